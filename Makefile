@@ -1,0 +1,63 @@
+# BaoVe: the targets a new person can guess. `make run` tries it out; `make test` runs the suite.
+PYTHON ?= python3.11
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+DEV_ENV := DEBUG=true DJANGO_SETTINGS_MODULE=config.settings.base
+
+.PHONY: help install run serve test test-fast lint format migrations-check messages vendor clean
+
+help:
+	@echo "make run               install, migrate, load units and demo data, serve on http://127.0.0.1:8000"
+	@echo "make test              lint, migrations check, then the whole suite on PostgreSQL and Redis"
+	@echo "make test-fast         the suite only (pytest arguments: make test-fast ARGS='-k jurisdiction')"
+	@echo "make install           .venv with every dependency, dev tools included"
+	@echo "make lint | format     ruff check and format check | apply ruff fixes and formatting"
+	@echo "make migrations-check  fail when models and migrations disagree"
+	@echo "make messages          extract and compile translations (needs gettext)"
+	@echo "make vendor            refresh the vendored front-end assets from the npm registry"
+
+$(STAMP): pyproject.toml
+	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "Python 3.11 is needed ($(PYTHON) not found); set PYTHON=/path/to/python3.11"; exit 1; }
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e ".[dev]"
+	touch $(STAMP)
+
+install: $(STAMP)
+
+run: install
+	$(DEV_ENV) $(PY) manage.py migrate --noinput
+	$(DEV_ENV) $(PY) manage.py load_admin_units
+	$(DEV_ENV) $(PY) manage.py seed_demo
+	@echo ""
+	@echo "BaoVe is starting on http://127.0.0.1:8000  (Ctrl-C stops the web server, worker and beat)"
+	@echo ""
+	$(DEV_ENV) $(VENV)/bin/honcho start -f Procfile.dev
+
+test: install lint migrations-check
+	$(PY) -m pytest $(ARGS)
+
+test-fast: install
+	$(PY) -m pytest $(ARGS)
+
+lint: install
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+format: install
+	$(VENV)/bin/ruff check --fix .
+	$(VENV)/bin/ruff format .
+
+migrations-check: install
+	$(DEV_ENV) BAOVE_VAR_DIR=$$(mktemp -d) $(PY) manage.py makemigrations --check --dry-run
+
+messages: install
+	$(DEV_ENV) $(PY) manage.py makemessages -l vi -l en --ignore=.venv --ignore=static/vendor --ignore=node_modules
+	$(DEV_ENV) $(PY) manage.py compilemessages --ignore=.venv
+
+vendor:
+	bash scripts/vendor.sh
+
+clean:
+	rm -rf $(VENV) var staticfiles .pytest_cache .ruff_cache

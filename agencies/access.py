@@ -1,0 +1,126 @@
+"""Jurisdiction: the one place that says which administrative units a user's work covers.
+
+A user's jurisdiction is the union of the subtrees of the units of their active memberships,
+at any depth (province → optional intermediate levels → commune → hamlet). A membership
+without a unit (a national agency) and a system administrator cover the whole country.
+Every later app filters through these helpers; none re-derives jurisdiction itself.
+"""
+
+from dataclasses import dataclass
+
+from django.db.models import Q, QuerySet
+from django.http import Http404
+
+from .models import AdministrativeUnit, Role, StaffMembership
+
+_CACHE_ATTRIBUTE = "_baove_jurisdiction"
+_MEMBERSHIPS_ATTRIBUTE = "_baove_memberships"
+
+
+@dataclass(frozen=True)
+class Jurisdiction:
+    is_nationwide: bool
+    # Materialised paths of the topmost units covered; none is a prefix of another.
+    paths: tuple[str, ...]
+
+    @property
+    def is_empty(self) -> bool:
+        return not self.is_nationwide and not self.paths
+
+    def covers_path(self, path: str) -> bool:
+        return self.is_nationwide or any(path.startswith(prefix) for prefix in self.paths)
+
+    def q(self, path_field: str) -> Q:
+        """A filter on PATH_FIELD (e.g. "commune__path") keeping rows inside the jurisdiction."""
+        if self.is_nationwide:
+            return Q()
+        if not self.paths:
+            return Q(pk__in=[])
+        condition = Q()
+        for prefix in self.paths:
+            condition |= Q(**{f"{path_field}__startswith": prefix})
+        return condition
+
+
+_NOWHERE = Jurisdiction(is_nationwide=False, paths=())
+_EVERYWHERE = Jurisdiction(is_nationwide=True, paths=())
+
+
+def active_memberships(user) -> list[StaffMembership]:
+    """The user's active memberships, fetched once per user object (i.e. once per request)."""
+    if user is None or not user.is_authenticated or not user.is_active:
+        return []
+    cached = getattr(user, _MEMBERSHIPS_ATTRIBUTE, None)
+    if cached is None:
+        cached = list(
+            StaffMembership.objects.filter(user=user, is_active=True, agency__is_active=True)
+            .select_related("agency", "agency__agency_type", "unit")
+            .order_by("role", "unit__path")
+        )
+        setattr(user, _MEMBERSHIPS_ATTRIBUTE, cached)
+    return cached
+
+
+def jurisdiction_of(user) -> Jurisdiction:
+    """The user's jurisdiction, computed once per user object (i.e. once per request)."""
+    if user is None or not user.is_authenticated or not user.is_active:
+        return _NOWHERE
+    cached = getattr(user, _CACHE_ATTRIBUTE, None)
+    if cached is not None:
+        return cached
+    result = _compute_jurisdiction(user)
+    setattr(user, _CACHE_ATTRIBUTE, result)
+    return result
+
+
+def _compute_jurisdiction(user) -> Jurisdiction:
+    if user.is_superuser:
+        return _EVERYWHERE
+    paths: list[str] = []
+    for membership in active_memberships(user):
+        if membership.role == Role.SYSTEM_ADMIN or membership.unit is None:
+            return _EVERYWHERE
+        if membership.unit.is_active:
+            paths.append(membership.unit.path)
+    return Jurisdiction(is_nationwide=False, paths=_topmost(paths))
+
+
+def _topmost(paths: list[str]) -> tuple[str, ...]:
+    """Drop every path that lies under another one, so filters stay short."""
+    kept: list[str] = []
+    for path in sorted(set(paths), key=len):
+        if not any(path.startswith(prefix) for prefix in kept):
+            kept.append(path)
+    return tuple(sorted(kept))
+
+
+def forget_jurisdiction(user) -> None:
+    """Call after a user's memberships change within the same request."""
+    for attribute in (_CACHE_ATTRIBUTE, _MEMBERSHIPS_ATTRIBUTE):
+        if hasattr(user, attribute):
+            delattr(user, attribute)
+
+
+def units_visible_to(user) -> QuerySet[AdministrativeUnit]:
+    """Every unit in the user's jurisdiction, at any depth."""
+    return AdministrativeUnit.objects.filter(jurisdiction_of(user).q("path"))
+
+
+def unit_in_jurisdiction(user, unit: AdministrativeUnit) -> bool:
+    return jurisdiction_of(user).covers_path(unit.path)
+
+
+def unit_for_user(user, pk) -> AdministrativeUnit:
+    """The unit with PK if it lies in the user's jurisdiction; otherwise 404, so nothing is learnt."""
+    unit = AdministrativeUnit.objects.filter(pk=pk).first()
+    if unit is None or not unit_in_jurisdiction(user, unit):
+        raise Http404
+    return unit
+
+
+def has_role(user, *roles: str) -> bool:
+    if user is None or not user.is_authenticated:
+        return False
+    if user.is_superuser and Role.SYSTEM_ADMIN in roles:
+        return True
+    return any(membership.role in roles for membership in active_memberships(user))

@@ -1,0 +1,155 @@
+"""Every write to units, agencies and memberships."""
+
+from dataclasses import dataclass, field
+
+from django.db import transaction
+from django.db.models import F, Value
+from django.db.models.functions import Concat, Substr
+
+from .access import forget_jurisdiction
+from .models import OFFICIAL_LEVELS, AdministrativeUnit, Agency, StaffMembership, UnitLevel
+from .official_units import OfficialUnits
+
+
+@transaction.atomic
+def unit_save(*, actor, unit: AdministrativeUnit) -> AdministrativeUnit:
+    """Create or change a unit, keeping the materialised path of it and its whole subtree right."""
+    unit.full_clean()
+    old_path = None
+    if unit.pk:
+        old_path = AdministrativeUnit.objects.select_for_update().values_list("path", flat=True).get(pk=unit.pk)
+    unit.save()
+    new_path = f"{unit.parent.path if unit.parent_id else '/'}{unit.pk}/"
+    if new_path != old_path:
+        unit.path = new_path
+        unit.save(update_fields=["path"])
+        if old_path:
+            _move_subtree(old_path, new_path, exclude_pk=unit.pk)
+    return unit
+
+
+def _move_subtree(old_path: str, new_path: str, *, exclude_pk: int) -> int:
+    return (
+        AdministrativeUnit.objects.filter(path__startswith=old_path)
+        .exclude(pk=exclude_pk)
+        .update(path=Concat(Value(new_path), Substr(F("path"), len(old_path) + 1)))
+    )
+
+
+@transaction.atomic
+def agency_save(*, actor, agency: Agency) -> Agency:
+    agency.full_clean()
+    agency.save()
+    return agency
+
+
+@transaction.atomic
+def membership_save(*, actor, membership: StaffMembership) -> StaffMembership:
+    """Grant (or change) a user's role; the model's rules refuse a unit outside the agency's area."""
+    membership.full_clean()
+    membership.save()
+    forget_jurisdiction(membership.user)
+    return membership
+
+
+@dataclass
+class LoadReport:
+    created: dict[str, int] = field(default_factory=lambda: {"province": 0, "commune": 0})
+    updated: dict[str, int] = field(default_factory=lambda: {"province": 0, "commune": 0})
+    unchanged: dict[str, int] = field(default_factory=lambda: {"province": 0, "commune": 0})
+    deactivated: int = 0
+
+    @property
+    def changed_anything(self) -> bool:
+        return bool(sum(self.created.values()) + sum(self.updated.values()) + self.deactivated)
+
+
+@transaction.atomic
+def units_load_official(*, units: OfficialUnits) -> LoadReport:
+    """Create or update the official provinces and communes in one transaction.
+
+    Idempotent: a second run with the same list changes nothing. A commune an administrator
+    placed under an intermediate unit of its own province stays there. Official units that
+    left the list are deactivated, never deleted: case files keep pointing at them.
+    """
+    report = LoadReport()
+    existing = {
+        (unit.level, unit.code): unit
+        for unit in AdministrativeUnit.objects.select_for_update().filter(level__in=OFFICIAL_LEVELS)
+    }
+
+    provinces: dict[str, AdministrativeUnit] = {}
+    new_provinces = []
+    for record in units.provinces:
+        unit = existing.get((UnitLevel.PROVINCE, record.code))
+        if unit is None:
+            unit = AdministrativeUnit(
+                code=record.code, name=record.name, division_type=record.division_type, level=UnitLevel.PROVINCE
+            )
+            new_provinces.append(unit)
+        else:
+            _apply_official_fields(unit, record, report, UnitLevel.PROVINCE)
+        provinces[record.code] = unit
+    _create_with_paths(new_provinces)
+    report.created["province"] = len(new_provinces)
+
+    province_paths = {unit.path: unit for unit in provinces.values()}
+    new_communes = []
+    moved = []
+    for record in units.communes:
+        province = provinces[record.province_code]
+        unit = existing.get((UnitLevel.COMMUNE, record.code))
+        if unit is None:
+            unit = AdministrativeUnit(
+                code=record.code,
+                name=record.name,
+                division_type=record.division_type,
+                level=UnitLevel.COMMUNE,
+                parent=province,
+            )
+            new_communes.append(unit)
+            continue
+        current_province = province_paths.get(_root_path(unit.path))
+        if current_province is not province:
+            moved.append((unit, unit.path))
+            unit.parent = province
+        _apply_official_fields(unit, record, report, UnitLevel.COMMUNE, force_update=current_province is not province)
+    _create_with_paths(new_communes)
+    report.created["commune"] = len(new_communes)
+    for unit, old_path in moved:
+        new_path = f"{unit.parent.path}{unit.pk}/"
+        AdministrativeUnit.objects.filter(pk=unit.pk).update(parent=unit.parent, path=new_path)
+        _move_subtree(old_path, new_path, exclude_pk=unit.pk)
+
+    listed = {(UnitLevel.PROVINCE, r.code) for r in units.provinces} | {
+        (UnitLevel.COMMUNE, r.code) for r in units.communes
+    }
+    gone = [unit.pk for key, unit in existing.items() if key not in listed and unit.is_active]
+    report.deactivated = AdministrativeUnit.objects.filter(pk__in=gone).update(is_active=False)
+    return report
+
+
+def _root_path(path: str) -> str:
+    return "/" + path.strip("/").split("/")[0] + "/"
+
+
+def _apply_official_fields(unit, record, report: LoadReport, level: str, *, force_update: bool = False) -> None:
+    wanted = {"name": record.name, "division_type": record.division_type, "is_active": True}
+    changed = [name for name, value in wanted.items() if getattr(unit, name) != value]
+    if not changed and not force_update:
+        report.unchanged[level] += 1
+        return
+    for name in changed:
+        setattr(unit, name, wanted[name])
+    if changed:
+        unit.save(update_fields=[*changed, "updated_at"])
+    report.updated[level] += 1
+
+
+def _create_with_paths(units: list[AdministrativeUnit]) -> None:
+    if not units:
+        return
+    AdministrativeUnit.objects.bulk_create(units, batch_size=1000)
+    for unit in units:
+        unit.path = f"{unit.parent.path if unit.parent_id else '/'}{unit.pk}/"
+    AdministrativeUnit.objects.bulk_update(units, ["path"], batch_size=1000)

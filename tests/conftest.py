@@ -1,0 +1,119 @@
+"""Shared fixtures: a small administrative tree and a fixed cast of users reused by every test.
+
+The tree has both shapes of the administration:
+
+    Province P ─┬─ Intermediate D (a former district) ─┬─ Commune C1 ── Hamlet H1
+                │                                      └─ Commune C2
+                └─ Commune C3 (directly under the province)
+    Province Q ─── Commune C4
+"""
+
+from dataclasses import dataclass
+from urllib.parse import urlparse
+
+import psycopg
+import pytest
+import redis
+from django.conf import settings
+
+from tests.factories import AgencyFactory, MembershipFactory, UnitFactory, UserFactory
+
+
+def pytest_sessionstart(session):
+    """Stop at once, with directions, when PostgreSQL or Redis is not running."""
+    database = settings.DATABASES["default"]
+    try:
+        psycopg.connect(
+            host=database.get("HOST") or "127.0.0.1",
+            port=database.get("PORT") or 5432,
+            user=database.get("USER") or "postgres",
+            password=database.get("PASSWORD") or None,
+            dbname="postgres",
+            connect_timeout=3,
+        ).close()
+    except psycopg.OperationalError as error:
+        pytest.exit(
+            f"PostgreSQL is not reachable at {database.get('HOST')}:{database.get('PORT')} ({error}).\n"
+            "Start it (Debian: pg_ctlcluster --skip-systemctl-redirect $(ls /etc/postgresql) main start, "
+            "or: docker compose up -d db redis) or point DATABASE_URL at a running server.",
+            returncode=3,
+        )
+    redis_url = settings.CELERY_BROKER_URL
+    try:
+        redis.Redis.from_url(redis_url, socket_connect_timeout=3).ping()
+    except redis.RedisError as error:
+        where = urlparse(redis_url)
+        pytest.exit(
+            f"Redis is not reachable at {where.hostname}:{where.port} ({error}).\n"
+            "Start it (redis-server --daemonize yes --bind 127.0.0.1 --port 6379, "
+            "or: docker compose up -d db redis) or point CELERY_BROKER_URL and REDIS_URL at a running server.",
+            returncode=3,
+        )
+
+
+@dataclass
+class Tree:
+    province_p: object
+    district_d: object
+    commune_c1: object
+    commune_c2: object
+    commune_c3: object
+    hamlet_h1: object
+    province_q: object
+    commune_c4: object
+
+
+@pytest.fixture
+def tree(db) -> Tree:
+    province_p = UnitFactory(level="province", code="91", name="Tỉnh P")
+    district_d = UnitFactory(level="intermediate", code="901", name="Huyện D (cũ)", parent=province_p)
+    commune_c1 = UnitFactory(level="commune", code="90001", name="Xã Một", parent=district_d)
+    commune_c2 = UnitFactory(level="commune", code="90002", name="Xã Hai", parent=district_d)
+    commune_c3 = UnitFactory(level="commune", code="90003", name="Phường Ba", parent=province_p)
+    hamlet_h1 = UnitFactory(level="hamlet", code="H1", name="Ấp Một", parent=commune_c1)
+    province_q = UnitFactory(level="province", code="92", name="Tỉnh Q")
+    commune_c4 = UnitFactory(level="commune", code="90004", name="Xã Bốn", parent=province_q)
+    return Tree(province_p, district_d, commune_c1, commune_c2, commune_c3, hamlet_h1, province_q, commune_c4)
+
+
+@dataclass
+class Cast:
+    officer: object  # commune officer of C1
+    officer_elsewhere: object  # commune officer of C4, another province
+    collaborator: object  # hamlet H1
+    chairman: object  # chairman of C1
+    police: object  # police focal point of C1
+    coordinator_district: object  # coordinator of D (covers C1, C2)
+    coordinator_province: object  # coordinator of P
+    leader: object  # leader of P
+    admin: object  # system administrator
+    outsider: object  # signed-in user with no membership
+
+
+@pytest.fixture
+def cast(tree) -> Cast:
+    social_c1 = AgencyFactory(agency_type__code="social_affairs", name="VH-XH Xã Một", unit=tree.commune_c1)
+    ubnd_c1 = AgencyFactory(agency_type__code="peoples_committee", name="UBND Xã Một", unit=tree.commune_c1)
+    police_c1 = AgencyFactory(agency_type__code="police", name="Công an Xã Một", unit=tree.commune_c1)
+    social_c4 = AgencyFactory(agency_type__code="social_affairs", name="VH-XH Xã Bốn", unit=tree.commune_c4)
+    social_d = AgencyFactory(agency_type__code="social_affairs", name="VH-XH Huyện D", unit=tree.district_d)
+    health_p = AgencyFactory(agency_type__code="health", name="Sở Y tế P", unit=tree.province_p)
+    ubnd_p = AgencyFactory(agency_type__code="peoples_committee", name="UBND Tỉnh P", unit=tree.province_p)
+
+    def member(username, role, agency, unit, **user_fields):
+        user = UserFactory(username=username, **user_fields)
+        MembershipFactory(user=user, role=role, agency=agency, unit=unit)
+        return user
+
+    return Cast(
+        officer=member("officer", "commune_officer", social_c1, tree.commune_c1),
+        officer_elsewhere=member("officer_elsewhere", "commune_officer", social_c4, tree.commune_c4),
+        collaborator=member("collaborator", "collaborator", social_c1, tree.hamlet_h1),
+        chairman=member("chairman", "chairman", ubnd_c1, tree.commune_c1),
+        police=member("police", "focal_point", police_c1, tree.commune_c1),
+        coordinator_district=member("coordinator_district", "coordinator", social_d, tree.district_d),
+        coordinator_province=member("coordinator_province", "coordinator", health_p, tree.province_p),
+        leader=member("leader", "leader", ubnd_p, tree.province_p),
+        admin=member("admin", "system_admin", health_p, tree.province_p, is_staff=True, is_superuser=True),
+        outsider=UserFactory(username="outsider"),
+    )

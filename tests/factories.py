@@ -1,0 +1,73 @@
+"""factory_boy factories. Units and memberships are written through the services, like the app does."""
+
+import factory
+from django.contrib.auth import get_user_model
+
+from agencies.models import AdministrativeUnit, Agency, AgencyType, StaffMembership
+from agencies.services import agency_save, membership_save, unit_save
+
+TEST_PASSWORD = "correct-horse-battery-staple"
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = get_user_model()
+        django_get_or_create = ("username",)
+        skip_postgeneration_save = True
+
+    username = factory.Sequence(lambda n: f"user{n}")
+    first_name = factory.Faker("name", locale="vi_VN")
+    email = factory.LazyAttribute(lambda user: f"{user.username}@example.test")
+    password = factory.django.Password(TEST_PASSWORD)
+
+
+class UnitFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = AdministrativeUnit
+
+    code = factory.Sequence(lambda n: f"{90000 + n}")
+    name = factory.Sequence(lambda n: f"Xã Thử {n}")
+    level = "commune"
+    division_type = ""
+    parent = None
+
+    @classmethod
+    def _create(cls, model_class, *args, **kwargs):
+        return unit_save(actor=None, unit=model_class(*args, **kwargs))
+
+
+class AgencyTypeFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = AgencyType
+        django_get_or_create = ("code",)
+
+    code = "social_affairs"
+    name_vi = factory.LazyAttribute(lambda t: t.code)
+    name_en = factory.LazyAttribute(lambda t: t.code)
+
+
+class AgencyFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Agency
+
+    agency_type = factory.SubFactory(AgencyTypeFactory)
+    name = factory.Sequence(lambda n: f"Cơ quan {n}")
+    unit = factory.SubFactory(UnitFactory)
+
+    @classmethod
+    def _create(cls, model_class, *args, **kwargs):
+        return agency_save(actor=None, agency=model_class(*args, **kwargs))
+
+
+class MembershipFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = StaffMembership
+
+    user = factory.SubFactory(UserFactory)
+    agency = factory.SubFactory(AgencyFactory)
+    unit = factory.LazyAttribute(lambda m: m.agency.unit)
+    role = "commune_officer"
+
+    @classmethod
+    def _create(cls, model_class, *args, **kwargs):
+        return membership_save(actor=None, membership=model_class(*args, **kwargs))
