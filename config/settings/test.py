@@ -7,7 +7,7 @@ DEBUG = False
 SECRET_KEY = "test-only-secret-key-not-for-any-real-deployment-0123456789"
 
 DATABASES = {
-    "default": env.db("DATABASE_URL", default="postgres://postgres@127.0.0.1:5432/baove"),
+    "default": env.db("DATABASE_URL", default="postgres://postgres:postgres@127.0.0.1:5432/baove"),
 }
 DATABASES["default"]["TEST"] = {"NAME": env.str("TEST_DATABASE_NAME", default="test_baove")}
 
