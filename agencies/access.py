@@ -61,28 +61,50 @@ def active_memberships(user) -> list[StaffMembership]:
     return cached
 
 
-def jurisdiction_of(user) -> Jurisdiction:
-    """The user's jurisdiction, computed once per user object (i.e. once per request)."""
+def jurisdiction_of(user, roles: frozenset[str] | None = None) -> Jurisdiction:
+    """The area covered by the user's memberships (only those with one of ROLES, when given).
+
+    Computed once per user object and set of roles, i.e. once per request.
+    """
     if user is None or not user.is_authenticated or not user.is_active:
         return _NOWHERE
-    cached = getattr(user, _CACHE_ATTRIBUTE, None)
-    if cached is not None:
-        return cached
-    result = _compute_jurisdiction(user)
-    setattr(user, _CACHE_ATTRIBUTE, result)
-    return result
+    cache = getattr(user, _CACHE_ATTRIBUTE, None)
+    if cache is None:
+        cache = {}
+        setattr(user, _CACHE_ATTRIBUTE, cache)
+    if roles not in cache:
+        cache[roles] = _compute_jurisdiction(user, roles)
+    return cache[roles]
 
 
-def _compute_jurisdiction(user) -> Jurisdiction:
-    if user.is_superuser:
+def _compute_jurisdiction(user, roles: frozenset[str] | None) -> Jurisdiction:
+    if user.is_superuser and (roles is None or Role.SYSTEM_ADMIN in roles):
         return _EVERYWHERE
     paths: list[str] = []
     for membership in active_memberships(user):
+        if roles is not None and membership.role not in roles:
+            continue
         if membership.role == Role.SYSTEM_ADMIN or membership.unit is None:
             return _EVERYWHERE
         if membership.unit.is_active:
             paths.append(membership.unit.path)
     return Jurisdiction(is_nationwide=False, paths=_topmost(paths))
+
+
+def roles_covering(user, unit: AdministrativeUnit) -> set[str]:
+    """The roles the user holds over UNIT: memberships at the unit itself or anywhere above it."""
+    if user is None or not user.is_authenticated or not user.is_active:
+        return set()
+    roles = {Role.SYSTEM_ADMIN} if user.is_superuser else set()
+    for membership in active_memberships(user):
+        if membership.unit is None or (membership.unit.is_active and unit.path.startswith(membership.unit.path)):
+            roles.add(membership.role)
+    return roles
+
+
+def province_pk_of(unit: AdministrativeUnit) -> int:
+    """The province a unit lies in, read from its materialised path (no query)."""
+    return int(unit.path.strip("/").split("/")[0])
 
 
 def _topmost(paths: list[str]) -> tuple[str, ...]:

@@ -11,6 +11,7 @@ from .health import healthz
 urlpatterns = [
     path("", agency_views.home, name="home"),
     path("", include("agencies.urls")),
+    path("", include("cases.urls")),
     path("healthz", healthz, name="healthz"),
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),

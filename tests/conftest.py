@@ -117,3 +117,12 @@ def cast(tree) -> Cast:
         admin=member("admin", "system_admin", health_p, tree.province_p, is_staff=True, is_superuser=True),
         outsider=UserFactory(username="outsider"),
     )
+
+
+@pytest.fixture
+def english():
+    """Match service messages in English; pages are tested in Vietnamese, the default."""
+    from django.utils import translation
+
+    with translation.override("en"):
+        yield

@@ -24,7 +24,7 @@ def own_redis():
     if binary is None:
         pytest.skip("redis-server is not installed")
     port = _free_port()
-    process = subprocess.Popen(  # noqa: S603
+    process = subprocess.Popen(
         [binary, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
         stdout=subprocess.DEVNULL,
     )

@@ -9,7 +9,7 @@ ROOT = Path(__file__).resolve().parent.parent
 
 def _run(args, env, tmp_path):
     clean = {"PATH": os.environ["PATH"], "HOME": str(tmp_path), "BAOVE_VAR_DIR": str(tmp_path / "var"), **env}
-    return subprocess.run(  # noqa: S603
+    return subprocess.run(
         [sys.executable, *args], cwd=ROOT, env=clean, capture_output=True, text=True, timeout=120, check=False
     )
 

@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    "django.contrib.postgres",  # trigram lookups; inert on SQLite
     "rest_framework",
     "rest_framework.authtoken",
     "drf_spectacular",

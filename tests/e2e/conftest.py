@@ -49,7 +49,7 @@ def page(browser, live_server, tmp_path, request):
     page.base_url = live_server.url
     yield page
     if getattr(request.node, "rep_call", None) is not None and request.node.rep_call.failed:
-        target = Path(os.environ.get("BAOVE_E2E_ARTIFACTS", "/tmp/baove-e2e"))  # noqa: S108
+        target = Path(os.environ.get("BAOVE_E2E_ARTIFACTS", "/tmp/baove-e2e"))
         target.mkdir(parents=True, exist_ok=True)
         page.screenshot(path=str(target / f"{request.node.name}.png"), full_page=True)
     context.close()

@@ -1,0 +1,236 @@
+"""HTML forms. They only shape input; every rule lives in cases.services."""
+
+from django import forms
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from agencies.models import AdministrativeUnit, Agency
+
+from .choices import (
+    AbuseForm,
+    AgeGroup,
+    CaseState,
+    CircumstanceGroup,
+    ClosureReason,
+    ReceivingPoint,
+    ReportSource,
+    ReviewRecommendation,
+    RiskLevel,
+    ServiceType,
+    Setting,
+    Sex,
+)
+from .ethnicities import ETHNICITY_CHOICES
+
+DATETIME_WIDGET = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
+DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+TEXTAREA = forms.Textarea(attrs={"rows": 3})
+
+
+class BootstrapMixin:
+    """Bootstrap classes on every widget, so templates can render fields in a loop."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            widget = field.widget
+            if isinstance(widget, forms.CheckboxInput):
+                widget.attrs.setdefault("class", "form-check-input")
+            elif isinstance(widget, forms.CheckboxSelectMultiple | forms.HiddenInput):
+                continue
+            elif isinstance(widget, forms.Select):
+                widget.attrs.setdefault("class", "form-select")
+            else:
+                widget.attrs.setdefault("class", "form-control")
+
+
+class ReportForm(BootstrapMixin, forms.Form):
+    received_at = forms.DateTimeField(label=_("Received at"), widget=DATETIME_WIDGET)
+    receiving_point = forms.ChoiceField(label=_("Receiving point"), choices=ReceivingPoint.choices)
+    commune = forms.ModelChoiceField(
+        label=_("Commune where the child lives"), queryset=AdministrativeUnit.objects.none()
+    )
+    source = forms.ChoiceField(label=_("Source"), choices=ReportSource.choices)
+    reporter_is_anonymous = forms.BooleanField(label=_("The reporter wishes to stay anonymous"), required=False)
+    reporter_name = forms.CharField(label=_("Reporter's name"), required=False, max_length=200)
+    reporter_phone = forms.CharField(label=_("Reporter's phone (kept confidential)"), required=False, max_length=20)
+    reporter_relation = forms.CharField(label=_("Reporter's relation to the child"), required=False, max_length=100)
+    occurred_on = forms.DateField(label=_("Date of occurrence"), required=False, widget=DATE_WIDGET)
+    place_of_occurrence = forms.CharField(label=_("Place of occurrence"), required=False, max_length=255)
+    setting = forms.ChoiceField(label=_("Setting"), choices=Setting.choices)
+    abuse_forms = forms.MultipleChoiceField(
+        label=_("Forms of abuse"), choices=AbuseForm.choices, widget=forms.CheckboxSelectMultiple
+    )
+    perpetrator_relation = forms.CharField(
+        label=_("Alleged perpetrator's relation to the child"), required=False, max_length=100
+    )
+    perpetrator_age_group = forms.ChoiceField(
+        label=_("Alleged perpetrator's age group"), choices=[("", "—"), *AgeGroup.choices], required=False
+    )
+    narrative = forms.CharField(label=_("What happened"), widget=forms.Textarea(attrs={"rows": 5}))
+
+    def __init__(self, *args, communes=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["commune"].queryset = communes if communes is not None else AdministrativeUnit.objects.none()
+        self.fields["received_at"].initial = timezone.localtime().replace(second=0, microsecond=0)
+
+
+class ChildForm(BootstrapMixin, forms.Form):
+    existing_id = forms.IntegerField(required=False, widget=forms.HiddenInput)
+    full_name = forms.CharField(label=_("Child's full name"), required=False, max_length=200)
+    birth_date = forms.DateField(label=_("Date of birth"), required=False, widget=DATE_WIDGET)
+    birth_year_only = forms.BooleanField(
+        label=_("Only the year is known (enter 1 January of that year)"), required=False
+    )
+    sex = forms.ChoiceField(label=_("Sex"), choices=Sex.choices, initial=Sex.UNKNOWN)
+    ethnicity = forms.ChoiceField(label=_("Ethnic group"), choices=[("", "—"), *ETHNICITY_CHOICES], required=False)
+    personal_id = forms.CharField(label=_("Personal identification number (12 digits)"), required=False, max_length=12)
+    address = forms.CharField(label=_("Address"), required=False, max_length=255)
+    school = forms.CharField(label=_("School"), required=False, max_length=200)
+    disability = forms.CharField(label=_("Disability"), required=False, max_length=200)
+    circumstances = forms.MultipleChoiceField(
+        label=_("Special circumstances (Law on Children, Art. 10)"),
+        choices=CircumstanceGroup.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    caregiver_name = forms.CharField(label=_("Caregiver's name"), required=False, max_length=200)
+    caregiver_relation = forms.CharField(label=_("Caregiver's relation"), required=False, max_length=100)
+    caregiver_phone = forms.CharField(label=_("Caregiver's phone"), required=False, max_length=20)
+    caregiver_is_legal_representative = forms.BooleanField(label=_("Legal representative"), required=False)
+    caregiver_is_alleged_perpetrator = forms.BooleanField(label=_("Alleged perpetrator"), required=False)
+
+
+ChildFormSet = forms.formset_factory(ChildForm, extra=0, min_num=1, max_num=20, validate_min=True)
+
+
+class VersionForm(BootstrapMixin, forms.Form):
+    version = forms.IntegerField(widget=forms.HiddenInput)
+
+
+class AssessForm(VersionForm):
+    severity = forms.ChoiceField(label=_("Severity of harm"), choices=RiskLevel.choices)
+    perpetrator_access = forms.ChoiceField(label=_("Abuser's access to the child"), choices=RiskLevel.choices)
+    care_environment = forms.ChoiceField(
+        label=_("Obstacles to safety in the care environment"), choices=RiskLevel.choices
+    )
+    child_capacity = forms.ChoiceField(
+        label=_("Child's capacity to protect themself and recover (risk)"), choices=RiskLevel.choices
+    )
+    risk_level = forms.ChoiceField(
+        label=_("Overall risk level (empty: the highest of the four)"),
+        choices=[("", "—"), *RiskLevel.choices],
+        required=False,
+    )
+    is_emergency = forms.TypedChoiceField(
+        label=_("Are emergency measures needed?"),
+        choices=[("no", _("No")), ("yes", _("Yes: life or health is threatened, or a parent is the abuser"))],
+        coerce=lambda value: value == "yes",
+        widget=forms.RadioSelect,
+    )
+    notes = forms.CharField(label=_("Notes"), required=False, widget=TEXTAREA)
+
+
+class EmergencyForm(VersionForm):
+    description = forms.CharField(label=_("Measure taken"), widget=TEXTAREA)
+    taken_by = forms.CharField(label=_("Taken by (person or agency)"), max_length=200)
+    taken_at = forms.DateTimeField(label=_("Taken at"), widget=DATETIME_WIDGET)
+
+
+class InvestigateForm(VersionForm):
+    information = forms.CharField(label=_("Information collected"), widget=TEXTAREA)
+    risk_level = forms.ChoiceField(label=_("Risk level after the specific assessment"), choices=RiskLevel.choices)
+    needs = forms.CharField(label=_("Needs of the child and family"), widget=TEXTAREA)
+    meeting_at = forms.DateTimeField(label=_("Needs meeting held at"), widget=DATETIME_WIDGET)
+    participants = forms.CharField(label=_("Participants"), widget=TEXTAREA)
+    minutes = forms.CharField(label=_("Minutes of the meeting"), widget=forms.Textarea(attrs={"rows": 5}))
+
+
+class PlanForm(VersionForm):
+    objectives = forms.CharField(label=_("Objectives of the plan"), widget=TEXTAREA)
+
+
+class MeasureForm(BootstrapMixin, forms.Form):
+    agency = forms.ModelChoiceField(label=_("Agency"), queryset=Agency.objects.none())
+    service_type = forms.ChoiceField(label=_("Service"), choices=ServiceType.choices)
+    description = forms.CharField(label=_("What is to be done"), widget=forms.Textarea(attrs={"rows": 2}))
+    due_date = forms.DateField(label=_("Due date"), widget=DATE_WIDGET)
+
+    def __init__(self, *args, agencies=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["agency"].queryset = agencies if agencies is not None else Agency.objects.none()
+
+
+MeasureFormSet = forms.formset_factory(MeasureForm, extra=0, min_num=1, max_num=30, validate_min=True)
+
+
+class ApprovePlanForm(VersionForm):
+    decision_number = forms.CharField(label=_("Number of the approval decision"), max_length=50)
+    note = forms.CharField(label=_("Comments"), required=False, widget=TEXTAREA)
+
+
+class NoteRequiredForm(VersionForm):
+    note = forms.CharField(label=_("Comments"), widget=TEXTAREA)
+
+
+class ReviewForm(VersionForm):
+    findings = forms.CharField(label=_("Findings of the review"), widget=forms.Textarea(attrs={"rows": 4}))
+    child_is_safe = forms.BooleanField(label=_("The child is safe and stable"), required=False)
+    recommendation = forms.ChoiceField(
+        label=_("Recommendation"), choices=ReviewRecommendation.choices, widget=forms.RadioSelect
+    )
+    closure_reason = forms.ChoiceField(
+        label=_("Reason for ending the plan"), choices=[("", "—"), *ClosureReason.choices], required=False
+    )
+
+
+class ApproveClosureForm(VersionForm):
+    note = forms.CharField(label=_("Comments"), required=False, widget=TEXTAREA)
+
+
+class TransferForm(VersionForm):
+    to_commune = forms.ModelChoiceField(
+        label=_("Commune to transfer to"), queryset=AdministrativeUnit.objects.filter(level="commune", is_active=True)
+    )
+    reason = forms.CharField(label=_("Reason"), widget=TEXTAREA)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Thousands of communes: a code field would be friendlier; the select is searchable by typing.
+        self.fields["to_commune"].label_from_instance = lambda unit: f"{unit.name} ({unit.code})"
+
+
+class ReasonForm(VersionForm):
+    reason = forms.CharField(label=_("Reason"), widget=TEXTAREA)
+
+
+class NoteForm(BootstrapMixin, forms.Form):
+    text = forms.CharField(label=_("New note"), widget=TEXTAREA)
+
+
+class AttachmentForm(BootstrapMixin, forms.Form):
+    file = forms.FileField(label=_("File (PDF, image or office document, at most 20 MB)"))
+    description = forms.CharField(label=_("Description"), required=False, max_length=255)
+
+
+class CaseFilterForm(BootstrapMixin, forms.Form):
+    q = forms.CharField(label=_("Child's name or reference"), required=False)
+    state = forms.ChoiceField(label=_("State"), choices=[("", _("All states")), *CaseState.choices], required=False)
+    risk_level = forms.ChoiceField(label=_("Risk"), choices=[("", _("All levels")), *RiskLevel.choices], required=False)
+    abuse_form = forms.ChoiceField(
+        label=_("Form of abuse"), choices=[("", _("All forms")), *AbuseForm.choices], required=False
+    )
+    commune = forms.ModelChoiceField(label=_("Commune"), queryset=AdministrativeUnit.objects.none(), required=False)
+    opened_from = forms.DateField(label=_("Received from"), required=False, widget=DATE_WIDGET)
+    opened_to = forms.DateField(label=_("Received until"), required=False, widget=DATE_WIDGET)
+    overdue = forms.BooleanField(label=_("Overdue only"), required=False)
+
+    def __init__(self, *args, communes=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["commune"].queryset = communes if communes is not None else AdministrativeUnit.objects.none()
+
+    def clean(self):
+        data = super().clean()
+        if data.get("opened_from") and data.get("opened_to") and data["opened_to"] < data["opened_from"]:
+            self.add_error("opened_to", _("The end of the period is before its start."))
+        return data

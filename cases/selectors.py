@@ -1,0 +1,133 @@
+"""Every read of case files and children that lists, searches or aggregates; scoped by cases.access."""
+
+import datetime
+import difflib
+from dataclasses import dataclass
+
+from django.contrib.contenttypes.models import ContentType
+from django.db import connection
+from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
+from django.utils import timezone
+
+from notifications.models import Deadline, DeadlineState
+
+from . import access
+from .models import CaseEvent, CaseFile, Child, InterventionPlan, PlanMeasure, ReportAbuseForm
+from .text import fold
+
+
+@dataclass
+class CaseFilters:
+    state: str = ""
+    risk_level: str = ""
+    overdue: bool = False
+    commune: int | None = None
+    abuse_form: str = ""
+    opened_from: datetime.date | None = None
+    opened_to: datetime.date | None = None
+    query: str = ""
+
+
+def case_list(user, filters: CaseFilters | None = None) -> QuerySet[CaseFile]:
+    filters = filters or CaseFilters()
+    cases = access.cases_visible_to(user).select_related("child", "commune", "report")
+    if filters.state:
+        cases = cases.filter(state=filters.state)
+    if filters.risk_level:
+        cases = cases.filter(risk_level=filters.risk_level)
+    if filters.commune:
+        cases = cases.filter(commune_id=filters.commune)
+    if filters.abuse_form:
+        cases = cases.filter(
+            Exists(ReportAbuseForm.objects.filter(report_id=OuterRef("report_id"), form=filters.abuse_form))
+        )
+    if filters.opened_from:
+        cases = cases.filter(opened_at__date__gte=filters.opened_from)
+    if filters.opened_to:
+        cases = cases.filter(opened_at__date__lte=filters.opened_to)
+    if filters.overdue:
+        cases = cases.filter(
+            Exists(
+                Deadline.objects.filter(
+                    target_type=ContentType.objects.get_for_model(CaseFile),
+                    target_id=OuterRef("pk"),
+                    state=DeadlineState.OPEN,
+                    due_at__lt=timezone.now(),
+                )
+            )
+        )
+    if filters.query.strip():
+        key = fold(filters.query)
+        cases = cases.filter(Q(child__name_key__contains=key) | Q(reference__iexact=filters.query.strip()))
+    return cases.order_by("-opened_at", "-pk")
+
+
+def case_detail(user, pk) -> CaseFile:
+    """One case file with everything its page shows, in a fixed number of queries."""
+    queryset = CaseFile.objects.select_related(
+        "child", "child__residence_commune", "child__residence_hamlet", "commune", "report", "officer", "transfer_to"
+    ).prefetch_related(
+        "report__abuse_forms",
+        "child__caregivers",
+        "child__circumstances",
+        "initial_assessments",
+        "emergency_measures",
+        "specific_assessments",
+        "reviews",
+        Prefetch(
+            "plans",
+            queryset=InterventionPlan.objects.prefetch_related(
+                Prefetch("measures", queryset=PlanMeasure.objects.select_related("agency"))
+            ),
+        ),
+        Prefetch("events", queryset=CaseEvent.objects.select_related("actor")),
+        "notes__author",
+        "attachments",
+    )
+    return access.case_for_user(user, pk, queryset=queryset)
+
+
+@dataclass(frozen=True)
+class ChildMatch:
+    child: Child
+    score: float
+
+
+def child_search(
+    user, name: str, *, birth_date: datetime.date | None = None, commune_id: int | None = None, limit: int = 10
+) -> list[ChildMatch]:
+    """Possible existing children: Vietnamese-aware (diacritics folded, đ→d) and typo-tolerant.
+
+    PostgreSQL ranks with pg_trgm through its trigram index; other databases fall back to
+    difflib over the candidates that share a word with the name.
+    """
+    key = fold(name)
+    if len(key) < 2:
+        return []
+    children = access.children_visible_to(user).select_related("residence_commune")
+    if connection.vendor == "postgresql":
+        from django.contrib.postgres.search import TrigramSimilarity
+
+        rows = (
+            children.annotate(similarity=TrigramSimilarity("name_key", key))
+            .filter(Q(name_key__trigram_similar=key) | Q(name_key__contains=key))
+            .order_by("-similarity")[: limit * 5]
+        )
+        scored = [(child, float(child.similarity)) for child in rows]
+    else:
+        words = [word for word in key.split() if len(word) > 1] or [key]
+        condition = Q()
+        for word in words:
+            condition |= Q(name_key__contains=word)
+        rows = children.filter(condition)[:2000]
+        scored = [(child, difflib.SequenceMatcher(None, key, child.name_key).ratio()) for child in rows]
+        scored = [(child, score) for child, score in scored if score >= 0.5]
+    matches = []
+    for child, score in scored:
+        if birth_date and child.birth_date.year == birth_date.year:
+            score += 0.2 if child.birth_date == birth_date or child.birth_year_only else 0.1
+        if commune_id and child.residence_commune_id == commune_id:
+            score += 0.1
+        matches.append(ChildMatch(child, round(score, 3)))
+    matches.sort(key=lambda match: -match.score)
+    return matches[:limit]

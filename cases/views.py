@@ -1,0 +1,353 @@
+import datetime
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.db.models import Q
+from django.http import FileResponse, Http404, HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+
+from agencies.access import jurisdiction_of
+from agencies.models import AdministrativeUnit, Agency
+from notifications.selectors import deadline_status, deadlines_of, open_deadlines_for_targets
+
+from . import access, documents, forms, selectors, services
+from .models import CaseFile
+from .workflow import actions_from
+
+PAGE_SIZE = 50
+
+
+def _apply_errors(error: ValidationError, *forms_with_prefix) -> None:
+    """Put a service's errors on the form fields they name ("children-0-birth_date"), else on the form."""
+    for key, messages_ in error.message_dict.items() if hasattr(error, "error_dict") else [(None, error.messages)]:
+        placed = False
+        for form in forms_with_prefix:
+            field = key
+            if key and form.prefix and key.startswith(f"{form.prefix}-"):
+                field = key[len(form.prefix) + 1 :]
+            elif form.prefix:
+                continue
+            if field in form.fields:
+                for message in messages_:
+                    form.add_error(field, message)
+                placed = True
+                break
+        if not placed:
+            for message in messages_:
+                forms_with_prefix[0].add_error(None, message)
+
+
+# ---------------------------------------------------------------------------------------------- list
+
+
+@login_required
+@require_GET
+def case_list(request):
+    communes = AdministrativeUnit.objects.filter(
+        jurisdiction_of(request.user, access.VIEW_ROLES).q("path"), level="commune"
+    ).order_by("name")
+    form = forms.CaseFilterForm(request.GET or None, communes=communes)
+    filters = selectors.CaseFilters()
+    if form.is_valid():
+        data = form.cleaned_data
+        filters = selectors.CaseFilters(
+            state=data["state"],
+            risk_level=data["risk_level"],
+            overdue=data["overdue"],
+            commune=data["commune"].pk if data["commune"] else None,
+            abuse_form=data["abuse_form"],
+            opened_from=data["opened_from"],
+            opened_to=data["opened_to"],
+            query=data["q"],
+        )
+    page = Paginator(selectors.case_list(request.user, filters), PAGE_SIZE).get_page(request.GET.get("page"))
+    deadlines = open_deadlines_for_targets(CaseFile, [case.pk for case in page])
+    rows = [(case, [(deadline, deadline_status(deadline)) for deadline in deadlines.get(case.pk, [])]) for case in page]
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "cases/list.html",
+        {
+            "form": form,
+            "page_obj": page,
+            "rows": rows,
+            "query": query.urlencode(),
+            "can_receive": access.communes_for_intake(request.user).exists(),
+        },
+    )
+
+
+# ---------------------------------------------------------------------------------------------- intake
+
+
+def _child_inputs(formset, commune) -> list[services.ChildInput]:
+    children = []
+    for form in formset.forms:
+        data = form.cleaned_data
+        if data.get("existing_id"):
+            children.append(services.ChildInput(existing_id=data["existing_id"]))
+            continue
+        caregivers = []
+        if data.get("caregiver_name"):
+            caregivers.append(
+                services.CaregiverInput(
+                    full_name=data["caregiver_name"],
+                    relation=data["caregiver_relation"] or "",
+                    phone=data["caregiver_phone"] or "",
+                    is_legal_representative=data["caregiver_is_legal_representative"],
+                    is_alleged_perpetrator=data["caregiver_is_alleged_perpetrator"],
+                )
+            )
+        children.append(
+            services.ChildInput(
+                full_name=data.get("full_name") or "",
+                birth_date=data.get("birth_date"),
+                birth_year_only=data.get("birth_year_only", False),
+                sex=data.get("sex") or "unknown",
+                ethnicity=data.get("ethnicity") or "",
+                personal_id=data.get("personal_id") or "",
+                residence_commune=commune,
+                address=data.get("address") or "",
+                school=data.get("school") or "",
+                disability=data.get("disability") or "",
+                circumstances=data.get("circumstances") or [],
+                caregivers=caregivers,
+            )
+        )
+    return children
+
+
+@login_required
+def report_new(request):
+    communes = access.communes_for_intake(request.user)
+    if not communes.exists():
+        raise PermissionDenied(_("Your role does not allow recording reports."))
+    report_form = forms.ReportForm(request.POST or None, communes=communes)
+    formset = forms.ChildFormSet(request.POST or None, prefix="children")
+    if request.method == "POST" and report_form.is_valid() and formset.is_valid():
+        data = report_form.cleaned_data
+        try:
+            report = services.report_receive(
+                actor=request.user,
+                report=services.ReportInput(**data),
+                children=_child_inputs(formset, data["commune"]),
+            )
+        except ValidationError as error:
+            _apply_errors(error, report_form, *formset.forms)
+        else:
+            cases = list(report.case_files.order_by("pk"))
+            messages.success(
+                request,
+                _("Report recorded: %(count)s case file(s) opened, the legal deadlines are running.")
+                % {"count": len(cases)},
+            )
+            target = reverse("cases:detail", args=[cases[0].pk]) if len(cases) == 1 else reverse("cases:list")
+            return redirect(f"{target}?saved=report")
+    if communes.count() == 1 and not report_form.is_bound:
+        report_form.fields["commune"].initial = communes.first()
+    return render(request, "cases/report_new.html", {"form": report_form, "formset": formset})
+
+
+@login_required
+@require_GET
+def child_similar(request):
+    """Possible existing children while the officer types a name (duplicate search)."""
+    birth = None
+    if request.GET.get("birth_date"):
+        try:
+            birth = datetime.date.fromisoformat(request.GET["birth_date"])
+        except ValueError:
+            birth = None
+    try:
+        commune_id = int(request.GET.get("commune") or 0) or None
+    except ValueError:
+        commune_id = None
+    matches = selectors.child_search(request.user, request.GET.get("name", ""), birth_date=birth, commune_id=commune_id)
+    return JsonResponse(
+        {
+            "results": [
+                {
+                    "id": match.child.pk,
+                    "full_name": match.child.full_name,
+                    "birth": (
+                        str(match.child.birth_date.year)
+                        if match.child.birth_year_only
+                        else match.child.birth_date.strftime("%d/%m/%Y")
+                    ),
+                    "commune": match.child.residence_commune.name,
+                    "score": match.score,
+                }
+                for match in matches
+            ]
+        }
+    )
+
+
+# ---------------------------------------------------------------------------------------------- case page
+
+
+@login_required
+@require_GET
+def case_detail(request, pk):
+    case = selectors.case_detail(request.user, pk)
+    actions = [action for action in actions_from(case.state) if access.can_act(request.user, case, action)]
+    context = {
+        "case": case,
+        "actions": actions,
+        "deadlines": deadlines_of(case),
+        "can_edit": access.can_edit(request.user, case),
+        "note_form": forms.NoteForm(),
+        "attachment_form": forms.AttachmentForm(),
+        "current_plan": next((plan for plan in reversed(case.plans.all()) if plan.status != "superseded"), None),
+        "printable_forms": [(number, f"{_('Form')} {number:02d}") for number in documents.FORMS],
+    }
+    return render(request, "cases/detail.html", context)
+
+
+def _measure_agencies(case: CaseFile):
+    """Agencies that serve the child's commune: those at the commune and those above it."""
+    ancestors = [int(pk) for pk in case.commune.path.strip("/").split("/")]
+    return (
+        Agency.objects.filter(Q(unit_id__in=ancestors) | Q(unit__isnull=True), is_active=True)
+        .select_related("unit", "agency_type")
+        .order_by("-unit__path", "name")
+    )
+
+
+ACTION_FORMS = {
+    "assess": forms.AssessForm,
+    "record_emergency": forms.EmergencyForm,
+    "investigate": forms.InvestigateForm,
+    "submit_plan": forms.PlanForm,
+    "approve_plan": forms.ApprovePlanForm,
+    "return_plan": forms.NoteRequiredForm,
+    "review": forms.ReviewForm,
+    "approve_closure": forms.ApproveClosureForm,
+    "reject_closure": forms.NoteRequiredForm,
+    "transfer": forms.TransferForm,
+    "accept_transfer": forms.VersionForm,
+    "decline_transfer": forms.ReasonForm,
+    "mark_not_child_protection": forms.ReasonForm,
+    "reopen": forms.ReasonForm,
+}
+
+
+def _run_action(request, case, name, data, measure_formset):
+    kwargs = {key: value for key, value in data.items() if key != "version"}
+    service = getattr(services, f"case_{name}")
+    if name == "submit_plan":
+        kwargs["measures"] = [services.MeasureInput(**form.cleaned_data) for form in measure_formset.forms]
+    return service(actor=request.user, case=case, expected_version=data["version"], **kwargs)
+
+
+@login_required
+def case_action(request, pk, name):
+    if name not in ACTION_FORMS:
+        raise Http404
+    case = access.case_for_user(request.user, pk)
+    action = access.require_action(request.user, case, name)
+    form_class = ACTION_FORMS[name]
+    form = form_class(request.POST or None, initial={"version": case.version})
+    measure_formset = None
+    if name == "submit_plan":
+        measure_formset = forms.MeasureFormSet(
+            request.POST or None, prefix="measures", form_kwargs={"agencies": _measure_agencies(case)}
+        )
+    status = 200
+    if request.method == "POST" and form.is_valid() and (measure_formset is None or measure_formset.is_valid()):
+        try:
+            _run_action(request, case, name, form.cleaned_data, measure_formset)
+        except services.CaseConflict as conflict:
+            form.add_error(None, str(conflict))
+            status = 409
+        except ValidationError as error:
+            _apply_errors(error, form, *(measure_formset.forms if measure_formset else []))
+            status = 400
+        else:
+            messages.success(request, _("Saved: %(action)s.") % {"action": action.label})
+            return redirect("cases:detail", pk=case.pk)
+    elif request.method == "POST":
+        status = 400
+    if case.state not in action.sources:
+        messages.warning(request, _("This step is not possible in the current state of the case file."))
+        return redirect("cases:detail", pk=case.pk)
+    return render(
+        request,
+        "cases/action.html",
+        {"case": case, "action": action, "form": form, "measure_formset": measure_formset},
+        status=status,
+    )
+
+
+@login_required
+@require_GET
+def form_pdf(request, pk, number):
+    if number not in documents.FORMS:
+        raise Http404
+    case = selectors.case_detail(request.user, pk)
+    content = documents.form_pdf(case, number)
+    response = HttpResponse(content, content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="{case.reference}-mau-{number:02d}.pdf"'
+    return response
+
+
+@login_required
+@require_POST
+def note_add(request, pk):
+    case = access.case_for_user(request.user, pk)
+    form = forms.NoteForm(request.POST)
+    if form.is_valid():
+        try:
+            services.note_add(actor=request.user, case=case, text=form.cleaned_data["text"])
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            messages.success(request, _("Note added."))
+    else:
+        messages.error(request, _("The note is empty."))
+    return redirect(f"{reverse('cases:detail', args=[case.pk])}#notes")
+
+
+@login_required
+@require_POST
+def attachment_add(request, pk):
+    case = access.case_for_user(request.user, pk)
+    form = forms.AttachmentForm(request.POST, request.FILES)
+    if form.is_valid():
+        try:
+            services.attachment_add(
+                actor=request.user,
+                case=case,
+                upload=form.cleaned_data["file"],
+                description=form.cleaned_data["description"],
+            )
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            messages.success(request, _("File attached."))
+    else:
+        messages.error(request, _("Choose a file to attach."))
+    return redirect(f"{reverse('cases:detail', args=[case.pk])}#attachments")
+
+
+@login_required
+@require_GET
+def attachment_download(request, pk, attachment_pk):
+    case = access.case_for_user(request.user, pk)
+    attachment = case.attachments.filter(pk=attachment_pk).first()
+    if attachment is None:
+        raise Http404
+    response = FileResponse(
+        attachment.file.open("rb"),
+        as_attachment=True,
+        filename=attachment.original_name,
+        content_type=attachment.content_type,
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    return response

@@ -1,0 +1,44 @@
+import datetime
+from dataclasses import dataclass
+
+from django.contrib.contenttypes.models import ContentType
+from django.utils import timezone
+
+from .models import Deadline, DeadlineState
+
+
+@dataclass(frozen=True)
+class DeadlineView:
+    deadline: Deadline
+    status: str  # "met", "cancelled", "overdue", "due_soon", "due"
+
+
+def deadline_status(deadline: Deadline, now: datetime.datetime | None = None) -> str:
+    """Overdue past the due time; due soon in the last quarter of the allowed time (at least 2 hours)."""
+    if deadline.state != DeadlineState.OPEN:
+        return deadline.state
+    now = now or timezone.now()
+    if now > deadline.due_at:
+        return "overdue"
+    span = deadline.due_at - deadline.starts_at
+    if deadline.due_at - now <= max(span / 4, datetime.timedelta(hours=2)):
+        return "due_soon"
+    return "due"
+
+
+def deadlines_of(target, now=None) -> list[DeadlineView]:
+    rows = Deadline.objects.filter(target_type=ContentType.objects.get_for_model(target), target_id=target.pk).order_by(
+        "due_at"
+    )
+    return [DeadlineView(row, deadline_status(row, now)) for row in rows]
+
+
+def open_deadlines_for_targets(model, ids) -> dict[int, list[Deadline]]:
+    """Open deadlines of many targets in one query, for list pages."""
+    result: dict[int, list[Deadline]] = {}
+    rows = Deadline.objects.filter(
+        target_type=ContentType.objects.get_for_model(model), target_id__in=list(ids), state=DeadlineState.OPEN
+    ).order_by("due_at")
+    for row in rows:
+        result.setdefault(row.target_id, []).append(row)
+    return result

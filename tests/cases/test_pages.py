@@ -1,0 +1,217 @@
+import datetime
+import shutil
+import subprocess
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from cases.models import Attachment, CaseFile, Child
+from tests.cases.conftest import child_input
+
+pytestmark = pytest.mark.django_db
+
+PDF_BYTES = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+
+
+def _client(user):
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+def _report_post(commune, children):
+    data = {
+        "received_at": (timezone.localtime() - datetime.timedelta(hours=1)).strftime("%Y-%m-%dT%H:%M"),
+        "receiving_point": "commune",
+        "commune": commune.pk,
+        "source": "walk_in",
+        "reporter_name": "Bà Tư",
+        "setting": "family",
+        "abuse_forms": ["violence", "neglect"],
+        "narrative": "Hàng xóm thấy trẻ bị đánh.",
+        "children-TOTAL_FORMS": len(children),
+        "children-INITIAL_FORMS": 0,
+        "children-MIN_NUM_FORMS": 1,
+        "children-MAX_NUM_FORMS": 20,
+    }
+    for index, child in enumerate(children):
+        for key, value in child.items():
+            data[f"children-{index}-{key}"] = value
+    return data
+
+
+def test_officer_records_a_report_with_three_children(tree, cast):
+    children = [{"full_name": name, "birth_date": "2015-06-01", "sex": "female"} for name in ("Hà", "Hương", "Hạnh")]
+    response = _client(cast.officer).post("/cases/new/", _report_post(tree.commune_c1, children))
+    assert response.status_code == 302
+    assert response["Location"] == "/cases/?saved=report"
+    cases = CaseFile.objects.select_related("child").order_by("pk")
+    assert [case.child.full_name for case in cases] == ["Hà", "Hương", "Hạnh"]
+    assert len({case.report_id for case in cases}) == 1
+
+
+def test_bad_input_shows_field_messages_and_keeps_what_was_typed(tree, cast):
+    children = [
+        {
+            "full_name": "Đinh Văn Tú",
+            "birth_date": "2004-01-01",
+            "sex": "male",
+            "personal_id": "123",
+            "school": "THCS Tân Biên",
+        },
+    ]
+    data = _report_post(tree.commune_c1, children)
+    data["narrative"] = "Một câu chuyện dài đã gõ."
+    response = _client(cast.officer).post("/cases/new/", data, HTTP_ACCEPT_LANGUAGE="vi")
+    body = response.content.decode()
+    assert response.status_code == 200
+    assert 'data-testid="error-children-0-birth_date"' in body
+    assert "dưới 16 tuổi" in body
+    assert 'data-testid="error-children-0-personal_id"' in body
+    assert 'value="Đinh Văn Tú"' in body
+    assert 'value="THCS Tân Biên"' in body
+    assert "Một câu chuyện dài đã gõ." in body
+    assert not Child.objects.exists()
+
+
+def test_the_case_page_shows_deadlines_actions_and_timeline(tree, cast, receive):
+    case = receive().case_files.get()
+    body = _client(cast.officer).get(f"/cases/{case.pk}/").content.decode()
+    assert 'data-testid="deadline-emergency_decision" data-status="due"' in body
+    assert 'data-testid="action-assess"' in body
+    assert 'data-testid="action-approve_plan"' not in body
+    assert "Nguyễn Văn An" in body
+    chairman_body = _client(cast.chairman).get(f"/cases/{case.pk}/").content.decode()
+    assert 'data-testid="action-assess"' not in chairman_body
+
+
+def test_an_action_through_the_page_and_a_stale_page_refused(tree, cast, receive):
+    case = receive().case_files.get()
+    client = _client(cast.officer)
+    form = {
+        "version": 1,
+        "severity": "high",
+        "perpetrator_access": "high",
+        "care_environment": "medium",
+        "child_capacity": "low",
+        "is_emergency": "yes",
+        "notes": "",
+    }
+    response = client.post(f"/cases/{case.pk}/act/assess/", form)
+    assert response.status_code == 302
+    case.refresh_from_db()
+    assert (case.state, case.risk_level, case.is_emergency, case.version) == ("assessed", "high", True, 2)
+
+    stale = {"version": 1, "reason": "Không phải vụ việc"}
+    response = client.post(f"/cases/{case.pk}/act/mark_not_child_protection/", stale)
+    assert response.status_code == 409
+    assert "Tải lại trang" in response.content.decode() or "Reload the page" in response.content.decode()
+    case.refresh_from_db()
+    assert case.state == "assessed"
+
+
+def test_wrong_role_gets_403_and_outsider_404(tree, cast, receive):
+    case = receive().case_files.get()
+    assert _client(cast.chairman).get(f"/cases/{case.pk}/act/assess/").status_code == 403
+    for user in (cast.officer_elsewhere, cast.police, cast.leader, cast.outsider):
+        response = _client(user).get(f"/cases/{case.pk}/")
+        assert response.status_code == 404
+        assert "Nguyễn Văn An" not in response.content.decode()
+        assert _client(user).get(f"/cases/{case.pk}/act/assess/").status_code == 404
+    assert _client(cast.coordinator_district).get(f"/cases/{case.pk}/").status_code == 200
+
+
+def test_list_page_query_count_does_not_grow_with_cases(tree, cast, receive):
+    client = _client(cast.officer)
+    receive(children=[child_input(tree.commune_c1, name=f"Trẻ {i}") for i in range(3)])
+    with CaptureQueriesContext(connection) as few:
+        assert client.get("/cases/").status_code == 200
+    receive(children=[child_input(tree.commune_c1, name=f"Em {i}") for i in range(30)])
+    with CaptureQueriesContext(connection) as many:
+        body = client.get("/cases/").content.decode()
+    assert body.count('data-testid="case-row"') == 33
+    assert len(many) == len(few)
+    assert len(many) <= 12
+
+
+def test_case_page_query_count_does_not_grow_with_the_timeline(tree, cast, receive):
+    from cases import services
+
+    case = receive().case_files.get()
+    services.note_add(actor=cast.officer, case=case, text="Ghi chú đầu tiên")
+    client = _client(cast.officer)
+    with CaptureQueriesContext(connection) as short:
+        client.get(f"/cases/{case.pk}/")
+    for index in range(15):
+        services.note_add(actor=cast.officer, case=case, text=f"Ghi chú {index}")
+    with CaptureQueriesContext(connection) as long:
+        client.get(f"/cases/{case.pk}/")
+    assert len(long) == len(short)
+
+
+def test_disguised_attachment_is_refused_and_real_pdf_accepted(tree, cast, receive, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+    case = receive().case_files.get()
+    client = _client(cast.officer)
+    fake = SimpleUploadedFile("ket-qua-kham.pdf", b"MZ\x90\x00 this is an executable", content_type="application/pdf")
+    client.post(f"/cases/{case.pk}/attachments/", {"file": fake})
+    assert not Attachment.objects.exists()
+    real = SimpleUploadedFile("giay-kham.pdf", PDF_BYTES, content_type="application/octet-stream")
+    client.post(f"/cases/{case.pk}/attachments/", {"file": real, "description": "Giấy khám"})
+    attachment = Attachment.objects.get()
+    assert attachment.content_type == "application/pdf"
+    assert attachment.original_name == "giay-kham.pdf"
+    assert "giay-kham" not in attachment.file.name  # stored under a random name
+    response = client.get(f"/cases/{case.pk}/attachments/{attachment.pk}/")
+    assert response.status_code == 200
+    assert b"".join(response.streaming_content) == PDF_BYTES
+    assert response["Content-Disposition"].startswith("attachment")
+    assert _client(cast.officer_elsewhere).get(f"/cases/{case.pk}/attachments/{attachment.pk}/").status_code == 404
+
+
+def test_oversize_attachment_is_refused(tree, cast, receive, settings, tmp_path):
+    from cases import services
+
+    settings.MEDIA_ROOT = tmp_path
+    case = receive().case_files.get()
+    big = SimpleUploadedFile("big.pdf", PDF_BYTES + b"0" * (services.MAX_ATTACHMENT_BYTES + 1))
+    response = _client(cast.officer).post(f"/cases/{case.pk}/attachments/", {"file": big}, follow=True)
+    assert "20 MB" in response.content.decode()
+    assert not Attachment.objects.exists()
+
+
+@pytest.mark.skipif(shutil.which("pdftotext") is None, reason="poppler-utils is not installed (CI installs it)")
+def test_printed_form_01_is_filled_from_the_case(tree, cast, receive):
+    case = receive().case_files.get()
+    response = _client(cast.officer).get(f"/cases/{case.pk}/forms/1.pdf")
+    assert response["Content-Type"] == "application/pdf"
+    text = subprocess.run(
+        ["pdftotext", "-layout", "-", "-"],
+        input=response.content,
+        capture_output=True,
+        check=True,
+    ).stdout.decode()
+    assert "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM" in text
+    assert "Độc lập - Tự do - Hạnh phúc" in text
+    assert "TIẾP NHẬN THÔNG TIN, THÔNG BÁO, TỐ GIÁC" in text
+    assert "Nguyễn Văn An" in text
+    assert case.reference in text
+    assert _client(cast.officer_elsewhere).get(f"/cases/{case.pk}/forms/1.pdf").status_code == 404
+
+
+def test_similar_children_json_is_scoped(tree, cast, receive):
+    receive()
+    data = _client(cast.officer).get("/cases/children/similar/", {"name": "nguyen van an"}).json()
+    assert [item["full_name"] for item in data["results"]] == ["Nguyễn Văn An"]
+    assert _client(cast.officer_elsewhere).get("/cases/children/similar/", {"name": "nguyen van an"}).json() == {
+        "results": []
+    }
+
+
+def test_filter_with_end_before_start_is_refused_with_a_message(cast):
+    body = _client(cast.officer).get("/cases/", {"opened_from": "2026-05-01", "opened_to": "2026-04-01"})
+    assert "error-opened_to" in body.content.decode()

@@ -1,0 +1,76 @@
+import datetime
+
+import pytest
+from django.db import connection
+
+from cases.selectors import CaseFilters, case_list, child_search
+from cases.text import fold
+from tests.cases.conftest import child_input
+
+pytestmark = pytest.mark.django_db
+
+
+def test_fold_removes_vietnamese_diacritics():
+    assert fold("  Nguyễn   Văn Đạt ") == "nguyen van dat"
+    assert fold("ĐẶNG THỊ THU HƯƠNG") == "dang thi thu huong"
+
+
+@pytest.fixture
+def children(tree, receive):
+    names = ["Nguyễn Văn An", "Nguyễn Văn Anh", "Trần Thị Bích", "Đặng Minh Đức", "Lê Thị An"]
+    receive(children=[child_input(tree.commune_c1, name=name) for name in names])
+
+
+def _names(matches):
+    return [match.child.full_name for match in matches]
+
+
+def test_search_without_diacritics_finds_the_child(cast, children):
+    assert _names(child_search(cast.officer, "Nguyen Van An"))[0] == "Nguyễn Văn An"
+    assert _names(child_search(cast.officer, "dang minh duc")) == ["Đặng Minh Đức"]
+
+
+def test_search_tolerates_small_typos(cast, children):
+    assert "Trần Thị Bích" in _names(child_search(cast.officer, "Tran Thi Bich"))
+    assert "Trần Thị Bích" in _names(child_search(cast.officer, "Tran Thij Bich"))
+    assert "Đặng Minh Đức" in _names(child_search(cast.officer, "Dang Min Duc"))
+
+
+def test_date_of_birth_ranks_the_same_child_first(tree, cast, receive):
+    receive(
+        children=[
+            child_input(tree.commune_c1, name="Phạm Văn Long", birth=datetime.date(2012, 5, 1)),
+            child_input(tree.commune_c1, name="Phạm Văn Long", birth=datetime.date(2016, 7, 9)),
+        ]
+    )
+    matches = child_search(cast.officer, "Pham Van Long", birth_date=datetime.date(2016, 7, 9))
+    assert matches[0].child.birth_date == datetime.date(2016, 7, 9)
+
+
+def test_search_stays_inside_the_jurisdiction(tree, cast, receive, children):
+    receive(
+        actor=cast.officer_elsewhere,
+        commune=tree.commune_c4,
+        children=[child_input(tree.commune_c4, name="Nguyễn Văn An")],
+    )
+    assert len(child_search(cast.officer, "Nguyen Van An")) == 2  # An and Anh of C1, not C4's An
+    assert _names(child_search(cast.officer_elsewhere, "Nguyen Van An")) == ["Nguyễn Văn An"]
+    assert child_search(cast.outsider, "Nguyen Van An") == []
+    assert child_search(cast.police, "Nguyen Van An") == []
+
+
+def test_the_trigram_index_exists_on_postgresql():
+    assert connection.vendor == "postgresql"
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT indexdef FROM pg_indexes WHERE indexname = 'child_name_key_trgm_idx'")
+        assert "gin_trgm_ops" in cursor.fetchone()[0]
+
+
+def test_case_list_filters(tree, cast, receive):
+    receive(children=[child_input(tree.commune_c1, name="Hồ Văn Nam")], abuse_forms=["neglect"])
+    receive(children=[child_input(tree.commune_c1, name="Vũ Thị Hoa")], abuse_forms=["sexual_molestation"])
+    assert [c.child.full_name for c in case_list(cast.officer, CaseFilters(abuse_form="neglect"))] == ["Hồ Văn Nam"]
+    assert [c.child.full_name for c in case_list(cast.officer, CaseFilters(query="vu thi"))] == ["Vũ Thị Hoa"]
+    assert case_list(cast.officer, CaseFilters(state="closed")).count() == 0
+    assert case_list(cast.officer_elsewhere).count() == 0
+    assert case_list(cast.coordinator_province).count() == 2
