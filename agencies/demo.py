@@ -96,7 +96,7 @@ class DemoDataError(Exception):
 
 
 @transaction.atomic
-def seed_demo() -> dict[str, int]:
+def seed() -> dict[str, int]:
     """Create the demo units, agencies and users that are missing; return how many were created."""
     created = {"units": 0, "agencies": 0, "users": 0, "memberships": 0}
     units = _units(created)

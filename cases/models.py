@@ -1,4 +1,5 @@
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
@@ -355,3 +356,7 @@ class DeadlineRule(models.Model):
             models.UniqueConstraint(fields=["province", "kind"], name="deadline_rule_unique"),
             models.CheckConstraint(condition=Q(amount__gt=0), name="deadline_rule_positive"),
         ]
+
+    def clean(self) -> None:
+        if self.province_id and self.province.level != "province":
+            raise ValidationError({"province": _("Deadline rules are set per province.")})

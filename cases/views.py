@@ -5,7 +5,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Q
-from django.http import FileResponse, Http404, HttpResponse, JsonResponse
+from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -16,6 +16,7 @@ from agencies.models import AdministrativeUnit, Agency
 from notifications.selectors import deadline_status, deadlines_of, open_deadlines_for_targets
 
 from . import access, documents, forms, selectors, services
+from .downloads import attachment_response
 from .models import CaseFile
 from .workflow import actions_from
 
@@ -339,15 +340,4 @@ def attachment_add(request, pk):
 @login_required
 @require_GET
 def attachment_download(request, pk, attachment_pk):
-    case = access.case_for_user(request.user, pk)
-    attachment = case.attachments.filter(pk=attachment_pk).first()
-    if attachment is None:
-        raise Http404
-    response = FileResponse(
-        attachment.file.open("rb"),
-        as_attachment=True,
-        filename=attachment.original_name,
-        content_type=attachment.content_type,
-    )
-    response["X-Content-Type-Options"] = "nosniff"
-    return response
+    return attachment_response(access.case_for_user(request.user, pk), attachment_pk)

@@ -24,7 +24,7 @@ def main(batch_file: str) -> None:
                 entry.flags.remove("fuzzy")
             filled += 1
     catalogue.save()
-    missing = [entry.msgid for entry in catalogue if not entry.msgstr and entry.msgid]
+    missing = [entry.msgid for entry in catalogue.untranslated_entries() if entry.msgid]
     print(f"filled {filled}; still missing {len(missing)}")
     for msgid in missing:
         print("  ", repr(msgid))

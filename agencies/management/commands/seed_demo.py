@@ -1,11 +1,15 @@
+from importlib import import_module
+
+from django.apps import apps
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
 
-from agencies.demo import DEMO_PASSWORD, USERS, DemoDataError, seed_demo
+from agencies.demo import DEMO_PASSWORD, USERS, DemoDataError
 
 
 class Command(BaseCommand):
-    help = "Load the demo province (Tây Ninh) with agencies and one user per role. Embedded default only."
+    help = "Load the demo province (Tây Ninh) with agencies, one user per role and sample case files."
 
     def add_arguments(self, parser):
         parser.add_argument(
@@ -19,14 +23,23 @@ class Command(BaseCommand):
                 "seed_demo creates accounts with a published password and is meant for the embedded default "
                 "(DEBUG=True). Refusing to run with DEBUG=False; pass --force if this really is a demo."
             )
+        created = {}
         try:
-            created = seed_demo()
+            with transaction.atomic():
+                # Each app may bring a `demo` module with a seed(); in INSTALLED_APPS order, so that
+                # agencies (units, users) comes before the apps that build on it.
+                for config in apps.get_app_configs():
+                    try:
+                        module = import_module(f"{config.name}.demo")
+                    except ModuleNotFoundError as error:
+                        if error.name != f"{config.name}.demo":
+                            raise
+                        continue
+                    created.update(module.seed())
         except DemoDataError as error:
             raise CommandError(str(error)) from error
-        self.stdout.write(
-            "Demo data: created {units} units, {agencies} agencies, {users} users, {memberships} memberships "
-            "(0 everywhere means it was already loaded).".format(**created)
-        )
+        summary = ", ".join(f"{count} {what}" for what, count in created.items())
+        self.stdout.write(f"Demo data created: {summary} (0 everywhere means it was already loaded).")
         if not options["quiet_accounts"]:
             self.stdout.write(f"\nDemo accounts (password for all: {DEMO_PASSWORD}):")
             for demo in USERS:

@@ -1,0 +1,207 @@
+"""REST API (/api/v1/): input serializer → one service or selector → output serializer."""
+
+from django.utils.translation import gettext as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import generics, status
+from rest_framework.exceptions import ValidationError
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from agencies.models import AdministrativeUnit
+from notifications.selectors import deadlines_of
+
+from . import access, selectors, serializers, services
+from .choices import AbuseForm, CaseState, RiskLevel
+from .downloads import attachment_response
+from .workflow import actions_from
+
+CASE_FILTERS = [
+    OpenApiParameter("state", str, enum=CaseState.values),
+    OpenApiParameter("risk_level", str, enum=RiskLevel.values),
+    OpenApiParameter("abuse_form", str, enum=AbuseForm.values),
+    OpenApiParameter("commune", int, description="Primary key of the commune"),
+    OpenApiParameter("opened_from", OpenApiTypes.DATE),
+    OpenApiParameter("opened_to", OpenApiTypes.DATE),
+    OpenApiParameter("overdue", bool),
+    OpenApiParameter("q", str, description="Child's name (diacritics optional) or case reference"),
+]
+
+
+def _commune_by_code(code: str, field: str) -> AdministrativeUnit:
+    commune = AdministrativeUnit.objects.filter(level="commune", code=code, is_active=True).first()
+    if commune is None:
+        raise ValidationError({field: [_("Unknown commune code: %(code)s") % {"code": code}]})
+    return commune
+
+
+class CaseListApi(generics.ListAPIView):
+    serializer_class = serializers.CaseListSerializer
+
+    @extend_schema(parameters=CASE_FILTERS)
+    def get(self, request, *args, **kwargs):
+        return super().get(request, *args, **kwargs)
+
+    def get_queryset(self):
+        serializer = serializers.CaseFilterSerializer(data=self.request.query_params)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        filters = selectors.CaseFilters(
+            state=data["state"],
+            risk_level=data["risk_level"],
+            overdue=data["overdue"],
+            commune=data["commune"],
+            abuse_form=data["abuse_form"],
+            opened_from=data["opened_from"],
+            opened_to=data["opened_to"],
+            query=data["q"],
+        )
+        return selectors.case_list(self.request.user, filters)
+
+
+class CaseDetailApi(APIView):
+    @extend_schema(responses=serializers.CaseDetailSerializer)
+    def get(self, request, pk):
+        case = selectors.case_detail(request.user, pk)
+        context = {
+            "allowed_actions": [a.name for a in actions_from(case.state) if access.can_act(request.user, case, a)],
+            "deadlines": deadlines_of(case),
+        }
+        return Response(serializers.CaseDetailSerializer(case, context=context).data)
+
+
+ACTION_SERIALIZERS = {
+    "assess": serializers.AssessInputSerializer,
+    "record_emergency": serializers.EmergencyInputSerializer,
+    "investigate": serializers.InvestigateInputSerializer,
+    "submit_plan": serializers.PlanInputSerializer,
+    "approve_plan": serializers.ApprovePlanInputSerializer,
+    "return_plan": serializers.NoteRequiredInputSerializer,
+    "review": serializers.ReviewInputSerializer,
+    "approve_closure": serializers.NoteOptionalInputSerializer,
+    "reject_closure": serializers.NoteRequiredInputSerializer,
+    "transfer": serializers.TransferInputSerializer,
+    "accept_transfer": serializers.VersionSerializer,
+    "decline_transfer": serializers.ReasonInputSerializer,
+    "mark_not_child_protection": serializers.ReasonInputSerializer,
+    "reopen": serializers.ReasonInputSerializer,
+}
+
+
+def _action_view(name: str, input_serializer):
+    class CaseActionApi(APIView):
+        @extend_schema(request=input_serializer, responses=serializers.CaseListSerializer, operation_id=f"case_{name}")
+        def post(self, request, pk):
+            case = access.case_for_user(request.user, pk)
+            access.require_action(request.user, case, name)
+            serializer = input_serializer(data=request.data)
+            serializer.is_valid(raise_exception=True)
+            data = dict(serializer.validated_data)
+            version = data.pop("version", None)
+            if name == "submit_plan":
+                data["measures"] = [services.MeasureInput(**measure) for measure in data["measures"]]
+            if name == "transfer":
+                data["to_commune"] = _commune_by_code(data.pop("to_commune_code"), "to_commune_code")
+            getattr(services, f"case_{name}")(actor=request.user, case=case, expected_version=version, **data)
+            case.refresh_from_db()
+            return Response(serializers.CaseListSerializer(case).data)
+
+    CaseActionApi.__name__ = f"Case{name.title().replace('_', '')}Api"
+    return CaseActionApi.as_view()
+
+
+ACTION_VIEWS = {name: _action_view(name, serializer) for name, serializer in ACTION_SERIALIZERS.items()}
+
+
+class ReportCreateApi(APIView):
+    """Record a report for a commune: commune officers, and integrations such as the hotline 111."""
+
+    @extend_schema(request=serializers.ReportInputSerializer, responses={201: serializers.ReportCreatedSerializer})
+    def post(self, request):
+        serializer = serializers.ReportInputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = dict(serializer.validated_data)
+        commune = _commune_by_code(data.pop("commune_code"), "commune_code")
+        children = []
+        for child in data.pop("children"):
+            caregivers = [services.CaregiverInput(**caregiver) for caregiver in child.pop("caregivers")]
+            children.append(services.ChildInput(**child, residence_commune=commune, caregivers=caregivers))
+        report = services.report_receive(
+            actor=request.user, report=services.ReportInput(**data, commune=commune), children=children
+        )
+        cases = list(report.case_files.order_by("pk"))
+        body = {"report_id": report.pk, "case_ids": [c.pk for c in cases], "references": [c.reference for c in cases]}
+        return Response(body, status=status.HTTP_201_CREATED)
+
+
+class ChildSearchApi(APIView):
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("name", str, required=True),
+            OpenApiParameter("birth_date", OpenApiTypes.DATE),
+            OpenApiParameter("commune", int),
+        ],
+        responses=serializers.ChildMatchSerializer(many=True),
+    )
+    def get(self, request):
+        query = serializers.ChildSearchQuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        matches = selectors.child_search(
+            request.user,
+            query.validated_data["name"],
+            birth_date=query.validated_data["birth_date"],
+            commune_id=query.validated_data["commune"],
+        )
+        return Response(serializers.ChildMatchSerializer(matches, many=True).data)
+
+
+class ChildDetailApi(APIView):
+    @extend_schema(responses=serializers.ChildSerializer)
+    def get(self, request, pk):
+        child = access.child_for_user(request.user, pk)
+        return Response(serializers.ChildSerializer(child).data)
+
+
+class CaseNotesApi(APIView):
+    @extend_schema(responses=serializers.NoteSerializer(many=True))
+    def get(self, request, pk):
+        case = access.case_for_user(request.user, pk)
+        return Response(serializers.NoteSerializer(case.notes.select_related("author"), many=True).data)
+
+    @extend_schema(request=serializers.NoteSerializer, responses={201: serializers.NoteSerializer})
+    def post(self, request, pk):
+        case = access.case_for_user(request.user, pk)
+        serializer = serializers.NoteSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        note = services.note_add(actor=request.user, case=case, text=serializer.validated_data["text"])
+        return Response(serializers.NoteSerializer(note).data, status=status.HTTP_201_CREATED)
+
+
+class CaseAttachmentsApi(APIView):
+    @extend_schema(responses=serializers.AttachmentSerializer(many=True))
+    def get(self, request, pk):
+        case = access.case_for_user(request.user, pk)
+        return Response(serializers.AttachmentSerializer(case.attachments.all(), many=True).data)
+
+    @extend_schema(
+        request={"multipart/form-data": serializers.AttachmentInputSerializer},
+        responses={201: serializers.AttachmentSerializer},
+    )
+    def post(self, request, pk):
+        case = access.case_for_user(request.user, pk)
+        serializer = serializers.AttachmentInputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        attachment = services.attachment_add(
+            actor=request.user,
+            case=case,
+            upload=serializer.validated_data["file"],
+            description=serializer.validated_data["description"],
+        )
+        return Response(serializers.AttachmentSerializer(attachment).data, status=status.HTTP_201_CREATED)
+
+
+class CaseAttachmentDownloadApi(APIView):
+    @extend_schema(responses={(200, "application/octet-stream"): OpenApiTypes.BINARY})
+    def get(self, request, pk, attachment_pk):
+        case = access.case_for_user(request.user, pk)
+        return attachment_response(case, attachment_pk)

@@ -1,0 +1,22 @@
+from django.urls import path
+
+from . import api
+
+urlpatterns = [
+    path("cases/", api.CaseListApi.as_view(), name="api-case-list"),
+    path("cases/<int:pk>/", api.CaseDetailApi.as_view(), name="api-case-detail"),
+    path("cases/<int:pk>/notes/", api.CaseNotesApi.as_view(), name="api-case-notes"),
+    path("cases/<int:pk>/attachments/", api.CaseAttachmentsApi.as_view(), name="api-case-attachments"),
+    path(
+        "cases/<int:pk>/attachments/<int:attachment_pk>/",
+        api.CaseAttachmentDownloadApi.as_view(),
+        name="api-case-attachment",
+    ),
+    *[
+        path(f"cases/<int:pk>/{name.replace('_', '-')}/", view, name=f"api-case-{name}")
+        for name, view in api.ACTION_VIEWS.items()
+    ],
+    path("reports/", api.ReportCreateApi.as_view(), name="api-report-create"),
+    path("children/", api.ChildSearchApi.as_view(), name="api-child-search"),
+    path("children/<int:pk>/", api.ChildDetailApi.as_view(), name="api-child-detail"),
+]

@@ -1,0 +1,316 @@
+"""API shapes. Input serializers only validate types; the rules are in cases.services."""
+
+from django.utils.translation import gettext_lazy as _
+from rest_framework import serializers
+
+from agencies.models import AdministrativeUnit, Agency
+
+from .choices import (
+    AbuseForm,
+    AgeGroup,
+    CaseState,
+    CircumstanceGroup,
+    ClosureReason,
+    ReceivingPoint,
+    ReportSource,
+    ReviewRecommendation,
+    RiskLevel,
+    ServiceType,
+    Setting,
+    Sex,
+)
+from .ethnicities import ETHNICITY_CHOICES
+from .models import Attachment, Caregiver, CaseEvent, CaseFile, Child, Note
+
+# ---------------------------------------------------------------------------------------------- output
+
+
+class UnitSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = AdministrativeUnit
+        fields = ["id", "code", "name", "level"]
+
+
+class CaregiverSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Caregiver
+        fields = ["full_name", "relation", "phone", "is_legal_representative", "is_alleged_perpetrator"]
+
+
+class ChildSerializer(serializers.ModelSerializer):
+    residence_commune = UnitSerializer()
+    circumstances = serializers.SerializerMethodField()
+    caregivers = CaregiverSerializer(many=True)
+
+    class Meta:
+        model = Child
+        fields = [
+            "id",
+            "full_name",
+            "birth_date",
+            "birth_year_only",
+            "sex",
+            "ethnicity",
+            "personal_id",
+            "residence_commune",
+            "address",
+            "school",
+            "disability",
+            "circumstances",
+            "caregivers",
+        ]
+
+    def get_circumstances(self, child) -> list[str]:
+        return [item.group for item in child.circumstances.all()]
+
+
+class ChildMatchSerializer(serializers.Serializer):
+    id = serializers.IntegerField(source="child.pk")
+    full_name = serializers.CharField(source="child.full_name")
+    birth_date = serializers.DateField(source="child.birth_date")
+    birth_year_only = serializers.BooleanField(source="child.birth_year_only")
+    commune = serializers.CharField(source="child.residence_commune.name")
+    score = serializers.FloatField()
+
+
+class CaseListSerializer(serializers.ModelSerializer):
+    child = serializers.CharField(source="child.full_name")
+    child_id = serializers.IntegerField()
+    commune = UnitSerializer()
+
+    class Meta:
+        model = CaseFile
+        fields = [
+            "id",
+            "reference",
+            "child",
+            "child_id",
+            "commune",
+            "state",
+            "risk_level",
+            "is_emergency",
+            "opened_at",
+            "closed_at",
+            "version",
+        ]
+
+
+class DeadlineSerializer(serializers.Serializer):
+    kind = serializers.CharField(source="deadline.kind")
+    starts_at = serializers.DateTimeField(source="deadline.starts_at")
+    due_at = serializers.DateTimeField(source="deadline.due_at")
+    state = serializers.CharField(source="deadline.state")
+    status = serializers.CharField()
+
+
+class EventSerializer(serializers.ModelSerializer):
+    actor = serializers.CharField(source="actor.username", default=None)
+
+    class Meta:
+        model = CaseEvent
+        fields = ["kind", "from_state", "to_state", "data", "at", "actor"]
+
+
+class CaseDetailSerializer(CaseListSerializer):
+    child = ChildSerializer()
+    report_id = serializers.IntegerField()
+    abuse_forms = serializers.SerializerMethodField()
+    events = EventSerializer(many=True)
+    allowed_actions = serializers.SerializerMethodField()
+    deadlines = serializers.SerializerMethodField()
+
+    class Meta(CaseListSerializer.Meta):
+        fields = [
+            *CaseListSerializer.Meta.fields,
+            "report_id",
+            "abuse_forms",
+            "closure_reason",
+            "transfer_to",
+            "events",
+            "allowed_actions",
+            "deadlines",
+        ]
+
+    def get_abuse_forms(self, case) -> list[str]:
+        return [item.form for item in case.report.abuse_forms.all()]
+
+    def get_allowed_actions(self, case) -> list[str]:
+        return self.context.get("allowed_actions", [])
+
+    def get_deadlines(self, case) -> list[dict]:
+        return DeadlineSerializer(self.context.get("deadlines", []), many=True).data
+
+
+class NoteSerializer(serializers.ModelSerializer):
+    author = serializers.CharField(source="author.username", read_only=True)
+
+    class Meta:
+        model = Note
+        fields = ["id", "text", "author", "created_at"]
+        read_only_fields = ["id", "author", "created_at"]
+
+
+class AttachmentSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Attachment
+        fields = ["id", "original_name", "content_type", "size", "sha256", "description", "uploaded_at"]
+
+
+# ---------------------------------------------------------------------------------------------- input
+
+
+class CaseFilterSerializer(serializers.Serializer):
+    state = serializers.ChoiceField(choices=CaseState.choices, required=False, default="")
+    risk_level = serializers.ChoiceField(choices=RiskLevel.choices, required=False, default="")
+    abuse_form = serializers.ChoiceField(choices=AbuseForm.choices, required=False, default="")
+    commune = serializers.IntegerField(required=False, allow_null=True, default=None)
+    opened_from = serializers.DateField(required=False, allow_null=True, default=None)
+    opened_to = serializers.DateField(required=False, allow_null=True, default=None)
+    overdue = serializers.BooleanField(required=False, default=False)
+    q = serializers.CharField(required=False, default="", allow_blank=True)
+
+    def validate(self, data):
+        if data["opened_from"] and data["opened_to"] and data["opened_to"] < data["opened_from"]:
+            raise serializers.ValidationError({"opened_to": [_("The end of the period is before its start.")]})
+        return data
+
+
+class ChildSearchQuerySerializer(serializers.Serializer):
+    name = serializers.CharField(max_length=200)
+    birth_date = serializers.DateField(required=False, allow_null=True, default=None)
+    commune = serializers.IntegerField(required=False, allow_null=True, default=None)
+
+
+class CaregiverInputSerializer(serializers.Serializer):
+    full_name = serializers.CharField(max_length=200)
+    relation = serializers.CharField(max_length=100)
+    phone = serializers.CharField(max_length=20, required=False, default="", allow_blank=True)
+    is_legal_representative = serializers.BooleanField(required=False, default=False)
+    is_alleged_perpetrator = serializers.BooleanField(required=False, default=False)
+
+
+class ChildInputSerializer(serializers.Serializer):
+    existing_id = serializers.IntegerField(required=False, allow_null=True, default=None)
+    full_name = serializers.CharField(max_length=200, required=False, default="", allow_blank=True)
+    birth_date = serializers.DateField(required=False, allow_null=True, default=None)
+    birth_year_only = serializers.BooleanField(required=False, default=False)
+    sex = serializers.ChoiceField(choices=Sex.choices, required=False, default=Sex.UNKNOWN)
+    ethnicity = serializers.ChoiceField(choices=ETHNICITY_CHOICES, required=False, default="", allow_blank=True)
+    personal_id = serializers.CharField(max_length=12, required=False, default="", allow_blank=True)
+    address = serializers.CharField(max_length=255, required=False, default="", allow_blank=True)
+    school = serializers.CharField(max_length=200, required=False, default="", allow_blank=True)
+    disability = serializers.CharField(max_length=200, required=False, default="", allow_blank=True)
+    circumstances = serializers.ListField(
+        child=serializers.ChoiceField(choices=CircumstanceGroup.choices), required=False, default=list
+    )
+    caregivers = CaregiverInputSerializer(many=True, required=False, default=list)
+
+
+class ReportInputSerializer(serializers.Serializer):
+    received_at = serializers.DateTimeField()
+    receiving_point = serializers.ChoiceField(choices=ReceivingPoint.choices)
+    commune_code = serializers.CharField(max_length=5, help_text="Official 5-digit code of the commune")
+    source = serializers.ChoiceField(choices=ReportSource.choices)
+    setting = serializers.ChoiceField(choices=Setting.choices)
+    narrative = serializers.CharField()
+    abuse_forms = serializers.ListField(child=serializers.ChoiceField(choices=AbuseForm.choices), allow_empty=False)
+    reporter_is_anonymous = serializers.BooleanField(required=False, default=False)
+    reporter_name = serializers.CharField(max_length=200, required=False, default="", allow_blank=True)
+    reporter_phone = serializers.CharField(max_length=20, required=False, default="", allow_blank=True)
+    reporter_relation = serializers.CharField(max_length=100, required=False, default="", allow_blank=True)
+    place_of_occurrence = serializers.CharField(max_length=255, required=False, default="", allow_blank=True)
+    occurred_on = serializers.DateField(required=False, allow_null=True, default=None)
+    perpetrator_relation = serializers.CharField(max_length=100, required=False, default="", allow_blank=True)
+    perpetrator_age_group = serializers.ChoiceField(
+        choices=AgeGroup.choices, required=False, default="", allow_blank=True
+    )
+    external_reference = serializers.CharField(max_length=100, required=False, default="", allow_blank=True)
+    children = ChildInputSerializer(many=True, allow_empty=False)
+
+
+class ReportCreatedSerializer(serializers.Serializer):
+    report_id = serializers.IntegerField()
+    case_ids = serializers.ListField(child=serializers.IntegerField())
+    references = serializers.ListField(child=serializers.CharField())
+
+
+class VersionSerializer(serializers.Serializer):
+    version = serializers.IntegerField(
+        required=False,
+        allow_null=True,
+        default=None,
+        help_text="The version the client last saw; a stale one is refused with 409.",
+    )
+
+
+class AssessInputSerializer(VersionSerializer):
+    severity = serializers.ChoiceField(choices=RiskLevel.choices)
+    perpetrator_access = serializers.ChoiceField(choices=RiskLevel.choices)
+    care_environment = serializers.ChoiceField(choices=RiskLevel.choices)
+    child_capacity = serializers.ChoiceField(choices=RiskLevel.choices)
+    risk_level = serializers.ChoiceField(choices=RiskLevel.choices, required=False, default="", allow_blank=True)
+    is_emergency = serializers.BooleanField()
+    notes = serializers.CharField(required=False, default="", allow_blank=True)
+
+
+class EmergencyInputSerializer(VersionSerializer):
+    description = serializers.CharField()
+    taken_by = serializers.CharField(max_length=200)
+    taken_at = serializers.DateTimeField()
+
+
+class InvestigateInputSerializer(VersionSerializer):
+    information = serializers.CharField()
+    risk_level = serializers.ChoiceField(choices=RiskLevel.choices)
+    needs = serializers.CharField()
+    meeting_at = serializers.DateTimeField()
+    participants = serializers.CharField()
+    minutes = serializers.CharField()
+
+
+class MeasureInputSerializer(serializers.Serializer):
+    agency = serializers.PrimaryKeyRelatedField(queryset=Agency.objects.filter(is_active=True))
+    service_type = serializers.ChoiceField(choices=ServiceType.choices)
+    description = serializers.CharField()
+    due_date = serializers.DateField()
+
+
+class PlanInputSerializer(VersionSerializer):
+    objectives = serializers.CharField()
+    measures = MeasureInputSerializer(many=True, allow_empty=False)
+
+
+class ApprovePlanInputSerializer(VersionSerializer):
+    decision_number = serializers.CharField(max_length=50)
+    note = serializers.CharField(required=False, default="", allow_blank=True)
+
+
+class NoteRequiredInputSerializer(VersionSerializer):
+    note = serializers.CharField()
+
+
+class NoteOptionalInputSerializer(VersionSerializer):
+    note = serializers.CharField(required=False, default="", allow_blank=True)
+
+
+class ReviewInputSerializer(VersionSerializer):
+    findings = serializers.CharField()
+    child_is_safe = serializers.BooleanField()
+    recommendation = serializers.ChoiceField(choices=ReviewRecommendation.choices)
+    closure_reason = serializers.ChoiceField(
+        choices=ClosureReason.choices, required=False, default="", allow_blank=True
+    )
+
+
+class TransferInputSerializer(VersionSerializer):
+    to_commune_code = serializers.CharField(max_length=5)
+    reason = serializers.CharField()
+
+
+class ReasonInputSerializer(VersionSerializer):
+    reason = serializers.CharField()
+
+
+class AttachmentInputSerializer(serializers.Serializer):
+    file = serializers.FileField()
+    description = serializers.CharField(max_length=255, required=False, default="", allow_blank=True)

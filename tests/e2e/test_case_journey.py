@@ -1,0 +1,87 @@
+from playwright.sync_api import expect
+
+from cases.models import CaseFile
+from tests.e2e.conftest import login
+from tests.factories import TEST_PASSWORD, AgencyFactory
+
+
+def _logout(page):
+    page.goto(f"{page.base_url}/")
+    page.context.clear_cookies()
+
+
+def test_officer_takes_a_report_to_an_approved_plan(page, tree, cast):
+    health = AgencyFactory(agency_type__code="health", name="Trạm Y tế Xã Một", unit=tree.commune_c1)
+    login(page, "officer", TEST_PASSWORD)
+
+    # 1. New report with one child; a draft survives a reload before saving.
+    page.goto(f"{page.base_url}/cases/new/")
+    page.fill("#id_reporter_name", "Cô giáo Hoa")
+    page.select_option("#id_source", "school")
+    page.check("input[name=abuse_forms][value=violence]")
+    page.fill("#id_narrative", "Em có nhiều vết bầm trên tay, nói bị cha đánh.")
+    page.fill("#id_children-0-full_name", "Nguyễn Văn Bình")
+    page.fill("#id_children-0-birth_date", "2016-04-12")
+    page.wait_for_timeout(700)
+    page.reload()
+    expect(page.locator("#draft-restored")).to_be_visible()
+    expect(page.locator("#id_children-0-full_name")).to_have_value("Nguyễn Văn Bình")
+    expect(page.locator("#id_narrative")).to_have_value("Em có nhiều vết bầm trên tay, nói bị cha đánh.")
+    page.get_by_test_id("save-report").click()
+
+    expect(page.get_by_test_id("case-child")).to_have_text("Nguyễn Văn Bình")
+    expect(page.get_by_test_id("case-state")).to_have_text("Đã tiếp nhận")
+    expect(page.get_by_test_id("deadline-emergency_decision")).to_be_visible()
+    case_url = page.url.split("?")[0]
+
+    # 2. Initial risk assessment (Mẫu 02): no emergency.
+    page.get_by_test_id("action-assess").click()
+    page.select_option("#id_severity", "medium")
+    page.check("input[name=is_emergency][value=no]")
+    page.get_by_test_id("action-submit").click()
+    expect(page.get_by_test_id("case-state")).to_have_text("Đã đánh giá nguy cơ ban đầu")
+    expect(page.get_by_test_id("deadline-emergency_decision")).to_have_attribute("data-status", "met")
+
+    # 3. Information and needs meeting (Mẫu 03).
+    page.get_by_test_id("action-investigate").click()
+    page.fill("#id_information", "Đã làm việc với nhà trường và gia đình.")
+    page.select_option("#id_risk_level", "medium")
+    page.fill("#id_needs", "Khám sức khỏe, tư vấn cho cha mẹ.")
+    page.fill("#id_meeting_at", "2020-01-01T09:00")
+    page.fill("#id_participants", "Cán bộ xã, giáo viên, mẹ của trẻ.")
+    page.fill("#id_minutes", "Thống nhất các biện pháp hỗ trợ.")
+    page.get_by_test_id("action-submit").click()
+    expect(page.get_by_test_id("case-state")).to_have_text("Đã thu thập thông tin, đánh giá cụ thể")
+
+    # 4. Plan (Mẫu 04) with one measure for the health station; a mistake first keeps what was typed.
+    page.get_by_test_id("action-submit_plan").click()
+    page.fill("#id_objectives", "Bảo đảm an toàn và sức khỏe cho trẻ.")
+    page.select_option("#id_measures-0-agency", str(health.pk))
+    page.fill("#id_measures-0-description", "Khám và điều trị vết thương.")
+    page.fill("#id_measures-0-due_date", "2001-01-01")
+    page.get_by_test_id("action-submit").click()
+    expect(page.get_by_test_id("error-measures-0-due_date")).to_be_visible()
+    expect(page.locator("#id_objectives")).to_have_value("Bảo đảm an toàn và sức khỏe cho trẻ.")
+    page.fill("#id_measures-0-due_date", "2099-12-31")
+    page.get_by_test_id("action-submit").click()
+    expect(page.get_by_test_id("case-state")).to_have_text("Đã trình kế hoạch")
+
+    # 5. The chairman approves (Mẫu 05).
+    _logout(page)
+    login(page, "chairman", TEST_PASSWORD)
+    page.goto(case_url)
+    page.get_by_test_id("action-approve_plan").click()
+    page.fill("#id_decision_number", "27/QĐ-UBND")
+    page.get_by_test_id("action-submit").click()
+    expect(page.get_by_test_id("case-state")).to_have_text("Đang hỗ trợ, can thiệp")
+    expect(page.get_by_test_id("current-plan")).to_contain_text("27/QĐ-UBND")
+
+    case = CaseFile.objects.get()
+    assert case.state == "in_intervention"
+    assert list(case.events.values_list("kind", flat=True)) == [
+        "received",
+        "assess",
+        "investigate",
+        "submit_plan",
+        "approve_plan",
+    ]
