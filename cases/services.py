@@ -296,7 +296,29 @@ def _begin(*, actor, case: CaseFile, action: str, expected_version: int | None) 
         raise ValidationError(
             _("This step is not possible now: the case file is “%(state)s”.") % {"state": locked.get_state_display()}
         )
+    locked._tracked_before = _tracked(locked)
     return locked, locked.state
+
+
+# Case fields whose before/after values every timeline event records.
+TRACKED_FIELDS = (
+    "state",
+    "risk_level",
+    "is_emergency",
+    "commune_id",
+    "officer_id",
+    "transfer_to_id",
+    "closure_reason",
+    "closed_at",
+)
+
+
+def _tracked(case: CaseFile) -> dict:
+    return {name: getattr(case, name) for name in TRACKED_FIELDS}
+
+
+def _json_value(value):
+    return value.isoformat() if hasattr(value, "isoformat") else value
 
 
 def _move(case: CaseFile, actor, action: str, from_state: str, to_state: str, data=None, fields=()) -> CaseFile:
@@ -304,7 +326,13 @@ def _move(case: CaseFile, actor, action: str, from_state: str, to_state: str, da
     case.version = F("version") + 1
     case.save(update_fields=["state", "version", "updated_at", *fields])
     case.refresh_from_db(fields=["version"])
-    _record(case, actor, action, from_state, to_state, data)
+    before, after = getattr(case, "_tracked_before", {}), _tracked(case)
+    changes = {
+        name: [_json_value(before[name]), _json_value(after[name])]
+        for name in TRACKED_FIELDS
+        if name in before and before[name] != after[name]
+    }
+    _record(case, actor, action, from_state, to_state, {**(data or {}), "changes": changes})
     return case
 
 

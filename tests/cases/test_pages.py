@@ -105,6 +105,8 @@ def test_an_action_through_the_page_and_a_stale_page_refused(tree, cast, receive
     assert response.status_code == 302
     case.refresh_from_db()
     assert (case.state, case.risk_level, case.is_emergency, case.version) == ("assessed", "high", True, 2)
+    timeline = client.get(f"/cases/{case.pk}/").content.decode()
+    assert 'data-testid="event-change">Mức độ nguy cơ: — → Cao<' in timeline
 
     stale = {"version": 1, "reason": "Không phải vụ việc"}
     response = client.post(f"/cases/{case.pk}/act/mark_not_child_protection/", stale)

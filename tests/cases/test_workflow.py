@@ -127,6 +127,16 @@ def test_the_whole_procedure_from_report_to_closure(tree, cast, receive, health_
         "approve_closure",
     ]
     assert case.version == len(kinds)
+    assess_event = case.events.get(kind="assess")
+    assert assess_event.actor == officer
+    assert assess_event.data["changes"] == {
+        "state": ["received", "assessed"],
+        "risk_level": ["", "high"],
+        "is_emergency": [None, True],
+    }
+    closing = case.events.get(kind="approve_closure")
+    assert closing.data["changes"]["state"] == ["closure_proposed", "closed"]
+    assert closing.data["changes"]["closed_at"][0] is None
 
 
 @pytest.mark.parametrize("member", ["chairman", "coordinator_district", "leader", "police", "officer_elsewhere"])
