@@ -5,3 +5,10 @@ from django.utils.translation import gettext_lazy as _
 class CasesConfig(AppConfig):
     name = "cases"
     verbose_name = _("Case files")
+
+    def ready(self) -> None:
+        from notifications.registry import register_escalation_handler
+
+        from .escalation import CaseEscalationHandler
+
+        register_escalation_handler("cases.casefile", CaseEscalationHandler())

@@ -13,7 +13,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from agencies.access import jurisdiction_of
 from agencies.models import AdministrativeUnit, Agency
-from notifications.selectors import deadline_status, deadlines_of, open_deadlines_for_targets
+from notifications.selectors import deadline_status, deadlines_of, fires_of, open_deadlines_for_targets
 
 from . import access, documents, forms, selectors, services
 from .downloads import attachment_response
@@ -202,6 +202,7 @@ def case_detail(request, pk):
         "case": case,
         "actions": actions,
         "deadlines": deadlines_of(case),
+        "escalations": fires_of(case),
         "can_edit": access.can_edit(request.user, case),
         "note_form": forms.NoteForm(),
         "attachment_form": forms.AttachmentForm(),

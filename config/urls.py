@@ -12,6 +12,7 @@ urlpatterns = [
     path("", agency_views.home, name="home"),
     path("", include("agencies.urls")),
     path("", include("cases.urls")),
+    path("", include("notifications.urls")),
     path("healthz", healthz, name="healthz"),
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),

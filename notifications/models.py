@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.contrib.contenttypes.fields import GenericForeignKey
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
@@ -9,6 +10,68 @@ class DeadlineState(models.TextChoices):
     OPEN = "open", _("Open")
     MET = "met", _("Met")
     CANCELLED = "cancelled", _("Cancelled")
+
+
+class RecipientRole(models.TextChoices):
+    """Who a step notifies, resolved by the handler of the deadline's target (cases, plans…)."""
+
+    RESPONSIBLE = "responsible", _("The person responsible (officer, agency focal point)")
+    SUPERVISOR = "supervisor", _("Their supervisor (commune chairman, agency head)")
+    INTERMEDIATE_COORDINATOR = "intermediate_coordinator", _("Coordinator of the intermediate level")
+    PROVINCE_COORDINATOR = "province_coordinator", _("Province coordinator")
+    LEADER = "leader", _("Leader")
+
+
+class StepTiming(models.TextChoices):
+    SHARE_OF_TIME = "share", _("Share of the allowed time (per cent)")
+    HOURS_AFTER_DUE = "hours_after", _("Hours after the deadline")
+    WORKING_DAYS_AFTER_DUE = "working_days_after", _("Working days after the deadline")
+
+
+class EscalationLadder(models.Model):
+    """The steps a deadline of one kind climbs; a province may have its own, else the national default."""
+
+    kind = models.CharField(_("deadline kind"), max_length=60)
+    province = models.ForeignKey(
+        "agencies.AdministrativeUnit",
+        verbose_name=_("province"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="+",
+        limit_choices_to={"level": "province"},
+        help_text=_("Empty: the national default."),
+    )
+    name = models.CharField(_("name"), max_length=200)
+
+    class Meta:
+        verbose_name = _("escalation ladder")
+        verbose_name_plural = _("escalation ladders")
+        constraints = [
+            models.UniqueConstraint(fields=["kind", "province"], name="ladder_unique_per_province"),
+            models.UniqueConstraint(fields=["kind"], condition=Q(province__isnull=True), name="ladder_one_default"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class EscalationStep(models.Model):
+    ladder = models.ForeignKey(EscalationLadder, on_delete=models.CASCADE, related_name="steps")
+    position = models.PositiveSmallIntegerField(_("position"))
+    timing = models.CharField(_("timing"), max_length=20, choices=StepTiming.choices)
+    amount = models.IntegerField(_("amount"), help_text=_("Per cent of the time, or hours / working days after."))
+    recipient = models.CharField(_("who is told"), max_length=30, choices=RecipientRole.choices)
+    is_urgent = models.BooleanField(_("urgent (sent at once, not in the daily digest)"), default=False)
+
+    class Meta:
+        verbose_name = _("escalation step")
+        verbose_name_plural = _("escalation steps")
+        ordering = ["ladder", "position"]
+        constraints = [models.UniqueConstraint(fields=["ladder", "position"], name="step_position_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.position}. {self.get_timing_display()} {self.amount} → {self.get_recipient_display()}"
 
 
 class Deadline(models.Model):
@@ -31,6 +94,10 @@ class Deadline(models.Model):
     met_at = models.DateTimeField(_("met at"), null=True, blank=True)
     closed_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
+    # The escalation engine's cursor: the next step to fire and when (NULL: nothing left to fire).
+    ladder = models.ForeignKey(EscalationLadder, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    next_step = models.PositiveSmallIntegerField(default=0)
+    next_step_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         verbose_name = _("deadline")
@@ -45,6 +112,9 @@ class Deadline(models.Model):
         ]
         indexes = [
             models.Index(fields=["due_at"], condition=Q(state="open"), name="deadline_open_due_idx"),
+            models.Index(
+                fields=["next_step_at"], condition=Q(state="open", next_step_at__isnull=False), name="deadline_scan_idx"
+            ),
             models.Index(fields=["target_type", "target_id"], name="deadline_target_idx"),
         ]
 
@@ -69,3 +139,107 @@ class CalendarDay(models.Model):
 
     def __str__(self) -> str:
         return f"{self.date:%d/%m/%Y} {self.name}"
+
+
+class EscalationFire(models.Model):
+    """One step of one deadline, fired. The unique constraint makes a second firing impossible."""
+
+    deadline = models.ForeignKey(Deadline, on_delete=models.CASCADE, related_name="fires")
+    position = models.PositiveSmallIntegerField()
+    recipient = models.CharField(max_length=30, choices=RecipientRole.choices)
+    fired_at = models.DateTimeField()
+    # False when a later step was already due at the scan (catch-up): recorded, but not announced.
+    was_announced = models.BooleanField(default=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["deadline", "position"], name="fire_once_per_step")]
+        ordering = ["deadline", "position"]
+
+
+class Notification(models.Model):
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications")
+    title = models.CharField(_("title"), max_length=255)
+    body = models.TextField(_("message"), blank=True)
+    url = models.CharField(max_length=500, blank=True)
+    deadline = models.ForeignKey(Deadline, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    step = models.PositiveSmallIntegerField(null=True, blank=True)
+    is_urgent = models.BooleanField(default=False)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    read_at = models.DateTimeField(null=True, blank=True)
+    digested_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        indexes = [models.Index(fields=["user", "read_at"], name="notification_unread_idx")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "deadline", "step"], condition=Q(deadline__isnull=False), name="notification_once"
+            )
+        ]
+
+
+class Channel(models.TextChoices):
+    EMAIL = "email", _("Email")
+    WEBHOOK = "webhook", _("Webhook (SMS, Zalo gateways)")
+
+
+class DeliveryState(models.TextChoices):
+    PENDING = "pending", _("Pending")
+    SENT = "sent", _("Sent")
+    FAILED = "failed", _("Failed")
+
+
+class Delivery(models.Model):
+    """One notification sent through one outside channel, with its attempts and last error."""
+
+    notification = models.ForeignKey(Notification, on_delete=models.CASCADE, related_name="deliveries")
+    channel = models.CharField(max_length=20, choices=Channel.choices)
+    endpoint = models.ForeignKey("WebhookEndpoint", null=True, blank=True, on_delete=models.CASCADE)
+    state = models.CharField(max_length=20, choices=DeliveryState.choices, default=DeliveryState.PENDING)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    last_error = models.TextField(blank=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("delivery")
+        verbose_name_plural = _("deliveries")
+        indexes = [models.Index(fields=["state", "created_at"], name="delivery_state_idx")]
+
+
+class WebhookEndpoint(models.Model):
+    """An outgoing webhook (e.g. a province's SMS or Zalo gateway): HMAC-SHA256 signed JSON."""
+
+    name = models.CharField(_("name"), max_length=200)
+    province = models.ForeignKey(
+        "agencies.AdministrativeUnit",
+        verbose_name=_("province"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="+",
+        limit_choices_to={"level": "province"},
+        help_text=_("Empty: every province."),
+    )
+    url = models.URLField(_("URL"))
+    secret = models.CharField(_("signing secret"), max_length=200)
+    urgent_only = models.BooleanField(_("urgent messages only"), default=True)
+    is_active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        verbose_name = _("webhook endpoint")
+        verbose_name_plural = _("webhook endpoints")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class EmailMode(models.TextChoices):
+    IMMEDIATE = "immediate", _("At once")
+    DIGEST = "digest", _("In a daily digest (urgent ones at once)")
+    OFF = "off", _("Never (urgent ones still at once)")
+
+
+class Preference(models.Model):
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    email_mode = models.CharField(_("email"), max_length=20, choices=EmailMode.choices, default=EmailMode.DIGEST)

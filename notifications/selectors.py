@@ -42,3 +42,37 @@ def open_deadlines_for_targets(model, ids) -> dict[int, list[Deadline]]:
     for row in rows:
         result.setdefault(row.target_id, []).append(row)
     return result
+
+
+def notifications_for(user, *, escalations_only: bool = False):
+    from .models import Notification
+
+    rows = Notification.objects.filter(user=user)
+    if escalations_only:
+        rows = rows.filter(deadline__isnull=False)
+    return rows.order_by("read_at", "-created_at")
+
+
+def unread_count(user) -> int:
+    from .models import Notification
+
+    return Notification.objects.filter(user=user, read_at__isnull=True).count()
+
+
+def fires_of(target):
+    """The escalation steps fired on TARGET's deadlines, for the target's page."""
+    from .models import EscalationFire
+
+    return (
+        EscalationFire.objects.filter(
+            deadline__target_type=ContentType.objects.get_for_model(target), deadline__target_id=target.pk
+        )
+        .select_related("deadline")
+        .order_by("fired_at", "position")
+    )
+
+
+def preference_for(user):
+    from .models import Preference
+
+    return Preference.objects.filter(user=user).first() or Preference(user=user)

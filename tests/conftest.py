@@ -16,7 +16,8 @@ import pytest
 import redis
 from django.conf import settings
 
-from tests.factories import AgencyFactory, MembershipFactory, UnitFactory, UserFactory
+from cases.services import report_receive
+from tests.factories import AgencyFactory, MembershipFactory, UnitFactory, UserFactory, child_input, report_input
 
 
 def pytest_sessionstart(session):
@@ -126,3 +127,31 @@ def english():
 
     with translation.override("en"):
         yield
+
+
+@pytest.fixture
+def receive(cast, tree):
+    """Record a report through the service, as the officer of C1 by default."""
+
+    def _receive(*, actor=None, commune=None, children=None, **report_fields):
+        commune = commune or tree.commune_c1
+        return report_receive(
+            actor=actor or cast.officer,
+            report=report_input(commune, **report_fields),
+            children=children or [child_input(commune)],
+        )
+
+    return _receive
+
+
+@pytest.fixture
+def health_c1(tree):
+    return AgencyFactory(agency_type__code="health", name="Trạm Y tế Xã Một", unit=tree.commune_c1)
+
+
+@pytest.fixture
+def default_ladders(db):
+    """Transactional tests flush the tables between tests, data migrations included: put the ladders back."""
+    from notifications.services import ladders_ensure_defaults
+
+    ladders_ensure_defaults()

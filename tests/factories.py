@@ -1,10 +1,14 @@
 """factory_boy factories. Units and memberships are written through the services, like the app does."""
 
+import datetime
+
 import factory
 from django.contrib.auth import get_user_model
+from django.utils import timezone
 
 from agencies.models import AdministrativeUnit, Agency, AgencyType, StaffMembership
 from agencies.services import agency_save, membership_save, unit_save
+from cases.services import ChildInput, ReportInput
 
 TEST_PASSWORD = "correct-horse-battery-staple"
 
@@ -71,3 +75,23 @@ class MembershipFactory(factory.django.DjangoModelFactory):
     @classmethod
     def _create(cls, model_class, *args, **kwargs):
         return membership_save(actor=None, membership=model_class(*args, **kwargs))
+
+
+def child_input(commune, name="Nguyễn Văn An", birth=datetime.date(2015, 3, 4), **extra) -> ChildInput:
+    return ChildInput(full_name=name, birth_date=birth, sex="male", residence_commune=commune, **extra)
+
+
+def report_input(commune, **extra) -> ReportInput:
+    values = {
+        "received_at": timezone.now() - datetime.timedelta(minutes=10),
+        "receiving_point": "commune",
+        "commune": commune,
+        "source": "school",
+        "setting": "family",
+        "narrative": "Giáo viên phát hiện vết bầm trên tay em.",
+        "abuse_forms": ["violence"],
+        "reporter_name": "Cô Hoa",
+        "reporter_phone": "0912345678",
+    }
+    values.update(extra)
+    return ReportInput(**values)

@@ -93,6 +93,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "agencies.context_processors.memberships",
+                "notifications.context_processors.bell",
             ],
         },
     },
@@ -154,6 +155,8 @@ else:
 
 EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")
 globals().update(EMAIL_CONFIG)
+# Absolute links in emails and webhooks.
+BAOVE_BASE_URL = env.str("BAOVE_BASE_URL", default="http://127.0.0.1:8000")
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="BaoVe <no-reply@baove.local>")
 
 # Celery. The embedded default uses kombu's file-system transport: no broker server needed.

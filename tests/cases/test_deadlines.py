@@ -7,7 +7,7 @@ import time_machine
 from cases.models import DeadlineRule
 from notifications.models import CalendarDay, Deadline
 from notifications.selectors import deadline_status
-from tests.cases.conftest import child_input
+from tests.factories import child_input
 
 pytestmark = pytest.mark.django_db
 HCM = ZoneInfo("Asia/Ho_Chi_Minh")

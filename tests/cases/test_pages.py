@@ -10,7 +10,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from cases.models import Attachment, CaseFile, Child
-from tests.cases.conftest import child_input
+from tests.factories import child_input
 
 pytestmark = pytest.mark.django_db
 

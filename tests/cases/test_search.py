@@ -5,7 +5,7 @@ from django.db import connection
 
 from cases.selectors import CaseFilters, case_list, child_search
 from cases.text import fold
-from tests.cases.conftest import child_input
+from tests.factories import child_input
 
 pytestmark = pytest.mark.django_db
 

@@ -7,7 +7,7 @@ from django.utils import timezone
 from cases import services
 from cases.models import CaseEvent, CaseFile, Child, InterventionPlan
 from notifications.models import Deadline
-from tests.cases.conftest import child_input
+from tests.factories import child_input
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
 
