@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 DEV_ENV := DEBUG=true DJANGO_SETTINGS_MODULE=config.settings.base
 
-.PHONY: help install run serve test test-fast lint format migrations-check messages vendor clean
+.PHONY: help install run serve test test-fast lint format migrations-check messages vendor clean bench bench-quick
 
 help:
 	@echo "make run               install, migrate, load units and demo data, serve on http://127.0.0.1:8000"
@@ -16,6 +16,8 @@ help:
 	@echo "make migrations-check  fail when models and migrations disagree"
 	@echo "make messages          extract and compile translations (needs gettext)"
 	@echo "make vendor            refresh the vendored front-end assets from the npm registry"
+	@echo "make bench             the benchmarks at full scale on PostgreSQL (writes benchmarks/results.json)"
+	@echo "make bench-quick       the same on a small scale, to keep the harness working (no targets checked)"
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' 2>/dev/null || { echo "Python 3.11 or newer is needed; set PYTHON=/path/to/python3.11"; exit 1; }
@@ -58,6 +60,12 @@ messages: install
 
 vendor:
 	bash scripts/vendor.sh
+
+bench: install
+	$(PY) benchmarks/escalation_scan.py --open 1000000 --due 10000 --repeat 3
+
+bench-quick: install
+	$(PY) benchmarks/escalation_scan.py --open 20000 --due 1000 --repeat 1 --output benchmarks/results-quick.json
 
 clean:
 	rm -rf $(VENV) var staticfiles .pytest_cache .ruff_cache

@@ -1,7 +1,7 @@
 """How this app reaches the apps whose deadlines it watches, without importing them.
 
-An app registers, for its target model, a handler that says who a recipient role is for one
-deadline and how to describe the deadline to them.
+An app registers, for its target model, a handler that says, for a batch of deadlines, who each
+recipient role is and how to describe each deadline. Batches keep a scan's query count flat.
 """
 
 from dataclasses import dataclass
@@ -15,10 +15,16 @@ class Description:
     url: str
 
 
-class EscalationHandler(Protocol):
-    def recipients(self, deadline, role: str) -> list: ...
+@dataclass
+class Resolution:
+    # (deadline pk, recipient role) → users
+    recipients: dict[tuple[int, str], list]
+    # deadline pk → what to tell them (no entry: the target is gone, nobody is told)
+    descriptions: dict[int, Description]
 
-    def describe(self, deadline) -> Description: ...
+
+class EscalationHandler(Protocol):
+    def resolve(self, deadlines: list, wanted: set[tuple[int, str]]) -> Resolution: ...
 
 
 _HANDLERS: dict[str, EscalationHandler] = {}
@@ -29,6 +35,5 @@ def register_escalation_handler(model_label: str, handler: EscalationHandler) ->
     _HANDLERS[model_label.lower()] = handler
 
 
-def handler_for(deadline) -> EscalationHandler | None:
-    target_type = deadline.target_type
-    return _HANDLERS.get(f"{target_type.app_label}.{target_type.model}")
+def handler_for_type(content_type) -> EscalationHandler | None:
+    return _HANDLERS.get(f"{content_type.app_label}.{content_type.model}")

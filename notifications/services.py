@@ -1,10 +1,10 @@
 """The deadline API other apps use: set, meet, cancel. They never write Deadline rows themselves."""
 
 import datetime
+from dataclasses import dataclass
 
 from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
-from django.db.models import Q
 from django.utils import timezone
 
 from .ladders import arm, ladder_for
@@ -56,48 +56,88 @@ def deadline_cancel(*, target, kinds: list[str] | None = None) -> int:
     return rows.update(state=DeadlineState.CANCELLED, closed_at=timezone.now())
 
 
-def notify(
-    *,
-    user,
-    title: str,
-    body: str = "",
-    url: str = "",
-    deadline: Deadline | None = None,
-    step: int | None = None,
-    is_urgent: bool = False,
-    province_id: int | None = None,
-) -> Notification | None:
-    """An in-app notification, plus its email and webhook deliveries, sent after the commit.
+@dataclass
+class NotificationDraft:
+    user: object
+    title: str
+    body: str = ""
+    url: str = ""
+    deadline: Deadline | None = None
+    step: int | None = None
+    is_urgent: bool = False
+    province_id: int | None = None
 
-    Returns None when this user was already told about this step of this deadline.
+
+def notify(**fields) -> Notification | None:
+    """One in-app notification with its email and webhook deliveries (see notify_many)."""
+    created = _notify_many([NotificationDraft(**fields)])
+    return created[0] if created else None
+
+
+def notify_many(drafts: list[NotificationDraft]) -> int:
+    return len(_notify_many(drafts))
+
+
+def _notify_many(drafts: list[NotificationDraft]) -> list[Notification]:
+    """In-app notifications, plus their email and webhook deliveries, sent after the commit.
+
+    A user already told about a step of a deadline is not told again. A fixed number of queries
+    whatever the number of drafts.
     """
-    if deadline is not None and Notification.objects.filter(user=user, deadline=deadline, step=step).exists():
-        return None
-    notification = Notification.objects.create(
-        user=user, title=title[:255], body=body, url=url, deadline=deadline, step=step, is_urgent=is_urgent
+    if not drafts:
+        return []
+    deadline_ids = {draft.deadline.pk for draft in drafts if draft.deadline is not None}
+    already = set(
+        Notification.objects.filter(deadline_id__in=deadline_ids).values_list("user_id", "deadline_id", "step")
     )
-    mode = Preference.objects.filter(user=user).values_list("email_mode", flat=True).first() or EmailMode.DIGEST
+    fresh, seen = [], set()
+    for draft in drafts:
+        key = (draft.user.pk, draft.deadline.pk if draft.deadline else None, draft.step)
+        if draft.deadline is not None and (key in already or key in seen):
+            continue
+        seen.add(key)
+        fresh.append(draft)
+    notifications = Notification.objects.bulk_create(
+        [
+            Notification(
+                user=draft.user,
+                title=draft.title[:255],
+                body=draft.body,
+                url=draft.url,
+                deadline=draft.deadline,
+                step=draft.step,
+                is_urgent=draft.is_urgent,
+            )
+            for draft in fresh
+        ],
+        batch_size=1000,
+    )
+    modes = dict(
+        Preference.objects.filter(user_id__in={draft.user.pk for draft in fresh}).values_list("user_id", "email_mode")
+    )
+    endpoints = list(WebhookEndpoint.objects.filter(is_active=True))
     deliveries = []
-    if user.email and (is_urgent or mode == EmailMode.IMMEDIATE):
-        deliveries.append(Delivery(notification=notification, channel=Channel.EMAIL))
-    endpoints = WebhookEndpoint.objects.filter(is_active=True).filter(
-        Q(province__isnull=True) | Q(province_id=province_id)
-    )
-    for endpoint in endpoints:
-        if is_urgent or not endpoint.urgent_only:
-            deliveries.append(Delivery(notification=notification, channel=Channel.WEBHOOK, endpoint=endpoint))
+    for draft, notification in zip(fresh, notifications, strict=True):
+        mode = modes.get(draft.user.pk, EmailMode.DIGEST)
+        if draft.user.email and (draft.is_urgent or mode == EmailMode.IMMEDIATE):
+            deliveries.append(Delivery(notification=notification, channel=Channel.EMAIL))
+        for endpoint in endpoints:
+            in_scope = endpoint.province_id is None or endpoint.province_id == draft.province_id
+            if in_scope and (draft.is_urgent or not endpoint.urgent_only):
+                deliveries.append(Delivery(notification=notification, channel=Channel.WEBHOOK, endpoint=endpoint))
     if deliveries:
-        Delivery.objects.bulk_create(deliveries)
+        Delivery.objects.bulk_create(deliveries, batch_size=1000)
         ids = [delivery.pk for delivery in deliveries]
         transaction.on_commit(lambda: _enqueue_deliveries(ids))
-    return notification
+    return notifications
 
 
 def _enqueue_deliveries(ids: list[int]) -> None:
-    from .tasks import deliver
+    """One message to the broker per batch of deliveries; a scan may create thousands at once."""
+    from .tasks import deliver_many
 
-    for delivery_id in ids:
-        deliver.delay(delivery_id)
+    for start in range(0, len(ids), 500):
+        deliver_many.delay(ids[start : start + 500])
 
 
 def notification_mark_read(*, user, ids: list[int] | None = None) -> int:

@@ -36,9 +36,30 @@ def scan_deadlines() -> dict:
     return {"deadlines": result.deadlines, "steps": result.steps_fired, "notifications": result.notifications}
 
 
+@shared_task(ignore_result=True)
+def deliver_many(delivery_ids: list[int]) -> None:
+    """Send a batch; a delivery that fails for a transient reason is retried alone, with backoff."""
+    for delivery_id in delivery_ids:
+        outcome, attempts = _deliver_once(delivery_id)
+        if outcome == "retry":
+            deliver.apply_async(args=[delivery_id], countdown=_backoff(attempts))
+
+
 @shared_task(bind=True, ignore_result=True, max_retries=MAX_ATTEMPTS)
 def deliver(self, delivery_id: int) -> str:
     """Send one delivery. Sent or failed ones are left alone, so a duplicate run sends nothing twice."""
+    outcome, attempts = _deliver_once(delivery_id)
+    if outcome == "retry":
+        raise self.retry(countdown=_backoff(attempts))
+    return outcome
+
+
+def _backoff(attempts: int) -> int:
+    return min(30 * 2 ** max(attempts - 1, 0), 3600)
+
+
+def _deliver_once(delivery_id: int) -> tuple[str, int]:
+    """("sent" | "failed" | "skipped" | "retry", attempts so far)."""
     with transaction.atomic():
         delivery = (
             Delivery.objects.select_for_update(skip_locked=True, of=("self",))
@@ -47,7 +68,7 @@ def deliver(self, delivery_id: int) -> str:
             .first()
         )
         if delivery is None:
-            return "skipped"
+            return "skipped", 0
         delivery.attempts += 1
         try:
             send(delivery)
@@ -57,14 +78,12 @@ def deliver(self, delivery_id: int) -> str:
                 delivery.state = DeliveryState.FAILED
                 delivery.save(update_fields=["attempts", "last_error", "state"])
                 logger.error("delivery %s failed for good: %s", delivery_id, delivery.last_error)
-                return "failed"
+                return "failed", delivery.attempts
             delivery.save(update_fields=["attempts", "last_error"])
-        else:
-            delivery.state, delivery.sent_at, delivery.last_error = DeliveryState.SENT, timezone.now(), ""
-            delivery.save(update_fields=["attempts", "state", "sent_at", "last_error"])
-            return "sent"
-    # Outside the transaction: the attempt is recorded before the retry is scheduled.
-    raise self.retry(countdown=min(30 * 2 ** (delivery.attempts - 1), 3600))
+            return "retry", delivery.attempts
+        delivery.state, delivery.sent_at, delivery.last_error = DeliveryState.SENT, timezone.now(), ""
+        delivery.save(update_fields=["attempts", "state", "sent_at", "last_error"])
+        return "sent", delivery.attempts
 
 
 @shared_task(ignore_result=True)
