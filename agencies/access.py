@@ -33,7 +33,8 @@ class Jurisdiction:
     def q(self, path_field: str) -> Q:
         """A filter on PATH_FIELD (e.g. "commune__path") keeping rows inside the jurisdiction."""
         if self.is_nationwide:
-            return Q()
+            # Not Q(): an empty Q disappears when OR-ed with another condition.
+            return Q(pk__isnull=False)
         if not self.paths:
             return Q(pk__in=[])
         condition = Q()

@@ -2,12 +2,13 @@
 
 from dataclasses import dataclass, field
 
+from django.contrib.auth.models import Group
 from django.db import transaction
 from django.db.models import F, Value
 from django.db.models.functions import Concat, Substr
 
 from .access import forget_jurisdiction
-from .models import OFFICIAL_LEVELS, AdministrativeUnit, Agency, StaffMembership, UnitLevel
+from .models import OFFICIAL_LEVELS, AdministrativeUnit, Agency, Role, StaffMembership, UnitLevel
 from .official_units import OfficialUnits
 
 
@@ -49,7 +50,23 @@ def membership_save(*, actor, membership: StaffMembership) -> StaffMembership:
     membership.full_clean()
     membership.save()
     forget_jurisdiction(membership.user)
+    _sync_staff_group(membership.user, membership.agency)
     return membership
+
+
+def agency_staff_group(agency: Agency) -> Group:
+    """The auth group of an agency's focal points: object permissions on case files go to it."""
+    group, _created = Group.objects.get_or_create(name=f"agency:{agency.pk}")
+    return group
+
+
+def _sync_staff_group(user, agency: Agency) -> None:
+    group = agency_staff_group(agency)
+    is_staff = StaffMembership.objects.filter(user=user, agency=agency, role=Role.FOCAL_POINT, is_active=True).exists()
+    if is_staff:
+        user.groups.add(group)
+    else:
+        user.groups.remove(group)
 
 
 @dataclass

@@ -1,61 +1,140 @@
-"""The one door to case files and children: every page, API, search, list, PDF and download
-fetches through here. An outsider gets 404 (they cannot learn the case exists); an insider who
-may look but not act gets 403."""
+"""The one door to case files and children: every page, API, search, list, export, PDF and download
+fetches through here, and every read through it is recorded in the audit trail.
+
+Who sees a case file:
+- full access: a commune officer, chairman, coordinator or system administrator whose unit covers
+  the case's commune (jurisdiction and role); a commune asked to take over a transfer, while it waits;
+- assignment access: the focal points of an agency while it holds an active assignment on the case,
+  through django-guardian object permissions granted to the agency's staff group; they see the
+  minimum their service needs, never the full file;
+- a restricted case (e.g. the alleged perpetrator is staff) only to the users named on it
+  (guardian user permissions), within the rules above.
+An outsider gets 404 (they cannot learn the case exists); an insider without the right gets 403.
+Leaders see aggregates only.
+"""
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import Http404
 from django.utils.translation import gettext as _
 
 from agencies.access import jurisdiction_of, roles_covering
 from agencies.models import AdministrativeUnit, Role
 
-from .models import CaseFile, Child
+from . import audit
+from .models import (
+    CaseFile,
+    CaseFileGroupObjectPermission,
+    CaseFileUserObjectPermission,
+    Child,
+)
 from .workflow import ACTIONS, Action
 
-# Roles that may open case files of the units they cover. Agencies' focal points get access
-# case by case through their assignments (multi-agency issue); leaders see aggregates only.
 VIEW_ROLES = frozenset({Role.COMMUNE_OFFICER, Role.CHAIRMAN, Role.COORDINATOR, Role.SYSTEM_ADMIN})
-# Roles that may record a report for a commune they cover (hotline 111 staff cover the country).
 RECEIVE_ROLES = frozenset({Role.COMMUNE_OFFICER, Role.CHAIRMAN, Role.FOCAL_POINT})
 EDIT_ROLES = frozenset({Role.COMMUNE_OFFICER})
+VIEW_PERMISSION = "view_casefile"
+
+FULL = "full"
+ASSIGNMENT = "assignment"
 
 
-def cases_visible_to(user) -> QuerySet[CaseFile]:
-    jurisdiction = jurisdiction_of(user, VIEW_ROLES)
-    incoming = jurisdiction_of(user, EDIT_ROLES)
-    # A commune asked to take over a case sees it while the transfer waits for its answer.
-    return CaseFile.objects.filter(
-        jurisdiction.q("commune__path") | (Q(state="transfer_pending") & incoming.q("transfer_to__path"))
+def _named_on(user) -> Exists:
+    return Exists(
+        CaseFileUserObjectPermission.objects.filter(
+            content_object=OuterRef("pk"), user=user, permission__codename=VIEW_PERMISSION
+        )
     )
 
 
+def _granted_to_groups_of(user) -> Exists:
+    return Exists(
+        CaseFileGroupObjectPermission.objects.filter(
+            content_object=OuterRef("pk"), group__user=user, permission__codename=VIEW_PERMISSION
+        )
+    )
+
+
+def _authenticated(user) -> bool:
+    return user is not None and user.is_authenticated and user.is_active
+
+
+def cases_visible_to(user) -> QuerySet[CaseFile]:
+    """Case files the user may open in full."""
+    if not _authenticated(user):
+        return CaseFile.objects.none()
+    jurisdiction = jurisdiction_of(user, VIEW_ROLES)
+    incoming = jurisdiction_of(user, EDIT_ROLES)
+    return CaseFile.objects.filter(
+        jurisdiction.q("commune__path") | (Q(state="transfer_pending") & incoming.q("transfer_to__path"))
+    ).filter(Q(is_restricted=False) | _named_on(user))
+
+
+def cases_assigned_to(user) -> QuerySet[CaseFile]:
+    """Case files the user sees only through an active assignment of their agency."""
+    if not _authenticated(user):
+        return CaseFile.objects.none()
+    return CaseFile.objects.filter(_granted_to_groups_of(user)).filter(Q(is_restricted=False) | _named_on(user))
+
+
 def children_visible_to(user) -> QuerySet[Child]:
-    return Child.objects.filter(jurisdiction_of(user, VIEW_ROLES).q("residence_commune__path"))
+    if not _authenticated(user):
+        return Child.objects.none()
+    restricted_elsewhere = CaseFile.objects.filter(child=OuterRef("pk"), is_restricted=True).exclude(_named_on(user))
+    return Child.objects.filter(jurisdiction_of(user, VIEW_ROLES).q("residence_commune__path")).exclude(
+        Exists(restricted_elsewhere)
+    )
 
 
-def case_for_user(user, pk, *, queryset: QuerySet[CaseFile] | None = None) -> CaseFile:
-    """The case file PK if the user may see it; 404 otherwise."""
+def _as_pk(pk) -> int:
     try:
-        pk = int(pk)
+        return int(pk)
     except (TypeError, ValueError):
         raise Http404 from None
-    case = (queryset if queryset is not None else CaseFile.objects.all()).filter(pk=pk) & cases_visible_to(user)
-    case = case.first()
-    if case is None:
-        raise Http404
+
+
+def case_access(user, pk, *, queryset: QuerySet[CaseFile] | None = None) -> tuple[CaseFile, str]:
+    """The case file and the user's level (FULL or ASSIGNMENT); 404, recorded, for anyone else."""
+    pk = _as_pk(pk)
+    base = queryset if queryset is not None else CaseFile.objects.all()
+    case = (base.filter(pk=pk) & cases_visible_to(user)).first()
+    if case is not None:
+        return case, FULL
+    case = (base.filter(pk=pk) & cases_assigned_to(user)).first()
+    if case is not None:
+        return case, ASSIGNMENT
+    _refuse(user, "case", pk)
+    raise Http404
+
+
+def case_for_user(user, pk, *, queryset: QuerySet[CaseFile] | None = None, purpose: str | None = None) -> CaseFile:
+    """The case file if the user has full access; 403 for an agency that only holds an assignment.
+
+    PURPOSE ("view", "print", "export", "download"…) records the read in the audit trail.
+    """
+    case, level = case_access(user, pk, queryset=queryset)
+    if level != FULL:
+        _refuse(user, "case", case.pk, case=case)
+        raise PermissionDenied(_("Your agency sees only what its assignment needs of this case file."))
+    if purpose:
+        audit.record(purpose, "case", case.pk, case=case)
     return case
 
 
-def child_for_user(user, pk) -> Child:
-    try:
-        pk = int(pk)
-    except (TypeError, ValueError):
-        raise Http404 from None
+def child_for_user(user, pk, *, purpose: str | None = "view") -> Child:
+    pk = _as_pk(pk)
     child = children_visible_to(user).filter(pk=pk).first()
     if child is None:
+        _refuse(user, "child", pk)
         raise Http404
+    if purpose:
+        audit.record(purpose, "child", child.pk)
     return child
+
+
+def _refuse(user, object_type: str, object_id, *, case=None) -> None:
+    if _authenticated(user):
+        audit.record("denied", object_type, object_id, case=case, actor=user)
 
 
 def can_act(user, case: CaseFile, action: Action) -> bool:
@@ -85,3 +164,41 @@ def communes_for_intake(user) -> QuerySet[AdministrativeUnit]:
     return AdministrativeUnit.objects.filter(
         jurisdiction_of(user, RECEIVE_ROLES).q("path"), level="commune", is_active=True
     ).order_by("name")
+
+
+def assignment_for_user(user, pk, *, purpose: str | None = "view"):
+    """An assignment, for its agency's staff while it is active ("agency"), or for those with full
+    access to its case ("case"); 404, recorded, for anyone else. Closing it ends the agency's sight."""
+    from .models import ACTIVE_ASSIGNMENT_STATUSES, Assignment
+    from .services.assignments import is_agency_staff
+
+    pk = _as_pk(pk)
+    assignment = (
+        Assignment.objects.select_related("case__commune", "case__child", "case__report", "agency", "measure")
+        .filter(pk=pk)
+        .first()
+    )
+    level = None
+    if assignment is not None:
+        case = assignment.case
+        if cases_visible_to(user).filter(pk=case.pk).exists():
+            level = "case"
+        elif (
+            assignment.status in ACTIVE_ASSIGNMENT_STATUSES
+            and is_agency_staff(user, assignment.agency)
+            and cases_assigned_to(user).filter(pk=case.pk).exists()
+        ):
+            level = "agency"
+    if level is None:
+        _refuse(user, "assignment", pk)
+        raise Http404
+    if purpose:
+        audit.record(purpose, "assignment", assignment.pk, case=assignment.case)
+    return assignment, level
+
+
+REASSIGN_ROLES = frozenset({Role.COMMUNE_OFFICER, Role.COORDINATOR})
+
+
+def can_reassign(user, case: CaseFile) -> bool:
+    return bool(roles_covering(user, case.commune) & REASSIGN_ROLES)

@@ -1,5 +1,7 @@
 """REST API (/api/v1/): input serializer → one service or selector → output serializer."""
 
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
@@ -11,9 +13,10 @@ from rest_framework.views import APIView
 from agencies.models import AdministrativeUnit
 from notifications.selectors import deadlines_of
 
-from . import access, selectors, serializers, services
+from . import access, audit, selectors, serializers, services
 from .choices import AbuseForm, CaseState, RiskLevel
 from .downloads import attachment_response
+from .models import Assignment
 from .workflow import actions_from
 
 CASE_FILTERS = [
@@ -58,11 +61,18 @@ class CaseListApi(generics.ListAPIView):
         )
         return selectors.case_list(self.request.user, filters)
 
+    def list(self, request, *args, **kwargs):
+        response = super().list(request, *args, **kwargs)
+        ids = [row["id"] for row in response.data.get("results", [])]
+        audit.record("view", "case_list", "", fields={"cases": ids, "query": request.GET.urlencode()})
+        return response
+
 
 class CaseDetailApi(APIView):
     @extend_schema(responses=serializers.CaseDetailSerializer)
     def get(self, request, pk):
         case = selectors.case_detail(request.user, pk)
+        audit.record("view", "case", case.pk, case=case)
         context = {
             "allowed_actions": [a.name for a in actions_from(case.state) if access.can_act(request.user, case, a)],
             "deadlines": deadlines_of(case),
@@ -152,6 +162,7 @@ class ChildSearchApi(APIView):
             birth_date=query.validated_data["birth_date"],
             commune_id=query.validated_data["commune"],
         )
+        audit.record("view", "child_search", "", fields={"children": [match.child.pk for match in matches]})
         return Response(serializers.ChildMatchSerializer(matches, many=True).data)
 
 
@@ -165,7 +176,7 @@ class ChildDetailApi(APIView):
 class CaseNotesApi(APIView):
     @extend_schema(responses=serializers.NoteSerializer(many=True))
     def get(self, request, pk):
-        case = access.case_for_user(request.user, pk)
+        case = access.case_for_user(request.user, pk, purpose="view")
         return Response(serializers.NoteSerializer(case.notes.select_related("author"), many=True).data)
 
     @extend_schema(request=serializers.NoteSerializer, responses={201: serializers.NoteSerializer})
@@ -180,7 +191,7 @@ class CaseNotesApi(APIView):
 class CaseAttachmentsApi(APIView):
     @extend_schema(responses=serializers.AttachmentSerializer(many=True))
     def get(self, request, pk):
-        case = access.case_for_user(request.user, pk)
+        case = access.case_for_user(request.user, pk, purpose="view")
         return Response(serializers.AttachmentSerializer(case.attachments.all(), many=True).data)
 
     @extend_schema(
@@ -204,4 +215,70 @@ class CaseAttachmentDownloadApi(APIView):
     @extend_schema(responses={(200, "application/octet-stream"): OpenApiTypes.BINARY})
     def get(self, request, pk, attachment_pk):
         case = access.case_for_user(request.user, pk)
-        return attachment_response(case, attachment_pk)
+        attachment = case.attachments.filter(pk=attachment_pk).first()
+        if attachment is None:
+            raise Http404
+        audit.record("download", "attachment", attachment.pk, case=case)
+        return attachment_response(attachment)
+
+
+class AssignmentInboxApi(generics.ListAPIView):
+    """The open assignments of the caller's agencies (the agency inbox)."""
+
+    serializer_class = serializers.AssignmentSerializer
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):  # schema generation has no user
+            return Assignment.objects.none()
+        return selectors.assignments_of_my_agencies(self.request.user)
+
+
+class AssignmentDetailApi(APIView):
+    @extend_schema(responses=serializers.AssignmentSerializer)
+    def get(self, request, pk):
+        assignment, _level = access.assignment_for_user(request.user, pk)
+        return Response(serializers.AssignmentSerializer(assignment).data)
+
+
+ASSIGNMENT_ACTION_SERIALIZERS = {
+    "accept": (serializers.VersionSerializer, "assignment_accept"),
+    "decline": (serializers.ReasonInputSerializer, "assignment_decline"),
+    "progress": (serializers.ProgressInputSerializer, "assignment_report_progress"),
+    "close": (serializers.CloseAssignmentInputSerializer, "assignment_close"),
+    "reassign": (serializers.ReassignInputSerializer, "assignment_reassign"),
+}
+
+
+def _assignment_action_view(name: str, input_serializer, service_name: str):
+    class AssignmentActionApi(APIView):
+        @extend_schema(
+            request=input_serializer, responses=serializers.AssignmentSerializer, operation_id=f"assignment_{name}"
+        )
+        def post(self, request, pk):
+            assignment, level = access.assignment_for_user(request.user, pk, purpose=None)
+            allowed = access.can_reassign(request.user, assignment.case) if name == "reassign" else level == "agency"
+            if not allowed:
+                raise PermissionDenied(
+                    _("Only the commune officer or a coordinator can reassign.")
+                    if name == "reassign"
+                    else _("Only the staff of the assigned agency can do this.")
+                )
+            serializer = input_serializer(data=request.data)
+            serializer.is_valid(raise_exception=True)
+            data = dict(serializer.validated_data)
+            version = data.pop("version", None)
+            result = getattr(services, service_name)(
+                actor=request.user, assignment=assignment, expected_version=version, **data
+            )
+            target = result if name == "reassign" else assignment
+            target.refresh_from_db()
+            return Response(serializers.AssignmentSerializer(target).data)
+
+    AssignmentActionApi.__name__ = f"Assignment{name.title()}Api"
+    return AssignmentActionApi.as_view()
+
+
+ASSIGNMENT_ACTION_VIEWS = {
+    name: _assignment_action_view(name, serializer, service)
+    for name, (serializer, service) in ASSIGNMENT_ACTION_SERIALIZERS.items()
+}

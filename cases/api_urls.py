@@ -17,6 +17,12 @@ urlpatterns = [
         for name, view in api.ACTION_VIEWS.items()
     ],
     path("reports/", api.ReportCreateApi.as_view(), name="api-report-create"),
+    path("assignments/", api.AssignmentInboxApi.as_view(), name="api-assignment-inbox"),
+    path("assignments/<int:pk>/", api.AssignmentDetailApi.as_view(), name="api-assignment-detail"),
+    *[
+        path(f"assignments/<int:pk>/{name}/", view, name=f"api-assignment-{name}")
+        for name, view in api.ASSIGNMENT_ACTION_VIEWS.items()
+    ],
     path("children/", api.ChildSearchApi.as_view(), name="api-child-search"),
     path("children/<int:pk>/", api.ChildDetailApi.as_view(), name="api-child-detail"),
 ]

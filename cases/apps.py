@@ -9,6 +9,7 @@ class CasesConfig(AppConfig):
     def ready(self) -> None:
         from notifications.registry import register_escalation_handler
 
-        from .escalation import CaseEscalationHandler
+        from .escalation import AssignmentEscalationHandler, CaseEscalationHandler
 
         register_escalation_handler("cases.casefile", CaseEscalationHandler())
+        register_escalation_handler("cases.assignment", AssignmentEscalationHandler())

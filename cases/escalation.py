@@ -1,17 +1,20 @@
-"""Who is told when a case file's deadline escalates, and what they are told (per batch)."""
+"""Who is told when a case file's or an assignment's deadline escalates, and what they are told.
+
+Resolved per batch of deadlines: one query for the targets, one for the staff of their area.
+"""
 
 from collections import defaultdict
 
 from django.urls import reverse
 from django.utils import timezone, translation
-from django.utils.translation import gettext
+from django.utils.translation import gettext, gettext_noop
 
 from agencies.models import Role, StaffMembership, UnitLevel
 from notifications.models import RecipientRole
 from notifications.registry import Description, Resolution
 
 from .choices import DeadlineKind
-from .models import CaseFile
+from .models import Assignment, CaseFile
 
 # Recipient role → (membership role, unit levels, fallback levels when nobody holds it there)
 ROLE_MEMBERS = {
@@ -22,6 +25,10 @@ ROLE_MEMBERS = {
     RecipientRole.PROVINCE_COORDINATOR: (Role.COORDINATOR, (UnitLevel.PROVINCE,), ()),
     RecipientRole.LEADER: (Role.LEADER, (UnitLevel.PROVINCE,), ()),
 }
+DEADLINE_LABELS = {
+    "assignment_acceptance": gettext_noop("Agency accepts the assignment"),
+    "assignment_due": gettext_noop("Assignment due"),
+}
 
 
 def _ancestor_paths(path: str) -> list[str]:
@@ -29,81 +36,121 @@ def _ancestor_paths(path: str) -> list[str]:
     return ["/" + "/".join(parts[: depth + 1]) + "/" for depth in range(len(parts))]
 
 
+class AreaStaff:
+    """Staff by role at every unit above a set of communes, from one query."""
+
+    def __init__(self, communes, roles: set[str]):
+        paths = {path for commune in communes for path in _ancestor_paths(commune.path)}
+        self._staff: dict[tuple[str, str], list] = defaultdict(list)
+        self._levels: dict[str, str] = {}
+        for membership in StaffMembership.objects.filter(
+            role__in=roles, is_active=True, agency__is_active=True, user__is_active=True, unit__path__in=paths
+        ).select_related("user", "unit"):
+            self._staff[(membership.role, membership.unit.path)].append(membership.user)
+            self._levels[membership.unit.path] = membership.unit.level
+
+    def _at(self, commune, role: str, levels) -> list:
+        found = {}
+        for path in _ancestor_paths(commune.path):
+            if self._levels.get(path) in levels:
+                for user in self._staff.get((role, path), []):
+                    found.setdefault(user.pk, user)
+        return list(found.values())
+
+    def for_role(self, commune, recipient_role: str) -> list:
+        membership_role, levels, fallback = ROLE_MEMBERS[recipient_role]
+        return self._at(commune, membership_role, levels) or (
+            self._at(commune, membership_role, fallback) if fallback else []
+        )
+
+
+def _roles_by_deadline(wanted) -> dict[int, set[str]]:
+    roles: dict[int, set[str]] = defaultdict(set)
+    for pk, role in wanted:
+        roles[pk].add(role)
+    return roles
+
+
+def _describe(deadline, reference: str, commune_name: str, label: str, url: str, now) -> Description:
+    due = timezone.localtime(deadline.due_at).strftime("%H:%M %d/%m/%Y")
+    state = gettext("OVERDUE") if now > deadline.due_at else gettext("due soon")
+    values = {"reference": reference, "label": label, "state": state, "due": due, "commune": commune_name}
+    # No child's name: messages travel by email and SMS gateways outside the system.
+    return Description(
+        title=gettext("[%(reference)s] %(label)s: %(state)s (%(due)s)") % values,
+        body=gettext("Case file %(reference)s – %(commune)s. %(label)s, due %(due)s.") % values,
+        url=url,
+    )
+
+
+def _url_pattern(name: str) -> str:
+    # reverse() once per batch: it costs more than the rest of a description.
+    return reverse(name, args=[987654321]).replace("987654321", "{pk}")
+
+
 class CaseEscalationHandler:
     def resolve(self, deadlines, wanted) -> Resolution:
         cases = CaseFile.objects.select_related("commune", "officer").in_bulk([d.target_id for d in deadlines])
-        return Resolution(self._recipients(deadlines, wanted, cases), self._descriptions(deadlines, cases))
-
-    def _recipients(self, deadlines, wanted, cases) -> dict:
-        roles = {role for _pk, role in wanted}
-        paths = {path for case in cases.values() for path in _ancestor_paths(case.commune.path)}
-        # Staff at each unit, by membership role and unit path: one query for the whole batch.
-        staff: dict[tuple[str, str], list] = defaultdict(list)
-        levels_of_path: dict[str, str] = {}
-        membership_roles = {ROLE_MEMBERS[role][0] for role in roles if role in ROLE_MEMBERS}
-        for membership in StaffMembership.objects.filter(
-            role__in=membership_roles,
-            is_active=True,
-            agency__is_active=True,
-            user__is_active=True,
-            unit__path__in=paths,
-        ).select_related("user", "unit"):
-            staff[(membership.role, membership.unit.path)].append(membership.user)
-            levels_of_path[membership.unit.path] = membership.unit.level
-
-        def members(case, role, levels):
-            found = {}
-            for path in _ancestor_paths(case.commune.path):
-                if levels_of_path.get(path) in levels:
-                    for user in staff.get((role, path), []):
-                        found.setdefault(user.pk, user)
-            return list(found.values())
-
-        roles_by_deadline: dict[int, set[str]] = defaultdict(set)
-        for pk, role in wanted:
-            roles_by_deadline[pk].add(role)
-        result = {}
-        for deadline in deadlines:
-            case = cases.get(deadline.target_id)
-            if case is None:
-                continue
-            pk = deadline.pk
-            for role in roles_by_deadline[pk]:
-                if role not in ROLE_MEMBERS:
-                    continue
-                if role == RecipientRole.RESPONSIBLE and case.officer is not None and case.officer.is_active:
-                    result[(pk, role)] = [case.officer]
-                    continue
-                membership_role, levels, fallback = ROLE_MEMBERS[role]
-                result[(pk, role)] = members(case, membership_role, levels) or (
-                    members(case, membership_role, fallback) if fallback else []
-                )
-        return result
-
-    def _descriptions(self, deadlines, cases) -> dict[int, Description]:
-        now = timezone.now()
-        # reverse() once: it costs more than the rest of a description.
-        url_pattern = reverse("cases:detail", args=[987654321]).replace("987654321", "{pk}")
-        descriptions = {}
+        roles = _roles_by_deadline(wanted)
+        membership_roles = {ROLE_MEMBERS[role][0] for _pk, role in wanted if role in ROLE_MEMBERS}
+        staff = AreaStaff([case.commune for case in cases.values()], membership_roles)
+        recipients, descriptions = {}, {}
+        now, url = timezone.now(), _url_pattern("cases:detail")
         with translation.override("vi"):
             for deadline in deadlines:
                 case = cases.get(deadline.target_id)
                 if case is None:
                     continue
+                for role in roles[deadline.pk]:
+                    if role == RecipientRole.RESPONSIBLE and case.officer is not None and case.officer.is_active:
+                        recipients[(deadline.pk, role)] = [case.officer]
+                    elif role in ROLE_MEMBERS:
+                        recipients[(deadline.pk, role)] = staff.for_role(case.commune, role)
                 label = DeadlineKind(deadline.kind).label if deadline.kind in DeadlineKind.values else deadline.kind
-                due = timezone.localtime(deadline.due_at).strftime("%H:%M %d/%m/%Y")
-                state = gettext("OVERDUE") if now > deadline.due_at else gettext("due soon")
-                values = {
-                    "reference": case.reference,
-                    "label": label,
-                    "state": state,
-                    "due": due,
-                    "commune": case.commune.name,
-                }
-                # No child's name: messages travel by email and SMS gateways outside the system.
-                descriptions[deadline.pk] = Description(
-                    title=gettext("[%(reference)s] %(label)s: %(state)s (%(due)s)") % values,
-                    body=gettext("Case file %(reference)s – %(commune)s. %(label)s, due %(due)s.") % values,
-                    url=url_pattern.format(pk=case.pk),
+                descriptions[deadline.pk] = _describe(
+                    deadline, case.reference, case.commune.name, str(label), url.format(pk=case.pk), now
                 )
-        return descriptions
+        return Resolution(recipients, descriptions)
+
+
+class AssignmentEscalationHandler:
+    """The agency's focal points first; its head (leader role in the agency, else the focal points)
+    as supervisor; the coordinators and leaders of the case's area above them."""
+
+    def resolve(self, deadlines, wanted) -> Resolution:
+        assignments = Assignment.objects.select_related("case__commune", "agency").in_bulk(
+            [d.target_id for d in deadlines]
+        )
+        agency_ids = {a.agency_id for a in assignments.values()}
+        agency_staff: dict[tuple[int, str], list] = defaultdict(list)
+        for membership in StaffMembership.objects.filter(
+            agency_id__in=agency_ids, role__in=[Role.FOCAL_POINT, Role.LEADER], is_active=True, user__is_active=True
+        ).select_related("user"):
+            agency_staff[(membership.agency_id, membership.role)].append(membership.user)
+        staff = AreaStaff([a.case.commune for a in assignments.values()], {Role.COORDINATOR, Role.LEADER})
+        roles = _roles_by_deadline(wanted)
+        recipients, descriptions = {}, {}
+        now, url = timezone.now(), _url_pattern("cases:assignment")
+        with translation.override("vi"):
+            for deadline in deadlines:
+                assignment = assignments.get(deadline.target_id)
+                if assignment is None:
+                    continue
+                focal = agency_staff[(assignment.agency_id, Role.FOCAL_POINT)]
+                for role in roles[deadline.pk]:
+                    if role == RecipientRole.RESPONSIBLE:
+                        recipients[(deadline.pk, role)] = focal
+                    elif role == RecipientRole.SUPERVISOR:
+                        recipients[(deadline.pk, role)] = agency_staff[(assignment.agency_id, Role.LEADER)] or focal
+                    elif role in ROLE_MEMBERS:
+                        recipients[(deadline.pk, role)] = staff.for_role(assignment.case.commune, role)
+                label = f"{gettext(DEADLINE_LABELS.get(deadline.kind, deadline.kind))} ({assignment.agency.name})"
+                descriptions[deadline.pk] = _describe(
+                    deadline,
+                    assignment.case.reference,
+                    assignment.case.commune.name,
+                    label,
+                    url.format(pk=assignment.pk),
+                    now,
+                )
+        return Resolution(recipients, descriptions)

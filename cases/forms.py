@@ -234,3 +234,49 @@ class CaseFilterForm(BootstrapMixin, forms.Form):
         if data.get("opened_from") and data.get("opened_to") and data["opened_to"] < data["opened_from"]:
             self.add_error("opened_to", _("The end of the period is before its start."))
         return data
+
+
+class AssignmentVersionForm(VersionForm):
+    pass
+
+
+class DeclineForm(VersionForm):
+    reason = forms.CharField(label=_("Why your agency cannot take this on"), widget=TEXTAREA)
+
+
+class ProgressForm(VersionForm):
+    text = forms.CharField(label=_("What was done"), widget=TEXTAREA)
+    file = forms.FileField(label=_("Evidence (PDF, image or office document, optional)"), required=False)
+
+
+class CloseAssignmentForm(VersionForm):
+    is_done = forms.TypedChoiceField(
+        label=_("Result"),
+        choices=[("done", _("Done")), ("not_done", _("Not done"))],
+        coerce=lambda value: value == "done",
+        widget=forms.RadioSelect,
+    )
+    outcome = forms.CharField(label=_("Outcome"), widget=TEXTAREA)
+
+
+class ReassignForm(VersionForm):
+    agency = forms.ModelChoiceField(label=_("New agency"), queryset=Agency.objects.none())
+    request = forms.CharField(label=_("What is asked (empty: as before)"), required=False, widget=TEXTAREA)
+    due_date = forms.DateField(label=_("Due date"), widget=DATE_WIDGET)
+
+    def __init__(self, *args, agencies=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["agency"].queryset = agencies if agencies is not None else Agency.objects.none()
+
+
+class AuditFilterForm(BootstrapMixin, forms.Form):
+    username = forms.CharField(label=_("User"), required=False)
+    reference = forms.CharField(label=_("Case reference"), required=False)
+    date_from = forms.DateField(label=_("From"), required=False, widget=DATE_WIDGET)
+    date_to = forms.DateField(label=_("Until"), required=False, widget=DATE_WIDGET)
+
+    def clean(self):
+        data = super().clean()
+        if data.get("date_from") and data.get("date_to") and data["date_to"] < data["date_from"]:
+            self.add_error("date_to", _("The end of the period is before its start."))
+        return data

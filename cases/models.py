@@ -3,6 +3,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
 
 from .choices import (
     AbuseForm,
@@ -186,6 +187,9 @@ class CaseFile(models.Model):
     closure_note = models.TextField(_("closure note"), blank=True)
     opened_at = models.DateTimeField(_("opened at"))
     closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
+    # Sensitive cases (the alleged perpetrator is staff or a relative of staff): only the users
+    # named through guardian user permissions may open them.
+    is_restricted = models.BooleanField(_("restricted to named users"), default=False)
     # Optimistic concurrency: every change bumps it; a change made from a stale page is refused.
     version = models.PositiveIntegerField(default=1)
     updated_at = models.DateTimeField(auto_now=True)
@@ -322,6 +326,10 @@ class Attachment(models.Model):
     """A file on a case. Stored under a random name outside the web root; served only after a check."""
 
     case = models.ForeignKey(CaseFile, on_delete=models.CASCADE, related_name="attachments")
+    # Set when an agency attached it to its progress report on an assignment.
+    assignment = models.ForeignKey(
+        "Assignment", null=True, blank=True, on_delete=models.PROTECT, related_name="attachments"
+    )
     file = models.FileField(upload_to="attachments/%Y/%m/")
     original_name = models.CharField(_("file name"), max_length=255)
     content_type = models.CharField(max_length=100)
@@ -360,3 +368,137 @@ class DeadlineRule(models.Model):
     def clean(self) -> None:
         if self.province_id and self.province.level != "province":
             raise ValidationError({"province": _("Deadline rules are set per province.")})
+
+
+class AssignmentStatus(models.TextChoices):
+    PROPOSED = "proposed", _("Proposed to the agency")
+    ACCEPTED = "accepted", _("Accepted")
+    DECLINED = "declined", _("Declined")
+    IN_PROGRESS = "in_progress", _("In progress")
+    DONE = "done", _("Done")
+    NOT_DONE = "not_done", _("Not done")
+    CANCELLED = "cancelled", _("Cancelled")
+
+
+ACTIVE_ASSIGNMENT_STATUSES = (AssignmentStatus.PROPOSED, AssignmentStatus.ACCEPTED, AssignmentStatus.IN_PROGRESS)
+
+
+class Assignment(models.Model):
+    """One measure of an approved plan, assigned to an agency, which accepts, acts and reports."""
+
+    case = models.ForeignKey(CaseFile, on_delete=models.PROTECT, related_name="assignments")
+    measure = models.ForeignKey(PlanMeasure, on_delete=models.PROTECT, related_name="assignments")
+    agency = models.ForeignKey(
+        "agencies.Agency", verbose_name=_("agency"), on_delete=models.PROTECT, related_name="assignments"
+    )
+    service_type = models.CharField(_("service"), max_length=30, choices=ServiceType.choices)
+    request = models.TextField(_("what is asked"))
+    due_date = models.DateField(_("due date"))
+    status = models.CharField(
+        _("status"), max_length=20, choices=AssignmentStatus.choices, default=AssignmentStatus.PROPOSED
+    )
+    decline_reason = models.TextField(_("reason for declining"), blank=True)
+    outcome = models.TextField(_("outcome"), blank=True)
+    answered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    answered_at = models.DateTimeField(null=True, blank=True)
+    closed_at = models.DateTimeField(null=True, blank=True)
+    version = models.PositiveIntegerField(default=1)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("assignment")
+        verbose_name_plural = _("assignments")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["measure"],
+                condition=Q(status__in=["proposed", "accepted", "in_progress"]),
+                name="assignment_one_active_per_measure",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="declined") | ~Q(decline_reason=""), name="assignment_decline_has_reason"
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["agency", "status", "due_date"], name="assignment_inbox_idx"),
+            models.Index(fields=["case", "status"], name="assignment_case_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_service_type_display()} → {self.agency}"
+
+
+class AssignmentProgress(models.Model):
+    assignment = models.ForeignKey(Assignment, on_delete=models.CASCADE, related_name="progress")
+    text = models.TextField(_("progress"))
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+
+
+class CaseFileUserObjectPermission(UserObjectPermissionBase):
+    """guardian, with a real foreign key: users named on a restricted case file."""
+
+    content_object = models.ForeignKey(CaseFile, on_delete=models.CASCADE)
+
+
+class CaseFileGroupObjectPermission(GroupObjectPermissionBase):
+    """guardian, with a real foreign key: an agency's staff group while it holds an active assignment."""
+
+    content_object = models.ForeignKey(CaseFile, on_delete=models.CASCADE)
+
+
+class ServiceVisibility(models.Model):
+    """What an agency sees of a case file for one service type (the minimum the work needs)."""
+
+    service_type = models.CharField(_("service"), max_length=30, choices=ServiceType.choices, unique=True)
+    sees_narrative = models.BooleanField(_("what happened (the report's narrative)"), default=False)
+    sees_abuse_forms = models.BooleanField(_("forms of abuse"), default=False)
+    sees_perpetrator = models.BooleanField(_("alleged perpetrator"), default=False)
+    sees_address = models.BooleanField(_("address and caregivers"), default=False)
+    sees_birth_date = models.BooleanField(_("date of birth and sex"), default=True)
+
+    class Meta:
+        verbose_name = _("what an agency sees")
+        verbose_name_plural = _("what agencies see")
+
+    def __str__(self) -> str:
+        return self.get_service_type_display()
+
+
+class AuditAction(models.TextChoices):
+    VIEW = "view", _("Viewed")
+    CREATE = "create", _("Created")
+    CHANGE = "change", _("Changed")
+    EXPORT = "export", _("Exported")
+    PRINT = "print", _("Printed")
+    DOWNLOAD = "download", _("Downloaded")
+    DENIED = "denied", _("Refused")
+
+
+class AuditEvent(models.Model):
+    """Who looked at or changed what, when, from where. Append-only: a trigger refuses UPDATE and DELETE."""
+
+    at = models.DateTimeField(db_index=True)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.DO_NOTHING, db_constraint=False, related_name="+"
+    )
+    action = models.CharField(max_length=20, choices=AuditAction.choices)
+    object_type = models.CharField(max_length=30)
+    object_id = models.CharField(max_length=40, blank=True)
+    case = models.ForeignKey(CaseFile, null=True, on_delete=models.DO_NOTHING, db_constraint=False, related_name="+")
+    fields = models.JSONField(default=dict, blank=True)
+    ip = models.GenericIPAddressField(null=True)
+    channel = models.CharField(max_length=10, blank=True)
+    path = models.CharField(max_length=300, blank=True)
+
+    class Meta:
+        verbose_name = _("audit event")
+        verbose_name_plural = _("audit trail")
+        indexes = [
+            models.Index(fields=["case", "at"], name="audit_case_idx"),
+            models.Index(fields=["user", "at"], name="audit_user_idx"),
+        ]

@@ -131,3 +131,75 @@ def child_search(
         matches.append(ChildMatch(child, round(score, 3)))
     matches.sort(key=lambda match: -match.score)
     return matches[:limit]
+
+
+def assignments_of_my_agencies(user) -> QuerySet:
+    """The agency inbox: open assignments of every agency where the user is a focal point, earliest due first."""
+    from agencies.models import Role, StaffMembership
+
+    from .models import ACTIVE_ASSIGNMENT_STATUSES, Assignment
+
+    agencies = StaffMembership.objects.filter(user=user, role=Role.FOCAL_POINT, is_active=True).values("agency_id")
+    return (
+        Assignment.objects.filter(agency_id__in=agencies, status__in=ACTIVE_ASSIGNMENT_STATUSES)
+        .filter(case__in=access.cases_assigned_to(user))
+        .select_related("case", "agency")
+        .order_by("due_date", "pk")
+    )
+
+
+def open_assignments_in_area(user) -> QuerySet:
+    """Assignments needing attention on the case files the user sees in full: open ones, and declined ones
+    not yet given to another agency; earliest due (so overdue) first."""
+    from .models import ACTIVE_ASSIGNMENT_STATUSES, Assignment, AssignmentStatus
+
+    replaced = Assignment.objects.filter(measure=OuterRef("measure"), status__in=ACTIVE_ASSIGNMENT_STATUSES)
+    return (
+        Assignment.objects.filter(case__in=access.cases_visible_to(user))
+        .filter(Q(status__in=ACTIVE_ASSIGNMENT_STATUSES) | (Q(status=AssignmentStatus.DECLINED) & ~Exists(replaced)))
+        .select_related("case", "case__commune", "agency")
+        .order_by("due_date", "pk")
+    )
+
+
+def workload_by_agency(user) -> list[dict]:
+    """Per agency: assignments by status on the case files the user sees in full."""
+    from django.db.models import Count
+
+    from .models import Assignment, AssignmentStatus
+
+    today = timezone.localdate()
+    rows = (
+        Assignment.objects.filter(case__in=access.cases_visible_to(user))
+        .values("agency_id", "agency__name")
+        .annotate(
+            proposed=Count("pk", filter=Q(status=AssignmentStatus.PROPOSED)),
+            active=Count("pk", filter=Q(status__in=[AssignmentStatus.ACCEPTED, AssignmentStatus.IN_PROGRESS])),
+            overdue=Count(
+                "pk",
+                filter=Q(
+                    status__in=[AssignmentStatus.PROPOSED, AssignmentStatus.ACCEPTED, AssignmentStatus.IN_PROGRESS],
+                    due_date__lt=today,
+                ),
+            ),
+            declined=Count("pk", filter=Q(status=AssignmentStatus.DECLINED)),
+            done=Count("pk", filter=Q(status=AssignmentStatus.DONE)),
+            not_done=Count("pk", filter=Q(status=AssignmentStatus.NOT_DONE)),
+        )
+        .order_by("-overdue", "agency__name")
+    )
+    return list(rows)
+
+
+def case_viewers(case) -> list[dict]:
+    """Who has opened this case file, how often and when last (for the responsible officer)."""
+    from django.db.models import Count, Max
+
+    from .models import AuditEvent
+
+    return list(
+        AuditEvent.objects.filter(case=case, action__in=["view", "print", "download", "export"])
+        .values("user__username", "user__first_name")
+        .annotate(times=Count("pk"), last=Max("at"))
+        .order_by("-last")
+    )

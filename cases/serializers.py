@@ -20,7 +20,7 @@ from .choices import (
     Sex,
 )
 from .ethnicities import ETHNICITY_CHOICES
-from .models import Attachment, Caregiver, CaseEvent, CaseFile, Child, Note
+from .models import Assignment, Attachment, Caregiver, CaseEvent, CaseFile, Child, Note
 
 # ---------------------------------------------------------------------------------------------- output
 
@@ -314,3 +314,41 @@ class ReasonInputSerializer(VersionSerializer):
 class AttachmentInputSerializer(serializers.Serializer):
     file = serializers.FileField()
     description = serializers.CharField(max_length=255, required=False, default="", allow_blank=True)
+
+
+class AssignmentSerializer(serializers.ModelSerializer):
+    agency = serializers.CharField(source="agency.name")
+    case_reference = serializers.CharField(source="case.reference")
+
+    class Meta:
+        model = Assignment
+        fields = [
+            "id",
+            "case_id",
+            "case_reference",
+            "agency",
+            "service_type",
+            "request",
+            "due_date",
+            "status",
+            "decline_reason",
+            "outcome",
+            "answered_at",
+            "closed_at",
+            "version",
+        ]
+
+
+class ProgressInputSerializer(VersionSerializer):
+    text = serializers.CharField()
+
+
+class CloseAssignmentInputSerializer(VersionSerializer):
+    is_done = serializers.BooleanField()
+    outcome = serializers.CharField()
+
+
+class ReassignInputSerializer(VersionSerializer):
+    agency = serializers.PrimaryKeyRelatedField(queryset=Agency.objects.filter(is_active=True))
+    request = serializers.CharField(required=False, default="", allow_blank=True)
+    due_date = serializers.DateField(required=False, allow_null=True, default=None)

@@ -1,3 +1,4 @@
+import csv
 import datetime
 
 from django.contrib import messages
@@ -8,6 +9,7 @@ from django.db.models import Q
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
@@ -15,12 +17,13 @@ from agencies.access import jurisdiction_of
 from agencies.models import AdministrativeUnit, Agency
 from notifications.selectors import deadline_status, deadlines_of, fires_of, open_deadlines_for_targets
 
-from . import access, documents, forms, selectors, services
+from . import access, audit, documents, forms, selectors, services
 from .downloads import attachment_response
 from .models import CaseFile
 from .workflow import actions_from
 
 PAGE_SIZE = 50
+EXPORT_LIMIT = 10_000
 
 
 def _apply_errors(error: ValidationError, *forms_with_prefix) -> None:
@@ -46,6 +49,22 @@ def _apply_errors(error: ValidationError, *forms_with_prefix) -> None:
 # ---------------------------------------------------------------------------------------------- list
 
 
+def _filters_from(form) -> selectors.CaseFilters:
+    if not form.is_valid():
+        return selectors.CaseFilters()
+    data = form.cleaned_data
+    return selectors.CaseFilters(
+        state=data["state"],
+        risk_level=data["risk_level"],
+        overdue=data["overdue"],
+        commune=data["commune"].pk if data["commune"] else None,
+        abuse_form=data["abuse_form"],
+        opened_from=data["opened_from"],
+        opened_to=data["opened_to"],
+        query=data["q"],
+    )
+
+
 @login_required
 @require_GET
 def case_list(request):
@@ -53,20 +72,11 @@ def case_list(request):
         jurisdiction_of(request.user, access.VIEW_ROLES).q("path"), level="commune"
     ).order_by("name")
     form = forms.CaseFilterForm(request.GET or None, communes=communes)
-    filters = selectors.CaseFilters()
-    if form.is_valid():
-        data = form.cleaned_data
-        filters = selectors.CaseFilters(
-            state=data["state"],
-            risk_level=data["risk_level"],
-            overdue=data["overdue"],
-            commune=data["commune"].pk if data["commune"] else None,
-            abuse_form=data["abuse_form"],
-            opened_from=data["opened_from"],
-            opened_to=data["opened_to"],
-            query=data["q"],
-        )
+    filters = _filters_from(form)
     page = Paginator(selectors.case_list(request.user, filters), PAGE_SIZE).get_page(request.GET.get("page"))
+    audit.record(
+        "view", "case_list", "", fields={"cases": [case.pk for case in page], "query": request.GET.urlencode()}
+    )
     deadlines = open_deadlines_for_targets(CaseFile, [case.pk for case in page])
     rows = [(case, [(deadline, deadline_status(deadline)) for deadline in deadlines.get(case.pk, [])]) for case in page]
     query = request.GET.copy()
@@ -82,6 +92,38 @@ def case_list(request):
             "can_receive": access.communes_for_intake(request.user).exists(),
         },
     )
+
+
+@login_required
+@require_GET
+def case_export(request):
+    """The filtered case list as CSV (UTF-8 with BOM, so that Excel reads the Vietnamese)."""
+    communes = AdministrativeUnit.objects.filter(
+        jurisdiction_of(request.user, access.VIEW_ROLES).q("path"), level="commune"
+    )
+    form = forms.CaseFilterForm(request.GET or None, communes=communes)
+    filters = _filters_from(form)
+    cases = list(selectors.case_list(request.user, filters)[:EXPORT_LIMIT])
+    audit.record(
+        "export", "case_list", "", fields={"cases": [case.pk for case in cases], "query": request.GET.urlencode()}
+    )
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="ho-so-tre-em.csv"'
+    response.write("\ufeff")
+    writer = csv.writer(response)
+    writer.writerow([_("Reference"), _("Child"), _("Commune"), _("State"), _("Risk"), _("Received")])
+    for case in cases:
+        writer.writerow(
+            [
+                case.reference,
+                case.child.full_name,
+                case.commune.name,
+                case.get_state_display(),
+                case.get_risk_level_display(),
+                timezone.localtime(case.opened_at).strftime("%d/%m/%Y %H:%M"),
+            ]
+        )
+    return response
 
 
 # ---------------------------------------------------------------------------------------------- intake
@@ -170,6 +212,7 @@ def child_similar(request):
     except ValueError:
         commune_id = None
     matches = selectors.child_search(request.user, request.GET.get("name", ""), birth_date=birth, commune_id=commune_id)
+    audit.record("view", "child_search", "", fields={"children": [match.child.pk for match in matches]})
     return JsonResponse(
         {
             "results": [
@@ -196,18 +239,30 @@ def child_similar(request):
 @login_required
 @require_GET
 def case_detail(request, pk):
+    case, level = access.case_access(request.user, pk)
+    if level == access.ASSIGNMENT:
+        # An agency sees the case only through its assignment, with the minimum its service needs.
+        mine = selectors.assignments_of_my_agencies(request.user).filter(case=case).first()
+        if mine is None:
+            raise PermissionDenied(_("Your agency sees only what its assignment needs of this case file."))
+        return redirect("cases:assignment", pk=mine.pk)
     case = selectors.case_detail(request.user, pk)
+    audit.record("view", "case", case.pk, case=case)
     actions = [action for action in actions_from(case.state) if access.can_act(request.user, case, action)]
+    is_responsible = case.officer_id == request.user.pk or access.can_edit(request.user, case)
     context = {
         "case": case,
         "actions": actions,
         "deadlines": deadlines_of(case),
         "escalations": fires_of(case),
         "can_edit": access.can_edit(request.user, case),
+        "can_reassign": access.can_reassign(request.user, case),
         "note_form": forms.NoteForm(),
         "attachment_form": forms.AttachmentForm(),
         "current_plan": next((plan for plan in reversed(case.plans.all()) if plan.status != "superseded"), None),
         "printable_forms": [(number, f"{_('Form')} {number:02d}") for number in documents.FORMS],
+        "assignments": list(case.assignments.select_related("agency").order_by("pk")),
+        "viewers": selectors.case_viewers(case) if is_responsible else None,
     }
     return render(request, "cases/detail.html", context)
 
@@ -293,6 +348,7 @@ def form_pdf(request, pk, number):
     if number not in documents.FORMS:
         raise Http404
     case = selectors.case_detail(request.user, pk)
+    audit.record("print", "case", case.pk, case=case, fields={"form": number})
     content = documents.form_pdf(case, number)
     response = HttpResponse(content, content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="{case.reference}-mau-{number:02d}.pdf"'
@@ -303,6 +359,8 @@ def form_pdf(request, pk, number):
 @require_POST
 def note_add(request, pk):
     case = access.case_for_user(request.user, pk)
+    if not access.can_edit(request.user, case):
+        raise PermissionDenied(_("Your role does not allow changes to this case file."))
     form = forms.NoteForm(request.POST)
     if form.is_valid():
         try:
@@ -320,6 +378,8 @@ def note_add(request, pk):
 @require_POST
 def attachment_add(request, pk):
     case = access.case_for_user(request.user, pk)
+    if not access.can_edit(request.user, case):
+        raise PermissionDenied(_("Your role does not allow changes to this case file."))
     form = forms.AttachmentForm(request.POST, request.FILES)
     if form.is_valid():
         try:
@@ -341,4 +401,13 @@ def attachment_add(request, pk):
 @login_required
 @require_GET
 def attachment_download(request, pk, attachment_pk):
-    return attachment_response(access.case_for_user(request.user, pk), attachment_pk)
+    case, level = access.case_access(request.user, pk)
+    attachments = case.attachments.all()
+    if level == access.ASSIGNMENT:
+        # An agency downloads only what was attached to its own active assignments.
+        attachments = attachments.filter(assignment__in=selectors.assignments_of_my_agencies(request.user))
+    attachment = attachments.filter(pk=attachment_pk).first()
+    if attachment is None:
+        raise Http404
+    audit.record("download", "attachment", attachment.pk, case=case)
+    return attachment_response(attachment)

@@ -80,3 +80,8 @@ def event_changes(event) -> list[tuple[str, str, str]]:
             label = str(CaseFile._meta.get_field(name).verbose_name)
             rows.append((label[:1].upper() + label[1:], shown(name, before), shown(name, after)))
     return rows
+
+
+@register.filter
+def get_form(forms_by_name: dict, name: str):
+    return forms_by_name.get(name)

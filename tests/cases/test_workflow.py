@@ -122,11 +122,13 @@ def test_the_whole_procedure_from_report_to_closure(tree, cast, receive, health_
         "submit_plan",
         "return_plan",
         "submit_plan",
+        "assignment_proposed",
         "approve_plan",
         "review",
+        "assignment_cancelled",
         "approve_closure",
     ]
-    assert case.version == len(kinds)
+    assert case.version == len([kind for kind in kinds if not kind.startswith("assignment_")])
     assess_event = case.events.get(kind="assess")
     assert assess_event.actor == officer
     assert assess_event.data["changes"] == {

@@ -19,8 +19,8 @@ from agencies.access import province_pk_of
 from agencies.models import AdministrativeUnit, Agency
 from notifications.services import deadline_cancel, deadline_meet, deadline_set
 
-from . import access
-from .choices import (
+from .. import access, audit
+from ..choices import (
     AbuseForm,
     CaseState,
     ClosureReason,
@@ -29,8 +29,8 @@ from .choices import (
     ReviewRecommendation,
     RiskLevel,
 )
-from .deadlines import due_at, rules_for
-from .models import (
+from ..deadlines import due_at, rules_for
+from ..models import (
     Attachment,
     Caregiver,
     CaseEvent,
@@ -47,7 +47,7 @@ from .models import (
     Review,
     SpecificAssessment,
 )
-from .text import fold
+from ..text import fold
 
 CHILD_AGE_LIMIT = 16
 PERSONAL_ID = re.compile(r"^\d{12}$")
@@ -156,6 +156,7 @@ def _child_create(*, actor, data: ChildInput) -> Child:
     child.name_key = fold(child.full_name)
     child.full_clean()
     child.save()
+    audit.record("create", "child", child.pk, actor=actor)
     for group in dict.fromkeys(data.circumstances):
         ChildCircumstance.objects.create(child=child, group=group, since=timezone.localdate())
     for caregiver in data.caregivers:
@@ -275,15 +276,20 @@ def _deadline(case: CaseFile, kind: str, start: datetime.datetime, rules=None) -
 
 
 def _record(case: CaseFile, actor, kind: str, from_state: str, to_state: str, data: dict | None = None) -> CaseEvent:
-    return CaseEvent.objects.create(
-        case=case,
-        actor=actor,
-        kind=kind,
-        from_state=from_state,
-        to_state=to_state,
-        data=data or {},
-        at=timezone.now(),
+    """The case's timeline event and its audit row, in the caller's transaction."""
+    data = data or {}
+    event = CaseEvent.objects.create(
+        case=case, actor=actor, kind=kind, from_state=from_state, to_state=to_state, data=data, at=timezone.now()
     )
+    audit.record(
+        "create" if kind == "received" else "change",
+        "case",
+        case.pk,
+        case=case,
+        fields={"event": kind, **data.get("changes", {})} if "changes" in data else {"event": kind, **data},
+        actor=actor,
+    )
+    return event
 
 
 def _begin(*, actor, case: CaseFile, action: str, expected_version: int | None) -> tuple[CaseFile, str]:
@@ -534,6 +540,9 @@ def case_approve_plan(
     plan.save()
     deadline_meet(target=case, kind=DeadlineKind.PLAN_APPROVAL)
     _deadline(case, DeadlineKind.REVIEW, timezone.now())
+    from .assignments import assignments_open_for_plan
+
+    assignments_open_for_plan(actor=actor, case=case, plan=plan)
     return _move(
         case,
         actor,
@@ -617,6 +626,9 @@ def case_approve_closure(*, actor, case: CaseFile, note: str = "", expected_vers
     case, before = _begin(actor=actor, case=case, action="approve_closure", expected_version=expected_version)
     case.closed_at, case.closure_note = timezone.now(), note
     deadline_cancel(target=case)
+    from .assignments import assignments_cancel_for_case
+
+    assignments_cancel_for_case(actor=actor, case=case)
     return _move(
         case,
         actor,
@@ -774,9 +786,8 @@ def sniff_file_type(head: bytes) -> str | None:
     return kind.mime if kind else None
 
 
-@transaction.atomic
-def attachment_add(*, actor, case: CaseFile, upload, description: str = "") -> Attachment:
-    _require_edit(actor, case)
+def store_attachment(*, actor, case: CaseFile, upload, description: str = "", assignment=None) -> Attachment:
+    """Check an upload by its content and size, and store it under a random name."""
     if upload.size > MAX_ATTACHMENT_BYTES:
         raise ValidationError(
             {"file": [_("The file is larger than %(limit)s MB.") % {"limit": MAX_ATTACHMENT_BYTES // (1024 * 1024)}]}
@@ -793,6 +804,7 @@ def attachment_add(*, actor, case: CaseFile, upload, description: str = "") -> A
         )
     attachment = Attachment(
         case=case,
+        assignment=assignment,
         original_name=upload.name[:255],
         content_type=mime,
         size=len(content),
@@ -803,6 +815,14 @@ def attachment_add(*, actor, case: CaseFile, upload, description: str = "") -> A
     # A random name on disk: the user's file name is kept only in the database.
     attachment.file.save(get_random_string(32), ContentFile(content), save=False)
     attachment.save()
+    audit.record("create", "attachment", attachment.pk, case=case, fields={"sha256": attachment.sha256}, actor=actor)
+    return attachment
+
+
+@transaction.atomic
+def attachment_add(*, actor, case: CaseFile, upload, description: str = "") -> Attachment:
+    _require_edit(actor, case)
+    attachment = store_attachment(actor=actor, case=case, upload=upload, description=description)
     _record(
         case, actor, "attachment", case.state, case.state, {"attachment": attachment.pk, "sha256": attachment.sha256}
     )

@@ -1,0 +1,176 @@
+"""Pages of the multi-agency work: the agency inbox, an assignment, the coordinator's view, the audit trail."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET
+
+from agencies.access import has_role, jurisdiction_of
+from agencies.models import Role
+
+from . import access, forms, selectors, services
+from .models import AuditEvent, ServiceVisibility
+from .services.case_files import CaseConflict
+from .views import _apply_errors, _measure_agencies
+
+ASSIGNMENT_ACTIONS = {
+    "accept": (forms.AssignmentVersionForm, services.assignment_accept, _("Accept")),
+    "decline": (forms.DeclineForm, services.assignment_decline, _("Decline")),
+    "progress": (forms.ProgressForm, services.assignment_report_progress, _("Report progress")),
+    "close": (forms.CloseAssignmentForm, services.assignment_close, _("Close the assignment")),
+}
+
+
+@login_required
+@require_GET
+def inbox(request):
+    assignments = list(selectors.assignments_of_my_agencies(request.user))
+    today = timezone.localdate()
+    soon = today + timezone.timedelta(days=3)
+    groups = [
+        (_("Overdue"), "overdue", [a for a in assignments if a.due_date < today]),
+        (
+            _("New: accept or decline"),
+            "new",
+            [a for a in assignments if a.status == "proposed" and a.due_date >= today],
+        ),
+        (_("Due soon"), "soon", [a for a in assignments if a.status != "proposed" and today <= a.due_date <= soon]),
+        (_("In hand"), "later", [a for a in assignments if a.status != "proposed" and a.due_date > soon]),
+    ]
+    return render(request, "cases/inbox.html", {"groups": groups, "today": today})
+
+
+def _visibility(service_type: str) -> ServiceVisibility:
+    return ServiceVisibility.objects.filter(service_type=service_type).first() or ServiceVisibility(
+        service_type=service_type
+    )
+
+
+@login_required
+def assignment_detail(request, pk):
+    assignment, level = access.assignment_for_user(
+        request.user, pk, purpose="view" if request.method == "GET" else None
+    )
+    forms_by_action = {}
+    if level == "agency":
+        for name, (form_class, _service, _label) in ASSIGNMENT_ACTIONS.items():
+            forms_by_action[name] = form_class(initial={"version": assignment.version}, prefix=name)
+    status = 200
+    if request.method == "POST":
+        name = request.POST.get("action", "")
+        if level != "agency" or name not in ASSIGNMENT_ACTIONS:
+            raise PermissionDenied(_("Only the staff of the assigned agency can do this."))
+        form_class, service, label = ASSIGNMENT_ACTIONS[name]
+        form = form_class(request.POST, request.FILES, prefix=name)
+        forms_by_action[name] = form
+        if form.is_valid():
+            data = dict(form.cleaned_data)
+            version = data.pop("version")
+            if name == "progress":
+                data["upload"] = data.pop("file")
+            try:
+                service(actor=request.user, assignment=assignment, expected_version=version, **data)
+            except CaseConflict as conflict:
+                form.add_error(None, str(conflict))
+                status = 409
+            except ValidationError as error:
+                _apply_errors(error, form)
+                status = 400
+            else:
+                messages.success(request, _("Saved: %(action)s.") % {"action": label})
+                if name in ("decline", "close"):
+                    return redirect("cases:inbox")
+                return redirect("cases:assignment", pk=assignment.pk)
+        else:
+            status = 400
+    case = assignment.case
+    context = {
+        "assignment": assignment,
+        "level": level,
+        "case": case,
+        "visibility": _visibility(assignment.service_type),
+        "abuse_forms": [item.get_form_display() for item in case.report.abuse_forms.all()],
+        "caregivers": list(case.child.caregivers.all()),
+        "progress": list(assignment.progress.select_related("author")),
+        "attachments": list(assignment.attachments.all()),
+        "forms": forms_by_action,
+        "actions": [(name, label) for name, (_f, _s, label) in ASSIGNMENT_ACTIONS.items()],
+    }
+    return render(request, "cases/assignment.html", context, status=status)
+
+
+@login_required
+def assignment_reassign(request, pk):
+    assignment, level = access.assignment_for_user(request.user, pk, purpose=None)
+    if level != "case" or not access.can_reassign(request.user, assignment.case):
+        raise PermissionDenied(_("Only the commune officer or a coordinator can reassign."))
+    agencies = _measure_agencies(assignment.case)
+    form = forms.ReassignForm(
+        request.POST or None,
+        agencies=agencies,
+        initial={"version": assignment.version, "due_date": assignment.due_date},
+    )
+    status = 200
+    if request.method == "POST":
+        status = 400
+        if form.is_valid():
+            data = dict(form.cleaned_data)
+            version = data.pop("version")
+            try:
+                new = services.assignment_reassign(
+                    actor=request.user, assignment=assignment, expected_version=version, **data
+                )
+            except CaseConflict as conflict:
+                form.add_error(None, str(conflict))
+                status = 409
+            except ValidationError as error:
+                _apply_errors(error, form)
+            else:
+                messages.success(request, _("Reassigned to %(agency)s.") % {"agency": new.agency.name})
+                return redirect("cases:detail", pk=assignment.case_id)
+    return render(request, "cases/reassign.html", {"assignment": assignment, "form": form}, status=status)
+
+
+@login_required
+@require_GET
+def coordination(request):
+    """Everything in the user's area: open assignments overdue first, and each agency's workload."""
+    if jurisdiction_of(request.user, access.VIEW_ROLES).is_empty:
+        raise PermissionDenied(_("Your role does not give you a coordination view."))
+    page = Paginator(selectors.open_assignments_in_area(request.user), 50).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "cases/coordination.html",
+        {"page_obj": page, "workload": selectors.workload_by_agency(request.user), "today": timezone.localdate()},
+    )
+
+
+@login_required
+@require_GET
+def audit_search(request):
+    """Administrators and leaders search the audit trail by user, case and date."""
+    if not has_role(request.user, Role.SYSTEM_ADMIN, Role.LEADER):
+        raise Http404
+    form = forms.AuditFilterForm(request.GET or None)
+    events = AuditEvent.objects.select_related("user", "case").order_by("-at", "-pk")
+    jurisdiction = jurisdiction_of(request.user)
+    if not jurisdiction.is_nationwide:
+        # A province's leader sees the trail of the case files of their province, and of its staff.
+        events = events.filter(jurisdiction.q("case__commune__path"))
+    if form.is_valid():
+        data = form.cleaned_data
+        if data["username"]:
+            events = events.filter(user__username__iexact=data["username"].strip())
+        if data["reference"]:
+            events = events.filter(case__reference__iexact=data["reference"].strip())
+        if data["date_from"]:
+            events = events.filter(at__date__gte=data["date_from"])
+        if data["date_to"]:
+            events = events.filter(at__date__lte=data["date_to"])
+    page = Paginator(events, 100).get_page(request.GET.get("page"))
+    return render(request, "cases/audit.html", {"form": form, "page_obj": page})

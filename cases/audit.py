@@ -1,0 +1,62 @@
+"""The audit trail: who viewed, created, changed, exported, printed or downloaded what, from where.
+
+A middleware keeps the current request in a context variable, so services (writes, in their own
+transaction) and the access door (reads, refusals) record the same who/where without passing the
+request around. Rows are append-only: a database trigger refuses UPDATE and DELETE.
+"""
+
+import contextvars
+from dataclasses import dataclass
+
+from django.utils import timezone
+
+from .models import AuditEvent
+
+_current_request: contextvars.ContextVar = contextvars.ContextVar("baove_audit_request", default=None)
+
+
+class AuditMiddleware:
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        token = _current_request.set(request)
+        try:
+            return self.get_response(request)
+        finally:
+            _current_request.reset(token)
+
+
+@dataclass(frozen=True)
+class Where:
+    user: object
+    ip: str | None
+    channel: str
+    path: str
+
+
+def _where(actor=None) -> Where:
+    request = _current_request.get()
+    if request is None:
+        return Where(actor, None, "task", "")
+    user = actor or getattr(request, "user", None)
+    if user is not None and not user.is_authenticated:
+        user = None
+    channel = "api" if request.path.startswith("/api/") else "page"
+    return Where(user, request.META.get("REMOTE_ADDR"), channel, request.path[:300])
+
+
+def record(action: str, object_type: str, object_id, *, case=None, fields: dict | None = None, actor=None) -> None:
+    where = _where(actor)
+    AuditEvent.objects.create(
+        at=timezone.now(),
+        user=where.user,
+        action=action,
+        object_type=object_type,
+        object_id=str(object_id or "")[:40],
+        case=case,
+        fields=fields or {},
+        ip=where.ip,
+        channel=where.channel,
+        path=where.path,
+    )

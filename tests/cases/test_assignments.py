@@ -1,0 +1,240 @@
+import datetime
+
+import pytest
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import DatabaseError, connection, transaction
+from django.http import Http404
+from django.test import Client
+from django.utils import timezone
+from guardian.shortcuts import assign_perm
+
+from cases import access, services
+from cases.models import Assignment, AuditEvent
+from tests.factories import AgencyFactory, MembershipFactory, UserFactory
+
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
+
+
+@pytest.fixture
+def approved(tree, cast, receive):
+    """A case whose approved plan gives one measure to the police of C1 and one to the health station."""
+    police = cast.police.memberships.get().agency
+    health = AgencyFactory(agency_type__code="health", name="Trạm Y tế Xã Một", unit=tree.commune_c1)
+    nurse = MembershipFactory(user=UserFactory(username="nurse"), role="focal_point", agency=health).user
+    case = receive().case_files.get()
+    services.case_assess(
+        actor=cast.officer,
+        case=case,
+        severity="low",
+        perpetrator_access="low",
+        care_environment="low",
+        child_capacity="low",
+        is_emergency=False,
+    )
+    services.case_investigate(
+        actor=cast.officer,
+        case=case,
+        information="i",
+        risk_level="low",
+        needs="n",
+        meeting_at=timezone.now(),
+        participants="p",
+        minutes="m",
+    )
+    due = timezone.localdate() + datetime.timedelta(days=7)
+    services.case_submit_plan(
+        actor=cast.officer,
+        case=case,
+        objectives="o",
+        measures=[
+            services.MeasureInput(police, "police", "Xác minh, bảo vệ trẻ.", due),
+            services.MeasureInput(health, "medical", "Khám sức khỏe.", due),
+        ],
+    )
+    services.case_approve_plan(actor=cast.chairman, case=case, decision_number="5/QĐ")
+    assignments = {a.agency_id: a for a in Assignment.objects.filter(case=case)}
+    return case, assignments[police.pk], assignments[health.pk], nurse, health
+
+
+def _sees(user, case):
+    try:
+        return access.case_access(user, case.pk)[1]
+    except Http404:
+        return None
+
+
+def test_police_access_starts_with_the_assignment_and_ends_when_it_closes(cast, approved):
+    case, police_job, _health_job, _nurse, _health = approved
+    assert _sees(cast.police, case) == "assignment"
+    services.assignment_accept(actor=cast.police, assignment=police_job)
+    services.assignment_report_progress(actor=cast.police, assignment=police_job, text="Đã làm việc với gia đình.")
+    assert _sees(cast.police, case) == "assignment"
+    services.assignment_close(actor=cast.police, assignment=police_job, is_done=True, outcome="Trẻ an toàn.")
+    assert _sees(cast.police, case) is None
+    assert Client().get(f"/cases/{case.pk}/").status_code == 302
+    client = Client()
+    client.force_login(cast.police)
+    response = client.get(f"/assignments/{police_job.pk}/")
+    assert response.status_code == 404
+    assert "Nguyễn Văn An" not in response.content.decode()
+
+
+def test_a_declined_assignment_ends_access_and_goes_back_for_reassignment(tree, cast, approved):
+    case, police_job, _h, _n, _health = approved
+    with pytest.raises(ValidationError, match="reason"):
+        services.assignment_decline(actor=cast.police, assignment=police_job, reason="  ")
+    services.assignment_decline(actor=cast.police, assignment=police_job, reason="Không thuộc thẩm quyền.")
+    assert _sees(cast.police, case) is None
+    other_police = AgencyFactory(agency_type__code="police", name="Công an Huyện D", unit=tree.district_d)
+    new = services.assignment_reassign(actor=cast.officer, assignment=police_job, agency=other_police)
+    assert (new.agency, new.status, new.measure_id) == (other_police, "proposed", police_job.measure_id)
+
+
+def test_wrong_moves_are_refused_with_messages_and_recorded(tree, cast, approved):
+    _case, police_job, health_job, nurse, _health = approved
+    services.assignment_accept(actor=cast.police, assignment=police_job)
+    with pytest.raises(ValidationError, match="Not possible now"):
+        services.assignment_accept(actor=cast.police, assignment=police_job)  # accepting twice
+    with pytest.raises(ValidationError, match="Not possible now"):
+        services.assignment_close(actor=nurse, assignment=health_job, is_done=True, outcome="x")  # not accepted
+    with pytest.raises(PermissionDenied):
+        services.assignment_accept(actor=nurse, assignment=police_job)  # another agency's assignment
+    outside = AgencyFactory(agency_type__code="police", name="Công an Xã Bốn", unit=tree.commune_c4)
+    with pytest.raises(ValidationError) as error:
+        services.assignment_reassign(actor=cast.officer, assignment=health_job, agency=outside)
+    assert "agency" in error.value.message_dict
+    with pytest.raises(PermissionDenied):
+        services.assignment_reassign(actor=cast.chairman, assignment=health_job, agency=outside)
+    refusals = AuditEvent.objects.filter(action="denied", object_type="assignment")
+    assert refusals.count() == 5
+    assert {event.fields["action"] for event in refusals} == {
+        "assignment_accept",
+        "assignment_close",
+        "assignment_reassign",
+    }
+    health_job.refresh_from_db()
+    assert health_job.status == "proposed"
+
+
+def test_a_stale_assignment_page_is_refused(cast, approved):
+    _case, police_job, _h, _n, _health = approved
+    services.assignment_accept(actor=cast.police, assignment=police_job, expected_version=1)
+    with pytest.raises(services.CaseConflict):
+        services.assignment_report_progress(actor=cast.police, assignment=police_job, text="x", expected_version=1)
+    client = Client()
+    client.force_login(cast.police)
+    response = client.post(
+        f"/assignments/{police_job.pk}/", {"action": "progress", "progress-version": 1, "progress-text": "Đã xong"}
+    )
+    assert response.status_code == 409
+    assert 'value="Đã xong"' not in response.content.decode() or "Đã xong" in response.content.decode()
+
+
+def test_the_plan_is_implemented_when_every_assignment_is_closed(cast, approved):
+    case, police_job, health_job, nurse, _health = approved
+    for actor, job in ((cast.police, police_job), (nurse, health_job)):
+        services.assignment_accept(actor=actor, assignment=job)
+        services.assignment_close(actor=actor, assignment=job, is_done=True, outcome="Xong.")
+    assert case.events.filter(kind="plan_implemented").count() == 1
+
+
+def test_agency_sees_only_what_its_service_needs(cast, approved):
+    from tests.factories import MembershipFactory as Member
+
+    case, _police_job, _health_job, _nurse, _health = approved
+    school = AgencyFactory(agency_type__code="education", name="Trường THCS Xã Một", unit=case.commune)
+    teacher = Member(user=UserFactory(username="teacher"), role="focal_point", agency=school).user
+    job = services.assignment_reassign(actor=cast.officer, assignment=_health_job, agency=school)
+    Assignment.objects.filter(pk=job.pk).update(service_type="education")
+    client = Client()
+    client.force_login(teacher)
+    page = client.get(f"/assignments/{job.pk}/").content.decode()
+    assert "Nguyễn Văn An" in page
+    assert "Giáo viên phát hiện vết bầm" not in page  # the school does not see the narrative
+    assert client.get(f"/cases/{case.pk}/forms/1.pdf").status_code == 403
+
+
+def test_a_restricted_case_is_seen_only_by_named_users(cast, approved):
+    case, _p, _h, _n, _health = approved
+    case.is_restricted = True
+    case.save(update_fields=["is_restricted"])
+    assert _sees(cast.officer, case) is None
+    assert _sees(cast.police, case) is None
+    assign_perm("cases.view_casefile", cast.coordinator_province, case)
+    assert _sees(cast.coordinator_province, case) == "full"
+    assert _sees(cast.coordinator_district, case) is None
+
+
+def test_every_read_path_is_audited(tree, cast, approved, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    case, police_job, _h, _n, _health = approved
+    attachment = services.attachment_add(
+        actor=cast.officer, case=case, upload=SimpleUploadedFile("x.pdf", b"%PDF-1.4\n%%EOF\n")
+    )
+    client = Client()
+    client.force_login(cast.officer)
+    paths = {
+        ("view", "case"): f"/cases/{case.pk}/",
+        ("print", "case"): f"/cases/{case.pk}/forms/2.pdf",
+        ("download", "attachment"): f"/cases/{case.pk}/attachments/{attachment.pk}/",
+        ("export", "case_list"): "/cases/export.csv",
+        ("view", "case_list"): "/cases/",
+        ("view", "assignment"): f"/assignments/{police_job.pk}/",
+        ("view", "child_search"): "/cases/children/similar/?name=nguyen",
+        ("view", "child"): f"/api/v1/children/{case.child_id}/",
+    }
+    for (action, object_type), path in paths.items():
+        before = AuditEvent.objects.filter(action=action, object_type=object_type, user=cast.officer).count()
+        assert client.get(path, REMOTE_ADDR="10.1.2.3").status_code == 200, path
+        event = (
+            AuditEvent.objects.filter(action=action, object_type=object_type, user=cast.officer).order_by("pk").last()
+        )
+        assert event is not None, path
+        assert (
+            AuditEvent.objects.filter(action=action, object_type=object_type, user=cast.officer).count() == before + 1
+        )
+        assert event.ip == "10.1.2.3"
+        assert event.channel == ("api" if path.startswith("/api/") else "page")
+    assert AuditEvent.objects.filter(action="change", case=case, fields__event="assess").exists()
+    outsider = Client()
+    outsider.force_login(cast.officer_elsewhere)
+    outsider.get(f"/cases/{case.pk}/")
+    assert AuditEvent.objects.filter(action="denied", user=cast.officer_elsewhere, object_id=str(case.pk)).exists()
+    client.force_login(cast.officer)
+    page = client.get(f"/cases/{case.pk}/").content.decode()
+    assert 'data-testid="viewers"' in page
+
+
+def test_the_audit_table_refuses_update_and_delete(cast, approved):
+    event = AuditEvent.objects.first()
+    for statement in (
+        f"UPDATE cases_auditevent SET action = 'view' WHERE id = {event.pk}",
+        f"DELETE FROM cases_auditevent WHERE id = {event.pk}",
+    ):
+        with pytest.raises(DatabaseError, match="append-only"), transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute(statement)
+    assert AuditEvent.objects.filter(pk=event.pk).exists()
+
+
+def test_audit_search_for_administrators_and_leaders(cast, approved):
+    case, *_ = approved
+    for user, allowed in ((cast.admin, True), (cast.leader, True), (cast.officer, False), (cast.police, False)):
+        client = Client()
+        client.force_login(user)
+        response = client.get("/audit/", {"reference": case.reference})
+        assert (response.status_code == 200) is allowed
+        if allowed:
+            assert case.reference in response.content.decode()
+            assert "Nguyễn Văn An" not in response.content.decode()
+
+
+def test_coordinator_sees_overdue_first_and_the_workload(tree, cast, approved):
+    _case, police_job, health_job, _n, _health = approved
+    Assignment.objects.filter(pk=health_job.pk).update(due_date=timezone.localdate() - datetime.timedelta(days=2))
+    client = Client()
+    client.force_login(cast.coordinator_district)
+    page = client.get("/coordination/").content.decode()
+    assert page.index(f"reassign-{health_job.pk}") < page.index(f"reassign-{police_job.pk}")
+    assert 'data-testid="workload"' in page

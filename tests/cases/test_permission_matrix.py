@@ -1,0 +1,283 @@
+"""Every role of the fixed cast × every case endpoint: the expected allow or deny, and for every deny
+(and every empty list) the response carries nothing of the case. Nothing changes on the way.
+
+The test fails when an endpoint exists that has no entry here: add one when you add a URL.
+"""
+
+import datetime
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
+from django.urls import get_resolver, reverse
+from django.utils import timezone
+
+from cases import services
+from cases.models import Assignment, Attachment, CaseEvent, Note
+from cases.workflow import ACTIONS
+from tests.factories import AgencyFactory, MembershipFactory, UnitFactory, UserFactory, child_input
+
+pytestmark = pytest.mark.django_db
+
+CHILD = "Hà Thị Bảo Ngọc"
+NARRATIVE = "Chi tiết mật của vụ việc số 7731."
+ROLES = (
+    "officer",
+    "officer_elsewhere",
+    "collaborator",
+    "chairman",
+    "police",
+    "police_other",
+    "school",
+    "coordinator_district",
+    "coordinator_beside",
+    "leader",
+    "admin",
+    "anonymous",
+)
+FULL = {"officer", "chairman", "coordinator_district", "admin"}
+AGENCY = {"police"}
+OK, EMPTY, DENY = "ok", "empty", "deny"
+
+
+@pytest.fixture
+def world(tree, cast, receive, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+    police_c1 = cast.police.memberships.get().agency
+    school_c1 = AgencyFactory(agency_type__code="education", name="Trường Xã Một", unit=tree.commune_c1)
+    police_c2 = AgencyFactory(agency_type__code="police", name="Công an Xã Hai", unit=tree.commune_c2)
+    social_q = AgencyFactory(agency_type__code="social_affairs", name="Sở Q", unit=tree.province_q)
+    users = {name: getattr(cast, name, None) for name in ROLES}
+    users["school"] = MembershipFactory(user=UserFactory(username="school"), role="focal_point", agency=school_c1).user
+    users["police_other"] = MembershipFactory(
+        user=UserFactory(username="police_other"), role="focal_point", agency=police_c2
+    ).user
+    users["coordinator_beside"] = MembershipFactory(
+        user=UserFactory(username="coordinator_beside"), role="coordinator", agency=social_q
+    ).user
+    case = receive(children=[child_input(tree.commune_c1, name=CHILD)], narrative=NARRATIVE).case_files.get()
+    officer, chairman = cast.officer, cast.chairman
+    services.case_assess(
+        actor=officer,
+        case=case,
+        severity="low",
+        perpetrator_access="low",
+        care_environment="low",
+        child_capacity="low",
+        is_emergency=False,
+    )
+    services.case_investigate(
+        actor=officer,
+        case=case,
+        information="i",
+        risk_level="low",
+        needs="n",
+        meeting_at=timezone.now(),
+        participants="p",
+        minutes="m",
+    )
+    services.case_submit_plan(
+        actor=officer,
+        case=case,
+        objectives="o",
+        measures=[
+            services.MeasureInput(police_c1, "police", "Bảo vệ trẻ.", timezone.localdate() + datetime.timedelta(days=5))
+        ],
+    )
+    services.case_approve_plan(actor=chairman, case=case, decision_number="1/QĐ")
+    services.note_add(actor=officer, case=case, text="Ghi chú")
+    attachment = services.attachment_add(
+        actor=officer, case=case, upload=SimpleUploadedFile("a.pdf", b"%PDF-1.4\n%%EOF\n"), description="d"
+    )
+    case.refresh_from_db()
+    return {
+        "case": case,
+        "users": users,
+        "assignment": Assignment.objects.get(case=case),
+        "attachment": attachment,
+        "unit": UnitFactory,
+    }
+
+
+def _secrets(case):
+    return [CHILD, case.reference, NARRATIVE]
+
+
+def _endpoints(world):
+    """name → (method, url, data, expectations by role, or a default)."""
+    case, assignment, attachment = world["case"], world["assignment"], world["attachment"]
+    everyone_else = set(ROLES) - {"anonymous"}
+
+    def by(ok=(), empty=()):
+        return {role: OK if role in ok else EMPTY if role in empty else DENY for role in ROLES}
+
+    list_like = by(ok=FULL, empty=everyone_else - FULL)
+    full_only = by(ok=FULL)
+    bad_version = {"version": "not-a-number"}
+    endpoints = {
+        "cases:list": ("get", reverse("cases:list"), None, list_like),
+        "cases:export": ("get", reverse("cases:export"), None, list_like),
+        "cases:report_new": (
+            "get",
+            reverse("cases:report_new"),
+            None,
+            by(empty={"officer", "chairman", "police", "officer_elsewhere", "school", "police_other"}),
+        ),
+        "cases:child_similar": ("get", reverse("cases:child_similar") + "?name=ha thi bao ngoc", None, list_like),
+        "cases:detail": ("get", reverse("cases:detail", args=[case.pk]), None, by(ok=FULL | AGENCY)),
+        "cases:action": (
+            "post",
+            reverse("cases:action", args=[case.pk, "review"]),
+            {"version": ""},
+            by(ok={"officer"}),
+        ),
+        "cases:form_pdf": ("get", reverse("cases:form_pdf", args=[case.pk, 1]), None, full_only),
+        "cases:note_add": ("post", reverse("cases:note_add", args=[case.pk]), {"text": ""}, by(ok={"officer"})),
+        "cases:attachment_add": ("post", reverse("cases:attachment_add", args=[case.pk]), {}, by(ok={"officer"})),
+        "cases:attachment": ("get", reverse("cases:attachment", args=[case.pk, attachment.pk]), None, full_only),
+        "cases:inbox": ("get", reverse("cases:inbox"), None, by(ok=AGENCY, empty=everyone_else - AGENCY)),
+        "cases:assignment": ("get", reverse("cases:assignment", args=[assignment.pk]), None, by(ok=FULL | AGENCY)),
+        "cases:reassign": (
+            "get",
+            reverse("cases:reassign", args=[assignment.pk]),
+            None,
+            by(ok={"officer", "coordinator_district"}),
+        ),
+        "cases:coordination": (
+            "get",
+            reverse("cases:coordination"),
+            None,
+            by(ok=FULL, empty={"officer_elsewhere", "coordinator_beside"}),
+        ),
+        "cases:audit": ("get", reverse("cases:audit"), None, by(ok={"admin", "leader"})),
+        "api-case-list": ("get", reverse("api-case-list"), None, list_like),
+        "api-case-detail": ("get", reverse("api-case-detail", args=[case.pk]), None, full_only),
+        "api-case-notes": ("get", reverse("api-case-notes", args=[case.pk]), None, full_only),
+        "api-case-attachments": ("get", reverse("api-case-attachments", args=[case.pk]), None, full_only),
+        "api-case-attachment": ("get", reverse("api-case-attachment", args=[case.pk, attachment.pk]), None, full_only),
+        "api-report-create": ("post", reverse("api-report-create"), {}, by(empty=everyone_else)),
+        "api-child-search": ("get", reverse("api-child-search") + "?name=ha thi bao ngoc", None, list_like),
+        "api-child-detail": ("get", reverse("api-child-detail", args=[case.child_id]), None, full_only),
+        "api-assignment-inbox": (
+            "get",
+            reverse("api-assignment-inbox"),
+            None,
+            by(ok=AGENCY, empty=everyone_else - AGENCY),
+        ),
+        "api-assignment-detail": (
+            "get",
+            reverse("api-assignment-detail", args=[assignment.pk]),
+            None,
+            by(ok=FULL | AGENCY),
+        ),
+    }
+    for name in ("accept", "decline", "progress", "close"):
+        endpoints[f"api-assignment-{name}"] = (
+            "post",
+            reverse(f"api-assignment-{name}", args=[assignment.pk]),
+            bad_version,
+            by(ok=AGENCY),
+        )
+    endpoints["api-assignment-reassign"] = (
+        "post",
+        reverse("api-assignment-reassign", args=[assignment.pk]),
+        bad_version,
+        by(ok={"officer", "coordinator_district"}),
+    )
+    for name, action in ACTIONS.items():
+        allowed = (
+            set()
+            if action.at_transfer_target
+            else {"commune_officer": "officer", "chairman": "chairman"}.get(action.roles[0], set())
+        )
+        endpoints[f"api-case-{name}"] = (
+            "post",
+            reverse(f"api-case-{name}", args=[case.pk]),
+            bad_version,
+            by(ok={allowed} if isinstance(allowed, str) else allowed),
+        )
+    return endpoints
+
+
+def _registered_endpoint_names() -> set[str]:
+    names = set()
+    for pattern in get_resolver().url_patterns:
+        namespace = getattr(pattern, "namespace", None)
+        for sub in getattr(pattern, "url_patterns", []):
+            if namespace == "cases" and sub.name:
+                names.add(f"cases:{sub.name}")
+            elif (
+                namespace is None
+                and sub.name
+                and sub.name.startswith(("api-case", "api-report", "api-child", "api-assignment"))
+            ):
+                names.add(sub.name)
+    return names
+
+
+def test_every_endpoint_has_an_entry_in_the_matrix(world):
+    assert _registered_endpoint_names() == set(_endpoints(world))
+
+
+def _client(user):
+    client = Client()
+    if user is not None:
+        client.force_login(user)
+    return client
+
+
+def _snapshot(case):
+    case.refresh_from_db()
+    return (
+        case.state,
+        case.version,
+        Assignment.objects.count(),
+        Note.objects.count(),
+        Attachment.objects.count(),
+        CaseEvent.objects.count(),
+        list(Assignment.objects.values_list("status", "version")),
+    )
+
+
+def test_permission_matrix(world):
+    case = world["case"]
+    before = _snapshot(case)
+    failures = []
+    for name, (method, url, data, expected) in _endpoints(world).items():
+        for role in ROLES:
+            client = _client(world["users"][role])
+            response = getattr(client, method)(url, data or {}) if method == "post" else client.get(url)
+            body = b"".join(response.streaming_content) if response.streaming else response.content
+            text = body.decode("utf-8", errors="replace")
+            status = response.status_code
+            outcome = expected[role]
+            if status >= 500:
+                failures.append(f"{name} {role}: {status}")
+            elif outcome == OK:
+                login_redirect = status == 302 and "/accounts/login/" in response.get("Location", "")
+                if status not in (200, 201, 302, 400) or login_redirect:
+                    failures.append(f"{name} {role}: expected allowed, got {status}")
+            else:
+                if outcome == DENY and not (
+                    status in (401, 403, 404) or (status == 302 and "/accounts/login/" in response.get("Location", ""))
+                ):
+                    failures.append(f"{name} {role}: expected denied, got {status}")
+                if outcome == EMPTY and status not in (200, 400):
+                    failures.append(f"{name} {role}: expected an empty answer, got {status}")
+                leaked = [secret for secret in _secrets(case) if secret in text]
+                if leaked:
+                    failures.append(f"{name} {role}: leaked {leaked}")
+    assert failures == [], "\n".join(failures)
+    assert _snapshot(case) == before
+
+
+def test_allowed_reads_do_show_the_case(world):
+    """The matrix's "ok" is not only a status: the data is there for those allowed."""
+    case = world["case"]
+    for role in FULL:
+        assert CHILD in _client(world["users"][role]).get(reverse("cases:detail", args=[case.pk])).content.decode()
+    police = _client(world["users"]["police"])
+    page = police.get(reverse("cases:assignment", args=[world["assignment"].pk])).content.decode()
+    assert CHILD in page
+    assert NARRATIVE in page  # the police service sees the narrative by default
+    assert case.reference in police.get(reverse("cases:inbox")).content.decode()

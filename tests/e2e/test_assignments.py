@@ -1,0 +1,79 @@
+import datetime
+
+from django.utils import timezone
+from playwright.sync_api import expect
+
+from cases import services
+from cases.models import Assignment
+from tests.e2e.conftest import login
+from tests.factories import TEST_PASSWORD, AgencyFactory
+
+
+def _approved_case(tree, cast, receive, due):
+    police = cast.police.memberships.get().agency
+    case = receive().case_files.get()
+    services.case_assess(
+        actor=cast.officer,
+        case=case,
+        severity="low",
+        perpetrator_access="low",
+        care_environment="low",
+        child_capacity="low",
+        is_emergency=False,
+    )
+    services.case_investigate(
+        actor=cast.officer,
+        case=case,
+        information="i",
+        risk_level="low",
+        needs="n",
+        meeting_at=timezone.now(),
+        participants="p",
+        minutes="m",
+    )
+    services.case_submit_plan(
+        actor=cast.officer,
+        case=case,
+        objectives="o",
+        measures=[services.MeasureInput(police, "police", "Xác minh và bảo vệ trẻ.", due)],
+    )
+    services.case_approve_plan(actor=cast.chairman, case=case, decision_number="9/QĐ")
+    return case, Assignment.objects.get(case=case)
+
+
+def test_police_focal_point_accepts_and_reports_progress(page, tree, cast, receive):
+    case, assignment = _approved_case(tree, cast, receive, timezone.localdate() + datetime.timedelta(days=5))
+    login(page, "police", TEST_PASSWORD)
+    page.goto(f"{page.base_url}/assignments/")
+    expect(page.get_by_test_id("inbox-new")).to_contain_text(case.reference)
+    page.get_by_test_id("inbox-new").get_by_test_id("inbox-item").click()
+    expect(page.get_by_test_id("limited-case")).to_contain_text("Nguyễn Văn An")
+    page.get_by_test_id("submit-accept").click()
+    expect(page.get_by_test_id("assignment-status")).to_have_text("Đã tiếp nhận")
+    page.fill("#id_progress-text", "Đã làm việc với gia đình, yêu cầu người cha cam kết.")
+    page.get_by_test_id("submit-progress").click()
+    expect(page.get_by_test_id("assignment-status")).to_have_text("Đang thực hiện")
+    expect(page.get_by_test_id("progress")).to_contain_text("yêu cầu người cha cam kết")
+    assignment.refresh_from_db()
+    assert assignment.status == "in_progress"
+    assert assignment.progress.get().author == cast.police
+
+
+def test_coordinator_reassigns_an_overdue_assignment(page, tree, cast, receive):
+    case, assignment = _approved_case(tree, cast, receive, timezone.localdate() + datetime.timedelta(days=1))
+    Assignment.objects.filter(pk=assignment.pk).update(due_date=timezone.localdate() - datetime.timedelta(days=3))
+    other = AgencyFactory(agency_type__code="police", name="Công an Huyện D (cũ)", unit=tree.district_d)
+    login(page, "coordinator_district", TEST_PASSWORD)
+    page.goto(f"{page.base_url}/coordination/")
+    row = page.get_by_test_id("coordination-row").first
+    expect(row).to_contain_text(case.reference)
+    expect(row).to_contain_text("quá hạn")
+    page.get_by_test_id(f"reassign-{assignment.pk}").click()
+    page.select_option("#id_agency", str(other.pk))
+    page.fill("#id_due_date", (timezone.localdate() + datetime.timedelta(days=4)).isoformat())
+    page.get_by_test_id("submit-reassign").click()
+    expect(page.get_by_test_id("assignments")).to_contain_text("Công an Huyện D (cũ)")
+    assignment.refresh_from_db()
+    assert assignment.status == "cancelled"
+    new = Assignment.objects.exclude(pk=assignment.pk).get()
+    assert (new.agency, new.status) == (other, "proposed")
