@@ -203,3 +203,12 @@ def case_viewers(case) -> list[dict]:
         .annotate(times=Count("pk"), last=Max("at"))
         .order_by("-last")
     )
+
+
+def report_count(unit, *, source: str, since) -> int:
+    """How many reports of SOURCE came in under UNIT since a date: a figure, with no personal data."""
+    from .models import Report
+
+    return Report.objects.filter(
+        commune__path__startswith=unit.path, source=source, received_at__date__gte=since
+    ).count()

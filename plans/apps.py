@@ -5,3 +5,10 @@ from django.utils.translation import gettext_lazy as _
 class PlansConfig(AppConfig):
     name = "plans"
     verbose_name = _("Multi-agency plans")
+
+    def ready(self) -> None:
+        from notifications.registry import register_escalation_handler
+
+        from .escalation import OccurrenceEscalationHandler
+
+        register_escalation_handler("plans.taskoccurrence", OccurrenceEscalationHandler())

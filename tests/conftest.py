@@ -155,3 +155,25 @@ def default_ladders(db):
     from notifications.services import ladders_ensure_defaults
 
     ladders_ensure_defaults()
+
+
+@pytest.fixture
+def agency_types(db):
+    """Transactional tests flush the data migration's agency types: put the defaults back."""
+    from agencies.defaults import DEFAULT_AGENCY_TYPES
+    from agencies.models import AgencyType
+
+    for order, (code, name_vi, name_en) in enumerate(DEFAULT_AGENCY_TYPES):
+        AgencyType.objects.get_or_create(
+            code=code, defaults={"name_vi": name_vi, "name_en": name_en, "sort_order": order}
+        )
+
+
+@pytest.fixture
+def seed_units(db):
+    """The units the two seed plans hang under: Tây Ninh with the former huyện Tân Biên, and Hưng Yên."""
+    tay_ninh = UnitFactory(level="province", code="80", name="Tây Ninh")
+    tan_bien = UnitFactory(level="intermediate", code="705", name="Huyện Tân Biên (cũ)", parent=tay_ninh)
+    hung_yen = UnitFactory(level="province", code="33", name="Hưng Yên")
+    UnitFactory(level="commune", code="25486", name="Xã Tân Biên", parent=tan_bien)
+    return tay_ninh, tan_bien, hung_yen

@@ -205,7 +205,13 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
-    "ENUM_NAME_OVERRIDES": {"RiskLevelEnum": "cases.choices.RiskLevel"},
+    "ENUM_NAME_OVERRIDES": {
+        "RiskLevelEnum": "cases.choices.RiskLevel",
+        "CaseStateEnum": "cases.choices.CaseState",
+        "AssignmentStatusEnum": "cases.models.AssignmentStatus",
+        "OccurrenceStatusEnum": "plans.models.OccurrenceStatus",
+        "PlanStatusEnum": "plans.models.PlanStatus",
+    },
     "COMPONENT_SPLIT_REQUEST": True,
 }
 

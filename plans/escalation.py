@@ -1,0 +1,66 @@
+"""Who is told when a plan task's occurrence is late: the lead agency, then the plan's leader."""
+
+from collections import defaultdict
+
+from django.urls import reverse
+from django.utils import timezone, translation
+from django.utils.translation import gettext
+
+from agencies.models import Role, StaffMembership
+from notifications.models import RecipientRole
+from notifications.registry import Description, Resolution
+
+from .models import TaskOccurrence
+
+
+def _ancestor_paths(path: str) -> list[str]:
+    parts = path.strip("/").split("/")
+    return ["/" + "/".join(parts[: depth + 1]) + "/" for depth in range(len(parts))]
+
+
+class OccurrenceEscalationHandler:
+    def resolve(self, deadlines, wanted) -> Resolution:
+        occurrences = TaskOccurrence.objects.select_related(
+            "task__plan__unit", "task__plan__leader", "task__lead_agency"
+        ).in_bulk([d.target_id for d in deadlines])
+        agency_ids = {o.task.lead_agency_id for o in occurrences.values()}
+        agency_staff: dict[tuple[int, str], list] = defaultdict(list)
+        for membership in StaffMembership.objects.filter(
+            agency_id__in=agency_ids, role__in=[Role.FOCAL_POINT, Role.LEADER], is_active=True, user__is_active=True
+        ).select_related("user"):
+            agency_staff[(membership.agency_id, membership.role)].append(membership.user)
+        unit_paths = {path for o in occurrences.values() for path in _ancestor_paths(o.task.plan.unit.path)}
+        leaders: dict[str, list] = defaultdict(list)
+        for membership in StaffMembership.objects.filter(
+            role=Role.LEADER, is_active=True, user__is_active=True, unit__path__in=unit_paths
+        ).select_related("user", "unit"):
+            leaders[membership.unit.path].append(membership.user)
+        roles_by_deadline: dict[int, set[str]] = defaultdict(set)
+        for pk, role in wanted:
+            roles_by_deadline[pk].add(role)
+        recipients, descriptions = {}, {}
+        now = timezone.now()
+        with translation.override("vi"):
+            for deadline in deadlines:
+                occurrence = occurrences.get(deadline.target_id)
+                if occurrence is None:
+                    continue
+                task, plan = occurrence.task, occurrence.task.plan
+                focal = agency_staff[(task.lead_agency_id, Role.FOCAL_POINT)]
+                pk = deadline.pk
+                for role in roles_by_deadline[pk]:
+                    if role == RecipientRole.RESPONSIBLE:
+                        recipients[(pk, role)] = focal
+                    elif role == RecipientRole.SUPERVISOR:
+                        recipients[(pk, role)] = agency_staff[(task.lead_agency_id, Role.LEADER)] or focal
+                    elif role == RecipientRole.LEADER:
+                        recipients[(pk, role)] = [plan.leader] if plan.leader else leaders.get(plan.unit.path, [])
+                due = occurrence.due_date.strftime("%d/%m/%Y")
+                state = gettext("OVERDUE") if now > deadline.due_at else gettext("due soon")
+                descriptions[deadline.pk] = Description(
+                    title=gettext("[%(plan)s] %(agency)s: task %(state)s (%(due)s)")
+                    % {"plan": plan.number, "agency": task.lead_agency.name, "state": state, "due": due},
+                    body=task.content[:300],
+                    url=reverse("plans:detail", args=[plan.pk]),
+                )
+        return Resolution(recipients, descriptions)

@@ -1,0 +1,128 @@
+"""Reads of plans: who sees which plan, progress per agency, an agency's own tasks."""
+
+from collections import defaultdict
+
+from django.db.models import Q, QuerySet
+from django.http import Http404
+from django.utils import timezone
+
+from agencies.access import jurisdiction_of
+
+from .models import CLOSED_OCCURRENCE_STATUSES, OccurrenceStatus, Plan, PlanTask, TaskOccurrence
+from .services import agencies_of
+
+STATISTICS = {
+    # statistic code → (report source counted, label)
+    "reports_from_schools": "school",
+    "reports_from_hotline": "hotline_111",
+}
+
+
+def plans_visible_to(user) -> QuerySet[Plan]:
+    """Plans of the user's area, plans of the units above it (they apply to it), and plans naming the user's agency."""
+    if user is None or not user.is_authenticated:
+        return Plan.objects.none()
+    jurisdiction = jurisdiction_of(user)
+    condition = jurisdiction.q("unit__path")
+    ancestors = {int(pk) for path in jurisdiction.paths for pk in path.strip("/").split("/")}
+    if ancestors:
+        condition |= Q(unit_id__in=ancestors)
+    mine = [agency.pk for agency in agencies_of(user)]
+    if mine:
+        condition |= Q(tasks__lead_agency__in=mine) | Q(tasks__cooperating_agencies__in=mine)
+    return Plan.objects.filter(pk__in=Plan.objects.filter(condition).values("pk")).select_related("unit")
+
+
+def plan_for_user(user, pk) -> Plan:
+    plan = plans_visible_to(user).filter(pk=pk).first()
+    if plan is None:
+        raise Http404
+    return plan
+
+
+def _is_overdue(occurrence: TaskOccurrence, today) -> bool:
+    return occurrence.status not in CLOSED_OCCURRENCE_STATUSES and occurrence.due_date < today
+
+
+def progress_by_agency(plan: Plan) -> list[dict]:
+    """Per lead agency: occurrences done, not done, in progress, overdue, and the share done; overdue first."""
+    today = timezone.localdate()
+    rows: dict[int, dict] = defaultdict(lambda: {"total": 0, "done": 0, "not_done": 0, "in_progress": 0, "overdue": 0})
+    names = {}
+    for occurrence in TaskOccurrence.objects.filter(task__plan=plan).select_related("task__lead_agency"):
+        agency = occurrence.task.lead_agency
+        names[agency.pk] = agency.name
+        row = rows[agency.pk]
+        row["total"] += 1
+        if occurrence.status == OccurrenceStatus.DONE:
+            row["done"] += 1
+        elif occurrence.status == OccurrenceStatus.NOT_DONE:
+            row["not_done"] += 1
+        elif occurrence.status == OccurrenceStatus.IN_PROGRESS:
+            row["in_progress"] += 1
+        if _is_overdue(occurrence, today):
+            row["overdue"] += 1
+    result = [
+        {
+            "agency_id": pk,
+            "agency": names[pk],
+            **row,
+            "percent": round(100 * row["done"] / row["total"]) if row["total"] else 0,
+        }
+        for pk, row in rows.items()
+    ]
+    return sorted(result, key=lambda row: (-row["overdue"], row["agency"]))
+
+
+def plan_tasks(plan: Plan) -> list[PlanTask]:
+    today = timezone.localdate()
+    tasks = list(
+        plan.tasks.select_related("lead_agency", "section")
+        .prefetch_related("cooperating_agencies", "occurrences__reports__agency")
+        .order_by("position")
+    )
+    for task in tasks:
+        task.overdue = any(_is_overdue(o, today) for o in task.occurrences.all())
+        task.figure = _statistic(task, plan)
+    return tasks
+
+
+def _statistic(task: PlanTask, plan: Plan) -> int | None:
+    if task.statistic not in STATISTICS:
+        return None
+    from cases.selectors import report_count
+
+    return report_count(plan.unit, source=STATISTICS[task.statistic], since=plan.issued_on)
+
+
+def my_occurrences(user) -> list[TaskOccurrence]:
+    """Occurrences of the tasks the user's agencies lead or cooperate in: open ones first, overdue first."""
+    mine = [agency.pk for agency in agencies_of(user)]
+    if not mine:
+        return []
+    occurrences = (
+        TaskOccurrence.objects.filter(Q(task__lead_agency__in=mine) | Q(task__cooperating_agencies__in=mine))
+        .distinct()
+        .select_related("task__plan", "task__lead_agency")
+    )
+    closed = list(CLOSED_OCCURRENCE_STATUSES)
+    return sorted(occurrences, key=lambda o: (o.status in closed, o.due_date, o.pk))
+
+
+def overview(user) -> list[dict]:
+    """The leader's view across plans: share of occurrences done and how many are overdue."""
+    rows = []
+    for plan in plans_visible_to(user).order_by("-issued_on"):
+        progress = progress_by_agency(plan)
+        total = sum(row["total"] for row in progress)
+        done = sum(row["done"] for row in progress)
+        rows.append(
+            {
+                "plan": plan,
+                "total": total,
+                "done": done,
+                "overdue": sum(r["overdue"] for r in progress),
+                "percent": round(100 * done / total) if total else 0,
+            }
+        )
+    return rows

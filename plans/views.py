@@ -1,0 +1,134 @@
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+
+from agencies.access import has_role
+from agencies.models import Role
+
+from . import documents, forms, selectors, services
+from .importer import PlanImportError
+from .models import TaskOccurrence
+
+
+@login_required
+@require_GET
+def plan_list(request):
+    return render(request, "plans/list.html", {"rows": selectors.overview(request.user)})
+
+
+@login_required
+@require_GET
+def plan_detail(request, pk):
+    plan = selectors.plan_for_user(request.user, pk)
+    return render(
+        request,
+        "plans/detail.html",
+        {
+            "plan": plan,
+            "progress": selectors.progress_by_agency(plan),
+            "tasks": selectors.plan_tasks(plan),
+            "period_form": forms.PeriodForm(),
+            "today": timezone.localdate(),
+        },
+    )
+
+
+@login_required
+@require_GET
+def my_tasks(request):
+    occurrences = selectors.my_occurrences(request.user)
+    rows = [
+        (
+            occurrence,
+            forms.ProgressForm(
+                initial={"version": occurrence.version, "status": occurrence.status}, prefix=f"o{occurrence.pk}"
+            ),
+        )
+        for occurrence in occurrences
+    ]
+    return render(request, "plans/my_tasks.html", {"rows": rows, "today": timezone.localdate()})
+
+
+@login_required
+@require_POST
+def report_progress(request, occurrence_pk):
+    occurrence = TaskOccurrence.objects.select_related("task__plan").filter(pk=occurrence_pk).first()
+    if occurrence is None or not selectors.plans_visible_to(request.user).filter(pk=occurrence.task.plan_id).exists():
+        raise Http404
+    form = forms.ProgressForm(request.POST, request.FILES, prefix=f"o{occurrence.pk}")
+    if form.is_valid():
+        data = form.cleaned_data
+        figures = {data["figure_name"]: data["figure_value"]} if data.get("figure_name") else {}
+        try:
+            services.progress_report_add(
+                actor=request.user,
+                occurrence=occurrence,
+                status=data["status"],
+                narrative=data["narrative"],
+                figures=figures,
+                expected_version=data["version"],
+            )
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            messages.success(request, _("Progress reported."))
+    else:
+        messages.error(request, " ".join(str(e) for errors in form.errors.values() for e in errors))
+    return redirect("plans:my_tasks")
+
+
+def _period(request):
+    form = forms.PeriodForm(request.GET or None)
+    if form.is_bound and not form.is_valid():
+        raise ValidationError(form.errors)
+    data = form.cleaned_data if form.is_bound else {}
+    return data.get("date_from"), data.get("date_to")
+
+
+@login_required
+@require_GET
+def results(request, pk, extension):
+    plan = selectors.plan_for_user(request.user, pk)
+    try:
+        date_from, date_to = _period(request)
+    except ValidationError:
+        messages.error(request, _("The end of the period is before its start."))
+        return redirect("plans:detail", pk=plan.pk)
+    name = f"bao-cao-ket-qua-{plan.number.replace('/', '-')}"
+    if extension == "pdf":
+        response = HttpResponse(documents.results_pdf(plan, date_from, date_to), content_type="application/pdf")
+    else:
+        response = HttpResponse(
+            documents.results_xlsx(plan, date_from, date_to),
+            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        )
+    response["Content-Disposition"] = f'attachment; filename="{name}.{extension}"'
+    return response
+
+
+IMPORT_ROLES = (Role.SYSTEM_ADMIN, Role.COORDINATOR, Role.LEADER)
+
+
+@login_required
+def plan_import_page(request):
+    """Create a plan in the browser by uploading its YAML; every refusal names the line and field."""
+    if not has_role(request.user, *IMPORT_ROLES):
+        raise PermissionDenied(_("Coordinators, leaders and administrators add plans."))
+    form = forms.ImportForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            text = form.cleaned_data["file"].read().decode("utf-8")
+            plan = services.plan_import_upload(actor=request.user, text=text)
+        except UnicodeDecodeError:
+            form.add_error("file", _("The file is not UTF-8 text."))
+        except PlanImportError as error:
+            form.add_error("file", str(error))
+        else:
+            messages.success(request, _("Plan %(number)s added.") % {"number": plan.number})
+            return redirect("plans:detail", pk=plan.pk)
+    return render(request, "plans/import.html", {"form": form}, status=400 if form.errors else 200)
