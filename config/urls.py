@@ -5,6 +5,7 @@ from django.views.i18n import JavaScriptCatalog
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from agencies import views as agency_views
+from reports.api import IndicatorsApi
 
 from .health import healthz
 
@@ -14,6 +15,8 @@ urlpatterns = [
     path("", include("cases.urls")),
     path("", include("notifications.urls")),
     path("", include("plans.urls")),
+    path("", include("reports.urls")),
+    path("api/v1/indicators/", IndicatorsApi.as_view(), name="api-indicators"),
     path("healthz", healthz, name="healthz"),
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),

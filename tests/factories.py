@@ -77,8 +77,8 @@ class MembershipFactory(factory.django.DjangoModelFactory):
         return membership_save(actor=None, membership=model_class(*args, **kwargs))
 
 
-def child_input(commune, name="Nguyễn Văn An", birth=datetime.date(2015, 3, 4), **extra) -> ChildInput:
-    return ChildInput(full_name=name, birth_date=birth, sex="male", residence_commune=commune, **extra)
+def child_input(commune, name="Nguyễn Văn An", birth=datetime.date(2015, 3, 4), sex="male", **extra) -> ChildInput:
+    return ChildInput(full_name=name, birth_date=birth, sex=sex, residence_commune=commune, **extra)
 
 
 def report_input(commune, **extra) -> ReportInput:

@@ -1,0 +1,52 @@
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class ReportStatus(models.TextChoices):
+    DRAFT = "draft", _("Draft")
+    SUBMITTED = "submitted", _("Submitted")
+    ACCEPTED = "accepted", _("Accepted")
+    RETURNED = "returned", _("Returned for correction")
+
+
+class PeriodicReport(models.Model):
+    """A unit's periodic report (báo cáo định kỳ). Submitting freezes it: the numbers as JSON, the PDF
+    and XLSX as files, with the SHA-256 of each, so later changes to case data never alter it."""
+
+    unit = models.ForeignKey(
+        "agencies.AdministrativeUnit", verbose_name=_("unit"), on_delete=models.PROTECT, related_name="+"
+    )
+    period_code = models.CharField(_("period"), max_length=30)
+    period_start = models.DateField()
+    period_end = models.DateField()
+    status = models.CharField(_("status"), max_length=20, choices=ReportStatus.choices, default=ReportStatus.DRAFT)
+    assessment = models.TextField(_("assessment"), blank=True)
+    proposals = models.TextField(_("proposals"), blank=True)
+    data = models.JSONField(_("frozen figures"), null=True, blank=True)
+    data_sha256 = models.CharField(max_length=64, blank=True)
+    pdf = models.FileField(upload_to="reports/%Y/", blank=True)
+    pdf_sha256 = models.CharField(max_length=64, blank=True)
+    xlsx = models.FileField(upload_to="reports/%Y/", blank=True)
+    xlsx_sha256 = models.CharField(max_length=64, blank=True)
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    submitted_at = models.DateTimeField(null=True, blank=True)
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    reviewed_at = models.DateTimeField(null=True, blank=True)
+    review_comment = models.TextField(_("comment of the level above"), blank=True)
+    version = models.PositiveIntegerField(default=1)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("periodic report")
+        verbose_name_plural = _("periodic reports")
+        ordering = ["-period_end", "unit__path"]
+        constraints = [models.UniqueConstraint(fields=["unit", "period_code"], name="report_one_per_unit_period")]
+        indexes = [models.Index(fields=["period_code", "status"], name="report_period_status_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.unit} · {self.period_code}"

@@ -1,0 +1,83 @@
+"""Reporting periods: a year, a half (H1: 1 Jan–30 Jun, H2), a quarter, a month, or any range."""
+
+import calendar
+import datetime
+import re
+from dataclasses import dataclass
+
+from django.utils.translation import gettext as _
+
+
+class PeriodError(ValueError):
+    pass
+
+
+@dataclass(frozen=True)
+class Period:
+    start: datetime.date
+    end: datetime.date
+    code: str
+
+    @property
+    def label_vi(self) -> str:
+        if re.fullmatch(r"\d{4}", self.code):
+            return f"năm {self.code}"
+        if m := re.fullmatch(r"(\d{4})-H([12])", self.code):
+            return f"{'6 tháng đầu' if m[2] == '1' else '6 tháng cuối'} năm {m[1]}"
+        if m := re.fullmatch(r"(\d{4})-Q([1-4])", self.code):
+            return f"quý {m[2]} năm {m[1]}"
+        if m := re.fullmatch(r"(\d{4})-(\d{2})", self.code):
+            return f"tháng {int(m[2])} năm {m[1]}"
+        return f"từ {self.start:%d/%m/%Y} đến {self.end:%d/%m/%Y}"
+
+    def previous(self) -> "Period":
+        """The period of the same length just before (H1 2026 → H2 2025)."""
+        if re.fullmatch(r"\d{4}", self.code):
+            return parse(str(int(self.code) - 1))
+        if m := re.fullmatch(r"(\d{4})-H([12])", self.code):
+            return parse(f"{m[1]}-H1") if m[2] == "2" else parse(f"{int(m[1]) - 1}-H2")
+        if m := re.fullmatch(r"(\d{4})-Q([1-4])", self.code):
+            year, quarter = int(m[1]), int(m[2])
+            return parse(f"{year}-Q{quarter - 1}") if quarter > 1 else parse(f"{year - 1}-Q4")
+        if m := re.fullmatch(r"(\d{4})-(\d{2})", self.code):
+            year, month = int(m[1]), int(m[2])
+            return parse(f"{year}-{month - 1:02d}") if month > 1 else parse(f"{year - 1}-12")
+        length = self.end - self.start
+        end = self.start - datetime.timedelta(days=1)
+        return Period(end - length, end, f"{end - length}..{end}")
+
+
+def _month_end(year: int, month: int) -> datetime.date:
+    return datetime.date(year, month, calendar.monthrange(year, month)[1])
+
+
+def parse(code: str) -> Period:
+    """YYYY, YYYY-H1/H2, YYYY-Qn, YYYY-MM or FROM..TO (dates as YYYY-MM-DD)."""
+    code = (code or "").strip()
+    try:
+        if re.fullmatch(r"\d{4}", code):
+            year = int(code)
+            return Period(datetime.date(year, 1, 1), datetime.date(year, 12, 31), code)
+        if m := re.fullmatch(r"(\d{4})-H([12])", code):
+            year = int(m[1])
+            if m[2] == "1":
+                return Period(datetime.date(year, 1, 1), datetime.date(year, 6, 30), code)
+            return Period(datetime.date(year, 7, 1), datetime.date(year, 12, 31), code)
+        if m := re.fullmatch(r"(\d{4})-Q([1-4])", code):
+            year, quarter = int(m[1]), int(m[2])
+            return Period(datetime.date(year, 3 * quarter - 2, 1), _month_end(year, 3 * quarter), code)
+        if m := re.fullmatch(r"(\d{4})-(\d{2})", code):
+            year, month = int(m[1]), int(m[2])
+            return Period(datetime.date(year, month, 1), _month_end(year, month), code)
+        if m := re.fullmatch(r"(\d{4}-\d{2}-\d{2})\.\.(\d{4}-\d{2}-\d{2})", code):
+            start, end = datetime.date.fromisoformat(m[1]), datetime.date.fromisoformat(m[2])
+            if end < start:
+                raise PeriodError(_("The end of the period is before its start."))
+            return Period(start, end, code)
+    except ValueError as error:
+        if isinstance(error, PeriodError):
+            raise
+        raise PeriodError(_("“%(code)s” is not a valid period.") % {"code": code}) from error
+    raise PeriodError(
+        _("“%(code)s” is not a period: use YYYY, YYYY-H1, YYYY-H2, YYYY-Q1…Q4, YYYY-MM or FROM..TO.") % {"code": code}
+    )

@@ -1,0 +1,151 @@
+"""The submission chain: a draft, submitted (frozen: JSON, PDF, XLSX and their SHA-256), then accepted or
+returned by the level above, which rolls up the submitted figures of its sub-units."""
+
+import hashlib
+import json
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.base import ContentFile
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from agencies.access import roles_covering
+from agencies.models import AdministrativeUnit, Role
+
+from . import documents
+from .indicators import compute
+from .models import PeriodicReport, ReportStatus
+from .periods import Period
+
+AUTHOR_ROLES = {Role.COMMUNE_OFFICER, Role.CHAIRMAN, Role.COORDINATOR, Role.LEADER, Role.SYSTEM_ADMIN}
+REVIEW_ROLES = {Role.COORDINATOR, Role.LEADER, Role.SYSTEM_ADMIN}
+
+
+def _sha(content: bytes) -> str:
+    return hashlib.sha256(content).hexdigest()
+
+
+def canonical_json(data: dict) -> bytes:
+    return json.dumps(data, ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode()
+
+
+def _require(actor, unit: AdministrativeUnit, roles: set[str]) -> None:
+    if not roles_covering(actor, unit) & roles:
+        raise PermissionDenied(_("Your role does not allow this for this unit's report."))
+
+
+@transaction.atomic
+def report_draft(*, actor, unit: AdministrativeUnit, period: Period) -> PeriodicReport:
+    """The unit's report for PERIOD, created as a draft when missing."""
+    _require(actor, unit, AUTHOR_ROLES)
+    report, _created = PeriodicReport.objects.get_or_create(
+        unit=unit, period_code=period.code, defaults={"period_start": period.start, "period_end": period.end}
+    )
+    return report
+
+
+@transaction.atomic
+def report_update(
+    *, actor, report: PeriodicReport, assessment: str, proposals: str, expected_version: int | None = None
+) -> PeriodicReport:
+    report = PeriodicReport.objects.select_for_update().get(pk=report.pk)
+    _require(actor, report.unit, AUTHOR_ROLES)
+    if report.status not in (ReportStatus.DRAFT, ReportStatus.RETURNED):
+        raise ValidationError(_("A submitted report cannot be changed."))
+    if expected_version is not None and report.version != expected_version:
+        raise ValidationError(_("Someone else changed this report meanwhile. Reload the page."))
+    report.assessment, report.proposals = assessment, proposals
+    report.version = F("version") + 1
+    report.save(update_fields=["assessment", "proposals", "version"])
+    report.refresh_from_db()
+    return report
+
+
+def rollup(report: PeriodicReport, live: dict) -> list[dict]:
+    """The sub-units' submitted figures beside the live ones; a difference is flagged."""
+    children = AdministrativeUnit.objects.filter(parent=report.unit, is_active=True).order_by("name")
+    submitted = {r.unit_id: r for r in PeriodicReport.objects.filter(unit__in=children, period_code=report.period_code)}
+    live_by_code = live["indicators"]["abused_children"]["by_subunit"]
+    rows = []
+    for child in children:
+        child_report = submitted.get(child.pk)
+        frozen = (child_report.data or {}) if child_report and child_report.status != ReportStatus.DRAFT else {}
+        submitted_value = frozen.get("indicators", {}).get("abused_children", {}).get("total") if frozen else None
+        live_value = live_by_code.get(child.code, 0)
+        rows.append(
+            {
+                "code": child.code,
+                "name": child.name,
+                "status": child_report.get_status_display() if child_report else _("Not started"),
+                "submitted": submitted_value,
+                "live": live_value,
+                "differs": submitted_value is not None and submitted_value != live_value,
+            }
+        )
+    return rows
+
+
+@transaction.atomic
+def report_submit(*, actor, report: PeriodicReport) -> PeriodicReport:
+    """Freeze the figures and the files; a failing render leaves the draft as it was (the transaction)."""
+    report = PeriodicReport.objects.select_for_update(of=("self",)).select_related("unit").get(pk=report.pk)
+    _require(actor, report.unit, AUTHOR_ROLES)
+    if report.status not in (ReportStatus.DRAFT, ReportStatus.RETURNED):
+        raise ValidationError(_("This report has already been submitted."))
+    period = Period(report.period_start, report.period_end, report.period_code)
+    data = compute(report.unit, period)
+    rows = rollup(report, data)
+    data["rollup"] = rows
+    try:
+        pdf = documents.report_pdf(
+            data,
+            issuer=f"Ủy ban nhân dân {report.unit.name}",
+            assessment=report.assessment,
+            proposals=report.proposals,
+            rollup=rows,
+        )
+        xlsx = documents.report_xlsx(data)
+    except Exception as error:
+        raise ValidationError(
+            _("The report could not be rendered (%(error)s); the draft is unchanged.") % {"error": type(error).__name__}
+        ) from error
+    stem = f"bao-cao-{report.unit.code}-{report.period_code}"
+    report.pdf.save(f"{stem}.pdf", ContentFile(pdf), save=False)
+    report.xlsx.save(f"{stem}.xlsx", ContentFile(xlsx), save=False)
+    report.data, report.data_sha256 = data, _sha(canonical_json(data))
+    report.pdf_sha256, report.xlsx_sha256 = _sha(pdf), _sha(xlsx)
+    report.status, report.submitted_by, report.submitted_at = ReportStatus.SUBMITTED, actor, timezone.now()
+    report.version = F("version") + 1
+    report.save()
+    report.refresh_from_db()
+    return report
+
+
+def verify(report: PeriodicReport) -> bool:
+    """The frozen JSON and files still match the hashes taken at submission."""
+    with report.pdf.open("rb") as pdf, report.xlsx.open("rb") as xlsx:
+        return (
+            _sha(canonical_json(report.data)) == report.data_sha256
+            and _sha(pdf.read()) == report.pdf_sha256
+            and _sha(xlsx.read()) == report.xlsx_sha256
+        )
+
+
+@transaction.atomic
+def report_review(*, actor, report: PeriodicReport, accept: bool, comment: str = "") -> PeriodicReport:
+    """The level above accepts the submitted report, or returns it with a comment."""
+    report = PeriodicReport.objects.select_for_update(of=("self",)).select_related("unit__parent").get(pk=report.pk)
+    parent = report.unit.parent
+    if parent is None:
+        raise ValidationError(_("A province's report is reviewed outside BaoVe (by the ministry)."))
+    _require(actor, parent, REVIEW_ROLES)
+    if report.status != ReportStatus.SUBMITTED:
+        raise ValidationError(_("Only a submitted report can be accepted or returned."))
+    if not accept and not comment.strip():
+        raise ValidationError({"comment": [_("Say what must be corrected.")]})
+    report.status = ReportStatus.ACCEPTED if accept else ReportStatus.RETURNED
+    report.reviewed_by, report.reviewed_at, report.review_comment = actor, timezone.now(), comment.strip()
+    report.save(update_fields=["status", "reviewed_by", "reviewed_at", "review_comment"])
+    return report

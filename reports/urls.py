@@ -1,0 +1,12 @@
+from django.urls import path, re_path
+
+from . import views
+
+app_name = "reports"
+
+urlpatterns = [
+    path("reports/", views.dashboard, name="dashboard"),
+    path("reports/submissions/", views.submissions, name="submissions"),
+    path("reports/<int:pk>/", views.detail, name="detail"),
+    re_path(r"^reports/(?P<pk>\d+)/file\.(?P<extension>pdf|xlsx)$", views.download, name="download"),
+]
