@@ -43,6 +43,14 @@ DEFAULT_LADDERS = {
             ("working_days_after", 1, "intermediate_coordinator", True),
         ],
     ),
+    "report_submission": (
+        "Nộp báo cáo định kỳ (15 ngày sau kỳ báo cáo)",
+        [
+            ("share", 70, "responsible", False),
+            ("share", 100, "supervisor", True),
+            ("working_days_after", 3, "intermediate_coordinator", True),
+        ],
+    ),
     "plan_task": (
         "Nhiệm vụ theo kế hoạch liên ngành",
         [

@@ -10,6 +10,14 @@ class ReportStatus(models.TextChoices):
     RETURNED = "returned", _("Returned for correction")
 
 
+class RenderState(models.TextChoices):
+    IDLE = "idle", _("Not requested")
+    QUEUED = "queued", _("Waiting")
+    RUNNING = "running", _("Being prepared")
+    DONE = "done", _("Ready")
+    FAILED = "failed", _("Failed")
+
+
 class PeriodicReport(models.Model):
     """A unit's periodic report (báo cáo định kỳ). Submitting freezes it: the numbers as JSON, the PDF
     and XLSX as files, with the SHA-256 of each, so later changes to case data never alter it."""
@@ -40,6 +48,11 @@ class PeriodicReport(models.Model):
     review_comment = models.TextField(_("comment of the level above"), blank=True)
     version = models.PositiveIntegerField(default=1)
     created_at = models.DateTimeField(auto_now_add=True)
+    # A preview of a draft with the live figures, rendered by a Celery task (a province's takes seconds).
+    preview_pdf = models.FileField(upload_to="reports/previews/%Y/", blank=True)
+    preview_state = models.CharField(max_length=20, choices=RenderState.choices, default=RenderState.IDLE)
+    preview_progress = models.PositiveSmallIntegerField(default=0)
+    preview_error = models.CharField(max_length=200, blank=True)
 
     class Meta:
         verbose_name = _("periodic report")

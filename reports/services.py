@@ -120,6 +120,9 @@ def report_submit(*, actor, report: PeriodicReport) -> PeriodicReport:
     report.version = F("version") + 1
     report.save()
     report.refresh_from_db()
+    from notifications.services import deadline_meet
+
+    deadline_meet(target=report, kind="report_submission")
     return report
 
 
@@ -148,4 +151,73 @@ def report_review(*, actor, report: PeriodicReport, accept: bool, comment: str =
     report.status = ReportStatus.ACCEPTED if accept else ReportStatus.RETURNED
     report.reviewed_by, report.reviewed_at, report.review_comment = actor, timezone.now(), comment.strip()
     report.save(update_fields=["status", "reviewed_by", "reviewed_at", "review_comment"])
+    return report
+
+
+SUBMISSION_DAYS = 15  # after the end of the period (configurable here; provinces may ask for less)
+
+
+def reports_open_for_period(*, period: Period, level: str = "commune") -> int:
+    """Create the draft of every active unit of LEVEL for PERIOD (idempotent), each with its submission
+    deadline, and tell the officers responsible. Returns how many drafts were created."""
+    import datetime
+
+    from agencies.models import StaffMembership
+    from notifications.calendar import end_of_day
+    from notifications.services import NotificationDraft, deadline_set, notify_many
+
+    units = list(AdministrativeUnit.objects.filter(level=level, is_active=True))
+    existing = set(
+        PeriodicReport.objects.filter(period_code=period.code, unit__in=units).values_list("unit_id", flat=True)
+    )
+    created = PeriodicReport.objects.bulk_create(
+        [
+            PeriodicReport(unit=unit, period_code=period.code, period_start=period.start, period_end=period.end)
+            for unit in units
+            if unit.pk not in existing
+        ],
+        batch_size=1000,
+    )
+    due = end_of_day(period.end + datetime.timedelta(days=SUBMISSION_DAYS))
+    starts = datetime.datetime.combine(period.end + datetime.timedelta(days=1), datetime.time.min, tzinfo=due.tzinfo)
+    by_unit = {report.unit_id: report for report in created}
+    units_by_pk = {unit.pk: unit for unit in units}
+    for report in created:
+        deadline_set(
+            target=report,
+            kind="report_submission",
+            starts_at=starts,
+            due_at=due,
+            province=AdministrativeUnit(pk=int(units_by_pk[report.unit_id].path.strip("/").split("/")[0])),
+        )
+    officers = StaffMembership.objects.filter(unit_id__in=by_unit, role=Role.COMMUNE_OFFICER, is_active=True)
+    notify_many(
+        [
+            NotificationDraft(
+                user=membership.user,
+                title=_("The %(period)s report of %(unit)s is ready to fill in")
+                % {"period": period.label_vi, "unit": units_by_pk[membership.unit_id].name},
+                url=f"/reports/{by_unit[membership.unit_id].pk}/",
+            )
+            for membership in officers.select_related("user")
+        ]
+    )
+    return len(created)
+
+
+def preview_request(*, actor, report: PeriodicReport) -> PeriodicReport:
+    """Queue the rendering of a draft's PDF (live figures); the page follows its progress."""
+    from .models import RenderState
+    from .tasks import render_preview
+
+    _require(actor, report.unit, AUTHOR_ROLES)
+    with transaction.atomic():
+        updated = (
+            PeriodicReport.objects.filter(pk=report.pk)
+            .exclude(preview_state__in=[RenderState.QUEUED, RenderState.RUNNING])
+            .update(preview_state=RenderState.QUEUED, preview_progress=0, preview_error="")
+        )
+        if updated:
+            transaction.on_commit(lambda: render_preview.delay(report.pk))
+    report.refresh_from_db()
     return report

@@ -8,5 +8,6 @@ urlpatterns = [
     path("reports/", views.dashboard, name="dashboard"),
     path("reports/submissions/", views.submissions, name="submissions"),
     path("reports/<int:pk>/", views.detail, name="detail"),
-    re_path(r"^reports/(?P<pk>\d+)/file\.(?P<extension>pdf|xlsx)$", views.download, name="download"),
+    path("reports/<int:pk>/progress/", views.progress, name="progress"),
+    re_path(r"^reports/(?P<pk>\d+)/file\.(?P<extension>pdf|xlsx|preview\.pdf)$", views.download, name="download"),
 ]

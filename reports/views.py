@@ -1,7 +1,7 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import FileResponse, Http404
+from django.http import FileResponse, Http404, JsonResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET
 
@@ -9,7 +9,7 @@ from cases import audit
 
 from . import access, documents, selectors, services
 from .indicators import compute
-from .models import ReportStatus
+from .models import RenderState, ReportStatus
 from .periods import Period, PeriodError, parse
 
 
@@ -70,6 +70,8 @@ def detail(request, pk):
                     proposals=request.POST.get("proposals", ""),
                 )
                 services.report_submit(actor=request.user, report=report)
+            elif action == "preview":
+                services.preview_request(actor=request.user, report=report)
             elif action in ("accept", "return"):
                 services.report_review(
                     actor=request.user,
@@ -101,10 +103,25 @@ def detail(request, pk):
 
 @login_required
 @require_GET
+def progress(request, pk):
+    report = access.report_for_user(request.user, pk)
+    return JsonResponse(
+        {"state": report.preview_state, "progress": report.preview_progress, "error": report.preview_error}
+    )
+
+
+@login_required
+@require_GET
 def download(request, pk, extension):
     report = access.report_for_user(request.user, pk)
-    stored = report.pdf if extension == "pdf" else report.xlsx
-    if report.status == ReportStatus.DRAFT or not stored:
+    if extension == "preview.pdf":
+        stored = report.preview_pdf if report.preview_state == RenderState.DONE else None
+        extension = "pdf"
+    elif report.status == ReportStatus.DRAFT:
+        stored = None
+    else:
+        stored = report.pdf if extension == "pdf" else report.xlsx
+    if not stored:
         raise Http404
     audit.record("download", "periodic_report", report.pk)
     return FileResponse(

@@ -232,3 +232,41 @@ def test_periods(code, start, end):
     with pytest.raises(PeriodError):
         parse("2026-13")
     assert parse("2026-H1").previous().code == "2025-H2"
+
+
+@pytest.mark.usefixtures("default_ladders")
+def test_drafts_open_at_the_end_of_the_half_year_and_late_ones_escalate(tree, cast, settings, tmp_path):
+    from notifications.engine import scan
+    from notifications.models import Notification
+    from notifications.services import ladders_ensure_defaults
+    from reports.models import PeriodicReport
+    from reports.tasks import open_period_reports
+
+    settings.MEDIA_ROOT = tmp_path
+    ladders_ensure_defaults()
+    with time_machine.travel(_at(2026, 7, 1, 1, 30), tick=False):
+        assert open_period_reports() == 4  # C1–C4
+        assert open_period_reports() == 0  # idempotent
+    assert open_period_reports(today="2026-07-15") == 0  # not the day after a period's end
+    c1 = PeriodicReport.objects.get(unit=tree.commune_c1, period_code="2026-H1")
+    assert Notification.objects.filter(user=cast.officer, url=f"/reports/{c1.pk}/").exists()
+
+    def told():
+        return list(
+            Notification.objects.filter(deadline__target_id=c1.pk, deadline__kind="report_submission")
+            .order_by("pk")
+            .values_list("user__username", "step")
+        )
+
+    with time_machine.travel(_at(2026, 7, 12, 12, 0), tick=False):
+        scan()
+    assert told() == [("officer", 0)]
+    with time_machine.travel(_at(2026, 7, 16, 0, 30), tick=False):
+        scan()
+    assert told()[-1] == ("chairman", 1)
+    c2 = PeriodicReport.objects.get(unit=tree.commune_c2, period_code="2026-H1")
+    with time_machine.travel(_at(2026, 7, 10, 9, 0), tick=False):
+        services.report_submit(actor=cast.coordinator_district, report=c2)
+    with time_machine.travel(_at(2026, 7, 30, 9, 0), tick=False):
+        scan()
+    assert not Notification.objects.filter(deadline__target_id=c2.pk, deadline__kind="report_submission").exists()

@@ -1,0 +1,35 @@
+"""Late periodic reports: the commune officer, then the chairman, then the coordinator above."""
+
+from django.utils import timezone, translation
+from django.utils.translation import gettext
+
+from cases.escalation import ROLE_MEMBERS, AreaStaff, _roles_by_deadline
+from notifications.registry import Description, Resolution
+
+from .models import PeriodicReport
+
+
+class ReportEscalationHandler:
+    def resolve(self, deadlines, wanted) -> Resolution:
+        reports = PeriodicReport.objects.select_related("unit").in_bulk([d.target_id for d in deadlines])
+        staff = AreaStaff(
+            [r.unit for r in reports.values()], {ROLE_MEMBERS[role][0] for _pk, role in wanted if role in ROLE_MEMBERS}
+        )
+        roles = _roles_by_deadline(wanted)
+        recipients, descriptions = {}, {}
+        with translation.override("vi"):
+            for deadline in deadlines:
+                report = reports.get(deadline.target_id)
+                if report is None:
+                    continue
+                for role in roles[deadline.pk]:
+                    if role in ROLE_MEMBERS:
+                        recipients[(deadline.pk, role)] = staff.for_role(report.unit, role)
+                due = timezone.localtime(deadline.due_at).strftime("%d/%m/%Y")
+                descriptions[deadline.pk] = Description(
+                    title=gettext("Periodic report %(period)s of %(unit)s: due %(due)s")
+                    % {"period": report.period_code, "unit": report.unit.name, "due": due},
+                    body="",
+                    url=f"/reports/{report.pk}/",
+                )
+        return Resolution(recipients, descriptions)
