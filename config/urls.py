@@ -1,11 +1,11 @@
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
-from django.urls import include, path
+from django.urls import include, path, re_path
 from django.views.i18n import JavaScriptCatalog
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from agencies import views as agency_views
-from reports.api import IndicatorsApi
+from reports.api import IndicatorsApi, ReportFileApi
 
 from .health import healthz
 
@@ -17,6 +17,9 @@ urlpatterns = [
     path("", include("plans.urls")),
     path("", include("reports.urls")),
     path("api/v1/indicators/", IndicatorsApi.as_view(), name="api-indicators"),
+    re_path(
+        r"^api/v1/reports/(?P<pk>\d+)/file\.(?P<extension>pdf|xlsx)$", ReportFileApi.as_view(), name="api-report-file"
+    ),
     path("healthz", healthz, name="healthz"),
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),

@@ -1,11 +1,15 @@
+from django.http import FileResponse, Http404
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from cases import audit
+
 from . import access
 from .indicators import compute
+from .models import ReportStatus
 from .periods import PeriodError, parse
 
 
@@ -23,3 +27,22 @@ class IndicatorsApi(APIView):
         except PeriodError as error:
             raise ValidationError({"period": [str(error)]}) from error
         return Response(compute(unit, period))
+
+
+class ReportFileApi(APIView):
+    """A submitted report's frozen PDF or XLSX (token or session), exactly the bytes whose SHA-256 was taken."""
+
+    @extend_schema(responses={(200, "application/octet-stream"): OpenApiTypes.BINARY})
+    def get(self, request, pk, extension):
+        report = access.report_for_user(request.user, pk)
+        stored = report.pdf if extension == "pdf" else report.xlsx
+        if report.status == ReportStatus.DRAFT or not stored:
+            raise Http404
+        audit.record("download", "periodic_report", report.pk)
+        response = FileResponse(
+            stored.open("rb"),
+            as_attachment=True,
+            filename=f"bao-cao-{report.unit.code}-{report.period_code}.{extension}",
+        )
+        response["X-Content-SHA256"] = report.pdf_sha256 if extension == "pdf" else report.xlsx_sha256
+        return response

@@ -39,6 +39,11 @@ def test_dashboard_and_submission_in_the_browser(tree, cast, receive, settings, 
     pdf = officer.get(f"/reports/{report.pk}/file.pdf")
     assert b"".join(pdf.streaming_content)[:4] == b"%PDF"
     assert Client().get(f"/reports/{report.pk}/file.pdf").status_code == 302
+    api_file = officer.get(f"/api/v1/reports/{report.pk}/file.xlsx")
+    body = b"".join(api_file.streaming_content)
+    import hashlib
+
+    assert hashlib.sha256(body).hexdigest() == report.xlsx_sha256 == api_file["X-Content-SHA256"]
     outsider = Client()
     outsider.force_login(cast.officer_elsewhere)
     assert outsider.get(f"/reports/{report.pk}/").status_code == 404
