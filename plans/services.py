@@ -12,7 +12,7 @@ from django.utils.crypto import get_random_string
 from django.utils.translation import gettext as _
 
 from agencies.access import province_pk_of
-from agencies.models import AdministrativeUnit, Agency, AgencyType, Role, StaffMembership
+from agencies.models import AdministrativeUnit, Agency, AgencyType, Role
 from notifications.calendar import LOCAL, end_of_day
 from notifications.services import deadline_cancel, deadline_meet, deadline_set
 
@@ -229,10 +229,6 @@ def progress_report_add(
         occurrence.version = F("version") + 1
         occurrence.save(update_fields=fields)
     return report
-
-
-def is_plan_staff(user, agency: Agency) -> bool:
-    return StaffMembership.objects.filter(user=user, agency=agency, is_active=True).exists()
 
 
 def _store_evidence(report: ProgressReport, upload) -> Evidence:

@@ -95,3 +95,44 @@ def report_input(commune, **extra) -> ReportInput:
     }
     values.update(extra)
     return ReportInput(**values)
+
+
+def walk_to_investigated(case, officer):
+    """Initial assessment (no emergency) and the needs meeting, as the commune officer."""
+    from cases import services
+
+    services.case_assess(
+        actor=officer,
+        case=case,
+        severity="low",
+        perpetrator_access="low",
+        care_environment="low",
+        child_capacity="low",
+        is_emergency=False,
+    )
+    services.case_investigate(
+        actor=officer,
+        case=case,
+        information="Đã làm việc với gia đình.",
+        risk_level="low",
+        needs="Hỗ trợ.",
+        meeting_at=timezone.now(),
+        participants="Cán bộ xã, gia đình.",
+        minutes="Thống nhất kế hoạch.",
+    )
+    return case
+
+
+def walk_to_approved(case, officer, chairman, measures):
+    """From a new case to an approved plan whose MEASURES [(agency, service, text, due)] become assignments."""
+    from cases import services
+
+    walk_to_investigated(case, officer)
+    services.case_submit_plan(
+        actor=officer,
+        case=case,
+        objectives="Bảo đảm an toàn cho trẻ.",
+        measures=[services.MeasureInput(*measure) for measure in measures],
+    )
+    services.case_approve_plan(actor=chairman, case=case, decision_number="1/QĐ-UBND")
+    return case

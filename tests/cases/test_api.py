@@ -8,7 +8,7 @@ from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from cases.models import Attachment, CaseFile
-from tests.factories import AgencyFactory, MembershipFactory
+from tests.factories import AgencyFactory, MembershipFactory, walk_to_investigated
 
 pytestmark = pytest.mark.django_db
 
@@ -124,28 +124,9 @@ def test_transitions_through_the_api_with_versions(tree, cast, receive):
 
 
 def test_submit_plan_through_the_api(tree, cast, receive):
-    from cases import services
 
     case = receive().case_files.get()
-    services.case_assess(
-        actor=cast.officer,
-        case=case,
-        severity="low",
-        perpetrator_access="low",
-        care_environment="low",
-        child_capacity="low",
-        is_emergency=False,
-    )
-    services.case_investigate(
-        actor=cast.officer,
-        case=case,
-        information="i",
-        risk_level="low",
-        needs="n",
-        meeting_at=timezone.now(),
-        participants="p",
-        minutes="m",
-    )
+    walk_to_investigated(case, cast.officer)
     school = AgencyFactory(agency_type__code="education", name="Trường Xã Một", unit=tree.commune_c1)
     outside = AgencyFactory(agency_type__code="health", name="Trạm Y tế Xã Bốn", unit=tree.commune_c4)
     due = (timezone.localdate() + datetime.timedelta(days=10)).isoformat()

@@ -10,7 +10,7 @@ from guardian.shortcuts import assign_perm
 
 from cases import access, services
 from cases.models import Assignment, AuditEvent
-from tests.factories import AgencyFactory, MembershipFactory, UserFactory
+from tests.factories import AgencyFactory, MembershipFactory, UserFactory, walk_to_approved
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
 
@@ -22,36 +22,13 @@ def approved(tree, cast, receive):
     health = AgencyFactory(agency_type__code="health", name="Trạm Y tế Xã Một", unit=tree.commune_c1)
     nurse = MembershipFactory(user=UserFactory(username="nurse"), role="focal_point", agency=health).user
     case = receive().case_files.get()
-    services.case_assess(
-        actor=cast.officer,
-        case=case,
-        severity="low",
-        perpetrator_access="low",
-        care_environment="low",
-        child_capacity="low",
-        is_emergency=False,
-    )
-    services.case_investigate(
-        actor=cast.officer,
-        case=case,
-        information="i",
-        risk_level="low",
-        needs="n",
-        meeting_at=timezone.now(),
-        participants="p",
-        minutes="m",
-    )
     due = timezone.localdate() + datetime.timedelta(days=7)
-    services.case_submit_plan(
-        actor=cast.officer,
-        case=case,
-        objectives="o",
-        measures=[
-            services.MeasureInput(police, "police", "Xác minh, bảo vệ trẻ.", due),
-            services.MeasureInput(health, "medical", "Khám sức khỏe.", due),
-        ],
+    walk_to_approved(
+        case,
+        cast.officer,
+        cast.chairman,
+        [(police, "police", "Xác minh, bảo vệ trẻ.", due), (health, "medical", "Khám sức khỏe.", due)],
     )
-    services.case_approve_plan(actor=cast.chairman, case=case, decision_number="5/QĐ")
     assignments = {a.agency_id: a for a in Assignment.objects.filter(case=case)}
     return case, assignments[police.pk], assignments[health.pk], nurse, health
 

@@ -15,7 +15,7 @@ from django.utils import timezone
 from cases import services
 from cases.models import Assignment, Attachment, CaseEvent, Note
 from cases.workflow import ACTIONS
-from tests.factories import AgencyFactory, MembershipFactory, UnitFactory, UserFactory, child_input
+from tests.factories import AgencyFactory, MembershipFactory, UnitFactory, UserFactory, child_input, walk_to_approved
 
 pytestmark = pytest.mark.django_db
 
@@ -57,34 +57,12 @@ def world(tree, cast, receive, settings, tmp_path):
     ).user
     case = receive(children=[child_input(tree.commune_c1, name=CHILD)], narrative=NARRATIVE).case_files.get()
     officer, chairman = cast.officer, cast.chairman
-    services.case_assess(
-        actor=officer,
-        case=case,
-        severity="low",
-        perpetrator_access="low",
-        care_environment="low",
-        child_capacity="low",
-        is_emergency=False,
+    walk_to_approved(
+        case,
+        officer,
+        chairman,
+        [(police_c1, "police", "Bảo vệ trẻ.", timezone.localdate() + datetime.timedelta(days=5))],
     )
-    services.case_investigate(
-        actor=officer,
-        case=case,
-        information="i",
-        risk_level="low",
-        needs="n",
-        meeting_at=timezone.now(),
-        participants="p",
-        minutes="m",
-    )
-    services.case_submit_plan(
-        actor=officer,
-        case=case,
-        objectives="o",
-        measures=[
-            services.MeasureInput(police_c1, "police", "Bảo vệ trẻ.", timezone.localdate() + datetime.timedelta(days=5))
-        ],
-    )
-    services.case_approve_plan(actor=chairman, case=case, decision_number="1/QĐ")
     services.note_add(actor=officer, case=case, text="Ghi chú")
     attachment = services.attachment_add(
         actor=officer, case=case, upload=SimpleUploadedFile("a.pdf", b"%PDF-1.4\n%%EOF\n"), description="d"

@@ -3,41 +3,16 @@ import datetime
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from cases import services
 from cases.models import Assignment
 from tests.e2e.conftest import login
-from tests.factories import TEST_PASSWORD, AgencyFactory
+from tests.factories import TEST_PASSWORD, AgencyFactory, walk_to_approved
 
 
 def _approved_case(tree, cast, receive, due):
     police = cast.police.memberships.get().agency
-    case = receive().case_files.get()
-    services.case_assess(
-        actor=cast.officer,
-        case=case,
-        severity="low",
-        perpetrator_access="low",
-        care_environment="low",
-        child_capacity="low",
-        is_emergency=False,
+    case = walk_to_approved(
+        receive().case_files.get(), cast.officer, cast.chairman, [(police, "police", "Xác minh và bảo vệ trẻ.", due)]
     )
-    services.case_investigate(
-        actor=cast.officer,
-        case=case,
-        information="i",
-        risk_level="low",
-        needs="n",
-        meeting_at=timezone.now(),
-        participants="p",
-        minutes="m",
-    )
-    services.case_submit_plan(
-        actor=cast.officer,
-        case=case,
-        objectives="o",
-        measures=[services.MeasureInput(police, "police", "Xác minh và bảo vệ trẻ.", due)],
-    )
-    services.case_approve_plan(actor=cast.chairman, case=case, decision_number="9/QĐ")
     return case, Assignment.objects.get(case=case)
 
 
