@@ -13,3 +13,7 @@ class CasesConfig(AppConfig):
 
         register_escalation_handler("cases.casefile", CaseEscalationHandler())
         register_escalation_handler("cases.assignment", AssignmentEscalationHandler())
+
+        from . import login_audit
+
+        login_audit.connect()

@@ -477,6 +477,10 @@ class AuditAction(models.TextChoices):
     PRINT = "print", _("Printed")
     DOWNLOAD = "download", _("Downloaded")
     DENIED = "denied", _("Refused")
+    LOGIN = "login", _("Logged in")
+    LOGOUT = "logout", _("Logged out")
+    LOGIN_FAILED = "login_failed", _("Failed login")
+    LOCKED_OUT = "locked_out", _("Locked out")
 
 
 class AuditEvent(models.Model):

@@ -3,7 +3,7 @@ import io
 import pytest
 from django.contrib.auth import authenticate, get_user_model
 from django.core.management import CommandError, call_command
-from django.test import override_settings
+from django.test import RequestFactory, override_settings
 
 from agencies.access import units_visible_to
 from agencies.demo import DEMO_PASSWORD, USERS
@@ -49,7 +49,7 @@ def test_demo_has_both_shapes_every_role_and_is_idempotent():
     coordinator = get_user_model().objects.get(username="dieuphoi.tanbien")
     visible = set(units_visible_to(coordinator).values_list("code", flat=True))
     assert visible == {"705", "25486", "25489", "25498", "25510", "TB-AP-THANH-PHU"}
-    assert authenticate(username="canbo.tanbien", password=DEMO_PASSWORD) is not None
+    assert authenticate(RequestFactory().post("/accounts/login/"), username="canbo.tanbien", password=DEMO_PASSWORD)
 
     before = _snapshot()
     out = io.StringIO()
