@@ -1,15 +1,19 @@
-from django.http import FileResponse
+from django.http import HttpResponse
+
+from config import files
 
 from .models import Attachment
 
 
-def attachment_response(attachment: Attachment) -> FileResponse:
-    """The attachment as a download; the caller fetched it through the access door and audited it."""
-    response = FileResponse(
-        attachment.file.open("rb"),
-        as_attachment=True,
-        filename=attachment.original_name,
-        content_type=attachment.content_type,
-    )
+def attachment_response(attachment: Attachment) -> HttpResponse:
+    """The attachment, decrypted, as a download; the caller fetched it through the access door and audited it."""
+    response = HttpResponse(files.read(attachment.file), content_type=attachment.content_type)
+    response["Content-Disposition"] = _disposition(attachment.original_name)
     response["X-Content-Type-Options"] = "nosniff"
     return response
+
+
+def _disposition(name: str) -> str:
+    from django.utils.http import content_disposition_header
+
+    return content_disposition_header(as_attachment=True, filename=name)

@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 
 from agencies.access import province_pk_of
 from agencies.models import AdministrativeUnit, Agency, AgencyType, Role
+from config import files
 from notifications.calendar import LOCAL, end_of_day
 from notifications.services import deadline_cancel, deadline_meet, deadline_set
 
@@ -253,6 +254,10 @@ def _store_evidence(report: ProgressReport, upload) -> Evidence:
                 ]
             }
         )
+    try:
+        content = files.strip_metadata(content, mime)
+    except files.DamagedImage as error:
+        raise ValidationError({"evidence": [_("The image is damaged and cannot be read.")]}) from error
     evidence = Evidence(
         report=report,
         original_name=upload.name[:255],
@@ -260,7 +265,7 @@ def _store_evidence(report: ProgressReport, upload) -> Evidence:
         size=len(content),
         sha256=hashlib.sha256(content).hexdigest(),
     )
-    evidence.file.save(get_random_string(32), ContentFile(content), save=False)
+    evidence.file.save(get_random_string(32) + files.ENCRYPTED_SUFFIX, ContentFile(files.encrypt(content)), save=False)
     evidence.save()
     return evidence
 

@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 
 from agencies.access import province_pk_of
 from agencies.models import AdministrativeUnit, Agency
+from config import files
 from notifications.services import deadline_cancel, deadline_meet, deadline_set
 
 from .. import access, audit
@@ -57,7 +58,6 @@ ALLOWED_ATTACHMENT_TYPES = {
     "image/jpeg",
     "image/png",
     "image/webp",
-    "image/heic",
     "application/msword",
     "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
     "application/vnd.ms-excel",
@@ -802,6 +802,10 @@ def store_attachment(*, actor, case: CaseFile, upload, description: str = "", as
                 ]
             }
         )
+    try:
+        content = files.strip_metadata(content, mime)
+    except files.DamagedImage as error:
+        raise ValidationError({"file": [_("The image is damaged and cannot be read.")]}) from error
     attachment = Attachment(
         case=case,
         assignment=assignment,
@@ -812,8 +816,10 @@ def store_attachment(*, actor, case: CaseFile, upload, description: str = "", as
         description=description,
         uploaded_by=actor,
     )
-    # A random name on disk: the user's file name is kept only in the database.
-    attachment.file.save(get_random_string(32), ContentFile(content), save=False)
+    # A random name on disk, encrypted content: the user's file name is kept only in the database.
+    attachment.file.save(
+        get_random_string(32) + files.ENCRYPTED_SUFFIX, ContentFile(files.encrypt(content)), save=False
+    )
     attachment.save()
     audit.record("create", "attachment", attachment.pk, case=case, fields={"sha256": attachment.sha256}, actor=actor)
     return attachment

@@ -141,6 +141,7 @@ AXES_COOLOFF_TIME = datetime.timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", d
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_RESET_ON_SUCCESS = True
+AXES_VERBOSE = False
 
 # Sessions end after 30 idle minutes and after 12 hours in any case (config/session_timeout.py).
 SESSION_IDLE_TIMEOUT = datetime.timedelta(minutes=env.int("SESSION_IDLE_MINUTES", default=30))
@@ -183,6 +184,9 @@ STATIC_URL = "static/"
 STATIC_ROOT = Path(env.str("STATIC_ROOT", default=str(BASE_DIR / "staticfiles")))
 STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_ROOT = Path(env.str("MEDIA_ROOT", default=str(VAR_DIR / "media")))
+# Uploads are encrypted at rest (config/files.py); keys newest first, comma-separated.
+BAOVE_VAR_DIR = str(VAR_DIR)
+BAOVE_FILE_KEYS = env.list("BAOVE_FILE_KEYS", default=[])
 # Case attachments are never served from MEDIA_URL: only through permission-checked views.
 MEDIA_URL = "/media/"
 STORAGES = {

@@ -19,6 +19,7 @@ if _db_password:
     DATABASES["default"]["PASSWORD"] = _db_password
 
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS")
+BAOVE_REQUIRE_FILE_KEYS = True
 
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},

@@ -30,3 +30,6 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler", "filters": ["scrub"]}},
     "root": {"handlers": ["console"], "level": "WARNING"},
 }
+
+# A fixed key for the suite only (never used anywhere else).
+BAOVE_FILE_KEYS = ["_kHMKjHFbD8-pIrMVrk9OLKuxKzbVJBAKNvh9IovrSg="]

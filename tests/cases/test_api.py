@@ -1,9 +1,11 @@
 import datetime
+import io
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 from django.utils import timezone
+from PIL import Image
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
@@ -158,7 +160,13 @@ def test_notes_and_attachments_through_the_api(tree, cast, receive, settings, tm
     response = client.post(f"/api/v1/cases/{case.pk}/attachments/", {"file": disguised}, format="multipart")
     assert response.status_code == 400
     assert "file" in response.json()
-    png = SimpleUploadedFile("anh.png", b"\x89PNG\r\n\x1a\n" + b"\x00" * 64, content_type="text/plain")
+    broken = SimpleUploadedFile("anh.png", b"\x89PNG\r\n\x1a\n" + b"\x00" * 64, content_type="image/png")
+    response = client.post(f"/api/v1/cases/{case.pk}/attachments/", {"file": broken}, format="multipart")
+    assert response.status_code == 400
+    assert "file" in response.json()
+    buffer = io.BytesIO()
+    Image.new("RGB", (4, 4), "blue").save(buffer, format="PNG")
+    png = SimpleUploadedFile("anh.png", buffer.getvalue(), content_type="text/plain")
     response = client.post(f"/api/v1/cases/{case.pk}/attachments/", {"file": png}, format="multipart")
     assert response.status_code == 201
     assert response.json()["content_type"] == "image/png"

@@ -170,7 +170,7 @@ def test_disguised_attachment_is_refused_and_real_pdf_accepted(tree, cast, recei
     assert "giay-kham" not in attachment.file.name  # stored under a random name
     response = client.get(f"/cases/{case.pk}/attachments/{attachment.pk}/")
     assert response.status_code == 200
-    assert b"".join(response.streaming_content) == PDF_BYTES
+    assert response.content == PDF_BYTES
     assert response["Content-Disposition"].startswith("attachment")
     assert _client(cast.officer_elsewhere).get(f"/cases/{case.pk}/attachments/{attachment.pk}/").status_code == 404
 
