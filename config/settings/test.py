@@ -1,7 +1,7 @@
 """The test suite: real PostgreSQL and Redis, never mocks of them."""
 
 from .base import *  # noqa: F403
-from .base import env
+from .base import REST_FRAMEWORK, env
 
 DEBUG = False
 SECRET_KEY = "test-only-secret-key-not-for-any-real-deployment-0123456789"
@@ -33,3 +33,6 @@ LOGGING = {
 
 # A fixed key for the suite only (never used anywhere else).
 BAOVE_FILE_KEYS = ["_kHMKjHFbD8-pIrMVrk9OLKuxKzbVJBAKNvh9IovrSg="]
+
+# The suite makes many calls as the same few users; one test checks the throttle with a low rate.
+REST_FRAMEWORK = {**REST_FRAMEWORK, "DEFAULT_THROTTLE_RATES": {"anon": "100000/minute", "user": "100000/minute"}}
