@@ -35,4 +35,6 @@ RUN SECRET_KEY=build-only-not-secret-0123456789-0123456789-0123456789 \
 
 USER baove
 EXPOSE 8000
-CMD ["gunicorn", "config.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "2", "--access-logfile", "-"]
+# The access log records paths without query strings: a search term can be a child's name.
+CMD ["gunicorn", "config.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "2", "--access-logfile", "-", \
+     "--access-logformat", "%(h)s %(t)s \"%(m)s %(U)s\" %(s)s %(b)s %(L)s"]

@@ -145,16 +145,13 @@ class ReportCreateApi(APIView):
 
 
 class ChildSearchApi(APIView):
+    """Possible existing children for a name (POST, so that names stay out of URLs and access logs)."""
+
     @extend_schema(
-        parameters=[
-            OpenApiParameter("name", str, required=True),
-            OpenApiParameter("birth_date", OpenApiTypes.DATE),
-            OpenApiParameter("commune", int),
-        ],
-        responses=serializers.ChildMatchSerializer(many=True),
+        request=serializers.ChildSearchQuerySerializer, responses=serializers.ChildMatchSerializer(many=True)
     )
-    def get(self, request):
-        query = serializers.ChildSearchQuerySerializer(data=request.query_params)
+    def post(self, request):
+        query = serializers.ChildSearchQuerySerializer(data=request.data)
         query.is_valid(raise_exception=True)
         matches = selectors.child_search(
             request.user,

@@ -23,6 +23,6 @@ urlpatterns = [
         path(f"assignments/<int:pk>/{name}/", view, name=f"api-assignment-{name}")
         for name, view in api.ASSIGNMENT_ACTION_VIEWS.items()
     ],
-    path("children/", api.ChildSearchApi.as_view(), name="api-child-search"),
+    path("children/search/", api.ChildSearchApi.as_view(), name="api-child-search"),
     path("children/<int:pk>/", api.ChildDetailApi.as_view(), name="api-child-detail"),
 ]

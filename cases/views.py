@@ -198,20 +198,25 @@ def report_new(request):
 
 
 @login_required
-@require_GET
+@require_POST
 def child_similar(request):
-    """Possible existing children while the officer types a name (duplicate search)."""
+    """Possible existing children while the officer types a name (duplicate search).
+
+    A POST, so that the child's name never appears in a URL, a browser history or an access log.
+    """
     birth = None
-    if request.GET.get("birth_date"):
+    if request.POST.get("birth_date"):
         try:
-            birth = datetime.date.fromisoformat(request.GET["birth_date"])
+            birth = datetime.date.fromisoformat(request.POST["birth_date"])
         except ValueError:
             birth = None
     try:
-        commune_id = int(request.GET.get("commune") or 0) or None
+        commune_id = int(request.POST.get("commune") or 0) or None
     except ValueError:
         commune_id = None
-    matches = selectors.child_search(request.user, request.GET.get("name", ""), birth_date=birth, commune_id=commune_id)
+    matches = selectors.child_search(
+        request.user, request.POST.get("name", ""), birth_date=birth, commune_id=commune_id
+    )
     audit.record("view", "child_search", "", fields={"children": [match.child.pk for match in matches]})
     return JsonResponse(
         {

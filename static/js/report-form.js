@@ -80,10 +80,16 @@
     var commune = form.querySelector("select[name='commune']");
     var list = box.querySelector("[data-similar]");
     if (!name || !list || name.value.trim().length < 3) { if (list) { list.innerHTML = ""; } return; }
-    var url = similarUrl + "?name=" + encodeURIComponent(name.value) +
-      "&birth_date=" + encodeURIComponent(birth ? birth.value : "") +
-      "&commune=" + encodeURIComponent(commune ? commune.value : "");
-    fetch(url, { credentials: "same-origin", headers: { "Accept": "application/json" } })
+    // POST: the child's name must never appear in a URL or an access log.
+    var body = new URLSearchParams();
+    body.append("name", name.value);
+    body.append("birth_date", birth ? birth.value : "");
+    body.append("commune", commune ? commune.value : "");
+    var csrf = form.querySelector("input[name=csrfmiddlewaretoken]");
+    fetch(similarUrl, {
+      method: "POST", credentials: "same-origin", body: body,
+      headers: { "Accept": "application/json", "X-CSRFToken": csrf ? csrf.value : "" }
+    })
       .then(function (response) { return response.ok ? response.json() : { results: [] }; })
       .then(function (data) {
         list.innerHTML = "";

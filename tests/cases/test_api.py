@@ -182,10 +182,13 @@ def test_notes_and_attachments_through_the_api(tree, cast, receive, settings, tm
 
 def test_child_search_api(tree, cast, receive):
     receive()
-    response = _api(cast.officer).get("/api/v1/children/", {"name": "nguyen van an"})
+    response = _api(cast.officer).post("/api/v1/children/search/", {"name": "nguyen van an"}, format="json")
     assert [row["full_name"] for row in response.json()] == ["Nguyễn Văn An"]
-    assert _api(cast.officer).get("/api/v1/children/").status_code == 400
-    assert _api(cast.officer_elsewhere).get("/api/v1/children/", {"name": "nguyen van an"}).json() == []
+    assert _api(cast.officer).post("/api/v1/children/search/", {}, format="json").status_code == 400
+    assert (
+        _api(cast.officer_elsewhere).post("/api/v1/children/search/", {"name": "nguyen van an"}, format="json").json()
+        == []
+    )
 
 
 def test_the_openapi_schema_is_valid(tmp_path):

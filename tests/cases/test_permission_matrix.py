@@ -101,7 +101,7 @@ def _endpoints(world):
             None,
             by(empty={"officer", "chairman", "police", "officer_elsewhere", "school", "police_other"}),
         ),
-        "cases:child_similar": ("get", reverse("cases:child_similar") + "?name=ha thi bao ngoc", None, list_like),
+        "cases:child_similar": ("post", reverse("cases:child_similar"), {"name": "ha thi bao ngoc"}, list_like),
         "cases:detail": ("get", reverse("cases:detail", args=[case.pk]), None, by(ok=FULL | AGENCY)),
         "cases:action": (
             "post",
@@ -134,7 +134,7 @@ def _endpoints(world):
         "api-case-attachments": ("get", reverse("api-case-attachments", args=[case.pk]), None, full_only),
         "api-case-attachment": ("get", reverse("api-case-attachment", args=[case.pk, attachment.pk]), None, full_only),
         "api-report-create": ("post", reverse("api-report-create"), {}, by(empty=everyone_else)),
-        "api-child-search": ("get", reverse("api-child-search") + "?name=ha thi bao ngoc", None, list_like),
+        "api-child-search": ("post", reverse("api-child-search"), {"name": "ha thi bao ngoc"}, list_like),
         "api-child-detail": ("get", reverse("api-child-detail", args=[case.child_id]), None, full_only),
         "api-assignment-inbox": (
             "get",
