@@ -280,3 +280,20 @@ class AuditFilterForm(BootstrapMixin, forms.Form):
         if data.get("date_from") and data.get("date_to") and data["date_to"] < data["date_from"]:
             self.add_error("date_to", _("The end of the period is before its start."))
         return data
+
+
+class RestrictForm(VersionForm):
+    named_users = forms.ModelMultipleChoiceField(
+        label=_("Who may still see this case file (you stay named)"),
+        queryset=None,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    reason = forms.CharField(
+        label=_("Reason (e.g. the alleged perpetrator is staff or a relative of staff)"), widget=TEXTAREA
+    )
+
+    def __init__(self, *args, staff=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["named_users"].queryset = staff
+        self.fields["named_users"].label_from_instance = lambda user: user.get_full_name() or user.get_username()

@@ -212,3 +212,16 @@ def report_count(unit, *, source: str, since) -> int:
     return Report.objects.filter(
         commune__path__startswith=unit.path, source=source, received_at__date__gte=since
     ).count()
+
+
+def staff_who_may_see(user, case) -> list[int]:
+    """Users whose role and jurisdiction give them full access to CASE (candidates to be named)."""
+    from agencies.models import StaffMembership
+
+    paths = case.commune.path.strip("/").split("/")
+    ancestors = ["/" + "/".join(paths[: depth + 1]) + "/" for depth in range(len(paths))]
+    return list(
+        StaffMembership.objects.filter(role__in=access.VIEW_ROLES, is_active=True, unit__path__in=ancestors)
+        .values_list("user_id", flat=True)
+        .distinct()
+    )

@@ -16,6 +16,7 @@ urlpatterns = [
     path("cases/children/similar/", views.child_similar, name="child_similar"),
     path("cases/<int:pk>/", views.case_detail, name="detail"),
     path("cases/<int:pk>/act/<slug:name>/", views.case_action, name="action"),
+    path("cases/<int:pk>/restrict/", views.case_restrict, name="restrict"),
     path("cases/<int:pk>/forms/<int:number>.pdf", views.form_pdf, name="form_pdf"),
     path("cases/<int:pk>/notes/", views.note_add, name="note_add"),
     path("cases/<int:pk>/attachments/", views.attachment_add, name="attachment_add"),

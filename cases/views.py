@@ -2,6 +2,7 @@ import csv
 import datetime
 
 from django.contrib import messages
+from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
@@ -416,3 +417,34 @@ def attachment_download(request, pk, attachment_pk):
         raise Http404
     audit.record("download", "attachment", attachment.pk, case=case)
     return attachment_response(attachment)
+
+
+@login_required
+def case_restrict(request, pk):
+    """Mark a sensitive case file restricted and name who may still see it."""
+    case = access.case_for_user(request.user, pk)
+    if not access.can_reassign(request.user, case):  # the same roles: commune officer, coordinator
+        raise PermissionDenied(_("Only the commune officer or a coordinator can restrict a case file."))
+    staff = (
+        get_user_model()
+        .objects.filter(pk__in=selectors.staff_who_may_see(request.user, case))
+        .order_by("first_name", "username")
+    )
+    form = forms.RestrictForm(request.POST or None, staff=staff, initial={"version": case.version})
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.case_restrict(
+                actor=request.user,
+                case=case,
+                named_users=list(form.cleaned_data["named_users"]),
+                reason=form.cleaned_data["reason"],
+                expected_version=form.cleaned_data["version"],
+            )
+        except services.CaseConflict as conflict:
+            form.add_error(None, str(conflict))
+        except ValidationError as error:
+            _apply_errors(error, form)
+        else:
+            messages.success(request, _("The case file is now restricted to the named users."))
+            return redirect("cases:detail", pk=case.pk)
+    return render(request, "cases/restrict.html", {"case": case, "form": form}, status=400 if form.errors else 200)

@@ -833,3 +833,38 @@ def attachment_add(*, actor, case: CaseFile, upload, description: str = "") -> A
         case, actor, "attachment", case.state, case.state, {"attachment": attachment.pk, "sha256": attachment.sha256}
     )
     return attachment
+
+
+RESTRICT_ROLES = {"commune_officer", "coordinator"}
+
+
+@transaction.atomic
+def case_restrict(
+    *, actor, case: CaseFile, named_users: list, reason: str, expected_version: int | None = None
+) -> CaseFile:
+    """Limit a sensitive case file (e.g. the alleged perpetrator is staff or a relative of staff) to
+    named users. The person restricting it stays named; everyone else, whatever their role, loses sight."""
+    from guardian.shortcuts import assign_perm
+
+    from agencies.access import roles_covering
+
+    locked = CaseFile.objects.select_for_update(of=("self",)).select_related("commune").get(pk=case.pk)
+    if not roles_covering(actor, locked.commune) & RESTRICT_ROLES:
+        raise access.PermissionDenied(_("Only the commune officer or a coordinator can restrict a case file."))
+    if expected_version is not None and locked.version != expected_version:
+        raise CaseConflict
+    if not reason.strip():
+        raise ValidationError({"reason": [_("Give the reason for restricting the case file.")]})
+    names = {user.pk: user for user in [actor, *named_users]}
+    for user in names.values():
+        assign_perm("cases.view_casefile", user, locked)
+    locked.is_restricted = True
+    return _move(
+        locked,
+        actor,
+        "restrict",
+        locked.state,
+        locked.state,
+        {"named": sorted(user.get_username() for user in names.values()), "reason": reason.strip()},
+        ("is_restricted",),
+    )

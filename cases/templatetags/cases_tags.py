@@ -53,6 +53,7 @@ def event_label(kind: str) -> str:
         "received": gettext("Report received, case file opened"),
         "note": gettext("Note added"),
         "attachment": gettext("File attached"),
+        "restrict": gettext("Restricted to named users"),
     }.get(kind, kind)
 
 

@@ -9,7 +9,7 @@ from django.utils import timezone
 from guardian.shortcuts import assign_perm
 
 from cases import access, services
-from cases.models import Assignment, AuditEvent
+from cases.models import Assignment, AuditEvent, CaseFile
 from tests.factories import AgencyFactory, MembershipFactory, UserFactory, walk_to_approved
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
@@ -216,3 +216,30 @@ def test_coordinator_sees_overdue_first_and_the_workload(tree, cast, approved):
     page = client.get("/coordination/").content.decode()
     assert page.index(f"reassign-{health_job.pk}") < page.index(f"reassign-{police_job.pk}")
     assert 'data-testid="workload"' in page
+
+
+def test_restricting_a_case_from_its_page_limits_it_to_the_named_users(cast, approved):
+    case, *_rest = approved
+    client = Client()
+    client.force_login(cast.officer)
+    page = client.get(f"/cases/{case.pk}/restrict/").content.decode()
+    assert "coordinator_province" in page or cast.coordinator_province.get_full_name() in page
+    response = client.post(
+        f"/cases/{case.pk}/restrict/",
+        {
+            "version": CaseFile.objects.get(pk=case.pk).version,
+            "named_users": [cast.coordinator_province.pk],
+            "reason": "Người bị nghi xâm hại là người thân của cán bộ xã.",
+        },
+    )
+    assert response.status_code == 302
+    case.refresh_from_db()
+    assert case.is_restricted
+    assert _sees(cast.officer, case) == "full"  # the one who restricted it stays named
+    assert _sees(cast.coordinator_province, case) == "full"
+    for user in (cast.chairman, cast.coordinator_district, cast.police, cast.admin):
+        assert _sees(type(user).objects.get(pk=user.pk), case) is None
+    assert case.events.filter(kind="restrict").exists()
+    chairman = Client()
+    chairman.force_login(cast.chairman)
+    assert chairman.get(f"/cases/{case.pk}/restrict/").status_code == 404
