@@ -103,9 +103,20 @@ def roles_covering(user, unit: AdministrativeUnit) -> set[str]:
     return roles
 
 
+def ancestor_pks(path: str) -> list[int]:
+    """Primary keys of the units on a materialised path, province first, the unit itself last (no query)."""
+    return [int(pk) for pk in path.strip("/").split("/")]
+
+
+def ancestor_paths(path: str) -> list[str]:
+    """The paths of the unit and of every unit above it: "/1/5/9/" → ["/1/", "/1/5/", "/1/5/9/"]."""
+    pks = ancestor_pks(path)
+    return ["/" + "/".join(str(pk) for pk in pks[: depth + 1]) + "/" for depth in range(len(pks))]
+
+
 def province_pk_of(unit: AdministrativeUnit) -> int:
     """The province a unit lies in, read from its materialised path (no query)."""
-    return int(unit.path.strip("/").split("/")[0])
+    return ancestor_pks(unit.path)[0]
 
 
 def _topmost(paths: list[str]) -> tuple[str, ...]:

@@ -7,7 +7,7 @@ from django.db import transaction
 from django.db.models import F, Value
 from django.db.models.functions import Concat, Substr
 
-from .access import forget_jurisdiction
+from .access import ancestor_paths, forget_jurisdiction
 from .models import OFFICIAL_LEVELS, AdministrativeUnit, Agency, Role, StaffMembership, UnitLevel
 from .official_units import OfficialUnits
 
@@ -147,7 +147,7 @@ def units_load_official(*, units: OfficialUnits) -> LoadReport:
 
 
 def _root_path(path: str) -> str:
-    return "/" + path.strip("/").split("/")[0] + "/"
+    return ancestor_paths(path)[0]
 
 
 def _apply_official_fields(unit, record, report: LoadReport, level: str, *, force_update: bool = False) -> None:

@@ -9,9 +9,10 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext, gettext_noop
 
+from agencies.access import ancestor_paths
 from agencies.models import Role, StaffMembership, UnitLevel
 from notifications.models import RecipientRole
-from notifications.registry import Description, Resolution
+from notifications.registry import Description, Resolution, roles_by_deadline
 
 from .choices import DeadlineKind
 from .models import Assignment, CaseFile
@@ -31,16 +32,11 @@ DEADLINE_LABELS = {
 }
 
 
-def _ancestor_paths(path: str) -> list[str]:
-    parts = path.strip("/").split("/")
-    return ["/" + "/".join(parts[: depth + 1]) + "/" for depth in range(len(parts))]
-
-
 class AreaStaff:
     """Staff by role at every unit above a set of communes, from one query."""
 
     def __init__(self, communes, roles: set[str]):
-        paths = {path for commune in communes for path in _ancestor_paths(commune.path)}
+        paths = {path for commune in communes for path in ancestor_paths(commune.path)}
         self._staff: dict[tuple[str, str], list] = defaultdict(list)
         self._levels: dict[str, str] = {}
         for membership in StaffMembership.objects.filter(
@@ -51,7 +47,7 @@ class AreaStaff:
 
     def _at(self, commune, role: str, levels) -> list:
         found = {}
-        for path in _ancestor_paths(commune.path):
+        for path in ancestor_paths(commune.path):
             if self._levels.get(path) in levels:
                 for user in self._staff.get((role, path), []):
                     found.setdefault(user.pk, user)
@@ -62,13 +58,6 @@ class AreaStaff:
         return self._at(commune, membership_role, levels) or (
             self._at(commune, membership_role, fallback) if fallback else []
         )
-
-
-def _roles_by_deadline(wanted) -> dict[int, set[str]]:
-    roles: dict[int, set[str]] = defaultdict(set)
-    for pk, role in wanted:
-        roles[pk].add(role)
-    return roles
 
 
 def _describe(deadline, reference: str, commune_name: str, label: str, url: str, now) -> Description:
@@ -91,7 +80,7 @@ def _url_pattern(name: str) -> str:
 class CaseEscalationHandler:
     def resolve(self, deadlines, wanted) -> Resolution:
         cases = CaseFile.objects.select_related("commune", "officer").in_bulk([d.target_id for d in deadlines])
-        roles = _roles_by_deadline(wanted)
+        roles = roles_by_deadline(wanted)
         membership_roles = {ROLE_MEMBERS[role][0] for _pk, role in wanted if role in ROLE_MEMBERS}
         staff = AreaStaff([case.commune for case in cases.values()], membership_roles)
         recipients, descriptions = {}, {}
@@ -128,7 +117,7 @@ class AssignmentEscalationHandler:
         ).select_related("user"):
             agency_staff[(membership.agency_id, membership.role)].append(membership.user)
         staff = AreaStaff([a.case.commune for a in assignments.values()], {Role.COORDINATOR, Role.LEADER})
-        roles = _roles_by_deadline(wanted)
+        roles = roles_by_deadline(wanted)
         recipients, descriptions = {}, {}
         now, url = timezone.now(), _url_pattern("cases:assignment")
         with translation.override("vi"):

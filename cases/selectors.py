@@ -216,12 +216,13 @@ def report_count(unit, *, source: str, since) -> int:
 
 def staff_who_may_see(user, case) -> list[int]:
     """Users whose role and jurisdiction give them full access to CASE (candidates to be named)."""
+    from agencies.access import ancestor_paths
     from agencies.models import StaffMembership
 
-    paths = case.commune.path.strip("/").split("/")
-    ancestors = ["/" + "/".join(paths[: depth + 1]) + "/" for depth in range(len(paths))]
     return list(
-        StaffMembership.objects.filter(role__in=access.VIEW_ROLES, is_active=True, unit__path__in=ancestors)
+        StaffMembership.objects.filter(
+            role__in=access.VIEW_ROLES, is_active=True, unit__path__in=ancestor_paths(case.commune.path)
+        )
         .values_list("user_id", flat=True)
         .distinct()
     )

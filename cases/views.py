@@ -14,7 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from agencies.access import jurisdiction_of
+from agencies.access import ancestor_pks, jurisdiction_of
 from agencies.models import AdministrativeUnit, Agency
 from notifications.selectors import deadline_status, deadlines_of, fires_of, open_deadlines_for_targets
 
@@ -275,7 +275,7 @@ def case_detail(request, pk):
 
 def _measure_agencies(case: CaseFile):
     """Agencies that serve the child's commune: those at the commune and those above it."""
-    ancestors = [int(pk) for pk in case.commune.path.strip("/").split("/")]
+    ancestors = ancestor_pks(case.commune.path)
     return (
         Agency.objects.filter(Q(unit_id__in=ancestors) | Q(unit__isnull=True), is_active=True)
         .select_related("unit", "agency_type")

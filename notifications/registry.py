@@ -4,6 +4,7 @@ An app registers, for its target model, a handler that says, for a batch of dead
 recipient role is and how to describe each deadline. Batches keep a scan's query count flat.
 """
 
+from collections import defaultdict
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -25,6 +26,14 @@ class Resolution:
 
 class EscalationHandler(Protocol):
     def resolve(self, deadlines: list, wanted: set[tuple[int, str]]) -> Resolution: ...
+
+
+def roles_by_deadline(wanted: set[tuple[int, str]]) -> dict[int, set[str]]:
+    """The recipient roles asked for each deadline of a batch, so handlers avoid a quadratic scan."""
+    roles: dict[int, set[str]] = defaultdict(set)
+    for pk, role in wanted:
+        roles[pk].add(role)
+    return roles
 
 
 _HANDLERS: dict[str, EscalationHandler] = {}

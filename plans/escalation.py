@@ -6,16 +6,12 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext
 
+from agencies.access import ancestor_paths
 from agencies.models import Role, StaffMembership
 from notifications.models import RecipientRole
-from notifications.registry import Description, Resolution
+from notifications.registry import Description, Resolution, roles_by_deadline
 
 from .models import TaskOccurrence
-
-
-def _ancestor_paths(path: str) -> list[str]:
-    parts = path.strip("/").split("/")
-    return ["/" + "/".join(parts[: depth + 1]) + "/" for depth in range(len(parts))]
 
 
 class OccurrenceEscalationHandler:
@@ -29,15 +25,13 @@ class OccurrenceEscalationHandler:
             agency_id__in=agency_ids, role__in=[Role.FOCAL_POINT, Role.LEADER], is_active=True, user__is_active=True
         ).select_related("user"):
             agency_staff[(membership.agency_id, membership.role)].append(membership.user)
-        unit_paths = {path for o in occurrences.values() for path in _ancestor_paths(o.task.plan.unit.path)}
+        unit_paths = {path for o in occurrences.values() for path in ancestor_paths(o.task.plan.unit.path)}
         leaders: dict[str, list] = defaultdict(list)
         for membership in StaffMembership.objects.filter(
             role=Role.LEADER, is_active=True, user__is_active=True, unit__path__in=unit_paths
         ).select_related("user", "unit"):
             leaders[membership.unit.path].append(membership.user)
-        roles_by_deadline: dict[int, set[str]] = defaultdict(set)
-        for pk, role in wanted:
-            roles_by_deadline[pk].add(role)
+        roles = roles_by_deadline(wanted)
         recipients, descriptions = {}, {}
         now = timezone.now()
         with translation.override("vi"):
@@ -48,7 +42,7 @@ class OccurrenceEscalationHandler:
                 task, plan = occurrence.task, occurrence.task.plan
                 focal = agency_staff[(task.lead_agency_id, Role.FOCAL_POINT)]
                 pk = deadline.pk
-                for role in roles_by_deadline[pk]:
+                for role in roles[pk]:
                     if role == RecipientRole.RESPONSIBLE:
                         recipients[(pk, role)] = focal
                     elif role == RecipientRole.SUPERVISOR:

@@ -6,7 +6,7 @@ from django.db.models import Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
-from agencies.access import jurisdiction_of
+from agencies.access import ancestor_pks, jurisdiction_of
 
 from .models import CLOSED_OCCURRENCE_STATUSES, OccurrenceStatus, Plan, PlanTask, TaskOccurrence
 from .services import agencies_of
@@ -24,7 +24,7 @@ def plans_visible_to(user) -> QuerySet[Plan]:
         return Plan.objects.none()
     jurisdiction = jurisdiction_of(user)
     condition = jurisdiction.q("unit__path")
-    ancestors = {int(pk) for path in jurisdiction.paths for pk in path.strip("/").split("/")}
+    ancestors = {pk for path in jurisdiction.paths for pk in ancestor_pks(path)}
     if ancestors:
         condition |= Q(unit_id__in=ancestors)
     mine = [agency.pk for agency in agencies_of(user)]

@@ -3,8 +3,8 @@
 from django.utils import timezone, translation
 from django.utils.translation import gettext
 
-from cases.escalation import ROLE_MEMBERS, AreaStaff, _roles_by_deadline
-from notifications.registry import Description, Resolution
+from cases.escalation import ROLE_MEMBERS, AreaStaff
+from notifications.registry import Description, Resolution, roles_by_deadline
 
 from .models import PeriodicReport
 
@@ -15,7 +15,7 @@ class ReportEscalationHandler:
         staff = AreaStaff(
             [r.unit for r in reports.values()], {ROLE_MEMBERS[role][0] for _pk, role in wanted if role in ROLE_MEMBERS}
         )
-        roles = _roles_by_deadline(wanted)
+        roles = roles_by_deadline(wanted)
         recipients, descriptions = {}, {}
         with translation.override("vi"):
             for deadline in deadlines:

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from django.contrib.contenttypes.models import ContentType
 from django.db.models import Q
 
+from agencies.access import ancestor_paths
 from agencies.models import AdministrativeUnit
 from cases.choices import CaseState
 from cases.models import (
@@ -143,9 +144,8 @@ class _SubUnits:
         self.depth = (unit.path.count("/") - 1) if unit else 0
 
     def code_of(self, path: str) -> str:
-        parts = path.strip("/").split("/")
-        prefix = "/" + "/".join(parts[: self.depth + 1]) + "/"
-        return self.by_path.get(prefix, "")
+        paths = ancestor_paths(path)
+        return self.by_path.get(paths[self.depth], "") if len(paths) > self.depth else ""
 
 
 def _count(values) -> dict[str, int]:

@@ -11,7 +11,7 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from agencies.access import roles_covering
+from agencies.access import province_pk_of, roles_covering
 from agencies.models import AdministrativeUnit, Role
 
 from . import documents
@@ -188,7 +188,7 @@ def reports_open_for_period(*, period: Period, level: str = "commune") -> int:
             kind="report_submission",
             starts_at=starts,
             due_at=due,
-            province=AdministrativeUnit(pk=int(units_by_pk[report.unit_id].path.strip("/").split("/")[0])),
+            province=AdministrativeUnit(pk=province_pk_of(units_by_pk[report.unit_id])),
         )
     officers = StaffMembership.objects.filter(unit_id__in=by_unit, role=Role.COMMUNE_OFFICER, is_active=True)
     notify_many(

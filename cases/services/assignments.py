@@ -13,8 +13,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from guardian.shortcuts import assign_perm, remove_perm
 
-from agencies.access import roles_covering
-from agencies.models import Agency, Role, StaffMembership
+from agencies.access import province_pk_of, roles_covering
+from agencies.models import AdministrativeUnit, Agency, Role, StaffMembership
 from agencies.services import agency_staff_group
 from notifications.calendar import add_working_days, end_of_day
 from notifications.services import deadline_cancel, deadline_meet, deadline_set
@@ -116,10 +116,7 @@ def _revoke_if_idle(case: CaseFile, agency: Agency) -> None:
 
 
 def _open_deadlines(assignment: Assignment, start: datetime.datetime) -> None:
-    province = assignment.case.commune.path.strip("/").split("/")[0]
-    from agencies.models import AdministrativeUnit
-
-    province_unit = AdministrativeUnit(pk=int(province))
+    province_unit = AdministrativeUnit(pk=province_pk_of(assignment.case.commune))
     deadline_set(
         target=assignment,
         kind=ACCEPTANCE,
