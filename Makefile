@@ -3,7 +3,7 @@ PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
-DEV_ENV := DEBUG=true DJANGO_SETTINGS_MODULE=config.settings.base
+DEV_ENV := DEBUG=true DJANGO_SETTINGS_MODULE=config.settings.base TWO_FACTOR_ROLES=
 
 .PHONY: help install run serve test test-fast lint format migrations-check messages vendor clean bench bench-quick
 

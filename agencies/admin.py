@@ -1,6 +1,10 @@
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.contrib.auth import get_user_model
+from django.contrib.auth.admin import UserAdmin
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
+from . import two_factor
 from .models import AdministrativeUnit, Agency, AgencyType, StaffMembership
 from .services import agency_save, membership_save, unit_save
 
@@ -52,6 +56,31 @@ class StaffMembershipAdmin(admin.ModelAdmin):
 
     def save_model(self, request, obj, form, change):
         membership_save(actor=request.user, membership=obj)
+
+
+User = get_user_model()
+admin.site.unregister(User)
+
+
+@admin.register(User)
+class BaoVeUserAdmin(UserAdmin):
+    actions = ["reset_two_factor"]
+
+    @admin.action(description=_("Reset two-factor authentication (lost phone)"), permissions=["change"])
+    def reset_two_factor(self, request, queryset):
+        for user in queryset:
+            two_factor.reset(actor=request.user, user=user)
+        count = queryset.count()
+        self.message_user(
+            request,
+            ngettext(
+                "Two-factor authentication reset for %(count)d user; they set it up again at their next login.",
+                "Two-factor authentication reset for %(count)d users; they set it up again at their next login.",
+                count,
+            )
+            % {"count": count},
+            messages.SUCCESS,
+        )
 
 
 admin.site.site_header = _("BaoVe administration")

@@ -9,10 +9,11 @@ class CasesConfig(AppConfig):
     def ready(self) -> None:
         from notifications.registry import register_escalation_handler
 
-        from .escalation import AssignmentEscalationHandler, CaseEscalationHandler
+        from .escalation import AssignmentEscalationHandler, CaseEscalationHandler, DataRequestEscalationHandler
 
         register_escalation_handler("cases.casefile", CaseEscalationHandler())
         register_escalation_handler("cases.assignment", AssignmentEscalationHandler())
+        register_escalation_handler("cases.datasubjectrequest", DataRequestEscalationHandler())
 
         from . import login_audit
 

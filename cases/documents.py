@@ -16,7 +16,7 @@ FORMS = {
 }
 
 
-def _place(commune_name: str) -> str:
+def place_name(commune_name: str) -> str:
     for prefix in ("Xã ", "Phường ", "Đặc khu "):
         if commune_name.startswith(prefix):
             return commune_name[len(prefix) :]
@@ -40,7 +40,7 @@ def form_pdf(case: CaseFile, number: int) -> bytes:
         "issuer": f"Ủy ban nhân dân {case.commune.name}" if number == 5 else "Bộ phận bảo vệ trẻ em",
         "document_number": plan.decision_number if number == 5 and plan else "",
         "document_date": (plan.decided_at if number == 5 and plan and plan.decided_at else timezone.now()),
-        "place": _place(case.commune.name),
+        "place": place_name(case.commune.name),
         "document_title": FORMS[number],
         "document_subtitle": f"Hồ sơ {case.reference}",
         "signer_title": "Chủ tịch" if number == 5 else "Người lập",

@@ -15,7 +15,7 @@ from notifications.models import RecipientRole
 from notifications.registry import Description, Resolution, roles_by_deadline
 
 from .choices import DeadlineKind
-from .models import Assignment, CaseFile
+from .models import Assignment, CaseFile, DataSubjectRequest
 
 # Recipient role → (membership role, unit levels, fallback levels when nobody holds it there)
 ROLE_MEMBERS = {
@@ -27,6 +27,7 @@ ROLE_MEMBERS = {
     RecipientRole.LEADER: (Role.LEADER, (UnitLevel.PROVINCE,), ()),
 }
 DEADLINE_LABELS = {
+    "data_subject_request": gettext_noop("Answer the data-subject request"),
     "assignment_acceptance": gettext_noop("Agency accepts the assignment"),
     "assignment_due": gettext_noop("Assignment due"),
 }
@@ -78,28 +79,59 @@ def _url_pattern(name: str) -> str:
 
 
 class CaseEscalationHandler:
-    def resolve(self, deadlines, wanted) -> Resolution:
+    """The case's officer, the commune chairman, the coordinators and leaders above them."""
+
+    url_name = "cases:detail"
+
+    def cases_of(self, deadlines) -> dict[int, tuple]:
+        """Deadline pk → (case file, object pk for the link, label)."""
         cases = CaseFile.objects.select_related("commune", "officer").in_bulk([d.target_id for d in deadlines])
+        found = {}
+        for deadline in deadlines:
+            case = cases.get(deadline.target_id)
+            if case is not None:
+                label = DeadlineKind(deadline.kind).label if deadline.kind in DeadlineKind.values else deadline.kind
+                found[deadline.pk] = (case, case.pk, str(label))
+        return found
+
+    def resolve(self, deadlines, wanted) -> Resolution:
+        targets = self.cases_of(deadlines)
         roles = roles_by_deadline(wanted)
         membership_roles = {ROLE_MEMBERS[role][0] for _pk, role in wanted if role in ROLE_MEMBERS}
-        staff = AreaStaff([case.commune for case in cases.values()], membership_roles)
+        staff = AreaStaff([case.commune for case, _pk, _label in targets.values()], membership_roles)
         recipients, descriptions = {}, {}
-        now, url = timezone.now(), _url_pattern("cases:detail")
+        now, url = timezone.now(), _url_pattern(self.url_name)
         with translation.override("vi"):
             for deadline in deadlines:
-                case = cases.get(deadline.target_id)
-                if case is None:
+                if deadline.pk not in targets:
                     continue
+                case, link_pk, label = targets[deadline.pk]
                 for role in roles[deadline.pk]:
                     if role == RecipientRole.RESPONSIBLE and case.officer is not None and case.officer.is_active:
                         recipients[(deadline.pk, role)] = [case.officer]
                     elif role in ROLE_MEMBERS:
                         recipients[(deadline.pk, role)] = staff.for_role(case.commune, role)
-                label = DeadlineKind(deadline.kind).label if deadline.kind in DeadlineKind.values else deadline.kind
                 descriptions[deadline.pk] = _describe(
-                    deadline, case.reference, case.commune.name, str(label), url.format(pk=case.pk), now
+                    deadline, case.reference, case.commune.name, gettext(label), url.format(pk=link_pk), now
                 )
         return Resolution(recipients, descriptions)
+
+
+class DataRequestEscalationHandler(CaseEscalationHandler):
+    """A data-subject request: the same people as its case file; the link opens the request."""
+
+    url_name = "cases:privacy"
+
+    def cases_of(self, deadlines) -> dict[int, tuple]:
+        requests = DataSubjectRequest.objects.select_related("case__commune", "case__officer").in_bulk(
+            [d.target_id for d in deadlines]
+        )
+        label = DEADLINE_LABELS["data_subject_request"]
+        return {
+            d.pk: (requests[d.target_id].case, requests[d.target_id].case_id, label)
+            for d in deadlines
+            if d.target_id in requests
+        }
 
 
 class AssignmentEscalationHandler:

@@ -21,6 +21,7 @@ from .choices import (
     Sex,
 )
 from .ethnicities import ETHNICITY_CHOICES
+from .models import ConsentGiver, LawfulBasis, RequestKind, RequestStatus
 
 DATETIME_WIDGET = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
 DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -297,3 +298,73 @@ class RestrictForm(VersionForm):
         super().__init__(*args, **kwargs)
         self.fields["named_users"].queryset = staff
         self.fields["named_users"].label_from_instance = lambda user: user.get_full_name() or user.get_username()
+
+
+# ---------------------------------------------------------------------------------------------- privacy
+
+
+class LawfulBasisForm(VersionForm):
+    lawful_basis = forms.ChoiceField(label=_("Lawful basis"), choices=LawfulBasis.choices)
+    lawful_basis_note = forms.CharField(
+        label=_("Details (decision or request number; required unless the legal duty)"),
+        required=False,
+        max_length=255,
+    )
+
+
+class ConsentForm(BootstrapMixin, forms.Form):
+    giver = forms.ChoiceField(label=_("Given by"), choices=ConsentGiver.choices)
+    representative = forms.ModelChoiceField(
+        label=_("Legal representative (when given by the representative)"), queryset=None, required=False
+    )
+    recipient = forms.CharField(label=_("Disclosed to"), max_length=200)
+    purpose = forms.CharField(label=_("Purpose"), max_length=500)
+    given_on = forms.DateField(label=_("Given on"), widget=DATE_WIDGET)
+    evidence = forms.CharField(label=_("How it was given (e.g. signed form kept in the paper file)"), max_length=255)
+
+    def __init__(self, *args, caregivers=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["representative"].queryset = caregivers
+
+        def label(caregiver):
+            text = f"{caregiver.full_name} ({caregiver.relation})"
+            return f"{text} – {_('alleged perpetrator')}" if caregiver.is_alleged_perpetrator else text
+
+        self.fields["representative"].label_from_instance = label
+
+
+class DisclosureForm(BootstrapMixin, forms.Form):
+    recipient = forms.CharField(label=_("Disclosed to"), max_length=200)
+    purpose = forms.CharField(label=_("Purpose"), max_length=500)
+    disclosed_on = forms.DateField(label=_("Disclosed on"), widget=DATE_WIDGET)
+    consents = forms.ModelMultipleChoiceField(
+        label=_("Consents relied on"), queryset=None, required=False, widget=forms.CheckboxSelectMultiple
+    )
+
+    def __init__(self, *args, consents=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["consents"].queryset = consents
+        self.fields["consents"].label_from_instance = lambda consent: (
+            f"{consent.get_giver_display()} · {consent.recipient} · {consent.given_on:%d/%m/%Y}"
+        )
+
+
+class DataRequestForm(BootstrapMixin, forms.Form):
+    kind = forms.ChoiceField(label=_("Request"), choices=RequestKind.choices)
+    requester_name = forms.CharField(label=_("Requester's name"), max_length=200)
+    requester_relation = forms.CharField(
+        label=_("Requester's relation to the child (the child, mother, guardian…)"), max_length=100
+    )
+    details = forms.CharField(label=_("Details"), required=False, widget=TEXTAREA)
+    received_at = forms.DateTimeField(label=_("Received at"), widget=DATETIME_WIDGET)
+
+
+class DataRequestAnswerForm(VersionForm):
+    status = forms.ChoiceField(
+        label=_("Outcome"),
+        choices=[
+            (RequestStatus.ANSWERED, RequestStatus.ANSWERED.label),
+            (RequestStatus.REFUSED, RequestStatus.REFUSED.label),
+        ],
+    )
+    answer = forms.CharField(label=_("Answer given (for a refusal, its reasons)"), widget=TEXTAREA)

@@ -156,6 +156,13 @@ class ReportAbuseForm(models.Model):
         indexes = [models.Index(fields=["form"], name="report_abuse_form_idx")]
 
 
+class LawfulBasis(models.TextChoices):
+    LEGAL_DUTY = "legal_duty", _("Legal duty: Law on Children 2016 and Decree 56/2017/NĐ-CP")
+    VITAL_INTEREST = "vital_interest", _("Emergency: protecting the child's life or health")
+    AUTHORITY = "authority", _("Request of a competent authority (police, procuracy, court)")
+    CONSENT = "consent", _("Consent of the child (aged 7 or more) and the legal representative")
+
+
 class CaseFile(models.Model):
     """One child's case file (hồ sơ trường hợp), carried through the Decree 56/2017 procedure."""
 
@@ -190,6 +197,13 @@ class CaseFile(models.Model):
     # Sensitive cases (the alleged perpetrator is staff or a relative of staff): only the users
     # named through guardian user permissions may open them.
     is_restricted = models.BooleanField(_("restricted to named users"), default=False)
+    # Law on Personal Data Protection 2025: why the data is processed (normally the statutory duty).
+    lawful_basis = models.CharField(
+        _("lawful basis"), max_length=20, choices=LawfulBasis.choices, default=LawfulBasis.LEGAL_DUTY
+    )
+    lawful_basis_note = models.CharField(_("lawful basis: details"), max_length=255, blank=True)
+    # Set by the retention task: the child's and reporter's identifying data and the free text are gone.
+    pseudonymised_at = models.DateTimeField(_("pseudonymised at"), null=True, blank=True, editable=False)
     # Optimistic concurrency: every change bumps it; a change made from a stale page is refused.
     version = models.PositiveIntegerField(default=1)
     updated_at = models.DateTimeField(auto_now=True)
@@ -481,6 +495,12 @@ class AuditAction(models.TextChoices):
     LOGOUT = "logout", _("Logged out")
     LOGIN_FAILED = "login_failed", _("Failed login")
     LOCKED_OUT = "locked_out", _("Locked out")
+    TWO_FACTOR_ENABLED = "2fa_enabled", _("Two-factor authentication turned on")
+    TWO_FACTOR_VERIFIED = "2fa_verified", _("Two-factor code accepted")
+    TWO_FACTOR_FAILED = "2fa_failed", _("Wrong two-factor code")
+    TWO_FACTOR_RECOVERY = "2fa_recovery", _("Recovery code used")
+    TWO_FACTOR_CODES = "2fa_codes", _("New recovery codes")
+    TWO_FACTOR_RESET = "2fa_reset", _("Two-factor authentication reset")
 
 
 class AuditEvent(models.Model):
@@ -506,3 +526,94 @@ class AuditEvent(models.Model):
             models.Index(fields=["case", "at"], name="audit_case_idx"),
             models.Index(fields=["user", "at"], name="audit_user_idx"),
         ]
+
+
+class ConsentGiver(models.TextChoices):
+    CHILD = "child", _("The child (aged 7 or more)")
+    REPRESENTATIVE = "representative", _("Legal representative")
+
+
+class Consent(models.Model):
+    """Consent to disclose a child's private information beyond the statutory chain (to whom, why)."""
+
+    case = models.ForeignKey(CaseFile, on_delete=models.CASCADE, related_name="consents")
+    giver = models.CharField(_("given by"), max_length=20, choices=ConsentGiver.choices)
+    representative = models.ForeignKey(
+        Caregiver,
+        verbose_name=_("legal representative"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="consents",
+    )
+    recipient = models.CharField(_("disclosed to"), max_length=200)
+    purpose = models.CharField(_("purpose"), max_length=500)
+    given_on = models.DateField(_("given on"))
+    evidence = models.CharField(_("how it was given"), max_length=255)
+    withdrawn_on = models.DateField(_("withdrawn on"), null=True, blank=True)
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    recorded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("consent")
+        verbose_name_plural = _("consents")
+        ordering = ["-given_on", "-pk"]
+
+
+class Disclosure(models.Model):
+    """A disclosure of the child's private information outside the statutory chain, and the consents it rests on."""
+
+    case = models.ForeignKey(CaseFile, on_delete=models.CASCADE, related_name="disclosures")
+    recipient = models.CharField(_("disclosed to"), max_length=200)
+    purpose = models.CharField(_("purpose"), max_length=500)
+    disclosed_on = models.DateField(_("disclosed on"))
+    consents = models.ManyToManyField(Consent, verbose_name=_("consents relied on"), related_name="disclosures")
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    recorded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("disclosure")
+        verbose_name_plural = _("disclosures")
+        ordering = ["-disclosed_on", "-pk"]
+
+
+class RequestKind(models.TextChoices):
+    ACCESS = "access", _("Access: a copy of everything held")
+    CORRECTION = "correction", _("Correction")
+    DELETION = "deletion", _("Deletion")
+    RESTRICTION = "restriction", _("Restriction of processing")
+    OBJECTION = "objection", _("Objection to processing")
+    WITHDRAW_CONSENT = "withdraw_consent", _("Withdrawal of consent")
+
+
+class RequestStatus(models.TextChoices):
+    OPEN = "open", _("Open")
+    ANSWERED = "answered", _("Answered")
+    REFUSED = "refused", _("Refused, with reasons")
+
+
+class DataSubjectRequest(models.Model):
+    """A request by the child or their representative about the child's personal data: answered
+    within 2 working days (the deadline escalates through the notification engine)."""
+
+    case = models.ForeignKey(CaseFile, on_delete=models.PROTECT, related_name="data_requests")
+    kind = models.CharField(_("request"), max_length=20, choices=RequestKind.choices)
+    requester_name = models.CharField(_("requester's name"), max_length=200)
+    requester_relation = models.CharField(_("requester's relation to the child"), max_length=100)
+    details = models.TextField(_("details"), blank=True)
+    received_at = models.DateTimeField(_("received at"))
+    due_at = models.DateTimeField(_("answer due"))
+    status = models.CharField(_("status"), max_length=20, choices=RequestStatus.choices, default=RequestStatus.OPEN)
+    answer = models.TextField(_("answer"), blank=True)
+    answered_at = models.DateTimeField(_("answered at"), null=True, blank=True)
+    answered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    version = models.PositiveIntegerField(default=1)
+
+    class Meta:
+        verbose_name = _("data-subject request")
+        verbose_name_plural = _("data-subject requests")
+        ordering = ["-received_at"]
+        indexes = [models.Index(fields=["status", "due_at"], name="dsr_status_due_idx")]

@@ -4,6 +4,7 @@ from django.urls import include, path, re_path
 from django.views.i18n import JavaScriptCatalog
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
+from agencies import two_factor_views
 from agencies import views as agency_views
 from reports.api import IndicatorsApi, ReportFileApi
 
@@ -23,6 +24,16 @@ urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("accounts/2fa/setup/", two_factor_views.setup, name="two_factor_setup"),
+    path("accounts/2fa/verify/", two_factor_views.verify, name="two_factor_verify"),
+    path(
+        "accounts/password/",
+        auth_views.PasswordChangeView.as_view(
+            template_name="registration/password_change.html", success_url="/accounts/security/"
+        ),
+        name="password_change",
+    ),
+    path("accounts/security/", two_factor_views.security, name="account_security"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
     path("api/v1/", include("cases.api_urls")),

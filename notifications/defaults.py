@@ -58,4 +58,12 @@ DEFAULT_LADDERS = {
             ("working_days_after", 5, "leader", True),
         ],
     ),
+    "data_subject_request": (
+        "Trả lời yêu cầu của chủ thể dữ liệu (2 ngày làm việc)",
+        [
+            ("share", 50, "responsible", False),
+            ("share", 100, "supervisor", True),
+            ("working_days_after", 1, "province_coordinator", True),
+        ],
+    ),
 }

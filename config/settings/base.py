@@ -63,6 +63,9 @@ INSTALLED_APPS = [
     "django_celery_beat",
     "csp",
     "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "agencies",
     "cases",
     "plans",
@@ -78,7 +81,9 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "cases.audit.AuditMiddleware",
+    "agencies.two_factor.TwoFactorRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -142,6 +147,23 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False
+
+# Two-factor authentication (TOTP, django-otp) for the roles that can open case files; superusers
+# always. TWO_FACTOR_ROLES="" turns it off (the demo of `make run` does, to be tried without a phone).
+TWO_FACTOR_ROLES = [
+    role
+    for role in env.list(
+        "TWO_FACTOR_ROLES",
+        default=["commune_officer", "chairman", "focal_point", "coordinator", "system_admin"],
+    )
+    if role
+]
+TWO_FACTOR_SUPERUSERS = env.bool("TWO_FACTOR_SUPERUSERS", default=bool(TWO_FACTOR_ROLES))
+OTP_TOTP_ISSUER = env.str("OTP_TOTP_ISSUER", default="BaoVe")
+OTP_TOTP_THROTTLE_FACTOR = 1
+
+# Closed case files are pseudonymised this many years after closure (cases.tasks.pseudonymise_expired).
+RETENTION_YEARS = env.int("RETENTION_YEARS", default=5)
 
 # Sessions end after 30 idle minutes and after 12 hours in any case (config/session_timeout.py).
 SESSION_IDLE_TIMEOUT = datetime.timedelta(minutes=env.int("SESSION_IDLE_MINUTES", default=30))

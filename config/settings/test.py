@@ -36,3 +36,7 @@ BAOVE_FILE_KEYS = ["_kHMKjHFbD8-pIrMVrk9OLKuxKzbVJBAKNvh9IovrSg="]
 
 # The suite makes many calls as the same few users; one test checks the throttle with a low rate.
 REST_FRAMEWORK = {**REST_FRAMEWORK, "DEFAULT_THROTTLE_RATES": {"anon": "100000/minute", "user": "100000/minute"}}
+
+# Most tests log in with force_login (no second factor); the 2FA tests turn it on per test.
+TWO_FACTOR_ROLES = []
+TWO_FACTOR_SUPERUSERS = False

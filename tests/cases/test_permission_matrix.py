@@ -13,7 +13,8 @@ from django.urls import get_resolver, reverse
 from django.utils import timezone
 
 from cases import services
-from cases.models import Assignment, Attachment, CaseEvent, Note
+from cases.models import Assignment, Attachment, CaseEvent, Consent, DataSubjectRequest, Note
+from cases.services import privacy
 from cases.workflow import ACTIONS
 from tests.factories import AgencyFactory, MembershipFactory, UnitFactory, UserFactory, child_input, walk_to_approved
 
@@ -37,6 +38,7 @@ ROLES = (
 )
 FULL = {"officer", "chairman", "coordinator_district", "admin"}
 AGENCY = {"police"}
+PRIVACY = {"officer", "coordinator_district"}
 OK, EMPTY, DENY = "ok", "empty", "deny"
 
 
@@ -67,8 +69,23 @@ def world(tree, cast, receive, settings, tmp_path):
     attachment = services.attachment_add(
         actor=officer, case=case, upload=SimpleUploadedFile("a.pdf", b"%PDF-1.4\n%%EOF\n"), description="d"
     )
+    data_request = privacy.request_record(
+        actor=officer, case=case, kind="access", requester_name="Mẹ em", requester_relation="mẹ"
+    )
+    withdrawn = Consent.objects.create(
+        case=case,
+        giver="child",
+        recipient="Tổ chức X",
+        purpose="Học bổng",
+        given_on=timezone.localdate(),
+        evidence="Biên bản",
+        withdrawn_on=timezone.localdate(),
+        recorded_by=officer,
+    )
     case.refresh_from_db()
     return {
+        "data_request": data_request,
+        "consent": withdrawn,
         "case": case,
         "users": users,
         "assignment": Assignment.objects.get(case=case),
@@ -114,6 +131,40 @@ def _endpoints(world):
             reverse("cases:restrict", args=[case.pk]),
             None,
             by(ok={"officer", "coordinator_district"}),
+        ),
+        "cases:privacy": ("get", reverse("cases:privacy", args=[case.pk]), None, full_only),
+        "cases:privacy_basis": (
+            "post",
+            reverse("cases:privacy_basis", args=[case.pk]),
+            bad_version,
+            by(ok=PRIVACY),
+        ),
+        "cases:consent_add": ("post", reverse("cases:consent_add", args=[case.pk]), {}, by(ok=PRIVACY)),
+        "cases:consent_withdraw": (
+            "post",
+            reverse("cases:consent_withdraw", args=[case.pk, world["consent"].pk]),
+            {},
+            by(ok=PRIVACY),
+        ),
+        "cases:disclosure_add": ("post", reverse("cases:disclosure_add", args=[case.pk]), {}, by(ok=PRIVACY)),
+        "cases:data_request_add": ("post", reverse("cases:data_request_add", args=[case.pk]), {}, by(ok=PRIVACY)),
+        "cases:data_request_answer": (
+            "post",
+            reverse("cases:data_request_answer", args=[case.pk, world["data_request"].pk]),
+            {},
+            by(ok=PRIVACY),
+        ),
+        "cases:data_request_export": (
+            "get",
+            reverse("cases:data_request_export", args=[case.pk, world["data_request"].pk, "json"]),
+            None,
+            by(ok=PRIVACY),
+        ),
+        "cases:data_requests": (
+            "get",
+            reverse("cases:data_requests"),
+            None,
+            by(ok=PRIVACY, empty=everyone_else - PRIVACY),
         ),
         "cases:form_pdf": ("get", reverse("cases:form_pdf", args=[case.pk, 1]), None, full_only),
         "cases:note_add": ("post", reverse("cases:note_add", args=[case.pk]), {"text": ""}, by(ok={"officer"})),
@@ -219,6 +270,9 @@ def _snapshot(case):
         Note.objects.count(),
         Attachment.objects.count(),
         CaseEvent.objects.count(),
+        Consent.objects.count(),
+        list(DataSubjectRequest.objects.values_list("status", "version")),
+        list(Consent.objects.values_list("withdrawn_on", flat=True)),
         list(Assignment.objects.values_list("status", "version")),
     )
 
