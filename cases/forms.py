@@ -283,6 +283,10 @@ class AuditFilterForm(BootstrapMixin, forms.Form):
         return data
 
 
+class UnrestrictForm(VersionForm):
+    reason = forms.CharField(label=_("Why the restriction is no longer needed"), widget=TEXTAREA)
+
+
 class RestrictForm(VersionForm):
     named_users = forms.ModelMultipleChoiceField(
         label=_("Who may still see this case file (you stay named)"),

@@ -16,8 +16,7 @@ from config.pdf import render_pdf
 from . import access, audit, documents, forms, privacy_export
 from .models import Consent, DataSubjectRequest, RequestKind, RequestStatus
 from .services import privacy
-from .services.case_files import CaseConflict
-from .views import _apply_errors
+from .views import submit
 
 
 def _case(request, pk):
@@ -72,16 +71,8 @@ def _write(request, pk, form, run, key: str, success: str):
     case = _case(request, pk)
     if not privacy.can_manage(request.user, case):
         raise PermissionDenied(_("Only the commune officer or a coordinator handles personal-data duties."))
-    if form.is_valid():
-        try:
-            run(case, form.cleaned_data)
-        except CaseConflict as conflict:
-            form.add_error(None, str(conflict))
-        except ValidationError as error:
-            _apply_errors(error, form)
-        else:
-            messages.success(request, success)
-            return redirect("cases:privacy", pk=case.pk)
+    if form.is_valid() and submit(request, form, lambda data: run(case, data), success):
+        return redirect("cases:privacy", pk=case.pk)
     return _page(request, case, status=400, **{key: form})
 
 
@@ -177,22 +168,20 @@ def request_answer(request, pk, request_pk):
     form = forms.DataRequestAnswerForm(request.POST, prefix=f"answer-{data_request.pk}")
     if not privacy.can_manage(request.user, case):
         raise PermissionDenied(_("Only the commune officer or a coordinator handles personal-data duties."))
-    if form.is_valid():
-        try:
-            privacy.request_answer(
-                actor=request.user,
-                request=data_request,
-                status=form.cleaned_data["status"],
-                answer=form.cleaned_data["answer"],
-                expected_version=form.cleaned_data["version"],
-            )
-        except CaseConflict as conflict:
-            form.add_error(None, str(conflict))
-        except ValidationError as error:
-            _apply_errors(error, form)
-        else:
-            messages.success(request, _("The answer is recorded."))
-            return redirect("cases:privacy", pk=case.pk)
+    answered = form.is_valid() and submit(
+        request,
+        form,
+        lambda data: privacy.request_answer(
+            actor=request.user,
+            request=data_request,
+            status=data["status"],
+            answer=data["answer"],
+            expected_version=data["version"],
+        ),
+        _("The answer is recorded."),
+    )
+    if answered:
+        return redirect("cases:privacy", pk=case.pk)
     return _page(request, case, status=400, answer_form=(data_request.pk, form))
 
 

@@ -17,6 +17,7 @@ urlpatterns = [
     path("cases/<int:pk>/", views.case_detail, name="detail"),
     path("cases/<int:pk>/act/<slug:name>/", views.case_action, name="action"),
     path("cases/<int:pk>/restrict/", views.case_restrict, name="restrict"),
+    path("cases/<int:pk>/unrestrict/", views.case_unrestrict, name="unrestrict"),
     path("cases/<int:pk>/privacy/", privacy_views.privacy_page, name="privacy"),
     path("cases/<int:pk>/privacy/basis/", privacy_views.basis_set, name="privacy_basis"),
     path("cases/<int:pk>/privacy/consents/", privacy_views.consent_add, name="consent_add"),

@@ -27,6 +27,20 @@ PAGE_SIZE = 50
 EXPORT_LIMIT = 10_000
 
 
+def submit(request, form, call, success: str) -> bool:
+    """Run CALL(cleaned_data) for a valid form; a refusal goes on the form (input kept), success is said."""
+    try:
+        call(form.cleaned_data)
+    except services.CaseConflict as conflict:
+        form.add_error(None, str(conflict))
+        return False
+    except ValidationError as error:
+        _apply_errors(error, form)
+        return False
+    messages.success(request, success)
+    return True
+
+
 def _apply_errors(error: ValidationError, *forms_with_prefix) -> None:
     """Put a service's errors on the form fields they name ("children-0-birth_date"), else on the form."""
     for key, messages_ in error.message_dict.items() if hasattr(error, "error_dict") else [(None, error.messages)]:
@@ -432,19 +446,42 @@ def case_restrict(request, pk):
     )
     form = forms.RestrictForm(request.POST or None, staff=staff, initial={"version": case.version})
     if request.method == "POST" and form.is_valid():
-        try:
-            services.case_restrict(
+        done = submit(
+            request,
+            form,
+            lambda data: services.case_restrict(
                 actor=request.user,
                 case=case,
-                named_users=list(form.cleaned_data["named_users"]),
-                reason=form.cleaned_data["reason"],
-                expected_version=form.cleaned_data["version"],
-            )
-        except services.CaseConflict as conflict:
-            form.add_error(None, str(conflict))
-        except ValidationError as error:
-            _apply_errors(error, form)
-        else:
-            messages.success(request, _("The case file is now restricted to the named users."))
+                named_users=list(data["named_users"]),
+                reason=data["reason"],
+                expected_version=data["version"],
+            ),
+            _("The case file is now restricted to the named users."),
+        )
+        if done:
             return redirect("cases:detail", pk=case.pk)
     return render(request, "cases/restrict.html", {"case": case, "form": form}, status=400 if form.errors else 200)
+
+
+@login_required
+def case_unrestrict(request, pk):
+    """Lift a restriction: the case file is seen again by role and area."""
+    case = access.case_for_user(request.user, pk)
+    if not access.can_reassign(request.user, case):
+        raise PermissionDenied(_("Only the commune officer or a coordinator can restrict a case file."))
+    if not case.is_restricted:
+        messages.info(request, _("This case file is not restricted."))
+        return redirect("cases:detail", pk=case.pk)
+    form = forms.UnrestrictForm(request.POST or None, initial={"version": case.version})
+    if request.method == "POST" and form.is_valid():
+        done = submit(
+            request,
+            form,
+            lambda data: services.case_unrestrict(
+                actor=request.user, case=case, reason=data["reason"], expected_version=data["version"]
+            ),
+            _("The restriction is lifted."),
+        )
+        if done:
+            return redirect("cases:detail", pk=case.pk)
+    return render(request, "cases/unrestrict.html", {"case": case, "form": form}, status=400 if form.errors else 200)

@@ -243,3 +243,26 @@ class EmailMode(models.TextChoices):
 class Preference(models.Model):
     user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
     email_mode = models.CharField(_("email"), max_length=20, choices=EmailMode.choices, default=EmailMode.DIGEST)
+
+
+class OutboxMessage(models.Model):
+    """A task to send to the broker, written in the same transaction as the change that needs it.
+
+    Sent right after the commit; when the broker is down the row stays, and the relay (every
+    minute, and at the next commit) sends it once the broker is back. Tasks are idempotent, so a
+    message sent twice (relay racing the commit hook) does no harm.
+    """
+
+    task = models.CharField(max_length=200)
+    args = models.JSONField(default=list)
+    created_at = models.DateTimeField(auto_now_add=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    attempts = models.PositiveIntegerField(default=0)
+    last_error = models.TextField(blank=True)
+
+    class Meta:
+        verbose_name = _("outgoing task")
+        verbose_name_plural = _("outgoing tasks")
+        indexes = [
+            models.Index(fields=["created_at"], name="outbox_unsent_idx", condition=models.Q(sent_at__isnull=True))
+        ]

@@ -128,16 +128,16 @@ def _notify_many(drafts: list[NotificationDraft]) -> list[Notification]:
     if deliveries:
         Delivery.objects.bulk_create(deliveries, batch_size=1000)
         ids = [delivery.pk for delivery in deliveries]
-        transaction.on_commit(lambda: _enqueue_deliveries(ids))
+        _enqueue_deliveries(ids)
     return notifications
 
 
 def _enqueue_deliveries(ids: list[int]) -> None:
-    """One message to the broker per batch of deliveries; a scan may create thousands at once."""
-    from .tasks import deliver_many
+    """One message per batch of deliveries (a scan may create thousands), through the outbox."""
+    from .outbox import enqueue
 
     for start in range(0, len(ids), 500):
-        deliver_many.delay(ids[start : start + 500])
+        enqueue("notifications.tasks.deliver_many", ids[start : start + 500])
 
 
 def notification_mark_read(*, user, ids: list[int] | None = None) -> int:

@@ -37,6 +37,18 @@ def scan_deadlines() -> dict:
 
 
 @shared_task(ignore_result=True)
+def relay_outbox() -> int:
+    """Every minute: send the tasks that could not reach the broker when their data was written."""
+    from .outbox import purge_sent, relay
+
+    sent = 0
+    while batch := relay(limit=1000):
+        sent += batch
+    purge_sent()
+    return sent
+
+
+@shared_task(ignore_result=True)
 def deliver_many(delivery_ids: list[int]) -> None:
     """Send a batch; a delivery that fails for a transient reason is retried alone, with backoff."""
     for delivery_id in delivery_ids:

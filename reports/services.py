@@ -207,8 +207,9 @@ def reports_open_for_period(*, period: Period, level: str = "commune") -> int:
 
 def preview_request(*, actor, report: PeriodicReport) -> PeriodicReport:
     """Queue the rendering of a draft's PDF (live figures); the page follows its progress."""
+    from notifications.outbox import enqueue
+
     from .models import RenderState
-    from .tasks import render_preview
 
     _require(actor, report.unit, AUTHOR_ROLES)
     with transaction.atomic():
@@ -218,6 +219,6 @@ def preview_request(*, actor, report: PeriodicReport) -> PeriodicReport:
             .update(preview_state=RenderState.QUEUED, preview_progress=0, preview_error="")
         )
         if updated:
-            transaction.on_commit(lambda: render_preview.delay(report.pk))
+            enqueue("reports.tasks.render_preview", report.pk)
     report.refresh_from_db()
     return report

@@ -244,6 +244,7 @@ def report_receive(*, actor, report: ReportInput, children: list[ChildInput]) ->
         [ReportAbuseForm(report=record, form=form) for form in dict.fromkeys(report.abuse_forms)]
     )
     rules = rules_for(record.commune)
+    opened = []
     for item in resolved:
         child = item if isinstance(item, Child) else _child_create(actor=actor, data=item)
         case = CaseFile.objects.create(
@@ -253,7 +254,46 @@ def report_receive(*, actor, report: ReportInput, children: list[ChildInput]) ->
         case.save(update_fields=["reference"])
         _record(case, actor, "received", "", CaseState.RECEIVED, {"report": record.pk, "child": child.pk})
         _open_intake_deadlines(case, record.received_at, rules)
+        opened.append(case)
+    _announce_new_report(record, opened, actor)
     return record
+
+
+def _announce_new_report(record: Report, cases: list[CaseFile], actor) -> None:
+    """Tell the commune's child-protection officers at once: the 12-hour clock has started.
+    No child's name: the message may travel by email or an SMS gateway."""
+    from django.urls import reverse
+    from django.utils import translation
+
+    from agencies.models import StaffMembership
+    from notifications.services import NotificationDraft, notify_many
+
+    officers = {
+        membership.user
+        for membership in StaffMembership.objects.filter(
+            role="commune_officer", unit=record.commune, is_active=True, user__is_active=True
+        ).select_related("user")
+        if membership.user.pk != actor.pk
+    }
+    drafts = []
+    with translation.override("vi"):
+        for case in cases:
+            values = {"reference": case.reference, "commune": record.commune.name}
+            for officer in officers:
+                drafts.append(
+                    NotificationDraft(
+                        user=officer,
+                        title=_("[%(reference)s] New report received – %(commune)s") % values,
+                        body=_(
+                            "A new case file was opened from a report. "
+                            "Assess the risk: emergency measures within 12 hours."
+                        ),
+                        url=reverse("cases:detail", args=[case.pk]),
+                        is_urgent=True,
+                        province_id=province_pk_of(record.commune),
+                    )
+                )
+    notify_many(drafts)
 
 
 def _open_intake_deadlines(case: CaseFile, start: datetime.datetime, rules) -> None:
@@ -866,5 +906,37 @@ def case_restrict(
         locked.state,
         locked.state,
         {"named": sorted(user.get_username() for user in names.values()), "reason": reason.strip()},
+        ("is_restricted",),
+    )
+
+
+@transaction.atomic
+def case_unrestrict(*, actor, case: CaseFile, reason: str, expected_version: int | None = None) -> CaseFile:
+    """Lift a restriction (the reason for it is gone): the case file is seen by role and area again."""
+    from agencies.access import roles_covering
+
+    from ..models import CaseFileUserObjectPermission
+
+    locked = CaseFile.objects.select_for_update(of=("self",)).select_related("commune").get(pk=case.pk)
+    if not roles_covering(actor, locked.commune) & RESTRICT_ROLES:
+        raise access.PermissionDenied(_("Only the commune officer or a coordinator can restrict a case file."))
+    if expected_version is not None and locked.version != expected_version:
+        raise CaseConflict
+    if not locked.is_restricted:
+        raise ValidationError(_("This case file is not restricted."))
+    if not reason.strip():
+        raise ValidationError({"reason": [_("Give the reason for lifting the restriction.")]})
+    named = sorted(
+        CaseFileUserObjectPermission.objects.filter(content_object=locked).values_list("user__username", flat=True)
+    )
+    CaseFileUserObjectPermission.objects.filter(content_object=locked).delete()
+    locked.is_restricted = False
+    return _move(
+        locked,
+        actor,
+        "unrestrict",
+        locked.state,
+        locked.state,
+        {"previously_named": named, "reason": reason.strip()},
         ("is_restricted",),
     )

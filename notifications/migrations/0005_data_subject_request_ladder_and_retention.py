@@ -18,6 +18,12 @@ def create(apps, schema_editor):
     night, _ = crontab_model.objects.get_or_create(
         minute="45", hour="2", day_of_week="*", day_of_month="*", month_of_year="*", timezone="Asia/Ho_Chi_Minh"
     )
+    interval_model = apps.get_model("django_celery_beat", "IntervalSchedule")
+    every_minute, _ = interval_model.objects.get_or_create(every=1, period="minutes")
+    task_model.objects.get_or_create(
+        name="Send the tasks kept in the outbox while the broker was down (every minute)",
+        defaults={"task": "notifications.tasks.relay_outbox", "interval": every_minute},
+    )
     task_model.objects.get_or_create(
         name="Pseudonymise case files past their retention period",
         defaults={"task": "cases.tasks.pseudonymise_expired", "crontab": night},

@@ -243,3 +243,20 @@ def test_restricting_a_case_from_its_page_limits_it_to_the_named_users(cast, app
     chairman = Client()
     chairman.force_login(cast.chairman)
     assert chairman.get(f"/cases/{case.pk}/restrict/").status_code == 404
+
+    # Lifting it: a reason is required (what was typed is kept), then everyone sees it again.
+    refused = client.post(f"/cases/{case.pk}/unrestrict/", {"version": case.version, "reason": "  "})
+    assert refused.status_code == 400
+    case.refresh_from_db()
+    assert case.is_restricted
+    stale = client.post(f"/cases/{case.pk}/unrestrict/", {"version": case.version - 1, "reason": "Đã xác minh."})
+    assert stale.status_code == 400
+    assert "Người khác đã thay đổi" in stale.content.decode()
+    lifted = client.post(f"/cases/{case.pk}/unrestrict/", {"version": case.version, "reason": "Đã xác minh."})
+    assert lifted.status_code == 302
+    case.refresh_from_db()
+    assert not case.is_restricted
+    for user in (cast.chairman, cast.coordinator_district, cast.police):
+        assert _sees(type(user).objects.get(pk=user.pk), case) is not None
+    event = case.events.get(kind="unrestrict")
+    assert event.data["previously_named"] == sorted(["officer", "coordinator_province"])

@@ -166,6 +166,12 @@ def _endpoints(world):
             None,
             by(ok=PRIVACY, empty=everyone_else - PRIVACY),
         ),
+        "cases:unrestrict": (
+            "get",
+            reverse("cases:unrestrict", args=[case.pk]),
+            None,
+            by(ok={"officer", "coordinator_district"}),
+        ),
         "cases:form_pdf": ("get", reverse("cases:form_pdf", args=[case.pk, 1]), None, full_only),
         "cases:note_add": ("post", reverse("cases:note_add", args=[case.pk]), {"text": ""}, by(ok={"officer"})),
         "cases:attachment_add": ("post", reverse("cases:attachment_add", args=[case.pk]), {}, by(ok={"officer"})),
