@@ -199,6 +199,9 @@ def seed(open_count: int, due_count: int, *, force: bool = False) -> dict:
             "opened_at",
             "version",
             "updated_at",
+            "is_restricted",
+            "lawful_basis",
+            "lawful_basis_note",
         ],
         (
             (
@@ -216,6 +219,9 @@ def seed(open_count: int, due_count: int, *, force: bool = False) -> dict:
                 now.isoformat(),
                 1,
                 now.isoformat(),
+                "f",
+                "legal_duty",
+                "",
             )
             for i in ids
         ),
