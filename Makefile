@@ -16,7 +16,7 @@ help:
 	@echo "make migrations-check  fail when models and migrations disagree"
 	@echo "make messages          extract and compile translations (needs gettext)"
 	@echo "make vendor            refresh the vendored front-end assets from the npm registry"
-	@echo "make bench             the benchmarks at full scale on PostgreSQL (writes benchmarks/results.json)"
+	@echo "make bench             every measure at national scale on PostgreSQL, with floors and the scaling curve"
 	@echo "make bench-quick       the same on a small scale, to keep the harness working (no targets checked)"
 
 $(STAMP): pyproject.toml
@@ -62,10 +62,10 @@ vendor:
 	bash scripts/vendor.sh
 
 bench: install
-	$(PY) benchmarks/escalation_scan.py --open 1000000 --due 10000 --repeat 3
+	$(PY) benchmarks/run.py --curve
 
 bench-quick: install
-	$(PY) benchmarks/escalation_scan.py --open 20000 --due 1000 --repeat 1 --output benchmarks/results-quick.json
+	$(PY) benchmarks/run.py --quick --output benchmarks/results-quick.json
 
 clean:
 	rm -rf $(VENV) var staticfiles .pytest_cache .ruff_cache

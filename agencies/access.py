@@ -6,12 +6,12 @@ without a unit (a national agency) and a system administrator cover the whole co
 Every later app filters through these helpers; none re-derives jurisdiction itself.
 """
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from django.db.models import Q, QuerySet
 from django.http import Http404
 
-from .models import AdministrativeUnit, Role, StaffMembership
+from .models import AdministrativeUnit, Role, StaffMembership, UnitLevel
 
 _CACHE_ATTRIBUTE = "_baove_jurisdiction"
 _MEMBERSHIPS_ATTRIBUTE = "_baove_memberships"
@@ -22,6 +22,9 @@ class Jurisdiction:
     is_nationwide: bool
     # Materialised paths of the topmost units covered; none is a prefix of another.
     paths: tuple[str, ...]
+    # Those of PATHS that are communes themselves (their id ends the path).
+    commune_paths: tuple[str, ...] = field(default=(), compare=False)
+    _ids: list[int] | None = field(default=None, compare=False, repr=False)
 
     @property
     def is_empty(self) -> bool:
@@ -42,6 +45,30 @@ class Jurisdiction:
             condition |= Q(**{f"{path_field}__startswith": prefix})
         return condition
 
+    def communes_q(self, commune_field: str) -> Q:
+        """The same filter on a foreign key to a commune (e.g. "commune"), as `commune_field IN (ids)`.
+
+        Faster than `q()` on large tables: the rows are found through the foreign key's index (in
+        order, newest first, where the index allows) instead of joining every row to its unit."""
+        if self.is_nationwide:
+            return Q(pk__isnull=False)
+        if not self.paths:
+            return Q(pk__in=[])
+        return Q(**{f"{commune_field}__in": self.commune_ids()})
+
+    def commune_ids(self) -> list[int]:
+        """The communes inside; a commune-level area needs no query. Once per object (per request)."""
+        if self._ids is None:
+            wider = tuple(path for path in self.paths if path not in self.commune_paths)
+            ids = [int(path.strip("/").split("/")[-1]) for path in self.commune_paths]
+            if wider:
+                condition = Q()
+                for prefix in wider:
+                    condition |= Q(path__startswith=prefix)
+                ids += AdministrativeUnit.objects.filter(condition, level="commune").values_list("pk", flat=True)
+            object.__setattr__(self, "_ids", ids)
+        return self._ids
+
 
 _NOWHERE = Jurisdiction(is_nationwide=False, paths=())
 _EVERYWHERE = Jurisdiction(is_nationwide=True, paths=())
@@ -55,7 +82,7 @@ def active_memberships(user) -> list[StaffMembership]:
     if cached is None:
         cached = list(
             StaffMembership.objects.filter(user=user, is_active=True, agency__is_active=True)
-            .select_related("agency", "agency__agency_type", "unit")
+            .select_related("agency", "unit")
             .order_by("role", "unit__path")
         )
         setattr(user, _MEMBERSHIPS_ATTRIBUTE, cached)
@@ -74,7 +101,9 @@ def jurisdiction_of(user, roles: frozenset[str] | None = None) -> Jurisdiction:
         cache = {}
         setattr(user, _CACHE_ATTRIBUTE, cache)
     if roles not in cache:
-        cache[roles] = _compute_jurisdiction(user, roles)
+        computed = _compute_jurisdiction(user, roles)
+        # The same area for another set of roles: share the object, and with it its unit ids.
+        cache[roles] = next((known for known in cache.values() if known == computed), computed)
     return cache[roles]
 
 
@@ -82,6 +111,7 @@ def _compute_jurisdiction(user, roles: frozenset[str] | None) -> Jurisdiction:
     if user.is_superuser and (roles is None or Role.SYSTEM_ADMIN in roles):
         return _EVERYWHERE
     paths: list[str] = []
+    communes: set[str] = set()
     for membership in active_memberships(user):
         if roles is not None and membership.role not in roles:
             continue
@@ -89,7 +119,12 @@ def _compute_jurisdiction(user, roles: frozenset[str] | None) -> Jurisdiction:
             return _EVERYWHERE
         if membership.unit.is_active:
             paths.append(membership.unit.path)
-    return Jurisdiction(is_nationwide=False, paths=_topmost(paths))
+            if membership.unit.level == UnitLevel.COMMUNE:
+                communes.add(membership.unit.path)
+    topmost = _topmost(paths)
+    return Jurisdiction(
+        is_nationwide=False, paths=topmost, commune_paths=tuple(path for path in topmost if path in communes)
+    )
 
 
 def roles_covering(user, unit: AdministrativeUnit) -> set[str]:

@@ -219,6 +219,10 @@ class CaseFile(models.Model):
         ]
         indexes = [
             models.Index(fields=["commune", "state", "opened_at"], name="case_commune_state_idx"),
+            # The case list: newest first within the user's communes.
+            models.Index(
+                fields=["commune", "-opened_at", "-id"], name="case_commune_newest_idx", include=["is_restricted"]
+            ),
             models.Index(fields=["state", "opened_at"], name="case_state_opened_idx"),
             models.Index(fields=["opened_at"], name="case_opened_idx"),
         ]

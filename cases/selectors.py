@@ -12,6 +12,7 @@ from django.utils import timezone
 from notifications.models import Deadline, DeadlineState
 
 from . import access
+from .choices import CaseState, RiskLevel
 from .models import CaseEvent, CaseFile, Child, InterventionPlan, PlanMeasure, ReportAbuseForm
 from .text import fold
 
@@ -28,9 +29,22 @@ class CaseFilters:
     query: str = ""
 
 
-def case_list(user, filters: CaseFilters | None = None) -> QuerySet[CaseFile]:
+# What the case list and its CSV export show: loading only these keeps a page of 50 cheap.
+LIST_FIELDS = (
+    "reference", "state", "risk_level", "opened_at", "commune_id", "child_id", "report_id", "is_restricted",
+    "child__full_name", "commune__name",
+)  # fmt: skip
+
+
+def case_list(user, filters: CaseFilters | None = None, *, list_fields: bool = False) -> QuerySet[CaseFile]:
+    """Case files visible to USER, filtered, newest first. LIST_FIELDS: only what lists show."""
     filters = filters or CaseFilters()
-    cases = access.cases_visible_to(user).select_related("child", "commune", "report")
+    cases = access.cases_visible_to(user)
+    cases = (
+        cases.select_related("child", "commune").only(*LIST_FIELDS)
+        if list_fields
+        else cases.select_related("child", "commune", "report")
+    )
     if filters.state:
         cases = cases.filter(state=filters.state)
     if filters.risk_level:
@@ -62,6 +76,42 @@ def case_list(user, filters: CaseFilters | None = None) -> QuerySet[CaseFile]:
     return cases.order_by("-opened_at", "-pk")
 
 
+@dataclass(frozen=True)
+class CaseRow:
+    """One line of the case list: plain values, no model objects to build."""
+
+    pk: int
+    reference: str
+    state: str
+    risk_level: str
+    opened_at: datetime.datetime
+    child_name: str
+    commune_name: str
+
+    def get_state_display(self) -> str:
+        return str(CaseState(self.state).label)
+
+    def get_risk_level_display(self) -> str:
+        return str(RiskLevel(self.risk_level).label) if self.risk_level else ""
+
+
+ROW_FIELDS = ("pk", "reference", "state", "risk_level", "opened_at", "child__full_name", "commune__name")
+
+
+def case_list_page(user, filters: CaseFilters | None, number, *, per_page: int = 50):
+    """A page of the case list: the paginator counts on the bare filtered query (no joins), the page's
+    rows come as plain values. Returns (page, rows)."""
+    from django.core.paginator import Paginator
+
+    cases = case_list(user, filters, list_fields=True)
+    page = Paginator(cases, per_page).get_page(number)
+    if not page.paginator.count:
+        return page, []
+    start = page.start_index() - 1
+    values = cases.values_list(*ROW_FIELDS)[start : start + per_page]
+    return page, [CaseRow(*row) for row in values]
+
+
 def case_detail(user, pk) -> CaseFile:
     """One case file with everything its page shows, in a fixed number of queries."""
     queryset = CaseFile.objects.select_related(
@@ -87,6 +137,9 @@ def case_detail(user, pk) -> CaseFile:
     return access.case_for_user(user, pk, queryset=queryset)
 
 
+MIN_SIMILARITY = 0.3  # pg_trgm's default threshold for "similar"
+
+
 @dataclass(frozen=True)
 class ChildMatch:
     child: Child
@@ -98,8 +151,9 @@ def child_search(
 ) -> list[ChildMatch]:
     """Possible existing children: Vietnamese-aware (diacritics folded, đ→d) and typo-tolerant.
 
-    PostgreSQL ranks with pg_trgm through its trigram index; other databases fall back to
-    difflib over the candidates that share a word with the name.
+    PostgreSQL narrows to children with a close family and given name (cases.name_search) and
+    ranks them with pg_trgm; other databases fall back to difflib over the candidates that share
+    a word with the name.
     """
     key = fold(name)
     if len(key) < 2:
@@ -108,12 +162,15 @@ def child_search(
     if connection.vendor == "postgresql":
         from django.contrib.postgres.search import TrigramSimilarity
 
+        from .name_search import candidates
+
         rows = (
-            children.annotate(similarity=TrigramSimilarity("name_key", key))
-            .filter(Q(name_key__trigram_similar=key) | Q(name_key__contains=key))
+            candidates(children, key)
+            .annotate(similarity=TrigramSimilarity("name_key", key))
             .order_by("-similarity")[: limit * 5]
         )
         scored = [(child, float(child.similarity)) for child in rows]
+        scored = [(child, score) for child, score in scored if score >= MIN_SIMILARITY or key in child.name_key]
     else:
         words = [word for word in key.split() if len(word) > 1] or [key]
         condition = Q()

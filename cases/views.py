@@ -5,7 +5,6 @@ from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.db.models import Q
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
@@ -88,12 +87,14 @@ def case_list(request):
     ).order_by("name")
     form = forms.CaseFilterForm(request.GET or None, communes=communes)
     filters = _filters_from(form)
-    page = Paginator(selectors.case_list(request.user, filters), PAGE_SIZE).get_page(request.GET.get("page"))
+    page, cases = selectors.case_list_page(request.user, filters, request.GET.get("page"), per_page=PAGE_SIZE)
     audit.record(
-        "view", "case_list", "", fields={"cases": [case.pk for case in page], "query": request.GET.urlencode()}
+        "view", "case_list", "", fields={"cases": [case.pk for case in cases], "query": request.GET.urlencode()}
     )
-    deadlines = open_deadlines_for_targets(CaseFile, [case.pk for case in page])
-    rows = [(case, [(deadline, deadline_status(deadline)) for deadline in deadlines.get(case.pk, [])]) for case in page]
+    deadlines = open_deadlines_for_targets(CaseFile, [case.pk for case in cases])
+    rows = [
+        (case, [(deadline, deadline_status(deadline)) for deadline in deadlines.get(case.pk, [])]) for case in cases
+    ]
     query = request.GET.copy()
     query.pop("page", None)
     return render(
@@ -118,7 +119,7 @@ def case_export(request):
     )
     form = forms.CaseFilterForm(request.GET or None, communes=communes)
     filters = _filters_from(form)
-    cases = list(selectors.case_list(request.user, filters)[:EXPORT_LIMIT])
+    cases = list(selectors.case_list(request.user, filters, list_fields=True)[:EXPORT_LIMIT])
     audit.record(
         "export", "case_list", "", fields={"cases": [case.pk for case in cases], "query": request.GET.urlencode()}
     )

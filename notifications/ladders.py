@@ -56,9 +56,10 @@ def step_errors(steps: list[tuple[str, int]]) -> list[str]:
     return errors
 
 
-def arm(deadline: Deadline) -> None:
+def arm(deadline: Deadline, *, steps: list[EscalationStep] | None = None) -> None:
     """Point the deadline's cursor at its first step not fired yet (after it is set or moved)."""
-    steps = list(EscalationStep.objects.filter(ladder_id=deadline.ladder_id).order_by("position"))
+    if steps is None:
+        steps = list(EscalationStep.objects.filter(ladder_id=deadline.ladder_id).order_by("position"))
     fired = set(deadline.fires.values_list("position", flat=True)) if deadline.pk else set()
     pending = [index for index in range(len(steps)) if index not in fired]
     if not pending:

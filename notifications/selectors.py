@@ -36,9 +36,13 @@ def deadlines_of(target, now=None) -> list[DeadlineView]:
 def open_deadlines_for_targets(model, ids) -> dict[int, list[Deadline]]:
     """Open deadlines of many targets in one query, for list pages."""
     result: dict[int, list[Deadline]] = {}
-    rows = Deadline.objects.filter(
-        target_type=ContentType.objects.get_for_model(model), target_id__in=list(ids), state=DeadlineState.OPEN
-    ).order_by("due_at")
+    rows = (
+        Deadline.objects.filter(
+            target_type=ContentType.objects.get_for_model(model), target_id__in=list(ids), state=DeadlineState.OPEN
+        )
+        .only("target_id", "kind", "starts_at", "due_at", "state", "target_type_id")
+        .order_by("due_at")
+    )
     for row in rows:
         result.setdefault(row.target_id, []).append(row)
     return result

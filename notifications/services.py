@@ -5,6 +5,7 @@ from dataclasses import dataclass
 
 from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from .ladders import arm, ladder_for
@@ -34,10 +35,37 @@ def deadline_set(
         deadline = Deadline(**_target_filter(target), kind=kind)
     deadline.starts_at, deadline.due_at, deadline.province = starts_at, due_at, province
     deadline.ladder = ladder_for(kind, province.pk if province else None)
-    deadline.full_clean(validate_constraints=False)
+    # The foreign keys come from the caller's own rows: no need to query them back.
+    deadline.full_clean(exclude=["target_type", "province", "ladder"], validate_constraints=False)
     arm(deadline)
     deadline.save()
     return deadline
+
+
+@transaction.atomic
+def deadlines_open(*, target, deadlines: list[tuple[str, datetime.datetime, datetime.datetime]], province=None) -> None:
+    """Open several new deadlines [(kind, starts_at, due_at)] on a TARGET that has none of them yet
+    (e.g. a case file just received): four queries whatever their number."""
+    from .models import EscalationLadder
+
+    kinds = [kind for kind, _start, _due in deadlines]
+    province_id = province.pk if province else None
+    by_kind = {}
+    for ladder in EscalationLadder.objects.filter(
+        Q(province_id=province_id) | Q(province__isnull=True), kind__in=kinds
+    ).prefetch_related("steps"):
+        if ladder.province_id is not None or ladder.kind not in by_kind:
+            by_kind[ladder.kind] = ladder
+    rows = []
+    for kind, starts_at, due_at in deadlines:
+        ladder = by_kind.get(kind)
+        deadline = Deadline(
+            **_target_filter(target), kind=kind, starts_at=starts_at, due_at=due_at, province=province, ladder=ladder
+        )
+        deadline.clean_fields(exclude=["target_type", "province", "ladder"])
+        arm(deadline, steps=sorted(ladder.steps.all(), key=lambda step: step.position) if ladder else [])
+        rows.append(deadline)
+    Deadline.objects.bulk_create(rows)
 
 
 def deadline_meet(*, target, kind: str, at: datetime.datetime | None = None) -> int:

@@ -177,3 +177,11 @@ def seed_units(db):
     hung_yen = UnitFactory(level="province", code="33", name="Hưng Yên")
     UnitFactory(level="commune", code="25486", name="Xã Tân Biên", parent=tan_bien)
     return tay_ninh, tan_bien, hung_yen
+
+
+@pytest.fixture(autouse=True)
+def _fresh_name_vocabulary():
+    """The child-name vocabulary is cached in Redis; each test starts without it (its rows are rolled back)."""
+    from django.core.cache import cache
+
+    cache.delete("child-name-vocabulary")

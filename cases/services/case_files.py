@@ -18,9 +18,9 @@ from django.utils.translation import gettext as _
 from agencies.access import province_pk_of
 from agencies.models import AdministrativeUnit, Agency
 from config import files
-from notifications.services import deadline_cancel, deadline_meet, deadline_set
+from notifications.services import deadline_cancel, deadline_meet, deadline_set, deadlines_open
 
-from .. import access, audit
+from .. import access, audit, name_search
 from ..choices import (
     AbuseForm,
     CaseState,
@@ -154,8 +154,10 @@ def _child_create(*, actor, data: ChildInput) -> Child:
         created_by=actor,
     )
     child.name_key = fold(child.full_name)
-    child.full_clean()
+    # The commune and hamlet were checked against the user's jurisdiction; the actor is the user.
+    child.full_clean(exclude=["created_by", "residence_commune", "residence_hamlet"])
     child.save()
+    name_search.remember(child.name_key)
     audit.record("create", "child", child.pk, actor=actor)
     for group in dict.fromkeys(data.circumstances):
         ChildCircumstance.objects.create(child=child, group=group, since=timezone.localdate())
@@ -238,7 +240,7 @@ def report_receive(*, actor, report: ReportInput, children: list[ChildInput]) ->
         received_by=actor,
         **{name: value for name, value in report.__dict__.items() if name != "abuse_forms"},
     )
-    record.full_clean()
+    record.full_clean(exclude=["received_by", "commune"])  # both checked above
     record.save()
     ReportAbuseForm.objects.bulk_create(
         [ReportAbuseForm(report=record, form=form) for form in dict.fromkeys(report.abuse_forms)]
@@ -297,8 +299,12 @@ def _announce_new_report(record: Report, cases: list[CaseFile], actor) -> None:
 
 
 def _open_intake_deadlines(case: CaseFile, start: datetime.datetime, rules) -> None:
-    for kind in (DeadlineKind.EMERGENCY_DECISION, DeadlineKind.PLAN_SUBMISSION, DeadlineKind.PLAN_APPROVAL):
-        _deadline(case, kind, start, rules)
+    kinds = (DeadlineKind.EMERGENCY_DECISION, DeadlineKind.PLAN_SUBMISSION, DeadlineKind.PLAN_APPROVAL)
+    deadlines_open(
+        target=case,
+        deadlines=[(kind, start, due_at(start, *rules[kind])) for kind in kinds],
+        province=AdministrativeUnit(pk=province_pk_of(case.commune)),
+    )
 
 
 def _deadline(case: CaseFile, kind: str, start: datetime.datetime, rules=None) -> None:

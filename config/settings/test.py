@@ -1,7 +1,7 @@
 """The test suite: real PostgreSQL and Redis, never mocks of them."""
 
 from .base import *  # noqa: F403
-from .base import REST_FRAMEWORK, env
+from .base import REST_FRAMEWORK, env, tune_postgresql
 
 DEBUG = False
 SECRET_KEY = "test-only-secret-key-not-for-any-real-deployment-0123456789"
@@ -9,6 +9,8 @@ SECRET_KEY = "test-only-secret-key-not-for-any-real-deployment-0123456789"
 DATABASES = {
     "default": env.db("DATABASE_URL", default="postgres://postgres:postgres@127.0.0.1:5432/baove"),
 }
+tune_postgresql(DATABASES["default"])
+DATABASES["default"]["CONN_MAX_AGE"] = 0  # tests open and close connections freely (threads, subprocesses)
 DATABASES["default"]["TEST"] = {"NAME": env.str("TEST_DATABASE_NAME", default="test_baove")}
 
 REDIS_URL = env.str("REDIS_URL", default="redis://127.0.0.1:6379/15")

@@ -1,0 +1,767 @@
+"""BaoVe's benchmark: every measure of the performance issue beside its floor, measured in the same run.
+
+    python benchmarks/run.py                 # default scale: 1,000,000 children, 200,000 case files
+    python benchmarks/run.py --quick         # small scale, to keep the harness working (CI)
+    python benchmarks/run.py --curve         # also the list, search and report measures at 10 % and 30 %
+
+Each scale lives in its own PostgreSQL database (baove_bench_<children>), seeded by `bench_seed`
+(COPY, deterministic) and kept between runs. Pages are measured through Django's full stack
+(middleware, access door, templates) with the test client; their floor is the same data fetched with
+hand-written SQL through psycopg. HTTP throughput is measured with gunicorn (2 workers) and a
+keep-alive load generator on loopback, beside a bare Django view in the same run. Results go to
+benchmarks/results.json and a table on the terminal.
+"""
+
+import argparse
+import copy
+import datetime
+import http.client
+import json
+import os
+import platform
+import socket
+import statistics
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+CURVE_MEASURES = (
+    "officer_case_list",
+    "officer_case_list_query",
+    "province_case_list",
+    "child_search",
+    "province_indicators_json",
+)
+SCALES = {
+    "full": {"children": 1_000_000, "cases": 200_000, "deadlines": 1_000_000},
+    "quick": {"children": 20_000, "cases": 4_000, "deadlines": 20_000},
+}
+
+
+def _database_for(children: int) -> str:
+    return f"baove_bench_{children}"
+
+
+def _configure(database: str) -> None:
+    os.environ["DJANGO_SETTINGS_MODULE"] = "benchmarks.settings"
+    os.environ["DATABASE_URL"] = f"postgres://postgres@127.0.0.1:5432/{database}"
+    import django
+
+    django.setup()
+
+
+# ---------------------------------------------------------------------------------------------- helpers
+
+
+def percentile(values: list[float], share: float) -> float:
+    ordered = sorted(values)
+    index = min(len(ordered) - 1, max(0, round(share * (len(ordered) - 1))))
+    return ordered[index]
+
+
+def timed(function, repeat: int, warmup: int = 2) -> list[float]:
+    for _ in range(warmup):
+        function()
+    samples = []
+    for _ in range(repeat):
+        started = time.perf_counter()
+        function()
+        samples.append(time.perf_counter() - started)
+    return samples
+
+
+class Results:
+    def __init__(self):
+        self.entries = []
+
+    def add(self, name, samples, unit, *, target, floor_samples=None, description="", lower_is_better=True, **extra):
+        """TARGET: {"p95": seconds} or {"value": x} or {"ratio": x}; checked against the measure."""
+        median = statistics.median(samples)
+        p95 = percentile(samples, 0.95)
+        floor = statistics.median(floor_samples) if floor_samples else None
+        ratio = round(median / floor, 2) if floor else None
+        meets = True
+        for key, limit in target.items():
+            observed = {"p95": p95, "value": median, "ratio": ratio}[key]
+            if key == "max_ratio":
+                continue
+            meets &= (observed <= limit) if lower_is_better else (observed >= limit)
+        if "max_ratio" in extra and ratio is not None:
+            meets &= ratio <= extra["max_ratio"]
+        self.entries.append(
+            {
+                "name": name,
+                "description": description,
+                "value": round(median, 4),
+                "p95": round(p95, 4),
+                "unit": unit,
+                "floor": round(floor, 4) if floor is not None else None,
+                "ratio": ratio,
+                "target": {**target, **({"max_ratio": extra["max_ratio"]} if "max_ratio" in extra else {})},
+                "meets_target": bool(meets),
+                "samples": len(samples),
+                **{k: v for k, v in extra.items() if k != "max_ratio"},
+            }
+        )
+        entry = self.entries[-1]
+        print(
+            f"{name:34} median {entry['value']:>9} {unit:4} p95 {entry['p95']:>9}  floor "
+            f"{entry['floor'] if entry['floor'] is not None else '-':>9}  ratio {entry['ratio'] or '-':>6}  "
+            f"target {entry['target']}  {'yes' if meets else 'NO'}",
+            flush=True,
+        )
+
+
+def _sql(query: str, params=()) -> callable:
+    from django.db import connection
+
+    def run():
+        with connection.cursor() as cursor:
+            cursor.execute(query, params)
+            cursor.fetchall()
+
+    return run
+
+
+# ---------------------------------------------------------------------------------------------- the cast
+
+
+def cast():
+    """The busiest commune's officer, the largest province's coordinator, a national coordinator."""
+    from django.contrib.auth import get_user_model
+    from django.db import connection
+
+    from agencies.models import Agency, AgencyType, StaffMembership
+    from cases.models import CaseFile
+
+    user_model = get_user_model()
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT commune_id FROM cases_casefile GROUP BY commune_id ORDER BY count(*) DESC, commune_id LIMIT 1"
+        )
+        commune = cursor.fetchone()[0]
+        cursor.execute(
+            "SELECT split_part(u.path, '/', 2)::bigint FROM cases_casefile c JOIN agencies_administrativeunit u "
+            "ON u.id = c.commune_id GROUP BY 1 ORDER BY count(*) DESC LIMIT 1"
+        )
+        province = cursor.fetchone()[0]
+    officer = StaffMembership.objects.get(unit_id=commune, role="commune_officer").user
+    coordinator = StaffMembership.objects.filter(unit_id=province, role="coordinator").first().user
+    national, created = user_model.objects.get_or_create(username="dp.national", defaults={"first_name": "Cục Trẻ em"})
+    if created:
+        agency = Agency.objects.create(
+            name="Cục Bà mẹ và Trẻ em", agency_type=AgencyType.objects.get(code="social_affairs")
+        )
+        StaffMembership.objects.create(user=national, role="coordinator", agency=agency, unit=None)
+    busy_case = CaseFile.objects.filter(commune_id=commune).order_by("-opened_at").first()
+    return {"officer": officer, "coordinator": coordinator, "national": national, "commune": commune,
+            "province": province, "case": busy_case}  # fmt: skip
+
+
+def _client(user):
+    """A logged-in client that has passed its second factor, as in production."""
+    from django.test import Client
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    client = Client()
+    client.force_login(user)
+    device, _ = TOTPDevice.objects.get_or_create(user=user, name="bench", defaults={"confirmed": True})
+    session = client.session
+    session["otp_device_id"] = device.persistent_id
+    session.save()
+    return client
+
+
+# ---------------------------------------------------------------------------------------------- measures
+
+
+def measure_lists(results: Results, who: dict, repeat: int, suffix: str = "") -> None:
+    officer, coordinator = _client(who["officer"]), _client(who["coordinator"])
+    paths = ["/cases/", "/cases/?state=in_intervention", "/cases/?risk_level=high", "/cases/?page=3"]
+    index = iter(range(10**9))
+
+    def officer_list():
+        response = officer.get(paths[next(index) % len(paths)])
+        assert response.status_code == 200, response.status_code
+
+    commune = who["commune"]
+    floor = _sql(
+        "SELECT c.id, c.reference, c.state, c.risk_level, c.opened_at, c.is_restricted, ch.full_name, u.name "
+        "FROM cases_casefile c JOIN cases_child ch ON ch.id = c.child_id JOIN agencies_administrativeunit u "
+        "ON u.id = c.commune_id WHERE c.commune_id = %s AND NOT c.is_restricted "
+        "ORDER BY c.opened_at DESC, c.id DESC LIMIT 50",
+        [commune],
+    )
+    count = _sql("SELECT count(*) FROM cases_casefile WHERE commune_id = %s", [commune])
+    results.add(
+        f"officer_case_list{suffix}",
+        timed(officer_list, repeat),
+        "s",
+        target={"p95": 0.100},
+        floor_samples=timed(lambda: (floor(), count()), repeat),
+        description="commune officer's case list (own commune, filters, page of 50), full Django stack",
+    )
+
+    # The same page's data through the ORM (access door, filters, paginator, deadlines) against the
+    # same data fetched by hand-written SQL: the "≤ 3× its SQL floor" target.
+    from cases import selectors
+    from cases.models import CaseFile
+    from notifications.selectors import open_deadlines_for_targets
+
+    def officer_query():
+        user = copy.copy(who["officer"])  # as in a new request: memberships and area not yet known
+        user.__dict__.pop("_baove_jurisdiction", None)
+        user.__dict__.pop("_baove_memberships", None)
+        _page, rows = selectors.case_list_page(user, None, 1)
+        open_deadlines_for_targets(CaseFile, [case.pk for case in rows])
+        return rows
+
+    # The hand-written floor does the same steps: the officer's memberships (their area), an incoming
+    # transfer check, the count, the page and its deadlines.
+    memberships_sql = _sql(
+        "SELECT m.role, u.path, u.level, u.is_active FROM agencies_staffmembership m JOIN agencies_agency a "
+        "ON a.id = m.agency_id LEFT JOIN agencies_administrativeunit u ON u.id = m.unit_id "
+        "WHERE m.user_id = %s AND m.is_active AND a.is_active",
+        [who["officer"].pk],
+    )
+    transfers_sql = _sql(
+        "SELECT 1 FROM cases_casefile WHERE state = 'transfer_pending' AND transfer_to_id = %s LIMIT 1", [commune]
+    )
+    deadlines_sql = _sql(
+        "SELECT d.* FROM notifications_deadline d WHERE d.state = 'open' AND d.target_type_id = "
+        "(SELECT id FROM django_content_type WHERE app_label = 'cases' AND model = 'casefile') AND d.target_id IN "
+        "(SELECT id FROM cases_casefile WHERE commune_id = %s ORDER BY opened_at DESC, id DESC LIMIT 50)",
+        [commune],
+    )
+    results.add(
+        f"officer_case_list_query{suffix}",
+        timed(officer_query, repeat),
+        "s",
+        target={"p95": 0.100},
+        max_ratio=3.0,
+        floor_samples=timed(lambda: (memberships_sql(), transfers_sql(), floor(), count(), deadlines_sql()), repeat),
+        description="the officer's case list data through the ORM and the access door (page of 50, count, deadlines)",
+    )
+
+    def province_list():
+        response = coordinator.get(paths[next(index) % len(paths)])
+        assert response.status_code == 200, response.status_code
+
+    province_prefix = f"/{who['province']}/%"
+    province_floor = _sql(
+        "SELECT c.id, c.reference, c.state, ch.full_name, u.name FROM cases_casefile c JOIN cases_child ch "
+        "ON ch.id = c.child_id JOIN agencies_administrativeunit u ON u.id = c.commune_id WHERE u.path LIKE %s "
+        "ORDER BY c.opened_at DESC, c.id DESC LIMIT 50",
+        [province_prefix],
+    )
+    results.add(
+        f"province_case_list{suffix}",
+        timed(province_list, repeat),
+        "s",
+        target={"p95": 0.200},
+        floor_samples=timed(province_floor, repeat),
+        description="coordinator's case list for a whole province",
+    )
+
+
+NAMES = ["nguyen thi hoa", "Trần Văn Hùng", "le ngoc anh", "Phạm Minh Quân", "hoang thi thu trang", "vu duc thinh",
+         "Nguyen Van An", "đỗ thị hương", "bui gia bao", "Lò Thị Mỷ", "nguyn thi lan", "tran van hungg"]  # fmt: skip
+
+
+def measure_search(results: Results, who: dict, repeat: int, suffix: str = "") -> None:
+    national = _client(who["national"])
+    index = iter(range(10**9))
+
+    def search():
+        response = national.post("/cases/children/similar/", {"name": NAMES[next(index) % len(NAMES)]})
+        assert response.status_code == 200
+
+    from cases.name_search import FAMILY, GIVEN, close_words, vocabulary
+    from cases.text import fold
+
+    keys = iter(range(10**9))
+
+    def floor():
+        key = fold(NAMES[next(keys) % len(NAMES)])
+        words = key.split()
+        families, givens = vocabulary()
+        _sql(
+            "SELECT id, full_name, birth_date, similarity(name_key, %s) AS s FROM cases_child "
+            f"WHERE {GIVEN} = ANY(%s) AND {FAMILY} = ANY(%s) ORDER BY s DESC LIMIT 50",
+            [key, close_words(words[-1], givens), close_words(words[0], families)],
+        )()
+
+    results.add(
+        f"child_search{suffix}",
+        timed(search, repeat),
+        "s",
+        target={"p95": 0.150},
+        floor_samples=timed(floor, repeat),
+        description="child search by name over every child (diacritic-insensitive, fuzzy), national coordinator",
+    )
+
+
+def measure_case_page(results: Results, who: dict, repeat: int) -> None:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+    from django.utils import timezone
+
+    from cases.models import CaseEvent
+
+    officer = _client(who["officer"])
+    case = who["case"]
+    url = f"/cases/{case.pk}/"
+
+    def page():
+        assert officer.get(url).status_code == 200
+
+    floor = _sql(
+        "SELECT c.*, ch.*, r.* FROM cases_casefile c JOIN cases_child ch ON ch.id = c.child_id JOIN cases_report r "
+        "ON r.id = c.report_id WHERE c.id = %s",
+        [case.pk],
+    )
+    events = _sql("SELECT * FROM cases_caseevent WHERE case_id = %s ORDER BY at", [case.pk])
+    samples = timed(page, repeat)
+    floor_samples = timed(lambda: (floor(), events()), repeat)
+    with CaptureQueriesContext(connection) as short:
+        page()
+    CaseEvent.objects.bulk_create(
+        CaseEvent(
+            case=case,
+            kind="note",
+            from_state=case.state,
+            to_state=case.state,
+            data={},
+            at=timezone.now(),
+            actor=who["officer"] if i % 2 else None,
+        )
+        for i in range(300)
+    )
+    with CaptureQueriesContext(connection) as long:
+        page()
+    long_samples = timed(page, max(5, repeat // 4))
+    results.add(
+        "case_page",
+        samples,
+        "s",
+        target={"p95": 0.100},
+        floor_samples=floor_samples,
+        description="case page (detail and timeline) of the busiest commune's newest case file",
+        p95_with_300_more_events=round(percentile(long_samples, 0.95), 4),
+        queries={"short_timeline": len(short), "timeline_plus_300": len(long)},
+        queries_independent_of_timeline=len(short) == len(long),
+    )
+    CaseEvent.objects.filter(case=case, kind="note").delete()
+
+
+def measure_intake(results: Results, who: dict, count: int) -> None:
+    from django.db import connection, transaction
+    from django.utils import timezone
+
+    from agencies.models import StaffMembership
+    from cases import services
+    from cases.services.case_files import ChildInput, ReportInput
+
+    # Another commune than the one whose list is measured, so that repeated runs measure the same list.
+    membership = (
+        StaffMembership.objects.filter(role="commune_officer").exclude(unit_id=who["commune"]).order_by("-pk")[0]
+    )
+    commune, officer = membership.unit, membership.user
+
+    def receive(i):
+        services.report_receive(
+            actor=officer,
+            report=ReportInput(
+                received_at=timezone.now() - datetime.timedelta(minutes=5), receiving_point="commune",
+                commune=commune, source="walk_in", setting="family", narrative="Đo hiệu năng tiếp nhận.",
+                reporter_name="Người báo tin",
+                abuse_forms=["violence"],
+            ),
+            children=[ChildInput(full_name=f"Trẻ Đo Hiệu Năng {i}", birth_date=datetime.date(2015, 1, 1), sex="male",
+                                 residence_commune=commune)],
+        )  # fmt: skip
+
+    receive(-1)
+    started = time.perf_counter()
+    for i in range(count):
+        receive(i)
+    elapsed = time.perf_counter() - started
+
+    def floor_one(i):
+        with transaction.atomic(), connection.cursor() as cursor:
+            now = timezone.now()
+            cursor.execute(
+                "INSERT INTO cases_report (received_at, receiving_point, source, reporter_is_anonymous, reporter_name, "
+                "reporter_phone, reporter_relation, place_of_occurrence, setting, perpetrator_relation, "
+                "perpetrator_age_group, narrative, external_reference, created_at, commune_id, received_by_id) "
+                "VALUES (%s, 'commune', 'walk_in', false, '', '', '', '', 'family', '', '', 'x', '', %s, %s, %s) RETURNING id",
+                [now, now, commune.pk, officer.pk],
+            )
+            report = cursor.fetchone()[0]
+            cursor.execute(
+                "INSERT INTO cases_child (full_name, name_key, birth_date, birth_year_only, sex, ethnicity, personal_id, "
+                "address, school, disability, created_at, updated_at, created_by_id, residence_commune_id) VALUES "
+                "(%s, %s, '2015-01-01', false, 'male', '', '', '', '', '', %s, %s, %s, %s) RETURNING id",
+                [f"Sàn {i}", f"san {i}", now, now, officer.pk, commune.pk],
+            )
+            child = cursor.fetchone()[0]
+            cursor.execute(
+                "INSERT INTO cases_casefile (state, risk_level, state_before_transfer, closure_reason, closure_note, "
+                "opened_at, version, updated_at, commune_id, officer_id, child_id, report_id, is_restricted, "
+                "lawful_basis, lawful_basis_note) VALUES ('received', '', '', '', '', %s, 1, %s, %s, %s, %s, %s, "
+                "false, 'legal_duty', '') RETURNING id",
+                [now, now, commune.pk, officer.pk, child, report],
+            )
+            case = cursor.fetchone()[0]
+            cursor.execute(
+                "INSERT INTO cases_caseevent (kind, from_state, to_state, data, at, actor_id, case_id) VALUES "
+                "('received', '', 'received', '{}', %s, %s, %s)",
+                [now, officer.pk, case],
+            )
+
+    started = time.perf_counter()
+    for i in range(count):
+        floor_one(i)
+    floor_elapsed = time.perf_counter() - started
+    rate, floor_rate = count / elapsed, count / floor_elapsed
+    results.add(
+        "intake_rate",
+        [rate],
+        "/s",
+        target={"value": 50},
+        lower_is_better=False,
+        description="reports received through the service (one child each), one process",
+    )
+    results.entries[-1]["floor"] = round(floor_rate, 1)
+    results.entries[-1]["ratio"] = round(floor_rate / rate, 2)
+
+
+def measure_reports(results: Results, who: dict, repeat: int, suffix: str = "", pdf: bool = True) -> None:
+    from agencies.models import AdministrativeUnit
+    from reports import documents
+    from reports.indicators import compute
+    from reports.periods import parse
+
+    province = AdministrativeUnit.objects.get(pk=who["province"])
+    today = datetime.date.today()
+    period = parse(f"{today.year}-H1" if today.month > 6 else f"{today.year - 1}-H2")
+    floor = _sql(
+        "SELECT count(DISTINCT c.child_id) FROM cases_casefile c JOIN cases_report r ON r.id = c.report_id "
+        "JOIN agencies_administrativeunit u ON u.id = c.commune_id WHERE u.path LIKE %s AND r.received_at >= %s "
+        "AND r.received_at < %s",
+        [f"/{province.pk}/%", period.start, period.end + datetime.timedelta(days=1)],
+    )
+    results.add(
+        f"province_indicators_json{suffix}",
+        timed(lambda: compute(province, period), repeat, warmup=1),
+        "s",
+        target={"value": 1.0},
+        floor_samples=timed(floor, repeat, warmup=1),
+        description=f"every indicator for the largest province, {period.code}",
+    )
+    if pdf:
+        data = compute(province, period)
+        results.add(
+            "province_report_pdf",
+            timed(lambda: documents.report_pdf(data, issuer=f"UBND {province.name}"), max(3, repeat // 5), warmup=1),
+            "s",
+            target={"value": 3.0},
+            description="its PDF in the administrative layout (WeasyPrint), from computed indicators",
+        )
+        national_floor = _sql(
+            "SELECT count(DISTINCT c.child_id) FROM cases_casefile c JOIN cases_report r ON r.id = c.report_id "
+            "WHERE r.received_at >= %s AND r.received_at < %s",
+            [period.start, period.end + datetime.timedelta(days=1)],
+        )
+        results.add(
+            f"national_rollup{suffix}",
+            timed(lambda: compute(None, period), 3, warmup=0),
+            "s",
+            target={"value": 10.0},
+            floor_samples=timed(national_floor, 3, warmup=0),
+            description="every indicator for the whole country (all provinces), one pass",
+        )
+
+
+# ---------------------------------------------------------------------------------------------- HTTP
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _load(port: int, path: str, cookie: str, seconds: float, concurrency: int = 4) -> tuple[int, int]:
+    done, errors = [0], [0]
+    stop = time.monotonic() + seconds
+    lock = threading.Lock()
+
+    def worker():
+        connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+        ok = bad = 0
+        while time.monotonic() < stop:
+            connection.request("GET", path, headers={"Cookie": cookie, "Host": "127.0.0.1"})
+            response = connection.getresponse()
+            response.read()
+            if response.status == 200:
+                ok += 1
+            else:
+                bad += 1
+        with lock:
+            done[0] += ok
+            errors[0] += bad
+
+    threads = [threading.Thread(target=worker) for _ in range(concurrency)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return done[0], errors[0]
+
+
+def _rss_mb(pid: int) -> float:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    return 0.0
+
+
+def measure_http(results: Results, who: dict, database: str, seconds: float) -> None:
+    from django.conf import settings
+
+    session = _client(who["officer"]).session
+    cookie = f"{settings.SESSION_COOKIE_NAME}={session.session_key}"
+    port = _free_port()
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "benchmarks.settings",
+           "DATABASE_URL": f"postgres://postgres@127.0.0.1:5432/{database}"}  # fmt: skip
+    server = subprocess.Popen(
+        [sys.executable, "-m", "gunicorn", "benchmarks.wsgi", "--workers", "2", "--bind", f"127.0.0.1:{port}",
+         "--log-level", "warning", "--access-logfile", "-", "--access-logformat", ""],
+        cwd=ROOT, env=env, stdout=subprocess.DEVNULL,
+    )  # fmt: skip
+    try:
+        for _ in range(100):
+            try:
+                with socket.create_connection(("127.0.0.1", port), timeout=0.2):
+                    break
+            except OSError:
+                time.sleep(0.1)
+        _load(port, "/bench/bare/", cookie, 1.5)
+        _load(port, "/cases/", cookie, 1.5)
+        bare_ok, bare_errors = _load(port, "/bench/bare/", cookie, seconds)
+        list_ok, list_errors = _load(port, "/cases/", cookie, seconds)
+        served = list_ok + bare_ok
+        while served < 2100:  # the memory target is for a worker after 1,000 requests at least
+            more, more_errors = _load(port, "/cases/", cookie, 2)
+            served, list_errors = served + more, list_errors + more_errors
+        children = [int(p) for p in Path(f"/proc/{server.pid}/task/{server.pid}/children").read_text().split()]
+        rss = max(_rss_mb(pid) for pid in children)
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+    bare_rate, list_rate = bare_ok / seconds, list_ok / seconds
+    results.add(
+        "http_case_list_throughput",
+        [list_rate],
+        "req/s",
+        target={},
+        lower_is_better=False,
+        description="officer's case list under gunicorn (2 workers), keep-alive load generator on loopback",
+        errors=list_errors + bare_errors,
+    )
+    entry = results.entries[-1]
+    entry["floor"] = round(bare_rate, 1)
+    entry["ratio"] = round(list_rate / bare_rate, 3) if bare_rate else None
+    entry["target"] = {"min_ratio_to_bare_view": 0.30}
+    entry["meets_target"] = bool(entry["ratio"] and entry["ratio"] >= 0.30 and not entry["errors"])
+    print(
+        f"{'':34} bare view {bare_rate:.0f} req/s, ratio {entry['ratio']}  {'yes' if entry['meets_target'] else 'NO'}"
+    )
+    results.add(
+        "web_worker_rss",
+        [rss],
+        "MB",
+        target={"value": 250},
+        description=f"largest gunicorn worker's resident memory after {served} requests between 2 workers",
+    )
+
+
+def measure_pdf_memory(results: Results, who: dict, database: str) -> None:
+    code = (
+        "import datetime, resource, django; django.setup();"
+        "from agencies.models import AdministrativeUnit; from reports import documents;"
+        "from reports.indicators import compute; from reports.periods import parse;"
+        f"p = AdministrativeUnit.objects.get(pk={who['province']}); t = datetime.date.today();"
+        "period = parse(f'{t.year}-H1' if t.month > 6 else f'{t.year - 1}-H2');"
+        "documents.report_pdf(compute(p, period), issuer='UBND');"
+        "print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)"
+    )
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "benchmarks.settings",
+           "DATABASE_URL": f"postgres://postgres@127.0.0.1:5432/{database}"}  # fmt: skip
+    output = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True, check=True)
+    peak = int(output.stdout.strip().splitlines()[-1]) / 1024
+    results.add(
+        "province_pdf_peak_rss",
+        [peak],
+        "MB",
+        target={"value": 500},
+        description="peak resident memory of a process computing and rendering the province PDF",
+    )
+
+
+def measure_escalation(results: Results, quick: bool) -> None:
+    output = ROOT / "var" / "escalation-result.json"
+    output.parent.mkdir(exist_ok=True)
+    args = (
+        ["--open", "20000", "--due", "1000", "--repeat", "1"]
+        if quick
+        else ["--open", "1000000", "--due", "10000", "--repeat", "3"]
+    )
+    subprocess.run([sys.executable, str(ROOT / "benchmarks" / "escalation_scan.py"), *args, "--output", str(output)],
+                   cwd=ROOT, check=True, env={**os.environ, "DATABASE_URL": "postgres://postgres@127.0.0.1:5432/baove_bench",
+                                              "DJANGO_SETTINGS_MODULE": "config.settings.test"})  # fmt: skip
+    data = json.loads(output.read_text())
+    for entry in data.get("results", [data]):
+        if not isinstance(entry.get("target"), dict):
+            entry["target"] = {"value": entry["target"]}
+        entry["scale"] = data.get("scale")
+        results.entries.append(entry)
+        print(
+            f"{entry['name']:34} median {entry['value']:>9} s    p95 {entry['p95']:>9}  floor {entry['floor']:>9}  "
+            f"ratio {entry['ratio']:>6}  target {entry['target']}  {'yes' if entry['meets_target'] else 'NO'}"
+        )
+
+
+# ---------------------------------------------------------------------------------------------- main
+
+
+def _fmt(value) -> str:
+    if value is None:
+        return "-"
+    if isinstance(value, float):
+        return f"{value:.4g}"
+    return str(value)
+
+
+def print_table(entries: list[dict]) -> None:
+    header = f"{'measure':38} {'median':>10} {'p95':>10} {'unit':>6} {'floor':>10} {'ratio':>7}  {'target':32} met"
+    print("\n" + header + "\n" + "-" * len(header))
+    for e in entries:
+        target = ", ".join(f"{k} {v}" for k, v in (e.get("target") or {}).items())
+        print(
+            f"{e['name']:38} {_fmt(e['value']):>10} {_fmt(e.get('p95')):>10} {e['unit']:>6} {_fmt(e.get('floor')):>10} "
+            f"{_fmt(e.get('ratio')):>7}  {target:32} {'yes' if e.get('meets_target', True) else 'NO'}"
+        )
+
+
+def ensure_seeded(scale: dict, reseed: bool) -> str:
+    import psycopg
+
+    database = _database_for(scale["children"])
+    with psycopg.connect(host="127.0.0.1", user="postgres", dbname="postgres", autocommit=True) as admin:
+        if not admin.execute("SELECT 1 FROM pg_database WHERE datname = %s", [database]).fetchone():
+            admin.execute(f'CREATE DATABASE "{database}"')
+    _configure(database)
+    from django.core.management import call_command
+
+    from cases.models import CaseFile, Child
+
+    call_command("migrate", verbosity=0)
+    if reseed or Child.objects.count() < scale["children"] or CaseFile.objects.count() < scale["cases"]:
+        print(f"seeding {database}: {scale}", flush=True)
+        call_command("bench_seed", yes=True, **scale)
+    return database
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--quick", action="store_true")
+    parser.add_argument("--curve", action="store_true", help="also measure at 10 %% and 30 %% of the scale")
+    parser.add_argument("--reseed", action="store_true")
+    parser.add_argument("--output", default=str(ROOT / "benchmarks" / "results.json"))
+    parser.add_argument("--only", default="", help="comma-separated measure groups")
+    parser.add_argument("--no-pdf", action="store_true", help="skip the PDF and national measures of reports")
+    parser.add_argument("--children", type=int, default=0)
+    parser.add_argument("--cases", type=int, default=0)
+    parser.add_argument("--deadlines", type=int, default=0)
+    args = parser.parse_args()
+    scale = SCALES["quick" if args.quick else "full"]
+    repeat = 20 if args.quick else 60
+    only = set(filter(None, args.only.split(",")))
+
+    def wanted(group):
+        return not only or group in only
+
+    started = time.perf_counter()
+    if args.children:
+        scale = {"children": args.children, "cases": args.cases, "deadlines": args.deadlines}
+    curve = []
+    if args.curve:
+        # Smaller scales first, each in its own database and its own process (Django binds one database).
+        for share in (0.1, 0.3):
+            small = {key: int(value * share) for key, value in scale.items()}
+            part = Path(f"{args.output}.part")
+            subprocess.run(
+                [sys.executable, __file__, "--only", "lists,search,reports", "--no-pdf", "--output", str(part),
+                 "--children", str(small["children"]), "--cases", str(small["cases"]),
+                 "--deadlines", str(small["deadlines"])],
+                check=True,
+            )  # fmt: skip
+            for entry in json.loads(part.read_text())["results"]:
+                curve.append({**entry, "name": f"{entry['name']}@{int(share * 100)}%", "scale": small})
+            part.unlink()
+    database = ensure_seeded(scale, args.reseed)
+    results = Results()
+    who = cast()
+    print(f"measuring on {database} ({scale})", flush=True)
+    if wanted("lists"):
+        measure_lists(results, who, repeat)
+    if wanted("search"):
+        measure_search(results, who, repeat)
+    if wanted("case"):
+        measure_case_page(results, who, repeat)
+    if wanted("intake"):
+        measure_intake(results, who, 100 if args.quick else 300)
+    if wanted("reports"):
+        measure_reports(results, who, 5 if args.quick else 10, pdf=not args.no_pdf)
+    if wanted("http"):
+        measure_http(results, who, database, 3 if args.quick else 10)
+    if wanted("memory"):
+        measure_pdf_memory(results, who, database)
+    if wanted("escalation"):
+        measure_escalation(results, args.quick)
+    report = {
+        "date": datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds"),
+        "scale": scale,
+        "database": database,
+        "machine": {
+            "cores": os.cpu_count(),
+            "memory_gib": round(os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30),
+            "python": platform.python_version(),
+            "platform": platform.platform(),
+        },
+        "seconds": round(time.perf_counter() - started, 1),
+        "results": results.entries,
+        "scaling_curve": [
+            *curve,
+            *(
+                {**e, "name": f"{e['name']}@100%", "scale": scale}
+                for e in results.entries
+                if args.curve and e["name"] in CURVE_MEASURES
+            ),
+        ],
+        "all_targets_met": all(entry.get("meets_target", True) for entry in results.entries),
+    }
+    print_table(report["results"] + report["scaling_curve"])
+    Path(args.output).write_text(json.dumps(report, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    print(f"wrote {args.output}: {'every target met' if report['all_targets_met'] else 'some targets NOT met'}")
+
+
+if __name__ == "__main__":
+    main()
