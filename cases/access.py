@@ -47,6 +47,17 @@ def _named_on(user) -> Exists:
     )
 
 
+def _unrestricted_or_named(user) -> Q:
+    """Unrestricted case files, or restricted ones naming USER. The few named ids are read first:
+    simpler, faster list queries than a correlated subquery in each of them."""
+    named = list(
+        CaseFileUserObjectPermission.objects.filter(
+            user=user, permission__codename=VIEW_PERMISSION, content_object__is_restricted=True
+        ).values_list("content_object_id", flat=True)
+    )
+    return Q(is_restricted=False) | Q(pk__in=named) if named else Q(is_restricted=False)
+
+
 def _granted_to_groups_of(user) -> Exists:
     return Exists(
         CaseFileGroupObjectPermission.objects.filter(
@@ -71,7 +82,7 @@ def cases_visible_to(user) -> QuerySet[CaseFile]:
         # Only when such a transfer waits: without the OR the list is read in index order.
         if CaseFile.objects.filter(transfers).exists():
             scope |= transfers
-    return CaseFile.objects.filter(scope).filter(Q(is_restricted=False) | _named_on(user))
+    return CaseFile.objects.filter(scope).filter(_unrestricted_or_named(user))
 
 
 def cases_assigned_to(user) -> QuerySet[CaseFile]:

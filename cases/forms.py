@@ -1,7 +1,10 @@
 """HTML forms. They only shape input; every rule lives in cases.services."""
 
 from django import forms
+from django.forms.utils import flatatt
 from django.utils import timezone
+from django.utils.html import format_html
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
 from agencies.models import AdministrativeUnit, Agency
@@ -26,6 +29,27 @@ from .models import ConsentGiver, LawfulBasis, RequestKind, RequestStatus
 DATETIME_WIDGET = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
 DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 TEXTAREA = forms.Textarea(attrs={"rows": 3})
+
+
+class FastSelect(forms.Select):
+    """A <select> built in Python: Django renders each option through its own template, which made the
+    case list's filter form cost more than the list's queries. Same markup, same escaping."""
+
+    def render(self, name, value, attrs=None, renderer=None):
+        context = self.get_context(name, value, attrs)["widget"]
+        options = []
+        for _group, group_options, _index in context["optgroups"]:
+            for option in group_options:
+                options.append(
+                    format_html(
+                        '<option value="{}"{}>{}</option>',
+                        option["value"],
+                        mark_safe(" selected") if option["selected"] else "",
+                        option["label"],
+                    )
+                )
+        attributes = flatatt({"name": context["name"], **context["attrs"]})
+        return format_html("<select{}>{}</select>", attributes, mark_safe("".join(options)))  # noqa: S308 - escaped parts
 
 
 class BootstrapMixin:
@@ -229,6 +253,14 @@ class CaseFilterForm(BootstrapMixin, forms.Form):
     def __init__(self, *args, communes=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["commune"].queryset = communes if communes is not None else AdministrativeUnit.objects.none()
+        for name in ("state", "risk_level", "abuse_form"):
+            field = self.fields[name]
+            field.widget = FastSelect(attrs=field.widget.attrs, choices=field.widget.choices)
+        # The communes read once with a plain query (a ModelChoiceField iterates with a server-side
+        # cursor: three round trips for a handful of rows).
+        field = self.fields["commune"]
+        choices = [("", field.empty_label), *((unit.pk, str(unit)) for unit in field.queryset)]
+        field.widget = FastSelect(attrs=field.widget.attrs, choices=choices)
 
     def clean(self):
         data = super().clean()
