@@ -7,6 +7,7 @@ deadlines (those of the open case files and assignments, the rest on the monthly
 commune's plan tasks) and notifications.
 """
 
+import collections
 import datetime
 import itertools
 import json
@@ -236,6 +237,7 @@ def seed(*, children: int, cases: int, deadlines: int, seed_value: int = 2026, a
     pick_ethnicity = _weighted(rng, ETHNICITY)
     child_commune = []
     child_birth = []
+    by_commune = collections.defaultdict(list)
     today = now.date()
 
     def children_rows():
@@ -252,6 +254,7 @@ def seed(*, children: int, cases: int, deadlines: int, seed_value: int = 2026, a
             birth = today - datetime.timedelta(days=rng.randrange(30, 17 * 365))
             child_commune.append(commune)
             child_birth.append(birth)
+            by_commune[commune].append(child)
             personal_id = f"{rng.randrange(10**11, 10**12)}" if rng.random() < 0.6 else ""
             yield (
                 child, name, fold(name), birth, False, "female" if female else "male", pick_ethnicity(), personal_id,
@@ -288,8 +291,10 @@ def seed(*, children: int, cases: int, deadlines: int, seed_value: int = 2026, a
         officer, committee = staff[commune]["officer"]
         chairman = staff[commune]["chairman"][0]
         siblings = [first_child]
-        if rng.random() < 0.08:
-            siblings += [c for c in (first_child + 1, first_child + 2) if c <= children][: rng.choice((1, 2))]
+        if rng.random() < 0.08:  # brothers and sisters reported together, from the same commune
+            neighbours = by_commune[commune]
+            siblings += [neighbours[rng.randrange(len(neighbours))] for _ in range(rng.choice((1, 2)))]
+            siblings = list(dict.fromkeys(siblings))
         siblings = [c for c in siblings if c not in taken][: max(1, cases - case_id)]
         if not siblings:
             continue
