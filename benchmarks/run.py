@@ -594,13 +594,15 @@ def measure_http(results: Results, who: dict, database: str, seconds: float) -> 
 
 def measure_pdf_memory(results: Results, who: dict, database: str) -> None:
     code = (
-        "import datetime, resource, django; django.setup();"
+        "import datetime, django; django.setup();"
         "from agencies.models import AdministrativeUnit; from reports import documents;"
         "from reports.indicators import compute; from reports.periods import parse;"
         f"p = AdministrativeUnit.objects.get(pk={who['province']}); t = datetime.date.today();"
         "period = parse(f'{t.year}-H1' if t.month > 6 else f'{t.year - 1}-H2');"
         "documents.report_pdf(compute(p, period), issuer='UBND');"
-        "print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)"
+        # VmHWM, not ru_maxrss: Linux keeps ru_maxrss across exec, so a child would report the
+        # parent's size at fork (the seeding process holds a gigabyte).
+        "print([int(l.split()[1]) for l in open('/proc/self/status') if l.startswith('VmHWM:')][0])"
     )
     env = {**os.environ, "DJANGO_SETTINGS_MODULE": "benchmarks.settings",
            "DATABASE_URL": f"postgres://postgres@127.0.0.1:5432/{database}"}  # fmt: skip
@@ -710,7 +712,7 @@ def main() -> None:
             subprocess.run(
                 [sys.executable, __file__, "--only", "lists,search,reports", "--no-pdf", "--output", str(part),
                  "--children", str(small["children"]), "--cases", str(small["cases"]),
-                 "--deadlines", str(small["deadlines"])],
+                 "--deadlines", str(small["deadlines"]), *(["--reseed"] if args.reseed else [])],
                 check=True,
             )  # fmt: skip
             for entry in json.loads(part.read_text())["results"]:

@@ -1,6 +1,7 @@
 import csv
 import datetime
 from dataclasses import dataclass
+from html import escape
 
 from django.contrib import messages
 from django.contrib.auth import get_user_model
@@ -11,8 +12,7 @@ from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.html import format_html
-from django.utils.safestring import mark_safe
+from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
@@ -21,9 +21,10 @@ from agencies.models import AdministrativeUnit, Agency
 from notifications.selectors import deadline_status, deadlines_of, fires_of, open_deadlines_for_targets
 
 from . import access, audit, documents, forms, selectors, services
+from .choices import CaseState, RiskLevel
 from .downloads import attachment_response
 from .models import CaseFile
-from .templatetags.cases_tags import deadline_badge
+from .templatetags.cases_tags import badge_maker
 from .workflow import actions_from
 
 PAGE_SIZE = 50
@@ -123,41 +124,37 @@ class ListRow:
 
 
 def _list_rows(cases, deadlines) -> list[ListRow]:
-    detail = reverse("cases:detail", args=[987654321])  # reversed once, not once per row
+    # Translations, the time zone and the URL pattern read once for the fifty rows: each lookup of
+    # the active language or time zone goes through asgiref's context-local storage.
+    detail = reverse("cases:detail", args=[987654321])
     now = timezone.now()
-    risk_word = _("Risk")
+    tz = timezone.get_current_timezone()
+    risk_word = escape(_("Risk"))
+    states = {value: escape(str(label)) for value, label in CaseState.choices}
+    risks = {value: escape(str(label)) for value, label in RiskLevel.choices}
+    badge = badge_maker()
     rows = []
     for case in cases:
-        url = detail.replace("987654321", str(case.pk))
-        opened = timezone.localtime(case.opened_at)
-        state, risk = case.get_state_display(), case.get_risk_level_display()
-        badges = mark_safe(" ".join(deadline_badge(d, deadline_status(d, now)) for d in deadlines.get(case.pk, [])))  # noqa: S308 - format_html output
-        card = format_html(
-            '<a class="list-group-item list-group-item-action" href="{}" data-testid="case-card">'
-            '<div class="d-flex justify-content-between"><strong>{}</strong><small class="text-muted">{}</small></div>'
-            '<div class="small">{}{} · {}</div><div class="small text-muted">{}</div><div>{}</div></a>',
-            url,
-            case.child_name,
-            opened.strftime("%d/%m/%Y"),
-            state,
-            format_html(" · {}: {}", risk_word, risk) if risk else "",
-            case.commune_name,
-            case.reference,
-            badges,
+        url = escape(detail.replace("987654321", str(case.pk)))
+        opened = case.opened_at.astimezone(tz)
+        state, risk = states.get(case.state, escape(case.state)), risks.get(case.risk_level, "")
+        child, commune, reference = escape(case.child_name), escape(case.commune_name), escape(case.reference)
+        badges = " ".join(badge(d, deadline_status(d, now)) for d in deadlines.get(case.pk, []))
+        risk_part = f" · {risk_word}: {risk}" if risk else ""
+        # Every value above is escaped (stdlib html.escape); the markup around it is constant.
+        card = (
+            f'<a class="list-group-item list-group-item-action" href="{url}" data-testid="case-card">'
+            f'<div class="d-flex justify-content-between"><strong>{child}</strong>'
+            f'<small class="text-muted">{opened:%d/%m/%Y}</small></div>'
+            f'<div class="small">{state}{risk_part} · {commune}</div><div class="small text-muted">{reference}</div>'
+            f"<div>{badges}</div></a>"
         )
-        table_row = format_html(
-            '<tr data-testid="case-row"><td><a href="{}">{}</a></td><td>{}</td><td>{}</td><td>{}</td><td>{}</td>'
-            '<td>{}</td><td class="text-nowrap">{}</td></tr>',
-            url,
-            case.reference,
-            case.child_name,
-            case.commune_name,
-            state,
-            risk or "—",
-            badges or "—",
-            opened.strftime("%d/%m/%Y %H:%M"),
+        table_row = (
+            f'<tr data-testid="case-row"><td><a href="{url}">{reference}</a></td><td>{child}</td><td>{commune}</td>'
+            f"<td>{state}</td><td>{risk or '—'}</td><td>{badges or '—'}</td>"
+            f'<td class="text-nowrap">{opened:%d/%m/%Y %H:%M}</td></tr>'
         )
-        rows.append(ListRow(card=card, table_row=table_row))
+        rows.append(ListRow(card=SafeString(card), table_row=SafeString(table_row)))  # escaped above
     return rows
 
 

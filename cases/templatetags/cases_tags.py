@@ -1,7 +1,8 @@
+from html import escape
+
 from django import template
-from django.utils.dateformat import format as date_format
-from django.utils.html import format_html
-from django.utils.timezone import localtime
+from django.utils.safestring import SafeString
+from django.utils.timezone import get_current_timezone
 from django.utils.translation import gettext_lazy
 
 from cases.choices import DeadlineKind
@@ -36,21 +37,34 @@ STATUS_WORDS = {
     "cancelled": gettext_lazy("cancelled"),
     "due_soon": gettext_lazy("due soon"),
 }
+DUE_WORD = gettext_lazy("due")
+
+
+def badge_maker():
+    """deadline_badge for many deadlines: the labels translated and the time zone read once (each
+    translation or time-zone lookup goes through asgiref's context-local storage, slow in bulk)."""
+    tz = get_current_timezone()
+    kinds = {kind: escape(str(label)) for kind, label in DeadlineKind.choices}
+    words = {status: escape(str(word)) for status, word in STATUS_WORDS.items()}
+    due_word = escape(str(DUE_WORD))
+
+    def make(deadline, status) -> str:
+        due = "" if status in ("met", "cancelled") else deadline.due_at.astimezone(tz).strftime("%H:%M %d/%m/%Y")
+        kind = escape(deadline.kind)
+        label, word = kinds.get(deadline.kind, kind), words.get(status, due_word)
+        # SafeString directly: mark_safe's lazy-argument check costs more than the rest in bulk.
+        return SafeString(
+            f'<span class="badge deadline {badge_class(status)}" data-testid="deadline-{kind}" '
+            f'data-status="{escape(status)}">{label}: {word} {due}</span>'
+        )
+
+    return make
 
 
 @register.simple_tag
 def deadline_badge(deadline, status):
-    """A deadline's badge; built in Python because lists show one per deadline on every row."""
-    due = "" if status in ("met", "cancelled") else date_format(localtime(deadline.due_at), "H:i d/m/Y")
-    return format_html(
-        '<span class="badge deadline {}" data-testid="deadline-{}" data-status="{}">{}: {} {}</span>',
-        badge_class(status),
-        deadline.kind,
-        status,
-        deadline_label(deadline.kind),
-        STATUS_WORDS.get(status, gettext_lazy("due")),
-        due,
-    )
+    """A deadline's badge, built in Python (lists show one per deadline on every row)."""
+    return badge_maker()(deadline, status)
 
 
 @register.filter
