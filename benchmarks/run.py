@@ -411,11 +411,11 @@ def measure_intake(results: Results, who: dict, count: int) -> None:
             )
             child = cursor.fetchone()[0]
             cursor.execute(
-                "INSERT INTO cases_casefile (state, risk_level, state_before_transfer, closure_reason, closure_note, "
-                "opened_at, version, updated_at, commune_id, officer_id, child_id, report_id, is_restricted, "
-                "lawful_basis, lawful_basis_note) VALUES ('received', '', '', '', '', %s, 1, %s, %s, %s, %s, %s, "
-                "false, 'legal_duty', '') RETURNING id",
-                [now, now, commune.pk, officer.pk, child, report],
+                "INSERT INTO cases_casefile (reference, state, risk_level, state_before_transfer, closure_reason, "
+                "closure_note, opened_at, version, updated_at, commune_id, officer_id, child_id, report_id, "
+                "is_restricted, lawful_basis, lawful_basis_note) VALUES (%s, 'received', '', '', '', '', %s, 1, %s, "
+                "%s, %s, %s, %s, false, 'legal_duty', '') RETURNING id",
+                [f"SAN-{report}", now, now, commune.pk, officer.pk, child, report],
             )
             case = cursor.fetchone()[0]
             cursor.execute(

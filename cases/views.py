@@ -138,7 +138,8 @@ def _list_rows(cases, deadlines) -> list[ListRow]:
         url = escape(detail.replace("987654321", str(case.pk)))
         opened = case.opened_at.astimezone(tz)
         state, risk = states.get(case.state, escape(case.state)), risks.get(case.risk_level, "")
-        child, commune, reference = escape(case.child_name), escape(case.commune_name), escape(case.reference)
+        child, commune = escape(case.child_name or ""), escape(case.commune_name or "")
+        reference = escape(case.reference or f"#{case.pk}")
         badges = " ".join(badge(d, deadline_status(d, now)) for d in deadlines.get(case.pk, []))
         risk_part = f" · {risk_word}: {risk}" if risk else ""
         # Every value above is escaped (stdlib html.escape); the markup around it is constant.

@@ -218,3 +218,13 @@ def test_similar_children_json_is_scoped(tree, cast, receive):
 def test_filter_with_end_before_start_is_refused_with_a_message(cast):
     body = _client(cast.officer).get("/cases/", {"opened_from": "2026-05-01", "opened_to": "2026-04-01"})
     assert "error-opened_to" in body.content.decode()
+
+
+def test_the_list_shows_a_case_file_without_reference(tree, cast, receive):
+    """A row imported or migrated without a reference still lists (by its number), escaped."""
+    case = receive(children=[child_input(tree.commune_c1, name="<b>Bé</b> Na")]).case_files.get()
+    CaseFile.objects.filter(pk=case.pk).update(reference=None)
+    body = _client(cast.officer).get("/cases/").content.decode()
+    assert f"#{case.pk}" in body
+    assert "&lt;b&gt;Bé&lt;/b&gt; Na" in body
+    assert "<b>Bé</b>" not in body
