@@ -228,3 +228,16 @@ def test_the_list_shows_a_case_file_without_reference(tree, cast, receive):
     assert f"#{case.pk}" in body
     assert "&lt;b&gt;Bé&lt;/b&gt; Na" in body
     assert "<b>Bé</b>" not in body
+
+
+def test_the_timeline_shows_system_events_without_an_actor(tree, cast, receive):
+    """Events written by tasks (escalation, retention) have no actor; the page says "system"."""
+    from django.utils import timezone
+
+    from cases.models import CaseEvent
+
+    case = receive().case_files.get()
+    CaseEvent.objects.create(case=case, kind="note", from_state=case.state, to_state=case.state, at=timezone.now())
+    response = _client(cast.officer).get(f"/cases/{case.pk}/")
+    assert response.status_code == 200
+    assert "hệ thống" in response.content.decode()
