@@ -17,6 +17,14 @@ _CACHE_ATTRIBUTE = "_baove_jurisdiction"
 _MEMBERSHIPS_ATTRIBUTE = "_baove_memberships"
 
 
+def _under(paths, path_field: str) -> Q:
+    """Rows whose PATH_FIELD lies under one of PATHS."""
+    condition = Q()
+    for prefix in paths:
+        condition |= Q(**{f"{path_field}__startswith": prefix})
+    return condition
+
+
 @dataclass(frozen=True)
 class Jurisdiction:
     is_nationwide: bool
@@ -40,10 +48,7 @@ class Jurisdiction:
             return Q(pk__isnull=False)
         if not self.paths:
             return Q(pk__in=[])
-        condition = Q()
-        for prefix in self.paths:
-            condition |= Q(**{f"{path_field}__startswith": prefix})
-        return condition
+        return _under(self.paths, path_field)
 
     def communes_q(self, commune_field: str) -> Q:
         """The same filter on a foreign key to a commune (e.g. "commune"), as `commune_field IN (ids)`.
@@ -62,10 +67,8 @@ class Jurisdiction:
             wider = tuple(path for path in self.paths if path not in self.commune_paths)
             ids = [int(path.strip("/").split("/")[-1]) for path in self.commune_paths]
             if wider:
-                condition = Q()
-                for prefix in wider:
-                    condition |= Q(path__startswith=prefix)
-                ids += AdministrativeUnit.objects.filter(condition, level="commune").values_list("pk", flat=True)
+                communes = AdministrativeUnit.objects.filter(_under(wider, "path"), level=UnitLevel.COMMUNE)
+                ids += communes.values_list("pk", flat=True)
             object.__setattr__(self, "_ids", ids)
         return self._ids
 

@@ -8,6 +8,7 @@ an administrator can reset a user's second factor (lost phone). Every change is 
 """
 
 import secrets
+from urllib.parse import quote
 
 from django.conf import settings
 from django.db import transaction
@@ -55,6 +56,11 @@ def safe_next(request, default: str = "/") -> str:
     return default
 
 
+def next_url(url_name: str, target: str) -> str:
+    """URL_NAME's page with ?next=TARGET, the target quoted so that its own query string survives."""
+    return f"{reverse(url_name)}?next={quote(target, safe='/')}"
+
+
 class TwoFactorRequiredMiddleware:
     """Keeps a password-only session of a 2FA role away from everything but the 2FA pages."""
 
@@ -76,7 +82,7 @@ class TwoFactorRequiredMiddleware:
                 )
                 return JsonResponse({"detail": message, "code": "two_factor_required"}, status=403)
             target = "two_factor_verify" if has_device(user) else "two_factor_setup"
-            return redirect(f"{reverse(target)}?next={request.get_full_path()}")
+            return redirect(next_url(target, request.get_full_path()))
         return self.get_response(request)
 
 

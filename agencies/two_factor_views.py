@@ -35,7 +35,7 @@ def setup(request):
     # Replacing an existing authenticator needs the current one first: a stolen password alone
     # must not be enough to enrol the thief's phone.
     if two_factor.has_device(request.user) and not request.user.is_verified():
-        return redirect(f"/accounts/2fa/verify/?next={two_factor.safe_next(request)}")
+        return redirect(two_factor.next_url("two_factor_verify", two_factor.safe_next(request)))
     device = two_factor.pending_device(request.user)
     form = CodeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -61,7 +61,7 @@ def setup(request):
 @require_http_methods(["GET", "POST"])
 def verify(request):
     if not two_factor.has_device(request.user):
-        return redirect(f"/accounts/2fa/setup/?next={two_factor.safe_next(request)}")
+        return redirect(two_factor.next_url("two_factor_setup", two_factor.safe_next(request)))
     form = CodeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         if two_factor.verify(request, form.cleaned_data["code"]):

@@ -9,7 +9,6 @@ notifications.engine.scan(); the floor is the bare SQL that finds the due rows. 
 
 import argparse
 import datetime
-import io
 import json
 import os
 import platform
@@ -31,6 +30,8 @@ from django.core.management import call_command  # noqa: E402
 from django.db import connection  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
+from benchmarks.seed import copy_rows  # noqa: E402
+
 TARGET_SECONDS = 5.0
 
 
@@ -50,19 +51,6 @@ def ensure_database() -> None:
         if not exists:
             admin.execute(f'CREATE DATABASE "{settings["NAME"]}"')
     call_command("migrate", verbosity=0)
-
-
-def _copy(table: str, columns: list[str], rows) -> None:
-    buffer = io.StringIO()
-    for row in rows:
-        buffer.write("\t".join("\\N" if value is None else str(value) for value in row) + "\n")
-    buffer.seek(0)
-    with (
-        connection.cursor() as cursor,
-        cursor.connection.cursor().copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy,
-    ):
-        while chunk := buffer.read(1 << 20):
-            copy.write(chunk)
 
 
 def seed(open_count: int, due_count: int, *, force: bool = False) -> dict:
@@ -98,7 +86,7 @@ def seed(open_count: int, due_count: int, *, force: bool = False) -> dict:
     officer = UserFactory(username="bench-officer")
     now = timezone.now()
     ids = range(1, due_count + 1)
-    _copy(
+    copy_rows(
         "cases_child",
         [
             "id",
@@ -138,7 +126,7 @@ def seed(open_count: int, due_count: int, *, force: bool = False) -> dict:
             for i in ids
         ),
     )
-    _copy(
+    copy_rows(
         "cases_report",
         [
             "id",
@@ -182,7 +170,7 @@ def seed(open_count: int, due_count: int, *, force: bool = False) -> dict:
             for i in ids
         ),
     )
-    _copy(
+    copy_rows(
         "cases_casefile",
         [
             "id",
@@ -253,7 +241,7 @@ def seed(open_count: int, due_count: int, *, force: bool = False) -> dict:
                 now.isoformat(),
             )
 
-    _copy(
+    copy_rows(
         "notifications_deadline",
         [
             "target_type_id",

@@ -98,7 +98,8 @@ class Written:
         self.rows[table] = self.rows.get(table, 0) + count
 
 
-def _copy(table: str, columns: list[str], rows, written: Written) -> None:
+def copy_rows(table: str, columns: list[str], rows, written: Written | None = None) -> int:
+    """Stream ROWS (tuples in COLUMNS order) into TABLE with COPY; returns how many."""
     count = 0
     with (
         connection.cursor() as cursor,
@@ -108,7 +109,9 @@ def _copy(table: str, columns: list[str], rows, written: Written) -> None:
         for row in rows:
             copy.write_row(row)
             count += 1
-    written.add(table, count)
+    if written is not None:
+        written.add(table, count)
+    return count
 
 
 def _set_sequences(tables: list[str]) -> None:
@@ -199,7 +202,7 @@ def seed(*, children: int, cases: int, deadlines: int, seed_value: int = 2026, a
             member(focal, "focal_point", agency, pk)
             entry[code] = (focal, agency)
         staff[pk] = entry
-    _copy(
+    copy_rows(
         "auth_user",
         [
             "id",
@@ -216,13 +219,13 @@ def seed(*, children: int, cases: int, deadlines: int, seed_value: int = 2026, a
         users,
         written,
     )
-    _copy(
+    copy_rows(
         "agencies_agency",
         ["id", "name", "address", "phone", "email", "is_active", "created_at", "unit_id", "agency_type_id"],
         agencies,
         written,
     )
-    _copy(
+    copy_rows(
         "agencies_staffmembership",
         ["id", "role", "title", "is_active", "created_at", "agency_id", "unit_id", "user_id"],
         memberships,
@@ -261,7 +264,7 @@ def seed(*, children: int, cases: int, deadlines: int, seed_value: int = 2026, a
                 "", "", "", now, now, staff[commune]["officer"][0], commune,
             )  # fmt: skip
 
-    _copy(
+    copy_rows(
         "cases_child",
         ["id", "full_name", "name_key", "birth_date", "birth_year_only", "sex", "ethnicity", "personal_id", "address",
          "school", "disability", "created_at", "updated_at", "created_by_id", "residence_commune_id"],
@@ -390,7 +393,7 @@ def seed(*, children: int, cases: int, deadlines: int, seed_value: int = 2026, a
                             open_assignments.append((assignment_id, status, moments[3], due, commune))
             if state not in ("closed", "not_child_protection"):
                 open_cases.append((case_id, state, received, commune))
-    _copy(
+    copy_rows(
         "cases_report",
         ["id", "received_at", "receiving_point", "source", "reporter_is_anonymous", "reporter_name", "reporter_phone",
          "reporter_relation", "place_of_occurrence", "occurred_on", "setting", "perpetrator_relation",
@@ -398,8 +401,8 @@ def seed(*, children: int, cases: int, deadlines: int, seed_value: int = 2026, a
         report_rows,
         written,
     )  # fmt: skip
-    _copy("cases_reportabuseform", ["id", "form", "report_id"], form_rows, written)
-    _copy(
+    copy_rows("cases_reportabuseform", ["id", "form", "report_id"], form_rows, written)
+    copy_rows(
         "cases_casefile",
         ["id", "reference", "state", "risk_level", "is_emergency", "state_before_transfer", "closure_reason",
          "closure_note", "opened_at", "closed_at", "version", "updated_at", "commune_id", "officer_id",
@@ -409,41 +412,41 @@ def seed(*, children: int, cases: int, deadlines: int, seed_value: int = 2026, a
         written,
     )  # fmt: skip
     del report_rows, form_rows, case_rows
-    _copy(
+    copy_rows(
         "cases_caseevent",
         ["id", "kind", "from_state", "to_state", "data", "at", "actor_id", "case_id"],
         ((i, k, f, t, json.dumps(d), a, u, c) for i, k, f, t, d, a, u, c in event_rows),
         written,
     )
     del event_rows
-    _copy(
+    copy_rows(
         "cases_initialassessment",
         ["id", "severity", "perpetrator_access", "care_environment", "child_capacity", "risk_level", "is_emergency",
          "notes", "assessed_at", "assessed_by_id", "case_id"],
         assessment_rows,
         written,
     )  # fmt: skip
-    _copy(
+    copy_rows(
         "cases_interventionplan",
         ["id", "number", "objectives", "status", "submitted_at", "decided_at", "decision_number", "decision_note",
          "case_id", "decided_by_id", "drafted_by_id"],
         plan_rows,
         written,
     )  # fmt: skip
-    _copy(
+    copy_rows(
         "cases_planmeasure",
         ["id", "service_type", "description", "due_date", "agency_id", "plan_id"],
         measure_rows,
         written,
     )
-    _copy(
+    copy_rows(
         "cases_assignment",
         ["id", "service_type", "request", "due_date", "status", "decline_reason", "outcome", "answered_at", "closed_at",
          "version", "created_at", "agency_id", "answered_by_id", "case_id", "measure_id"],
         assignment_rows,
         written,
     )  # fmt: skip
-    _copy(
+    copy_rows(
         "cases_assignmentprogress", ["id", "text", "created_at", "assignment_id", "author_id"], progress_rows, written
     )
     del assessment_rows, plan_rows, measure_rows, assignment_rows, progress_rows
@@ -526,33 +529,33 @@ def seed(*, children: int, cases: int, deadlines: int, seed_value: int = 2026, a
                 occurrence_rows.append((occurrence_id, None, due, "not_started", None, 1, task_id))
                 due_at = timezone.make_aware(datetime.datetime.combine(due, datetime.time(23, 59, 59)))
                 deadline(occurrence_type, occurrence_id, "plan_task", now, due_at, province_of[pk])
-    _copy(
+    copy_rows(
         "plans_plan",
         ["id", "number", "title", "issuing_body", "issued_on", "signer", "legal_bases", "period_start", "period_end",
          "purpose", "budget_source", "recipients", "status", "original_document", "created_at", "leader_id", "unit_id"],
         plan_rows,
         written,
     )  # fmt: skip
-    _copy(
+    copy_rows(
         "plans_plansection",
         ["id", "number", "title", "text", "position", "parent_id", "plan_id"],
         section_rows,
         written,
     )
-    _copy(
+    copy_rows(
         "plans_plantask",
         ["id", "position", "content", "applies_to", "schedule_kind", "due_date", "window_start", "window_end",
          "recurrence", "first_date", "expected_output", "note", "statistic", "lead_agency_id", "plan_id", "section_id"],
         task_rows,
         written,
     )  # fmt: skip
-    _copy(
+    copy_rows(
         "plans_taskoccurrence",
         ["id", "starts_on", "due_date", "status", "closed_at", "version", "task_id"],
         occurrence_rows,
         written,
     )
-    _copy(
+    copy_rows(
         "notifications_deadline",
         ["id", "target_id", "kind", "starts_at", "due_at", "state", "met_at", "closed_at", "created_at", "province_id",
          "target_type_id", "next_step", "next_step_at", "ladder_id"],
@@ -568,7 +571,7 @@ def seed(*, children: int, cases: int, deadlines: int, seed_value: int = 2026, a
                 yield (number, f"[HS-{opened:%Y}-{case:06d}] Thời hạn sắp đến", "", f"/cases/{case}/", None, False, opened,
                        None, None, None, staff[commune]["officer"][0])  # fmt: skip
 
-    _copy(
+    copy_rows(
         "notifications_notification",
         ["id", "title", "body", "url", "step", "is_urgent", "created_at", "read_at", "digested_at", "deadline_id", "user_id"],
         notifications(),

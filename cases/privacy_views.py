@@ -20,8 +20,7 @@ from .views import submit
 
 
 def _case(request, pk):
-    case = access.case_for_user(request.user, pk, queryset=access.CaseFile.objects.select_related("commune", "child"))
-    return case
+    return access.case_for_user(request.user, pk, queryset=access.CaseFile.objects.select_related("commune", "child"))
 
 
 def _page(request, case, status=200, **bound):
@@ -66,22 +65,28 @@ def privacy_page(request, pk):
     return _page(request, case)
 
 
-def _write(request, pk, form, run, key: str, success: str):
-    """Run a service from a bound form; on refusal show the page again with what was typed."""
+def _managed_case(request, pk):
+    """The case file, for those who handle its personal-data duties (403 for other full-access roles)."""
     case = _case(request, pk)
     if not privacy.can_manage(request.user, case):
         raise PermissionDenied(_("Only the commune officer or a coordinator handles personal-data duties."))
-    if form.is_valid() and submit(request, form, lambda data: run(case, data), success):
+    return case
+
+
+def _write(request, case, form, call, success: str, *, bound: dict):
+    """Run CALL(cleaned data) for a valid form; on refusal show the page again with what was typed."""
+    if form.is_valid() and submit(request, form, call, success):
         return redirect("cases:privacy", pk=case.pk)
-    return _page(request, case, status=400, **{key: form})
+    return _page(request, case, status=400, **bound)
 
 
 @login_required
 @require_POST
 def basis_set(request, pk):
+    case = _managed_case(request, pk)
     form = forms.LawfulBasisForm(request.POST)
 
-    def run(case, data):
+    def call(data):
         privacy.lawful_basis_set(
             actor=request.user,
             case=case,
@@ -90,25 +95,25 @@ def basis_set(request, pk):
             expected_version=data["version"],
         )
 
-    return _write(request, pk, form, run, "basis_form", _("The lawful basis is recorded."))
+    return _write(request, case, form, call, _("The lawful basis is recorded."), bound={"basis_form": form})
 
 
 @login_required
 @require_POST
 def consent_add(request, pk):
-    case = _case(request, pk)
+    case = _managed_case(request, pk)
     form = forms.ConsentForm(request.POST, caregivers=case.child.caregivers.filter(is_legal_representative=True))
 
-    def run(case, data):
+    def call(data):
         privacy.consent_record(actor=request.user, case=case, **data)
 
-    return _write(request, pk, form, run, "consent_form", _("The consent is recorded."))
+    return _write(request, case, form, call, _("The consent is recorded."), bound={"consent_form": form})
 
 
 @login_required
 @require_POST
 def consent_withdraw(request, pk, consent_pk):
-    case = _case(request, pk)
+    case = _managed_case(request, pk)
     consent = Consent.objects.filter(pk=consent_pk, case=case).first()
     if consent is None:
         raise Http404
@@ -124,10 +129,10 @@ def consent_withdraw(request, pk, consent_pk):
 @login_required
 @require_POST
 def disclosure_add(request, pk):
-    case = _case(request, pk)
+    case = _managed_case(request, pk)
     form = forms.DisclosureForm(request.POST, consents=case.consents.all())
 
-    def run(case, data):
+    def call(data):
         privacy.disclosure_record(
             actor=request.user,
             case=case,
@@ -137,24 +142,24 @@ def disclosure_add(request, pk):
             consents=list(data["consents"]),
         )
 
-    return _write(request, pk, form, run, "disclosure_form", _("The disclosure is recorded."))
+    return _write(request, case, form, call, _("The disclosure is recorded."), bound={"disclosure_form": form})
 
 
 @login_required
 @require_POST
 def request_add(request, pk):
+    case = _managed_case(request, pk)
     form = forms.DataRequestForm(request.POST)
 
-    def run(case, data):
+    def call(data):
         privacy.request_record(actor=request.user, case=case, **data)
 
-    return _write(
-        request, pk, form, run, "request_form", _("The request is registered; answer it within 2 working days.")
-    )
+    success = _("The request is registered; answer it within 2 working days.")
+    return _write(request, case, form, call, success, bound={"request_form": form})
 
 
-def _data_request(request, pk, request_pk):
-    case = _case(request, pk)
+def _managed_request(request, pk, request_pk):
+    case = _managed_case(request, pk)
     data_request = DataSubjectRequest.objects.filter(pk=request_pk, case=case).first()
     if data_request is None:
         raise Http404
@@ -164,25 +169,21 @@ def _data_request(request, pk, request_pk):
 @login_required
 @require_POST
 def request_answer(request, pk, request_pk):
-    case, data_request = _data_request(request, pk, request_pk)
+    case, data_request = _managed_request(request, pk, request_pk)
     form = forms.DataRequestAnswerForm(request.POST, prefix=f"answer-{data_request.pk}")
-    if not privacy.can_manage(request.user, case):
-        raise PermissionDenied(_("Only the commune officer or a coordinator handles personal-data duties."))
-    answered = form.is_valid() and submit(
-        request,
-        form,
-        lambda data: privacy.request_answer(
+
+    def call(data):
+        privacy.request_answer(
             actor=request.user,
             request=data_request,
             status=data["status"],
             answer=data["answer"],
             expected_version=data["version"],
-        ),
-        _("The answer is recorded."),
+        )
+
+    return _write(
+        request, case, form, call, _("The answer is recorded."), bound={"answer_form": (data_request.pk, form)}
     )
-    if answered:
-        return redirect("cases:privacy", pk=case.pk)
-    return _page(request, case, status=400, answer_form=(data_request.pk, form))
 
 
 @login_required
@@ -191,9 +192,7 @@ def request_export(request, pk, request_pk, extension):
     """Everything held about the child, only for an open access request, by who handles it."""
     if extension not in ("json", "pdf"):
         raise Http404
-    case, data_request = _data_request(request, pk, request_pk)
-    if not privacy.can_manage(request.user, case):
-        raise PermissionDenied(_("Only the commune officer or a coordinator handles personal-data duties."))
+    case, data_request = _managed_request(request, pk, request_pk)
     if data_request.kind != RequestKind.ACCESS or data_request.status != RequestStatus.OPEN:
         raise PermissionDenied(_("The export is only for an open request for access."))
     cases = list(

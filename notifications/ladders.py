@@ -9,13 +9,21 @@ from .calendar import add_working_days
 from .models import Deadline, EscalationLadder, EscalationStep, StepTiming
 
 
+def ladders_for(kinds, province_id: int | None) -> dict[str, EscalationLadder]:
+    """For each of KINDS, the province's own ladder, else the national default (absent when none),
+    with their steps, in two queries."""
+    found: dict[str, EscalationLadder] = {}
+    for ladder in EscalationLadder.objects.filter(
+        Q(province_id=province_id) | Q(province__isnull=True), kind__in=list(kinds)
+    ).prefetch_related("steps"):
+        if ladder.province_id is not None or ladder.kind not in found:
+            found[ladder.kind] = ladder
+    return found
+
+
 def ladder_for(kind: str, province_id: int | None) -> EscalationLadder | None:
     """The province's own ladder for KIND, else the national default (None when there is none)."""
-    ladders = {
-        ladder.province_id: ladder
-        for ladder in EscalationLadder.objects.filter(Q(province_id=province_id) | Q(province__isnull=True), kind=kind)
-    }
-    return ladders.get(province_id) or ladders.get(None)
+    return ladders_for([kind], province_id).get(kind)
 
 
 def step_time(deadline: Deadline, step: EscalationStep) -> datetime.datetime:

@@ -47,7 +47,8 @@ def relay(*, ids: list[int] | None = None, limit: int = 1000) -> int:
                     done.append(message.pk)
                     sent += 1
         except Exception as error:  # the broker's errors come from kombu, redis-py and the OS
-            failed = [m.pk for m in messages if m.pk not in set(done)]
+            sent_ids = set(done)
+            failed = [m.pk for m in messages if m.pk not in sent_ids]
             logger.warning("broker unavailable, %s task(s) kept in the outbox: %s", len(failed), error)
             OutboxMessage.objects.filter(pk__in=failed).update(
                 attempts=F("attempts") + 1, last_error=f"{type(error).__name__}: {error}"[:2000]

@@ -5,10 +5,9 @@ from dataclasses import dataclass
 
 from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
-from django.db.models import Q
 from django.utils import timezone
 
-from .ladders import arm, ladder_for
+from .ladders import arm, ladder_for, ladders_for
 from .models import (
     Channel,
     Deadline,
@@ -25,6 +24,11 @@ def _target_filter(target) -> dict:
     return {"target_type": ContentType.objects.get_for_model(target), "target_id": target.pk}
 
 
+def _steps_of(ladder) -> list:
+    """The ladder's steps in order, from its prefetched rows (ladders_for)."""
+    return sorted(ladder.steps.all(), key=lambda step: step.position) if ladder else []
+
+
 @transaction.atomic
 def deadline_set(
     *, target, kind: str, starts_at: datetime.datetime, due_at: datetime.datetime, province=None
@@ -37,7 +41,7 @@ def deadline_set(
     deadline.ladder = ladder_for(kind, province.pk if province else None)
     # The foreign keys come from the caller's own rows: no need to query them back.
     deadline.full_clean(exclude=["target_type", "province", "ladder"], validate_constraints=False)
-    arm(deadline)
+    arm(deadline, steps=_steps_of(deadline.ladder))
     deadline.save()
     return deadline
 
@@ -46,16 +50,7 @@ def deadline_set(
 def deadlines_open(*, target, deadlines: list[tuple[str, datetime.datetime, datetime.datetime]], province=None) -> None:
     """Open several new deadlines [(kind, starts_at, due_at)] on a TARGET that has none of them yet
     (e.g. a case file just received): four queries whatever their number."""
-    from .models import EscalationLadder
-
-    kinds = [kind for kind, _start, _due in deadlines]
-    province_id = province.pk if province else None
-    by_kind = {}
-    for ladder in EscalationLadder.objects.filter(
-        Q(province_id=province_id) | Q(province__isnull=True), kind__in=kinds
-    ).prefetch_related("steps"):
-        if ladder.province_id is not None or ladder.kind not in by_kind:
-            by_kind[ladder.kind] = ladder
+    by_kind = ladders_for([kind for kind, _start, _due in deadlines], province.pk if province else None)
     rows = []
     for kind, starts_at, due_at in deadlines:
         ladder = by_kind.get(kind)
@@ -63,7 +58,7 @@ def deadlines_open(*, target, deadlines: list[tuple[str, datetime.datetime, date
             **_target_filter(target), kind=kind, starts_at=starts_at, due_at=due_at, province=province, ladder=ladder
         )
         deadline.clean_fields(exclude=["target_type", "province", "ladder"])
-        arm(deadline, steps=sorted(ladder.steps.all(), key=lambda step: step.position) if ladder else [])
+        arm(deadline, steps=_steps_of(ladder))
         rows.append(deadline)
     Deadline.objects.bulk_create(rows)
 

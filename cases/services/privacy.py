@@ -3,6 +3,7 @@ before disclosing outside the statutory chain, data-subject requests answered wi
 and retention (closed case files pseudonymised after a number of years, statistics kept intact)."""
 
 import datetime
+from collections import defaultdict
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -11,7 +12,8 @@ from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from agencies.access import roles_covering
+from agencies.access import province_pk_of, roles_covering
+from agencies.models import AdministrativeUnit
 from notifications.calendar import add_working_days
 from notifications.services import deadline_meet, deadline_set
 
@@ -41,7 +43,7 @@ from ..models import (
     SpecificAssessment,
 )
 from ..text import fold as name_key
-from .case_files import CaseConflict, _record
+from .case_files import CaseConflict, _move, _record
 
 PRIVACY_ROLES = frozenset({"commune_officer", "coordinator"})
 REQUEST_DEADLINE = "data_subject_request"
@@ -65,10 +67,9 @@ def _lock(case: CaseFile, expected_version: int | None) -> CaseFile:
     return locked
 
 
-def _bump(case: CaseFile, fields=()) -> None:
-    case.version = F("version") + 1
-    case.save(update_fields=["version", "updated_at", *fields])
-    case.refresh_from_db(fields=["version"])
+def _note(case: CaseFile, actor, kind: str, data: dict, fields=()) -> None:
+    """A new version of the case file (concurrent edits are detected) and its timeline event."""
+    _move(case, actor, kind, case.state, case.state, data, fields)
 
 
 def age_on(birth: datetime.date, day: datetime.date) -> int:
@@ -85,8 +86,7 @@ def lawful_basis_set(*, actor, case: CaseFile, basis: str, note: str = "", expec
         raise ValidationError({"lawful_basis_note": [_("Say what this basis rests on (decision, request number…).")]})
     before = locked.lawful_basis
     locked.lawful_basis, locked.lawful_basis_note = basis, note.strip()
-    _bump(locked, ("lawful_basis", "lawful_basis_note"))
-    _record(locked, actor, "lawful_basis", locked.state, locked.state, {"from": before, "to": basis})
+    _note(locked, actor, "lawful_basis", {"from": before, "to": basis}, ("lawful_basis", "lawful_basis_note"))
     return locked
 
 
@@ -141,8 +141,7 @@ def consent_record(
         evidence=evidence.strip(),
         recorded_by=actor,
     )
-    _bump(locked)
-    _record(locked, actor, "consent", locked.state, locked.state, {"consent": consent.pk, "giver": giver})
+    _note(locked, actor, "consent", {"consent": consent.pk, "giver": giver})
     return consent
 
 
@@ -155,8 +154,7 @@ def consent_withdraw(*, actor, consent: Consent, on: datetime.date | None = None
         raise ValidationError(_("This consent was already withdrawn."))
     consent.withdrawn_on = on or timezone.localdate()
     consent.save(update_fields=["withdrawn_on"])
-    _bump(locked)
-    _record(locked, actor, "consent_withdrawn", locked.state, locked.state, {"consent": consent.pk})
+    _note(locked, actor, "consent_withdrawn", {"consent": consent.pk})
     return consent
 
 
@@ -190,10 +188,7 @@ def disclosure_record(
         case=locked, recipient=recipient.strip(), purpose=purpose.strip(), disclosed_on=disclosed_on, recorded_by=actor
     )
     disclosure.consents.set(valid)
-    _bump(locked)
-    _record(
-        locked, actor, "disclosed", locked.state, locked.state, {"disclosure": disclosure.pk, "recipient": recipient}
-    )
+    _note(locked, actor, "disclosed", {"disclosure": disclosure.pk, "recipient": recipient})
     return disclosure
 
 
@@ -234,15 +229,12 @@ def request_record(
         due_at=due_at,
         recorded_by=actor,
     )
-    from agencies.access import province_pk_of
-    from agencies.models import AdministrativeUnit
-
     deadline_set(
         target=request,
         kind=REQUEST_DEADLINE,
         starts_at=received_at,
         due_at=due_at,
-        province=AdministrativeUnit.objects.filter(pk=province_pk_of(locked.commune)).first(),
+        province=AdministrativeUnit(pk=province_pk_of(locked.commune)),  # from the path, no query
     )
     _record(locked, actor, "data_request", locked.state, locked.state, {"request": request.pk, "kind": kind})
     return request
@@ -286,15 +278,13 @@ def _pseudonym(child_pk: int) -> str:
     return f"{PSEUDONYM_PREFIX} #{child_pk}"
 
 
-def _generalised_birth_date(child) -> datetime.date:
-    """The first of the birth month, unless that would change the child's age group on a report date."""
+def _generalised_birth_date(birth: datetime.date, report_days: list[datetime.date]) -> datetime.date:
+    """The first of the birth month, unless that would change the child's age group on a report day."""
     from reports.indicators import age_group
 
-    candidate = child.birth_date.replace(day=1)
-    for received in child.case_files.values_list("report__received_at", flat=True):
-        day = timezone.localtime(received).date()
-        if age_group(candidate, day) != age_group(child.birth_date, day):
-            return child.birth_date
+    candidate = birth.replace(day=1)
+    if any(age_group(candidate, day) != age_group(birth, day) for day in report_days):
+        return birth
     return candidate
 
 
@@ -360,34 +350,30 @@ def _pseudonymise(cases: list[CaseFile], cutoff) -> dict[str, int]:
         attachments += 1
     CaseFile.objects.filter(pk__in=ids).update(closure_note=ERASED, pseudonymised_at=now)
 
-    still_held = ~_ended_before(cutoff)
-    reports = 0
-    for report in Report.objects.filter(case_files__pk__in=ids).distinct():
-        if not report.case_files.filter(still_held).exists():
-            Report.objects.filter(pk=report.pk).update(
-                reporter_name=ERASED,
-                reporter_phone=ERASED,
-                place_of_occurrence=ERASED,
-                narrative=ERASED,
-                external_reference=ERASED,
-            )
-            reports += 1
-    children = 0
-    for child in Child.objects.filter(case_files__pk__in=ids).distinct():
-        if child.case_files.filter(still_held).exists():
-            continue
+    # Reports and children whose every case file has ended its retention: found in one query each.
+    held = CaseFile.objects.filter(~_ended_before(cutoff))
+    reports = Report.objects.filter(
+        pk__in=Report.objects.filter(case_files__pk__in=ids).exclude(case_files__in=held).values("pk")
+    ).update(
+        reporter_name=ERASED,
+        reporter_phone=ERASED,
+        place_of_occurrence=ERASED,
+        narrative=ERASED,
+        external_reference=ERASED,
+    )
+    children = list(Child.objects.filter(case_files__pk__in=ids).exclude(case_files__in=held).distinct())
+    received = defaultdict(list)
+    for child_id, at in CaseFile.objects.filter(child__in=children).values_list("child_id", "report__received_at"):
+        received[child_id].append(timezone.localtime(at).date())
+    for child in children:
         pseudonym = _pseudonym(child.pk)
-        Child.objects.filter(pk=child.pk).update(
-            full_name=pseudonym,
-            name_key=name_key(pseudonym),
-            birth_date=_generalised_birth_date(child),
-            personal_id=ERASED,
-            address=ERASED,
-            school=ERASED,
-            disability=ERASED,
-        )
-        Caregiver.objects.filter(child=child).update(full_name=ERASED, phone=ERASED)
-        children += 1
+        child.full_name, child.name_key = pseudonym, name_key(pseudonym)
+        child.birth_date = _generalised_birth_date(child.birth_date, received[child.pk])
+        child.personal_id = child.address = child.school = child.disability = ERASED
+    Child.objects.bulk_update(
+        children, ["full_name", "name_key", "birth_date", "personal_id", "address", "school", "disability"]
+    )
+    Caregiver.objects.filter(child__in=children).update(full_name=ERASED, phone=ERASED)
     for case in cases:
         audit.record("change", "case", case.pk, case=case, fields={"event": "pseudonymised"})
-    return {"case_files": len(cases), "children": children, "reports": reports, "attachments": attachments}
+    return {"case_files": len(cases), "children": len(children), "reports": reports, "attachments": attachments}

@@ -111,12 +111,16 @@ def test_a_stolen_password_cannot_enrol_another_phone(two_factor_on, cast):
     assert list(TOTPDevice.objects.filter(user=cast.officer).values_list("pk", "confirmed")) == [(device.pk, True)]
 
 
-def test_a_leader_without_case_access_is_not_asked_and_tokens_still_work(two_factor_on, cast):
+def test_a_leader_without_case_access_is_not_asked_and_tokens_still_work(two_factor_on, cast, tree, receive):
     leader = _login("leader")
-    assert leader.get("/reports/").status_code == 200
+    dashboard = leader.get("/reports/")
+    assert dashboard.status_code == 200  # the page itself, not a redirect to the second factor
+    assert tree.province_p.name in dashboard.content.decode()
+    assert not TOTPDevice.objects.filter(user=cast.leader).exists()
+    case = receive().case_files.get()
     token = Token.objects.create(user=cast.officer)
     api = Client(HTTP_AUTHORIZATION=f"Token {token.key}")
-    assert api.get("/api/v1/cases/").status_code == 200
+    assert [row["reference"] for row in api.get("/api/v1/cases/").json()["results"]] == [case.reference]
 
 
 def test_renewing_recovery_codes_voids_the_old_ones(two_factor_on, cast):
@@ -176,3 +180,15 @@ def test_two_factor_is_on_by_default_outside_the_demo(tmp_path):
     )
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip().splitlines()[-1] == f"{sorted(CASE_ROLES)} True"
+
+
+def test_the_page_asked_for_comes_back_whole_after_the_second_factor(two_factor_on, cast):
+    client = _login("officer")
+    device, _codes = _enrol(client, cast.officer)
+    client.post("/accounts/logout/")
+    client = _login("officer")
+    location = client.get("/cases/?state=received&page=2")["Location"]
+    assert location == "/accounts/2fa/verify/?next=/cases/%3Fstate%3Dreceived%26page%3D2"
+    with time_machine.travel(timezone.now() + datetime.timedelta(seconds=65), tick=False):
+        response = client.post(location, {"code": _code(device), "next": "/cases/?state=received&page=2"})
+    assert response["Location"] == "/cases/?state=received&page=2"
