@@ -12,7 +12,7 @@ help:
 	@echo "make test              lint, migrations check, then the whole suite on PostgreSQL and Redis"
 	@echo "make test-fast         the suite only (pytest arguments: make test-fast ARGS='-k jurisdiction')"
 	@echo "make install           .venv with every dependency, dev tools included"
-	@echo "make lint | format     ruff check and format check | apply ruff fixes and formatting"
+	@echo "make lint | format     ruff check, format check and the import layers | apply ruff fixes and formatting"
 	@echo "make migrations-check  fail when models and migrations disagree"
 	@echo "make messages          extract and compile translations (needs gettext)"
 	@echo "make vendor            refresh the vendored front-end assets from the npm registry"
@@ -46,6 +46,7 @@ test-fast: install
 lint: install
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/lint-imports
 
 format: install
 	$(VENV)/bin/ruff check --fix .

@@ -1,9 +1,11 @@
 """Reads of units, agencies and staff, always scoped by the user's jurisdiction."""
 
+from collections import defaultdict
+
 from django.db.models import Count, Q, QuerySet
 
-from .access import jurisdiction_of, units_visible_to
-from .models import Agency, StaffMembership, UnitLevel
+from .access import ancestor_paths, ancestor_pks, jurisdiction_of, units_visible_to
+from .models import Agency, Role, StaffMembership, UnitLevel
 
 
 def unit_counts_for_user(user) -> dict[str, int]:
@@ -30,4 +32,57 @@ def staff_for_user(user) -> QuerySet[StaffMembership]:
         StaffMembership.objects.filter(jurisdiction_of(user).q("unit__path"), is_active=True)
         .select_related("user", "agency", "unit")
         .order_by("unit__path", "role", "user__username")
+    )
+
+
+class AreaStaff:
+    """Staff by role at every unit above a set of units (the units included), from one query."""
+
+    def __init__(self, units, roles: set[str]):
+        paths = {path for unit in units for path in ancestor_paths(unit.path)}
+        self._staff: dict[tuple[str, str], list] = defaultdict(list)
+        self._levels: dict[str, str] = {}
+        for membership in StaffMembership.objects.filter(
+            role__in=roles, is_active=True, agency__is_active=True, user__is_active=True, unit__path__in=paths
+        ).select_related("user", "unit"):
+            self._staff[(membership.role, membership.unit.path)].append(membership.user)
+            self._levels[membership.unit.path] = membership.unit.level
+
+    def at(self, unit, role: str, levels) -> list:
+        """The users holding ROLE at a unit of one of LEVELS on UNIT's path (UNIT included)."""
+        found = {}
+        for path in ancestor_paths(unit.path):
+            if self._levels.get(path) in levels:
+                for user in self._staff.get((role, path), []):
+                    found.setdefault(user.pk, user)
+        return list(found.values())
+
+
+class AgencyStaff:
+    """The focal points and heads (leader role) of a set of agencies, from one query."""
+
+    def __init__(self, agency_ids):
+        self._staff: dict[tuple[int, str], list] = defaultdict(list)
+        for membership in StaffMembership.objects.filter(
+            agency_id__in=set(agency_ids),
+            role__in=[Role.FOCAL_POINT, Role.LEADER],
+            is_active=True,
+            user__is_active=True,
+        ).select_related("user"):
+            self._staff[(membership.agency_id, membership.role)].append(membership.user)
+
+    def focal_points(self, agency_id: int) -> list:
+        return self._staff[(agency_id, Role.FOCAL_POINT)]
+
+    def heads(self, agency_id: int) -> list:
+        """The agency's head; its focal points where no head is registered."""
+        return self._staff[(agency_id, Role.LEADER)] or self.focal_points(agency_id)
+
+
+def agencies_serving(unit) -> QuerySet[Agency]:
+    """Active agencies that serve UNIT: those at the unit, those above it, and national ones; nearest first."""
+    return (
+        Agency.objects.filter(Q(unit_id__in=ancestor_pks(unit.path)) | Q(unit__isnull=True), is_active=True)
+        .select_related("unit", "agency_type")
+        .order_by("-unit__path", "name")
     )

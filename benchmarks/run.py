@@ -365,7 +365,7 @@ def measure_intake(results: Results, who: dict, count: int) -> None:
 
     from agencies.models import StaffMembership
     from cases import services
-    from cases.services.case_files import ChildInput, ReportInput
+    from cases.services.intake import ChildInput, ReportInput
 
     # Another commune than the one whose list is measured, so that repeated runs measure the same list.
     membership = (

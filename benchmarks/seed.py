@@ -55,11 +55,11 @@ SERVICES = {"police": "police", "health": "medical", "education": "education"}
 PATH = ["received", "assessed", "investigated", "plan_submitted", "in_intervention", "reviewed",
         "closure_proposed", "closed"]  # fmt: skip
 ACTION_INTO = {"assessed": "assess", "investigated": "investigate", "plan_submitted": "submit_plan",
-               "in_intervention": "approve_plan", "reviewed": "review", "closure_proposed": "propose_closure",
-               "closed": "close", "not_child_protection": "mark_not_child_protection"}  # fmt: skip
+               "in_intervention": "approve_plan", "reviewed": "review", "closure_proposed": "review",
+               "closed": "approve_closure", "not_child_protection": "mark_not_child_protection"}  # fmt: skip
 CASE_TABLES = [
     "notifications_delivery", "notifications_notification", "notifications_escalationfire", "notifications_deadline",
-    "notifications_outboxmessage", "cases_auditevent", "cases_assignmentprogress", "cases_assignment",
+    "notifications_outboxmessage", "audit_auditevent", "cases_assignmentprogress", "cases_assignment",
     "cases_planmeasure", "cases_interventionplan", "cases_initialassessment", "cases_emergencymeasure",
     "cases_caseevent", "cases_note", "cases_casefile", "cases_reportabuseform", "cases_report",
     "cases_childcircumstance", "cases_caregiver", "cases_child", "plans_taskoccurrence", "plans_plantask",

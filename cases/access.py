@@ -1,5 +1,6 @@
-"""The one door to case files and children: every page, API, search, list, export, PDF and download
-fetches through here, and every read through it is recorded in the audit trail.
+"""The one door to case files, children and assignments: every page, API, search, list, export, PDF,
+download and template asks here who may see or do what, and every read through it is recorded in the
+audit trail. Nothing else in the code base holds a role set or decides a right on a case.
 
 Who sees a case file:
 - full access: a commune officer, chairman, coordinator or system administrator whose unit covers
@@ -13,30 +14,55 @@ An outsider gets 404 (they cannot learn the case exists); an insider without the
 Leaders see aggregates only.
 """
 
-from django.core.exceptions import PermissionDenied
+import enum
+from dataclasses import dataclass
+
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import Http404
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
-from agencies.access import jurisdiction_of, roles_covering
-from agencies.models import AdministrativeUnit, Role
+from agencies.access import active_memberships, has_role, jurisdiction_of, roles_covering
+from agencies.models import AdministrativeUnit, Agency, Role
+from audit.recorder import record
 
-from . import audit
 from .models import (
+    ACTIVE_ASSIGNMENT_STATUSES,
+    Assignment,
+    AssignmentStatus,
+    Attachment,
     CaseFile,
     CaseFileGroupObjectPermission,
     CaseFileUserObjectPermission,
     Child,
 )
-from .workflow import ACTIONS, Action
+from .workflow import ACTIONS, Action, actions_from
 
+# Who may do what, by role over the case's commune (memberships at the commune or above it).
 VIEW_ROLES = frozenset({Role.COMMUNE_OFFICER, Role.CHAIRMAN, Role.COORDINATOR, Role.SYSTEM_ADMIN})
 RECEIVE_ROLES = frozenset({Role.COMMUNE_OFFICER, Role.CHAIRMAN, Role.FOCAL_POINT})
 EDIT_ROLES = frozenset({Role.COMMUNE_OFFICER})
+REASSIGN_ROLES = frozenset({Role.COMMUNE_OFFICER, Role.COORDINATOR})
+RESTRICT_ROLES = frozenset({Role.COMMUNE_OFFICER, Role.COORDINATOR})
+PRIVACY_ROLES = frozenset({Role.COMMUNE_OFFICER, Role.COORDINATOR})
+AUDIT_ROLES = frozenset({Role.SYSTEM_ADMIN, Role.LEADER})
 VIEW_PERMISSION = "view_casefile"
 
 FULL = "full"
 ASSIGNMENT = "assignment"
+
+
+class Need(enum.Enum):
+    """What the caller of case_for_user is about to do with the case file."""
+
+    VIEW = "view"
+    EDIT = "edit"  # notes, attachments
+    RESTRICT = "restrict"
+    PRIVACY = "privacy"  # lawful basis, consents, disclosures, data-subject requests
+
+
+# ---------------------------------------------------------------------------------------------- scopes
 
 
 def _named_case_ids(user) -> list[int]:
@@ -99,11 +125,44 @@ def children_visible_to(user) -> QuerySet[Child]:
     )
 
 
+def communes_visible_to(user) -> QuerySet[AdministrativeUnit]:
+    """The communes whose case files the user sees in full (for filters and pickers)."""
+    return AdministrativeUnit.objects.filter(jurisdiction_of(user, VIEW_ROLES).q("path"), level="commune")
+
+
+def communes_for_intake(user) -> QuerySet[AdministrativeUnit]:
+    return AdministrativeUnit.objects.filter(
+        jurisdiction_of(user, RECEIVE_ROLES).q("path"), level="commune", is_active=True
+    ).order_by("name")
+
+
+def may_receive_reports(user) -> bool:
+    """Whether the user records reports somewhere (from the memberships already loaded: no query)."""
+    return not jurisdiction_of(user, RECEIVE_ROLES).is_empty
+
+
+def may_coordinate(user) -> bool:
+    """Whether the user has an area whose case files and assignments they follow."""
+    return not jurisdiction_of(user, VIEW_ROLES).is_empty
+
+
+def may_search_audit(user) -> bool:
+    return has_role(user, *AUDIT_ROLES)
+
+
+# ---------------------------------------------------------------------------------------------- one case
+
+
 def _as_pk(pk) -> int:
     try:
         return int(pk)
     except (TypeError, ValueError):
         raise Http404 from None
+
+
+def _refuse(user, object_type: str, object_id, *, case=None) -> None:
+    if _authenticated(user):
+        record("denied", object_type, object_id, case=case, actor=user)
 
 
 def case_access(user, pk, *, queryset: QuerySet[CaseFile] | None = None) -> tuple[CaseFile, str]:
@@ -120,17 +179,48 @@ def case_access(user, pk, *, queryset: QuerySet[CaseFile] | None = None) -> tupl
     raise Http404
 
 
-def case_for_user(user, pk, *, queryset: QuerySet[CaseFile] | None = None, purpose: str | None = None) -> CaseFile:
-    """The case file if the user has full access; 403 for an agency that only holds an assignment.
+_NEED_CHECKS = {
+    Need.EDIT: (
+        lambda user, case: can_edit(user, case),
+        gettext_lazy("Your role does not allow changes to this case file."),
+    ),
+    Need.RESTRICT: (
+        lambda user, case: can_restrict(user, case),
+        gettext_lazy("Only the commune officer or a coordinator can restrict a case file."),
+    ),
+    Need.PRIVACY: (
+        lambda user, case: can_manage_privacy(user, case),
+        gettext_lazy("Only the commune officer or a coordinator handles personal-data duties."),
+    ),
+}
 
-    PURPOSE ("view", "print", "export", "download"…) records the read in the audit trail.
+
+def case_for_user(
+    user,
+    pk,
+    *,
+    need: Need = Need.VIEW,
+    action: str | None = None,
+    queryset: QuerySet[CaseFile] | None = None,
+    purpose: str | None = None,
+) -> CaseFile:
+    """The case file for a user with full access who may do what NEED (or the workflow ACTION) says.
+
+    404 for an outsider; 403 for an agency that only holds an assignment and for an insider whose
+    role does not allow NEED or ACTION. PURPOSE ("view", "print", "export"…) records the read.
     """
     case, level = case_access(user, pk, queryset=queryset)
     if level != FULL:
         _refuse(user, "case", case.pk, case=case)
         raise PermissionDenied(_("Your agency sees only what its assignment needs of this case file."))
+    if need in _NEED_CHECKS:
+        allowed, message = _NEED_CHECKS[need]
+        if not allowed(user, case):
+            raise PermissionDenied(str(message))
+    if action is not None:
+        require_action(user, case, action)
     if purpose:
-        audit.record(purpose, "case", case.pk, case=case)
+        record(purpose, "case", case.pk, case=case)
     return case
 
 
@@ -141,13 +231,35 @@ def child_for_user(user, pk, *, purpose: str | None = "view") -> Child:
         _refuse(user, "child", pk)
         raise Http404
     if purpose:
-        audit.record(purpose, "child", child.pk)
+        record(purpose, "child", child.pk)
     return child
 
 
-def _refuse(user, object_type: str, object_id, *, case=None) -> None:
-    if _authenticated(user):
-        audit.record("denied", object_type, object_id, case=case, actor=user)
+def attachment_for_user(user, case_pk, attachment_pk) -> Attachment:
+    """A case's attachment, recorded as downloaded. An agency gets only what was attached to its own
+    active assignments; 404 for anything else."""
+    case, level = case_access(user, case_pk)
+    attachments = case.attachments.all()
+    if level == ASSIGNMENT:
+        attachments = attachments.filter(assignment__in=assignments_of_agency_staff(user))
+    attachment = attachments.filter(pk=attachment_pk).first()
+    if attachment is None:
+        raise Http404
+    record("download", "attachment", attachment.pk, case=case)
+    return attachment
+
+
+def record_read(action: str, object_type: str, *, fields: dict, case=None) -> None:
+    """A read that is not of one object (a list, a search, an export), for selectors."""
+    record(action, object_type, "", case=case, fields=fields)
+
+
+def record_export_of_child(case: CaseFile, *, request, extension: str) -> None:
+    """Everything held about a child, exported for a data-subject request."""
+    record("export", "child", case.child_id, case=case, fields={"request": request.pk, "format": extension})
+
+
+# ---------------------------------------------------------------------------------------------- rights on a case
 
 
 def can_act(user, case: CaseFile, action: Action) -> bool:
@@ -165,26 +277,86 @@ def require_action(user, case: CaseFile, name: str) -> Action:
     return action
 
 
+def _has(user, case: CaseFile, roles: frozenset[str]) -> bool:
+    return bool(roles_covering(user, case.commune) & roles)
+
+
 def can_edit(user, case: CaseFile) -> bool:
-    return bool(roles_covering(user, case.commune) & EDIT_ROLES)
+    return _has(user, case, EDIT_ROLES)
+
+
+def can_reassign(user, case: CaseFile) -> bool:
+    return _has(user, case, REASSIGN_ROLES)
+
+
+def can_restrict(user, case: CaseFile) -> bool:
+    return _has(user, case, RESTRICT_ROLES)
+
+
+def can_manage_privacy(user, case: CaseFile) -> bool:
+    return _has(user, case, PRIVACY_ROLES)
 
 
 def can_receive_reports_for(user, commune: AdministrativeUnit) -> bool:
     return bool(roles_covering(user, commune) & RECEIVE_ROLES)
 
 
-def communes_for_intake(user) -> QuerySet[AdministrativeUnit]:
-    return AdministrativeUnit.objects.filter(
-        jurisdiction_of(user, RECEIVE_ROLES).q("path"), level="commune", is_active=True
-    ).order_by("name")
+@dataclass(frozen=True)
+class CaseRights:
+    """What a user may do on one case file: pages render this, they never decide themselves."""
+
+    actions: tuple[Action, ...]
+    can_edit: bool
+    can_reassign: bool
+    can_restrict: bool
+    can_manage_privacy: bool
+    # The responsible officer and the commune's officers see who has opened the file.
+    sees_viewers: bool
 
 
-def assignment_for_user(user, pk, *, purpose: str | None = "view"):
+def rights_on(user, case: CaseFile) -> CaseRights:
+    edit = can_edit(user, case)
+    return CaseRights(
+        actions=tuple(action for action in actions_from(case.state) if can_act(user, case, action)),
+        can_edit=edit,
+        can_reassign=can_reassign(user, case),
+        can_restrict=can_restrict(user, case),
+        can_manage_privacy=can_manage_privacy(user, case),
+        sees_viewers=edit or case.officer_id == user.pk,
+    )
+
+
+# ---------------------------------------------------------------------------------------------- assignments
+
+# Which agency action each status allows; the services refuse the others with the same rule.
+AGENCY_ACTIONS = {
+    "accept": (AssignmentStatus.PROPOSED,),
+    "decline": (AssignmentStatus.PROPOSED,),
+    "progress": (AssignmentStatus.ACCEPTED, AssignmentStatus.IN_PROGRESS),
+    "close": (AssignmentStatus.ACCEPTED, AssignmentStatus.IN_PROGRESS),
+}
+REASSIGNABLE_STATUSES = (AssignmentStatus.DECLINED, *ACTIVE_ASSIGNMENT_STATUSES)
+
+
+def is_agency_staff(user, agency: Agency) -> bool:
+    """A focal point of AGENCY (from the memberships already loaded: no query)."""
+    return any(
+        membership.role == Role.FOCAL_POINT and membership.agency_id == agency.pk
+        for membership in active_memberships(user)
+    )
+
+
+def assignments_of_agency_staff(user) -> QuerySet[Assignment]:
+    """Active assignments of the agencies where the user is a focal point, on cases they may see."""
+    agencies = [m.agency_id for m in active_memberships(user) if m.role == Role.FOCAL_POINT]
+    return Assignment.objects.filter(agency_id__in=agencies, status__in=ACTIVE_ASSIGNMENT_STATUSES).filter(
+        case__in=cases_assigned_to(user)
+    )
+
+
+def assignment_for_user(user, pk, *, purpose: str | None = "view") -> tuple[Assignment, str]:
     """An assignment, for its agency's staff while it is active ("agency"), or for those with full
     access to its case ("case"); 404, recorded, for anyone else. Closing it ends the agency's sight."""
-    from .models import ACTIVE_ASSIGNMENT_STATUSES, Assignment
-    from .services.assignments import is_agency_staff
-
     pk = _as_pk(pk)
     assignment = (
         Assignment.objects.select_related("case__commune", "case__child", "case__report", "agency", "measure")
@@ -206,12 +378,31 @@ def assignment_for_user(user, pk, *, purpose: str | None = "view"):
         _refuse(user, "assignment", pk)
         raise Http404
     if purpose:
-        audit.record(purpose, "assignment", assignment.pk, case=assignment.case)
+        record(purpose, "assignment", assignment.pk, case=assignment.case)
     return assignment, level
 
 
-REASSIGN_ROLES = frozenset({Role.COMMUNE_OFFICER, Role.COORDINATOR})
+def assignment_actions(user, assignment: Assignment) -> list[str]:
+    """The actions the user may take on the assignment now: the agency's, and "reassign"."""
+    names = []
+    if is_agency_staff(user, assignment.agency):
+        names = [name for name, statuses in AGENCY_ACTIONS.items() if assignment.status in statuses]
+    if assignment.status in REASSIGNABLE_STATUSES and can_reassign(user, assignment.case):
+        names.append("reassign")
+    return names
 
 
-def can_reassign(user, case: CaseFile) -> bool:
-    return bool(roles_covering(user, case.commune) & REASSIGN_ROLES)
+def require_assignment_action(user, assignment: Assignment, name: str) -> None:
+    """403 for the wrong person, then a clear refusal when the assignment's status does not allow NAME."""
+    if name == "reassign":
+        if not can_reassign(user, assignment.case):
+            raise PermissionDenied(_("Only the commune officer or a coordinator can reassign."))
+        statuses = REASSIGNABLE_STATUSES
+    else:
+        if not is_agency_staff(user, assignment.agency):
+            raise PermissionDenied(_("Only the staff of the assigned agency can do this."))
+        statuses = AGENCY_ACTIONS[name]
+    if assignment.status not in statuses:
+        raise ValidationError(
+            _("Not possible now: the assignment is “%(status)s”.") % {"status": assignment.get_status_display()}
+        )

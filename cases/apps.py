@@ -14,7 +14,3 @@ class CasesConfig(AppConfig):
         register_escalation_handler("cases.casefile", CaseEscalationHandler())
         register_escalation_handler("cases.assignment", AssignmentEscalationHandler())
         register_escalation_handler("cases.datasubjectrequest", DataRequestEscalationHandler())
-
-        from . import login_audit
-
-        login_audit.connect()

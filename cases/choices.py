@@ -158,3 +158,43 @@ class DeadlineUnit(models.TextChoices):
     HOURS = "hours", _("hours")
     CALENDAR_DAYS = "calendar_days", _("calendar days")
     WORKING_DAYS = "working_days", _("working days")
+
+
+class CaseEventKind(models.TextChoices):
+    """What can happen on a case file's timeline; each kind is written by one function of cases.events.
+
+    The codes of the workflow's actions are the actions' names (cases.workflow).
+    """
+
+    RECEIVED = "received", _("Report received, case file opened")
+    ASSESSED = "assess", _("Initial risk assessment recorded (Form 02)")
+    EMERGENCY_RECORDED = "record_emergency", _("Emergency measures recorded")
+    INVESTIGATED = "investigate", _("Information collected, needs meeting held (Form 03)")
+    PLAN_SUBMITTED = "submit_plan", _("Intervention plan submitted to the chairman (Form 04)")
+    PLAN_APPROVED = "approve_plan", _("Intervention plan approved (Form 05)")
+    PLAN_RETURNED = "return_plan", _("Intervention plan returned for revision")
+    REVIEWED = "review", _("Plan reviewed (Form 06)")
+    CLOSURE_APPROVED = "approve_closure", _("Ending the plan approved, case file closed")
+    CLOSURE_REFUSED = "reject_closure", _("Ending the plan refused")
+    TRANSFER_REQUESTED = "transfer", _("Transfer to another commune requested")
+    TRANSFER_ACCEPTED = "accept_transfer", _("Transfer accepted by the receiving commune")
+    TRANSFER_DECLINED = "decline_transfer", _("Transfer declined by the receiving commune")
+    NOT_CHILD_PROTECTION = "mark_not_child_protection", _("Found not to be a child-protection matter")
+    REOPENED = "reopen", _("Case file reopened")
+    NOTE_ADDED = "note", _("Note added")
+    FILE_ATTACHED = "attachment", _("File attached")
+    RESTRICTED = "restrict", _("Restricted to named users")
+    UNRESTRICTED = "unrestrict", _("Restriction lifted")
+    ASSIGNMENT_PROPOSED = "assignment_proposed", _("Measure assigned to an agency")
+    ASSIGNMENT_ACCEPTED = "assignment_accepted", _("Assignment accepted by the agency")
+    ASSIGNMENT_DECLINED = "assignment_declined", _("Assignment declined by the agency")
+    ASSIGNMENT_PROGRESS = "assignment_progress", _("Progress reported by the agency")
+    ASSIGNMENT_CLOSED = "assignment_closed", _("Assignment closed by the agency")
+    ASSIGNMENT_CANCELLED = "assignment_cancelled", _("Assignment cancelled")
+    PLAN_IMPLEMENTED = "plan_implemented", _("Every measure of the plan carried out")
+    LAWFUL_BASIS_SET = "lawful_basis", _("Lawful basis for processing recorded")
+    CONSENT_RECORDED = "consent", _("Consent recorded")
+    CONSENT_WITHDRAWN = "consent_withdrawn", _("Consent withdrawn")
+    DISCLOSED = "disclosed", _("Disclosure of information recorded")
+    DATA_REQUEST_RECEIVED = "data_request", _("Data-subject request registered")
+    DATA_REQUEST_ANSWERED = "data_request_answered", _("Data-subject request answered")

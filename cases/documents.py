@@ -1,10 +1,12 @@
 """The forms of Decree 56/2017/NĐ-CP (Mẫu 01–06), filled from a case file."""
 
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from config.pdf import render_pdf
 
-from .models import CaseFile
+from .choices import PlanStatus
+from .models import CaseFile, current_plan
 
 FORMS = {
     1: "Phiếu tiếp nhận thông tin, thông báo, tố giác về hành vi xâm hại trẻ em",
@@ -16,6 +18,11 @@ FORMS = {
 }
 
 
+def printable_forms() -> list[tuple[int, str]]:
+    """(number, label) of each printable form, for the case page's buttons."""
+    return [(number, _("Form %(number)s") % {"number": f"{number:02d}"}) for number in FORMS]
+
+
 def place_name(commune_name: str) -> str:
     for prefix in ("Xã ", "Phường ", "Đặc khu "):
         if commune_name.startswith(prefix):
@@ -25,11 +32,9 @@ def place_name(commune_name: str) -> str:
 
 def form_pdf(case: CaseFile, number: int) -> bytes:
     """Mẫu NUMBER for CASE (already fetched through the access door, with its relations)."""
-    plans = [plan for plan in case.plans.all() if plan.status != "superseded"]
-    plan = plans[-1] if plans else None
-    approved = next((p for p in reversed(case.plans.all()) if p.status == "approved"), None)
-    if number == 5:
-        plan = approved
+    plan = current_plan(case.plans.all())
+    if number == 5 and (plan is None or plan.status != PlanStatus.APPROVED):
+        plan = None  # Mẫu 05 is the approval decision: nothing to print before it
     officer = case.officer.get_full_name() if case.officer else ""
     context = {
         "case": case,

@@ -3,62 +3,22 @@
 Resolved per batch of deadlines: one query for the targets, one for the staff of their area.
 """
 
-from collections import defaultdict
-
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext, gettext_noop
 
-from agencies.access import ancestor_paths
-from agencies.models import Role, StaffMembership, UnitLevel
 from notifications.models import RecipientRole
+from notifications.recipients import ROLE_MEMBERS, AgencyStaff, Area, roles_of
 from notifications.registry import Description, Resolution, roles_by_deadline
 
 from .choices import DeadlineKind
 from .models import Assignment, CaseFile, DataSubjectRequest
 
-# Recipient role → (membership role, unit levels, fallback levels when nobody holds it there)
-ROLE_MEMBERS = {
-    RecipientRole.RESPONSIBLE: (Role.COMMUNE_OFFICER, (UnitLevel.COMMUNE,), ()),
-    RecipientRole.SUPERVISOR: (Role.CHAIRMAN, (UnitLevel.COMMUNE,), ()),
-    # Where there is no intermediate level (most provinces since 2025): the province's coordinators.
-    RecipientRole.INTERMEDIATE_COORDINATOR: (Role.COORDINATOR, (UnitLevel.INTERMEDIATE,), (UnitLevel.PROVINCE,)),
-    RecipientRole.PROVINCE_COORDINATOR: (Role.COORDINATOR, (UnitLevel.PROVINCE,), ()),
-    RecipientRole.LEADER: (Role.LEADER, (UnitLevel.PROVINCE,), ()),
-}
 DEADLINE_LABELS = {
     "data_subject_request": gettext_noop("Answer the data-subject request"),
     "assignment_acceptance": gettext_noop("Agency accepts the assignment"),
     "assignment_due": gettext_noop("Assignment due"),
 }
-
-
-class AreaStaff:
-    """Staff by role at every unit above a set of communes, from one query."""
-
-    def __init__(self, communes, roles: set[str]):
-        paths = {path for commune in communes for path in ancestor_paths(commune.path)}
-        self._staff: dict[tuple[str, str], list] = defaultdict(list)
-        self._levels: dict[str, str] = {}
-        for membership in StaffMembership.objects.filter(
-            role__in=roles, is_active=True, agency__is_active=True, user__is_active=True, unit__path__in=paths
-        ).select_related("user", "unit"):
-            self._staff[(membership.role, membership.unit.path)].append(membership.user)
-            self._levels[membership.unit.path] = membership.unit.level
-
-    def _at(self, commune, role: str, levels) -> list:
-        found = {}
-        for path in ancestor_paths(commune.path):
-            if self._levels.get(path) in levels:
-                for user in self._staff.get((role, path), []):
-                    found.setdefault(user.pk, user)
-        return list(found.values())
-
-    def for_role(self, commune, recipient_role: str) -> list:
-        membership_role, levels, fallback = ROLE_MEMBERS[recipient_role]
-        return self._at(commune, membership_role, levels) or (
-            self._at(commune, membership_role, fallback) if fallback else []
-        )
 
 
 def _describe(deadline, reference: str, commune_name: str, label: str, url: str, now) -> Description:
@@ -97,8 +57,7 @@ class CaseEscalationHandler:
     def resolve(self, deadlines, wanted) -> Resolution:
         targets = self.cases_of(deadlines)
         roles = roles_by_deadline(wanted)
-        membership_roles = {ROLE_MEMBERS[role][0] for _pk, role in wanted if role in ROLE_MEMBERS}
-        staff = AreaStaff([case.commune for case, _pk, _label in targets.values()], membership_roles)
+        area = Area([case.commune for case, _pk, _label in targets.values()], roles_of(wanted))
         recipients, descriptions = {}, {}
         now, url = timezone.now(), _url_pattern(self.url_name)
         with translation.override("vi"):
@@ -110,7 +69,7 @@ class CaseEscalationHandler:
                     if role == RecipientRole.RESPONSIBLE and case.officer is not None and case.officer.is_active:
                         recipients[(deadline.pk, role)] = [case.officer]
                     elif role in ROLE_MEMBERS:
-                        recipients[(deadline.pk, role)] = staff.for_role(case.commune, role)
+                        recipients[(deadline.pk, role)] = area.holders(case.commune, role)
                 descriptions[deadline.pk] = _describe(
                     deadline, case.reference, case.commune.name, gettext(label), url.format(pk=link_pk), now
                 )
@@ -142,13 +101,8 @@ class AssignmentEscalationHandler:
         assignments = Assignment.objects.select_related("case__commune", "agency").in_bulk(
             [d.target_id for d in deadlines]
         )
-        agency_ids = {a.agency_id for a in assignments.values()}
-        agency_staff: dict[tuple[int, str], list] = defaultdict(list)
-        for membership in StaffMembership.objects.filter(
-            agency_id__in=agency_ids, role__in=[Role.FOCAL_POINT, Role.LEADER], is_active=True, user__is_active=True
-        ).select_related("user"):
-            agency_staff[(membership.agency_id, membership.role)].append(membership.user)
-        staff = AreaStaff([a.case.commune for a in assignments.values()], {Role.COORDINATOR, Role.LEADER})
+        agency_staff = AgencyStaff(a.agency_id for a in assignments.values())
+        area = Area([a.case.commune for a in assignments.values()], roles_of(wanted))
         roles = roles_by_deadline(wanted)
         recipients, descriptions = {}, {}
         now, url = timezone.now(), _url_pattern("cases:assignment")
@@ -157,14 +111,13 @@ class AssignmentEscalationHandler:
                 assignment = assignments.get(deadline.target_id)
                 if assignment is None:
                     continue
-                focal = agency_staff[(assignment.agency_id, Role.FOCAL_POINT)]
                 for role in roles[deadline.pk]:
                     if role == RecipientRole.RESPONSIBLE:
-                        recipients[(deadline.pk, role)] = focal
+                        recipients[(deadline.pk, role)] = agency_staff.focal_points(assignment.agency_id)
                     elif role == RecipientRole.SUPERVISOR:
-                        recipients[(deadline.pk, role)] = agency_staff[(assignment.agency_id, Role.LEADER)] or focal
+                        recipients[(deadline.pk, role)] = agency_staff.heads(assignment.agency_id)
                     elif role in ROLE_MEMBERS:
-                        recipients[(deadline.pk, role)] = staff.for_role(assignment.case.commune, role)
+                        recipients[(deadline.pk, role)] = area.holders(assignment.case.commune, role)
                 label = f"{gettext(DEADLINE_LABELS.get(deadline.kind, deadline.kind))} ({assignment.agency.name})"
                 descriptions[deadline.pk] = _describe(
                     deadline,

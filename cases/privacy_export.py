@@ -3,21 +3,76 @@
 import datetime
 import json
 
+from django.apps import apps
 from django.core.serializers.json import DjangoJSONEncoder
 from django.forms.models import model_to_dict
 from django.utils import timezone
+from django.utils.text import capfirst
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
-from .models import AuditEvent, CaseFile, Child
+from audit.models import AuditEvent
+
+from .models import CaseFile, Child
 
 # Internal columns that tell the child nothing and would only expose the system's workings.
-SKIP = {"name_key", "version", "file", "sha256", "id"}
+SKIP = {"name_key", "version", "file", "sha256", "id", "lease_until"}
+# Links shown by the name of what they point to; every other link (to a user, to the case itself) is left out.
+NAMED_LINKS = {"residence_commune", "residence_hamlet", "commune", "agency", "representative"}
+
+SECTION_LABELS = {
+    "generated_at": gettext_lazy("Prepared at"),
+    "child": gettext_lazy("Child"),
+    "circumstances": gettext_lazy("Special circumstances"),
+    "caregivers": gettext_lazy("Caregivers"),
+    "case_files": gettext_lazy("Case files"),
+    "report": gettext_lazy("Report (Form 01)"),
+    "abuse_forms": gettext_lazy("Forms of abuse"),
+    "initial_assessments": gettext_lazy("Initial risk assessment (Form 02)"),
+    "emergency_measures": gettext_lazy("Emergency measures"),
+    "specific_assessments": gettext_lazy("Information and needs meeting (Form 03)"),
+    "plans": gettext_lazy("Intervention plans"),
+    "measures": gettext_lazy("Measures"),
+    "reviews": gettext_lazy("Reviews (Form 06)"),
+    "assignments": gettext_lazy("Agency assignments"),
+    "progress": gettext_lazy("Progress"),
+    "notes": gettext_lazy("Notes"),
+    "attachments": gettext_lazy("Attachments"),
+    "timeline": gettext_lazy("Timeline"),
+    "consents": gettext_lazy("Consents"),
+    "disclosures": gettext_lazy("Disclosures"),
+    "data_requests": gettext_lazy("Data-subject requests"),
+    "access_log": gettext_lazy("Who opened the file"),
+    "event": gettext_lazy("event"),
+    "from": gettext_lazy("from"),
+    "to": gettext_lazy("to"),
+    "at": gettext_lazy("at"),
+    "user": gettext_lazy("user"),
+    "action": gettext_lazy("action"),
+    "channel": gettext_lazy("channel"),
+    "name": gettext_lazy("file name"),
+    "type": gettext_lazy("type"),
+    "size": gettext_lazy("size"),
+    "created_at": gettext_lazy("created at"),
+    "recorded_at": gettext_lazy("recorded at"),
+    "uploaded_at": gettext_lazy("uploaded at"),
+    "updated_at": gettext_lazy("updated at"),
+}
 
 
 def _row(instance, extra: dict | None = None) -> dict:
     data = {key: value for key, value in model_to_dict(instance).items() if key not in SKIP}
     for field in instance._meta.concrete_fields:
-        if field.choices and field.attname in data:
-            data[field.attname] = getattr(instance, f"get_{field.attname}_display")()
+        if field.name not in data:
+            continue
+        if field.is_relation:
+            if field.name in NAMED_LINKS:
+                related = getattr(instance, field.name)
+                data[field.name] = str(related) if related is not None else ""
+            else:
+                del data[field.name]
+        elif field.choices:
+            data[field.name] = getattr(instance, f"get_{field.name}_display")()
     for name in ("created_at", "recorded_at", "uploaded_at", "updated_at"):
         if hasattr(instance, name):
             data[name] = getattr(instance, name)
@@ -61,7 +116,13 @@ def dossier(child: Child, cases: list[CaseFile]) -> dict:
                     for a in case.attachments.all()
                 ],
                 "timeline": [
-                    {"at": e.at, "event": e.kind, "from": e.from_state, "to": e.to_state} for e in case.events.all()
+                    {
+                        "at": e.at,
+                        "event": e.get_kind_display(),
+                        "from": e.get_from_state_display(),
+                        "to": e.get_to_state_display(),
+                    }
+                    for e in case.events.all()
                 ],
                 "consents": [_row(c) for c in case.consents.all()],
                 "disclosures": [
@@ -71,7 +132,7 @@ def dossier(child: Child, cases: list[CaseFile]) -> dict:
                 # Who read or changed the file: the right to know who saw one's data.
                 "access_log": [
                     {"at": e.at, "user": e.user_id, "action": e.get_action_display(), "channel": e.channel}
-                    for e in AuditEvent.objects.filter(case=case).order_by("at")
+                    for e in AuditEvent.objects.filter(case_id=case.pk).order_by("at")
                 ],
             }
         )
@@ -82,19 +143,36 @@ def as_json(data: dict) -> bytes:
     return json.dumps(data, cls=DjangoJSONEncoder, ensure_ascii=False, indent=2).encode("utf-8")
 
 
-def flatten(value, prefix: str = "") -> list[tuple[str, str]]:
-    """(label, text) lines for the PDF: nested sections become dotted labels."""
+def _field_labels() -> dict[str, str]:
+    """Every field of the case data by its label in the active language."""
+    labels = {}
+    for model in apps.get_app_config("cases").get_models():
+        for field in model._meta.concrete_fields:
+            labels.setdefault(field.name, capfirst(str(field.verbose_name)))
+    return labels
+
+
+def flatten(value, prefix: str = "", labels: dict | None = None) -> list[tuple[str, str]]:
+    """(label, text) lines for the PDF, in words: "Hồ sơ trường hợp 1 › Thông tin… › Nguồn"."""
+    labels = (
+        labels
+        if labels is not None
+        else {**_field_labels(), **{k: capfirst(str(v)) for k, v in SECTION_LABELS.items()}}
+    )
     if isinstance(value, dict):
         lines = []
         for key, item in value.items():
-            lines.extend(flatten(item, f"{prefix}.{key}" if prefix else key))
+            label = labels.get(key, key.replace("_", " "))
+            lines.extend(flatten(item, f"{prefix} › {label}" if prefix else label, labels))
         return lines
     if isinstance(value, list):
         lines = []
         for index, item in enumerate(value, start=1):
-            lines.extend(flatten(item, f"{prefix}[{index}]"))
+            lines.extend(flatten(item, f"{prefix} {index}", labels))
         return lines
-    if isinstance(value, datetime.datetime):
+    if isinstance(value, bool):
+        value = _("Yes") if value else _("No")
+    elif isinstance(value, datetime.datetime):
         value = timezone.localtime(value).strftime("%H:%M %d/%m/%Y")
     elif isinstance(value, datetime.date):
         value = value.strftime("%d/%m/%Y")

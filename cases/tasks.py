@@ -6,6 +6,6 @@ from celery import shared_task
 @shared_task(ignore_result=True)
 def pseudonymise_expired() -> dict:
     """Every night: pseudonymise the case files closed more than RETENTION_YEARS ago."""
-    from .services.privacy import pseudonymise_expired as run
+    from .services.retention import pseudonymise_expired as run
 
     return run()

@@ -6,7 +6,8 @@ from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
-from .models import Channel, Notification
+from .models import Notification
+from .transports.email import EmailTransport
 
 
 def send_digests() -> int:
@@ -14,7 +15,7 @@ def send_digests() -> int:
     pending = (
         Notification.objects.filter(digested_at__isnull=True, read_at__isnull=True, user__is_active=True)
         .exclude(user__email="")
-        .exclude(deliveries__channel=Channel.EMAIL)
+        .exclude(deliveries__channel=EmailTransport.channel)
         .select_related("user")
         .order_by("user_id", "-is_urgent", "created_at")
     )

@@ -178,24 +178,26 @@ class Notification(models.Model):
         ]
 
 
-class Channel(models.TextChoices):
-    EMAIL = "email", _("Email")
-    WEBHOOK = "webhook", _("Webhook (SMS, Zalo gateways)")
-
-
 class DeliveryState(models.TextChoices):
     PENDING = "pending", _("Pending")
+    SENDING = "sending", _("Being sent")
     SENT = "sent", _("Sent")
     FAILED = "failed", _("Failed")
 
 
 class Delivery(models.Model):
-    """One notification sent through one outside channel, with its attempts and last error."""
+    """One notification sent through one outside channel, with its attempts and last error.
+
+    A worker claims it (state "sending" with a lease, committed) before talking to the channel and
+    records the outcome after; a claim whose lease ran out (the worker died) may be claimed again.
+    """
 
     notification = models.ForeignKey(Notification, on_delete=models.CASCADE, related_name="deliveries")
-    channel = models.CharField(max_length=20, choices=Channel.choices)
+    # The channel's name in the registry of transports (notifications.transports): email, webhook…
+    channel = models.CharField(_("channel"), max_length=20)
     endpoint = models.ForeignKey("WebhookEndpoint", null=True, blank=True, on_delete=models.CASCADE)
     state = models.CharField(max_length=20, choices=DeliveryState.choices, default=DeliveryState.PENDING)
+    lease_until = models.DateTimeField(null=True, blank=True)
     attempts = models.PositiveSmallIntegerField(default=0)
     last_error = models.TextField(blank=True)
     sent_at = models.DateTimeField(null=True, blank=True)

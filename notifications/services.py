@@ -8,16 +8,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from .ladders import arm, ladder_for, ladders_for
-from .models import (
-    Channel,
-    Deadline,
-    DeadlineState,
-    Delivery,
-    EmailMode,
-    Notification,
-    Preference,
-    WebhookEndpoint,
-)
+from .models import Deadline, DeadlineState, Delivery, EmailMode, Notification, Preference
+from .transports import TRANSPORTS, Planned
 
 
 def _target_filter(target) -> dict:
@@ -102,7 +94,7 @@ def notify_many(drafts: list[NotificationDraft]) -> int:
 
 
 def _notify_many(drafts: list[NotificationDraft]) -> list[Notification]:
-    """In-app notifications, plus their email and webhook deliveries, sent after the commit.
+    """In-app notifications, plus a delivery on each channel that carries them, sent after the commit.
 
     A user already told about a step of a deadline is not told again. A fixed number of queries
     whatever the number of drafts.
@@ -138,16 +130,17 @@ def _notify_many(drafts: list[NotificationDraft]) -> list[Notification]:
     modes = dict(
         Preference.objects.filter(user_id__in={draft.user.pk for draft in fresh}).values_list("user_id", "email_mode")
     )
-    endpoints = list(WebhookEndpoint.objects.filter(is_active=True))
-    deliveries = []
-    for draft, notification in zip(fresh, notifications, strict=True):
-        mode = modes.get(draft.user.pk, EmailMode.DIGEST)
-        if draft.user.email and (draft.is_urgent or mode == EmailMode.IMMEDIATE):
-            deliveries.append(Delivery(notification=notification, channel=Channel.EMAIL))
-        for endpoint in endpoints:
-            in_scope = endpoint.province_id is None or endpoint.province_id == draft.province_id
-            if in_scope and (draft.is_urgent or not endpoint.urgent_only):
-                deliveries.append(Delivery(notification=notification, channel=Channel.WEBHOOK, endpoint=endpoint))
+    planned = [
+        Planned(
+            notification=notification,
+            user=draft.user,
+            is_urgent=draft.is_urgent,
+            province_id=draft.province_id,
+            email_mode=modes.get(draft.user.pk, EmailMode.DIGEST),
+        )
+        for draft, notification in zip(fresh, notifications, strict=True)
+    ]
+    deliveries = [delivery for transport in TRANSPORTS.values() for delivery in transport.deliveries_for(planned)]
     if deliveries:
         Delivery.objects.bulk_create(deliveries, batch_size=1000)
         ids = [delivery.pk for delivery in deliveries]

@@ -1,19 +1,21 @@
 """Celery tasks: they take ids, may run twice, and retry only transient errors."""
 
+import datetime
 import logging
-import smtplib
 
 from celery import shared_task
-from django.db import transaction
+from django.db.models import F, Q
 from django.utils import timezone
 
-from .delivery import TRANSIENT_ERRORS, send
 from .digest import send_digests
 from .engine import scan
 from .models import Delivery, DeliveryState
+from .transports import TRANSIENT_ERRORS, PermanentError, transport_for
 
 logger = logging.getLogger(__name__)
 MAX_ATTEMPTS = 6
+# How long a claimed delivery stays with its worker; after that another may claim it (the first died).
+LEASE = datetime.timedelta(minutes=5)
 
 
 @shared_task
@@ -70,32 +72,48 @@ def _backoff(attempts: int) -> int:
     return min(30 * 2 ** max(attempts - 1, 0), 3600)
 
 
+def _claim(delivery_id: int) -> Delivery | None:
+    """Take the delivery for this worker: a conditional update that must touch exactly one row, committed
+    at once, so that no row lock is held while the channel is talked to."""
+    now = timezone.now()
+    claimable = Q(state=DeliveryState.PENDING) | Q(state=DeliveryState.SENDING, lease_until__lt=now)
+    claimed = Delivery.objects.filter(claimable, pk=delivery_id).update(
+        state=DeliveryState.SENDING, lease_until=now + LEASE, attempts=F("attempts") + 1
+    )
+    if claimed != 1:
+        return None
+    return Delivery.objects.select_related("notification__user", "endpoint").get(pk=delivery_id)
+
+
+def _settle(delivery: Delivery, **fields) -> None:
+    """Record the outcome, only if the claim is still ours (same attempt, still being sent)."""
+    Delivery.objects.filter(pk=delivery.pk, state=DeliveryState.SENDING, attempts=delivery.attempts).update(**fields)
+
+
 def _deliver_once(delivery_id: int) -> tuple[str, int]:
     """("sent" | "failed" | "skipped" | "retry", attempts so far)."""
-    with transaction.atomic():
-        delivery = (
-            Delivery.objects.select_for_update(skip_locked=True, of=("self",))
-            .select_related("notification__user", "endpoint")
-            .filter(pk=delivery_id, state=DeliveryState.PENDING)
-            .first()
-        )
-        if delivery is None:
-            return "skipped", 0
-        delivery.attempts += 1
-        try:
-            send(delivery)
-        except (*TRANSIENT_ERRORS, smtplib.SMTPException) as error:
-            delivery.last_error = f"{type(error).__name__}: {error}"[:2000]
-            if delivery.attempts >= MAX_ATTEMPTS:
-                delivery.state = DeliveryState.FAILED
-                delivery.save(update_fields=["attempts", "last_error", "state"])
-                logger.error("delivery %s failed for good: %s", delivery_id, delivery.last_error)
-                return "failed", delivery.attempts
-            delivery.save(update_fields=["attempts", "last_error"])
-            return "retry", delivery.attempts
-        delivery.state, delivery.sent_at, delivery.last_error = DeliveryState.SENT, timezone.now(), ""
-        delivery.save(update_fields=["attempts", "state", "sent_at", "last_error"])
-        return "sent", delivery.attempts
+    delivery = _claim(delivery_id)
+    if delivery is None:
+        return "skipped", 0
+    transport = transport_for(delivery.channel)
+    try:
+        if transport is None:
+            raise PermanentError(f"no transport for the channel {delivery.channel!r}")
+        transport.send(delivery)
+    except PermanentError as error:
+        _settle(delivery, state=DeliveryState.FAILED, last_error=str(error)[:2000], lease_until=None)
+        logger.error("delivery %s failed for good: %s", delivery_id, error)
+        return "failed", delivery.attempts
+    except TRANSIENT_ERRORS as error:
+        message = f"{type(error).__name__}: {error}"[:2000]
+        if delivery.attempts >= MAX_ATTEMPTS:
+            _settle(delivery, state=DeliveryState.FAILED, last_error=message, lease_until=None)
+            logger.error("delivery %s failed for good: %s", delivery_id, message)
+            return "failed", delivery.attempts
+        _settle(delivery, state=DeliveryState.PENDING, last_error=message, lease_until=None)
+        return "retry", delivery.attempts
+    _settle(delivery, state=DeliveryState.SENT, sent_at=timezone.now(), last_error="", lease_until=None)
+    return "sent", delivery.attempts
 
 
 @shared_task(ignore_result=True)

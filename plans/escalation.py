@@ -9,6 +9,7 @@ from django.utils.translation import gettext
 from agencies.access import ancestor_paths
 from agencies.models import Role, StaffMembership
 from notifications.models import RecipientRole
+from notifications.recipients import AgencyStaff
 from notifications.registry import Description, Resolution, roles_by_deadline
 
 from .models import TaskOccurrence
@@ -19,12 +20,7 @@ class OccurrenceEscalationHandler:
         occurrences = TaskOccurrence.objects.select_related(
             "task__plan__unit", "task__plan__leader", "task__lead_agency"
         ).in_bulk([d.target_id for d in deadlines])
-        agency_ids = {o.task.lead_agency_id for o in occurrences.values()}
-        agency_staff: dict[tuple[int, str], list] = defaultdict(list)
-        for membership in StaffMembership.objects.filter(
-            agency_id__in=agency_ids, role__in=[Role.FOCAL_POINT, Role.LEADER], is_active=True, user__is_active=True
-        ).select_related("user"):
-            agency_staff[(membership.agency_id, membership.role)].append(membership.user)
+        agency_staff = AgencyStaff(o.task.lead_agency_id for o in occurrences.values())
         unit_paths = {path for o in occurrences.values() for path in ancestor_paths(o.task.plan.unit.path)}
         leaders: dict[str, list] = defaultdict(list)
         for membership in StaffMembership.objects.filter(
@@ -40,13 +36,12 @@ class OccurrenceEscalationHandler:
                 if occurrence is None:
                     continue
                 task, plan = occurrence.task, occurrence.task.plan
-                focal = agency_staff[(task.lead_agency_id, Role.FOCAL_POINT)]
                 pk = deadline.pk
                 for role in roles[pk]:
                     if role == RecipientRole.RESPONSIBLE:
-                        recipients[(pk, role)] = focal
+                        recipients[(pk, role)] = agency_staff.focal_points(task.lead_agency_id)
                     elif role == RecipientRole.SUPERVISOR:
-                        recipients[(pk, role)] = agency_staff[(task.lead_agency_id, Role.LEADER)] or focal
+                        recipients[(pk, role)] = agency_staff.heads(task.lead_agency_id)
                     elif role == RecipientRole.LEADER:
                         recipients[(pk, role)] = [plan.leader] if plan.leader else leaders.get(plan.unit.path, [])
                 due = occurrence.due_date.strftime("%d/%m/%Y")

@@ -7,6 +7,7 @@ from django.http import Http404
 from django.utils import timezone
 
 from agencies.access import ancestor_pks, jurisdiction_of
+from cases.selectors import report_count
 
 from .models import CLOSED_OCCURRENCE_STATUSES, OccurrenceStatus, Plan, PlanTask, TaskOccurrence
 from .services import agencies_of
@@ -90,8 +91,6 @@ def plan_tasks(plan: Plan) -> list[PlanTask]:
 def _statistic(task: PlanTask, plan: Plan) -> int | None:
     if task.statistic not in STATISTICS:
         return None
-    from cases.selectors import report_count
-
     return report_count(plan.unit, source=STATISTICS[task.statistic], since=plan.issued_on)
 
 
@@ -126,3 +125,14 @@ def overview(user) -> list[dict]:
             }
         )
     return rows
+
+
+def occurrences_due(path: str, first_day, last_day) -> list[tuple]:
+    """For the periodic reports: (lead agency name, is done, is closed, due date) of each occurrence of
+    the tasks of the plans under PATH that falls due in the days given."""
+    return [
+        (agency, status == OccurrenceStatus.DONE, status in CLOSED_OCCURRENCE_STATUSES, due)
+        for agency, status, due in TaskOccurrence.objects.filter(
+            task__plan__unit__path__startswith=path, due_date__gte=first_day, due_date__lte=last_day
+        ).values_list("task__lead_agency__name", "status", "due_date")
+    ]

@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from agencies.access import province_pk_of
 from agencies.models import AdministrativeUnit, Agency, AgencyType, Role
 from config import files
+from config.uploads import checked_upload
 from notifications.calendar import LOCAL, end_of_day
 from notifications.services import deadline_cancel, deadline_meet, deadline_set
 
@@ -234,30 +235,7 @@ def progress_report_add(
 
 def _store_evidence(report: ProgressReport, upload) -> Evidence:
     """Evidence is checked like case attachments: by content and size, stored under a random name."""
-    from cases.services.case_files import ALLOWED_ATTACHMENT_TYPES, MAX_ATTACHMENT_BYTES, sniff_file_type
-
-    if upload.size > MAX_ATTACHMENT_BYTES:
-        raise ValidationError(
-            {
-                "evidence": [
-                    _("The file is larger than %(limit)s MB.") % {"limit": MAX_ATTACHMENT_BYTES // (1024 * 1024)}
-                ]
-            }
-        )
-    content = upload.read()
-    mime = sniff_file_type(content[:8192])
-    if mime not in ALLOWED_ATTACHMENT_TYPES:
-        raise ValidationError(
-            {
-                "evidence": [
-                    _("This kind of file is not accepted (its content is not a PDF, an image or an office document).")
-                ]
-            }
-        )
-    try:
-        content = files.strip_metadata(content, mime)
-    except files.DamagedImage as error:
-        raise ValidationError({"evidence": [_("The image is damaged and cannot be read.")]}) from error
+    content, mime = checked_upload(upload, field="evidence")
     evidence = Evidence(
         report=report,
         original_name=upload.name[:255],

@@ -1,14 +1,25 @@
 """Who may look at which unit's figures and reports: anyone whose jurisdiction covers the unit, with a role
 that works on reports. Outside the jurisdiction: 404."""
 
+from django.core.exceptions import PermissionDenied
 from django.http import Http404
+from django.utils.translation import gettext as _
 
-from agencies.access import active_memberships, jurisdiction_of
+from agencies.access import active_memberships, jurisdiction_of, roles_covering
 from agencies.models import AdministrativeUnit, Role
+from audit.recorder import record
 
 from .models import PeriodicReport
 
 REPORT_ROLES = frozenset({Role.COMMUNE_OFFICER, Role.CHAIRMAN, Role.COORDINATOR, Role.LEADER, Role.SYSTEM_ADMIN})
+# Who writes and submits a unit's report, and who accepts or returns the reports of the units below.
+AUTHOR_ROLES = REPORT_ROLES
+REVIEW_ROLES = frozenset({Role.COORDINATOR, Role.LEADER, Role.SYSTEM_ADMIN})
+
+
+def require_role(user, unit: AdministrativeUnit, roles: frozenset[str]) -> None:
+    if not roles_covering(user, unit) & roles:
+        raise PermissionDenied(_("Your role does not allow this for this unit's report."))
 
 
 def default_unit(user) -> AdministrativeUnit | None:
@@ -38,7 +49,13 @@ def report_unit(user, code: str | None) -> AdministrativeUnit | None:
 
 
 def report_for_user(user, pk) -> PeriodicReport:
+    """The report if the user's report roles cover its unit, else 404."""
     report = PeriodicReport.objects.select_related("unit").filter(pk=pk).first()
     if report is None or not jurisdiction_of(user, REPORT_ROLES).covers_path(report.unit.path):
         raise Http404
     return report
+
+
+def record_download(report: PeriodicReport) -> None:
+    """A report's file handed out (after the caller found it exists)."""
+    record("download", "periodic_report", report.pk)

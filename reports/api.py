@@ -5,8 +5,6 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from cases import audit
-
 from . import access
 from .indicators import compute
 from .models import ReportStatus
@@ -38,7 +36,7 @@ class ReportFileApi(APIView):
         stored = report.pdf if extension == "pdf" else report.xlsx
         if report.status == ReportStatus.DRAFT or not stored:
             raise Http404
-        audit.record("download", "periodic_report", report.pk)
+        access.record_download(report)
         response = FileResponse(
             stored.open("rb"),
             as_attachment=True,

@@ -6,99 +6,42 @@ from django.utils import timezone
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
-from cases.choices import AbuseForm, CircumstanceGroup, ReportSource, ServiceType, Setting, Sex
 from config.pdf import render_pdf
 
-from .indicators import GROUPS, INDICATORS
-
-LABELS = {
-    "sex": dict(Sex.choices),
-    "abuse_form": dict(AbuseForm.choices),
-    "setting": dict(Setting.choices),
-    "source": dict(ReportSource.choices),
-    "service": dict(ServiceType.choices),
-    "group": dict(CircumstanceGroup.choices),
-}
-BREAKDOWN_LABELS = {
-    "by_sex": ("Giới tính", "sex"),
-    "by_age_group": ("Nhóm tuổi", None),
-    "by_abuse_form": ("Hình thức xâm hại", "abuse_form"),
-    "by_setting": ("Môi trường xảy ra", "setting"),
-    "by_source": ("Nguồn thông tin", "source"),
-    "by_service": ("Biện pháp hỗ trợ", "service"),
-    "by_agency_type": ("Loại cơ quan", None),
-    "by_group": ("Nhóm hoàn cảnh đặc biệt", "group"),
-    "assisted_by_group": ("Được trợ giúp, theo nhóm", "group"),
-    "by_subunit": ("Theo đơn vị", "subunit"),
-}
+from .indicators import GROUPS, definitions, indicators
+from .indicators.base import LABELS, breakdown_rows
 
 
 def tables(data: dict) -> list[dict]:
-    """The report's tables, in order: (title, rows of (label, value)); shared by PDF, XLSX and pages."""
-    result = []
+    """The report's tables, in order: {id, title, group, rows: [(label, value)]}; shared by PDF, XLSX and pages.
+
+    A submitted report carries the tables it froze, and is shown from them. Live figures (and reports
+    frozen before tables were) are laid out by the registered definitions, for the indicators the
+    figures hold; an indicator no longer registered is laid out from its frozen definition.
+    """
+    if "tables" in data:
+        return [{**table, "rows": [tuple(row) for row in table["rows"]]} for table in data["tables"]]
     subunits = data.get("subunits", {})
-    values = data["indicators"]
-    for indicator in INDICATORS:
-        block = values[indicator.id]
-        if indicator.id == "timeliness":
-            rows = [
-                (
-                    kind_label(kind),
-                    f"{v['on_time']}/{v['total']}" + (f" ({v['share']}%)" if v["share"] is not None else ""),
-                )
-                for kind, v in block.items()
-            ]
-            result.append({"id": indicator.id, "title": indicator.name_vi, "group": indicator.group, "rows": rows})
-            continue
-        if indicator.id == "case_files":
-            rows = [
-                ("Đang mở cuối kỳ", block["open"]),
-                ("Quá hạn cuối kỳ", block["overdue"]),
-                ("Kết thúc trong kỳ", block["closed_in_period"]),
-            ]
-            rows += [(f"Quá hạn – {subunits.get(code, code)}", n) for code, n in block["overdue_by_subunit"].items()]
-            result.append({"id": indicator.id, "title": indicator.name_vi, "group": indicator.group, "rows": rows})
-            continue
-        if indicator.id == "plan_tasks":
-            rows = [
-                (name, f"{row['done']}/{row['total']} hoàn thành, {row['overdue']} quá hạn")
-                for name, row in block["by_lead_agency"].items()
-            ]
-            result.append(
-                {
-                    "id": indicator.id,
-                    "title": indicator.name_vi,
-                    "group": indicator.group,
-                    "rows": [("Tổng số lần thực hiện đến hạn", block["total"]), *rows],
-                }
-            )
-            continue
-        if indicator.id == "assignments":
-            rows = [("Tổng số", block["total"])] + [
-                (f"{agency_type}: {status}", n)
-                for agency_type, statuses in block["by_agency_type_and_status"].items()
-                for status, n in statuses.items()
-            ]
-            result.append({"id": indicator.id, "title": indicator.name_vi, "group": indicator.group, "rows": rows})
-            continue
-        rows = [("Tổng số", block["total"])]
-        for key, counts in block.items():
-            if key == "total" or key not in BREAKDOWN_LABELS:
-                continue
-            title, kind = BREAKDOWN_LABELS[key]
-            for code, n in counts.items():
-                label = subunits.get(code, code or "—") if kind == "subunit" else LABELS.get(kind, {}).get(code, code)
-                rows.append((f"{title}: {label}", n))
-        result.append({"id": indicator.id, "title": indicator.name_vi, "group": indicator.group, "rows": rows})
+    frozen = {definition["id"]: definition for definition in data.get("definitions", [])}
+    registered = {indicator.id: indicator for indicator in indicators()}
+    result = []
+    for indicator_id, block in data["indicators"].items():
+        indicator = registered.get(indicator_id)
+        definition = frozen.get(indicator_id) or (indicator.describe() if indicator else None)
+        if definition is None:
+            continue  # figures without any definition to read them by
+        rows = indicator.rows(block, subunits) if indicator else breakdown_rows(block, subunits)
+        result.append({"id": indicator_id, "title": definition["name_vi"], "group": definition["group"], "rows": rows})
     return result
 
 
-def kind_label(kind: str) -> str:
+def freeze(data: dict) -> dict:
+    """The figures as a submitted report keeps them: with the definitions and the tables they were read by."""
     return {
-        "emergency_decision": "Quyết định can thiệp khẩn cấp trong 12 giờ",
-        "plan_submission": "Trình kế hoạch trong 5 ngày làm việc",
-        "plan_approval": "Phê duyệt kế hoạch trong 7 ngày làm việc",
-    }.get(kind, kind)
+        **data,
+        "definitions": definitions(),
+        "tables": [{**t, "rows": [list(r) for r in t["rows"]]} for t in tables(data)],
+    }
 
 
 def bar_chart_svg(counts: dict[str, int], labels: dict[str, str], width: int = 460) -> str:
@@ -154,7 +97,7 @@ def report_xlsx(data: dict) -> bytes:
     for table in tables(data):
         by_group.setdefault(table["group"], []).append(table)
     for group, group_tables in by_group.items():
-        sheet = workbook.create_sheet(GROUPS[group][:31])
+        sheet = workbook.create_sheet(GROUPS.get(group, group)[:31])
         sheet.append([f"{data['unit']['name']} – {data['period']['label']}"])
         sheet["A1"].font = Font(bold=True)
         for table in group_tables:

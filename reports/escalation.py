@@ -3,7 +3,7 @@
 from django.utils import timezone, translation
 from django.utils.translation import gettext
 
-from cases.escalation import ROLE_MEMBERS, AreaStaff
+from notifications.recipients import ROLE_MEMBERS, Area, roles_of
 from notifications.registry import Description, Resolution, roles_by_deadline
 
 from .models import PeriodicReport
@@ -12,9 +12,7 @@ from .models import PeriodicReport
 class ReportEscalationHandler:
     def resolve(self, deadlines, wanted) -> Resolution:
         reports = PeriodicReport.objects.select_related("unit").in_bulk([d.target_id for d in deadlines])
-        staff = AreaStaff(
-            [r.unit for r in reports.values()], {ROLE_MEMBERS[role][0] for _pk, role in wanted if role in ROLE_MEMBERS}
-        )
+        area = Area([r.unit for r in reports.values()], roles_of(wanted))
         roles = roles_by_deadline(wanted)
         recipients, descriptions = {}, {}
         with translation.override("vi"):
@@ -24,7 +22,7 @@ class ReportEscalationHandler:
                     continue
                 for role in roles[deadline.pk]:
                     if role in ROLE_MEMBERS:
-                        recipients[(deadline.pk, role)] = staff.for_role(report.unit, role)
+                        recipients[(deadline.pk, role)] = area.holders(report.unit, role)
                 due = timezone.localtime(deadline.due_at).strftime("%d/%m/%Y")
                 descriptions[deadline.pk] = Description(
                     title=gettext("Periodic report %(period)s of %(unit)s: due %(due)s")

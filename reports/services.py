@@ -4,23 +4,21 @@ returned by the level above, which rolls up the submitted figures of its sub-uni
 import hashlib
 import json
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from agencies.access import province_pk_of, roles_covering
+from agencies.access import province_pk_of
 from agencies.models import AdministrativeUnit, Role
 
 from . import documents
+from .access import AUTHOR_ROLES, REVIEW_ROLES, require_role
 from .indicators import compute
 from .models import PeriodicReport, ReportStatus
 from .periods import Period
-
-AUTHOR_ROLES = {Role.COMMUNE_OFFICER, Role.CHAIRMAN, Role.COORDINATOR, Role.LEADER, Role.SYSTEM_ADMIN}
-REVIEW_ROLES = {Role.COORDINATOR, Role.LEADER, Role.SYSTEM_ADMIN}
 
 
 def _sha(content: bytes) -> str:
@@ -31,15 +29,10 @@ def canonical_json(data: dict) -> bytes:
     return json.dumps(data, ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode()
 
 
-def _require(actor, unit: AdministrativeUnit, roles: set[str]) -> None:
-    if not roles_covering(actor, unit) & roles:
-        raise PermissionDenied(_("Your role does not allow this for this unit's report."))
-
-
 @transaction.atomic
 def report_draft(*, actor, unit: AdministrativeUnit, period: Period) -> PeriodicReport:
     """The unit's report for PERIOD, created as a draft when missing."""
-    _require(actor, unit, AUTHOR_ROLES)
+    require_role(actor, unit, AUTHOR_ROLES)
     report, _created = PeriodicReport.objects.get_or_create(
         unit=unit, period_code=period.code, defaults={"period_start": period.start, "period_end": period.end}
     )
@@ -51,7 +44,7 @@ def report_update(
     *, actor, report: PeriodicReport, assessment: str, proposals: str, expected_version: int | None = None
 ) -> PeriodicReport:
     report = PeriodicReport.objects.select_for_update().get(pk=report.pk)
-    _require(actor, report.unit, AUTHOR_ROLES)
+    require_role(actor, report.unit, AUTHOR_ROLES)
     if report.status not in (ReportStatus.DRAFT, ReportStatus.RETURNED):
         raise ValidationError(_("A submitted report cannot be changed."))
     if expected_version is not None and report.version != expected_version:
@@ -91,13 +84,14 @@ def rollup(report: PeriodicReport, live: dict) -> list[dict]:
 def report_submit(*, actor, report: PeriodicReport) -> PeriodicReport:
     """Freeze the figures and the files; a failing render leaves the draft as it was (the transaction)."""
     report = PeriodicReport.objects.select_for_update(of=("self",)).select_related("unit").get(pk=report.pk)
-    _require(actor, report.unit, AUTHOR_ROLES)
+    require_role(actor, report.unit, AUTHOR_ROLES)
     if report.status not in (ReportStatus.DRAFT, ReportStatus.RETURNED):
         raise ValidationError(_("This report has already been submitted."))
     period = Period(report.period_start, report.period_end, report.period_code)
     data = compute(report.unit, period)
     rows = rollup(report, data)
-    data["rollup"] = rows
+    # Frozen with the definitions and tables it was read by: it renders the same forever.
+    data = documents.freeze({**data, "rollup": rows})
     try:
         pdf = documents.report_pdf(
             data,
@@ -143,7 +137,7 @@ def report_review(*, actor, report: PeriodicReport, accept: bool, comment: str =
     parent = report.unit.parent
     if parent is None:
         raise ValidationError(_("A province's report is reviewed outside BaoVe (by the ministry)."))
-    _require(actor, parent, REVIEW_ROLES)
+    require_role(actor, parent, REVIEW_ROLES)
     if report.status != ReportStatus.SUBMITTED:
         raise ValidationError(_("Only a submitted report can be accepted or returned."))
     if not accept and not comment.strip():
@@ -211,7 +205,7 @@ def preview_request(*, actor, report: PeriodicReport) -> PeriodicReport:
 
     from .models import RenderState
 
-    _require(actor, report.unit, AUTHOR_ROLES)
+    require_role(actor, report.unit, AUTHOR_ROLES)
     with transaction.atomic():
         updated = (
             PeriodicReport.objects.filter(pk=report.pk)

@@ -5,8 +5,6 @@ from django.http import FileResponse, Http404, JsonResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET
 
-from cases import audit
-
 from . import access, documents, selectors, services
 from .indicators import compute
 from .models import RenderState, ReportStatus
@@ -123,7 +121,7 @@ def download(request, pk, extension):
         stored = report.pdf if extension == "pdf" else report.xlsx
     if not stored:
         raise Http404
-    audit.record("download", "periodic_report", report.pk)
+    access.record_download(report)
     return FileResponse(
         stored.open("rb"), as_attachment=True, filename=f"bao-cao-{report.unit.code}-{report.period_code}.{extension}"
     )

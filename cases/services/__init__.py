@@ -1,5 +1,71 @@
-"""Every write to children, reports, case files and assignments (see the modules for each)."""
+"""Every write to children, reports, case files and assignments, one module per concern:
 
-from .assignments import *  # noqa: F403
-from .case_files import *  # noqa: F403
-from .case_files import CaseConflict, MeasureInput  # noqa: F401 - named for readers and type checkers
+intake (a report and its children), transitions (the steps of the procedure), assignments (agencies'
+work), notes, attachments, restriction, privacy (personal-data duties), retention. `common` holds what
+they share. They are imported here so that callers write `services.case_assess(…)`.
+"""
+
+from .assignments import (
+    assignment_accept,
+    assignment_close,
+    assignment_decline,
+    assignment_reassign,
+    assignment_report_progress,
+    assignments_cancel_for_case,
+    assignments_open_for_plan,
+)
+from .attachments import attachment_add, store_attachment
+from .intake import CaregiverInput, ChildInput, ReportInput, report_receive
+from .notes import note_add
+from .restriction import case_restrict, case_unrestrict
+from .transitions import (
+    MeasureInput,
+    case_accept_transfer,
+    case_approve_closure,
+    case_approve_plan,
+    case_assess,
+    case_decline_transfer,
+    case_investigate,
+    case_mark_not_child_protection,
+    case_record_emergency,
+    case_reject_closure,
+    case_reopen,
+    case_return_plan,
+    case_review,
+    case_submit_plan,
+    case_transfer,
+)
+
+__all__ = [
+    "CaregiverInput",
+    "ChildInput",
+    "MeasureInput",
+    "ReportInput",
+    "assignment_accept",
+    "assignment_close",
+    "assignment_decline",
+    "assignment_reassign",
+    "assignment_report_progress",
+    "assignments_cancel_for_case",
+    "assignments_open_for_plan",
+    "attachment_add",
+    "case_accept_transfer",
+    "case_approve_closure",
+    "case_approve_plan",
+    "case_assess",
+    "case_decline_transfer",
+    "case_investigate",
+    "case_mark_not_child_protection",
+    "case_record_emergency",
+    "case_reject_closure",
+    "case_reopen",
+    "case_restrict",
+    "case_return_plan",
+    "case_review",
+    "case_submit_plan",
+    "case_transfer",
+    "case_unrestrict",
+    "note_add",
+    "report_receive",
+    "store_attachment",
+]

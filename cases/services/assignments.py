@@ -1,7 +1,8 @@
 """Agency assignments: one per measure of an approved plan. The agency accepts or declines, acts,
 reports progress and closes; a declined or late assignment is reassigned by the commune officer or a
 coordinator. While an agency holds an active assignment its staff group holds the guardian object
-permission to see the case file (the minimum its service needs); the permission goes with it."""
+permission to see the case file (the minimum its service needs); the permission goes with it.
+Who may do which action in which status is the access door's rule (cases.access)."""
 
 import datetime
 import functools
@@ -13,13 +14,15 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from guardian.shortcuts import assign_perm, remove_perm
 
-from agencies.access import province_pk_of, roles_covering
-from agencies.models import AdministrativeUnit, Agency, Role, StaffMembership
+from agencies.access import province_pk_of
+from agencies.models import AdministrativeUnit, Agency
 from agencies.services import agency_staff_group
+from audit.recorder import record
+from config.errors import Conflict
 from notifications.calendar import add_working_days, end_of_day
 from notifications.services import deadline_cancel, deadline_meet, deadline_set
 
-from .. import audit
+from .. import access, events
 from ..models import (
     ACTIVE_ASSIGNMENT_STATUSES,
     Assignment,
@@ -28,22 +31,13 @@ from ..models import (
     CaseFile,
     InterventionPlan,
 )
-from .case_files import CaseConflict, _record, store_attachment
+from .attachments import store_attachment
+from .common import serves
 
 ACCEPTANCE_WORKING_DAYS = 2
 ACCEPTANCE = "assignment_acceptance"
 COMPLETION = "assignment_due"
 S = AssignmentStatus
-__all__ = [
-    "assignment_accept",
-    "assignment_close",
-    "assignment_decline",
-    "assignment_reassign",
-    "assignment_report_progress",
-    "assignments_cancel_for_case",
-    "assignments_open_for_plan",
-    "is_agency_staff",
-]
 
 
 def _audited_refusals(function):
@@ -54,13 +48,13 @@ def _audited_refusals(function):
         try:
             with transaction.atomic():
                 return function(actor=actor, assignment=assignment, **kwargs)
-        except (ValidationError, PermissionDenied, CaseConflict) as error:
+        except (ValidationError, PermissionDenied, Conflict) as error:
             message = "; ".join(error.messages) if isinstance(error, ValidationError) else str(error)
-            audit.record(
+            record(
                 "denied",
                 "assignment",
                 assignment.pk,
-                case=assignment.case,
+                case=assignment.case_id,
                 actor=actor,
                 fields={"action": function.__name__, "reason": message[:500]},
             )
@@ -69,33 +63,17 @@ def _audited_refusals(function):
     return wrapper
 
 
-def is_agency_staff(user, agency: Agency) -> bool:
-    return StaffMembership.objects.filter(
-        user=user, agency=agency, role=Role.FOCAL_POINT, is_active=True, agency__is_active=True
-    ).exists()
-
-
-def _lock(assignment: Assignment, expected_version: int | None) -> Assignment:
+def _lock(assignment: Assignment, expected_version: int | None, *, actor, action: str) -> Assignment:
+    """The assignment's row, locked; the door's rule for ACTION; a stale version refused."""
     locked = (
         Assignment.objects.select_for_update(of=("self",))
         .select_related("case__commune", "agency")
         .get(pk=assignment.pk)
     )
     if expected_version is not None and locked.version != expected_version:
-        raise CaseConflict
+        raise Conflict
+    access.require_assignment_action(actor, locked, action)
     return locked
-
-
-def _require_status(assignment: Assignment, *allowed: str) -> None:
-    if assignment.status not in allowed:
-        raise ValidationError(
-            _("Not possible now: the assignment is “%(status)s”.") % {"status": assignment.get_status_display()}
-        )
-
-
-def _require_staff(actor, assignment: Assignment) -> None:
-    if not is_agency_staff(actor, assignment.agency):
-        raise PermissionDenied(_("Only the staff of the assigned agency can do this."))
 
 
 def _save(assignment: Assignment, fields: list[str]) -> Assignment:
@@ -134,14 +112,7 @@ def _create(*, actor, case: CaseFile, measure, agency: Agency, request: str, due
     )
     _grant(case, agency)
     _open_deadlines(assignment, timezone.now())
-    _record(
-        case,
-        actor,
-        "assignment_proposed",
-        case.state,
-        case.state,
-        {"assignment": assignment.pk, "agency": agency.name, "service_type": service_type},
-    )
+    events.assignment_proposed_event(case=case, actor=actor, assignment=assignment)
     return assignment
 
 
@@ -163,27 +134,16 @@ def assignments_open_for_plan(*, actor, case: CaseFile, plan: InterventionPlan) 
 
 @_audited_refusals
 def assignment_accept(*, actor, assignment: Assignment, expected_version: int | None = None) -> Assignment:
-    assignment = _lock(assignment, expected_version)
-    _require_staff(actor, assignment)
-    _require_status(assignment, S.PROPOSED)
+    assignment = _lock(assignment, expected_version, actor=actor, action="accept")
     assignment.status, assignment.answered_by, assignment.answered_at = S.ACCEPTED, actor, timezone.now()
     deadline_meet(target=assignment, kind=ACCEPTANCE)
-    _record(
-        assignment.case,
-        actor,
-        "assignment_accepted",
-        assignment.case.state,
-        assignment.case.state,
-        {"assignment": assignment.pk, "agency": assignment.agency.name},
-    )
+    events.assignment_accepted_event(case=assignment.case, actor=actor, assignment=assignment)
     return _save(assignment, ["status", "answered_by", "answered_at"])
 
 
 @_audited_refusals
 def assignment_decline(*, actor, assignment: Assignment, reason: str, expected_version: int | None = None):
-    assignment = _lock(assignment, expected_version)
-    _require_staff(actor, assignment)
-    _require_status(assignment, S.PROPOSED)
+    assignment = _lock(assignment, expected_version, actor=actor, action="decline")
     if not reason.strip():
         raise ValidationError({"reason": [_("Give the reason for declining.")]})
     now = timezone.now()
@@ -193,13 +153,8 @@ def assignment_decline(*, actor, assignment: Assignment, reason: str, expected_v
     deadline_cancel(target=assignment)
     _revoke_if_idle(assignment.case, assignment.agency)
     # Back to the commune officer, who reassigns it (the case page shows it as "to reassign").
-    _record(
-        assignment.case,
-        actor,
-        "assignment_declined",
-        assignment.case.state,
-        assignment.case.state,
-        {"assignment": assignment.pk, "agency": assignment.agency.name, "reason": reason.strip()},
+    events.assignment_declined_event(
+        case=assignment.case, actor=actor, assignment=assignment, reason=assignment.decline_reason
     )
     return assignment
 
@@ -208,9 +163,7 @@ def assignment_decline(*, actor, assignment: Assignment, reason: str, expected_v
 def assignment_report_progress(
     *, actor, assignment: Assignment, text: str, upload=None, expected_version: int | None = None
 ) -> AssignmentProgress:
-    assignment = _lock(assignment, expected_version)
-    _require_staff(actor, assignment)
-    _require_status(assignment, S.ACCEPTED, S.IN_PROGRESS)
+    assignment = _lock(assignment, expected_version, actor=actor, action="progress")
     if not text.strip():
         raise ValidationError({"text": [_("Describe what was done.")]})
     progress = AssignmentProgress.objects.create(assignment=assignment, text=text.strip(), author=actor)
@@ -221,14 +174,7 @@ def assignment_report_progress(
     if assignment.status != S.IN_PROGRESS:
         assignment.status = S.IN_PROGRESS
         _save(assignment, ["status"])
-    _record(
-        assignment.case,
-        actor,
-        "assignment_progress",
-        assignment.case.state,
-        assignment.case.state,
-        {"assignment": assignment.pk, "progress": progress.pk},
-    )
+    events.assignment_progress_event(case=assignment.case, actor=actor, assignment=assignment, progress_id=progress.pk)
     return progress
 
 
@@ -236,9 +182,7 @@ def assignment_report_progress(
 def assignment_close(
     *, actor, assignment: Assignment, is_done: bool, outcome: str, expected_version: int | None = None
 ) -> Assignment:
-    assignment = _lock(assignment, expected_version)
-    _require_staff(actor, assignment)
-    _require_status(assignment, S.ACCEPTED, S.IN_PROGRESS)
+    assignment = _lock(assignment, expected_version, actor=actor, action="close")
     if not outcome.strip():
         raise ValidationError({"outcome": [_("Describe the outcome.")]})
     assignment.status = S.DONE if is_done else S.NOT_DONE
@@ -248,17 +192,10 @@ def assignment_close(
     deadline_cancel(target=assignment)
     _revoke_if_idle(assignment.case, assignment.agency)
     case = assignment.case
-    _record(
-        case,
-        actor,
-        "assignment_closed",
-        case.state,
-        case.state,
-        {"assignment": assignment.pk, "status": assignment.status, "agency": assignment.agency.name},
-    )
+    events.assignment_closed_event(case=case, actor=actor, assignment=assignment)
     plan_open = Assignment.objects.filter(measure__plan=assignment.measure.plan, status__in=ACTIVE_ASSIGNMENT_STATUSES)
     if not plan_open.exists():
-        _record(case, actor, "plan_implemented", case.state, case.state, {"plan": assignment.measure.plan_id})
+        events.plan_implemented_event(case=case, actor=actor, plan_id=assignment.measure.plan_id)
     return assignment
 
 
@@ -273,15 +210,12 @@ def assignment_reassign(
     expected_version: int | None = None,
 ) -> Assignment:
     """Give the measure to another agency (after a refusal, or when the work is late)."""
-    assignment = _lock(assignment, expected_version)
+    assignment = _lock(assignment, expected_version, actor=actor, action="reassign")
     case = assignment.case
-    if not roles_covering(actor, case.commune) & {Role.COMMUNE_OFFICER, Role.COORDINATOR}:
-        raise PermissionDenied(_("Only the commune officer or a coordinator can reassign."))
-    _require_status(assignment, S.DECLINED, *ACTIVE_ASSIGNMENT_STATUSES)
     errors = {}
     if agency is None or not agency.is_active:
         errors["agency"] = [_("Choose the agency responsible.")]
-    elif agency.unit is not None and not (agency.unit.contains(case.commune) or case.commune.contains(agency.unit)):
+    elif not serves(agency, case):
         errors["agency"] = [_("This agency does not serve the child's commune.")]
     due_date = due_date or assignment.due_date
     if due_date < timezone.localdate():
@@ -314,5 +248,5 @@ def assignments_cancel_for_case(*, actor, case: CaseFile) -> int:
         _save(assignment, ["status", "closed_at"])
         deadline_cancel(target=assignment)
         _revoke_if_idle(case, assignment.agency)
-        _record(case, actor, "assignment_cancelled", case.state, case.state, {"assignment": assignment.pk})
+        events.assignment_cancelled_event(case=case, actor=actor, assignment=assignment)
     return len(open_ones)

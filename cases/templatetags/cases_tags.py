@@ -79,18 +79,10 @@ def state_label(state: str) -> str:
 
 @register.filter
 def event_label(kind: str) -> str:
-    from django.utils.translation import gettext
+    """A timeline event's label (every kind has one: cases.choices.CaseEventKind)."""
+    from cases.choices import CaseEventKind
 
-    from cases.workflow import ACTIONS
-
-    if kind in ACTIONS:
-        return str(ACTIONS[kind].label)
-    return {
-        "received": gettext("Report received, case file opened"),
-        "note": gettext("Note added"),
-        "attachment": gettext("File attached"),
-        "restrict": gettext("Restricted to named users"),
-    }.get(kind, kind)
+    return str(CaseEventKind(kind).label)
 
 
 _SHOWN_CHANGES = ("risk_level", "is_emergency", "closure_reason")

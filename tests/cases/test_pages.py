@@ -10,6 +10,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from cases.models import Attachment, CaseFile, Child
+from config.uploads import MAX_UPLOAD_BYTES
 from tests.factories import child_input
 
 pytestmark = pytest.mark.django_db
@@ -177,11 +178,10 @@ def test_disguised_attachment_is_refused_and_real_pdf_accepted(tree, cast, recei
 
 
 def test_oversize_attachment_is_refused(tree, cast, receive, settings, tmp_path):
-    from cases import services
 
     settings.MEDIA_ROOT = tmp_path
     case = receive().case_files.get()
-    big = SimpleUploadedFile("big.pdf", PDF_BYTES + b"0" * (services.MAX_ATTACHMENT_BYTES + 1))
+    big = SimpleUploadedFile("big.pdf", PDF_BYTES + b"0" * (MAX_UPLOAD_BYTES + 1))
     response = _client(cast.officer).post(f"/cases/{case.pk}/attachments/", {"file": big}, follow=True)
     assert "20 MB" in response.content.decode()
     assert not Attachment.objects.exists()

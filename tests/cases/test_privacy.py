@@ -14,11 +14,11 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
+from audit.models import AuditEvent
 from cases import services
 from cases.access import children_visible_to
 from cases.models import (
     Attachment,
-    AuditEvent,
     CaseFile,
     Child,
     Consent,
@@ -26,8 +26,8 @@ from cases.models import (
     Disclosure,
     Report,
 )
-from cases.services import privacy
-from cases.services.case_files import CaregiverInput
+from cases.services import privacy, retention
+from cases.services.intake import CaregiverInput
 from notifications import engine
 from notifications.models import Deadline, Notification
 from reports.indicators import compute
@@ -258,7 +258,7 @@ def test_retention_pseudonymises_old_closed_files_and_keeps_the_statistics(cast,
     period = parse("2020-H1")
     before = compute(tree.province_p, period)
 
-    done = privacy.pseudonymise_expired(now=datetime.datetime(2026, 11, 23, tzinfo=HCM))
+    done = retention.pseudonymise_expired(now=datetime.datetime(2026, 11, 23, tzinfo=HCM))
     assert done == {"case_files": 2, "children": 1, "reports": 2, "attachments": 1}
     assert compute(tree.province_p, period) == before
     child = Child.objects.get(pk=old.child_id)
@@ -273,7 +273,7 @@ def test_retention_pseudonymises_old_closed_files_and_keeps_the_statistics(cast,
     assert not children_visible_to(cast.officer).filter(full_name__icontains="Mỷ").exists()
     assert Child.objects.get(pk=kept.child_id).full_name == "Vàng A Dế"
     # Idempotent.
-    assert privacy.pseudonymise_expired(now=datetime.datetime(2026, 11, 23, tzinfo=HCM))["case_files"] == 0
+    assert retention.pseudonymise_expired(now=datetime.datetime(2026, 11, 23, tzinfo=HCM))["case_files"] == 0
 
 
 def test_retention_task_is_scheduled():

@@ -6,8 +6,9 @@ from django.utils import timezone
 
 from cases import services
 from cases.models import CaseEvent, CaseFile, Child, InterventionPlan
+from config.errors import Conflict
 from notifications.models import Deadline
-from tests.factories import child_input
+from tests.factories import child_input, walk_to
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
 
@@ -122,8 +123,8 @@ def test_the_whole_procedure_from_report_to_closure(tree, cast, receive, health_
         "submit_plan",
         "return_plan",
         "submit_plan",
-        "assignment_proposed",
         "approve_plan",
+        "assignment_proposed",
         "review",
         "assignment_cancelled",
         "approve_closure",
@@ -183,7 +184,7 @@ def test_emergency_measures_are_required_when_the_assessment_found_an_emergency(
 def test_a_stale_version_is_refused_and_nothing_is_overwritten(cast, receive):
     case = receive().case_files.get()
     _assess(case, cast.officer)
-    with pytest.raises(services.CaseConflict):
+    with pytest.raises(Conflict):
         services.case_mark_not_child_protection(actor=cast.officer, case=case, reason="x", expected_version=1)
     case.refresh_from_db()
     assert case.state == "assessed"
@@ -284,3 +285,23 @@ def test_an_existing_child_outside_the_area_cannot_be_named(tree, cast, receive)
     with pytest.raises(ValidationError) as error:
         receive(children=[services.ChildInput(existing_id=other.child_id)])
     assert "children-0-existing_id" in error.value.message_dict
+
+
+@pytest.mark.parametrize(
+    "state",
+    [
+        "received", "assessed", "emergency_handled", "investigated", "plan_submitted", "plan_returned",
+        "in_intervention", "closure_proposed", "closed", "not_child_protection",
+    ],
+)  # fmt: skip
+def test_the_shared_helper_walks_a_case_to_each_state(cast, receive, health_c1, state):
+    due = timezone.localdate() + datetime.timedelta(days=7)
+    case = walk_to(
+        receive().case_files.get(),
+        state,
+        officer=cast.officer,
+        chairman=cast.chairman,
+        measures=[(health_c1, "medical", "Khám sức khỏe.", due)],
+    )
+    case.refresh_from_db()
+    assert case.state == state

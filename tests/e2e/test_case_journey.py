@@ -83,6 +83,6 @@ def test_officer_takes_a_report_to_an_approved_plan(page, tree, cast):
         "assess",
         "investigate",
         "submit_plan",
-        "assignment_proposed",
         "approve_plan",
+        "assignment_proposed",
     ]

@@ -8,11 +8,11 @@ import pytest
 from django.core import mail
 from django.test import Client
 
-from notifications.delivery import verify
 from notifications.digest import send_digests
 from notifications.models import Delivery, EscalationLadder, Notification, WebhookEndpoint
 from notifications.services import notify
 from notifications.tasks import MAX_ATTEMPTS, deliver
+from notifications.transports.webhook import verify
 
 pytestmark = pytest.mark.django_db
 

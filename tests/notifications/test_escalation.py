@@ -6,9 +6,9 @@ import pytest
 import time_machine
 from django.db import connection
 
-from cases import services as case_services
 from notifications.engine import scan
 from notifications.models import Deadline, EscalationFire, Notification
+from tests.factories import assess
 
 pytestmark = pytest.mark.django_db
 HCM = ZoneInfo("Asia/Ho_Chi_Minh")
@@ -78,15 +78,7 @@ def test_meeting_the_deadline_stops_the_ladder(cast, receive):
         case = receive(received_at=_at(2026, 3, 10, 8, 0)).case_files.get()
     _scan_at(_at(2026, 3, 10, 14, 30))
     with time_machine.travel(_at(2026, 3, 10, 15, 0), tick=False):
-        case_services.case_assess(
-            actor=cast.officer,
-            case=case,
-            severity="low",
-            perpetrator_access="low",
-            care_environment="low",
-            child_capacity="low",
-            is_emergency=False,
-        )
+        assess(case, cast.officer)
     _scan_at(_at(2026, 3, 12, 8, 0))
     assert _told("emergency_decision") == [("officer", 0)]
     assert Deadline.objects.get(kind="emergency_decision").state == "met"

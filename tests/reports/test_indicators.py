@@ -15,7 +15,7 @@ from cases import services as case_services
 from reports import documents, services
 from reports.indicators import compute
 from reports.periods import PeriodError, parse
-from tests.factories import AgencyFactory, MembershipFactory, child_input
+from tests.factories import AgencyFactory, MembershipFactory, assess, child_input
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
 HCM = ZoneInfo("Asia/Ho_Chi_Minh")
@@ -76,15 +76,7 @@ def counted(tree, cast, receive):
     r4 = report(tree.commune_c1, [(NAMES[4], datetime.date(2016, 1, 1), "male")], march, source="school")
     with time_machine.travel(march + datetime.timedelta(hours=1), tick=False):
         case_services.case_mark_not_child_protection(actor=cast.officer, case=r4.case_files.get(), reason="Dân sự")
-        case_services.case_assess(
-            actor=cast.officer,
-            case=r1.case_files.first(),
-            severity="low",
-            perpetrator_access="low",
-            care_environment="low",
-            child_capacity="low",
-            is_emergency=False,
-        )
+        assess(r1.case_files.first(), cast.officer)
     report(tree.commune_c4, [(NAMES[5], datetime.date(2014, 1, 1), "male")], march)  # another province
     report(tree.commune_c1, [(NAMES[6], datetime.date(2014, 1, 1), "female")], _at(2026, 7, 2, 8, 0))  # H2
     return officers

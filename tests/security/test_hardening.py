@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 from django.test import Client
 
-from cases.models import AuditEvent
+from audit.models import AuditEvent
 from config.logging import ScrubPersonalData, scrub
 from tests.factories import TEST_PASSWORD
 

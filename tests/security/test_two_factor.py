@@ -16,7 +16,7 @@ from django_otp.plugins.otp_static.models import StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from rest_framework.authtoken.models import Token
 
-from cases.models import AuditEvent
+from audit.models import AuditEvent
 from tests.factories import TEST_PASSWORD
 
 pytestmark = pytest.mark.django_db

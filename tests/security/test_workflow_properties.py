@@ -13,6 +13,7 @@ from cases import services
 from cases.choices import CaseState
 from cases.models import CaseFile
 from cases.workflow import ACTIONS
+from config.errors import Conflict
 from notifications.models import Deadline
 
 ACTORS = ["officer", "chairman", "police", "coordinator_district", "officer_elsewhere"]
@@ -89,7 +90,7 @@ def test_no_sequence_of_actions_reaches_an_invalid_state(tree, cast, receive, st
         before = CaseFile.objects.get(pk=case.pk)
         try:
             getattr(services, f"case_{name}")(actor=actor, case=case, **_arguments(name, tree, health, filled))
-        except (ValidationError, PermissionDenied, services.CaseConflict):
+        except (ValidationError, PermissionDenied, Conflict):
             after = CaseFile.objects.get(pk=case.pk)
             assert (after.state, after.version) == (before.state, before.version)  # a refusal changes nothing
             continue

@@ -1,22 +1,20 @@
-"""Pages of the multi-agency work: the agency inbox, an assignment, the coordinator's view, the audit trail."""
+"""Pages of the multi-agency work: the agency inbox, an assignment, reassigning it, the coordinator's view."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
-from agencies.access import has_role, jurisdiction_of
-from agencies.models import Role
+from agencies.selectors import agencies_serving
+from config.errors import Conflict
 
-from . import access, forms, selectors, services
-from .models import AuditEvent, ServiceVisibility
-from .services.case_files import CaseConflict
-from .views import _apply_errors, _measure_agencies
+from .. import access, forms, selectors, services
+from ..models import ServiceVisibility
+from .common import apply_errors
 
 ASSIGNMENT_ACTIONS = {
     "accept": (forms.AssignmentVersionForm, services.assignment_accept, _("Accept")),
@@ -56,10 +54,12 @@ def assignment_detail(request, pk):
     assignment, level = access.assignment_for_user(
         request.user, pk, purpose="view" if request.method == "GET" else None
     )
-    forms_by_action = {}
-    if level == "agency":
-        for name, (form_class, _service, _label) in ASSIGNMENT_ACTIONS.items():
-            forms_by_action[name] = form_class(initial={"version": assignment.version}, prefix=name)
+    allowed = [name for name in access.assignment_actions(request.user, assignment) if name in ASSIGNMENT_ACTIONS]
+    if level != "agency":
+        allowed = []  # an agency's actions are for its own staff, seeing through the assignment
+    forms_by_action = {
+        name: ASSIGNMENT_ACTIONS[name][0](initial={"version": assignment.version}, prefix=name) for name in allowed
+    }
     status = 200
     if request.method == "POST":
         name = request.POST.get("action", "")
@@ -75,11 +75,11 @@ def assignment_detail(request, pk):
                 data["upload"] = data.pop("file")
             try:
                 service(actor=request.user, assignment=assignment, expected_version=version, **data)
-            except CaseConflict as conflict:
+            except Conflict as conflict:
                 form.add_error(None, str(conflict))
                 status = 409
             except ValidationError as error:
-                _apply_errors(error, form)
+                apply_errors(error, form)
                 status = 400
             else:
                 messages.success(request, _("Saved: %(action)s.") % {"action": label})
@@ -99,7 +99,8 @@ def assignment_detail(request, pk):
         "progress": list(assignment.progress.select_related("author")),
         "attachments": list(assignment.attachments.all()),
         "forms": forms_by_action,
-        "actions": [(name, label) for name, (_f, _s, label) in ASSIGNMENT_ACTIONS.items()],
+        "actions": [(name, ASSIGNMENT_ACTIONS[name][2]) for name in forms_by_action],
+        "can_reassign": level == "case" and "reassign" in access.assignment_actions(request.user, assignment),
     }
     return render(request, "cases/assignment.html", context, status=status)
 
@@ -109,7 +110,7 @@ def assignment_reassign(request, pk):
     assignment, level = access.assignment_for_user(request.user, pk, purpose=None)
     if level != "case" or not access.can_reassign(request.user, assignment.case):
         raise PermissionDenied(_("Only the commune officer or a coordinator can reassign."))
-    agencies = _measure_agencies(assignment.case)
+    agencies = agencies_serving(assignment.case.commune)
     form = forms.ReassignForm(
         request.POST or None,
         agencies=agencies,
@@ -125,11 +126,11 @@ def assignment_reassign(request, pk):
                 new = services.assignment_reassign(
                     actor=request.user, assignment=assignment, expected_version=version, **data
                 )
-            except CaseConflict as conflict:
+            except Conflict as conflict:
                 form.add_error(None, str(conflict))
                 status = 409
             except ValidationError as error:
-                _apply_errors(error, form)
+                apply_errors(error, form)
             else:
                 messages.success(request, _("Reassigned to %(agency)s.") % {"agency": new.agency.name})
                 return redirect("cases:detail", pk=assignment.case_id)
@@ -140,7 +141,7 @@ def assignment_reassign(request, pk):
 @require_GET
 def coordination(request):
     """Everything in the user's area: open assignments overdue first, and each agency's workload."""
-    if jurisdiction_of(request.user, access.VIEW_ROLES).is_empty:
+    if not access.may_coordinate(request.user):
         raise PermissionDenied(_("Your role does not give you a coordination view."))
     page = Paginator(selectors.open_assignments_in_area(request.user), 50).get_page(request.GET.get("page"))
     return render(
@@ -148,29 +149,3 @@ def coordination(request):
         "cases/coordination.html",
         {"page_obj": page, "workload": selectors.workload_by_agency(request.user), "today": timezone.localdate()},
     )
-
-
-@login_required
-@require_GET
-def audit_search(request):
-    """Administrators and leaders search the audit trail by user, case and date."""
-    if not has_role(request.user, Role.SYSTEM_ADMIN, Role.LEADER):
-        raise Http404
-    form = forms.AuditFilterForm(request.GET or None)
-    events = AuditEvent.objects.select_related("user", "case").order_by("-at", "-pk")
-    jurisdiction = jurisdiction_of(request.user)
-    if not jurisdiction.is_nationwide:
-        # A province's leader sees the trail of the case files of their province, and of its staff.
-        events = events.filter(jurisdiction.q("case__commune__path"))
-    if form.is_valid():
-        data = form.cleaned_data
-        if data["username"]:
-            events = events.filter(user__username__iexact=data["username"].strip())
-        if data["reference"]:
-            events = events.filter(case__reference__iexact=data["reference"].strip())
-        if data["date_from"]:
-            events = events.filter(at__date__gte=data["date_from"])
-        if data["date_to"]:
-            events = events.filter(at__date__lte=data["date_to"])
-    page = Paginator(events, 100).get_page(request.GET.get("page"))
-    return render(request, "cases/audit.html", {"form": form, "page_obj": page})

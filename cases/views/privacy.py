@@ -10,17 +10,17 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from agencies.access import jurisdiction_of
 from config.pdf import render_pdf
 
-from . import access, audit, documents, forms, privacy_export
-from .models import Consent, DataSubjectRequest, RequestKind, RequestStatus
-from .services import privacy
-from .views import submit
+from .. import access, documents, forms, privacy_export, selectors
+from ..models import CaseFile, Consent, DataSubjectRequest, RequestKind, RequestStatus
+from ..services import privacy
+from .common import submit
 
 
-def _case(request, pk):
-    return access.case_for_user(request.user, pk, queryset=access.CaseFile.objects.select_related("commune", "child"))
+def _case(request, pk, *, need=access.Need.VIEW, purpose=None):
+    queryset = CaseFile.objects.select_related("commune", "child")
+    return access.case_for_user(request.user, pk, need=need, queryset=queryset, purpose=purpose)
 
 
 def _page(request, case, status=200, **bound):
@@ -28,7 +28,7 @@ def _page(request, case, status=200, **bound):
     active_consents = case.consents.filter(withdrawn_on__isnull=True)
     context = {
         "case": case,
-        "can_manage": privacy.can_manage(request.user, case),
+        "can_manage": access.can_manage_privacy(request.user, case),
         "consents": case.consents.select_related("representative"),
         "disclosures": case.disclosures.prefetch_related("consents"),
         "data_requests": case.data_requests.all(),
@@ -61,16 +61,12 @@ def _page(request, case, status=200, **bound):
 @login_required
 @require_GET
 def privacy_page(request, pk):
-    case = access.case_for_user(request.user, pk, purpose="view")
-    return _page(request, case)
+    return _page(request, _case(request, pk, purpose="view"))
 
 
 def _managed_case(request, pk):
     """The case file, for those who handle its personal-data duties (403 for other full-access roles)."""
-    case = _case(request, pk)
-    if not privacy.can_manage(request.user, case):
-        raise PermissionDenied(_("Only the commune officer or a coordinator handles personal-data duties."))
-    return case
+    return _case(request, pk, need=access.Need.PRIVACY)
 
 
 def _write(request, case, form, call, success: str, *, bound: dict):
@@ -195,14 +191,9 @@ def request_export(request, pk, request_pk, extension):
     case, data_request = _managed_request(request, pk, request_pk)
     if data_request.kind != RequestKind.ACCESS or data_request.status != RequestStatus.OPEN:
         raise PermissionDenied(_("The export is only for an open request for access."))
-    cases = list(
-        access.cases_visible_to(request.user)
-        .filter(child=case.child)
-        .select_related("commune", "report")
-        .order_by("opened_at")
-    )
+    cases = list(selectors.case_files_of_child(request.user, case))
     data = privacy_export.dossier(case.child, cases)
-    audit.record("export", "child", case.child_id, case=case, fields={"request": data_request.pk, "format": extension})
+    access.record_export_of_child(case, request=data_request, extension=extension)
     name = f"du-lieu-tre-em-{case.reference}-yeu-cau-{data_request.pk}"
     if extension == "json":
         response = HttpResponse(privacy_export.as_json(data), content_type="application/json; charset=utf-8")
@@ -233,12 +224,5 @@ def request_export(request, pk, request_pk, extension):
 @require_GET
 def request_register(request):
     """Data-subject requests in the user's area, open ones first, soonest due first."""
-    jurisdiction = jurisdiction_of(request.user, privacy.PRIVACY_ROLES)
-    rows = (
-        DataSubjectRequest.objects.filter(case__in=access.cases_visible_to(request.user))
-        .filter(jurisdiction.q("case__commune__path"))
-        .select_related("case__commune")
-        .order_by("-status", "due_at")[:500]
-    )
-    rows = sorted(rows, key=lambda r: (r.status != RequestStatus.OPEN, r.due_at))
+    rows = selectors.data_requests_in_area(request.user)
     return render(request, "cases/privacy_register.html", {"rows": rows, "now": timezone.now()})

@@ -1,8 +1,8 @@
-"""The audit trail: who viewed, created, changed, exported, printed or downloaded what, from where.
+"""Recording the audit trail.
 
 A middleware keeps the current request in a context variable, so services (writes, in their own
-transaction) and the access door (reads, refusals) record the same who/where without passing the
-request around. Rows are append-only: a database trigger refuses UPDATE and DELETE.
+transaction) and the access doors (reads, refusals) record the same who/where without passing the
+request around.
 """
 
 import contextvars
@@ -47,6 +47,7 @@ def _where(actor=None) -> Where:
 
 
 def record(action: str, object_type: str, object_id, *, case=None, fields: dict | None = None, actor=None) -> None:
+    """One row of the trail. CASE: the case file (or its id) the row speaks of, if any."""
     where = _where(actor)
     AuditEvent.objects.create(
         at=timezone.now(),
@@ -54,7 +55,7 @@ def record(action: str, object_type: str, object_id, *, case=None, fields: dict 
         action=action,
         object_type=object_type,
         object_id=str(object_id or "")[:40],
-        case=case,
+        case_id=getattr(case, "pk", case),
         fields=fields or {},
         ip=where.ip,
         channel=where.channel,

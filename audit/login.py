@@ -4,27 +4,27 @@ from axes.signals import user_locked_out
 from django.contrib.auth import get_user_model
 from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
 
-from . import audit
+from .recorder import record
 
 
 def _logged_in(sender, request, user, **kwargs):
-    audit.record("login", "user", user.pk, actor=user)
+    record("login", "user", user.pk, actor=user)
 
 
 def _logged_out(sender, request, user, **kwargs):
     if user is not None:
-        audit.record("logout", "user", user.pk, actor=user)
+        record("logout", "user", user.pk, actor=user)
 
 
 def _failed(sender, credentials, request=None, **kwargs):
     username = (credentials or {}).get("username", "")
     user = get_user_model().objects.filter(username=username).first()
-    audit.record("login_failed", "user", user.pk if user else "", fields={"username": username[:150]})
+    record("login_failed", "user", user.pk if user else "", fields={"username": username[:150]})
 
 
 def _locked_out(sender, request, username=None, ip_address=None, **kwargs):
     user = get_user_model().objects.filter(username=username or "").first()
-    audit.record("locked_out", "user", user.pk if user else "", fields={"username": (username or "")[:150]})
+    record("locked_out", "user", user.pk if user else "", fields={"username": (username or "")[:150]})
 
 
 def connect() -> None:

@@ -1,0 +1,241 @@
+"""The case timeline: one keyword-only function per kind of event (saleor's order events are the model).
+
+Each writes the event and its audit row in the caller's transaction. Kinds and their labels are
+`CaseEventKind` (cases.choices); the database refuses any other kind. A transition's event carries
+the state it left, the state it reached and the tracked fields that changed (`StateChange`).
+"""
+
+from dataclasses import dataclass, field
+
+from django.utils import timezone
+
+from audit.recorder import record
+
+from .choices import CaseEventKind, CaseState
+from .models import Assignment, Attachment, CaseEvent, CaseFile, Note, Report
+
+K = CaseEventKind
+# Case fields whose before/after values every transition's event records.
+TRACKED_FIELDS = (
+    "state",
+    "risk_level",
+    "is_emergency",
+    "commune_id",
+    "officer_id",
+    "transfer_to_id",
+    "closure_reason",
+    "closed_at",
+)
+
+
+@dataclass(frozen=True)
+class StateChange:
+    """What a step did to the case file: the state before and after, and the tracked fields changed
+    ({field: [before, after]}, JSON values)."""
+
+    from_state: str
+    to_state: str
+    changes: dict = field(default_factory=dict)
+
+
+def _write(kind: CaseEventKind, /, *, case: CaseFile, actor, change: StateChange | None = None, **data) -> CaseEvent:
+    state = case.state
+    from_state, to_state = (change.from_state, change.to_state) if change else (state, state)
+    payload = {**data, "changes": change.changes} if change is not None else data
+    event = CaseEvent.objects.create(
+        case=case,
+        actor=actor,
+        kind=kind,
+        from_state=from_state,
+        to_state=to_state,
+        data=payload,
+        at=timezone.now(),
+    )
+    # The audit row says what changed, or else what the event concerns (no free text beyond the event's own).
+    audited = {"event": kind.value, **(change.changes if change is not None and change.changes else data)}
+    record("create" if kind == K.RECEIVED else "change", "case", case.pk, case=case, fields=audited, actor=actor)
+    return event
+
+
+# ---------------------------------------------------------------------------------------------- intake
+
+
+def report_received_event(*, case: CaseFile, actor, report: Report) -> CaseEvent:
+    change = StateChange("", CaseState.RECEIVED)
+    return _write(K.RECEIVED, case=case, actor=actor, change=change, report=report.pk, child=case.child_id)
+
+
+# ---------------------------------------------------------------------------------------------- procedure
+
+
+def case_assessed_event(*, case, actor, change: StateChange, risk_level: str, is_emergency: bool) -> CaseEvent:
+    return _write(K.ASSESSED, case=case, actor=actor, change=change, risk_level=risk_level, is_emergency=is_emergency)
+
+
+def emergency_recorded_event(*, case, actor, change: StateChange, measure_id: int, taken_by: str) -> CaseEvent:
+    return _write(K.EMERGENCY_RECORDED, case=case, actor=actor, change=change, measure=measure_id, taken_by=taken_by)
+
+
+def case_investigated_event(*, case, actor, change: StateChange, risk_level: str) -> CaseEvent:
+    return _write(K.INVESTIGATED, case=case, actor=actor, change=change, risk_level=risk_level)
+
+
+def plan_submitted_event(*, case, actor, change: StateChange, plan) -> CaseEvent:
+    return _write(K.PLAN_SUBMITTED, case=case, actor=actor, change=change, plan=plan.pk, number=plan.number)
+
+
+def plan_approved_event(*, case, actor, change: StateChange, plan) -> CaseEvent:
+    return _write(
+        K.PLAN_APPROVED, case=case, actor=actor, change=change, plan=plan.pk, decision_number=plan.decision_number
+    )
+
+
+def plan_returned_event(*, case, actor, change: StateChange, plan, note: str) -> CaseEvent:
+    return _write(K.PLAN_RETURNED, case=case, actor=actor, change=change, plan=plan.pk, note=note)
+
+
+def case_reviewed_event(*, case, actor, change: StateChange, recommendation: str) -> CaseEvent:
+    return _write(K.REVIEWED, case=case, actor=actor, change=change, recommendation=recommendation)
+
+
+def closure_approved_event(*, case, actor, change: StateChange, closure_reason: str, note: str) -> CaseEvent:
+    return _write(K.CLOSURE_APPROVED, case=case, actor=actor, change=change, closure_reason=closure_reason, note=note)
+
+
+def closure_refused_event(*, case, actor, change: StateChange, note: str) -> CaseEvent:
+    return _write(K.CLOSURE_REFUSED, case=case, actor=actor, change=change, note=note)
+
+
+def transfer_requested_event(*, case, actor, change: StateChange, to_commune, reason: str) -> CaseEvent:
+    return _write(
+        K.TRANSFER_REQUESTED, case=case, actor=actor, change=change, to_commune=to_commune.code, reason=reason
+    )
+
+
+def transfer_accepted_event(*, case, actor, change: StateChange, from_commune, to_commune) -> CaseEvent:
+    return _write(
+        K.TRANSFER_ACCEPTED,
+        case=case,
+        actor=actor,
+        change=change,
+        from_commune=from_commune.code,
+        to_commune=to_commune.code,
+    )
+
+
+def transfer_declined_event(*, case, actor, change: StateChange, declined_by, reason: str) -> CaseEvent:
+    return _write(
+        K.TRANSFER_DECLINED, case=case, actor=actor, change=change, declined_by=declined_by.code, reason=reason
+    )
+
+
+def not_child_protection_event(*, case, actor, change: StateChange, reason: str) -> CaseEvent:
+    return _write(K.NOT_CHILD_PROTECTION, case=case, actor=actor, change=change, reason=reason)
+
+
+def case_reopened_event(*, case, actor, change: StateChange, reason: str) -> CaseEvent:
+    return _write(K.REOPENED, case=case, actor=actor, change=change, reason=reason)
+
+
+# ------------------------------------------------------------------------------ notes, files, restriction
+
+
+def note_added_event(*, case, actor, note: Note) -> CaseEvent:
+    return _write(K.NOTE_ADDED, case=case, actor=actor, note=note.pk)
+
+
+def file_attached_event(*, case, actor, attachment: Attachment) -> CaseEvent:
+    return _write(K.FILE_ATTACHED, case=case, actor=actor, attachment=attachment.pk, sha256=attachment.sha256)
+
+
+def case_restricted_event(*, case, actor, change: StateChange, named: list[str], reason: str) -> CaseEvent:
+    return _write(K.RESTRICTED, case=case, actor=actor, change=change, named=named, reason=reason)
+
+
+def case_unrestricted_event(*, case, actor, change: StateChange, previously_named: list[str], reason: str):
+    return _write(
+        K.UNRESTRICTED, case=case, actor=actor, change=change, previously_named=previously_named, reason=reason
+    )
+
+
+# ---------------------------------------------------------------------------------------------- assignments
+
+
+def assignment_proposed_event(*, case, actor, assignment: Assignment) -> CaseEvent:
+    return _write(
+        K.ASSIGNMENT_PROPOSED,
+        case=case,
+        actor=actor,
+        assignment=assignment.pk,
+        agency=assignment.agency.name,
+        service_type=assignment.service_type,
+    )
+
+
+def assignment_accepted_event(*, case, actor, assignment: Assignment) -> CaseEvent:
+    return _write(
+        K.ASSIGNMENT_ACCEPTED, case=case, actor=actor, assignment=assignment.pk, agency=assignment.agency.name
+    )
+
+
+def assignment_declined_event(*, case, actor, assignment: Assignment, reason: str) -> CaseEvent:
+    return _write(
+        K.ASSIGNMENT_DECLINED,
+        case=case,
+        actor=actor,
+        assignment=assignment.pk,
+        agency=assignment.agency.name,
+        reason=reason,
+    )
+
+
+def assignment_progress_event(*, case, actor, assignment: Assignment, progress_id: int) -> CaseEvent:
+    return _write(K.ASSIGNMENT_PROGRESS, case=case, actor=actor, assignment=assignment.pk, progress=progress_id)
+
+
+def assignment_closed_event(*, case, actor, assignment: Assignment) -> CaseEvent:
+    return _write(
+        K.ASSIGNMENT_CLOSED,
+        case=case,
+        actor=actor,
+        assignment=assignment.pk,
+        status=assignment.status,
+        agency=assignment.agency.name,
+    )
+
+
+def assignment_cancelled_event(*, case, actor, assignment: Assignment) -> CaseEvent:
+    return _write(K.ASSIGNMENT_CANCELLED, case=case, actor=actor, assignment=assignment.pk)
+
+
+def plan_implemented_event(*, case, actor, plan_id: int) -> CaseEvent:
+    return _write(K.PLAN_IMPLEMENTED, case=case, actor=actor, plan=plan_id)
+
+
+# ---------------------------------------------------------------------------------------------- personal data
+
+
+def lawful_basis_set_event(*, case, actor, change: StateChange, before: str, after: str) -> CaseEvent:
+    return _write(K.LAWFUL_BASIS_SET, case=case, actor=actor, change=change, **{"from": before, "to": after})
+
+
+def consent_recorded_event(*, case, actor, change: StateChange, consent) -> CaseEvent:
+    return _write(K.CONSENT_RECORDED, case=case, actor=actor, change=change, consent=consent.pk, giver=consent.giver)
+
+
+def consent_withdrawn_event(*, case, actor, change: StateChange, consent) -> CaseEvent:
+    return _write(K.CONSENT_WITHDRAWN, case=case, actor=actor, change=change, consent=consent.pk)
+
+
+def disclosure_recorded_event(*, case, actor, change: StateChange, disclosure) -> CaseEvent:
+    return _write(
+        K.DISCLOSED, case=case, actor=actor, change=change, disclosure=disclosure.pk, recipient=disclosure.recipient
+    )
+
+
+def data_request_received_event(*, case, actor, request) -> CaseEvent:
+    return _write(K.DATA_REQUEST_RECEIVED, case=case, actor=actor, request=request.pk, kind=request.kind)
+
+
+def data_request_answered_event(*, case, actor, request) -> CaseEvent:
+    return _write(K.DATA_REQUEST_ANSWERED, case=case, actor=actor, request=request.pk, status=request.status)

@@ -1,0 +1,54 @@
+"""The models of the cases app, one module per concern; imported here so that `cases.models.X` works."""
+
+from .assignments import ACTIVE_ASSIGNMENT_STATUSES, Assignment, AssignmentProgress, AssignmentStatus
+from .case_files import (
+    CaseFile,
+    EmergencyMeasure,
+    InitialAssessment,
+    InterventionPlan,
+    LawfulBasis,
+    PlanMeasure,
+    Review,
+    SpecificAssessment,
+    current_plan,
+)
+from .children import Caregiver, Child, ChildCircumstance
+from .permissions import CaseFileGroupObjectPermission, CaseFileUserObjectPermission
+from .privacy import Consent, ConsentGiver, DataSubjectRequest, Disclosure, RequestKind, RequestStatus
+from .reports import Report, ReportAbuseForm
+from .rules import DeadlineRule, ServiceVisibility
+from .timeline import Attachment, CaseEvent, Note
+
+__all__ = [
+    "ACTIVE_ASSIGNMENT_STATUSES",
+    "Assignment",
+    "AssignmentProgress",
+    "AssignmentStatus",
+    "Attachment",
+    "Caregiver",
+    "CaseEvent",
+    "CaseFile",
+    "CaseFileGroupObjectPermission",
+    "CaseFileUserObjectPermission",
+    "Child",
+    "ChildCircumstance",
+    "Consent",
+    "ConsentGiver",
+    "DataSubjectRequest",
+    "DeadlineRule",
+    "Disclosure",
+    "EmergencyMeasure",
+    "InitialAssessment",
+    "InterventionPlan",
+    "LawfulBasis",
+    "Note",
+    "PlanMeasure",
+    "Report",
+    "ReportAbuseForm",
+    "RequestKind",
+    "RequestStatus",
+    "Review",
+    "ServiceVisibility",
+    "SpecificAssessment",
+    "current_plan",
+]

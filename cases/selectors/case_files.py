@@ -1,0 +1,166 @@
+"""Reads of case files that list or show them: always scoped by the access door, which records them."""
+
+import datetime
+from dataclasses import dataclass
+
+from django.contrib.contenttypes.models import ContentType
+from django.core.paginator import Paginator
+from django.db.models import Count, Exists, Max, OuterRef, Prefetch, Q, QuerySet
+from django.utils import timezone
+
+from agencies.access import ancestor_paths
+from agencies.models import StaffMembership
+from audit.models import READ_ACTIONS, AuditEvent
+from notifications.models import Deadline, DeadlineState
+
+from .. import access
+from ..choices import CaseState, RiskLevel
+from ..models import CaseEvent, CaseFile, InterventionPlan, PlanMeasure, ReportAbuseForm
+from ..text import fold
+
+
+@dataclass
+class CaseFilters:
+    state: str = ""
+    risk_level: str = ""
+    overdue: bool = False
+    commune: int | None = None
+    abuse_form: str = ""
+    opened_from: datetime.date | None = None
+    opened_to: datetime.date | None = None
+    query: str = ""
+
+
+# What the case list and its CSV export show: loading only these keeps a page of 50 cheap.
+LIST_FIELDS = (
+    "reference", "state", "risk_level", "opened_at", "commune_id", "child_id", "report_id", "is_restricted",
+    "child__full_name", "commune__name",
+)  # fmt: skip
+
+
+def case_list(user, filters: CaseFilters | None = None, *, list_fields: bool = False) -> QuerySet[CaseFile]:
+    """Case files visible to USER, filtered, newest first. LIST_FIELDS: only what lists show."""
+    filters = filters or CaseFilters()
+    cases = access.cases_visible_to(user)
+    cases = (
+        cases.select_related("child", "commune").only(*LIST_FIELDS)
+        if list_fields
+        else cases.select_related("child", "commune", "report")
+    )
+    if filters.state:
+        cases = cases.filter(state=filters.state)
+    if filters.risk_level:
+        cases = cases.filter(risk_level=filters.risk_level)
+    if filters.commune:
+        cases = cases.filter(commune_id=filters.commune)
+    if filters.abuse_form:
+        cases = cases.filter(
+            Exists(ReportAbuseForm.objects.filter(report_id=OuterRef("report_id"), form=filters.abuse_form))
+        )
+    if filters.opened_from:
+        cases = cases.filter(opened_at__date__gte=filters.opened_from)
+    if filters.opened_to:
+        cases = cases.filter(opened_at__date__lte=filters.opened_to)
+    if filters.overdue:
+        cases = cases.filter(
+            Exists(
+                Deadline.objects.filter(
+                    target_type=ContentType.objects.get_for_model(CaseFile),
+                    target_id=OuterRef("pk"),
+                    state=DeadlineState.OPEN,
+                    due_at__lt=timezone.now(),
+                )
+            )
+        )
+    if filters.query.strip():
+        key = fold(filters.query)
+        cases = cases.filter(Q(child__name_key__contains=key) | Q(reference__iexact=filters.query.strip()))
+    return cases.order_by("-opened_at", "-pk")
+
+
+@dataclass(frozen=True)
+class CaseRow:
+    """One line of the case list: plain values, no model objects to build."""
+
+    pk: int
+    reference: str
+    state: str
+    risk_level: str
+    opened_at: datetime.datetime
+    child_name: str
+    commune_name: str
+
+    def get_state_display(self) -> str:
+        return str(CaseState(self.state).label)
+
+    def get_risk_level_display(self) -> str:
+        return str(RiskLevel(self.risk_level).label) if self.risk_level else ""
+
+
+ROW_FIELDS = ("pk", "reference", "state", "risk_level", "opened_at", "child__full_name", "commune__name")
+
+
+def case_list_page(user, filters: CaseFilters | None, number, *, per_page: int = 50, query_string: str = ""):
+    """A page of the case list, its read recorded: the paginator counts on the bare filtered query (no
+    joins), the page's rows come as plain values. Returns (page, rows)."""
+    cases = case_list(user, filters, list_fields=True)
+    page = Paginator(cases, per_page).get_page(number)
+    rows = []
+    if page.paginator.count:
+        start = page.start_index() - 1
+        rows = [CaseRow(*row) for row in cases.values_list(*ROW_FIELDS)[start : start + per_page]]
+    access.record_read("view", "case_list", fields={"cases": [row.pk for row in rows], "query": query_string})
+    return page, rows
+
+
+def case_export_rows(user, filters: CaseFilters | None, *, limit: int, query_string: str = "") -> list[CaseFile]:
+    """The filtered case list for an export, its read recorded as an export."""
+    cases = list(case_list(user, filters, list_fields=True)[:limit])
+    access.record_read("export", "case_list", fields={"cases": [case.pk for case in cases], "query": query_string})
+    return cases
+
+
+def case_detail(user, pk, *, purpose: str | None = "view") -> CaseFile:
+    """One case file with everything its page shows, in a fixed number of queries."""
+    queryset = CaseFile.objects.select_related(
+        "child", "child__residence_commune", "child__residence_hamlet", "commune", "report", "officer", "transfer_to"
+    ).prefetch_related(
+        "report__abuse_forms",
+        "child__caregivers",
+        "child__circumstances",
+        "initial_assessments",
+        "emergency_measures",
+        "specific_assessments",
+        "reviews",
+        Prefetch(
+            "plans",
+            queryset=InterventionPlan.objects.prefetch_related(
+                Prefetch("measures", queryset=PlanMeasure.objects.select_related("agency"))
+            ),
+        ),
+        Prefetch("events", queryset=CaseEvent.objects.select_related("actor")),
+        "notes__author",
+        "attachments",
+    )
+    return access.case_for_user(user, pk, queryset=queryset, purpose=purpose)
+
+
+def case_viewers(case) -> list[dict]:
+    """Who has opened this case file, how often and when last (for the responsible officer)."""
+    return list(
+        AuditEvent.objects.filter(case_id=case.pk, action__in=READ_ACTIONS)
+        .values("user__username", "user__first_name")
+        .annotate(times=Count("pk"), last=Max("at"))
+        .order_by("-last")
+    )
+
+
+def staff_who_may_see(case) -> list[int]:
+    """Users whose role and jurisdiction give them full access to CASE (candidates to be named)."""
+    return list(
+        StaffMembership.objects.filter(
+            role__in=access.VIEW_ROLES, is_active=True, unit__path__in=ancestor_paths(case.commune.path)
+        )
+        .values_list("user_id", flat=True)
+        .distinct()
+    )

@@ -1,0 +1,124 @@
+"""The case page, the forms of the procedure's steps, and the printable forms (Mẫu 01–06)."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET
+
+from agencies.selectors import agencies_serving
+from config.errors import Conflict
+from notifications.selectors import deadlines_of, fires_of
+
+from .. import access, documents, forms, selectors, services
+from ..models import current_plan
+from .common import apply_errors
+
+
+@login_required
+@require_GET
+def case_detail(request, pk):
+    case, level = access.case_access(request.user, pk)
+    if level == access.ASSIGNMENT:
+        # An agency sees the case only through its assignment, with the minimum its service needs.
+        mine = selectors.assignments_of_my_agencies(request.user).filter(case=case).first()
+        if mine is None:
+            raise PermissionDenied(_("Your agency sees only what its assignment needs of this case file."))
+        return redirect("cases:assignment", pk=mine.pk)
+    case = selectors.case_detail(request.user, pk)
+    rights = access.rights_on(request.user, case)
+    context = {
+        "case": case,
+        "rights": rights,
+        "actions": rights.actions,
+        "deadlines": deadlines_of(case),
+        "escalations": fires_of(case),
+        "note_form": forms.NoteForm(),
+        "attachment_form": forms.AttachmentForm(),
+        "current_plan": current_plan(case.plans.all()),
+        "printable_forms": documents.printable_forms(),
+        "assignments": [
+            (assignment, access.assignment_actions(request.user, assignment))
+            for assignment in case.assignments.select_related("agency", "case__commune").order_by("pk")
+        ],
+        "viewers": selectors.case_viewers(case) if rights.sees_viewers else None,
+    }
+    return render(request, "cases/detail.html", context)
+
+
+ACTION_FORMS = {
+    "assess": forms.AssessForm,
+    "record_emergency": forms.EmergencyForm,
+    "investigate": forms.InvestigateForm,
+    "submit_plan": forms.PlanForm,
+    "approve_plan": forms.ApprovePlanForm,
+    "return_plan": forms.NoteRequiredForm,
+    "review": forms.ReviewForm,
+    "approve_closure": forms.ApproveClosureForm,
+    "reject_closure": forms.NoteRequiredForm,
+    "transfer": forms.TransferForm,
+    "accept_transfer": forms.VersionForm,
+    "decline_transfer": forms.ReasonForm,
+    "mark_not_child_protection": forms.ReasonForm,
+    "reopen": forms.ReasonForm,
+}
+
+
+def _run_action(request, case, name, data, measure_formset):
+    kwargs = {key: value for key, value in data.items() if key != "version"}
+    service = getattr(services, f"case_{name}")
+    if name == "submit_plan":
+        kwargs["measures"] = [services.MeasureInput(**form.cleaned_data) for form in measure_formset.forms]
+    return service(actor=request.user, case=case, expected_version=data["version"], **kwargs)
+
+
+@login_required
+def case_action(request, pk, name):
+    if name not in ACTION_FORMS:
+        raise Http404
+    case = access.case_for_user(request.user, pk, action=name)
+    action = access.require_action(request.user, case, name)
+    form = ACTION_FORMS[name](request.POST or None, initial={"version": case.version})
+    measure_formset = None
+    if name == "submit_plan":
+        measure_formset = forms.MeasureFormSet(
+            request.POST or None, prefix="measures", form_kwargs={"agencies": agencies_serving(case.commune)}
+        )
+    status = 200
+    if request.method == "POST" and form.is_valid() and (measure_formset is None or measure_formset.is_valid()):
+        try:
+            _run_action(request, case, name, form.cleaned_data, measure_formset)
+        except Conflict as conflict:
+            form.add_error(None, str(conflict))
+            status = 409
+        except ValidationError as error:
+            apply_errors(error, form, *(measure_formset.forms if measure_formset else []))
+            status = 400
+        else:
+            messages.success(request, _("Saved: %(action)s.") % {"action": action.label})
+            return redirect("cases:detail", pk=case.pk)
+    elif request.method == "POST":
+        status = 400
+    if case.state not in action.sources:
+        messages.warning(request, _("This step is not possible in the current state of the case file."))
+        return redirect("cases:detail", pk=case.pk)
+    return render(
+        request,
+        "cases/action.html",
+        {"case": case, "action": action, "form": form, "measure_formset": measure_formset},
+        status=status,
+    )
+
+
+@login_required
+@require_GET
+def form_pdf(request, pk, number):
+    if number not in documents.FORMS:
+        raise Http404
+    case = selectors.case_detail(request.user, pk, purpose="print")
+    content = documents.form_pdf(case, number)
+    response = HttpResponse(content, content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="{case.reference}-mau-{number:02d}.pdf"'
+    return response

@@ -1,0 +1,123 @@
+"""Recording a report (Mẫu 01) in the browser, and the duplicate search while a child's name is typed."""
+
+import datetime
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import JsonResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from .. import access, forms, selectors, services
+from .common import apply_errors
+
+
+def _child_inputs(formset, commune) -> list[services.ChildInput]:
+    children = []
+    for form in formset.forms:
+        data = form.cleaned_data
+        if data.get("existing_id"):
+            children.append(services.ChildInput(existing_id=data["existing_id"]))
+            continue
+        caregivers = []
+        if data.get("caregiver_name"):
+            caregivers.append(
+                services.CaregiverInput(
+                    full_name=data["caregiver_name"],
+                    relation=data["caregiver_relation"] or "",
+                    phone=data["caregiver_phone"] or "",
+                    is_legal_representative=data["caregiver_is_legal_representative"],
+                    is_alleged_perpetrator=data["caregiver_is_alleged_perpetrator"],
+                )
+            )
+        children.append(
+            services.ChildInput(
+                full_name=data.get("full_name") or "",
+                birth_date=data.get("birth_date"),
+                birth_year_only=data.get("birth_year_only", False),
+                sex=data.get("sex") or "unknown",
+                ethnicity=data.get("ethnicity") or "",
+                personal_id=data.get("personal_id") or "",
+                residence_commune=commune,
+                address=data.get("address") or "",
+                school=data.get("school") or "",
+                disability=data.get("disability") or "",
+                circumstances=data.get("circumstances") or [],
+                caregivers=caregivers,
+            )
+        )
+    return children
+
+
+@login_required
+def report_new(request):
+    communes = access.communes_for_intake(request.user)
+    if not communes.exists():
+        raise PermissionDenied(_("Your role does not allow recording reports."))
+    report_form = forms.ReportForm(request.POST or None, communes=communes)
+    formset = forms.ChildFormSet(request.POST or None, prefix="children")
+    if request.method == "POST" and report_form.is_valid() and formset.is_valid():
+        data = report_form.cleaned_data
+        try:
+            report = services.report_receive(
+                actor=request.user,
+                report=services.ReportInput(**data),
+                children=_child_inputs(formset, data["commune"]),
+            )
+        except ValidationError as error:
+            apply_errors(error, report_form, *formset.forms)
+        else:
+            cases = list(report.case_files.order_by("pk"))
+            messages.success(
+                request,
+                _("Report recorded: %(count)s case file(s) opened, the legal deadlines are running.")
+                % {"count": len(cases)},
+            )
+            target = reverse("cases:detail", args=[cases[0].pk]) if len(cases) == 1 else reverse("cases:list")
+            return redirect(f"{target}?saved=report")
+    if communes.count() == 1 and not report_form.is_bound:
+        report_form.fields["commune"].initial = communes.first()
+    return render(request, "cases/report_new.html", {"form": report_form, "formset": formset})
+
+
+@login_required
+@require_POST
+def child_similar(request):
+    """Possible existing children while the officer types a name (duplicate search).
+
+    A POST, so that the child's name never appears in a URL, a browser history or an access log.
+    """
+    birth = None
+    if request.POST.get("birth_date"):
+        try:
+            birth = datetime.date.fromisoformat(request.POST["birth_date"])
+        except ValueError:
+            birth = None
+    try:
+        commune_id = int(request.POST.get("commune") or 0) or None
+    except ValueError:
+        commune_id = None
+    matches = selectors.child_search(
+        request.user, request.POST.get("name", ""), birth_date=birth, commune_id=commune_id
+    )
+    return JsonResponse(
+        {
+            "results": [
+                {
+                    "id": match.child.pk,
+                    "full_name": match.child.full_name,
+                    "birth": (
+                        str(match.child.birth_date.year)
+                        if match.child.birth_year_only
+                        else match.child.birth_date.strftime("%d/%m/%Y")
+                    ),
+                    "commune": match.child.residence_commune.name,
+                    "score": match.score,
+                }
+                for match in matches
+            ]
+        }
+    )

@@ -1,0 +1,44 @@
+"""Statistical indicators on children and child abuse (Thông tư 13/2021/TT-BLĐTBXH), computed from case data
+for a unit subtree and a period: counts only, never a name or any other personal data.
+
+Each indicator is a registered definition (base.Indicator) in the module of its group; `compute` runs
+them all. A submitted report freezes the figures *and* the definitions (`definitions()`), and renders
+from them forever, whatever is added, renamed or removed here later.
+"""
+
+import datetime
+
+from agencies.models import AdministrativeUnit
+
+from ..periods import Period
+from . import abuse, plan_tasks, procedure, support  # noqa: F401 - each module registers its indicators
+from .base import Context, Indicator
+from .registry import GROUPS, get, indicators, register, unregister
+
+
+def compute(unit: AdministrativeUnit | None, period: Period, *, today: datetime.date | None = None) -> dict:
+    """Every indicator for UNIT's subtree (None: the whole country) and PERIOD."""
+    context = Context(unit, period, today or datetime.date.today())
+    return {
+        "unit": {
+            "code": unit.code if unit else "VN",
+            "name": unit.name if unit else "Toàn quốc",
+            "level": unit.level if unit else "country",
+        },
+        "period": {
+            "code": period.code,
+            "start": period.start.isoformat(),
+            "end": period.end.isoformat(),
+            "label": period.label_vi,
+        },
+        "subunits": context.sub.names,
+        "indicators": {indicator.id: indicator.compute(context) for indicator in indicators()},
+    }
+
+
+def definitions() -> list[dict]:
+    """The definitions of every registered indicator, as a submitted report freezes them."""
+    return [indicator.describe() for indicator in indicators()]
+
+
+__all__ = ["GROUPS", "Indicator", "compute", "definitions", "get", "indicators", "register", "unregister"]
