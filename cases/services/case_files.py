@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 
 from agencies.access import province_pk_of
 from agencies.models import AdministrativeUnit, Agency
-from config import files
+from config import files, names
 from notifications.services import deadline_cancel, deadline_meet, deadline_set, deadlines_open
 
 from .. import access, audit, name_search
@@ -140,7 +140,7 @@ def _age_on(birth: datetime.date, day: datetime.date) -> int:
 
 def _child_create(*, actor, data: ChildInput) -> Child:
     child = Child(
-        full_name=" ".join(data.full_name.split()),
+        full_name=names.normalise_name(data.full_name),
         birth_date=data.birth_date,
         birth_year_only=data.birth_year_only,
         sex=data.sex,

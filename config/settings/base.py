@@ -9,6 +9,7 @@ import secrets
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
 from csp.constants import NONE, SELF
 from django.utils.translation import gettext_lazy as _
 
@@ -71,13 +72,18 @@ INSTALLED_APPS = [
     "plans",
     "reports",
     "notifications",
+    "config",  # the file check's command and task (config.management, config.tasks)
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Right after WhiteNoise: every response but a static file gets Cache-Control: no-store.
+    "config.middleware.NoStoreMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
+    # Before anything reads a parameter from the database: NUL and other control characters get a 400.
+    "config.middleware.RefuseControlCharactersMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -224,15 +230,37 @@ BAOVE_VAR_DIR = str(VAR_DIR)
 BAOVE_FILE_KEYS = env.list("BAOVE_FILE_KEYS", default=[])
 # Case attachments are never served from MEDIA_URL: only through permission-checked views.
 MEDIA_URL = "/media/"
+# Files are written whole or not at all (temporary file, fsync, rename): config/storage.py.
+FILE_STORAGE = "config.storage.AtomicFileSystemStorage"
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": {"BACKEND": FILE_STORAGE},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
+
+
+def redis_cache(url: str) -> dict:
+    """Redis as a cache that fails open (django-redis, IGNORE_EXCEPTIONS): with Redis down, a read
+    misses and a write is dropped, so the API's rate limiter lets calls through and the name search
+    reads the database, instead of every request failing. Short timeouts keep a hung Redis from
+    holding a request; the outage is logged as one warning a minute (config.logging.CacheOutage)."""
+    return {
+        "BACKEND": "django_redis.cache.RedisCache",
+        "LOCATION": url,
+        "OPTIONS": {
+            "IGNORE_EXCEPTIONS": True,
+            "SOCKET_CONNECT_TIMEOUT": env.float("REDIS_CONNECT_TIMEOUT", default=0.5),
+            "SOCKET_TIMEOUT": env.float("REDIS_TIMEOUT", default=0.5),
+        },
+    }
+
+
+DJANGO_REDIS_LOG_IGNORED_EXCEPTIONS = True
+DJANGO_REDIS_LOGGER = "baove.cache"
 
 # Cache: Redis in production (REDIS_URL), process memory in the embedded default.
 REDIS_URL = env.str("REDIS_URL", default="")
 if REDIS_URL:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+    CACHES = {"default": redis_cache(REDIS_URL)}
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
@@ -271,6 +299,11 @@ CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
+# Entries here are written into django-celery-beat's table when beat starts (the others come from
+# migrations). Nightly: files on disk without a row, rows without their file (config/storage.py).
+CELERY_BEAT_SCHEDULE = {
+    "files-check": {"task": "config.tasks.files_check", "schedule": crontab(hour=3, minute=40)},
+}
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
@@ -320,8 +353,14 @@ GUARDIAN_MONKEY_PATCH_USER = False
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "filters": {"scrub": {"()": "config.logging.ScrubPersonalData"}},
+    "filters": {
+        "scrub": {"()": "config.logging.ScrubPersonalData"},
+        "cache_outage": {"()": "config.logging.CacheOutage"},
+    },
     "handlers": {"console": {"class": "logging.StreamHandler", "filters": ["scrub"]}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
+    "loggers": {
+        "django.db.backends": {"level": "WARNING"},
+        DJANGO_REDIS_LOGGER: {"filters": ["cache_outage"]},
+    },
 }

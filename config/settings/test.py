@@ -1,7 +1,7 @@
 """The test suite: real PostgreSQL and Redis, never mocks of them."""
 
 from .base import *  # noqa: F403
-from .base import REST_FRAMEWORK, env, tune_postgresql
+from .base import DJANGO_REDIS_LOGGER, FILE_STORAGE, REST_FRAMEWORK, env, redis_cache, tune_postgresql
 
 DEBUG = False
 SECRET_KEY = "test-only-secret-key-not-for-any-real-deployment-0123456789"
@@ -14,7 +14,7 @@ DATABASES["default"]["CONN_MAX_AGE"] = 0  # tests open and close connections fre
 DATABASES["default"]["TEST"] = {"NAME": env.str("TEST_DATABASE_NAME", default="test_baove")}
 
 REDIS_URL = env.str("REDIS_URL", default="redis://127.0.0.1:6379/15")
-CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+CACHES = {"default": redis_cache(REDIS_URL)}  # as in production
 CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default="redis://127.0.0.1:6379/14")
 CELERY_BROKER_TRANSPORT_OPTIONS = {
     "visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=3600),
@@ -27,15 +27,19 @@ WHITENOISE_USE_FINDERS = True
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": {"BACKEND": FILE_STORAGE},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "filters": {"scrub": {"()": "config.logging.ScrubPersonalData"}},
+    "filters": {
+        "scrub": {"()": "config.logging.ScrubPersonalData"},
+        "cache_outage": {"()": "config.logging.CacheOutage"},
+    },
     "handlers": {"console": {"class": "logging.StreamHandler", "filters": ["scrub"]}},
     "root": {"handlers": ["console"], "level": "WARNING"},
+    "loggers": {DJANGO_REDIS_LOGGER: {"filters": ["cache_outage"]}},
 }
 
 # A fixed key for the suite only (never used anywhere else).
