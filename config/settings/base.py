@@ -364,3 +364,11 @@ LOGGING = {
         DJANGO_REDIS_LOGGER: {"filters": ["cache_outage"]},
     },
 }
+
+# Backups (config/backup.py): the manifest is signed with HMAC-SHA256, the dump and the files are
+# encrypted with age to the recipients' public keys; restoring needs the matching identity (secret key),
+# which is kept away from the server and the backups. Unset in the embedded default: keys are generated
+# under var/ on first use; production refuses to back up without them.
+BAOVE_BACKUP_RECIPIENTS = env.list("BAOVE_BACKUP_RECIPIENTS", default=[])
+BAOVE_BACKUP_IDENTITY = _read_secret("BAOVE_BACKUP_IDENTITY")
+BAOVE_BACKUP_SIGNING_KEY = _read_secret("BAOVE_BACKUP_SIGNING_KEY")

@@ -51,3 +51,8 @@ REST_FRAMEWORK = {**REST_FRAMEWORK, "DEFAULT_THROTTLE_RATES": {"anon": "100000/m
 # Most tests log in with force_login (no second factor); the 2FA tests turn it on per test.
 TWO_FACTOR_ROLES = []
 TWO_FACTOR_SUPERUSERS = False
+
+# Backup keys for the suite only (never used anywhere else): an age key pair and a signing key.
+BAOVE_BACKUP_RECIPIENTS = ["age1n49e8ep4eed9cyf4hx8lfmlljud62gq5059xklyuagcen809dczqy308f9"]
+BAOVE_BACKUP_IDENTITY = "AGE-SECRET-KEY-1EEV42TKDQKJHH9S44F55JCWA0TP3QFZX03R050RUMXD9JLUXVKQS83LPD2"
+BAOVE_BACKUP_SIGNING_KEY = "test-only-backup-signing-key-0123456789abcdef"
