@@ -184,7 +184,7 @@ def test_a_report_submitted_while_redis_is_down_is_saved_and_its_tasks_run_once_
     port, start = own_redis_port
     original = app.conf.broker_url
     app.conf.broker_url = f"redis://127.0.0.1:{port}/0"
-    monkeypatch.setenv("CELERY_BROKER_URL", app.conf.broker_url)  # Celery reads it before its configuration
+    monkeypatch.setenv("CELERY_BROKER_URL", f"redis://127.0.0.1:{port}/0")  # Celery reads it before its settings
     try:
         redis_process = start()
         redis_process.kill()
