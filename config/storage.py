@@ -45,13 +45,40 @@ def is_disk_full(error: BaseException) -> bool:
 
 class AtomicFileSystemStorage(FileSystemStorage):
     def _save(self, name, content):
-        full_path = self.path(name)
-        directory = os.path.dirname(full_path)
+        temporary = self._write_whole(name, content)
+        full_path = None
+        try:
+            full_path = self._link_under_free_name(temporary, name)
+            self._sync_directory(os.path.dirname(full_path))
+        except OSError as error:
+            if full_path is not None:
+                Path(full_path).unlink(missing_ok=True)  # answered as not saved: leave nothing under its name
+            raise self._not_stored(name, error) from error
+        finally:
+            # After the link the final name holds the bytes; before it, nothing else does.
+            Path(temporary).unlink(missing_ok=True)
+        return os.path.relpath(full_path, self.location).replace("\\", "/")
+
+    def replace(self, name: str, content) -> None:
+        """Put CONTENT in place of the file NAME in one step (key rotation): until the new bytes are
+        whole on disk the old file stays as it was, never deleted first."""
+        temporary = self._write_whole(name, content)
+        try:
+            os.replace(temporary, self.path(name))
+            self._sync_directory(os.path.dirname(self.path(name)))
+        except OSError as error:
+            raise self._not_stored(name, error) from error
+        finally:
+            Path(temporary).unlink(missing_ok=True)
+
+    def _write_whole(self, name: str, content) -> str:
+        """Write CONTENT to a new temporary file beside NAME's final place, flushed to the disk; its path."""
+        directory = os.path.dirname(self.path(name))
         try:
             os.makedirs(directory, exist_ok=True)
             descriptor, temporary = tempfile.mkstemp(prefix=TEMPORARY_PREFIX, dir=directory)
         except OSError as error:
-            raise FileNotStored(error.errno, f"cannot write under {directory}: {error.strerror}") from error
+            raise self._not_stored(name, error) from error
         try:
             with os.fdopen(descriptor, "wb") as handle:
                 for chunk in content.chunks():
@@ -60,15 +87,15 @@ class AtomicFileSystemStorage(FileSystemStorage):
                 os.fsync(handle.fileno())
             if self.file_permissions_mode is not None:
                 os.chmod(temporary, self.file_permissions_mode)
-            full_path = self._link_under_free_name(temporary, name)
-            self._sync_directory(directory)
         except OSError as error:
-            logger.error("file not stored (%s): %s", name, error)
-            raise FileNotStored(error.errno, f"{name} could not be stored: {error.strerror or error}") from error
-        finally:
-            # After the link the final name holds the bytes; before it, nothing else does.
             Path(temporary).unlink(missing_ok=True)
-        return os.path.relpath(full_path, self.location).replace("\\", "/")
+            raise self._not_stored(name, error) from error
+        return temporary
+
+    @staticmethod
+    def _not_stored(name: str, error: OSError) -> FileNotStored:
+        logger.error("file not stored (%s): %s", name, error)
+        return FileNotStored(error.errno, f"{name} could not be stored: {error.strerror or error}")
 
     def _link_under_free_name(self, temporary: str, name: str) -> str:
         """Give the complete file its final name; a hard link never replaces an existing file (no race)."""

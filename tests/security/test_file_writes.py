@@ -28,7 +28,9 @@ from config import storage, tasks
 
 pytestmark = pytest.mark.django_db
 TMPFS_BYTES = 1024 * 1024
+FREE_BYTES = 300 * 1024
 FILLER = "filler.bin"
+_injected_free: dict[str, int | None] = {"bytes": None}  # where mount is refused: the simulated free space
 
 
 def _pdf(size: int) -> bytes:
@@ -53,21 +55,20 @@ def full_media(tmp_path, settings, monkeypatch, record_property):
     settings.MEDIA_ROOT = root
     if mounted and mounted.returncode == 0:
         record_property("disk_full", "tmpfs of 1 MiB")
-        (root / FILLER).write_bytes(b"\0" * (TMPFS_BYTES - 300 * 1024))
+        (root / FILLER).write_bytes(b"\0" * (TMPFS_BYTES - FREE_BYTES))
     else:
         record_property("disk_full", "ENOSPC injected at the write call")
         (root / FILLER).write_bytes(b"\0" * 16)
+        _injected_free["bytes"] = FREE_BYTES
         real_fdopen = os.fdopen
 
         def fdopen(descriptor, *args, **kwargs):
             handle = real_fdopen(descriptor, *args, **kwargs)
-            written = 0
 
             def write(data):
-                nonlocal written
-                if written + len(data) > 300 * 1024:
+                if len(data) > _injected_free["bytes"]:
                     raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
-                written += len(data)
+                _injected_free["bytes"] -= len(data)
                 return io.BufferedWriter.write(handle, data)
 
             handle.write = write
@@ -75,6 +76,7 @@ def full_media(tmp_path, settings, monkeypatch, record_property):
 
         monkeypatch.setattr(storage.os, "fdopen", fdopen)
     yield root
+    _injected_free["bytes"] = None
     if mounted and mounted.returncode == 0:
         subprocess.run(["umount", "-l", str(root)], check=False)
 
@@ -209,3 +211,43 @@ def test_the_check_runs_every_night_on_a_registered_task(settings):
     assert entry["schedule"].hour == {3}
     app.loader.import_default_modules()  # what a worker does at start: autodiscovery of every app's tasks
     assert "config.tasks.files_check" in app.tasks
+
+
+def test_a_key_rotation_interrupted_by_a_write_error_keeps_every_file_readable(
+    cast, receive, tmp_path, settings, monkeypatch
+):
+    """rotate_file_keys used to delete a file before writing its re-encrypted copy: an I/O error (or a
+    kill) in between lost the upload. Now the old file stays until the new one is whole."""
+    from cryptography.fernet import Fernet
+
+    from config import files
+
+    settings.MEDIA_ROOT = tmp_path
+    case = receive().case_files.get()
+    content = _pdf(10 * 1024)
+    attachment = services.attachment_add(
+        actor=cast.officer, case=case, upload=SimpleUploadedFile("giay-kham.pdf", content), description=""
+    )
+    stored = (tmp_path / attachment.file.name).read_bytes()
+    real_fdopen = os.fdopen
+
+    def failing_fdopen(descriptor, *args, **kwargs):
+        handle = real_fdopen(descriptor, *args, **kwargs)
+
+        def write(data):
+            raise OSError(errno.EIO, os.strerror(errno.EIO))
+
+        handle.write = write
+        return handle
+
+    monkeypatch.setattr(storage.os, "fdopen", failing_fdopen)
+    settings.BAOVE_FILE_KEYS = [Fernet.generate_key().decode(), *settings.BAOVE_FILE_KEYS]
+    files._fernet.cache_clear()
+    try:
+        with pytest.raises(storage.FileNotStored):
+            call_command("rotate_file_keys", stdout=io.StringIO())
+        assert (tmp_path / attachment.file.name).read_bytes() == stored
+        assert files.read(Attachment.objects.get().file) == content
+        assert _files_under(tmp_path) == [attachment.file.name]  # and no temporary file
+    finally:
+        files._fernet.cache_clear()

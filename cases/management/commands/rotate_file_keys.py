@@ -18,8 +18,6 @@ class Command(BaseCommand):
                 with row.file.open("rb") as handle:
                     stored = handle.read()
                 rotated = files.rotate(stored)
-                storage, name = row.file.storage, row.file.name
-                storage.delete(name)
-                storage.save(name, ContentFile(rotated))
+                row.file.storage.replace(row.file.name, ContentFile(rotated))  # atomic: never deleted first
                 done += 1
         self.stdout.write(f"Re-encrypted {done} files with the newest key.")
