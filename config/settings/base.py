@@ -274,6 +274,10 @@ DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="BaoVe <no-reply@baov
 BROKER_DIR = VAR_DIR / "broker"
 CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default="filesystem://")
 CELERY_BROKER_TRANSPORT_OPTIONS = {}
+BROKER_SOCKET_TIMEOUTS = {
+    "socket_connect_timeout": env.float("CELERY_BROKER_SOCKET_CONNECT_TIMEOUT", default=3),
+    "socket_timeout": env.float("CELERY_BROKER_SOCKET_TIMEOUT", default=5),  # above kombu's 1 s BRPOP wait
+}
 if CELERY_BROKER_URL.startswith("filesystem://"):
     for folder in ("queue", "control"):
         (BROKER_DIR / folder).mkdir(parents=True, exist_ok=True)
@@ -291,6 +295,9 @@ else:
         # How often a worker looks for such messages: every interval × throttle seconds.
         "unacked_restore_interval": env.int("CELERY_UNACKED_RESTORE_INTERVAL", default=10),
         "unacked_restore_throttle": env.int("CELERY_UNACKED_RESTORE_THROTTLE", default=10),
+        # A hung Redis (accepting connections, answering nothing) must not hold a web request that
+        # publishes its outbox after the commit: give up and leave the message for the relay.
+        **BROKER_SOCKET_TIMEOUTS,
     }
 CELERY_BROKER_CONNECTION_TIMEOUT = 3
 CELERY_TASK_IGNORE_RESULT = True

@@ -1,7 +1,15 @@
 """The test suite: real PostgreSQL and Redis, never mocks of them."""
 
 from .base import *  # noqa: F403
-from .base import DJANGO_REDIS_LOGGER, FILE_STORAGE, REST_FRAMEWORK, env, redis_cache, tune_postgresql
+from .base import (
+    BROKER_SOCKET_TIMEOUTS,
+    DJANGO_REDIS_LOGGER,
+    FILE_STORAGE,
+    REST_FRAMEWORK,
+    env,
+    redis_cache,
+    tune_postgresql,
+)
 
 DEBUG = False
 SECRET_KEY = "test-only-secret-key-not-for-any-real-deployment-0123456789"
@@ -21,6 +29,7 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
     # How often a worker looks for such messages: every interval × throttle seconds.
     "unacked_restore_interval": env.int("CELERY_UNACKED_RESTORE_INTERVAL", default=10),
     "unacked_restore_throttle": env.int("CELERY_UNACKED_RESTORE_THROTTLE", default=10),
+    **BROKER_SOCKET_TIMEOUTS,
 }
 
 WHITENOISE_USE_FINDERS = True

@@ -10,7 +10,11 @@ the API; then it is started again and the cache and the outbox pick up where the
 import datetime
 import json
 import logging
+import os
+import signal
 import subprocess
+import threading
+import time
 
 import pytest
 import redis
@@ -283,3 +287,34 @@ def test_static_files_keep_their_caching(client):
     assert response.status_code == 200
     assert not _no_store(response)
     assert "max-age" in response["Cache-Control"]
+
+
+def test_a_hung_redis_does_not_hold_a_report(cast, tree, default_ladders, hotline, production_redis):
+    """Redis stopped with SIGSTOP accepts connections and answers nothing: the cache's and the
+    broker's socket timeouts bound the wait, the report is stored and its task kept in the outbox."""
+    server, _start, _stop = production_redis
+    process_id = server.info()["process_id"]
+    answers = []
+
+    def post():
+        body = json.dumps(_api_report("Lò Văn Páo"))
+        try:
+            answers.append(hotline.post("/api/v1/reports/", body, content_type="application/json"))
+        finally:
+            connection.close()  # this thread's own database connection
+
+    os.kill(process_id, signal.SIGSTOP)
+    try:
+        began = time.monotonic()
+        caller = threading.Thread(target=post)
+        caller.start()
+        caller.join(timeout=30)  # gunicorn's default worker timeout
+        took = time.monotonic() - began
+    finally:
+        os.kill(process_id, signal.SIGCONT)
+    caller.join(timeout=30)
+    assert answers, "the report was still waiting for Redis after 30 s"
+    assert answers[0].status_code == 201, answers[0].content[:300]
+    assert took < 15
+    assert Report.objects.count() == 1
+    assert OutboxMessage.objects.filter(sent_at__isnull=True).exists()
