@@ -8,6 +8,7 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
 from agencies.models import AdministrativeUnit, Agency
+from config.names import NameFormField
 
 from .choices import (
     AbuseForm,
@@ -77,7 +78,7 @@ class ReportForm(BootstrapMixin, forms.Form):
     )
     source = forms.ChoiceField(label=_("Source"), choices=ReportSource.choices)
     reporter_is_anonymous = forms.BooleanField(label=_("The reporter wishes to stay anonymous"), required=False)
-    reporter_name = forms.CharField(label=_("Reporter's name"), required=False, max_length=200)
+    reporter_name = NameFormField(label=_("Reporter's name"), required=False, max_length=200)
     reporter_phone = forms.CharField(label=_("Reporter's phone (kept confidential)"), required=False, max_length=20)
     reporter_relation = forms.CharField(label=_("Reporter's relation to the child"), required=False, max_length=100)
     occurred_on = forms.DateField(label=_("Date of occurrence"), required=False, widget=DATE_WIDGET)
@@ -102,7 +103,7 @@ class ReportForm(BootstrapMixin, forms.Form):
 
 class ChildForm(BootstrapMixin, forms.Form):
     existing_id = forms.IntegerField(required=False, widget=forms.HiddenInput)
-    full_name = forms.CharField(label=_("Child's full name"), required=False, max_length=200)
+    full_name = NameFormField(label=_("Child's full name"), required=False, max_length=200)
     birth_date = forms.DateField(label=_("Date of birth"), required=False, widget=DATE_WIDGET)
     birth_year_only = forms.BooleanField(
         label=_("Only the year is known (enter 1 January of that year)"), required=False
@@ -119,7 +120,7 @@ class ChildForm(BootstrapMixin, forms.Form):
         required=False,
         widget=forms.CheckboxSelectMultiple,
     )
-    caregiver_name = forms.CharField(label=_("Caregiver's name"), required=False, max_length=200)
+    caregiver_name = NameFormField(label=_("Caregiver's name"), required=False, max_length=200)
     caregiver_relation = forms.CharField(label=_("Caregiver's relation"), required=False, max_length=100)
     caregiver_phone = forms.CharField(label=_("Caregiver's phone"), required=False, max_length=20)
     caregiver_is_legal_representative = forms.BooleanField(label=_("Legal representative"), required=False)

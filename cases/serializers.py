@@ -4,6 +4,7 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from agencies.models import AdministrativeUnit, Agency
+from config.names import NameSerializerField
 
 from .choices import (
     AbuseForm,
@@ -182,7 +183,7 @@ class ChildSearchQuerySerializer(serializers.Serializer):
 
 
 class CaregiverInputSerializer(serializers.Serializer):
-    full_name = serializers.CharField(max_length=200)
+    full_name = NameSerializerField(max_length=200)
     relation = serializers.CharField(max_length=100)
     phone = serializers.CharField(max_length=20, required=False, default="", allow_blank=True)
     is_legal_representative = serializers.BooleanField(required=False, default=False)
@@ -191,7 +192,7 @@ class CaregiverInputSerializer(serializers.Serializer):
 
 class ChildInputSerializer(serializers.Serializer):
     existing_id = serializers.IntegerField(required=False, allow_null=True, default=None)
-    full_name = serializers.CharField(max_length=200, required=False, default="", allow_blank=True)
+    full_name = NameSerializerField(max_length=200, required=False, default="", allow_blank=True)
     birth_date = serializers.DateField(required=False, allow_null=True, default=None)
     birth_year_only = serializers.BooleanField(required=False, default=False)
     sex = serializers.ChoiceField(choices=Sex.choices, required=False, default=Sex.UNKNOWN)
@@ -215,7 +216,7 @@ class ReportInputSerializer(serializers.Serializer):
     narrative = serializers.CharField()
     abuse_forms = serializers.ListField(child=serializers.ChoiceField(choices=AbuseForm.choices), allow_empty=False)
     reporter_is_anonymous = serializers.BooleanField(required=False, default=False)
-    reporter_name = serializers.CharField(max_length=200, required=False, default="", allow_blank=True)
+    reporter_name = NameSerializerField(max_length=200, required=False, default="", allow_blank=True)
     reporter_phone = serializers.CharField(max_length=20, required=False, default="", allow_blank=True)
     reporter_relation = serializers.CharField(max_length=100, required=False, default="", allow_blank=True)
     place_of_occurrence = serializers.CharField(max_length=255, required=False, default="", allow_blank=True)

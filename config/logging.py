@@ -3,6 +3,7 @@ could still slip through a message or its arguments: personal ID numbers, phone 
 
 import logging
 import re
+import time
 
 PATTERNS = (
     (re.compile(r"(?<!\d)\d{12}(?!\d)"), "[personal-id]"),  # số định danh cá nhân
@@ -23,4 +24,28 @@ class ScrubPersonalData(logging.Filter):
         record.args = ()
         if record.exc_text:
             record.exc_text = scrub(record.exc_text)
+        return True
+
+
+class CacheOutage(logging.Filter):
+    """django-redis logs every Redis error it ignores with a traceback: while Redis is down that is every
+    request. Keep one warning a minute, without the traceback (the cache failing open is expected)."""
+
+    interval_seconds = 60.0
+
+    def __init__(self, name: str = ""):
+        super().__init__(name)
+        self._last = -self.interval_seconds
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        now = time.monotonic()
+        if now - self._last < self.interval_seconds:
+            return False
+        self._last = now
+        error = record.exc_info[1] if record.exc_info else None
+        cause = error.__cause__ or error if error is not None else None
+        record.levelno, record.levelname = logging.WARNING, logging.getLevelName(logging.WARNING)
+        record.msg = "cache (Redis) unavailable, going on without it: %s"
+        record.args = (f"{type(cause).__name__}: {cause}" if cause is not None else "unknown error",)
+        record.exc_info, record.exc_text = None, None
         return True

@@ -39,11 +39,13 @@ def own_redis():
 
 
 @pytest.fixture
-def broker_url():
+def broker_url(monkeypatch):
     original = celery_app.conf.broker_url
 
     def use(url):
         celery_app.conf.broker_url = url
+        # Celery reads CELERY_BROKER_URL from the environment before its configuration.
+        monkeypatch.setenv("CELERY_BROKER_URL", url)
 
     yield use
     celery_app.conf.broker_url = original

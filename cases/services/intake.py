@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from agencies.access import province_pk_of
 from agencies.models import AdministrativeUnit, Role, StaffMembership
 from audit.recorder import record
+from config import names
 from notifications.services import NotificationDraft, notify_many
 
 from .. import access, events, name_search
@@ -104,7 +105,7 @@ def _validate_child(data: ChildInput, *, on_date: datetime.date, prefix: str = "
 
 def _child_create(*, actor, data: ChildInput) -> Child:
     child = Child(
-        full_name=" ".join(data.full_name.split()),
+        full_name=names.normalise_name(data.full_name),
         birth_date=data.birth_date,
         birth_year_only=data.birth_year_only,
         sex=data.sex,

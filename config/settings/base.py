@@ -9,6 +9,7 @@ import secrets
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
 from csp.constants import NONE, SELF
 from django.utils.translation import gettext_lazy as _
 
@@ -66,7 +67,7 @@ INSTALLED_APPS = [
     "django_otp",
     "django_otp.plugins.otp_totp",
     "django_otp.plugins.otp_static",
-    "config",
+    "config",  # the operators' commands (backup, restore, rotate_file_keys, files_check) and tasks
     "audit",
     "agencies",
     "cases",
@@ -78,8 +79,12 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Right after WhiteNoise: every response but a static file gets Cache-Control: no-store.
+    "config.middleware.NoStoreMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
+    # Before anything reads a parameter from the database: NUL and other control characters get a 400.
+    "config.middleware.RefuseControlCharactersMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -226,15 +231,37 @@ BAOVE_VAR_DIR = str(VAR_DIR)
 BAOVE_FILE_KEYS = env.list("BAOVE_FILE_KEYS", default=[])
 # Case attachments are never served from MEDIA_URL: only through permission-checked views.
 MEDIA_URL = "/media/"
+# Files are written whole or not at all (temporary file, fsync, rename): config/storage.py.
+FILE_STORAGE = "config.storage.AtomicFileSystemStorage"
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": {"BACKEND": FILE_STORAGE},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
+
+
+def redis_cache(url: str) -> dict:
+    """Redis as a cache that fails open (django-redis, IGNORE_EXCEPTIONS): with Redis down, a read
+    misses and a write is dropped, so the API's rate limiter lets calls through and the name search
+    reads the database, instead of every request failing. Short timeouts keep a hung Redis from
+    holding a request; the outage is logged as one warning a minute (config.logging.CacheOutage)."""
+    return {
+        "BACKEND": "django_redis.cache.RedisCache",
+        "LOCATION": url,
+        "OPTIONS": {
+            "IGNORE_EXCEPTIONS": True,
+            "SOCKET_CONNECT_TIMEOUT": env.float("REDIS_CONNECT_TIMEOUT", default=0.5),
+            "SOCKET_TIMEOUT": env.float("REDIS_TIMEOUT", default=0.5),
+        },
+    }
+
+
+DJANGO_REDIS_LOG_IGNORED_EXCEPTIONS = True
+DJANGO_REDIS_LOGGER = "baove.cache"
 
 # Cache: Redis in production (REDIS_URL), process memory in the embedded default.
 REDIS_URL = env.str("REDIS_URL", default="")
 if REDIS_URL:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+    CACHES = {"default": redis_cache(REDIS_URL)}
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
@@ -248,6 +275,10 @@ DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="BaoVe <no-reply@baov
 BROKER_DIR = VAR_DIR / "broker"
 CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default="filesystem://")
 CELERY_BROKER_TRANSPORT_OPTIONS = {}
+BROKER_SOCKET_TIMEOUTS = {
+    "socket_connect_timeout": env.float("CELERY_BROKER_SOCKET_CONNECT_TIMEOUT", default=3),
+    "socket_timeout": env.float("CELERY_BROKER_SOCKET_TIMEOUT", default=5),  # above kombu's 1 s BRPOP wait
+}
 if CELERY_BROKER_URL.startswith("filesystem://"):
     for folder in ("queue", "control"):
         (BROKER_DIR / folder).mkdir(parents=True, exist_ok=True)
@@ -265,6 +296,9 @@ else:
         # How often a worker looks for such messages: every interval × throttle seconds.
         "unacked_restore_interval": env.int("CELERY_UNACKED_RESTORE_INTERVAL", default=10),
         "unacked_restore_throttle": env.int("CELERY_UNACKED_RESTORE_THROTTLE", default=10),
+        # A hung Redis (accepting connections, answering nothing) must not hold a web request that
+        # publishes its outbox after the commit: give up and leave the message for the relay.
+        **BROKER_SOCKET_TIMEOUTS,
     }
 CELERY_BROKER_CONNECTION_TIMEOUT = 3
 CELERY_TASK_IGNORE_RESULT = True
@@ -273,6 +307,11 @@ CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
+# Entries here are written into django-celery-beat's table when beat starts (the others come from
+# migrations). Nightly: files on disk without a row, rows without their file (config/storage.py).
+CELERY_BEAT_SCHEDULE = {
+    "files-check": {"task": "config.tasks.files_check", "schedule": crontab(hour=3, minute=40)},
+}
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
@@ -322,8 +361,22 @@ GUARDIAN_MONKEY_PATCH_USER = False
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "filters": {"scrub": {"()": "config.logging.ScrubPersonalData"}},
+    "filters": {
+        "scrub": {"()": "config.logging.ScrubPersonalData"},
+        "cache_outage": {"()": "config.logging.CacheOutage"},
+    },
     "handlers": {"console": {"class": "logging.StreamHandler", "filters": ["scrub"]}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
+    "loggers": {
+        "django.db.backends": {"level": "WARNING"},
+        DJANGO_REDIS_LOGGER: {"filters": ["cache_outage"]},
+    },
 }
+
+# Backups (config/backup.py): the manifest is signed with HMAC-SHA256, the dump and the files are
+# encrypted with age to the recipients' public keys; restoring needs the matching identity (secret key),
+# which is kept away from the server and the backups. Unset in the embedded default: keys are generated
+# under var/ on first use; production refuses to back up without them.
+BAOVE_BACKUP_RECIPIENTS = env.list("BAOVE_BACKUP_RECIPIENTS", default=[])
+BAOVE_BACKUP_IDENTITY = _read_secret("BAOVE_BACKUP_IDENTITY")
+BAOVE_BACKUP_SIGNING_KEY = _read_secret("BAOVE_BACKUP_SIGNING_KEY")

@@ -3,7 +3,7 @@
 from django.core.exceptions import ImproperlyConfigured
 
 from .base import *  # noqa: F403
-from .base import _read_secret, env
+from .base import FILE_STORAGE, _read_secret, env
 
 DEBUG = False
 
@@ -20,9 +20,10 @@ if _db_password:
 
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS")
 BAOVE_REQUIRE_FILE_KEYS = True
+BAOVE_REQUIRE_BACKUP_KEYS = True
 
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": {"BACKEND": FILE_STORAGE},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
 

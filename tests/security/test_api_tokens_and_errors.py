@@ -64,7 +64,8 @@ def test_the_database_going_away_gives_a_clean_error_page(cast):
         connection.close()
         connection.settings_dict.update(saved)
     body = response.content.decode()
-    assert response.status_code == 500
+    assert response.status_code == 503
+    assert response["Retry-After"] == "30"
     assert "Hệ thống tạm thời gián đoạn" in body
     assert "Traceback" not in body
     assert "OperationalError" not in body

@@ -177,13 +177,14 @@ def own_redis_port():
 
 
 def test_a_report_submitted_while_redis_is_down_is_saved_and_its_tasks_run_once_it_is_back(
-    cast, tree, own_redis_port, default_ladders
+    cast, tree, own_redis_port, default_ladders, monkeypatch
 ):
     from celery.contrib.testing.worker import start_worker
 
     port, start = own_redis_port
     original = app.conf.broker_url
     app.conf.broker_url = f"redis://127.0.0.1:{port}/0"
+    monkeypatch.setenv("CELERY_BROKER_URL", f"redis://127.0.0.1:{port}/0")  # Celery reads it before its settings
     try:
         redis_process = start()
         redis_process.kill()

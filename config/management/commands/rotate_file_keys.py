@@ -27,8 +27,6 @@ class Command(BaseCommand):
                 with stored_file.open("rb") as handle:
                     stored = handle.read()
                 rotated = files.rotate(stored)
-                storage, path = stored_file.storage, stored_file.name
-                storage.delete(path)
-                storage.save(path, ContentFile(rotated))
+                stored_file.storage.replace(stored_file.name, ContentFile(rotated))  # atomic: never deleted first
                 done += 1
         self.stdout.write(f"Re-encrypted {done} files with the newest key.")
