@@ -1,8 +1,8 @@
 """Benchmark: the escalation scan over N open deadlines of which D are due, beside its SQL floor.
 
-Runs against its own PostgreSQL database (default baove_bench), seeded with COPY. Each repetition
-puts the due deadlines back to "due" and empties what the previous scan wrote, then times
-notifications.engine.scan(); the floor is the bare SQL that finds the due rows. Usage:
+Runs against its own PostgreSQL database (named by BENCH_DATABASE_PREFIX, default baove_bench), seeded
+with COPY. Each repetition puts the due deadlines back to "due" and empties what the previous scan
+wrote, then times notifications.engine.scan(); the floor is the bare SQL that finds the due rows. Usage:
 
     python benchmarks/escalation_scan.py [--open 1000000] [--due 10000] [--repeat 3] [--output FILE]
 """
@@ -19,8 +19,10 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+from benchmarks import databases  # noqa: E402
+
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.test")
-os.environ.setdefault("DATABASE_URL", "postgres://postgres:postgres@127.0.0.1:5432/baove_bench")
+os.environ.setdefault("DATABASE_URL", databases.url(databases.escalation_database()))
 
 import django  # noqa: E402
 

@@ -4,7 +4,8 @@
     python benchmarks/run.py --quick         # small scale, to keep the harness working (CI)
     python benchmarks/run.py --curve         # also the list, search and report measures at 10 % and 30 %
 
-Each scale lives in its own PostgreSQL database (baove_bench_<children>), seeded by `bench_seed`
+Each scale lives in its own PostgreSQL database (<prefix>_<children>, the prefix from
+BENCH_DATABASE_PREFIX, default baove_bench), seeded by `bench_seed`
 (COPY, deterministic) and kept between runs. Pages are measured through Django's full stack
 (middleware, access door, templates) with the test client; their floor is the same data fetched with
 hand-written SQL through psycopg. HTTP throughput is measured with gunicorn (2 workers) and a
@@ -29,6 +30,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+from benchmarks import databases  # noqa: E402
 
 CURVE_MEASURES = (
     "officer_case_list",
@@ -43,13 +45,9 @@ SCALES = {
 }
 
 
-def _database_for(children: int) -> str:
-    return f"baove_bench_{children}"
-
-
 def _configure(database: str) -> None:
     os.environ["DJANGO_SETTINGS_MODULE"] = "benchmarks.settings"
-    os.environ["DATABASE_URL"] = f"postgres://postgres@127.0.0.1:5432/{database}"
+    os.environ["DATABASE_URL"] = databases.url(database)
     import django
 
     django.setup()
@@ -538,8 +536,7 @@ def measure_http(results: Results, who: dict, database: str, seconds: float) -> 
     session = _client(who["officer"]).session
     cookie = f"{settings.SESSION_COOKIE_NAME}={session.session_key}"
     port = _free_port()
-    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "benchmarks.settings",
-           "DATABASE_URL": f"postgres://postgres@127.0.0.1:5432/{database}"}  # fmt: skip
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "benchmarks.settings", "DATABASE_URL": databases.url(database)}
     server = subprocess.Popen(
         [sys.executable, "-m", "gunicorn", "benchmarks.wsgi", "--workers", "2", "--bind", f"127.0.0.1:{port}",
          "--log-level", "warning", "--access-logfile", "-", "--access-logformat", ""],
@@ -604,8 +601,7 @@ def measure_pdf_memory(results: Results, who: dict, database: str) -> None:
         # parent's size at fork (the seeding process holds a gigabyte).
         "print([int(l.split()[1]) for l in open('/proc/self/status') if l.startswith('VmHWM:')][0])"
     )
-    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "benchmarks.settings",
-           "DATABASE_URL": f"postgres://postgres@127.0.0.1:5432/{database}"}  # fmt: skip
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "benchmarks.settings", "DATABASE_URL": databases.url(database)}
     output = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True, check=True)
     peak = int(output.stdout.strip().splitlines()[-1]) / 1024
     results.add(
@@ -626,7 +622,7 @@ def measure_escalation(results: Results, quick: bool) -> None:
         else ["--open", "1000000", "--due", "10000", "--repeat", "3"]
     )
     subprocess.run([sys.executable, str(ROOT / "benchmarks" / "escalation_scan.py"), *args, "--output", str(output)],
-                   cwd=ROOT, check=True, env={**os.environ, "DATABASE_URL": "postgres://postgres@127.0.0.1:5432/baove_bench",
+                   cwd=ROOT, check=True, env={**os.environ, "DATABASE_URL": databases.url(databases.escalation_database()),
                                               "DJANGO_SETTINGS_MODULE": "config.settings.test"})  # fmt: skip
     data = json.loads(output.read_text())
     for entry in data.get("results", [data]):
@@ -665,7 +661,7 @@ def print_table(entries: list[dict]) -> None:
 def ensure_seeded(scale: dict, reseed: bool) -> str:
     import psycopg
 
-    database = _database_for(scale["children"])
+    database = databases.scale_database(scale["children"])
     with psycopg.connect(host="127.0.0.1", user="postgres", dbname="postgres", autocommit=True) as admin:
         if not admin.execute("SELECT 1 FROM pg_database WHERE datname = %s", [database]).fetchone():
             admin.execute(f'CREATE DATABASE "{database}"')
