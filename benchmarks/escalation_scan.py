@@ -32,6 +32,7 @@ from django.core.management import call_command  # noqa: E402
 from django.db import connection  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
+from benchmarks.machine import LoadWatch, busy_warning  # noqa: E402
 from benchmarks.seed import copy_rows  # noqa: E402
 
 TARGET_SECONDS = 5.0
@@ -303,6 +304,7 @@ def main() -> None:
     ensure_database()
     seeding = seed(args.open_count, args.due, force=args.reseed)
     timings, floors, fired = [], [], []
+    load = LoadWatch({connection.settings_dict["NAME"]})  # the machine's load while the scans ran
     for _ in range(args.repeat):
         reset_due(args.due)
         started = time.perf_counter()
@@ -327,6 +329,7 @@ def main() -> None:
         "ratio": round(median / floor, 1) if floor else None,
         "target": TARGET_SECONDS,
         "meets_target": median < TARGET_SECONDS,
+        "machine_load": load.take(),
     }
     report = {
         "date": timezone.now().isoformat(timespec="seconds"),
@@ -342,6 +345,8 @@ def main() -> None:
         f"{entry['name']:<18} {median:>8.3f}s {max(timings):>8.3f}s {floor:>8.4f}s {entry['ratio']:>7} "
         f"{TARGET_SECONDS:>7}s  {'yes' if entry['meets_target'] else 'NO'}"
     )
+    if warning := busy_warning([entry]):
+        print(warning)
 
 
 if __name__ == "__main__":
