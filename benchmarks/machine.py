@@ -2,12 +2,13 @@
 
 Read from Linux's /proc (standard library only): the load average before and after, and the CPU time
 of the whole machine split between this benchmark (this process, its children and the PostgreSQL
-backends serving the benchmark's databases), other processes, the hypervisor (steal) and time that
-cannot be attributed (processes that started and ended between two readings, interrupts).
+backends serving the benchmark's databases), other processes (with the children they waited for),
+PostgreSQL backends that ended during the measure (whoever's they were), the hypervisor (steal) and
+what cannot be attributed (interrupts, processes nobody waited for).
 
 The load average is recorded for the reader but does not decide "busy": it counts the benchmark's own
-processes, so it is high after any heavy measure. "Busy" is decided by what other processes and the
-hypervisor took from the machine during the measure.
+processes, so it is high after any heavy measure. "Busy" is decided by what other processes, ended
+backends and the hypervisor took from the machine during the measure.
 """
 
 import os
@@ -95,18 +96,22 @@ def _backends(snap: Snapshot, databases: frozenset[str]) -> set[int]:
     }
 
 
-def _tree_ticks(snap: Snapshot, tree: set[int]) -> int:
-    # With the time of the children they waited for: a process of the tree that ended was waited for
-    # by its parent (gunicorn's workers by their master, the master and the escalation scan by the
-    # benchmark), so its time moves to its parent and the sum stays whole.
-    return sum(snap.processes[pid].ticks + snap.processes[pid].reaped_ticks for pid in tree if pid in snap.processes)
+def _postmasters(snap: Snapshot) -> set[int]:
+    """The PostgreSQL servers: the parents of the processes titled "postgres: …"."""
+    return {times.parent for times in snap.processes.values() if times.title.startswith("postgres:")}
+
+
+def _whole_ticks(snap: Snapshot, pids: set[int]) -> int:
+    # A process's own time and that of the children it waited for: when a process ends, its time
+    # moves to the parent that waits for it, so the sum over a set of processes that wait for each
+    # other (this benchmark's tree: gunicorn's workers waited for by their master, the master by the
+    # benchmark; or everything else) stays whole across the window.
+    return sum(snap.processes[pid].ticks + snap.processes[pid].reaped_ticks for pid in pids if pid in snap.processes)
 
 
 def _live_ticks(before: Snapshot, after: Snapshot, pids: set[int]) -> int:
-    # Without the children they waited for: a parent outside the tree waiting for a process seen
-    # earlier would count it twice. A process seen only at the end started during the window, all
-    # of its time is the window's; one seen only at the start ended in it, its last ticks are lost
-    # (they show as unattributed).
+    # A process's own time only. One seen only at the end started during the window: all of its time
+    # is the window's. One seen only at the start ended in it: its last ticks go to its parent.
     return sum(
         after.processes[pid].ticks - (before.processes[pid].ticks if pid in before.processes else 0)
         for pid in pids
@@ -114,14 +119,34 @@ def _live_ticks(before: Snapshot, after: Snapshot, pids: set[int]) -> int:
     )
 
 
-def compare(before: Snapshot, after: Snapshot, *, databases: frozenset[str], root: int | None = None) -> dict:
-    """The machine's load between two snapshots, as shares of all cores' time."""
+def compare(
+    before: Snapshot,
+    after: Snapshot,
+    *,
+    databases: frozenset[str],
+    root: int | None = None,
+    own_connections_churn: bool = False,
+) -> dict:
+    """The machine's load between two snapshots, as shares of all cores' time.
+
+    OWN_CONNECTIONS_CHURN: the measure opened and closed its own PostgreSQL connections (gunicorn
+    with a connection per request, a subprocess): the time of ended backends is then partly its own
+    and does not count towards "busy".
+    """
     root = os.getpid() if root is None else root
     tree = _tree(before, root) | _tree(after, root)
     backends = (_backends(before, databases) | _backends(after, databases)) - tree
-    others = (set(before.processes) | set(after.processes)) - tree - backends
-    our_ticks = _tree_ticks(after, tree) - _tree_ticks(before, tree) + _live_ticks(before, after, backends)
-    other_ticks = _live_ticks(before, after, others)
+    postmasters = (_postmasters(before) | _postmasters(after)) - tree
+    others = (set(before.processes) | set(after.processes)) - tree - backends - postmasters
+    our_ticks = _whole_ticks(after, tree) - _whole_ticks(before, tree) + _live_ticks(before, after, backends)
+    # Backends that ended (the benchmark's or anyone's) leave their time to the PostgreSQL server
+    # that waited for them: counted apart, since it cannot be told whose they were.
+    ended_backend_ticks = sum(
+        after.processes[pid].reaped_ticks - before.processes[pid].reaped_ticks
+        for pid in postmasters
+        if pid in before.processes and pid in after.processes
+    )
+    other_ticks = _whole_ticks(after, others) - _whole_ticks(before, others) + _live_ticks(before, after, postmasters)
     total = after.machine_ticks["total"] - before.machine_ticks["total"]
     busy = after.machine_ticks["busy"] - before.machine_ticks["busy"]
     steal = after.machine_ticks["steal"] - before.machine_ticks["steal"]
@@ -129,21 +154,28 @@ def compare(before: Snapshot, after: Snapshot, *, databases: frozenset[str], roo
     def share(ticks: int) -> float:
         return round(max(0, ticks) / total, 3) if total > 0 else 0.0
 
-    other_share, steal_share = share(other_ticks), share(steal)
+    shares = {
+        "this_benchmark": share(our_ticks),
+        "other_processes": share(other_ticks),
+        "ended_database_backends": share(ended_backend_ticks),
+        "stolen_by_hypervisor": share(steal),
+        "unattributed": share(busy - our_ticks - max(0, other_ticks) - ended_backend_ticks),
+        "idle": share(total - busy - steal),
+    }
     return {
         "seconds": round(after.at - before.at, 2),
         "cores": os.cpu_count(),
         "load_average_before": [round(value, 2) for value in before.load_average],
         "load_average_after": [round(value, 2) for value in after.load_average],
-        "cpu_share": {
-            "this_benchmark": share(our_ticks),
-            "other_processes": other_share,
-            "stolen_by_hypervisor": steal_share,
-            "unattributed": share(busy - our_ticks - other_ticks),
-            "idle": share(total - busy - steal),
-        },
-        "busy": other_share + steal_share > BUSY_SHARE,
+        "cpu_share": shares,
+        "own_connections_churn": own_connections_churn,
+        "busy": _taken_by_others(shares, own_connections_churn) > BUSY_SHARE,
     }
+
+
+def _taken_by_others(shares: dict, own_connections_churn: bool) -> float:
+    taken = shares["other_processes"] + shares["stolen_by_hypervisor"]
+    return taken if own_connections_churn else taken + shares["ended_database_backends"]
 
 
 class LoadWatch:
@@ -156,10 +188,10 @@ class LoadWatch:
     def mark(self) -> None:
         self.started = snapshot()
 
-    def take(self) -> dict:
+    def take(self, *, own_connections_churn: bool = False) -> dict:
         """The load since the last mark, and a new mark."""
         now = snapshot()
-        load = compare(self.started, now, databases=self.databases)
+        load = compare(self.started, now, databases=self.databases, own_connections_churn=own_connections_churn)
         self.started = now
         return load
 
@@ -169,7 +201,7 @@ def busy_warning(entries: list[dict]) -> str | None:
     busy = [entry for entry in entries if (entry.get("machine_load") or {}).get("busy")]
     if not busy:
         return None
-    named = ", ".join(f"{entry['name']} ({_others(entry['machine_load']):.0%})" for entry in busy)
+    named = ", ".join(f"{entry['name']} ({taken_by_others(entry['machine_load']):.0%})" for entry in busy)
     return (
         f"WARNING: the machine was busy during {len(busy)} of {len(entries)} measures (other processes and the "
         f"hypervisor took more than {BUSY_SHARE:.0%} of its CPU time): {named}. Their figures are those of a "
@@ -177,5 +209,6 @@ def busy_warning(entries: list[dict]) -> str | None:
     )
 
 
-def _others(load: dict) -> float:
-    return load["cpu_share"]["other_processes"] + load["cpu_share"]["stolen_by_hypervisor"]
+def taken_by_others(load: dict) -> float:
+    """The share of the machine that other work took during a measure (what "busy" compares)."""
+    return _taken_by_others(load["cpu_share"], load.get("own_connections_churn", False))

@@ -10,12 +10,13 @@ import sys
 import time
 import zoneinfo
 
+import psycopg
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from benchmarks import run as bench
-from benchmarks.machine import BUSY_SHARE, LoadWatch, busy_warning
+from benchmarks.machine import BUSY_SHARE, LoadWatch, busy_warning, taken_by_others
 from benchmarks.seed import seed
 
 AS_OF = datetime.datetime(2026, 11, 23, 9, 0, tzinfo=zoneinfo.ZoneInfo("Asia/Ho_Chi_Minh"))
@@ -54,7 +55,8 @@ def test_every_page_measure_records_the_queries_of_each_request(agency_types, de
         assert entry["queries_per_request"]["min"] > 0, entry["name"]
         assert entry["floor_queries_per_request"]["min"] > 0, entry["name"]
         assert set(entry["machine_load"]["cpu_share"]) == {
-            "this_benchmark", "other_processes", "stolen_by_hypervisor", "unattributed", "idle",
+            "this_benchmark", "other_processes", "ended_database_backends", "stolen_by_hypervisor", "unattributed",
+            "idle",
         }  # fmt: skip
         assert entry["machine_load"]["seconds"] > 0
         assert len(entry["machine_load"]["load_average_before"]) == 3
@@ -88,8 +90,24 @@ def test_a_page_measure_that_records_zero_queries_is_refused():
     assert results.entries[0]["queries_per_request"] == {"min": 0, "median": 0, "max": 0}
 
 
+def _start_elsewhere(script: str) -> int:
+    """Run SCRIPT under a shell that returns at once: the process is not a descendant of this one."""
+    started = subprocess.run(
+        ["sh", "-c", f'"{sys.executable}" -c "$0" >/dev/null 2>&1 & echo $!', script],
+        check=True,
+        capture_output=True,
+        text=True,
+    )
+    return int(started.stdout)
+
+
+def _stop(pid: int) -> None:
+    with contextlib.suppress(ProcessLookupError):  # it may have burnt its time and ended
+        os.kill(pid, signal.SIGTERM)
+
+
 @pytest.mark.django_db
-def test_the_load_watch_tells_this_benchmark_from_other_processes():
+def test_the_load_watch_tells_this_benchmark_from_other_processes(settings):
     watch = LoadWatch({connection.settings_dict["NAME"]})
 
     # This benchmark's PostgreSQL backend working while this process waits for it.
@@ -99,30 +117,52 @@ def test_the_load_watch_tells_this_benchmark_from_other_processes():
     database_work = watch.take()
     assert database_work["cpu_share"]["this_benchmark"] >= 0.2, database_work
 
-    # A child of this process.
+    # A child of this process, waited for.
     watch.mark()
     subprocess.run([sys.executable, "-c", BURN.format(seconds=1.0)], check=True)
     child_work = watch.take()
     assert child_work["cpu_share"]["this_benchmark"] >= 0.2, child_work
 
     # Another process: the machine was busy.
-    started = subprocess.run(
-        ["sh", "-c", f'"{sys.executable}" -c "$0" >/dev/null 2>&1 & echo $!', BURN.format(seconds=1.5)],
-        check=True,
-        capture_output=True,
-        text=True,
-    )
-    other = int(started.stdout)
+    other = _start_elsewhere(BURN.format(seconds=1.5))
     try:
         time.sleep(0.2)
         watch.mark()
         time.sleep(1.0)
         busy = watch.take()
     finally:
-        with contextlib.suppress(ProcessLookupError):  # it may have burnt its time and ended
-            os.kill(other, signal.SIGTERM)
+        _stop(other)
     assert busy["cpu_share"]["other_processes"] > BUSY_SHARE, busy
     assert busy["busy"] is True
+
+    # Another process's child that starts and ends between the readings: its parent waits for it.
+    parent = _start_elsewhere(
+        "import subprocess, sys, time\n"
+        "time.sleep(0.2)\n"
+        f"subprocess.run([sys.executable, '-c', {BURN.format(seconds=0.6)!r}])\n"
+        "time.sleep(2)"
+    )
+    try:
+        watch.mark()
+        time.sleep(1.2)
+        short_lived = watch.take()
+    finally:
+        _stop(parent)
+    assert short_lived["cpu_share"]["other_processes"] >= 0.15, short_lived
+
+    # A backend of another database that ends between the readings: busy, unless the measure says
+    # that it opened and closed connections of its own.
+    database = settings.DATABASES["default"]
+    watch.mark()
+    with psycopg.connect(
+        host=database["HOST"], port=database["PORT"], user=database["USER"], password=database["PASSWORD"] or None,
+        dbname="postgres",
+    ) as elsewhere:  # fmt: skip
+        elsewhere.execute("SELECT sum(i) FROM generate_series(1, 6000000) AS i").fetchall()
+    time.sleep(0.1)  # the server waits for its ended backend
+    ended = watch.take(own_connections_churn=True)
+    assert ended["cpu_share"]["ended_database_backends"] >= 0.1, ended
+    assert taken_by_others(ended) < taken_by_others({**ended, "own_connections_churn": False})
 
     quiet = {**child_work, "busy": False}
     warning = busy_warning(
