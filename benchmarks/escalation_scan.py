@@ -1,8 +1,8 @@
 """Benchmark: the escalation scan over N open deadlines of which D are due, beside its SQL floor.
 
-Runs against its own PostgreSQL database (default baove_bench), seeded with COPY. Each repetition
-puts the due deadlines back to "due" and empties what the previous scan wrote, then times
-notifications.engine.scan(); the floor is the bare SQL that finds the due rows. Usage:
+Runs against its own PostgreSQL database (named by BENCH_DATABASE_PREFIX, default baove_bench), seeded
+with COPY. Each repetition puts the due deadlines back to "due" and empties what the previous scan
+wrote, then times notifications.engine.scan(); the floor is the bare SQL that finds the due rows. Usage:
 
     python benchmarks/escalation_scan.py [--open 1000000] [--due 10000] [--repeat 3] [--output FILE]
 """
@@ -19,8 +19,10 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+from benchmarks import databases  # noqa: E402
+
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.test")
-os.environ.setdefault("DATABASE_URL", "postgres://postgres:postgres@127.0.0.1:5432/baove_bench")
+os.environ.setdefault("DATABASE_URL", databases.url(databases.escalation_database()))
 
 import django  # noqa: E402
 
@@ -30,6 +32,7 @@ from django.core.management import call_command  # noqa: E402
 from django.db import connection  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
+from benchmarks.machine import LoadWatch, busy_warning  # noqa: E402
 from benchmarks.seed import copy_rows  # noqa: E402
 
 TARGET_SECONDS = 5.0
@@ -301,6 +304,7 @@ def main() -> None:
     ensure_database()
     seeding = seed(args.open_count, args.due, force=args.reseed)
     timings, floors, fired = [], [], []
+    load = LoadWatch({connection.settings_dict["NAME"]})  # the machine's load while the scans ran
     for _ in range(args.repeat):
         reset_due(args.due)
         started = time.perf_counter()
@@ -325,6 +329,7 @@ def main() -> None:
         "ratio": round(median / floor, 1) if floor else None,
         "target": TARGET_SECONDS,
         "meets_target": median < TARGET_SECONDS,
+        "machine_load": load.take(),
     }
     report = {
         "date": timezone.now().isoformat(timespec="seconds"),
@@ -340,6 +345,8 @@ def main() -> None:
         f"{entry['name']:<18} {median:>8.3f}s {max(timings):>8.3f}s {floor:>8.4f}s {entry['ratio']:>7} "
         f"{TARGET_SECONDS:>7}s  {'yes' if entry['meets_target'] else 'NO'}"
     )
+    if warning := busy_warning([entry]):
+        print(warning)
 
 
 if __name__ == "__main__":

@@ -4,7 +4,8 @@
     python benchmarks/run.py --quick         # small scale, to keep the harness working (CI)
     python benchmarks/run.py --curve         # also the list, search and report measures at 10 % and 30 %
 
-Each scale lives in its own PostgreSQL database (baove_bench_<children>), seeded by `bench_seed`
+Each scale lives in its own PostgreSQL database (<prefix>_<children>, the prefix from
+BENCH_DATABASE_PREFIX, default baove_bench), seeded by `bench_seed`
 (COPY, deterministic) and kept between runs. Pages are measured through Django's full stack
 (middleware, access door, templates) with the test client; their floor is the same data fetched with
 hand-written SQL through psycopg. HTTP throughput is measured with gunicorn (2 workers) and a
@@ -13,6 +14,7 @@ benchmarks/results.json and a table on the terminal.
 """
 
 import argparse
+import contextlib
 import copy
 import datetime
 import http.client
@@ -29,6 +31,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+from benchmarks import databases  # noqa: E402
+from benchmarks.machine import LoadWatch, busy_warning, taken_by_others  # noqa: E402
 
 CURVE_MEASURES = (
     "officer_case_list",
@@ -43,13 +47,9 @@ SCALES = {
 }
 
 
-def _database_for(children: int) -> str:
-    return f"baove_bench_{children}"
-
-
 def _configure(database: str) -> None:
     os.environ["DJANGO_SETTINGS_MODULE"] = "benchmarks.settings"
-    os.environ["DATABASE_URL"] = f"postgres://postgres@127.0.0.1:5432/{database}"
+    os.environ["DATABASE_URL"] = databases.url(database)
     import django
 
     django.setup()
@@ -64,23 +64,101 @@ def percentile(values: list[float], share: float) -> float:
     return ordered[index]
 
 
-def timed(function, repeat: int, warmup: int = 2) -> list[float]:
+class HarnessError(RuntimeError):
+    """The harness would record something it did not measure."""
+
+
+@contextlib.contextmanager
+def counting_queries(counts: list[int]):
+    """Append the number of queries run in the block to COUNTS, as Django's tests count them (BEGIN and
+    COMMIT included), read as soon as the block ends: every new request empties Django's query log, so
+    a count read after later requests is 0 (issue 23)."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as captured:
+        yield
+    counts.append(len(captured))
+
+
+class Samples(list):
+    """Seconds per call, and the number of queries each call made (`queries`, in the same order)."""
+
+    def __init__(self, *args):
+        super().__init__(*args)
+        self.queries: list[int] = []
+
+
+def timed(function, repeat: int, warmup: int = 2) -> Samples:
     for _ in range(warmup):
         function()
-    samples = []
+    samples = Samples()
     for _ in range(repeat):
-        started = time.perf_counter()
-        function()
-        samples.append(time.perf_counter() - started)
+        with counting_queries(samples.queries):
+            started = time.perf_counter()
+            function()
+            samples.append(time.perf_counter() - started)
     return samples
 
 
-class Results:
-    def __init__(self):
-        self.entries = []
+def query_summary(name: str, counts: list[int] | None, *, reads_database: bool) -> dict | None:
+    """The queries per call of a measure: {"min", "median", "max"}.
 
-    def add(self, name, samples, unit, *, target, floor_samples=None, description="", lower_is_better=True, **extra):
-        """TARGET: {"p95": seconds} or {"value": x} or {"ratio": x}; checked against the measure."""
+    A measure that reads the database and records no count, or a count of 0 for any call, is a broken
+    harness, not a fast page: it raises instead of writing a figure nobody measured.
+    """
+    if not counts:
+        if reads_database:
+            raise HarnessError(f"{name}: reads the database but recorded no query count")
+        return None
+    if reads_database and min(counts) == 0:
+        raise HarnessError(f"{name}: recorded 0 queries for a call that reads the database ({counts})")
+    return {"min": min(counts), "median": statistics.median_low(counts), "max": max(counts)}
+
+
+class Results:
+    """The entries of results.json. Each records the machine's load since the previous entry (or the
+    last `mark()`): the window in which its samples and its floor were taken."""
+
+    def __init__(self, databases: set[str]):
+        self.entries = []
+        self.load = LoadWatch(databases)
+
+    def mark(self) -> None:
+        """Start the next measure's load window here (what ran since is not part of it)."""
+        self.load.mark()
+
+    def take_load(self, *, own_connections_churn: bool = False) -> dict:
+        return self.load.take(own_connections_churn=own_connections_churn)
+
+    def add(
+        self,
+        name,
+        samples,
+        unit,
+        *,
+        target,
+        floor_samples=None,
+        description="",
+        lower_is_better=True,
+        reads_database=True,
+        query_counts=None,
+        floor_query_counts=None,
+        load=None,
+        **extra,
+    ):
+        """TARGET: {"p95": seconds} or {"value": x} or {"ratio": x}; checked against the measure.
+
+        QUERY_COUNTS and FLOOR_QUERY_COUNTS (queries per call) default to those counted by `timed`; LOAD to the
+        machine's load since the previous entry (pass the previous entry's for a figure taken in the
+        same run, such as a memory reading after the HTTP load).
+        """
+        if query_counts is None:
+            query_counts = getattr(samples, "queries", None)
+        if floor_query_counts is None:
+            floor_query_counts = getattr(floor_samples, "queries", None)
+        queries = query_summary(name, query_counts, reads_database=reads_database)
+        floor_queries = query_summary(f"{name} (floor)", floor_query_counts, reads_database=False)
         median = statistics.median(samples)
         p95 = percentile(samples, 0.95)
         floor = statistics.median(floor_samples) if floor_samples else None
@@ -105,16 +183,26 @@ class Results:
                 "target": {**target, **({"max_ratio": extra["max_ratio"]} if "max_ratio" in extra else {})},
                 "meets_target": bool(meets),
                 "samples": len(samples),
+                **({"queries_per_request": queries} if queries else {}),
+                **({"floor_queries_per_request": floor_queries} if floor_queries else {}),
                 **{k: v for k, v in extra.items() if k != "max_ratio"},
+                "machine_load": load if load is not None else self.take_load(),
             }
         )
         entry = self.entries[-1]
         print(
             f"{name:34} median {entry['value']:>9} {unit:4} p95 {entry['p95']:>9}  floor "
             f"{entry['floor'] if entry['floor'] is not None else '-':>9}  ratio {entry['ratio'] or '-':>6}  "
-            f"target {entry['target']}  {'yes' if meets else 'NO'}",
+            f"queries {queries['median'] if queries else '-':>3}  target {entry['target']}  "
+            f"{'yes' if meets else 'NO'}{_busy_note(entry['machine_load'])}",
             flush=True,
         )
+
+
+def _busy_note(load: dict) -> str:
+    if not load["busy"]:
+        return ""
+    return f"  (machine busy: others {taken_by_others(load):.0%})"
 
 
 def _sql(query: str, params=()) -> callable:
@@ -307,8 +395,6 @@ def measure_search(results: Results, who: dict, repeat: int, suffix: str = "") -
 
 
 def measure_case_page(results: Results, who: dict, repeat: int) -> None:
-    from django.db import connection
-    from django.test.utils import CaptureQueriesContext
     from django.utils import timezone
 
     from cases.models import CaseEvent
@@ -328,9 +414,7 @@ def measure_case_page(results: Results, who: dict, repeat: int) -> None:
     events = _sql("SELECT * FROM cases_caseevent WHERE case_id = %s ORDER BY at", [case.pk])
     samples = timed(page, repeat)
     floor_samples = timed(lambda: (floor(), events()), repeat)
-    with CaptureQueriesContext(connection) as short:
-        page()
-    CaseEvent.objects.bulk_create(
+    added = CaseEvent.objects.bulk_create(
         CaseEvent(
             case=case,
             kind="note",
@@ -342,9 +426,14 @@ def measure_case_page(results: Results, who: dict, repeat: int) -> None:
         )
         for i in range(300)
     )
-    with CaptureQueriesContext(connection) as long:
-        page()
-    long_samples = timed(page, max(5, repeat // 4))
+    try:
+        long_samples = timed(page, max(5, repeat // 4))
+    finally:
+        # Only these: the seeded timeline (notes included) stays as it was for the next run.
+        CaseEvent.objects.filter(pk__in=[event.pk for event in added]).delete()
+    # Each request's own count, with and without the 300 events: a page whose queries grew with its
+    # timeline would query inside a loop.
+    long_queries = query_summary("case_page with 300 more events", long_samples.queries, reads_database=True)
     results.add(
         "case_page",
         samples,
@@ -353,10 +442,10 @@ def measure_case_page(results: Results, who: dict, repeat: int) -> None:
         floor_samples=floor_samples,
         description="case page (detail and timeline) of the busiest commune's newest case file",
         p95_with_300_more_events=round(percentile(long_samples, 0.95), 4),
-        queries={"short_timeline": len(short), "timeline_plus_300": len(long)},
-        queries_independent_of_timeline=len(short) == len(long),
+        queries_per_request_with_300_more_events=long_queries,
+        queries={"short_timeline": statistics.median_low(samples.queries), "timeline_plus_300": long_queries["median"]},
+        queries_independent_of_timeline=set(samples.queries) == set(long_samples.queries),
     )
-    CaseEvent.objects.filter(case=case, kind="note").delete()
 
 
 def measure_intake(results: Results, who: dict, count: int) -> None:
@@ -387,9 +476,11 @@ def measure_intake(results: Results, who: dict, count: int) -> None:
         )  # fmt: skip
 
     receive(-1)
+    queries = []
     started = time.perf_counter()
     for i in range(count):
-        receive(i)
+        with counting_queries(queries):
+            receive(i)
     elapsed = time.perf_counter() - started
 
     def floor_one(i):
@@ -424,9 +515,11 @@ def measure_intake(results: Results, who: dict, count: int) -> None:
                 [now, officer.pk, case],
             )
 
+    floor_queries = []
     started = time.perf_counter()
     for i in range(count):
-        floor_one(i)
+        with counting_queries(floor_queries):
+            floor_one(i)
     floor_elapsed = time.perf_counter() - started
     rate, floor_rate = count / elapsed, count / floor_elapsed
     results.add(
@@ -435,6 +528,8 @@ def measure_intake(results: Results, who: dict, count: int) -> None:
         "/s",
         target={"value": 50},
         lower_is_better=False,
+        query_counts=queries,
+        floor_query_counts=floor_queries,
         description="reports received through the service (one child each), one process",
     )
     results.entries[-1]["floor"] = round(floor_rate, 1)
@@ -471,6 +566,7 @@ def measure_reports(results: Results, who: dict, repeat: int, suffix: str = "", 
             timed(lambda: documents.report_pdf(data, issuer=f"UBND {province.name}"), max(3, repeat // 5), warmup=1),
             "s",
             target={"value": 3.0},
+            reads_database=False,
             description="its PDF in the administrative layout (WeasyPrint), from computed indicators",
         )
         national_floor = _sql(
@@ -535,11 +631,15 @@ def _rss_mb(pid: int) -> float:
 def measure_http(results: Results, who: dict, database: str, seconds: float) -> None:
     from django.conf import settings
 
+    # The queries of each page, counted in-process through the same URLs and settings (gunicorn's
+    # workers are other processes).
+    client = _client(who["officer"])
+    list_queries = timed(lambda: client.get("/cases/"), 3, warmup=1).queries
+    bare_queries = timed(lambda: client.get("/bench/bare/"), 3, warmup=1).queries
     session = _client(who["officer"]).session
     cookie = f"{settings.SESSION_COOKIE_NAME}={session.session_key}"
     port = _free_port()
-    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "benchmarks.settings",
-           "DATABASE_URL": f"postgres://postgres@127.0.0.1:5432/{database}"}  # fmt: skip
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "benchmarks.settings", "DATABASE_URL": databases.url(database)}
     server = subprocess.Popen(
         [sys.executable, "-m", "gunicorn", "benchmarks.wsgi", "--workers", "2", "--bind", f"127.0.0.1:{port}",
          "--log-level", "warning", "--access-logfile", "-", "--access-logformat", ""],
@@ -566,12 +666,17 @@ def measure_http(results: Results, who: dict, database: str, seconds: float) -> 
         server.terminate()
         server.wait(timeout=30)
     bare_rate, list_rate = bare_ok / seconds, list_ok / seconds
+    # Gunicorn's workers open a connection per request (the test settings' CONN_MAX_AGE = 0).
+    load = results.take_load(own_connections_churn=True)
     results.add(
         "http_case_list_throughput",
         [list_rate],
         "req/s",
         target={},
         lower_is_better=False,
+        query_counts=list_queries,
+        floor_query_counts=bare_queries,
+        load=load,
         description="officer's case list under gunicorn (2 workers), keep-alive load generator on loopback",
         errors=list_errors + bare_errors,
     )
@@ -588,6 +693,8 @@ def measure_http(results: Results, who: dict, database: str, seconds: float) -> 
         [rss],
         "MB",
         target={"value": 250},
+        reads_database=False,
+        load=entry["machine_load"],  # read at the end of the same run
         description=f"largest gunicorn worker's resident memory after {served} requests between 2 workers",
     )
 
@@ -604,15 +711,17 @@ def measure_pdf_memory(results: Results, who: dict, database: str) -> None:
         # parent's size at fork (the seeding process holds a gigabyte).
         "print([int(l.split()[1]) for l in open('/proc/self/status') if l.startswith('VmHWM:')][0])"
     )
-    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "benchmarks.settings",
-           "DATABASE_URL": f"postgres://postgres@127.0.0.1:5432/{database}"}  # fmt: skip
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "benchmarks.settings", "DATABASE_URL": databases.url(database)}
     output = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True, check=True)
     peak = int(output.stdout.strip().splitlines()[-1]) / 1024
+    load = results.take_load(own_connections_churn=True)  # the subprocess's connection ended with it
     results.add(
         "province_pdf_peak_rss",
         [peak],
         "MB",
         target={"value": 500},
+        reads_database=False,
+        load=load,
         description="peak resident memory of a process computing and rendering the province PDF",
     )
 
@@ -626,7 +735,7 @@ def measure_escalation(results: Results, quick: bool) -> None:
         else ["--open", "1000000", "--due", "10000", "--repeat", "3"]
     )
     subprocess.run([sys.executable, str(ROOT / "benchmarks" / "escalation_scan.py"), *args, "--output", str(output)],
-                   cwd=ROOT, check=True, env={**os.environ, "DATABASE_URL": "postgres://postgres@127.0.0.1:5432/baove_bench",
+                   cwd=ROOT, check=True, env={**os.environ, "DATABASE_URL": databases.url(databases.escalation_database()),
                                               "DJANGO_SETTINGS_MODULE": "config.settings.test"})  # fmt: skip
     data = json.loads(output.read_text())
     for entry in data.get("results", [data]):
@@ -637,6 +746,7 @@ def measure_escalation(results: Results, quick: bool) -> None:
         print(
             f"{entry['name']:34} median {entry['value']:>9} s    p95 {entry['p95']:>9}  floor {entry['floor']:>9}  "
             f"ratio {entry['ratio']:>6}  target {entry['target']}  {'yes' if entry['meets_target'] else 'NO'}"
+            f"{_busy_note(entry['machine_load'])}"
         )
 
 
@@ -652,20 +762,27 @@ def _fmt(value) -> str:
 
 
 def print_table(entries: list[dict]) -> None:
-    header = f"{'measure':38} {'median':>10} {'p95':>10} {'unit':>6} {'floor':>10} {'ratio':>7}  {'target':32} met"
+    header = (
+        f"{'measure':38} {'median':>10} {'p95':>10} {'unit':>6} {'floor':>10} {'ratio':>7} {'queries':>7}  "
+        f"{'target':32} met  {'others':>6}"
+    )
     print("\n" + header + "\n" + "-" * len(header))
     for e in entries:
         target = ", ".join(f"{k} {v}" for k, v in (e.get("target") or {}).items())
+        queries = (e.get("queries_per_request") or {}).get("median")
+        load = e.get("machine_load")
+        others = taken_by_others(load) if load else None
         print(
             f"{e['name']:38} {_fmt(e['value']):>10} {_fmt(e.get('p95')):>10} {e['unit']:>6} {_fmt(e.get('floor')):>10} "
-            f"{_fmt(e.get('ratio')):>7}  {target:32} {'yes' if e.get('meets_target', True) else 'NO'}"
+            f"{_fmt(e.get('ratio')):>7} {_fmt(queries):>7}  {target:32} {'yes' if e.get('meets_target', True) else 'NO ':3}  "
+            f"{'-' if others is None else f'{others:.0%}':>6}{'  busy' if load and load['busy'] else ''}"
         )
 
 
 def ensure_seeded(scale: dict, reseed: bool) -> str:
     import psycopg
 
-    database = _database_for(scale["children"])
+    database = databases.scale_database(scale["children"])
     with psycopg.connect(host="127.0.0.1", user="postgres", dbname="postgres", autocommit=True) as admin:
         if not admin.execute("SELECT 1 FROM pg_database WHERE datname = %s", [database]).fetchone():
             admin.execute(f'CREATE DATABASE "{database}"')
@@ -703,10 +820,14 @@ def main() -> None:
     started = time.perf_counter()
     if args.children:
         scale = {"children": args.children, "cases": args.cases, "deadlines": args.deadlines}
+    shares = (0.1, 0.3) if args.curve else ()
+    run_load = LoadWatch(
+        {databases.escalation_database(), *(databases.scale_database(int(scale["children"] * s)) for s in (*shares, 1))}
+    )
     curve = []
     if args.curve:
         # Smaller scales first, each in its own database and its own process (Django binds one database).
-        for share in (0.1, 0.3):
+        for share in shares:
             small = {key: int(value * share) for key, value in scale.items()}
             part = Path(f"{args.output}.part")
             subprocess.run(
@@ -719,25 +840,24 @@ def main() -> None:
                 curve.append({**entry, "name": f"{entry['name']}@{int(share * 100)}%", "scale": small})
             part.unlink()
     database = ensure_seeded(scale, args.reseed)
-    results = Results()
+    results = Results({database, databases.escalation_database()})
     who = cast()
     print(f"measuring on {database} ({scale})", flush=True)
-    if wanted("lists"):
-        measure_lists(results, who, repeat)
-    if wanted("search"):
-        measure_search(results, who, repeat)
-    if wanted("case"):
-        measure_case_page(results, who, repeat)
-    if wanted("intake"):
-        measure_intake(results, who, 100 if args.quick else 300)
-    if wanted("reports"):
-        measure_reports(results, who, 5 if args.quick else 10, pdf=not args.no_pdf)
-    if wanted("http"):
-        measure_http(results, who, database, 3 if args.quick else 10)
-    if wanted("memory"):
-        measure_pdf_memory(results, who, database)
-    if wanted("escalation"):
-        measure_escalation(results, args.quick)
+    groups = {
+        "lists": lambda: measure_lists(results, who, repeat),
+        "search": lambda: measure_search(results, who, repeat),
+        "case": lambda: measure_case_page(results, who, repeat),
+        "intake": lambda: measure_intake(results, who, 100 if args.quick else 300),
+        "reports": lambda: measure_reports(results, who, 5 if args.quick else 10, pdf=not args.no_pdf),
+        "http": lambda: measure_http(results, who, database, 3 if args.quick else 10),
+        "memory": lambda: measure_pdf_memory(results, who, database),
+        "escalation": lambda: measure_escalation(results, args.quick),
+    }
+    for group, measure in groups.items():
+        if wanted(group):
+            results.mark()  # each measure's load window starts with its group, after the seeding and the cast
+            measure()
+    busy = [entry["name"] for entry in [*curve, *results.entries] if entry["machine_load"]["busy"]]
     report = {
         "date": datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds"),
         "scale": scale,
@@ -759,10 +879,15 @@ def main() -> None:
             ),
         ],
         "all_targets_met": all(entry.get("meets_target", True) for entry in results.entries),
+        "machine_load": run_load.take(own_connections_churn=True),  # the run includes the HTTP measure
+        "machine_busy": bool(busy),
+        "busy_measures": busy,
     }
     print_table(report["results"] + report["scaling_curve"])
     Path(args.output).write_text(json.dumps(report, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
     print(f"wrote {args.output}: {'every target met' if report['all_targets_met'] else 'some targets NOT met'}")
+    if warning := busy_warning([*curve, *results.entries]):
+        print(warning, flush=True)
 
 
 if __name__ == "__main__":
