@@ -23,8 +23,8 @@ from django.http import Http404
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from agencies.access import active_memberships, has_role, jurisdiction_of, roles_covering
-from agencies.models import AdministrativeUnit, Agency, Role
+from agencies.access import active_memberships, ancestor_paths, has_role, jurisdiction_of, roles_covering
+from agencies.models import AdministrativeUnit, Agency, Role, StaffMembership
 from audit.recorder import record
 
 from .models import (
@@ -150,6 +150,33 @@ def may_search_audit(user) -> bool:
     return has_role(user, *AUDIT_ROLES)
 
 
+def audit_scope(user) -> Q | None:
+    """The audit rows a user may search: None for everything (a national administrator), else a filter
+    on the rows' case files in the area of their audit roles; 404 for anyone without one."""
+    if not may_search_audit(user):
+        raise Http404
+    jurisdiction = jurisdiction_of(user, AUDIT_ROLES)
+    if jurisdiction.is_nationwide:
+        return None
+    return Q(case_id__in=CaseFile.objects.filter(jurisdiction.communes_q("commune")).values("pk"))
+
+
+def privacy_scope(user) -> QuerySet[CaseFile]:
+    """The case files whose personal-data duties the user handles (commune officer, coordinator)."""
+    return cases_visible_to(user).filter(jurisdiction_of(user, PRIVACY_ROLES).communes_q("commune"))
+
+
+def staff_with_full_access_to(case: CaseFile) -> list[int]:
+    """Users whose role and jurisdiction give them full access to CASE (candidates to be named on it)."""
+    return list(
+        StaffMembership.objects.filter(
+            role__in=VIEW_ROLES, is_active=True, unit__path__in=ancestor_paths(case.commune.path)
+        )
+        .values_list("user_id", flat=True)
+        .distinct()
+    )
+
+
 # ---------------------------------------------------------------------------------------------- one case
 
 
@@ -203,6 +230,7 @@ def case_for_user(
     action: str | None = None,
     queryset: QuerySet[CaseFile] | None = None,
     purpose: str | None = None,
+    fields: dict | None = None,
 ) -> CaseFile:
     """The case file for a user with full access who may do what NEED (or the workflow ACTION) says.
 
@@ -220,7 +248,7 @@ def case_for_user(
     if action is not None:
         require_action(user, case, action)
     if purpose:
-        record(purpose, "case", case.pk, case=case)
+        record(purpose, "case", case.pk, case=case, fields=fields)
     return case
 
 
@@ -235,12 +263,15 @@ def child_for_user(user, pk, *, purpose: str | None = "view") -> Child:
     return child
 
 
-def attachment_for_user(user, case_pk, attachment_pk) -> Attachment:
+def attachment_for_user(user, case_pk, attachment_pk, *, need_full: bool = False) -> Attachment:
     """A case's attachment, recorded as downloaded. An agency gets only what was attached to its own
-    active assignments; 404 for anything else."""
+    active assignments (none at all with NEED_FULL, e.g. through the API); 404 for anything else."""
     case, level = case_access(user, case_pk)
     attachments = case.attachments.all()
     if level == ASSIGNMENT:
+        if need_full:
+            _refuse(user, "case", case.pk, case=case)
+            raise PermissionDenied(_("Your agency sees only what its assignment needs of this case file."))
         attachments = attachments.filter(assignment__in=assignments_of_agency_staff(user))
     attachment = attachments.filter(pk=attachment_pk).first()
     if attachment is None:
@@ -382,14 +413,46 @@ def assignment_for_user(user, pk, *, purpose: str | None = "view") -> tuple[Assi
     return assignment, level
 
 
-def assignment_actions(user, assignment: Assignment) -> list[str]:
-    """The actions the user may take on the assignment now: the agency's, and "reassign"."""
-    names = []
-    if is_agency_staff(user, assignment.agency):
-        names = [name for name, statuses in AGENCY_ACTIONS.items() if assignment.status in statuses]
-    if assignment.status in REASSIGNABLE_STATUSES and can_reassign(user, assignment.case):
-        names.append("reassign")
-    return names
+def assignment_actions(user, assignment: Assignment, level: str) -> list[str]:
+    """The actions the user may take on the assignment now, for the LEVEL assignment_for_user gave: the
+    agency's own (for its staff, seeing through the assignment) and "reassign" (for the case's side)."""
+    if level == "agency":
+        return [name for name, statuses in AGENCY_ACTIONS.items() if assignment.status in statuses]
+    if level == "case" and assignment.status in REASSIGNABLE_STATUSES and can_reassign(user, assignment.case):
+        return ["reassign"]
+    return []
+
+
+def require_assignment_actor(user, assignment: Assignment, level: str, name: str) -> None:
+    """403 unless the user is the one who may take action NAME (the status is the service's to check)."""
+    if name == "reassign":
+        if level != "case" or not can_reassign(user, assignment.case):
+            raise PermissionDenied(_("Only the commune officer or a coordinator can reassign."))
+    elif level != "agency":
+        raise PermissionDenied(_("Only the staff of the assigned agency can do this."))
+
+
+@dataclass(frozen=True)
+class Shown:
+    """What of a case an assignment's page shows: all of it to the case's side, the minimum to an agency."""
+
+    birth_date: bool
+    address: bool
+    abuse_forms: bool
+    perpetrator: bool
+    narrative: bool
+
+
+def shown_on_assignment(level: str, visibility) -> Shown:
+    if level == "case":
+        return Shown(True, True, True, True, True)
+    return Shown(
+        birth_date=visibility.sees_birth_date,
+        address=visibility.sees_address,
+        abuse_forms=visibility.sees_abuse_forms,
+        perpetrator=visibility.sees_perpetrator,
+        narrative=visibility.sees_narrative,
+    )
 
 
 def require_assignment_action(user, assignment: Assignment, name: str) -> None:

@@ -198,3 +198,13 @@ class CaseEventKind(models.TextChoices):
     DISCLOSED = "disclosed", _("Disclosure of information recorded")
     DATA_REQUEST_RECEIVED = "data_request", _("Data-subject request registered")
     DATA_REQUEST_ANSWERED = "data_request_answered", _("Data-subject request answered")
+
+
+class AssignmentStatus(models.TextChoices):
+    PROPOSED = "proposed", _("Proposed to the agency")
+    ACCEPTED = "accepted", _("Accepted")
+    DECLINED = "declined", _("Declined")
+    IN_PROGRESS = "in_progress", _("In progress")
+    DONE = "done", _("Done")
+    NOT_DONE = "not_done", _("Not done")
+    CANCELLED = "cancelled", _("Cancelled")

@@ -51,8 +51,10 @@ def _write(kind: CaseEventKind, /, *, case: CaseFile, actor, change: StateChange
         data=payload,
         at=timezone.now(),
     )
-    # The audit row says what changed, or else what the event concerns (no free text beyond the event's own).
-    audited = {"event": kind.value, **(change.changes if change is not None and change.changes else data)}
+    # The audit row says which event and what changed; never the free text the event may carry.
+    audited = {"event": kind.value, **(change.changes if change is not None else {})}
+    if kind == K.RECEIVED:
+        audited.update(report=data["report"], child=data["child"])
     record("create" if kind == K.RECEIVED else "change", "case", case.pk, case=case, fields=audited, actor=actor)
     return event
 

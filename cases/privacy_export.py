@@ -131,8 +131,13 @@ def dossier(child: Child, cases: list[CaseFile]) -> dict:
                 "data_requests": [_row(r) for r in case.data_requests.all()],
                 # Who read or changed the file: the right to know who saw one's data.
                 "access_log": [
-                    {"at": e.at, "user": e.user_id, "action": e.get_action_display(), "channel": e.channel}
-                    for e in AuditEvent.objects.filter(case_id=case.pk).order_by("at")
+                    {
+                        "at": e.at,
+                        "user": (e.user.get_full_name() or e.user.username) if e.user else "",
+                        "action": e.get_action_display(),
+                        "channel": e.get_channel_display(),
+                    }
+                    for e in AuditEvent.objects.filter(case_id=case.pk).select_related("user").order_by("at")
                 ],
             }
         )

@@ -4,6 +4,7 @@ import datetime
 import logging
 
 from celery import shared_task
+from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
@@ -56,15 +57,16 @@ def deliver_many(delivery_ids: list[int]) -> None:
     for delivery_id in delivery_ids:
         outcome, attempts = _deliver_once(delivery_id)
         if outcome == "retry":
-            deliver.apply_async(args=[delivery_id], countdown=_backoff(attempts))
+            deliver.apply_async(args=[delivery_id], kwargs={"retry_of": attempts}, countdown=_backoff(attempts))
 
 
 @shared_task(bind=True, ignore_result=True, max_retries=MAX_ATTEMPTS)
-def deliver(self, delivery_id: int) -> str:
-    """Send one delivery. Sent or failed ones are left alone, so a duplicate run sends nothing twice."""
-    outcome, attempts = _deliver_once(delivery_id)
+def deliver(self, delivery_id: int, retry_of: int | None = None) -> str:
+    """Send one delivery. Sent or failed ones are left alone, so a duplicate run sends nothing twice.
+    RETRY_OF: the attempt this run retries (it may start before its backoff ran out by the clock)."""
+    outcome, attempts = _deliver_once(delivery_id, retry_of)
     if outcome == "retry":
-        raise self.retry(countdown=_backoff(attempts))
+        raise self.retry(countdown=_backoff(attempts), kwargs={"delivery_id": delivery_id, "retry_of": attempts})
     return outcome
 
 
@@ -72,11 +74,20 @@ def _backoff(attempts: int) -> int:
     return min(30 * 2 ** max(attempts - 1, 0), 3600)
 
 
-def _claim(delivery_id: int) -> Delivery | None:
+def _claimable(now) -> Q:
+    """Pending and not waiting for its next attempt, or claimed by a worker whose lease ran out."""
+    waiting_over = Q(lease_until__isnull=True) | Q(lease_until__lte=now)
+    return (Q(state=DeliveryState.PENDING) & waiting_over) | Q(state=DeliveryState.SENDING, lease_until__lt=now)
+
+
+def _claim(delivery_id: int, retry_of: int | None = None) -> Delivery | None:
     """Take the delivery for this worker: a conditional update that must touch exactly one row, committed
-    at once, so that no row lock is held while the channel is talked to."""
+    at once, so that no row lock is held while the channel is talked to. The scheduled retry of attempt
+    RETRY_OF may take it at once; anyone else waits for the backoff to run out."""
     now = timezone.now()
-    claimable = Q(state=DeliveryState.PENDING) | Q(state=DeliveryState.SENDING, lease_until__lt=now)
+    claimable = _claimable(now)
+    if retry_of is not None:
+        claimable |= Q(state=DeliveryState.PENDING, attempts=retry_of)
     claimed = Delivery.objects.filter(claimable, pk=delivery_id).update(
         state=DeliveryState.SENDING, lease_until=now + LEASE, attempts=F("attempts") + 1
     )
@@ -85,14 +96,18 @@ def _claim(delivery_id: int) -> Delivery | None:
     return Delivery.objects.select_related("notification__user", "endpoint").get(pk=delivery_id)
 
 
-def _settle(delivery: Delivery, **fields) -> None:
+def _settle(delivery: Delivery, **fields) -> bool:
     """Record the outcome, only if the claim is still ours (same attempt, still being sent)."""
-    Delivery.objects.filter(pk=delivery.pk, state=DeliveryState.SENDING, attempts=delivery.attempts).update(**fields)
+    mine = Delivery.objects.filter(pk=delivery.pk, state=DeliveryState.SENDING, attempts=delivery.attempts)
+    if mine.update(**fields) != 1:
+        logger.warning("delivery %s: the claim ran out before the outcome was recorded", delivery.pk)
+        return False
+    return True
 
 
-def _deliver_once(delivery_id: int) -> tuple[str, int]:
+def _deliver_once(delivery_id: int, retry_of: int | None = None) -> tuple[str, int]:
     """("sent" | "failed" | "skipped" | "retry", attempts so far)."""
-    delivery = _claim(delivery_id)
+    delivery = _claim(delivery_id, retry_of)
     if delivery is None:
         return "skipped", 0
     transport = transport_for(delivery.channel)
@@ -110,10 +125,44 @@ def _deliver_once(delivery_id: int) -> tuple[str, int]:
             _settle(delivery, state=DeliveryState.FAILED, last_error=message, lease_until=None)
             logger.error("delivery %s failed for good: %s", delivery_id, message)
             return "failed", delivery.attempts
-        _settle(delivery, state=DeliveryState.PENDING, last_error=message, lease_until=None)
+        # Pending again, not before its backoff: the sweep must not send it earlier.
+        next_attempt = timezone.now() + datetime.timedelta(seconds=_backoff(delivery.attempts))
+        _settle(delivery, state=DeliveryState.PENDING, last_error=message, lease_until=next_attempt)
         return "retry", delivery.attempts
+    except Exception as error:
+        # A fault of ours (a bug, a malformed endpoint): recorded and logged with its traceback, never
+        # left "being sent"; an administrator sees it under deliveries and can send it again.
+        logger.exception("delivery %s failed with an unexpected error", delivery_id)
+        _settle(
+            delivery, state=DeliveryState.FAILED, last_error=f"{type(error).__name__}: {error}"[:2000], lease_until=None
+        )
+        return "failed", delivery.attempts
     _settle(delivery, state=DeliveryState.SENT, sent_at=timezone.now(), last_error="", lease_until=None)
     return "sent", delivery.attempts
+
+
+# A pending delivery untouched this long has lost its message (a broker restarted empty): sent again.
+STALE_AFTER = datetime.timedelta(minutes=5)
+
+
+def redrive(*, now: datetime.datetime | None = None, limit: int = 5000) -> int:
+    """Queue again the deliveries whose message was lost: pending past their time, or claimed by a worker
+    that died (its lease ran out). Sending them twice is harmless: only one claim can win."""
+    from .services import _enqueue_deliveries
+
+    now = now or timezone.now()
+    stale = _claimable(now) & (Q(state=DeliveryState.SENDING) | Q(created_at__lt=now - STALE_AFTER))
+    ids = list(Delivery.objects.filter(stale).order_by("pk").values_list("pk", flat=True)[:limit])
+    if ids:
+        with transaction.atomic():
+            _enqueue_deliveries(ids)
+    return len(ids)
+
+
+@shared_task(ignore_result=True)
+def redrive_deliveries() -> int:
+    """Every five minutes: deliveries whose broker message was lost are queued again."""
+    return redrive()
 
 
 @shared_task(ignore_result=True)

@@ -1,12 +1,11 @@
 """REST API for plans, their tasks and occurrences, and progress reports."""
 
-from django.http import Http404
 from drf_spectacular.utils import extend_schema
 from rest_framework import generics, serializers, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from . import selectors, services
+from . import access, selectors, services
 from .models import OccurrenceStatus, Plan, PlanTask, ProgressReport, TaskOccurrence
 
 
@@ -99,13 +98,13 @@ class PlanListApi(generics.ListAPIView):
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):
             return Plan.objects.none()
-        return selectors.plans_visible_to(self.request.user).order_by("-issued_on", "pk")
+        return access.plans_visible_to(self.request.user).order_by("-issued_on", "pk")
 
 
 class PlanDetailApi(APIView):
     @extend_schema(responses=PlanDetailSerializer)
     def get(self, request, pk):
-        plan = selectors.plan_for_user(request.user, pk)
+        plan = access.plan_for_user(request.user, pk)
         plan = (
             Plan.objects.prefetch_related("tasks__occurrences", "tasks__cooperating_agencies")
             .select_related("unit")
@@ -123,12 +122,7 @@ class MyOccurrencesApi(APIView):
 class ProgressReportApi(APIView):
     @extend_schema(request=PlanProgressInputSerializer, responses={201: ProgressReportSerializer})
     def post(self, request, pk):
-        occurrence = TaskOccurrence.objects.select_related("task__plan").filter(pk=pk).first()
-        if (
-            occurrence is None
-            or not selectors.plans_visible_to(request.user).filter(pk=occurrence.task.plan_id).exists()
-        ):
-            raise Http404
+        occurrence = access.occurrence_for_user(request.user, pk)
         serializer = PlanProgressInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = dict(serializer.validated_data)

@@ -2,43 +2,19 @@
 
 from collections import defaultdict
 
-from django.db.models import Q, QuerySet
-from django.http import Http404
+from django.db.models import Q
 from django.utils import timezone
 
-from agencies.access import ancestor_pks, jurisdiction_of
 from cases.selectors import report_count
 
+from .access import agency_ids_of, plans_visible_to
 from .models import CLOSED_OCCURRENCE_STATUSES, OccurrenceStatus, Plan, PlanTask, TaskOccurrence
-from .services import agencies_of
 
 STATISTICS = {
     # statistic code → (report source counted, label)
     "reports_from_schools": "school",
     "reports_from_hotline": "hotline_111",
 }
-
-
-def plans_visible_to(user) -> QuerySet[Plan]:
-    """Plans of the user's area, plans of the units above it (they apply to it), and plans naming the user's agency."""
-    if user is None or not user.is_authenticated:
-        return Plan.objects.none()
-    jurisdiction = jurisdiction_of(user)
-    condition = jurisdiction.q("unit__path")
-    ancestors = {pk for path in jurisdiction.paths for pk in ancestor_pks(path)}
-    if ancestors:
-        condition |= Q(unit_id__in=ancestors)
-    mine = [agency.pk for agency in agencies_of(user)]
-    if mine:
-        condition |= Q(tasks__lead_agency__in=mine) | Q(tasks__cooperating_agencies__in=mine)
-    return Plan.objects.filter(pk__in=Plan.objects.filter(condition).values("pk")).select_related("unit")
-
-
-def plan_for_user(user, pk) -> Plan:
-    plan = plans_visible_to(user).filter(pk=pk).first()
-    if plan is None:
-        raise Http404
-    return plan
 
 
 def _is_overdue(occurrence: TaskOccurrence, today) -> bool:
@@ -96,7 +72,7 @@ def _statistic(task: PlanTask, plan: Plan) -> int | None:
 
 def my_occurrences(user) -> list[TaskOccurrence]:
     """Occurrences of the tasks the user's agencies lead or cooperate in: open ones first, overdue first."""
-    mine = [agency.pk for agency in agencies_of(user)]
+    mine = agency_ids_of(user)
     if not mine:
         return []
     occurrences = (

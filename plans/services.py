@@ -12,12 +12,14 @@ from django.utils.crypto import get_random_string
 from django.utils.translation import gettext as _
 
 from agencies.access import province_pk_of
-from agencies.models import AdministrativeUnit, Agency, AgencyType, Role
+from agencies.models import AdministrativeUnit, Agency, AgencyType
 from config import files
+from config.errors import Conflict
 from config.uploads import checked_upload
 from notifications.calendar import LOCAL, end_of_day
 from notifications.services import deadline_cancel, deadline_meet, deadline_set
 
+from . import access
 from .importer import PlanImportError, PlanSpec, SectionSpec
 from .models import (
     CLOSED_OCCURRENCE_STATUSES,
@@ -159,11 +161,7 @@ def plan_close(*, actor, plan: Plan) -> Plan:
 
 
 def agencies_of(user) -> list[Agency]:
-    return list(
-        Agency.objects.filter(
-            memberships__user=user, memberships__is_active=True, memberships__role__in=[Role.FOCAL_POINT, Role.LEADER]
-        ).distinct()
-    )
+    return list(Agency.objects.filter(pk__in=access.agency_ids_of(user)))
 
 
 def _figures(raw: dict) -> dict[str, int]:
@@ -193,7 +191,7 @@ def progress_report_add(
         TaskOccurrence.objects.select_for_update(of=("self",)).select_related("task__plan").get(pk=occurrence.pk)
     )
     if expected_version is not None and occurrence.version != expected_version:
-        raise ValidationError(_("Someone else reported on this task meanwhile. Reload the page to see it."))
+        raise Conflict(_("Someone else reported on this task meanwhile. Reload the page to see it."))
     task = occurrence.task
     mine = {agency.pk: agency for agency in agencies_of(actor)}
     if task.lead_agency_id in mine:
@@ -251,11 +249,11 @@ def _store_evidence(report: ProgressReport, upload) -> Evidence:
 @transaction.atomic
 def plan_import_upload(*, actor, text: str) -> Plan:
     """A plan created from the browser, from the same YAML as the command line, for a unit in the user's area."""
-    from agencies.access import unit_in_jurisdiction
-
     from .importer import parse
 
+    if not access.may_import_plans(actor):
+        raise PermissionDenied(_("Coordinators, leaders and administrators add plans."))
     spec = parse(text)
-    if not unit_in_jurisdiction(actor, _issuing_unit(spec)):
+    if not access.may_import_for(actor, _issuing_unit(spec)):
         raise PermissionDenied(_("This plan is outside your area."))
     return plan_import(actor=actor, spec=spec)

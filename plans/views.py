@@ -1,18 +1,16 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from agencies.access import has_role
-from agencies.models import Role
+from config.errors import Conflict
 
-from . import documents, forms, selectors, services
+from . import access, documents, forms, selectors, services
 from .importer import PlanImportError
-from .models import TaskOccurrence
 
 
 @login_required
@@ -24,7 +22,7 @@ def plan_list(request):
 @login_required
 @require_GET
 def plan_detail(request, pk):
-    plan = selectors.plan_for_user(request.user, pk)
+    plan = access.plan_for_user(request.user, pk)
     return render(
         request,
         "plans/detail.html",
@@ -57,9 +55,7 @@ def my_tasks(request):
 @login_required
 @require_POST
 def report_progress(request, occurrence_pk):
-    occurrence = TaskOccurrence.objects.select_related("task__plan").filter(pk=occurrence_pk).first()
-    if occurrence is None or not selectors.plans_visible_to(request.user).filter(pk=occurrence.task.plan_id).exists():
-        raise Http404
+    occurrence = access.occurrence_for_user(request.user, occurrence_pk)
     form = forms.ProgressForm(request.POST, request.FILES, prefix=f"o{occurrence.pk}")
     if form.is_valid():
         data = form.cleaned_data
@@ -75,6 +71,8 @@ def report_progress(request, occurrence_pk):
             )
         except ValidationError as error:
             messages.error(request, " ".join(error.messages))
+        except Conflict as conflict:
+            messages.error(request, str(conflict))
         else:
             messages.success(request, _("Progress reported."))
     else:
@@ -93,7 +91,7 @@ def _period(request):
 @login_required
 @require_GET
 def results(request, pk, extension):
-    plan = selectors.plan_for_user(request.user, pk)
+    plan = access.plan_for_user(request.user, pk)
     try:
         date_from, date_to = _period(request)
     except ValidationError:
@@ -111,13 +109,10 @@ def results(request, pk, extension):
     return response
 
 
-IMPORT_ROLES = (Role.SYSTEM_ADMIN, Role.COORDINATOR, Role.LEADER)
-
-
 @login_required
 def plan_import_page(request):
     """Create a plan in the browser by uploading its YAML; every refusal names the line and field."""
-    if not has_role(request.user, *IMPORT_ROLES):
+    if not access.may_import_plans(request.user):
         raise PermissionDenied(_("Coordinators, leaders and administrators add plans."))
     form = forms.ImportForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():

@@ -2,13 +2,13 @@
 
 import io
 
-from django.utils import timezone
+from django.utils import timezone, translation
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
 from config.pdf import render_pdf
 
-from .indicators import GROUPS, definitions, indicators
+from .indicators import GROUPS, definition, definitions
 from .indicators.base import LABELS, breakdown_rows
 
 
@@ -16,32 +16,29 @@ def tables(data: dict) -> list[dict]:
     """The report's tables, in order: {id, title, group, rows: [(label, value)]}; shared by PDF, XLSX and pages.
 
     A submitted report carries the tables it froze, and is shown from them. Live figures (and reports
-    frozen before tables were) are laid out by the registered definitions, for the indicators the
-    figures hold; an indicator no longer registered is laid out from its frozen definition.
+    frozen before tables were) are laid out by each indicator's definition: registered, or retired
+    (kept for reading old reports); the title is the frozen definition's when there is one.
     """
     if "tables" in data:
         return [{**table, "rows": [tuple(row) for row in table["rows"]]} for table in data["tables"]]
-    subunits = data.get("subunits", {})
     frozen = {definition["id"]: definition for definition in data.get("definitions", [])}
-    registered = {indicator.id: indicator for indicator in indicators()}
     result = []
     for indicator_id, block in data["indicators"].items():
-        indicator = registered.get(indicator_id)
-        definition = frozen.get(indicator_id) or (indicator.describe() if indicator else None)
-        if definition is None:
-            continue  # figures without any definition to read them by
-        rows = indicator.rows(block, subunits) if indicator else breakdown_rows(block, subunits)
-        result.append({"id": indicator_id, "title": definition["name_vi"], "group": definition["group"], "rows": rows})
+        reader = definition(indicator_id)
+        described = frozen.get(indicator_id) or (reader.describe() if reader else None)
+        if described is None:
+            continue  # figures that no definition, frozen or kept, can say anything about
+        rows = reader.rows(block, data) if reader else breakdown_rows(block, data)
+        result.append({"id": indicator_id, "title": described["name_vi"], "group": described["group"], "rows": rows})
     return result
 
 
 def freeze(data: dict) -> dict:
-    """The figures as a submitted report keeps them: with the definitions and the tables they were read by."""
-    return {
-        **data,
-        "definitions": definitions(),
-        "tables": [{**t, "rows": [list(r) for r in t["rows"]]} for t in tables(data)],
-    }
+    """The figures as a submitted report keeps them: with the definitions, the group titles and the
+    tables (in Vietnamese, whatever the submitter's language) they were read by."""
+    with translation.override("vi"):
+        laid_out = [{**table, "rows": [list(row) for row in table["rows"]]} for table in tables(data)]
+    return {**data, "definitions": definitions(), "groups": dict(GROUPS), "tables": laid_out}
 
 
 def bar_chart_svg(counts: dict[str, int], labels: dict[str, str], width: int = 460) -> str:
@@ -66,12 +63,12 @@ def bar_chart_svg(counts: dict[str, int], labels: dict[str, str], width: int = 4
 def report_pdf(
     data: dict, *, issuer: str, assessment: str = "", proposals: str = "", rollup: list | None = None
 ) -> bytes:
-    abused = data["indicators"]["abused_children"]
+    abused = data["indicators"].get("abused_children", {})
     context = {
         "data": data,
         "tables": tables(data),
-        "groups": GROUPS,
-        "chart": bar_chart_svg(abused["by_abuse_form"], LABELS["abuse_form"]),
+        "groups": data.get("groups", GROUPS),
+        "chart": bar_chart_svg(abused.get("by_abuse_form", {}), LABELS["abuse_form"]),
         "assessment": assessment,
         "proposals": proposals,
         "rollup": rollup or [],
@@ -97,7 +94,7 @@ def report_xlsx(data: dict) -> bytes:
     for table in tables(data):
         by_group.setdefault(table["group"], []).append(table)
     for group, group_tables in by_group.items():
-        sheet = workbook.create_sheet(GROUPS.get(group, group)[:31])
+        sheet = workbook.create_sheet(data.get("groups", GROUPS).get(group, GROUPS.get(group, group))[:31])
         sheet.append([f"{data['unit']['name']} – {data['period']['label']}"])
         sheet["A1"].font = Font(bold=True)
         for table in group_tables:

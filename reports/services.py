@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 
 from agencies.access import province_pk_of
 from agencies.models import AdministrativeUnit, Role
+from config.errors import Conflict
 
 from . import documents
 from .access import AUTHOR_ROLES, REVIEW_ROLES, require_role
@@ -48,7 +49,7 @@ def report_update(
     if report.status not in (ReportStatus.DRAFT, ReportStatus.RETURNED):
         raise ValidationError(_("A submitted report cannot be changed."))
     if expected_version is not None and report.version != expected_version:
-        raise ValidationError(_("Someone else changed this report meanwhile. Reload the page."))
+        raise Conflict(_("Someone else changed this report meanwhile. Reload the page."))
     report.assessment, report.proposals = assessment, proposals
     report.version = F("version") + 1
     report.save(update_fields=["assessment", "proposals", "version"])
@@ -60,7 +61,7 @@ def rollup(report: PeriodicReport, live: dict) -> list[dict]:
     """The sub-units' submitted figures beside the live ones; a difference is flagged."""
     children = AdministrativeUnit.objects.filter(parent=report.unit, is_active=True).order_by("name")
     submitted = {r.unit_id: r for r in PeriodicReport.objects.filter(unit__in=children, period_code=report.period_code)}
-    live_by_code = live["indicators"]["abused_children"]["by_subunit"]
+    live_by_code = live["indicators"].get("abused_children", {}).get("by_subunit", {})
     rows = []
     for child in children:
         child_report = submitted.get(child.pk)

@@ -3,7 +3,10 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import FileResponse, Http404, JsonResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
+
+from config.errors import Conflict
 
 from . import access, documents, selectors, services
 from .indicators import compute
@@ -81,8 +84,10 @@ def detail(request, pk):
                 raise Http404
         except ValidationError as error:
             messages.error(request, " ".join(error.messages))
+        except Conflict as conflict:
+            messages.error(request, str(conflict))
         else:
-            messages.success(request, "✓")
+            messages.success(request, _("Saved."))
         return redirect("reports:detail", pk=report.pk)
     period = Period(report.period_start, report.period_end, report.period_code)
     data = report.data if report.status != ReportStatus.DRAFT and report.data else None

@@ -134,17 +134,7 @@ def walk_to_investigated(case, officer):
 
 def walk_to_approved(case, officer, chairman, measures):
     """From a new case to an approved plan whose MEASURES [(agency, service, text, due)] become assignments."""
-    from cases import services
-
-    walk_to_investigated(case, officer)
-    services.case_submit_plan(
-        actor=officer,
-        case=case,
-        objectives="Bảo đảm an toàn cho trẻ.",
-        measures=[services.MeasureInput(*measure) for measure in measures],
-    )
-    services.case_approve_plan(actor=chairman, case=case, decision_number="1/QĐ-UBND")
-    return case
+    return walk_to(case, "in_intervention", officer=officer, chairman=chairman, measures=measures)
 
 
 def walk_to(case, state, *, officer, chairman, measures=()):

@@ -37,6 +37,11 @@ SQLITE_FORWARD = [
 SQLITE_BACKWARD = [
     "DROP TRIGGER IF EXISTS audit_auditevent_no_update",
     "DROP TRIGGER IF EXISTS audit_auditevent_no_delete",
+    # The table is renamed back next (the rename carries the triggers with it).
+    """CREATE TRIGGER cases_auditevent_no_update BEFORE UPDATE ON audit_auditevent
+       BEGIN SELECT RAISE(ABORT, 'cases_auditevent is append-only: UPDATE refused'); END""",
+    """CREATE TRIGGER cases_auditevent_no_delete BEFORE DELETE ON audit_auditevent
+       BEGIN SELECT RAISE(ABORT, 'cases_auditevent is append-only: DELETE refused'); END""",
 ]
 
 

@@ -16,6 +16,23 @@ def rename_generated_kinds(apps, schema_editor):
         events.objects.filter(kind=old).update(kind=new)
 
 
+KIND_KNOWN = models.CheckConstraint(condition=models.Q(('kind__in', ['received', 'assess', 'record_emergency', 'investigate', 'submit_plan', 'approve_plan', 'return_plan', 'review', 'approve_closure', 'reject_closure', 'transfer', 'accept_transfer', 'decline_transfer', 'mark_not_child_protection', 'reopen', 'note', 'attachment', 'restrict', 'unrestrict', 'assignment_proposed', 'assignment_accepted', 'assignment_declined', 'assignment_progress', 'assignment_closed', 'assignment_cancelled', 'plan_implemented', 'lawful_basis', 'consent', 'consent_withdrawn', 'disclosed', 'data_request', 'data_request_answered'])), name='case_event_kind_known')
+
+
+def add_kind_constraint(apps, schema_editor):
+    model = apps.get_model("cases", "CaseEvent")
+    if schema_editor.connection.vendor != "postgresql":
+        schema_editor.add_constraint(model, KIND_KNOWN)
+        return
+    statement = str(KIND_KNOWN.create_sql(model, schema_editor))
+    schema_editor.execute(statement + " NOT VALID")
+    schema_editor.execute(f"ALTER TABLE {model._meta.db_table} VALIDATE CONSTRAINT {KIND_KNOWN.name}")
+
+
+def drop_kind_constraint(apps, schema_editor):
+    schema_editor.remove_constraint(apps.get_model("cases", "CaseEvent"), KIND_KNOWN)
+
+
 class Migration(migrations.Migration):
 
     dependencies = [
@@ -40,8 +57,10 @@ class Migration(migrations.Migration):
             name='to_state',
             field=models.CharField(blank=True, choices=[('received', 'Received'), ('assessed', 'Initial assessment done'), ('emergency_handled', 'Emergency measures taken'), ('investigated', 'Information collected and assessed'), ('plan_submitted', 'Plan submitted for approval'), ('plan_returned', 'Plan returned for revision'), ('in_intervention', 'Under intervention'), ('reviewed', 'Reviewed'), ('closure_proposed', 'Closure proposed'), ('closed', 'Closed'), ('transfer_pending', 'Transfer to another commune pending'), ('not_child_protection', 'Not a child-protection matter')], max_length=30),
         ),
-        migrations.AddConstraint(
-            model_name='caseevent',
-            constraint=models.CheckConstraint(condition=models.Q(('kind__in', ['received', 'assess', 'record_emergency', 'investigate', 'submit_plan', 'approve_plan', 'return_plan', 'review', 'approve_closure', 'reject_closure', 'transfer', 'accept_transfer', 'decline_transfer', 'mark_not_child_protection', 'reopen', 'note', 'attachment', 'restrict', 'unrestrict', 'assignment_proposed', 'assignment_accepted', 'assignment_declined', 'assignment_progress', 'assignment_closed', 'assignment_cancelled', 'plan_implemented', 'lawful_basis', 'consent', 'consent_withdrawn', 'disclosed', 'data_request', 'data_request_answered'])), name='case_event_kind_known'),
+        # On PostgreSQL the constraint is added NOT VALID (no long lock on a large timeline), then
+        # validated (which lets writes go on meanwhile).
+        migrations.SeparateDatabaseAndState(
+            state_operations=[migrations.AddConstraint(model_name="caseevent", constraint=KIND_KNOWN)],
+            database_operations=[migrations.RunPython(add_kind_constraint, drop_kind_constraint)],
         ),
     ]

@@ -5,19 +5,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from ..choices import ServiceType
+from ..choices import AssignmentStatus, ServiceType
 from .case_files import CaseFile, PlanMeasure
-
-
-class AssignmentStatus(models.TextChoices):
-    PROPOSED = "proposed", _("Proposed to the agency")
-    ACCEPTED = "accepted", _("Accepted")
-    DECLINED = "declined", _("Declined")
-    IN_PROGRESS = "in_progress", _("In progress")
-    DONE = "done", _("Done")
-    NOT_DONE = "not_done", _("Not done")
-    CANCELLED = "cancelled", _("Cancelled")
-
 
 ACTIVE_ASSIGNMENT_STATUSES = (AssignmentStatus.PROPOSED, AssignmentStatus.ACCEPTED, AssignmentStatus.IN_PROGRESS)
 

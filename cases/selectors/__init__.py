@@ -11,7 +11,6 @@ from .case_files import (
     case_list,
     case_list_page,
     case_viewers,
-    staff_who_may_see,
 )
 from .children import ChildMatch, child_search
 from .privacy import case_files_of_child, data_requests_in_area
@@ -34,7 +33,6 @@ __all__ = [
     "data_requests_in_area",
     "open_assignments_in_area",
     "report_count",
-    "staff_who_may_see",
     "with_references",
     "workload_by_agency",
 ]

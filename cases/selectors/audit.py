@@ -5,16 +5,13 @@ from dataclasses import dataclass
 
 from django.contrib.auth import get_user_model
 from django.db.models import QuerySet
-from django.http import Http404
-from django.utils import timezone
-from django.utils.text import capfirst
 from django.utils.translation import gettext, ngettext
 
-from agencies.access import jurisdiction_of
 from agencies.models import AdministrativeUnit
 from audit.models import AuditEvent
 
 from .. import access
+from ..changes import LINKED, change_in_words
 from ..choices import CaseEventKind
 from ..events import TRACKED_FIELDS
 from ..models import CaseFile
@@ -33,12 +30,10 @@ class AuditFilters:
 def audit_trail(user, filters: AuditFilters) -> QuerySet[AuditEvent]:
     """The trail a user may search, newest first: everything for a national administrator; for a
     province's leader, the entries about the case files of their province. 404 for anyone else."""
-    if not access.may_search_audit(user):
-        raise Http404
+    scope = access.audit_scope(user)
     events = AuditEvent.objects.select_related("user").order_by("-at", "-pk")
-    jurisdiction = jurisdiction_of(user)
-    if not jurisdiction.is_nationwide:
-        events = events.filter(case_id__in=CaseFile.objects.filter(jurisdiction.q("commune__path")).values("pk"))
+    if scope is not None:
+        events = events.filter(scope)
     if filters.username:
         events = events.filter(user__username__iexact=filters.username.strip())
     if filters.reference:
@@ -77,24 +72,6 @@ def _names_of_linked(events) -> dict[str, dict]:
     }
 
 
-LINKED = {"commune_id": "unit", "transfer_to_id": "unit", "officer_id": "user"}
-
-
-def _shown(name: str, value, names: dict) -> str:
-    if value in (None, ""):
-        return "—"
-    if isinstance(value, bool):
-        return gettext("Yes") if value else gettext("No")
-    if name in LINKED:
-        return names[LINKED[name]].get(value, "—")
-    field = CaseFile._meta.get_field(name)
-    if field.choices:
-        return str(dict(field.choices).get(value, value))
-    if name.endswith("_at"):
-        return timezone.localtime(datetime.datetime.fromisoformat(value)).strftime("%H:%M %d/%m/%Y")
-    return str(value)
-
-
 def describe(fields: dict, names: dict | None = None) -> list[str]:
     """An audit row's recorded fields as lines a reader understands: the event by its label, each
     changed field by its name with its values before and after, counts instead of lists of ids."""
@@ -105,8 +82,7 @@ def describe(fields: dict, names: dict | None = None) -> list[str]:
         if name == "event":
             continue
         if isinstance(value, list) and len(value) == 2 and name in TRACKED_FIELDS:
-            label = capfirst(str(CaseFile._meta.get_field(name.removesuffix("_id")).verbose_name))
-            before, after = _shown(name, value[0], names or {}), _shown(name, value[1], names or {})
+            label, before, after = change_in_words(name, value[0], value[1], names)
             lines.append(f"{label}: {before} → {after}")
         elif name == "cases":
             lines.append(ngettext("%(count)s case file", "%(count)s case files", len(value)) % {"count": len(value)})

@@ -8,8 +8,6 @@ from django.core.paginator import Paginator
 from django.db.models import Count, Exists, Max, OuterRef, Prefetch, Q, QuerySet
 from django.utils import timezone
 
-from agencies.access import ancestor_paths
-from agencies.models import StaffMembership
 from audit.models import READ_ACTIONS, AuditEvent
 from notifications.models import Deadline, DeadlineState
 
@@ -120,7 +118,7 @@ def case_export_rows(user, filters: CaseFilters | None, *, limit: int, query_str
     return cases
 
 
-def case_detail(user, pk, *, purpose: str | None = "view") -> CaseFile:
+def case_detail(user, pk, *, purpose: str | None = "view", fields: dict | None = None) -> CaseFile:
     """One case file with everything its page shows, in a fixed number of queries."""
     queryset = CaseFile.objects.select_related(
         "child", "child__residence_commune", "child__residence_hamlet", "commune", "report", "officer", "transfer_to"
@@ -142,7 +140,7 @@ def case_detail(user, pk, *, purpose: str | None = "view") -> CaseFile:
         "notes__author",
         "attachments",
     )
-    return access.case_for_user(user, pk, queryset=queryset, purpose=purpose)
+    return access.case_for_user(user, pk, queryset=queryset, purpose=purpose, fields=fields)
 
 
 def case_viewers(case) -> list[dict]:
@@ -152,15 +150,4 @@ def case_viewers(case) -> list[dict]:
         .values("user__username", "user__first_name")
         .annotate(times=Count("pk"), last=Max("at"))
         .order_by("-last")
-    )
-
-
-def staff_who_may_see(case) -> list[int]:
-    """Users whose role and jurisdiction give them full access to CASE (candidates to be named)."""
-    return list(
-        StaffMembership.objects.filter(
-            role__in=access.VIEW_ROLES, is_active=True, unit__path__in=ancestor_paths(case.commune.path)
-        )
-        .values_list("user_id", flat=True)
-        .distinct()
     )

@@ -2,8 +2,6 @@
 
 from django.db.models import QuerySet
 
-from agencies.access import jurisdiction_of
-
 from .. import access
 from ..models import CaseFile, DataSubjectRequest, RequestStatus
 
@@ -11,8 +9,7 @@ from ..models import CaseFile, DataSubjectRequest, RequestStatus
 def data_requests_in_area(user, *, limit: int = 500) -> list[DataSubjectRequest]:
     """Data-subject requests on the case files the user handles, open ones first, soonest due first."""
     rows = (
-        DataSubjectRequest.objects.filter(case__in=access.cases_visible_to(user))
-        .filter(jurisdiction_of(user, access.PRIVACY_ROLES).q("case__commune__path"))
+        DataSubjectRequest.objects.filter(case__in=access.privacy_scope(user))
         .select_related("case__commune")
         .order_by("-status", "due_at")[:limit]
     )

@@ -50,7 +50,7 @@ def case_lock(case: CaseFile, expected_version: int | None = None) -> CaseFile:
 
 def step_begin(*, actor, case: CaseFile, action: str, expected_version: int | None) -> Step:
     """Lock the case, check role (the access door), version and state."""
-    locked = CaseFile.objects.select_for_update(of=("self",)).select_related("commune", "transfer_to").get(pk=case.pk)
+    locked = case_lock(case)
     spec = access.require_action(actor, locked, action)
     if expected_version is not None and locked.version != expected_version:
         raise Conflict

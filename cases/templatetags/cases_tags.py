@@ -91,24 +91,10 @@ _SHOWN_CHANGES = ("risk_level", "is_emergency", "closure_reason")
 @register.filter
 def event_changes(event) -> list[tuple[str, str, str]]:
     """(field label, before, after) for the changed fields a reader cares about; no query."""
-    from django.utils.translation import gettext
+    from cases.changes import change_in_words
 
-    from cases.models import CaseFile
-
-    def shown(name, value):
-        if value in (None, ""):
-            return "—"
-        if isinstance(value, bool):
-            return gettext("Yes") if value else gettext("No")
-        field = CaseFile._meta.get_field(name)
-        return str(dict(field.choices).get(value, value)) if field.choices else str(value)
-
-    rows = []
-    for name, (before, after) in (event.data or {}).get("changes", {}).items():
-        if name in _SHOWN_CHANGES:
-            label = str(CaseFile._meta.get_field(name).verbose_name)
-            rows.append((label[:1].upper() + label[1:], shown(name, before), shown(name, after)))
-    return rows
+    changes = (event.data or {}).get("changes", {})
+    return [change_in_words(name, before, after) for name, (before, after) in changes.items() if name in _SHOWN_CHANGES]
 
 
 @register.filter

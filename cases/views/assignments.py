@@ -54,17 +54,18 @@ def assignment_detail(request, pk):
     assignment, level = access.assignment_for_user(
         request.user, pk, purpose="view" if request.method == "GET" else None
     )
-    allowed = [name for name in access.assignment_actions(request.user, assignment) if name in ASSIGNMENT_ACTIONS]
-    if level != "agency":
-        allowed = []  # an agency's actions are for its own staff, seeing through the assignment
+    allowed = access.assignment_actions(request.user, assignment, level)
     forms_by_action = {
-        name: ASSIGNMENT_ACTIONS[name][0](initial={"version": assignment.version}, prefix=name) for name in allowed
+        name: ASSIGNMENT_ACTIONS[name][0](initial={"version": assignment.version}, prefix=name)
+        for name in allowed
+        if name in ASSIGNMENT_ACTIONS
     }
     status = 200
     if request.method == "POST":
         name = request.POST.get("action", "")
-        if level != "agency" or name not in ASSIGNMENT_ACTIONS:
+        if name not in ASSIGNMENT_ACTIONS:
             raise PermissionDenied(_("Only the staff of the assigned agency can do this."))
+        access.require_assignment_actor(request.user, assignment, level, name)
         form_class, service, label = ASSIGNMENT_ACTIONS[name]
         form = form_class(request.POST, request.FILES, prefix=name)
         forms_by_action[name] = form
@@ -93,14 +94,14 @@ def assignment_detail(request, pk):
         "assignment": assignment,
         "level": level,
         "case": case,
-        "visibility": _visibility(assignment.service_type),
+        "shown": access.shown_on_assignment(level, _visibility(assignment.service_type)),
         "abuse_forms": [item.get_form_display() for item in case.report.abuse_forms.all()],
         "caregivers": list(case.child.caregivers.all()),
         "progress": list(assignment.progress.select_related("author")),
         "attachments": list(assignment.attachments.all()),
         "forms": forms_by_action,
         "actions": [(name, ASSIGNMENT_ACTIONS[name][2]) for name in forms_by_action],
-        "can_reassign": level == "case" and "reassign" in access.assignment_actions(request.user, assignment),
+        "can_reassign": "reassign" in allowed,
     }
     return render(request, "cases/assignment.html", context, status=status)
 
@@ -108,8 +109,7 @@ def assignment_detail(request, pk):
 @login_required
 def assignment_reassign(request, pk):
     assignment, level = access.assignment_for_user(request.user, pk, purpose=None)
-    if level != "case" or not access.can_reassign(request.user, assignment.case):
-        raise PermissionDenied(_("Only the commune officer or a coordinator can reassign."))
+    access.require_assignment_actor(request.user, assignment, level, "reassign")
     agencies = agencies_serving(assignment.case.commune)
     form = forms.ReassignForm(
         request.POST or None,

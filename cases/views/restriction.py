@@ -6,7 +6,7 @@ from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
-from .. import access, forms, selectors, services
+from .. import access, forms, services
 from .common import submit
 
 
@@ -14,7 +14,11 @@ from .common import submit
 def case_restrict(request, pk):
     """Mark a sensitive case file restricted and name who may still see it."""
     case = access.case_for_user(request.user, pk, need=access.Need.RESTRICT)
-    staff = get_user_model().objects.filter(pk__in=selectors.staff_who_may_see(case)).order_by("first_name", "username")
+    staff = (
+        get_user_model()
+        .objects.filter(pk__in=access.staff_with_full_access_to(case))
+        .order_by("first_name", "username")
+    )
     form = forms.RestrictForm(request.POST or None, staff=staff, initial={"version": case.version})
     if request.method == "POST" and form.is_valid():
         done = submit(

@@ -267,6 +267,8 @@ else:
 
 EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")
 globals().update(EMAIL_CONFIG)
+# Well under a delivery's lease (notifications.tasks.LEASE): a hung mail server never outlives the claim.
+EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=30)
 # Absolute links in emails and webhooks.
 BAOVE_BASE_URL = env.str("BAOVE_BASE_URL", default="http://127.0.0.1:8000")
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="BaoVe <no-reply@baove.local>")
@@ -311,6 +313,8 @@ CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 # migrations). Nightly: files on disk without a row, rows without their file (config/storage.py).
 CELERY_BEAT_SCHEDULE = {
     "files-check": {"task": "config.tasks.files_check", "schedule": crontab(hour=3, minute=40)},
+    # Deliveries whose broker message was lost (a Redis restarted empty, a worker killed) are sent again.
+    "deliveries-redrive": {"task": "notifications.tasks.redrive_deliveries", "schedule": crontab(minute="*/5")},
 }
 
 REST_FRAMEWORK = {
@@ -347,7 +351,7 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "RiskLevelEnum": "cases.choices.RiskLevel",
         "CaseStateEnum": "cases.choices.CaseState",
-        "AssignmentStatusEnum": "cases.models.AssignmentStatus",
+        "AssignmentStatusEnum": "cases.choices.AssignmentStatus",
         "OccurrenceStatusEnum": "plans.models.OccurrenceStatus",
         "PlanStatusEnum": "plans.models.PlanStatus",
     },

@@ -24,6 +24,5 @@ __all__ = [
     "PermanentError",
     "Planned",
     "Transport",
-    "channel_choices",
     "transport_for",
 ]

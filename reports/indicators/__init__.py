@@ -8,12 +8,12 @@ from them forever, whatever is added, renamed or removed here later.
 
 import datetime
 
-from agencies.models import AdministrativeUnit
+from agencies.models import AdministrativeUnit, AgencyType
 
 from ..periods import Period
 from . import abuse, plan_tasks, procedure, support  # noqa: F401 - each module registers its indicators
 from .base import Context, Indicator
-from .registry import GROUPS, get, indicators, register, unregister
+from .registry import GROUPS, definition, get, indicators, register, retire, unregister
 
 
 def compute(unit: AdministrativeUnit | None, period: Period, *, today: datetime.date | None = None) -> dict:
@@ -32,6 +32,8 @@ def compute(unit: AdministrativeUnit | None, period: Period, *, today: datetime.
             "label": period.label_vi,
         },
         "subunits": context.sub.names,
+        # Names as they are today, kept with the figures: a frozen report keeps the names of its day.
+        "labels": {"agency_type": dict(AgencyType.objects.values_list("code", "name_vi"))},
         "indicators": {indicator.id: indicator.compute(context) for indicator in indicators()},
     }
 
@@ -41,4 +43,15 @@ def definitions() -> list[dict]:
     return [indicator.describe() for indicator in indicators()]
 
 
-__all__ = ["GROUPS", "Indicator", "compute", "definitions", "get", "indicators", "register", "unregister"]
+__all__ = [
+    "GROUPS",
+    "Indicator",
+    "compute",
+    "definition",
+    "definitions",
+    "get",
+    "indicators",
+    "register",
+    "retire",
+    "unregister",
+]

@@ -16,7 +16,7 @@ from functools import cached_property
 
 from agencies.access import ancestor_paths
 from agencies.models import AdministrativeUnit
-from cases.choices import AbuseForm, CircumstanceGroup, ReportSource, ServiceType, Setting, Sex
+from cases.choices import AbuseForm, AssignmentStatus, CircumstanceGroup, ReportSource, ServiceType, Setting, Sex
 from cases.selectors import statistics
 from notifications.calendar import LOCAL
 
@@ -73,6 +73,7 @@ LABELS = {
     "source": dict(ReportSource.choices),
     "service": dict(ServiceType.choices),
     "group": dict(CircumstanceGroup.choices),
+    "status": dict(AssignmentStatus.choices),
 }
 BREAKDOWN_LABELS = {
     "by_sex": ("Giới tính", "sex"),
@@ -81,30 +82,38 @@ BREAKDOWN_LABELS = {
     "by_setting": ("Môi trường xảy ra", "setting"),
     "by_source": ("Nguồn thông tin", "source"),
     "by_service": ("Biện pháp hỗ trợ", "service"),
-    "by_agency_type": ("Loại cơ quan", None),
+    "by_agency_type": ("Loại cơ quan", "agency_type"),
     "by_group": ("Nhóm hoàn cảnh đặc biệt", "group"),
     "assisted_by_group": ("Được trợ giúp, theo nhóm", "group"),
     "by_subunit": ("Theo đơn vị", "subunit"),
 }
 
 
-def breakdown_rows(block: dict, subunits: dict[str, str]) -> list[tuple[str, object]]:
+def label_of(kind: str | None, code: str, data: dict) -> str:
+    """A breakdown's code in words: the sub-unit's or agency type's name (from the figures themselves,
+    so that a frozen report keeps the names of its day), or the choice's label."""
+    if kind == "subunit":
+        return data.get("subunits", {}).get(code, code or "—")
+    if kind in data.get("labels", {}):
+        return data["labels"][kind].get(code, code or "—")
+    return str(LABELS.get(kind, {}).get(code, code or "—"))
+
+
+def breakdown_rows(block: dict, data: dict) -> list[tuple[str, object]]:
     """A total and its breakdowns ("by_…" counts) as (label, value) rows, labels in Vietnamese."""
     rows = [("Tổng số", block["total"])]
     for key, counts in block.items():
         if key == "total" or key not in BREAKDOWN_LABELS:
             continue
         title, kind = BREAKDOWN_LABELS[key]
-        for code, number in counts.items():
-            label = subunits.get(code, code or "—") if kind == "subunit" else LABELS.get(kind, {}).get(code, code)
-            rows.append((f"{title}: {label}", number))
+        rows += [(f"{title}: {label_of(kind, code, data)}", number) for code, number in counts.items()]
     return rows
 
 
 @dataclass(frozen=True)
 class Indicator:
-    """One statistical indicator. COMPUTE(context) → its figures (a JSON-able dict); ROWS(figures,
-    sub-unit names) → its table in documents. CODE: the indicator's code, where the circular gives one."""
+    """One statistical indicator. COMPUTE(context) → its figures (a JSON-able dict); ROWS(figures, the
+    report's data) → its table in documents. CODE: the indicator's code, where the circular gives one."""
 
     id: str
     name_vi: str

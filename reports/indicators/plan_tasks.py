@@ -18,7 +18,7 @@ def _plan_tasks(context: Context) -> dict:
     return {"total": len(occurrences), "by_lead_agency": dict(sorted(per_agency.items()))}
 
 
-def _rows(block: dict, _subunits: dict) -> list:
+def _rows(block: dict, _data: dict) -> list:
     return [
         ("Tổng số lần thực hiện đến hạn", block["total"]),
         *[

@@ -5,7 +5,7 @@ from collections import Counter, defaultdict
 from cases.choices import DeadlineKind
 from cases.selectors import statistics
 
-from .base import Context, Indicator, count
+from .base import Context, Indicator, count, label_of
 from .registry import register
 
 TIMELY_KINDS = (DeadlineKind.EMERGENCY_DECISION, DeadlineKind.PLAN_SUBMISSION, DeadlineKind.PLAN_APPROVAL)
@@ -30,7 +30,7 @@ def _timeliness(context: Context) -> dict:
     return result
 
 
-def _timeliness_rows(block: dict, _subunits: dict) -> list:
+def _timeliness_rows(block: dict, _data: dict) -> list:
     return [
         (
             KIND_LABELS.get(kind, kind),
@@ -52,9 +52,9 @@ def _assignments(context: Context) -> dict:
     }
 
 
-def _assignment_rows(block: dict, _subunits: dict) -> list:
+def _assignment_rows(block: dict, data: dict) -> list:
     return [("Tổng số", block["total"])] + [
-        (f"{agency_type}: {status}", number)
+        (f"{label_of('agency_type', agency_type, data)}: {label_of('status', status, data)}", number)
         for agency_type, statuses in block["by_agency_type_and_status"].items()
         for status, number in statuses.items()
     ]
@@ -74,13 +74,14 @@ def _case_files(context: Context) -> dict:
     }
 
 
-def _case_file_rows(block: dict, subunits: dict) -> list:
+def _case_file_rows(block: dict, data: dict) -> list:
     rows = [
         ("Đang mở cuối kỳ", block["open"]),
         ("Quá hạn cuối kỳ", block["overdue"]),
         ("Kết thúc trong kỳ", block["closed_in_period"]),
     ]
-    return rows + [(f"Quá hạn – {subunits.get(code, code)}", n) for code, n in block["overdue_by_subunit"].items()]
+    overdue = block["overdue_by_subunit"].items()
+    return rows + [(f"Quá hạn – {label_of('subunit', code, data)}", number) for code, number in overdue]
 
 
 register(

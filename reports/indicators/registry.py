@@ -21,9 +21,24 @@ def register(indicator: Indicator) -> Indicator:
     return indicator
 
 
+# Indicators no longer computed: kept so that reports frozen before definitions were frozen with them
+# can still be read. Removing an indicator means moving its definition here (`retire`), never deleting it.
+_RETIRED: dict[str, Indicator] = {}
+
+
 def unregister(indicator_id: str) -> None:
     """For tests that add an indicator for a while."""
     _INDICATORS.pop(indicator_id, None)
+
+
+def retire(indicator_id: str) -> None:
+    """Stop computing an indicator, keeping its definition to read old reports by."""
+    _RETIRED[indicator_id] = _INDICATORS.pop(indicator_id)
+
+
+def definition(indicator_id: str) -> Indicator | None:
+    """A registered or retired indicator: how to read figures that were computed with it."""
+    return _INDICATORS.get(indicator_id) or _RETIRED.get(indicator_id)
 
 
 def indicators() -> list[Indicator]:

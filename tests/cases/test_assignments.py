@@ -262,3 +262,42 @@ def test_restricting_a_case_from_its_page_limits_it_to_the_named_users(cast, app
         assert _sees(type(user).objects.get(pk=user.pk), case) is not None
     event = case.events.get(kind="unrestrict")
     assert event.data["previously_named"] == sorted(["officer", "coordinator_province"])
+
+
+def test_the_api_refuses_an_agency_action_like_the_page_does(cast, approved, tree):
+    """The same rules and the same audit trail through the API as through the page."""
+    _case, police_job, _health_job, _nurse, _health = approved
+    api = Client()
+    api.force_login(cast.police)
+    url = f"/api/v1/assignments/{police_job.pk}/accept/"
+    assert api.post(url, {"version": police_job.version}, content_type="application/json").status_code == 200
+    police_job.refresh_from_db()
+    assert police_job.status == "accepted"
+
+    # A stale version is a conflict (409) whatever else is wrong, and the refusal is in the trail.
+    stale = api.post(url, {"version": police_job.version - 1}, content_type="application/json")
+    assert stale.status_code == 409
+    assert AuditEvent.objects.filter(action="denied", object_type="assignment", object_id=str(police_job.pk)).exists()
+    # Accepting twice: refused in words, nothing changed.
+    again = api.post(url, {"version": police_job.version}, content_type="application/json")
+    assert again.status_code == 400
+    police_job.refresh_from_db()
+    assert (police_job.status, police_job.version) == ("accepted", 2)
+
+
+def test_a_commune_officer_who_is_also_a_focal_point_acts_for_the_case_not_for_the_agency(cast, approved):
+    """With full access to the case, the user sees the assignment from the case's side: no agency actions,
+    on the page or through the API."""
+    _case, police_job, _health_job, _nurse, _health = approved
+    MembershipFactory(user=cast.officer, role="focal_point", agency=police_job.agency, unit=police_job.agency.unit)
+    client = Client()
+    client.force_login(cast.officer)
+    api = client.post(
+        f"/api/v1/assignments/{police_job.pk}/accept/", {"version": police_job.version}, content_type="application/json"
+    )
+    assert api.status_code == 403
+    page = client.get(f"/assignments/{police_job.pk}/").content.decode()
+    assert 'data-testid="assignment-accept"' not in page
+    assert 'data-testid="reassign"' in page
+    police_job.refresh_from_db()
+    assert police_job.status == "proposed"
