@@ -2,20 +2,10 @@
 
 from collections import defaultdict
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Q, QuerySet
 
-from .access import ancestor_paths, ancestor_pks, jurisdiction_of, units_visible_to
-from .models import Agency, Role, StaffMembership, UnitLevel
-
-
-def unit_counts_for_user(user) -> dict[str, int]:
-    """How many active units of each level the user's jurisdiction covers."""
-    counts = (
-        units_visible_to(user)
-        .filter(is_active=True)
-        .aggregate(**{level: Count("pk", filter=Q(level=level)) for level in UnitLevel.values})
-    )
-    return {level: counts[level] for level in UnitLevel.values}
+from .access import ancestor_paths, ancestor_pks, jurisdiction_of
+from .models import Agency, Role, StaffMembership
 
 
 def agencies_for_user(user) -> QuerySet[Agency]:

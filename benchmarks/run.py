@@ -448,6 +448,41 @@ def measure_case_page(results: Results, who: dict, repeat: int) -> None:
     )
 
 
+def measure_home(results: Results, who: dict, repeat: int) -> None:
+    """The home page (work lists) of the busiest commune's officer and of the largest province's coordinator.
+    The officer's floor: the open case files of the commune and their open deadlines, by hand-written SQL."""
+    from notifications.work import forget_counts
+
+    commune = who["commune"]
+    open_cases = _sql(
+        "SELECT c.id, c.reference, c.state, c.is_emergency, c.officer_id, ch.full_name FROM cases_casefile c "
+        "JOIN cases_child ch ON ch.id = c.child_id WHERE c.commune_id = %s AND c.state NOT IN "
+        "('closed', 'not_child_protection') AND NOT c.is_restricted",
+        [commune],
+    )
+    deadlines = _sql(
+        "SELECT d.target_id, d.kind, d.due_at FROM notifications_deadline d JOIN cases_casefile c ON c.id = d.target_id "
+        "WHERE d.state = 'open' AND c.commune_id = %s AND d.target_type_id = "
+        "(SELECT id FROM django_content_type WHERE app_label = 'cases' AND model = 'casefile')",
+        [commune],
+    )
+    floors = {"officer": timed(lambda: (open_cases(), deadlines()), repeat), "coordinator": None}
+    for name, key, target, description in (
+        ("officer_home", "officer", 0.100, "home page (work lists) of the busiest commune's officer"),
+        ("coordinator_home", "coordinator", 0.200, "home page (work lists) of the largest province's coordinator"),
+    ):
+        client, user = _client(who[key]), who[key]
+
+        def home(client=client, user=user):
+            forget_counts([user.pk])  # nothing kept from the previous request: the page's whole cost
+            response = client.get("/")
+            assert response.status_code == 200, response.status_code
+
+        results.add(
+            name, timed(home, repeat), "s", target={"p95": target}, floor_samples=floors[key], description=description
+        )
+
+
 def measure_intake(results: Results, who: dict, count: int) -> None:
     from django.db import connection, transaction
     from django.utils import timezone
@@ -847,6 +882,7 @@ def main() -> None:
         "lists": lambda: measure_lists(results, who, repeat),
         "search": lambda: measure_search(results, who, repeat),
         "case": lambda: measure_case_page(results, who, repeat),
+        "home": lambda: measure_home(results, who, repeat),
         "intake": lambda: measure_intake(results, who, 100 if args.quick else 300),
         "reports": lambda: measure_reports(results, who, 5 if args.quick else 10, pdf=not args.no_pdf),
         "http": lambda: measure_http(results, who, database, 3 if args.quick else 10),

@@ -47,6 +47,8 @@ REASSIGN_ROLES = frozenset({Role.COMMUNE_OFFICER, Role.COORDINATOR})
 RESTRICT_ROLES = frozenset({Role.COMMUNE_OFFICER, Role.COORDINATOR})
 PRIVACY_ROLES = frozenset({Role.COMMUNE_OFFICER, Role.COORDINATOR})
 AUDIT_ROLES = frozenset({Role.SYSTEM_ADMIN, Role.LEADER})
+# Who hands a case file from one officer of the commune to another (leave, departure, workload).
+RESPONSIBILITY_ROLES = frozenset({Role.COMMUNE_OFFICER, Role.CHAIRMAN, Role.COORDINATOR})
 VIEW_PERMISSION = "view_casefile"
 
 FULL = "full"
@@ -60,6 +62,7 @@ class Need(enum.Enum):
     EDIT = "edit"  # notes, attachments
     RESTRICT = "restrict"
     PRIVACY = "privacy"  # lawful basis, consents, disclosures, data-subject requests
+    RESPONSIBILITY = "responsibility"  # who answers for the case file
 
 
 # ---------------------------------------------------------------------------------------------- scopes
@@ -215,6 +218,10 @@ _NEED_CHECKS = {
         lambda user, case: can_restrict(user, case),
         gettext_lazy("Only the commune officer or a coordinator can restrict a case file."),
     ),
+    Need.RESPONSIBILITY: (
+        lambda user, case: can_assign_officer(user, case),
+        gettext_lazy("Only the commune's officer or chairman, or a coordinator, changes who answers for a case file."),
+    ),
     Need.PRIVACY: (
         lambda user, case: can_manage_privacy(user, case),
         gettext_lazy("Only the commune officer or a coordinator handles personal-data duties."),
@@ -328,6 +335,14 @@ def can_manage_privacy(user, case: CaseFile) -> bool:
     return _has(user, case, PRIVACY_ROLES)
 
 
+def can_assign_officer(user, case: CaseFile) -> bool:
+    return _has(user, case, RESPONSIBILITY_ROLES)
+
+
+def is_commune_officer_of(user, commune: AdministrativeUnit) -> bool:
+    return bool(roles_covering(user, commune) & EDIT_ROLES)
+
+
 def can_receive_reports_for(user, commune: AdministrativeUnit) -> bool:
     return bool(roles_covering(user, commune) & RECEIVE_ROLES)
 
@@ -341,6 +356,7 @@ class CaseRights:
     can_reassign: bool
     can_restrict: bool
     can_manage_privacy: bool
+    can_assign_officer: bool
     # The responsible officer and the commune's officers see who has opened the file.
     sees_viewers: bool
 
@@ -353,6 +369,7 @@ def rights_on(user, case: CaseFile) -> CaseRights:
         can_reassign=can_reassign(user, case),
         can_restrict=can_restrict(user, case),
         can_manage_privacy=can_manage_privacy(user, case),
+        can_assign_officer=can_assign_officer(user, case),
         sees_viewers=edit or case.officer_id == user.pk,
     )
 

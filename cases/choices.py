@@ -198,6 +198,8 @@ class CaseEventKind(models.TextChoices):
     DISCLOSED = "disclosed", _("Disclosure of information recorded")
     DATA_REQUEST_RECEIVED = "data_request", _("Data-subject request registered")
     DATA_REQUEST_ANSWERED = "data_request_answered", _("Data-subject request answered")
+    RESPONSIBILITY_TAKEN = "responsibility_taken", _("Responsibility for the case file taken")
+    RESPONSIBILITY_REASSIGNED = "responsibility_reassigned", _("Responsible officer changed")
 
 
 class AssignmentStatus(models.TextChoices):

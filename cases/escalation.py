@@ -66,8 +66,11 @@ class CaseEscalationHandler:
                     continue
                 case, link_pk, label = targets[deadline.pk]
                 for role in roles[deadline.pk]:
-                    if role == RecipientRole.RESPONSIBLE and case.officer is not None and case.officer.is_active:
-                        recipients[(deadline.pk, role)] = [case.officer]
+                    if role == RecipientRole.RESPONSIBLE:
+                        # The responsible officer while they still work as the commune's officer; else
+                        # every officer of the commune (never an integration account, nor someone gone).
+                        officers = area.holders(case.commune, role)
+                        recipients[(deadline.pk, role)] = [u for u in officers if u.pk == case.officer_id] or officers
                     elif role in ROLE_MEMBERS:
                         recipients[(deadline.pk, role)] = area.holders(case.commune, role)
                 descriptions[deadline.pk] = _describe(

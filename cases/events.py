@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from audit.recorder import record
 
+from . import handoffs
 from .choices import CaseEventKind, CaseState
 from .models import Assignment, Attachment, CaseEvent, CaseFile, Note, Report
 
@@ -56,6 +57,7 @@ def _write(kind: CaseEventKind, /, *, case: CaseFile, actor, change: StateChange
     if kind == K.RECEIVED:
         audited.update(report=data["report"], child=data["child"])
     record("create" if kind == K.RECEIVED else "change", "case", case.pk, case=case, fields=audited, actor=actor)
+    handoffs.announce(event, case=case, actor=actor)
     return event
 
 
@@ -158,6 +160,14 @@ def case_unrestricted_event(*, case, actor, change: StateChange, previously_name
     return _write(
         K.UNRESTRICTED, case=case, actor=actor, change=change, previously_named=previously_named, reason=reason
     )
+
+
+def responsibility_taken_event(*, case, actor) -> CaseEvent:
+    return _write(K.RESPONSIBILITY_TAKEN, case=case, actor=actor, officer=actor.pk)
+
+
+def responsibility_reassigned_event(*, case, actor, change: StateChange, reason: str) -> CaseEvent:
+    return _write(K.RESPONSIBILITY_REASSIGNED, case=case, actor=actor, change=change, reason=reason)
 
 
 # ---------------------------------------------------------------------------------------------- assignments

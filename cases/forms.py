@@ -337,6 +337,16 @@ class RestrictForm(VersionForm):
         self.fields["named_users"].label_from_instance = lambda user: user.get_full_name() or user.get_username()
 
 
+class AssignOfficerForm(VersionForm):
+    officer = forms.ModelChoiceField(label=_("Officer who will answer for the case file"), queryset=None)
+    reason = forms.CharField(label=_("Reason (leave, departure, workload…)"), widget=TEXTAREA)
+
+    def __init__(self, *args, officers=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["officer"].queryset = officers
+        self.fields["officer"].label_from_instance = lambda user: user.get_full_name() or user.get_username()
+
+
 # ---------------------------------------------------------------------------------------------- privacy
 
 

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import assignments, audit, case_page, files, intake, lists, privacy, restriction
+from .views import assignments, audit, case_page, files, intake, lists, privacy, responsibility, restriction
 
 app_name = "cases"
 
@@ -18,6 +18,7 @@ urlpatterns = [
     path("cases/<int:pk>/act/<slug:name>/", case_page.case_action, name="action"),
     path("cases/<int:pk>/restrict/", restriction.case_restrict, name="restrict"),
     path("cases/<int:pk>/unrestrict/", restriction.case_unrestrict, name="unrestrict"),
+    path("cases/<int:pk>/responsible/", responsibility.case_assign_officer, name="responsible"),
     path("cases/<int:pk>/privacy/", privacy.privacy_page, name="privacy"),
     path("cases/<int:pk>/privacy/basis/", privacy.basis_set, name="privacy_basis"),
     path("cases/<int:pk>/privacy/consents/", privacy.consent_add, name="consent_add"),

@@ -87,3 +87,99 @@ ACTIONS = {
 
 def actions_from(state: str) -> list[Action]:
     return [action for action in ACTIONS.values() if state in action.sources]
+
+
+# ---------------------------------------------------------------------------------------------- stages
+
+# Who acts next, in words (the people, not the code's roles).
+WHO = {
+    "officer": _("the commune child-protection officer"),
+    "chairman": _("the chairman of the commune People's Committee"),
+    "receiving_commune": _("the child-protection officer of the commune asked to take the case file over"),
+    "agencies": _("the agencies given the plan's measures, and the officer who reviews the plan"),
+    "nobody": _("nobody: the case file is closed"),
+}
+# Rare or consequential actions: offered apart from the next step, in a secondary menu.
+RARE_ACTIONS = ("transfer", "mark_not_child_protection", "reopen")
+
+
+@dataclass(frozen=True)
+class Stage:
+    """Where a case file stands: what it waits for, who acts next, the actions that move it on (the
+    first is the usual one) and the legal deadline that runs for it."""
+
+    waiting_for: object
+    who: str
+    actions: tuple[str, ...]
+    deadline: str | None
+
+
+STAGES = {
+    S.RECEIVED: Stage(
+        _("Waiting for the initial risk assessment (Form 02)"), "officer", ("assess",), "emergency_decision"
+    ),
+    S.EMERGENCY_HANDLED: Stage(
+        _("Emergency measures taken; waiting for the information and the needs meeting (Form 03)"),
+        "officer",
+        ("investigate", "record_emergency"),
+        "plan_submission",
+    ),
+    S.INVESTIGATED: Stage(
+        _("Waiting for the intervention plan to be drafted and submitted (Form 04)"),
+        "officer",
+        ("submit_plan",),
+        "plan_submission",
+    ),
+    S.PLAN_SUBMITTED: Stage(
+        _("Waiting for the chairman's approval of the plan (Form 05)"),
+        "chairman",
+        ("approve_plan", "return_plan"),
+        "plan_approval",
+    ),
+    S.PLAN_RETURNED: Stage(
+        _("The plan was returned: waiting for the revised plan (Form 04)"),
+        "officer",
+        ("submit_plan",),
+        "plan_submission",
+    ),
+    S.IN_INTERVENTION: Stage(
+        _("Under intervention: the agencies carry out the plan; the officer reviews it (Form 06)"),
+        "agencies",
+        ("review",),
+        "review",
+    ),
+    S.REVIEWED: Stage(
+        _("Reviewed: waiting for the new plan (Form 04)"), "officer", ("submit_plan",), "plan_submission"
+    ),
+    S.CLOSURE_PROPOSED: Stage(
+        _("Waiting for the chairman's decision on ending the plan"),
+        "chairman",
+        ("approve_closure", "reject_closure"),
+        None,
+    ),
+    S.TRANSFER_PENDING: Stage(
+        _("Waiting for the other commune to accept the transfer"),
+        "receiving_commune",
+        ("accept_transfer", "decline_transfer"),
+        None,
+    ),
+    S.CLOSED: Stage(_("The plan has ended and the case file is closed"), "nobody", ("reopen",), None),
+    S.NOT_CHILD_PROTECTION: Stage(
+        _("Found not to be a child-protection matter; the case file is closed"), "nobody", ("reopen",), None
+    ),
+}
+ASSESSED_EMERGENCY = Stage(
+    _("Emergency found: the emergency measures must be taken and recorded (within 12 hours of the report)"),
+    "officer",
+    ("record_emergency",),
+    None,
+)
+ASSESSED = Stage(
+    _("Waiting for the information and the needs meeting (Form 03)"), "officer", ("investigate",), "plan_submission"
+)
+
+
+def stage_of(state: str, is_emergency: bool | None) -> Stage:
+    if state == S.ASSESSED:
+        return ASSESSED_EMERGENCY if is_emergency else ASSESSED
+    return STAGES[state]

@@ -5,13 +5,13 @@ from django.views.i18n import JavaScriptCatalog
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from agencies import two_factor_views
-from agencies import views as agency_views
 from reports.api import IndicatorsApi, ReportFileApi
+from work import views as work_views
 
 from .health import healthz
 
 urlpatterns = [
-    path("", agency_views.home, name="home"),
+    path("", work_views.home, name="home"),
     path("", include("agencies.urls")),
     path("", include("cases.urls")),
     path("", include("notifications.urls")),

@@ -1,6 +1,8 @@
 """The national default escalation ladders (administrators edit them, or add a province's own)."""
 
 # kind: (name, [(timing, amount, recipient, is_urgent), …]) — in time order.
+# Ladders whose reminders go out at any hour (every other ladder's non-urgent steps wait for working hours).
+NEVER_HELD = {"emergency_decision"}
 DEFAULT_LADDERS = {
     "emergency_decision": (
         "Quyết định can thiệp khẩn cấp (12 giờ)",

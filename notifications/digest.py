@@ -3,6 +3,7 @@
 from django.conf import settings
 from django.core.mail import send_mail
 from django.db import transaction
+from django.db.models import Q
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
@@ -14,6 +15,7 @@ def send_digests() -> int:
     """Email every user their undigested notifications that no email already carried; returns emails sent."""
     pending = (
         Notification.objects.filter(digested_at__isnull=True, read_at__isnull=True, user__is_active=True)
+        .filter(Q(deliver_at__isnull=True) | Q(deliver_at__lte=timezone.now()))
         .exclude(user__email="")
         .exclude(deliveries__channel=EmailTransport.channel)
         .select_related("user")

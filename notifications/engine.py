@@ -20,7 +20,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from .ladders import step_time
-from .models import Deadline, DeadlineState, EscalationFire, EscalationStep
+from .models import Deadline, DeadlineState, EscalationFire, EscalationLadder, EscalationStep
 from .registry import handler_for_type
 from .services import NotificationDraft, notify_many
 
@@ -126,6 +126,11 @@ def _announce(firings: list[_Firing]) -> int:
     by_type: dict[int, list[_Firing]] = defaultdict(list)
     for firing in firings:
         by_type[firing.deadline.target_type_id].append(firing)
+    holding = dict(
+        EscalationLadder.objects.filter(pk__in={f.deadline.ladder_id for f in firings}).values_list(
+            "pk", "hold_outside_hours"
+        )
+    )
     drafts: list[NotificationDraft] = []
     for type_id, group in by_type.items():
         handler = handler_for_type(ContentType.objects.get_for_id(type_id))
@@ -155,6 +160,8 @@ def _announce(firings: list[_Firing]) -> int:
                     step=firing.due_steps[-1][0],
                     is_urgent=urgent,
                     province_id=deadline.province_id,
+                    # Not urgent, on a ladder that may wait: held outside working hours.
+                    may_hold=not urgent and holding.get(deadline.ladder_id, True),
                 )
                 for user in users.values()
             )

@@ -43,6 +43,11 @@ class EscalationLadder(models.Model):
         help_text=_("Empty: the national default."),
     )
     name = models.CharField(_("name"), max_length=200)
+    hold_outside_hours = models.BooleanField(
+        _("hold its non-urgent reminders outside working hours"),
+        default=True,
+        help_text=_("Off for emergencies (the 12-hour decision): every step goes out at once, night or day."),
+    )
 
     class Meta:
         verbose_name = _("escalation ladder")
@@ -156,8 +161,35 @@ class EscalationFire(models.Model):
         ordering = ["deadline", "position"]
 
 
+class WorkingHours(models.Model):
+    """When a province's staff may be sent reminders that are not urgent (the default is in the settings)."""
+
+    province = models.OneToOneField(
+        "agencies.AdministrativeUnit",
+        verbose_name=_("province"),
+        on_delete=models.CASCADE,
+        related_name="+",
+        limit_choices_to={"level": "province"},
+    )
+    starts = models.TimeField(_("from"))
+    ends = models.TimeField(_("until"))
+
+    class Meta:
+        verbose_name = _("working hours for reminders")
+        verbose_name_plural = _("working hours for reminders")
+        constraints = [models.CheckConstraint(condition=Q(ends__gt=models.F("starts")), name="working_hours_in_order")]
+
+    def __str__(self) -> str:
+        return f"{self.starts:%H:%M}–{self.ends:%H:%M}"
+
+
 class Notification(models.Model):
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications")
+    # A hand-off's notice carries the key of what it announces (e.g. "case-event:12"): one notice per
+    # person per hand-off, however often the code that sends it runs.
+    key = models.CharField(max_length=100, blank=True)
+    # Not shown nor sent before this time: a reminder that is not urgent waits for working hours.
+    deliver_at = models.DateTimeField(null=True, blank=True)
     title = models.CharField(_("title"), max_length=255)
     body = models.TextField(_("message"), blank=True)
     url = models.CharField(max_length=500, blank=True)
@@ -174,11 +206,13 @@ class Notification(models.Model):
         constraints = [
             models.UniqueConstraint(
                 fields=["user", "deadline", "step"], condition=Q(deadline__isnull=False), name="notification_once"
-            )
+            ),
+            models.UniqueConstraint(fields=["user", "key"], condition=~Q(key=""), name="notification_once_per_key"),
         ]
 
 
 class DeliveryState(models.TextChoices):
+    HELD = "held", _("Held until working hours")
     PENDING = "pending", _("Pending")
     SENDING = "sending", _("Being sent")
     SENT = "sent", _("Sent")
@@ -198,6 +232,8 @@ class Delivery(models.Model):
     endpoint = models.ForeignKey("WebhookEndpoint", null=True, blank=True, on_delete=models.CASCADE)
     state = models.CharField(max_length=20, choices=DeliveryState.choices, default=DeliveryState.PENDING)
     lease_until = models.DateTimeField(null=True, blank=True)
+    # A held delivery is released (made pending and sent) at this time.
+    not_before = models.DateTimeField(null=True, blank=True)
     attempts = models.PositiveSmallIntegerField(default=0)
     last_error = models.TextField(blank=True)
     sent_at = models.DateTimeField(null=True, blank=True)
@@ -206,7 +242,10 @@ class Delivery(models.Model):
     class Meta:
         verbose_name = _("delivery")
         verbose_name_plural = _("deliveries")
-        indexes = [models.Index(fields=["state", "created_at"], name="delivery_state_idx")]
+        indexes = [
+            models.Index(fields=["state", "created_at"], name="delivery_state_idx"),
+            models.Index(fields=["not_before"], condition=Q(state="held"), name="delivery_held_idx"),
+        ]
 
 
 class WebhookEndpoint(models.Model):

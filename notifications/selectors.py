@@ -48,10 +48,17 @@ def open_deadlines_for_targets(model, ids) -> dict[int, list[Deadline]]:
     return result
 
 
+def _delivered(now=None):
+    """Notifications whose time has come (a held reminder appears at the start of working hours)."""
+    from django.db.models import Q
+
+    return Q(deliver_at__isnull=True) | Q(deliver_at__lte=now or timezone.now())
+
+
 def notifications_for(user, *, escalations_only: bool = False):
     from .models import Notification
 
-    rows = Notification.objects.filter(user=user)
+    rows = Notification.objects.filter(_delivered(), user=user)
     if escalations_only:
         rows = rows.filter(deadline__isnull=False)
     return rows.order_by("read_at", "-created_at")
@@ -60,7 +67,7 @@ def notifications_for(user, *, escalations_only: bool = False):
 def unread_count(user) -> int:
     from .models import Notification
 
-    return Notification.objects.filter(user=user, read_at__isnull=True).count()
+    return Notification.objects.filter(_delivered(), user=user, read_at__isnull=True).count()
 
 
 def fires_of(target):

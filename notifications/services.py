@@ -8,7 +8,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from .ladders import arm, ladder_for, ladders_for
-from .models import Deadline, DeadlineState, Delivery, EmailMode, Notification, Preference
+from .models import Deadline, DeadlineState, Delivery, DeliveryState, EmailMode, Notification, Preference
+from .quiet import ReminderHours
 from .transports import TRANSPORTS, Planned
 
 
@@ -81,6 +82,10 @@ class NotificationDraft:
     step: int | None = None
     is_urgent: bool = False
     province_id: int | None = None
+    # What the notice announces (e.g. "case-event:12"): one notice per person per key.
+    key: str = ""
+    # A reminder that is not urgent waits for working hours; an emergency or an urgent one never does.
+    may_hold: bool = False
 
 
 def notify(**fields) -> Notification | None:
@@ -93,37 +98,56 @@ def notify_many(drafts: list[NotificationDraft]) -> int:
     return len(_notify_many(drafts))
 
 
+def _fresh(drafts: list[NotificationDraft]) -> list[NotificationDraft]:
+    """The drafts nobody was told about yet: one notice per person per step of a deadline, and per key."""
+    deadline_ids = {draft.deadline.pk for draft in drafts if draft.deadline is not None}
+    keys = {draft.key for draft in drafts if draft.key}
+    told_steps = set(
+        Notification.objects.filter(deadline_id__in=deadline_ids).values_list("user_id", "deadline_id", "step")
+    )
+    told_keys = set(Notification.objects.filter(key__in=keys).values_list("user_id", "key")) if keys else set()
+    fresh, seen = [], set()
+    for draft in drafts:
+        step = (draft.user.pk, draft.deadline.pk if draft.deadline else None, draft.step)
+        keyed = (draft.user.pk, draft.key)
+        if draft.deadline is not None and (step in told_steps or step in seen):
+            continue
+        if draft.key and (keyed in told_keys or keyed in seen):
+            continue
+        seen.update({step, keyed} if draft.key else {step})
+        fresh.append(draft)
+    return fresh
+
+
 def _notify_many(drafts: list[NotificationDraft]) -> list[Notification]:
     """In-app notifications, plus a delivery on each channel that carries them, sent after the commit.
 
-    A user already told about a step of a deadline is not told again. A fixed number of queries
+    A user already told about a step of a deadline, or about a hand-off (its key), is not told again.
+    A draft that may wait is held until its province's working hours. A fixed number of queries
     whatever the number of drafts.
     """
     if not drafts:
         return []
-    deadline_ids = {draft.deadline.pk for draft in drafts if draft.deadline is not None}
-    already = set(
-        Notification.objects.filter(deadline_id__in=deadline_ids).values_list("user_id", "deadline_id", "step")
-    )
-    fresh, seen = [], set()
-    for draft in drafts:
-        key = (draft.user.pk, draft.deadline.pk if draft.deadline else None, draft.step)
-        if draft.deadline is not None and (key in already or key in seen):
-            continue
-        seen.add(key)
-        fresh.append(draft)
+    fresh = _fresh(drafts)
+    if not fresh:
+        return []
+    now = timezone.now()
+    hours = ReminderHours([draft.province_id for draft in fresh if draft.may_hold], now)
+    release = [hours.release_at(draft.province_id) if draft.may_hold else None for draft in fresh]
     notifications = Notification.objects.bulk_create(
         [
             Notification(
                 user=draft.user,
+                key=draft.key,
                 title=draft.title[:255],
                 body=draft.body,
                 url=draft.url,
                 deadline=draft.deadline,
                 step=draft.step,
                 is_urgent=draft.is_urgent,
+                deliver_at=release_at,
             )
-            for draft in fresh
+            for draft, release_at in zip(fresh, release, strict=True)
         ],
         batch_size=1000,
     )
@@ -141,11 +165,36 @@ def _notify_many(drafts: list[NotificationDraft]) -> list[Notification]:
         for draft, notification in zip(fresh, notifications, strict=True)
     ]
     deliveries = [delivery for transport in TRANSPORTS.values() for delivery in transport.deliveries_for(planned)]
+    for delivery in deliveries:
+        if delivery.notification.deliver_at is not None:
+            delivery.state, delivery.not_before = DeliveryState.HELD, delivery.notification.deliver_at
     if deliveries:
         Delivery.objects.bulk_create(deliveries, batch_size=1000)
-        ids = [delivery.pk for delivery in deliveries]
-        _enqueue_deliveries(ids)
+        _enqueue_deliveries([d.pk for d in deliveries if d.state == DeliveryState.PENDING])
+    _forget_work_counts({draft.user.pk for draft in fresh})
     return notifications
+
+
+def _forget_work_counts(user_ids) -> None:
+    """A notice means new work: the menu's count of it is read again (after the commit)."""
+    from .work import forget_counts
+
+    transaction.on_commit(lambda: forget_counts(user_ids))
+
+
+def release_held(*, now: datetime.datetime | None = None, limit: int = 5000) -> int:
+    """Send the held deliveries whose time has come (the beat runs it every minute); each once."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        ids = list(
+            Delivery.objects.select_for_update(skip_locked=True)
+            .filter(state=DeliveryState.HELD, not_before__lte=now)
+            .values_list("pk", flat=True)[:limit]
+        )
+        if ids:
+            Delivery.objects.filter(pk__in=ids, state=DeliveryState.HELD).update(state=DeliveryState.PENDING)
+            _enqueue_deliveries(ids)
+    return len(ids)
 
 
 def _enqueue_deliveries(ids: list[int]) -> None:
@@ -171,12 +220,14 @@ def preference_save(*, user, email_mode: str) -> Preference:
 
 def ladders_ensure_defaults() -> int:
     """Create the national default ladders that are missing; never touch existing ones."""
-    from .defaults import DEFAULT_LADDERS
+    from .defaults import DEFAULT_LADDERS, NEVER_HELD
     from .models import EscalationLadder, EscalationStep
 
     created = 0
     for kind, (name, steps) in DEFAULT_LADDERS.items():
-        ladder, was_created = EscalationLadder.objects.get_or_create(kind=kind, province=None, defaults={"name": name})
+        ladder, was_created = EscalationLadder.objects.get_or_create(
+            kind=kind, province=None, defaults={"name": name, "hold_outside_hours": kind not in NEVER_HELD}
+        )
         if was_created:
             created += 1
             EscalationStep.objects.bulk_create(

@@ -166,6 +166,14 @@ def redrive_deliveries() -> int:
 
 
 @shared_task(ignore_result=True)
+def release_held_deliveries() -> int:
+    """Every minute: send the reminders that waited for working hours."""
+    from .services import release_held
+
+    return release_held()
+
+
+@shared_task(ignore_result=True)
 def daily_digest() -> int:
     """Every morning: one email per user with the notifications not sent to them yet."""
     return send_digests()

@@ -1,14 +1,20 @@
 """Reads of plans: who sees which plan, progress per agency, an agency's own tasks."""
 
+import datetime
 from collections import defaultdict
 
 from django.db.models import Q
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
+from agencies.access import active_memberships, jurisdiction_of
+from agencies.models import Role
 from cases.selectors import report_count
+from notifications.work import Section, WorkItem
 
 from .access import agency_ids_of, plans_visible_to
-from .models import CLOSED_OCCURRENCE_STATUSES, OccurrenceStatus, Plan, PlanTask, TaskOccurrence
+from .models import CLOSED_OCCURRENCE_STATUSES, OccurrenceStatus, Plan, PlanStatus, PlanTask, TaskOccurrence
 
 STATISTICS = {
     # statistic code → (report source counted, label)
@@ -112,3 +118,71 @@ def occurrences_due(path: str, first_day, last_day) -> list[tuple]:
             task__plan__unit__path__startswith=path, due_date__gte=first_day, due_date__lte=last_day
         ).values_list("task__lead_agency__name", "status", "due_date")
     ]
+
+
+SHOWN = 10  # items a work-list section shows; the rest are counted, with a link
+# A plan task shows on the agency's work list this many days before it falls due (and while late).
+TASKS_AHEAD = datetime.timedelta(days=30)
+
+
+def work_sections(user, clock) -> list:
+    """The plan tasks waiting for a person: their agencies' tasks falling due, and, for leaders and
+    coordinators, the tasks overdue in the plans of their area."""
+
+    def item(occurrence, action, url):
+        due = datetime.datetime.combine(occurrence.due_date, datetime.time(23, 59, 59), tzinfo=clock.now.tzinfo)
+        return WorkItem(
+            section="plan_tasks",
+            title=f"{occurrence.task.plan.number} · {occurrence.task.lead_agency.name}",
+            detail=occurrence.task.content[:160],
+            url=url,
+            action=action,
+            due_at=due,
+            urgency=clock.of(due),
+        )
+
+    def section(key, title, items, empty, more_url=""):
+        items = sorted(items, key=lambda entry: entry.sort_key)
+        return Section(key=key, title=title, items=items[:SHOWN], empty=empty, more_url=more_url, total=len(items))
+
+    open_ones = (
+        TaskOccurrence.objects.exclude(status__in=CLOSED_OCCURRENCE_STATUSES)
+        .exclude(
+            task__plan__status=PlanStatus.CLOSED  # a closed plan reminds nobody
+        )
+        .select_related("task__plan", "task__lead_agency")
+    )
+    sections = []
+    mine = agency_ids_of(user)
+    if mine:
+        due_soon = (
+            open_ones.filter(Q(task__lead_agency__in=mine) | Q(task__cooperating_agencies__in=mine))
+            .filter(due_date__lte=clock.today + TASKS_AHEAD)
+            .distinct()
+        )
+        my_tasks = reverse("plans:my_tasks")
+        sections.append(
+            section(
+                "plan_tasks",
+                _("Plan tasks of your agency falling due"),
+                [item(o, _("Report on the task"), f"{my_tasks}#o{o.pk}") for o in due_soon],
+                _(
+                    "Tasks of the multi-agency plans that your agency leads or cooperates in appear here "
+                    "a month before they fall due."
+                ),
+                my_tasks,
+            )
+        )
+    if any(m.role in (Role.LEADER, Role.COORDINATOR) for m in active_memberships(user)):
+        area = jurisdiction_of(user, frozenset({Role.LEADER, Role.COORDINATOR}))
+        late = open_ones.filter(area.q("task__plan__unit__path"), due_date__lt=clock.today)
+        sections.append(
+            section(
+                "plan_tasks_overdue",
+                _("Plan tasks overdue in your area"),
+                [item(o, _("Open the plan"), reverse("plans:detail", args=[o.task.plan_id])) for o in late],
+                _("Tasks of your area's plans that are past their due date appear here."),
+                reverse("plans:list"),
+            )
+        )
+    return sections

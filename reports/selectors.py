@@ -1,11 +1,19 @@
 import datetime
 
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
-from agencies.models import AdministrativeUnit
+from agencies.access import active_memberships, jurisdiction_of
+from agencies.models import AdministrativeUnit, Role
+from cases.selectors import statistics
+from notifications.calendar import LOCAL
+from notifications.selectors import open_deadlines_for_targets
+from notifications.work import Section, WorkItem
 
+from .access import AUTHOR_ROLES, REVIEW_ROLES
 from .indicators import compute
-from .models import PeriodicReport
+from .models import PeriodicReport, ReportStatus
 from .periods import Period, parse
 
 KEY_FIGURES = (
@@ -53,3 +61,119 @@ def submissions(unit: AdministrativeUnit, period: Period) -> dict:
     children = list(AdministrativeUnit.objects.filter(parent=unit, is_active=True).order_by("name"))
     reports = {r.unit_id: r for r in PeriodicReport.objects.filter(unit__in=[unit, *children], period_code=period.code)}
     return {"own": reports.get(unit.pk), "children": [(child, reports.get(child.pk)) for child in children]}
+
+
+def work_sections(user, clock) -> list:
+    """The periodic reports waiting for a person: to prepare (their unit's), to accept (the units below
+    theirs); and, for leaders, the unit's key figures beside the last period's."""
+    sections = []
+    memberships = active_memberships(user)
+    author_units = [m.unit_id for m in memberships if m.role in AUTHOR_ROLES and m.unit_id]
+    if author_units:
+        drafts = PeriodicReport.objects.filter(
+            unit_id__in=author_units, status__in=[ReportStatus.DRAFT, ReportStatus.RETURNED]
+        ).select_related("unit")
+        due = open_deadlines_for_targets(PeriodicReport, [report.pk for report in drafts])
+        items = []
+        for report in drafts:
+            deadline = next(iter(due.get(report.pk, [])), None)
+            returned = report.status == ReportStatus.RETURNED
+            items.append(
+                WorkItem(
+                    section="reports",
+                    title=_report_title(report),
+                    detail=_("Returned for correction: %(comment)s") % {"comment": report.review_comment}
+                    if returned
+                    else _("To fill in and submit"),
+                    url=reverse("reports:detail", args=[report.pk]),
+                    action=_("Open the report"),
+                    due_at=deadline.due_at if deadline else None,
+                    urgency=clock.of(deadline.due_at) if deadline else None,
+                )
+            )
+        sections.append(
+            _section(
+                "reports",
+                _("Periodic reports to prepare"),
+                items,
+                _("Your unit's periodic reports appear here when their period ends, until they are submitted."),
+            )
+        )
+    review = jurisdiction_of(user, REVIEW_ROLES)
+    if not review.is_empty:
+        waiting = PeriodicReport.objects.filter(review.q("unit__parent__path"), status=ReportStatus.SUBMITTED)
+        items = [
+            WorkItem(
+                section="to_accept",
+                title=_report_title(report),
+                detail=_("Submitted on %(date)s") % {"date": f"{timezone.localtime(report.submitted_at):%d/%m/%Y}"},
+                url=reverse("reports:detail", args=[report.pk]),
+                action=_("Accept or return"),
+            )
+            for report in waiting.select_related("unit")
+        ]
+        sections.append(
+            _section(
+                "to_accept",
+                _("Report submissions waiting for acceptance"),
+                items,
+                _("Reports the units below yours submit appear here until you accept or return them."),
+            )
+        )
+    leader_units = [m.unit for m in memberships if m.role == Role.LEADER and m.unit is not None]
+    if leader_units:
+        sections.append(_key_figures(min(leader_units, key=lambda unit: len(unit.path)), clock))
+    return sections
+
+
+def _key_figures(unit: AdministrativeUnit, clock) -> Section:
+    """A few figures of the unit, now and in the previous period (counts only: cheap enough for a home page)."""
+    period = current_period(clock.today)
+    previous = period.previous()
+
+    def bounds(p):
+        start = datetime.datetime.combine(p.start, datetime.time.min, tzinfo=LOCAL)
+        return start, datetime.datetime.combine(p.end + datetime.timedelta(days=1), datetime.time.min, tzinfo=LOCAL)
+
+    now_count = statistics.reports_received_count(unit.path, *bounds(period))
+    before_count = statistics.reports_received_count(unit.path, *bounds(previous))
+    dashboard_url = reverse("reports:dashboard")
+    items = [
+        WorkItem(
+            section="figures",
+            title=_("Reports received"),
+            detail=_("%(period)s: %(now)s (previous period: %(before)s)")
+            % {"period": period.label_vi, "now": now_count, "before": before_count},
+            url=dashboard_url,
+            action=_("See the figures"),
+        ),
+        WorkItem(
+            section="figures",
+            title=_("Case files open"),
+            detail=_("%(open)s open, %(late)s past a legal time limit")
+            % {
+                "open": statistics.cases_open_count(unit.path),
+                "late": statistics.cases_late_count(unit.path, clock.now),
+            },
+            url=dashboard_url,
+            action=_("See the figures"),
+        ),
+    ]
+    return Section(
+        key="figures",
+        title=_("Key figures of %(unit)s") % {"unit": unit.name},
+        items=items,
+        empty="",
+        more_url=dashboard_url,
+        total=0,  # figures to read, not work to do: not counted in the menu
+    )
+
+
+def _report_title(report: PeriodicReport) -> str:
+    period = Period(report.period_start, report.period_end, report.period_code)
+    return f"{report.unit.name} · {period.label_vi}"
+
+
+def _section(key, title, items, empty, more_url=""):
+    items = sorted(items, key=lambda item: item.sort_key)
+    return Section(key=key, title=title, items=items[:10], empty=empty, more_url=more_url, total=len(items))

@@ -8,7 +8,7 @@ from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.db.models import F
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from agencies.access import province_pk_of
@@ -118,6 +118,7 @@ def report_submit(*, actor, report: PeriodicReport) -> PeriodicReport:
     from notifications.services import deadline_meet
 
     deadline_meet(target=report, kind="report_submission")
+    _announce(report, actor)
     return report
 
 
@@ -146,7 +147,50 @@ def report_review(*, actor, report: PeriodicReport, accept: bool, comment: str =
     report.status = ReportStatus.ACCEPTED if accept else ReportStatus.RETURNED
     report.reviewed_by, report.reviewed_at, report.review_comment = actor, timezone.now(), comment.strip()
     report.save(update_fields=["status", "reviewed_by", "reviewed_at", "review_comment"])
+    _announce(report, actor)
     return report
+
+
+def _announce(report: PeriodicReport, actor) -> int:
+    """The hand-off of a periodic report: submitted → the level above, which accepts or returns it;
+    accepted or returned → the unit's authors. One notice per person per step (its key)."""
+    from agencies.models import StaffMembership
+    from notifications.services import NotificationDraft, notify_many
+
+    period = Period(report.period_start, report.period_end, report.period_code)
+    values = {"unit": report.unit.name, "period": period.label_vi}
+    with translation.override("vi"):
+        if report.status == ReportStatus.SUBMITTED:
+            unit, roles = report.unit.parent, REVIEW_ROLES
+            title = _("%(unit)s submitted its %(period)s report: accept or return it") % values
+        elif report.status == ReportStatus.ACCEPTED:
+            unit, roles = report.unit, AUTHOR_ROLES
+            title = _("The %(period)s report of %(unit)s was accepted") % values
+        else:
+            unit, roles = report.unit, AUTHOR_ROLES
+            title = _("The %(period)s report of %(unit)s was returned for correction") % values
+        if unit is None:
+            return 0
+        users = {
+            m.user
+            for m in StaffMembership.objects.filter(
+                unit=unit, role__in=roles, is_active=True, user__is_active=True
+            ).select_related("user")
+        }
+        drafts = [
+            NotificationDraft(
+                user=user,
+                title=title,
+                body=report.review_comment if report.status == ReportStatus.RETURNED else "",
+                url=f"/reports/{report.pk}/",
+                key=f"report:{report.pk}:{report.status}:{report.version}:{report.reviewed_at or report.submitted_at}",
+                may_hold=True,
+                province_id=province_pk_of(report.unit),
+            )
+            for user in users
+            if user.pk != actor.pk
+        ]
+    return notify_many(drafts)
 
 
 SUBMISSION_DAYS = 15  # after the end of the period (configurable here; provinces may ask for less)

@@ -8,11 +8,11 @@ import datetime
 from collections import defaultdict
 
 from django.contrib.contenttypes.models import ContentType
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 
 from notifications.models import Deadline, DeadlineState
 
-from ..choices import CaseState, PlanStatus
+from ..choices import OPEN_STATES, CaseState, PlanStatus
 from ..models import Assignment, CaseFile, ChildCircumstance, PlanMeasure, Report, ReportAbuseForm
 
 
@@ -149,3 +149,23 @@ def cases_closed(path: str, start: datetime.datetime, end: datetime.datetime) ->
             "commune__path", flat=True
         )
     )
+
+
+def reports_received_count(path: str, start: datetime.datetime, end: datetime.datetime) -> int:
+    return Report.objects.filter(commune__path__startswith=path, received_at__gte=start, received_at__lt=end).count()
+
+
+def cases_open_count(path: str) -> int:
+    """Case files open now under PATH."""
+    return CaseFile.objects.filter(commune__path__startswith=path, state__in=OPEN_STATES).count()
+
+
+def cases_late_count(path: str, now: datetime.datetime) -> int:
+    """Open case files under PATH with a legal time limit passed and not met."""
+    late = Deadline.objects.filter(
+        target_type=ContentType.objects.get_for_model(CaseFile),
+        target_id=OuterRef("pk"),
+        state=DeadlineState.OPEN,
+        due_at__lt=now,
+    )
+    return CaseFile.objects.filter(commune__path__startswith=path, state__in=OPEN_STATES).filter(Exists(late)).count()

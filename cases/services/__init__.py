@@ -17,6 +17,7 @@ from .assignments import (
 from .attachments import attachment_add, store_attachment
 from .intake import CaregiverInput, ChildInput, ReportInput, report_receive
 from .notes import note_add
+from .responsibility import case_assign_officer
 from .restriction import case_restrict, case_unrestrict
 from .transitions import (
     MeasureInput,
@@ -53,6 +54,7 @@ __all__ = [
     "case_approve_closure",
     "case_approve_plan",
     "case_assess",
+    "case_assign_officer",
     "case_decline_transfer",
     "case_investigate",
     "case_mark_not_child_protection",

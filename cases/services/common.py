@@ -13,7 +13,7 @@ from agencies.models import AdministrativeUnit, Agency
 from config.errors import Conflict
 from notifications.services import deadline_set, deadlines_open
 
-from .. import access
+from .. import access, events
 from ..choices import DeadlineKind
 from ..deadlines import due_at, rules_for
 from ..events import TRACKED_FIELDS, StateChange
@@ -37,6 +37,7 @@ class Step:
     action: Action
     from_state: str
     before: dict
+    actor: object
 
 
 def case_lock(case: CaseFile, expected_version: int | None = None) -> CaseFile:
@@ -58,7 +59,7 @@ def step_begin(*, actor, case: CaseFile, action: str, expected_version: int | No
         raise ValidationError(
             _("This step is not possible now: the case file is “%(state)s”.") % {"state": locked.get_state_display()}
         )
-    return Step(case=locked, action=spec, from_state=locked.state, before=_tracked(locked))
+    return Step(case=locked, action=spec, from_state=locked.state, before=_tracked(locked), actor=actor)
 
 
 def step_commit(step: Step, *, to_state: str | None = None, fields=()) -> StateChange:
@@ -69,12 +70,38 @@ def step_commit(step: Step, *, to_state: str | None = None, fields=()) -> StateC
         raise ValueError(f"the action {step.action.name} needs an explicit target state")
     case = step.case
     case.state = target
-    return _save(case, step.before, ["state", *fields])
+    taken = case.officer_id is None and access.can_edit(step.actor, case)
+    if taken:
+        # Nobody answered for the file yet (it came from the hotline, a collaborator…): the first officer
+        # to act takes it.
+        case.officer, fields = step.actor, (*fields, "officer")
+    change = _save(case, step.before, ["state", *fields])
+    if taken:
+        events.responsibility_taken_event(case=case, actor=step.actor)
+    return change
 
 
-def case_touch(case: CaseFile, *, fields=()) -> StateChange:
-    """A change outside the procedure (restriction, personal-data duties): a new version, same state."""
-    return _save(case, _tracked(case), list(fields))
+def take_if_unassigned(case: CaseFile, actor) -> bool:
+    """Outside the procedure's steps (a note, a file): an officer of the commune acting on a file nobody
+    answers for yet takes it (once: a conditional update)."""
+    if case.officer_id is not None or not access.can_edit(actor, case):
+        return False
+    taken = CaseFile.objects.filter(pk=case.pk, officer__isnull=True).update(officer=actor, version=F("version") + 1)
+    if taken:
+        case.refresh_from_db(fields=["officer", "version"])
+        events.responsibility_taken_event(case=case, actor=actor)
+    return bool(taken)
+
+
+def case_touch(case: CaseFile, *, fields=(), before: dict | None = None) -> StateChange:
+    """A change outside the procedure (restriction, personal-data duties, who answers for it): a new
+    version, same state. BEFORE: the tracked fields as they were, when the caller changed one of them."""
+    return _save(case, before or _tracked(case), list(fields))
+
+
+def tracked(case: CaseFile) -> dict:
+    """The tracked fields' values now (to pass to case_touch as BEFORE when changing one of them)."""
+    return _tracked(case)
 
 
 def _save(case: CaseFile, before: dict, fields: list[str]) -> StateChange:

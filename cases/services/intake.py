@@ -17,7 +17,7 @@ from audit.recorder import record
 from config import names
 from notifications.services import NotificationDraft, notify_many
 
-from .. import access, events, name_search
+from .. import access, events, handoffs, name_search
 from ..ages import CHILD_AGE_LIMIT, age_on
 from ..choices import AbuseForm
 from ..deadlines import rules_for
@@ -193,11 +193,12 @@ def report_receive(*, actor, report: ReportInput, children: list[ChildInput]) ->
         [ReportAbuseForm(report=received, form=form) for form in dict.fromkeys(report.abuse_forms)]
     )
     rules = rules_for(received.commune)
+    officer = responsible_officer_for(received.commune, actor)
     opened = []
     for item in resolved:
         child = item if isinstance(item, Child) else _child_create(actor=actor, data=item)
         case = CaseFile.objects.create(
-            report=received, child=child, commune=received.commune, officer=actor, opened_at=received.received_at
+            report=received, child=child, commune=received.commune, officer=officer, opened_at=received.received_at
         )
         case.reference = f"HS-{received.received_at:%Y}-{case.pk:06d}"
         case.save(update_fields=["reference"])
@@ -206,6 +207,16 @@ def report_receive(*, actor, report: ReportInput, children: list[ChildInput]) ->
         opened.append(case)
     _announce_new_report(received, opened, actor)
     return received
+
+
+def responsible_officer_for(commune, actor):
+    """Who answers for the case files of a new report: the officer who recorded it; else (the hotline's
+    integration, a collaborator, a chairman, the police) the commune's only officer, or nobody yet when
+    it has several — each is told, and the first to act takes it."""
+    if access.is_commune_officer_of(actor, commune):
+        return actor
+    officers = handoffs.officers_of_commune(commune)
+    return officers[0] if len(officers) == 1 else None
 
 
 def _announce_new_report(report: Report, cases: list[CaseFile], actor) -> None:

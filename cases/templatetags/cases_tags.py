@@ -2,63 +2,44 @@ from html import escape
 
 from django import template
 from django.utils.safestring import SafeString
-from django.utils.timezone import get_current_timezone
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext
 
 from cases.choices import DeadlineKind
 
 register = template.Library()
 
-BADGE_CLASSES = {
-    "overdue": "text-bg-danger",
-    "due_soon": "text-bg-warning",
-    "due": "text-bg-secondary",
-    "met": "text-bg-success",
-    "cancelled": "text-bg-light",
-}
+
+def badge_maker(clock=None):
+    """deadline_badge for many deadlines: the labels translated, the time zone and the working-day calendar
+    read once (each translation or time-zone lookup goes through asgiref's context-local storage, slow in
+    bulk). The badge says the urgency in words ("quá hạn 2 ngày", "còn 3 ngày làm việc"); colour adds to it."""
+    from notifications.urgency import Clock
+
+    clock = clock or Clock()
+    kinds = {kind: escape(str(label)) for kind, label in DeadlineKind.choices}
+
+    def make(deadline, status) -> str:
+        state = "met" if status == "met" else "cancelled" if status == "cancelled" else "open"
+        urgency = clock.of(deadline.due_at, state=state)
+        kind = escape(deadline.kind)
+        label = kinds.get(deadline.kind, kind)
+        # SafeString directly: mark_safe's lazy-argument check costs more than the rest in bulk.
+        return SafeString(
+            f'<span class="badge deadline {urgency.css}" data-testid="deadline-{kind}" data-status="{escape(status)}" '
+            f'data-urgency="{urgency.level}">{label}: {escape(urgency.words)}</span>'
+        )
+
+    return make
 
 
 @register.filter
 def deadline_label(kind: str) -> str:
-    try:
+    """A deadline kind's label; the other apps' kinds (assignments, data requests…) read as they are named."""
+    from cases.escalation import DEADLINE_LABELS
+
+    if kind in DeadlineKind.values:
         return DeadlineKind(kind).label
-    except ValueError:
-        return kind
-
-
-@register.filter
-def badge_class(status: str) -> str:
-    return BADGE_CLASSES.get(status, "text-bg-secondary")
-
-
-STATUS_WORDS = {
-    "overdue": gettext_lazy("overdue since"),
-    "met": gettext_lazy("met"),
-    "cancelled": gettext_lazy("cancelled"),
-    "due_soon": gettext_lazy("due soon"),
-}
-DUE_WORD = gettext_lazy("due")
-
-
-def badge_maker():
-    """deadline_badge for many deadlines: the labels translated and the time zone read once (each
-    translation or time-zone lookup goes through asgiref's context-local storage, slow in bulk)."""
-    tz = get_current_timezone()
-    kinds = {kind: escape(str(label)) for kind, label in DeadlineKind.choices}
-    words = {status: escape(str(word)) for status, word in STATUS_WORDS.items()}
-    due_word = escape(str(DUE_WORD))
-
-    def make(deadline, status) -> str:
-        due = "" if status in ("met", "cancelled") else deadline.due_at.astimezone(tz).strftime("%H:%M %d/%m/%Y")
-        kind = escape(deadline.kind)
-        label, word = kinds.get(deadline.kind, kind), words.get(status, due_word)
-        # SafeString directly: mark_safe's lazy-argument check costs more than the rest in bulk.
-        return SafeString(
-            f'<span class="badge deadline {badge_class(status)}" data-testid="deadline-{kind}" '
-            f'data-status="{escape(status)}">{label}: {word} {due}</span>'
-        )
-
-    return make
+    return gettext(DEADLINE_LABELS.get(kind, kind))
 
 
 @register.simple_tag

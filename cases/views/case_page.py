@@ -11,9 +11,11 @@ from django.views.decorators.http import require_GET
 from agencies.selectors import agencies_serving
 from config.errors import Conflict
 from notifications.selectors import deadlines_of, fires_of
+from notifications.urgency import Clock
 
 from .. import access, documents, forms, selectors, services
 from ..models import current_plan
+from ..next_step import next_step
 from .common import apply_errors
 
 
@@ -29,11 +31,12 @@ def case_detail(request, pk):
         return redirect("cases:assignment", pk=mine.pk)
     case = selectors.case_detail(request.user, pk)
     rights = access.rights_on(request.user, case)
+    deadlines = deadlines_of(case)
     context = {
         "case": case,
         "rights": rights,
-        "actions": rights.actions,
-        "deadlines": deadlines_of(case),
+        "step": next_step(case, rights, deadlines, Clock()),
+        "deadlines": deadlines,
         "escalations": fires_of(case),
         "note_form": forms.NoteForm(),
         "attachment_form": forms.AttachmentForm(),

@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from notifications.selectors import deadline_status, open_deadlines_for_targets
+from notifications.urgency import Clock
 
 from .. import access, forms, selectors
 from ..choices import CaseState, RiskLevel
@@ -86,7 +87,7 @@ def _list_rows(cases, deadlines) -> list[ListRow]:
     risk_word = escape(_("Risk"))
     states = {value: escape(str(label)) for value, label in CaseState.choices}
     risks = {value: escape(str(label)) for value, label in RiskLevel.choices}
-    badge = badge_maker()
+    badge = badge_maker(Clock(working_days=False))
     rows = []
     for case in cases:
         url = escape(detail.replace("987654321", str(case.pk)))

@@ -74,6 +74,7 @@ INSTALLED_APPS = [
     "plans",
     "reports",
     "notifications",
+    "work",
 ]
 
 MIDDLEWARE = [
@@ -114,6 +115,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "agencies.context_processors.memberships",
+                "work.context_processors.navigation",
                 "notifications.context_processors.bell",
             ],
         },
@@ -384,3 +386,7 @@ LOGGING = {
 BAOVE_BACKUP_RECIPIENTS = env.list("BAOVE_BACKUP_RECIPIENTS", default=[])
 BAOVE_BACKUP_IDENTITY = _read_secret("BAOVE_BACKUP_IDENTITY")
 BAOVE_BACKUP_SIGNING_KEY = _read_secret("BAOVE_BACKUP_SIGNING_KEY")
+
+# Reminders that are not urgent are sent only in these hours of working days (local time); a province
+# may set its own (administration, "working hours for reminders"). Emergencies are never held.
+REMINDER_HOURS = (env.str("REMINDER_HOURS_FROM", default="07:00"), env.str("REMINDER_HOURS_UNTIL", default="21:00"))

@@ -131,6 +131,7 @@ def test_wrong_role_gets_403_and_outsider_404(tree, cast, receive):
 def test_list_page_query_count_does_not_grow_with_cases(tree, cast, receive):
     client = _client(cast.officer)
     receive(children=[child_input(tree.commune_c1, name=f"Trẻ {i}") for i in range(3)])
+    client.get("/")  # the menu's count of waiting work, kept a minute (counted in the home's own test)
     with CaptureQueriesContext(connection) as few:
         assert client.get("/cases/").status_code == 200
     receive(children=[child_input(tree.commune_c1, name=f"Em {i}") for i in range(30)])
@@ -148,6 +149,7 @@ def test_case_page_query_count_does_not_grow_with_the_timeline(tree, cast, recei
     case = receive().case_files.get()
     services.note_add(actor=cast.officer, case=case, text="Ghi chú đầu tiên")
     client = _client(cast.officer)
+    client.get("/")  # the menu's count of waiting work, kept a minute
     with CaptureQueriesContext(connection) as short:
         client.get(f"/cases/{case.pk}/")
     for index in range(15):

@@ -166,6 +166,12 @@ def _endpoints(world):
             None,
             by(ok=PRIVACY, empty=everyone_else - PRIVACY),
         ),
+        "cases:responsible": (
+            "get",
+            reverse("cases:responsible", args=[case.pk]),
+            None,
+            by(ok={"officer", "chairman", "coordinator_district"}),
+        ),
         "cases:unrestrict": (
             "get",
             reverse("cases:unrestrict", args=[case.pk]),

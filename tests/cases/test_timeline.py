@@ -170,8 +170,14 @@ def every_kind(tree, cast, receive, settings, tmp_path):
     services.case_accept_transfer(actor=officer_c2, case=first)
     services.case_mark_not_child_protection(actor=officer_c2, case=first, reason="Tranh chấp dân sự.")
 
-    second = receive(children=[services.ChildInput(existing_id=first.child_id)]).case_files.get()
+    # A second officer in the commune: a report the chairman records has nobody responsible until an officer acts.
+    officer_two = UserFactory(username="officer_two")
+    MembershipFactory(user=officer_two, role="commune_officer", agency=police_agency, unit=tree.commune_c1)
+    second = receive(actor=chairman, children=[services.ChildInput(existing_id=first.child_id)]).case_files.get()
+    assert second.officer_id is None
     walk_to_approved(second, officer, chairman, [(police_agency, "police", "Bảo vệ trẻ.", due)])
+    second.refresh_from_db()
+    services.case_assign_officer(actor=chairman, case=second, officer=officer_two, reason="Nghỉ phép.")
     services.case_review(actor=officer, case=second, **close)
     services.case_approve_closure(actor=chairman, case=second)
     walk_to_investigated(receive().case_files.get(), officer)  # an unrelated file, for the lists

@@ -1,0 +1,250 @@
+"""A notice at every hand-off: when a step puts the next move in someone else's hands, they are told.
+
+Every event of the timeline passes through `announce`; the kinds that hand work over have a rule here
+that names who acts next and what to tell them. The notice carries the event's key, so a person is told
+once per hand-off whatever happens (the notice is written in the step's own transaction: a step that
+fails tells nobody). Notices name the case reference and the commune, never the child: they may travel
+by email, SMS or Zalo. They are not urgent: outside working hours they wait for the morning.
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from django.contrib.auth import get_user_model
+from django.urls import reverse
+from django.utils import translation
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from agencies.access import province_pk_of
+from agencies.models import AdministrativeUnit
+from notifications.models import RecipientRole
+from notifications.recipients import AgencyStaff, Area
+from notifications.services import NotificationDraft, notify_many
+
+from .choices import CaseEventKind as K
+from .choices import CaseState
+from .models import Assignment
+
+
+@dataclass(frozen=True)
+class Notice:
+    users: list
+    title: str
+    body: str
+    url: str
+
+
+def officers_of(case) -> list:
+    """Who answers for the case file: its responsible officer while they still work as the commune's
+    officer; else (nobody yet, someone who left, an integration account) every officer of the commune."""
+    officers = Area([case.commune], {RecipientRole.RESPONSIBLE}).holders(case.commune, RecipientRole.RESPONSIBLE)
+    responsible = [user for user in officers if user.pk == case.officer_id]
+    return responsible or officers
+
+
+def officers_of_commune(commune) -> list:
+    return Area([commune], {RecipientRole.RESPONSIBLE}).holders(commune, RecipientRole.RESPONSIBLE)
+
+
+def _chairmen(case) -> list:
+    return Area([case.commune], {RecipientRole.SUPERVISOR}).holders(case.commune, RecipientRole.SUPERVISOR)
+
+
+def _case_url(case, action: str | None = None) -> str:
+    return reverse("cases:action", args=[case.pk, action]) if action else reverse("cases:detail", args=[case.pk])
+
+
+def _values(case) -> dict:
+    return {"reference": case.reference, "commune": case.commune.name}
+
+
+def _plan_submitted(event, case) -> list[Notice]:
+    return [
+        Notice(
+            _chairmen(case),
+            _("[%(reference)s] Intervention plan waiting for your approval – %(commune)s") % _values(case),
+            _("The commune officer submitted the plan (Form 04). Approve it by decision or return it for revision."),
+            _case_url(case, "approve_plan"),
+        )
+    ]
+
+
+def _plan_returned(event, case) -> list[Notice]:
+    return [
+        Notice(
+            officers_of(case),
+            _("[%(reference)s] The chairman returned the plan for revision") % _values(case),
+            _("Read the chairman's comments, revise the plan and submit it again."),
+            _case_url(case, "submit_plan"),
+        )
+    ]
+
+
+def _plan_approved(event, case) -> list[Notice]:
+    return [
+        Notice(
+            officers_of(case),
+            _("[%(reference)s] The plan is approved (decision %(number)s)")
+            % {**_values(case), "number": event.data.get("decision_number", "")},
+            _("Each measure was sent to its agency. Follow the assignments on the case page."),
+            _case_url(case),
+        )
+    ]
+
+
+def _assignment_url(event) -> str:
+    return reverse("cases:assignment", args=[event.data["assignment"]])
+
+
+def _assignment_proposed(event, case) -> list[Notice]:
+    agency_id = Assignment.objects.filter(pk=event.data["assignment"]).values_list("agency_id", flat=True).first()
+    return [
+        Notice(
+            AgencyStaff([agency_id]).focal_points(agency_id),
+            _("[%(reference)s] New assignment for %(agency)s – %(commune)s")
+            % {**_values(case), "agency": event.data.get("agency", "")},
+            _("Accept or decline it within 2 working days; the commune officer follows it."),
+            _assignment_url(event),
+        )
+    ]
+
+
+def _to_officer(title: str, body: str, *, url: Callable = _assignment_url) -> Callable:
+    def rule(event, case) -> list[Notice]:
+        values = {**_values(case), "agency": event.data.get("agency", "")}
+        return [Notice(officers_of(case), str(title) % values, str(body), url(event))]
+
+    return rule
+
+
+def _reassign_url(event) -> str:
+    return reverse("cases:reassign", args=[event.data["assignment"]])
+
+
+def _transfer_requested(event, case) -> list[Notice]:
+    return [
+        Notice(
+            officers_of_commune(case.transfer_to),
+            _("[%(reference)s] %(commune)s asks your commune to take over a case file") % _values(case),
+            _("The child now lives in your commune. Accept the transfer, or decline it with the reason."),
+            _case_url(case, "accept_transfer"),
+        )
+    ]
+
+
+def _transfer_answered(accepted: bool) -> Callable:
+    def rule(event, case) -> list[Notice]:
+        if accepted:
+            previous = event.data.get("changes", {}).get("commune_id", [None])[0]
+            commune = AdministrativeUnit.objects.filter(pk=previous).first()
+            users = officers_of_commune(commune) if commune else []
+            title = _("[%(reference)s] %(commune)s accepted the transfer") % _values(case)
+        else:
+            users = officers_of(case)
+            title = _("[%(reference)s] The other commune declined the transfer") % _values(case)
+        return [Notice(users, title, _("Open the case file to see the answer."), _case_url(case))]
+
+    return rule
+
+
+def _reviewed(event, case) -> list[Notice]:
+    if case.state != CaseState.CLOSURE_PROPOSED:
+        return []
+    return [
+        Notice(
+            _chairmen(case),
+            _("[%(reference)s] Ending the plan proposed – %(commune)s") % _values(case),
+            _("The commune officer's review (Form 06) proposes ending the plan and closing the case file: decide."),
+            _case_url(case, "approve_closure"),
+        )
+    ]
+
+
+def _closure_decided(approved: bool) -> Callable:
+    def rule(event, case) -> list[Notice]:
+        title = (
+            _("[%(reference)s] The chairman approved ending the plan: case file closed")
+            if approved
+            else _("[%(reference)s] The chairman refused ending the plan")
+        )
+        return [
+            Notice(
+                officers_of(case), title % _values(case), _("Open the case file to see the decision."), _case_url(case)
+            )
+        ]
+
+    return rule
+
+
+def _responsibility_reassigned(event, case) -> list[Notice]:
+    before, after = event.data.get("changes", {}).get("officer_id", [None, None])
+    users = list(get_user_model().objects.filter(pk__in=[pk for pk in (before, after) if pk], is_active=True))
+    return [
+        Notice(
+            users,
+            _("[%(reference)s] Responsible officer changed – %(commune)s") % _values(case),
+            _("The case file was handed from one officer to another: open it to see who answers for it now."),
+            _case_url(case),
+        )
+    ]
+
+
+RULES: dict[str, Callable] = {
+    K.PLAN_SUBMITTED: _plan_submitted,
+    K.PLAN_RETURNED: _plan_returned,
+    K.PLAN_APPROVED: _plan_approved,
+    K.ASSIGNMENT_PROPOSED: _assignment_proposed,
+    K.ASSIGNMENT_ACCEPTED: _to_officer(
+        gettext_lazy("[%(reference)s] %(agency)s accepted its assignment"),
+        gettext_lazy("The agency will report its progress."),
+    ),
+    K.ASSIGNMENT_DECLINED: _to_officer(
+        gettext_lazy("[%(reference)s] %(agency)s declined its assignment: give it to another agency"),
+        gettext_lazy("Read the agency's reason and give the measure to another agency."),
+        url=_reassign_url,
+    ),
+    K.ASSIGNMENT_PROGRESS: _to_officer(
+        gettext_lazy("[%(reference)s] %(agency)s reported progress"), gettext_lazy("Read what the agency did.")
+    ),
+    K.ASSIGNMENT_CLOSED: _to_officer(
+        gettext_lazy("[%(reference)s] %(agency)s closed its assignment"),
+        gettext_lazy("Read the outcome the agency reported."),
+    ),
+    K.PLAN_IMPLEMENTED: _to_officer(
+        gettext_lazy("[%(reference)s] Every measure of the plan is carried out: review the plan"),
+        gettext_lazy("Review the plan (Form 06): continue, draw up a new plan or propose ending it."),
+        url=lambda event: reverse("cases:detail", args=[event.case_id]),
+    ),
+    K.TRANSFER_REQUESTED: _transfer_requested,
+    K.TRANSFER_ACCEPTED: _transfer_answered(accepted=True),
+    K.TRANSFER_DECLINED: _transfer_answered(accepted=False),
+    K.REVIEWED: _reviewed,
+    K.CLOSURE_APPROVED: _closure_decided(approved=True),
+    K.CLOSURE_REFUSED: _closure_decided(approved=False),
+    K.RESPONSIBILITY_REASSIGNED: _responsibility_reassigned,
+}
+
+
+def announce(event, *, case, actor) -> int:
+    """Tell whoever acts next after EVENT (nobody, for kinds that hand nothing over). Returns notices sent."""
+    rule = RULES.get(event.kind)
+    if rule is None:
+        return 0
+    with translation.override("vi"):
+        notices = rule(event, case)
+        drafts = [
+            NotificationDraft(
+                user=user,
+                title=notice.title,
+                body=notice.body,
+                url=notice.url,
+                key=f"case-event:{event.pk}",
+                may_hold=True,
+                province_id=province_pk_of(case.commune),
+            )
+            for notice in notices
+            for user in notice.users
+            if actor is None or user.pk != actor.pk
+        ]
+    return notify_many(drafts)

@@ -1,0 +1,399 @@
+"""The case work waiting for a person, for their home page: what to do on which case file, by when.
+
+Each role's sections come from a fixed number of queries whatever the number of items (the case files
+of the user's communes and their open deadlines; agencies' assignments; aggregates for coordinators).
+"""
+
+import datetime
+from collections import defaultdict
+
+from django.contrib.contenttypes.models import ContentType
+from django.db.models import Count, Exists, OuterRef, Q
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from agencies.access import jurisdiction_of
+from agencies.models import Role
+from notifications.models import Deadline, DeadlineState
+from notifications.urgency import Clock
+from notifications.work import Section, WorkItem
+
+from .. import access
+from ..choices import OPEN_STATES, AssignmentStatus, CaseState, DeadlineKind
+from ..models import ACTIVE_ASSIGNMENT_STATUSES, Assignment, CaseFile
+from ..workflow import ACTIONS, stage_of
+
+# How many items a section lists; the rest are counted, with a link to the full list.
+SHOWN = 10
+# A review shows on the officer's list when it falls due within this many days (or is late).
+REVIEW_AHEAD = datetime.timedelta(days=14)
+# A transfer nobody has answered for this long is "stuck" for the coordinator.
+TRANSFER_STUCK = datetime.timedelta(days=3)
+
+CASE_FIELDS = (
+    "pk", "reference", "state", "is_emergency", "commune_id", "commune__name", "transfer_to_id", "officer_id",
+    "officer__first_name", "officer__last_name", "officer__username", "child__full_name", "opened_at",
+)  # fmt: skip
+
+
+def _section(key: str, title: str, items: list[WorkItem], empty: str, more_url: str = "") -> Section:
+    items = sorted(items, key=lambda item: item.sort_key)
+    return Section(key=key, title=title, items=items[:SHOWN], empty=empty, more_url=more_url, total=len(items))
+
+
+def _open_deadlines(model, ids) -> dict[int, dict[str, Deadline]]:
+    """Open deadlines of many targets, by target and kind (one query)."""
+    found: dict[int, dict[str, Deadline]] = defaultdict(dict)
+    rows = Deadline.objects.filter(
+        target_type=ContentType.objects.get_for_model(model), target_id__in=list(ids), state=DeadlineState.OPEN
+    ).only("target_id", "kind", "due_at", "starts_at", "state")
+    for row in rows:
+        found[row.target_id][row.kind] = row
+    return found
+
+
+def _officer_name(row: dict) -> str:
+    name = f"{row['officer__first_name']} {row['officer__last_name']}".strip()
+    return name or row["officer__username"] or ""
+
+
+def _case_item(row: dict, action: str, section: str, deadline: Deadline | None, clock: Clock, user) -> WorkItem:
+    due = deadline.due_at if deadline else None
+    who = ""
+    if row["officer_id"] is None:
+        who = _("no responsible officer yet: the first to act takes it")
+    elif row["officer_id"] != user.pk:
+        who = _("responsible: %(name)s") % {"name": _officer_name(row)}
+    return WorkItem(
+        section=section,
+        title=f"{row['reference']} · {row['child__full_name']}",
+        detail=str(stage_of(row["state"], row["is_emergency"]).waiting_for),
+        url=reverse("cases:action", args=[row["pk"], action]),
+        action=str(ACTIONS[action].label),
+        due_at=due,
+        urgency=clock.of(due) if due else None,
+        who=f"{row['commune__name']}" + (f" · {who}" if who else ""),
+    )
+
+
+def _commune_cases(user, roles) -> tuple[list[dict], dict]:
+    """Open case files of the communes where the user holds one of ROLES, with their open deadlines."""
+    scope = jurisdiction_of(user, roles)
+    if scope.is_empty or scope.is_nationwide:
+        return [], {}
+    rows = list(
+        access.cases_visible_to(user).filter(scope.communes_q("commune"), state__in=OPEN_STATES).values(*CASE_FIELDS)
+    )
+    return rows, _open_deadlines(CaseFile, [row["pk"] for row in rows])
+
+
+def officer_sections(user, clock: Clock) -> list[Section]:
+    """What a commune officer has to do on the case files of their commune, and the transfers to it."""
+    rows, deadlines = _commune_cases(user, access.EDIT_ROLES)
+    if not rows and jurisdiction_of(user, access.EDIT_ROLES).is_empty:
+        return []
+    new, steps, returned, reviews = [], [], [], []
+    for row in rows:
+        state, mine = row["state"], deadlines.get(row["pk"], {})
+        if state == CaseState.TRANSFER_PENDING or state in (CaseState.PLAN_SUBMITTED, CaseState.CLOSURE_PROPOSED):
+            continue  # the other commune's or the chairman's turn
+        stage = stage_of(state, row["is_emergency"])
+        action = stage.actions[0]
+        deadline = mine.get(stage.deadline) if stage.deadline else None
+        if state == CaseState.RECEIVED:
+            new.append(_case_item(row, action, "new", deadline, clock, user))
+        elif state == CaseState.PLAN_RETURNED:
+            returned.append(_case_item(row, action, "returned", deadline, clock, user))
+        elif state == CaseState.IN_INTERVENTION:
+            if deadline is not None and deadline.due_at - clock.now <= REVIEW_AHEAD:
+                reviews.append(_case_item(row, action, "review", deadline, clock, user))
+        else:
+            steps.append(_case_item(row, action, "step", deadline, clock, user))
+    incoming = _transfers_to(user, clock)
+    reassign = _assignments_to_reassign(user, clock, access.EDIT_ROLES)
+    list_url = reverse("cases:list")
+    return [
+        _section(
+            "new",
+            _("New reports to assess"),
+            new,
+            _("New reports for your commune (from the hotline 111, collaborators, police, schools) appear here."),
+            f"{list_url}?state=received",
+        ),
+        _section(
+            "steps",
+            _("Case files: the next legal step"),
+            steps,
+            _("Case files waiting for your next step (emergency measures, needs meeting, plan) appear here."),
+            list_url,
+        ),
+        _section(
+            "returned",
+            _("Plans returned by the chairman"),
+            returned,
+            _("Plans the chairman returns for revision appear here."),
+            f"{list_url}?state=plan_returned",
+        ),
+        _section(
+            "reassign",
+            _("Assignments declined or late"),
+            reassign,
+            _("Assignments an agency declines, or does not carry out in time, appear here to be given again."),
+            reverse("cases:coordination"),
+        ),
+        _section(
+            "incoming",
+            _("Transfers waiting for your commune"),
+            incoming,
+            _("Case files another commune asks yours to take over appear here."),
+        ),
+        _section(
+            "reviews",
+            _("Reviews due"),
+            reviews,
+            _("Plans whose review (Form 06) falls due within two weeks appear here."),
+            f"{list_url}?state=in_intervention",
+        ),
+    ]
+
+
+def _transfers_to(user, clock: Clock) -> list[WorkItem]:
+    scope = jurisdiction_of(user, access.EDIT_ROLES)
+    rows = CaseFile.objects.filter(
+        scope.communes_q("transfer_to"), state=CaseState.TRANSFER_PENDING, is_restricted=False
+    ).values("pk", "reference", "commune__name", "updated_at")
+    return [
+        WorkItem(
+            section="incoming",
+            title=row["reference"],
+            detail=_("Asked by %(commune)s on %(date)s")
+            % {"commune": row["commune__name"], "date": f"{timezone.localtime(row['updated_at']):%d/%m/%Y}"},
+            url=reverse("cases:action", args=[row["pk"], "accept_transfer"]),
+            action=str(ACTIONS["accept_transfer"].label),
+        )
+        for row in rows
+    ]
+
+
+def _assignments_to_reassign(user, clock: Clock, roles) -> list[WorkItem]:
+    """Declined assignments not yet given to another agency, and active ones past their due date."""
+    scope = jurisdiction_of(user, roles)
+    replaced = Assignment.objects.filter(measure=OuterRef("measure"), status__in=ACTIVE_ASSIGNMENT_STATUSES)
+    late_or_declined = Q(status=AssignmentStatus.DECLINED) & ~Exists(replaced) | Q(
+        status__in=ACTIVE_ASSIGNMENT_STATUSES, due_date__lt=clock.today
+    )
+    rows = (
+        Assignment.objects.filter(case__in=access.cases_visible_to(user).filter(scope.communes_q("commune")))
+        .filter(late_or_declined)
+        .values("pk", "status", "due_date", "service_type", "agency__name", "case__reference", "case__commune__name")
+    )
+    items = []
+    for row in rows:
+        status = AssignmentStatus(row["status"])
+        due = datetime.datetime.combine(row["due_date"], datetime.time(23, 59, 59), tzinfo=clock.now.tzinfo)
+        detail = (_("Declined by %(agency)s") if status == AssignmentStatus.DECLINED else _("Late: %(agency)s")) % {
+            "agency": row["agency__name"]
+        }
+        items.append(
+            WorkItem(
+                section="reassign",
+                title=row["case__reference"],
+                detail=detail,
+                url=reverse("cases:reassign", args=[row["pk"]]),
+                action=_("Give to another agency"),
+                due_at=None if status == AssignmentStatus.DECLINED else due,
+                urgency=clock.of(due) if status != AssignmentStatus.DECLINED else None,
+                who=row["case__commune__name"],
+            )
+        )
+    return items
+
+
+def chairman_sections(user, clock: Clock) -> list[Section]:
+    """Plans and closures waiting for the chairman, open emergencies, and overdue steps in the commune."""
+    rows, deadlines = _commune_cases(user, frozenset({Role.CHAIRMAN}))
+    if not rows and jurisdiction_of(user, frozenset({Role.CHAIRMAN})).is_empty:
+        return []
+    plans, closures, emergencies, overdue = [], [], [], []
+    for row in rows:
+        state, mine = row["state"], deadlines.get(row["pk"], {})
+        if state == CaseState.PLAN_SUBMITTED:
+            plans.append(_case_item(row, "approve_plan", "plans", mine.get(DeadlineKind.PLAN_APPROVAL), clock, user))
+        elif state == CaseState.CLOSURE_PROPOSED:
+            closures.append(_case_item(row, "approve_closure", "closures", None, clock, user))
+        elif state == CaseState.ASSESSED and row["is_emergency"]:
+            emergencies.append(_detail_item(row, "emergencies", _("Emergency: measures not yet recorded"), clock))
+        else:
+            late = [d for d in mine.values() if d.due_at < clock.now]
+            if late:
+                first = min(late, key=lambda d: d.due_at)
+                label = str(DeadlineKind(first.kind).label) if first.kind in DeadlineKind.values else first.kind
+                overdue.append(_detail_item(row, "overdue", label, clock, first.due_at))
+    return [
+        _section(
+            "plans",
+            _("Plans waiting for your approval"),
+            plans,
+            _("Intervention plans the commune officer submits to you appear here."),
+        ),
+        _section(
+            "closures",
+            _("Closures to decide"),
+            closures,
+            _("Proposals to end a plan and close the case file appear here."),
+        ),
+        _section(
+            "emergencies",
+            _("Emergencies open"),
+            emergencies,
+            _("Case files where the assessment found an emergency appear here until the measures are recorded."),
+        ),
+        _section(
+            "overdue",
+            _("Overdue steps in your commune"),
+            overdue,
+            _("Case files whose legal time limit has passed appear here."),
+            f"{reverse('cases:list')}?overdue=on",
+        ),
+    ]
+
+
+def _detail_item(row: dict, section: str, detail: str, clock: Clock, due=None) -> WorkItem:
+    return WorkItem(
+        section=section,
+        title=f"{row['reference']} · {row['child__full_name']}",
+        detail=detail,
+        url=reverse("cases:detail", args=[row["pk"]]),
+        action=_("Open the case file"),
+        due_at=due,
+        urgency=clock.of(due) if due else None,
+        who=row["commune__name"],
+    )
+
+
+def agency_sections(user, clock: Clock) -> list[Section]:
+    """The assignments of the user's agencies: to accept, and in hand (progress due)."""
+    if not any(m.role == Role.FOCAL_POINT for m in access.active_memberships(user)):
+        return []
+    rows = list(
+        access.assignments_of_agency_staff(user).values(
+            "pk", "status", "due_date", "service_type", "agency__name", "case__reference", "case__commune__name"
+        )
+    )
+    acceptance = _open_deadlines(Assignment, [row["pk"] for row in rows])
+    to_accept, in_hand = [], []
+    for row in rows:
+        if row["status"] == AssignmentStatus.PROPOSED:
+            deadline = acceptance.get(row["pk"], {}).get("assignment_acceptance")
+            due = deadline.due_at if deadline else None
+            to_accept.append(_assignment_item(row, "accept", _("Accept or decline"), due, clock))
+        else:
+            due = datetime.datetime.combine(row["due_date"], datetime.time(23, 59, 59), tzinfo=clock.now.tzinfo)
+            in_hand.append(_assignment_item(row, "progress", _("Report progress"), due, clock))
+    inbox = reverse("cases:inbox")
+    return [
+        _section(
+            "to_accept",
+            _("Assignments to accept"),
+            to_accept,
+            _(
+                "Measures of approved plans given to your agency appear here: "
+                "accept or decline them within 2 working days."
+            ),
+            inbox,
+        ),
+        _section(
+            "in_hand",
+            _("Assignments in hand: progress due"),
+            in_hand,
+            _("Assignments your agency accepted appear here until they are closed."),
+            inbox,
+        ),
+    ]
+
+
+def _assignment_item(row: dict, action: str, words: str, due, clock: Clock) -> WorkItem:
+    from ..choices import ServiceType
+
+    return WorkItem(
+        section=action,
+        title=f"{row['case__reference']} · {ServiceType(row['service_type']).label}",
+        detail=f"{row['agency__name']}",
+        url=reverse("cases:assignment", args=[row["pk"]]),
+        action=words,
+        due_at=due,
+        urgency=clock.of(due) if due else None,
+        who=row["case__commune__name"],
+    )
+
+
+def coordinator_sections(user, clock: Clock) -> list[Section]:
+    """Communes with overdue steps, assignments to give again, transfers stuck — across the user's area."""
+    roles = frozenset({Role.COORDINATOR})
+    scope = jurisdiction_of(user, roles)
+    if scope.is_empty:
+        return []
+    cases = access.cases_visible_to(user).filter(scope.communes_q("commune"))
+    overdue = Deadline.objects.filter(
+        target_type=ContentType.objects.get_for_model(CaseFile),
+        target_id=OuterRef("pk"),
+        state=DeadlineState.OPEN,
+        due_at__lt=clock.now,
+    )
+    by_commune = (
+        cases.filter(Exists(overdue))
+        .values("commune_id", "commune__name")
+        .annotate(late=Count("pk"))
+        .order_by("-late", "commune__name")
+    )
+    list_url = reverse("cases:list")
+    communes = [
+        WorkItem(
+            section="communes",
+            title=row["commune__name"],
+            detail=_("%(count)s case file(s) past a legal time limit") % {"count": row["late"]},
+            url=f"{list_url}?commune={row['commune_id']}&overdue=on",
+            action=_("See the case files"),
+        )
+        for row in by_commune
+    ]
+    stuck = [
+        WorkItem(
+            section="stuck",
+            title=row["reference"],
+            detail=_("From %(from)s to %(to)s since %(date)s")
+            % {
+                "from": row["commune__name"],
+                "to": row["transfer_to__name"],
+                "date": f"{timezone.localtime(row['updated_at']):%d/%m/%Y}",
+            },
+            url=reverse("cases:detail", args=[row["pk"]]),
+            action=_("Open the case file"),
+        )
+        for row in cases.filter(state=CaseState.TRANSFER_PENDING, updated_at__lt=clock.now - TRANSFER_STUCK).values(
+            "pk", "reference", "commune__name", "transfer_to__name", "updated_at"
+        )
+    ]
+    return [
+        _section(
+            "communes",
+            _("Communes with overdue steps"),
+            communes,
+            _("Communes of your area with a case file past its legal time limit appear here, the most late first."),
+            f"{list_url}?overdue=on",
+        ),
+        _section(
+            "reassign",
+            _("Assignments declined or late"),
+            _assignments_to_reassign(user, clock, roles),
+            _("Assignments an agency declines, or does not carry out in time, appear here to be given again."),
+            reverse("cases:coordination"),
+        ),
+        _section(
+            "stuck",
+            _("Transfers waiting more than 3 days"),
+            stuck,
+            _("Transfers between communes that nobody has answered for 3 days appear here."),
+        ),
+    ]

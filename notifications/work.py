@@ -1,0 +1,79 @@
+"""One item of a person's work list (the home page): what to do, about what, by when, and the one tap
+that does it. The apps that hand out work (cases, plans, reports) make these; the home shows them."""
+
+import contextlib
+import datetime
+from dataclasses import dataclass
+
+from redis.exceptions import RedisError
+
+from .urgency import Urgency
+
+
+@dataclass(frozen=True)
+class WorkItem:
+    section: str  # the heading it is listed under, e.g. "Kế hoạch chờ phê duyệt"
+    title: str  # what it is about: a case reference, an agency, a report
+    detail: str  # the step to take, in words
+    url: str  # where the step is taken
+    action: str  # the button's words
+    due_at: datetime.datetime | None = None
+    urgency: Urgency | None = None
+    who: str = ""  # who else it concerns (the responsible officer, a commune), when useful
+
+    @property
+    def sort_key(self) -> tuple:
+        rank = self.urgency.rank if self.urgency else 9
+        due = self.due_at.timestamp() if self.due_at else float("inf")
+        return (rank, due, self.title)
+
+
+@dataclass(frozen=True)
+class Section:
+    """A heading of the work list with its items (the most urgent first) and what appears there when empty."""
+
+    key: str
+    title: str
+    items: list
+    empty: str
+    more_url: str = ""
+    total: int = 0
+
+
+CACHE_ERRORS = (RedisError, OSError)
+# The menu shows how much work waits; the count is kept a minute, and forgotten when a notice arrives.
+COUNT_SECONDS = 60
+
+
+def _count_key(user_id: int) -> str:
+    return f"work-count:{user_id}"
+
+
+def cached_count(user_id: int, compute) -> int:
+    """The user's count of waiting work, from the cache when fresh (the cache failing is not fatal)."""
+    from django.core.cache import cache
+
+    try:
+        value = cache.get(_count_key(user_id))
+    except CACHE_ERRORS:  # the menu's badge must never break a page: Redis may be down
+        value = None
+    if value is None:
+        value = compute()
+        with contextlib.suppress(CACHE_ERRORS):
+            cache.set(_count_key(user_id), value, COUNT_SECONDS)
+    return value
+
+
+def remember_count(user_id: int, value: int) -> None:
+    """The home page has just counted the work: the menu uses that count."""
+    from django.core.cache import cache
+
+    with contextlib.suppress(CACHE_ERRORS):
+        cache.set(_count_key(user_id), value, COUNT_SECONDS)
+
+
+def forget_counts(user_ids) -> None:
+    from django.core.cache import cache
+
+    with contextlib.suppress(CACHE_ERRORS):
+        cache.delete_many([_count_key(pk) for pk in user_ids])
