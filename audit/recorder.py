@@ -5,6 +5,7 @@ transaction) and the access doors (reads, refusals) record the same who/where wi
 request around.
 """
 
+import contextlib
 import contextvars
 from dataclasses import dataclass
 
@@ -13,6 +14,8 @@ from django.utils import timezone
 from .models import AuditEvent
 
 _current_request: contextvars.ContextVar = contextvars.ContextVar("baove_audit_request", default=None)
+# Rows held back to be written together (see `together`); None: each row is written at once.
+_held: contextvars.ContextVar = contextvars.ContextVar("baove_audit_held", default=None)
 
 
 class AuditMiddleware:
@@ -49,7 +52,7 @@ def _where(actor=None) -> Where:
 def record(action: str, object_type: str, object_id, *, case=None, fields: dict | None = None, actor=None) -> None:
     """One row of the trail. CASE: the case file (or its id) the row speaks of, if any."""
     where = _where(actor)
-    AuditEvent.objects.create(
+    row = AuditEvent(
         at=timezone.now(),
         user=where.user,
         action=action,
@@ -61,3 +64,22 @@ def record(action: str, object_type: str, object_id, *, case=None, fields: dict 
         channel=where.channel,
         path=where.path,
     )
+    held = _held.get()
+    if held is None:
+        row.save()
+    else:
+        held.append(row)
+
+
+@contextlib.contextmanager
+def together():
+    """Write the rows recorded inside in one statement when the block ends (a write that records several:
+    a report with its children and case files). Nothing is written if the block fails."""
+    held = []
+    token = _held.set(held)
+    try:
+        yield
+    finally:
+        _held.reset(token)
+    if held:
+        AuditEvent.objects.bulk_create(held)

@@ -14,3 +14,10 @@ class CasesConfig(AppConfig):
         register_escalation_handler("cases.casefile", CaseEscalationHandler())
         register_escalation_handler("cases.assignment", AssignmentEscalationHandler())
         register_escalation_handler("cases.datasubjectrequest", DataRequestEscalationHandler())
+
+        from agencies.models import StaffMembership
+        from notifications import config_cache
+
+        from .models import DeadlineRule
+
+        config_cache.connect(DeadlineRule, StaffMembership)

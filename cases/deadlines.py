@@ -4,6 +4,7 @@ import datetime
 
 from agencies.access import province_pk_of
 from agencies.models import AdministrativeUnit
+from notifications import config_cache
 from notifications.calendar import add_working_days
 
 from .choices import DeadlineKind, DeadlineUnit
@@ -19,10 +20,17 @@ LEGAL_DEFAULTS = {
 
 
 def rules_for(commune: AdministrativeUnit) -> dict[str, tuple[int, str]]:
-    rules = dict(LEGAL_DEFAULTS)
-    for rule in DeadlineRule.objects.filter(province_id=province_pk_of(commune)):
-        rules[rule.kind] = (rule.amount, rule.unit)
-    return rules
+    """The time limits of the commune's province: the law's, overridden by the province's own rows (kept
+    while no rule changes: notifications.config_cache)."""
+    province = province_pk_of(commune)
+
+    def read():
+        rules = dict(LEGAL_DEFAULTS)
+        for rule in DeadlineRule.objects.filter(province_id=province):
+            rules[rule.kind] = (rule.amount, rule.unit)
+        return rules
+
+    return dict(config_cache.cached("deadline_rules", province, read))
 
 
 def due_at(start: datetime.datetime, amount: int, unit: str) -> datetime.datetime:

@@ -7,22 +7,36 @@ from zoneinfo import ZoneInfo
 import holidays
 from django.conf import settings
 
+from . import config_cache
 from .models import CalendarDay
 
 LOCAL = ZoneInfo(settings.TIME_ZONE)
 
 
+_OFFICIAL: dict[tuple[int, int], holidays.HolidayBase] = {}
+
+
+def _official(first_year: int, last_year: int) -> holidays.HolidayBase:
+    """The package's holidays for the years, made once per process (they never change)."""
+    key = (first_year, last_year)
+    if key not in _OFFICIAL:
+        _OFFICIAL[key] = holidays.country_holidays("VN", years=range(first_year, last_year + 1))
+    return _OFFICIAL[key]
+
+
+def _corrections() -> dict[datetime.date, bool]:
+    """Every correction (a short table), kept while no correction changes (config_cache)."""
+    return config_cache.cached(
+        "calendar", None, lambda: dict(CalendarDay.objects.values_list("date", "is_working_day"))
+    )
+
+
 class WorkingCalendar:
-    """Loaded once per computation: the package's holidays plus the corrections, by date."""
+    """The package's holidays plus the administrators' corrections, by date."""
 
     def __init__(self, start: datetime.date, end: datetime.date):
-        years = range(start.year, end.year + 2)
-        self._official = holidays.country_holidays("VN", years=years)
-        self._corrections = dict(
-            CalendarDay.objects.filter(date__gte=start, date__lte=end + datetime.timedelta(days=400)).values_list(
-                "date", "is_working_day"
-            )
-        )
+        self._official = _official(start.year, end.year + 1)
+        self._corrections = _corrections()
 
     def is_working_day(self, day: datetime.date) -> bool:
         if day in self._corrections:

@@ -5,13 +5,19 @@ import datetime
 from django.db.models import Q
 from django.utils.translation import gettext as _
 
+from . import config_cache
 from .calendar import add_working_days
 from .models import Deadline, EscalationLadder, EscalationStep, StepTiming
 
 
 def ladders_for(kinds, province_id: int | None) -> dict[str, EscalationLadder]:
     """For each of KINDS, the province's own ladder, else the national default (absent when none),
-    with their steps, in two queries."""
+    with their steps (two queries, then kept while no ladder changes: config_cache)."""
+    kinds = tuple(sorted(set(kinds)))
+    return config_cache.cached("ladders", (kinds, province_id), lambda: _ladders_for(kinds, province_id))
+
+
+def _ladders_for(kinds, province_id: int | None) -> dict[str, EscalationLadder]:
     found: dict[str, EscalationLadder] = {}
     for ladder in EscalationLadder.objects.filter(
         Q(province_id=province_id) | Q(province__isnull=True), kind__in=list(kinds)

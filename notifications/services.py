@@ -39,10 +39,10 @@ def deadline_set(
     return deadline
 
 
-@transaction.atomic
 def deadlines_open(*, target, deadlines: list[tuple[str, datetime.datetime, datetime.datetime]], province=None) -> None:
     """Open several new deadlines [(kind, starts_at, due_at)] on a TARGET that has none of them yet
-    (e.g. a case file just received): four queries whatever their number."""
+    (e.g. a case file just received): one insert whatever their number (the ladders are kept, config_cache).
+    In the caller's transaction: no savepoint of its own."""
     by_kind = ladders_for([kind for kind, _start, _due in deadlines], province.pk if province else None)
     rows = []
     for kind, starts_at, due_at in deadlines:

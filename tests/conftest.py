@@ -180,6 +180,15 @@ def seed_units(db):
 
 
 @pytest.fixture(autouse=True)
+def _fresh_deadline_configuration():
+    """Ladders, time limits and calendar corrections are kept per process (notifications.config_cache);
+    a test's rows are rolled back without a signal, so each test starts by reading them afresh."""
+    from notifications import config_cache
+
+    config_cache.changed()
+
+
+@pytest.fixture(autouse=True)
 def _fresh_name_vocabulary():
     """The child-name vocabulary is cached in Redis; each test starts without it (its rows are rolled back)."""
     from django.core.cache import cache

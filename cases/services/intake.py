@@ -5,6 +5,7 @@ import datetime
 import re
 from dataclasses import dataclass, field
 
+from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.urls import reverse
@@ -13,8 +14,9 @@ from django.utils.translation import gettext as _
 
 from agencies.access import province_pk_of
 from agencies.models import AdministrativeUnit, Role, StaffMembership
-from audit.recorder import record
+from audit.recorder import record, together
 from config import names
+from notifications import config_cache
 from notifications.services import NotificationDraft, notify_many
 
 from .. import access, events, handoffs, name_search
@@ -120,7 +122,8 @@ def _child_create(*, actor, data: ChildInput) -> Child:
     )
     child.name_key = fold(child.full_name)
     # The commune and hamlet were checked against the user's jurisdiction; the actor is the user.
-    child.full_clean(exclude=["created_by", "residence_commune", "residence_hamlet"])
+    # Constraints are the database's (the personal ID's uniqueness was checked above, with its own message).
+    child.full_clean(exclude=["created_by", "residence_commune", "residence_hamlet"], validate_constraints=False)
     child.save()
     name_search.remember(child.name_key)
     record("create", "child", child.pk, actor=actor)
@@ -182,7 +185,11 @@ def report_receive(*, actor, report: ReportInput, children: list[ChildInput]) ->
     errors, resolved = _validate_report(actor, report, children)
     if errors:
         raise ValidationError(errors)
+    with together():  # the audit rows of the children and case files, written in one statement
+        return _receive(actor, report, resolved)
 
+
+def _receive(actor, report: ReportInput, resolved: list) -> Report:
     received = Report(
         received_by=actor,
         **{name: value for name, value in report.__dict__.items() if name != "abuse_forms"},
@@ -222,13 +229,10 @@ def responsible_officer_for(commune, actor):
 def _announce_new_report(report: Report, cases: list[CaseFile], actor) -> None:
     """Tell the commune's child-protection officers at once: the 12-hour clock has started.
     No child's name: the message may travel by email or an SMS gateway."""
-    officers = {
-        membership.user
-        for membership in StaffMembership.objects.filter(
-            role=Role.COMMUNE_OFFICER, unit=report.commune, is_active=True, user__is_active=True
-        ).select_related("user")
-        if membership.user.pk != actor.pk
-    }
+    others = [pk for pk in officer_ids_of(report.commune) if pk != actor.pk]
+    if not others:
+        return  # the commune's only officer recorded it
+    officers = list(get_user_model().objects.filter(pk__in=others, is_active=True))
     drafts = []
     with translation.override("vi"):
         for case in cases:
@@ -248,3 +252,18 @@ def _announce_new_report(report: Report, cases: list[CaseFile], actor) -> None:
                     )
                 )
     notify_many(drafts)
+
+
+def officer_ids_of(commune) -> list[int]:
+    """The commune's child-protection officers (kept while no membership changes: config_cache)."""
+    return config_cache.cached(
+        "commune_officers",
+        commune.pk,
+        lambda: list(
+            StaffMembership.objects.filter(
+                role=Role.COMMUNE_OFFICER, unit=commune, is_active=True, user__is_active=True, agency__is_active=True
+            )
+            .order_by()
+            .values_list("user_id", flat=True)
+        ),
+    )
