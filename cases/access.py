@@ -78,6 +78,15 @@ def _named_case_ids(user) -> list[int]:
     )
 
 
+def named_on(case: CaseFile) -> set[int]:
+    """The users named on a restricted case file (the only ones who may open it, within their roles)."""
+    return set(
+        CaseFileUserObjectPermission.objects.filter(
+            content_object=case, permission__codename=VIEW_PERMISSION
+        ).values_list("user_id", flat=True)
+    )
+
+
 def _unrestricted_or_named(user) -> Q:
     named = _named_case_ids(user)
     return Q(is_restricted=False) | Q(pk__in=named) if named else Q(is_restricted=False)
@@ -108,6 +117,16 @@ def cases_visible_to(user) -> QuerySet[CaseFile]:
         if CaseFile.objects.filter(transfers).exists():
             scope |= transfers
     return CaseFile.objects.filter(scope).filter(_unrestricted_or_named(user))
+
+
+def transfers_waiting_for(user) -> QuerySet[CaseFile]:
+    """Case files another commune asks the user's commune (as its officer) to take over."""
+    incoming = jurisdiction_of(user, EDIT_ROLES)
+    if incoming.is_empty:
+        return CaseFile.objects.none()
+    return CaseFile.objects.filter(incoming.communes_q("transfer_to"), state="transfer_pending").filter(
+        _unrestricted_or_named(user)
+    )
 
 
 def cases_assigned_to(user) -> QuerySet[CaseFile]:
@@ -147,6 +166,20 @@ def may_receive_reports(user) -> bool:
 def may_coordinate(user) -> bool:
     """Whether the user has an area whose case files and assignments they follow."""
     return not jurisdiction_of(user, VIEW_ROLES).is_empty
+
+
+def may_open_case_files(user) -> bool:
+    """Whether the user opens case files in full somewhere (the "Case files" menu)."""
+    return may_coordinate(user)
+
+
+def may_act_for_an_agency(user) -> bool:
+    """Whether the user is an agency's focal point (the agency inbox)."""
+    return any(membership.role == Role.FOCAL_POINT for membership in active_memberships(user))
+
+
+def may_handle_privacy(user) -> bool:
+    return not jurisdiction_of(user, PRIVACY_ROLES).is_empty
 
 
 def may_search_audit(user) -> bool:
@@ -364,7 +397,7 @@ class CaseRights:
 def rights_on(user, case: CaseFile) -> CaseRights:
     edit = can_edit(user, case)
     return CaseRights(
-        actions=tuple(action for action in actions_from(case.state) if can_act(user, case, action)),
+        actions=tuple(action for action in actions_from(case.state, case.is_emergency) if can_act(user, case, action)),
         can_edit=edit,
         can_reassign=can_reassign(user, case),
         can_restrict=can_restrict(user, case),

@@ -202,7 +202,14 @@ def assignment_declined_event(*, case, actor, assignment: Assignment, reason: st
 
 
 def assignment_progress_event(*, case, actor, assignment: Assignment, progress_id: int) -> CaseEvent:
-    return _write(K.ASSIGNMENT_PROGRESS, case=case, actor=actor, assignment=assignment.pk, progress=progress_id)
+    return _write(
+        K.ASSIGNMENT_PROGRESS,
+        case=case,
+        actor=actor,
+        assignment=assignment.pk,
+        progress=progress_id,
+        agency=assignment.agency.name,
+    )
 
 
 def assignment_closed_event(*, case, actor, assignment: Assignment) -> CaseEvent:

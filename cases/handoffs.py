@@ -17,11 +17,13 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from agencies.access import province_pk_of
-from agencies.models import AdministrativeUnit
+from agencies.models import AdministrativeUnit, Role, StaffMembership
+from notifications import config_cache
 from notifications.models import RecipientRole
 from notifications.recipients import AgencyStaff, Area
-from notifications.services import NotificationDraft, notify_many
+from notifications.services import NotificationDraft, forget_counts_after_commit, notify_many
 
+from .access import named_on
 from .choices import CaseEventKind as K
 from .choices import CaseState
 from .models import Assignment
@@ -33,18 +35,36 @@ class Notice:
     title: str
     body: str
     url: str
+    urgent: bool = False  # sent at once on every channel, night or day (an emergency)
+
+
+def commune_officer_ids(commune) -> list[int]:
+    """The commune's child-protection officers (kept while no membership changes: config_cache)."""
+    return config_cache.cached(
+        "commune_officers",
+        commune.pk,
+        lambda: list(
+            StaffMembership.objects.filter(
+                role=Role.COMMUNE_OFFICER, unit=commune, is_active=True, user__is_active=True, agency__is_active=True
+            )
+            .order_by()
+            .values_list("user_id", flat=True)
+        ),
+    )
+
+
+def officers_of_commune(commune) -> list:
+    ids = commune_officer_ids(commune)
+    return list(get_user_model().objects.filter(pk__in=ids, is_active=True)) if ids else []
 
 
 def officers_of(case) -> list:
     """Who answers for the case file: its responsible officer while they still work as the commune's
     officer; else (nobody yet, someone who left, an integration account) every officer of the commune."""
-    officers = Area([case.commune], {RecipientRole.RESPONSIBLE}).holders(case.commune, RecipientRole.RESPONSIBLE)
-    responsible = [user for user in officers if user.pk == case.officer_id]
-    return responsible or officers
-
-
-def officers_of_commune(commune) -> list:
-    return Area([commune], {RecipientRole.RESPONSIBLE}).holders(commune, RecipientRole.RESPONSIBLE)
+    ids = commune_officer_ids(case.commune)
+    if case.officer_id in ids:
+        return list(get_user_model().objects.filter(pk=case.officer_id, is_active=True))
+    return officers_of_commune(case.commune)
 
 
 def _chairmen(case) -> list:
@@ -57,6 +77,20 @@ def _case_url(case, action: str | None = None) -> str:
 
 def _values(case) -> dict:
     return {"reference": case.reference, "commune": case.commune.name}
+
+
+def _assessed(event, case) -> list[Notice]:
+    if not case.is_emergency:
+        return []
+    return [
+        Notice(
+            _chairmen(case),
+            _("[%(reference)s] EMERGENCY found at the initial assessment – %(commune)s") % _values(case),
+            _("Emergency measures must be taken within 12 hours of the report: direct them with the police."),
+            _case_url(case),
+            urgent=True,
+        )
+    ]
 
 
 def _plan_submitted(event, case) -> list[Notice]:
@@ -191,6 +225,7 @@ def _responsibility_reassigned(event, case) -> list[Notice]:
 
 
 RULES: dict[str, Callable] = {
+    K.ASSESSED: _assessed,
     K.PLAN_SUBMITTED: _plan_submitted,
     K.PLAN_RETURNED: _plan_returned,
     K.PLAN_APPROVED: _plan_approved,
@@ -227,12 +262,18 @@ RULES: dict[str, Callable] = {
 
 
 def announce(event, *, case, actor) -> int:
-    """Tell whoever acts next after EVENT (nobody, for kinds that hand nothing over). Returns notices sent."""
+    """Tell whoever acts next after EVENT (nobody, for kinds that hand nothing over). Returns notices sent.
+
+    Only people who may open the case file are told (a restricted file: those named on it); the notice is in
+    their bell at once, its email or message waits for working hours unless it is urgent."""
+    if actor is not None:
+        forget_counts_after_commit([actor.pk])  # the actor's own work list has just changed
     rule = RULES.get(event.kind)
     if rule is None:
         return 0
     with translation.override("vi"):
         notices = rule(event, case)
+        allowed = named_on(case) if case.is_restricted else None
         drafts = [
             NotificationDraft(
                 user=user,
@@ -240,11 +281,13 @@ def announce(event, *, case, actor) -> int:
                 body=notice.body,
                 url=notice.url,
                 key=f"case-event:{event.pk}",
-                may_hold=True,
+                is_urgent=notice.urgent,
+                may_hold=not notice.urgent,
+                shown_at_once=True,
                 province_id=province_pk_of(case.commune),
             )
             for notice in notices
             for user in notice.users
-            if actor is None or user.pk != actor.pk
+            if (actor is None or user.pk != actor.pk) and (allowed is None or user.pk in allowed)
         ]
     return notify_many(drafts)

@@ -85,8 +85,21 @@ ACTIONS = {
 }
 
 
-def actions_from(state: str) -> list[Action]:
-    return [action for action in ACTIONS.values() if state in action.sources]
+def actions_from(state: str, is_emergency: bool | None = None) -> list[Action]:
+    """The actions the procedure allows from STATE. With IS_EMERGENCY known, only those that make sense
+    for the case (emergency measures only after an emergency was found; the needs meeting only once they
+    are taken) — what the services would refuse is not offered."""
+    return [
+        action for action in ACTIONS.values() if state in action.sources and _fits(action.name, state, is_emergency)
+    ]
+
+
+def _fits(name: str, state: str, is_emergency: bool | None) -> bool:
+    if name == "record_emergency":
+        return is_emergency is not False
+    if name == "investigate" and state == S.ASSESSED:
+        return not is_emergency
+    return True
 
 
 # ---------------------------------------------------------------------------------------------- stages
@@ -172,7 +185,7 @@ ASSESSED_EMERGENCY = Stage(
     _("Emergency found: the emergency measures must be taken and recorded (within 12 hours of the report)"),
     "officer",
     ("record_emergency",),
-    None,
+    "emergency_decision",
 )
 ASSESSED = Stage(
     _("Waiting for the information and the needs meeting (Form 03)"), "officer", ("investigate",), "plan_submission"

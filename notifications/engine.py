@@ -19,6 +19,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import connection, transaction
 from django.utils import timezone
 
+from .defaults import NEVER_HELD
 from .ladders import step_time
 from .models import Deadline, DeadlineState, EscalationFire, EscalationLadder, EscalationStep
 from .registry import handler_for_type
@@ -161,7 +162,7 @@ def _announce(firings: list[_Firing]) -> int:
                     is_urgent=urgent,
                     province_id=deadline.province_id,
                     # Not urgent, on a ladder that may wait: held outside working hours.
-                    may_hold=not urgent and holding.get(deadline.ladder_id, True),
+                    may_hold=not urgent and holding.get(deadline.ladder_id, True) and deadline.kind not in NEVER_HELD,
                 )
                 for user in users.values()
             )

@@ -86,6 +86,8 @@ class NotificationDraft:
     key: str = ""
     # A reminder that is not urgent waits for working hours; an emergency or an urgent one never does.
     may_hold: bool = False
+    # In the bell at once even when its other channels wait for working hours (a hand-off's notice).
+    shown_at_once: bool = False
 
 
 def notify(**fields) -> Notification | None:
@@ -132,7 +134,8 @@ def _notify_many(drafts: list[NotificationDraft]) -> list[Notification]:
     if not fresh:
         return []
     now = timezone.now()
-    hours = ReminderHours([draft.province_id for draft in fresh if draft.may_hold], now)
+    holding = [draft.province_id for draft in fresh if draft.may_hold]
+    hours = ReminderHours(holding, now) if holding else None  # no query when nothing may wait
     release = [hours.release_at(draft.province_id) if draft.may_hold else None for draft in fresh]
     notifications = Notification.objects.bulk_create(
         [
@@ -145,7 +148,7 @@ def _notify_many(drafts: list[NotificationDraft]) -> list[Notification]:
                 deadline=draft.deadline,
                 step=draft.step,
                 is_urgent=draft.is_urgent,
-                deliver_at=release_at,
+                deliver_at=None if draft.shown_at_once else release_at,
             )
             for draft, release_at in zip(fresh, release, strict=True)
         ],
@@ -165,9 +168,10 @@ def _notify_many(drafts: list[NotificationDraft]) -> list[Notification]:
         for draft, notification in zip(fresh, notifications, strict=True)
     ]
     deliveries = [delivery for transport in TRANSPORTS.values() for delivery in transport.deliveries_for(planned)]
+    released = {id(notification): at for notification, at in zip(notifications, release, strict=True)}
     for delivery in deliveries:
-        if delivery.notification.deliver_at is not None:
-            delivery.state, delivery.not_before = DeliveryState.HELD, delivery.notification.deliver_at
+        if released.get(id(delivery.notification)) is not None:
+            delivery.state, delivery.not_before = DeliveryState.HELD, released[id(delivery.notification)]
     if deliveries:
         Delivery.objects.bulk_create(deliveries, batch_size=1000)
         _enqueue_deliveries([d.pk for d in deliveries if d.state == DeliveryState.PENDING])
@@ -177,9 +181,15 @@ def _notify_many(drafts: list[NotificationDraft]) -> list[Notification]:
 
 def _forget_work_counts(user_ids) -> None:
     """A notice means new work: the menu's count of it is read again (after the commit)."""
+    forget_counts_after_commit(user_ids)
+
+
+def forget_counts_after_commit(user_ids) -> None:
+    """The users' work lists changed: their menu counts are read again once the change is committed."""
     from .work import forget_counts
 
-    transaction.on_commit(lambda: forget_counts(user_ids))
+    ids = list(user_ids)
+    transaction.on_commit(lambda: forget_counts(ids))
 
 
 def release_held(*, now: datetime.datetime | None = None, limit: int = 5000) -> int:
@@ -211,6 +221,13 @@ def notification_mark_read(*, user, ids: list[int] | None = None) -> int:
     if ids is not None:
         rows = rows.filter(pk__in=ids)
     return rows.update(read_at=timezone.now())
+
+
+def notifications_seen(*, user, url_prefix: str) -> int:
+    """The user opened what their notices point to (a case file, an assignment): those notices are read."""
+    return Notification.objects.filter(user=user, read_at__isnull=True, url__startswith=url_prefix).update(
+        read_at=timezone.now()
+    )
 
 
 def preference_save(*, user, email_mode: str) -> Preference:

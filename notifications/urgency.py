@@ -73,7 +73,7 @@ class Clock:
         if due_at is None:
             return None
         if state == "met":
-            return Urgency(Level.MET, str(_("met")), CSS[Level.MET])
+            return Urgency(Level.MET, str(_("step done")), CSS[Level.MET])
         if state == "cancelled":
             return Urgency(Level.CANCELLED, str(_("cancelled")), CSS[Level.CANCELLED])
         due = due_at.astimezone(LOCAL)

@@ -41,6 +41,16 @@ class Section:
 
 
 CACHE_ERRORS = (RedisError, OSError)
+# How many items a section lists; the rest are counted, with a link to the full list.
+SHOWN = 10
+
+
+def section(key: str, title: str, items: list[WorkItem], empty: str, more_url: str = "") -> Section:
+    """A heading of the work list: its items most urgent first, the first SHOWN of them, and the count."""
+    items = sorted(items, key=lambda item: item.sort_key)
+    return Section(key=key, title=title, items=items[:SHOWN], empty=empty, more_url=more_url, total=len(items))
+
+
 # The menu shows how much work waits; the count is kept a minute, and forgotten when a notice arrives.
 COUNT_SECONDS = 60
 

@@ -11,7 +11,8 @@ from django.utils.translation import gettext as _
 from agencies.access import active_memberships, jurisdiction_of
 from agencies.models import Role
 from cases.selectors import report_count
-from notifications.work import Section, WorkItem
+from notifications.calendar import end_of_day
+from notifications.work import WorkItem, section
 
 from .access import agency_ids_of, plans_visible_to
 from .models import CLOSED_OCCURRENCE_STATUSES, OccurrenceStatus, Plan, PlanStatus, PlanTask, TaskOccurrence
@@ -120,7 +121,6 @@ def occurrences_due(path: str, first_day, last_day) -> list[tuple]:
     ]
 
 
-SHOWN = 10  # items a work-list section shows; the rest are counted, with a link
 # A plan task shows on the agency's work list this many days before it falls due (and while late).
 TASKS_AHEAD = datetime.timedelta(days=30)
 
@@ -130,7 +130,7 @@ def work_sections(user, clock) -> list:
     coordinators, the tasks overdue in the plans of their area."""
 
     def item(occurrence, action, url):
-        due = datetime.datetime.combine(occurrence.due_date, datetime.time(23, 59, 59), tzinfo=clock.now.tzinfo)
+        due = end_of_day(occurrence.due_date)
         return WorkItem(
             section="plan_tasks",
             title=f"{occurrence.task.plan.number} · {occurrence.task.lead_agency.name}",
@@ -140,10 +140,6 @@ def work_sections(user, clock) -> list:
             due_at=due,
             urgency=clock.of(due),
         )
-
-    def section(key, title, items, empty, more_url=""):
-        items = sorted(items, key=lambda entry: entry.sort_key)
-        return Section(key=key, title=title, items=items[:SHOWN], empty=empty, more_url=more_url, total=len(items))
 
     open_ones = (
         TaskOccurrence.objects.exclude(status__in=CLOSED_OCCURRENCE_STATUSES)

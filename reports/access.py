@@ -17,6 +17,10 @@ AUTHOR_ROLES = REPORT_ROLES
 REVIEW_ROLES = frozenset({Role.COORDINATOR, Role.LEADER, Role.SYSTEM_ADMIN})
 
 
+def may_see_reports(user) -> bool:
+    return not jurisdiction_of(user, REPORT_ROLES).is_empty
+
+
 def require_role(user, unit: AdministrativeUnit, roles: frozenset[str]) -> None:
     if not roles_covering(user, unit) & roles:
         raise PermissionDenied(_("Your role does not allow this for this unit's report."))

@@ -9,7 +9,7 @@ from agencies.models import AdministrativeUnit, Role
 from cases.selectors import statistics
 from notifications.calendar import LOCAL
 from notifications.selectors import open_deadlines_for_targets
-from notifications.work import Section, WorkItem
+from notifications.work import Section, WorkItem, section
 
 from .access import AUTHOR_ROLES, REVIEW_ROLES
 from .indicators import compute
@@ -92,7 +92,7 @@ def work_sections(user, clock) -> list:
                 )
             )
         sections.append(
-            _section(
+            section(
                 "reports",
                 _("Periodic reports to prepare"),
                 items,
@@ -104,7 +104,7 @@ def work_sections(user, clock) -> list:
         waiting = PeriodicReport.objects.filter(review.q("unit__parent__path"), status=ReportStatus.SUBMITTED)
         items = [
             WorkItem(
-                section="to_accept",
+                section="reports_to_accept",
                 title=_report_title(report),
                 detail=_("Submitted on %(date)s") % {"date": f"{timezone.localtime(report.submitted_at):%d/%m/%Y}"},
                 url=reverse("reports:detail", args=[report.pk]),
@@ -113,8 +113,8 @@ def work_sections(user, clock) -> list:
             for report in waiting.select_related("unit")
         ]
         sections.append(
-            _section(
-                "to_accept",
+            section(
+                "reports_to_accept",
                 _("Report submissions waiting for acceptance"),
                 items,
                 _("Reports the units below yours submit appear here until you accept or return them."),
@@ -172,8 +172,3 @@ def _key_figures(unit: AdministrativeUnit, clock) -> Section:
 def _report_title(report: PeriodicReport) -> str:
     period = Period(report.period_start, report.period_end, report.period_code)
     return f"{report.unit.name} · {period.label_vi}"
-
-
-def _section(key, title, items, empty, more_url=""):
-    items = sorted(items, key=lambda item: item.sort_key)
-    return Section(key=key, title=title, items=items[:10], empty=empty, more_url=more_url, total=len(items))

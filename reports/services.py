@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.db.models import F
+from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
@@ -182,7 +183,7 @@ def _announce(report: PeriodicReport, actor) -> int:
                 user=user,
                 title=title,
                 body=report.review_comment if report.status == ReportStatus.RETURNED else "",
-                url=f"/reports/{report.pk}/",
+                url=reverse("reports:detail", args=[report.pk]),
                 key=f"report:{report.pk}:{report.status}:{report.version}:{report.reviewed_at or report.submitted_at}",
                 may_hold=True,
                 province_id=province_pk_of(report.unit),

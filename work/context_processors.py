@@ -2,7 +2,6 @@
 door, never by the template) and how much work waits for them."""
 
 from agencies.access import active_memberships
-from agencies.models import Role
 from cases import access as case_access
 from plans import access as plan_access
 from reports import access as report_access
@@ -14,17 +13,15 @@ def navigation(request):
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {}
-    roles = {membership.role for membership in active_memberships(user)}
-    if user.is_superuser:
-        roles.add(Role.SYSTEM_ADMIN)
     nav = {
-        "cases": bool(roles & case_access.VIEW_ROLES),
+        "cases": case_access.may_open_case_files(user),
         "coordination": case_access.may_coordinate(user),
-        "data_requests": bool(roles & case_access.PRIVACY_ROLES),
-        "inbox": Role.FOCAL_POINT in roles,
+        "data_requests": case_access.may_handle_privacy(user),
+        "inbox": case_access.may_act_for_an_agency(user),
+        "receive": case_access.may_receive_reports(user),
         "audit": case_access.may_search_audit(user),
-        "reports": bool(roles & report_access.REPORT_ROLES),
-        "plan_tasks": bool(roles & set(plan_access.AGENCY_ROLES)),
+        "reports": report_access.may_see_reports(user),
+        "plan_tasks": bool(plan_access.agency_ids_of(user)),
         "import_plans": plan_access.may_import_plans(user),
         "administration": user.is_staff,
     }

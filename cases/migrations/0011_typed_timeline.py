@@ -34,6 +34,9 @@ def drop_kind_constraint(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
+    # Each statement commits on its own: the constraint added NOT VALID is validated without holding
+    # the table's exclusive lock through the scan.
+    atomic = False
 
     dependencies = [
         ('cases', '0010_audit_moves_to_its_own_app'),

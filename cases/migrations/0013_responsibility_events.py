@@ -7,6 +7,9 @@ from cases.migrations._constraints import add_check_not_valid
 
 
 class Migration(migrations.Migration):
+    # Each statement commits on its own: the constraint added NOT VALID is validated without holding
+    # the table's exclusive lock through the scan.
+    atomic = False
 
     dependencies = [
         ('cases', '0012_transfer_label'),

@@ -15,17 +15,16 @@ from django.utils.translation import gettext as _
 
 from agencies.access import jurisdiction_of
 from agencies.models import Role
+from notifications.calendar import end_of_day
 from notifications.models import Deadline, DeadlineState
 from notifications.urgency import Clock
-from notifications.work import Section, WorkItem
+from notifications.work import Section, WorkItem, section
 
 from .. import access
 from ..choices import OPEN_STATES, AssignmentStatus, CaseState, DeadlineKind
 from ..models import ACTIVE_ASSIGNMENT_STATUSES, Assignment, CaseFile
 from ..workflow import ACTIONS, stage_of
 
-# How many items a section lists; the rest are counted, with a link to the full list.
-SHOWN = 10
 # A review shows on the officer's list when it falls due within this many days (or is late).
 REVIEW_AHEAD = datetime.timedelta(days=14)
 # A transfer nobody has answered for this long is "stuck" for the coordinator.
@@ -35,11 +34,6 @@ CASE_FIELDS = (
     "pk", "reference", "state", "is_emergency", "commune_id", "commune__name", "transfer_to_id", "officer_id",
     "officer__first_name", "officer__last_name", "officer__username", "child__full_name", "opened_at",
 )  # fmt: skip
-
-
-def _section(key: str, title: str, items: list[WorkItem], empty: str, more_url: str = "") -> Section:
-    items = sorted(items, key=lambda item: item.sort_key)
-    return Section(key=key, title=title, items=items[:SHOWN], empty=empty, more_url=more_url, total=len(items))
 
 
 def _open_deadlines(model, ids) -> dict[int, dict[str, Deadline]]:
@@ -114,41 +108,41 @@ def officer_sections(user, clock: Clock) -> list[Section]:
     reassign = _assignments_to_reassign(user, clock, access.EDIT_ROLES)
     list_url = reverse("cases:list")
     return [
-        _section(
+        section(
             "new",
             _("New reports to assess"),
             new,
             _("New reports for your commune (from the hotline 111, collaborators, police, schools) appear here."),
             f"{list_url}?state=received",
         ),
-        _section(
+        section(
             "steps",
             _("Case files: the next legal step"),
             steps,
             _("Case files waiting for your next step (emergency measures, needs meeting, plan) appear here."),
             list_url,
         ),
-        _section(
+        section(
             "returned",
             _("Plans returned by the chairman"),
             returned,
             _("Plans the chairman returns for revision appear here."),
             f"{list_url}?state=plan_returned",
         ),
-        _section(
+        section(
             "reassign",
             _("Assignments declined or late"),
             reassign,
             _("Assignments an agency declines, or does not carry out in time, appear here to be given again."),
             reverse("cases:coordination"),
         ),
-        _section(
+        section(
             "incoming",
             _("Transfers waiting for your commune"),
             incoming,
             _("Case files another commune asks yours to take over appear here."),
         ),
-        _section(
+        section(
             "reviews",
             _("Reviews due"),
             reviews,
@@ -159,10 +153,7 @@ def officer_sections(user, clock: Clock) -> list[Section]:
 
 
 def _transfers_to(user, clock: Clock) -> list[WorkItem]:
-    scope = jurisdiction_of(user, access.EDIT_ROLES)
-    rows = CaseFile.objects.filter(
-        scope.communes_q("transfer_to"), state=CaseState.TRANSFER_PENDING, is_restricted=False
-    ).values("pk", "reference", "commune__name", "updated_at")
+    rows = access.transfers_waiting_for(user).values("pk", "reference", "commune__name", "updated_at")
     return [
         WorkItem(
             section="incoming",
@@ -191,7 +182,7 @@ def _assignments_to_reassign(user, clock: Clock, roles) -> list[WorkItem]:
     items = []
     for row in rows:
         status = AssignmentStatus(row["status"])
-        due = datetime.datetime.combine(row["due_date"], datetime.time(23, 59, 59), tzinfo=clock.now.tzinfo)
+        due = end_of_day(row["due_date"])
         detail = (_("Declined by %(agency)s") if status == AssignmentStatus.DECLINED else _("Late: %(agency)s")) % {
             "agency": row["agency__name"]
         }
@@ -231,25 +222,25 @@ def chairman_sections(user, clock: Clock) -> list[Section]:
                 label = str(DeadlineKind(first.kind).label) if first.kind in DeadlineKind.values else first.kind
                 overdue.append(_detail_item(row, "overdue", label, clock, first.due_at))
     return [
-        _section(
+        section(
             "plans",
             _("Plans waiting for your approval"),
             plans,
             _("Intervention plans the commune officer submits to you appear here."),
         ),
-        _section(
+        section(
             "closures",
             _("Closures to decide"),
             closures,
             _("Proposals to end a plan and close the case file appear here."),
         ),
-        _section(
+        section(
             "emergencies",
             _("Emergencies open"),
             emergencies,
             _("Case files where the assessment found an emergency appear here until the measures are recorded."),
         ),
-        _section(
+        section(
             "overdue",
             _("Overdue steps in your commune"),
             overdue,
@@ -278,7 +269,7 @@ def agency_sections(user, clock: Clock) -> list[Section]:
         return []
     rows = list(
         access.assignments_of_agency_staff(user).values(
-            "pk", "status", "due_date", "service_type", "agency__name", "case__reference", "case__commune__name"
+            "pk", "status", "due_date", "service_type", "request", "case__reference", "case__commune__name"
         )
     )
     acceptance = _open_deadlines(Assignment, [row["pk"] for row in rows])
@@ -289,11 +280,11 @@ def agency_sections(user, clock: Clock) -> list[Section]:
             due = deadline.due_at if deadline else None
             to_accept.append(_assignment_item(row, "accept", _("Accept or decline"), due, clock))
         else:
-            due = datetime.datetime.combine(row["due_date"], datetime.time(23, 59, 59), tzinfo=clock.now.tzinfo)
+            due = end_of_day(row["due_date"])
             in_hand.append(_assignment_item(row, "progress", _("Report progress"), due, clock))
     inbox = reverse("cases:inbox")
     return [
-        _section(
+        section(
             "to_accept",
             _("Assignments to accept"),
             to_accept,
@@ -303,7 +294,7 @@ def agency_sections(user, clock: Clock) -> list[Section]:
             ),
             inbox,
         ),
-        _section(
+        section(
             "in_hand",
             _("Assignments in hand: progress due"),
             in_hand,
@@ -319,7 +310,7 @@ def _assignment_item(row: dict, action: str, words: str, due, clock: Clock) -> W
     return WorkItem(
         section=action,
         title=f"{row['case__reference']} · {ServiceType(row['service_type']).label}",
-        detail=f"{row['agency__name']}",
+        detail=row["request"][:160],
         url=reverse("cases:assignment", args=[row["pk"]]),
         action=words,
         due_at=due,
@@ -376,21 +367,21 @@ def coordinator_sections(user, clock: Clock) -> list[Section]:
         )
     ]
     return [
-        _section(
+        section(
             "communes",
             _("Communes with overdue steps"),
             communes,
             _("Communes of your area with a case file past its legal time limit appear here, the most late first."),
             f"{list_url}?overdue=on",
         ),
-        _section(
+        section(
             "reassign",
             _("Assignments declined or late"),
             _assignments_to_reassign(user, clock, roles),
             _("Assignments an agency declines, or does not carry out in time, appear here to be given again."),
             reverse("cases:coordination"),
         ),
-        _section(
+        section(
             "stuck",
             _("Transfers waiting more than 3 days"),
             stuck,

@@ -13,10 +13,9 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from agencies.access import province_pk_of
-from agencies.models import AdministrativeUnit, Role, StaffMembership
+from agencies.models import AdministrativeUnit
 from audit.recorder import record, together
 from config import names
-from notifications import config_cache
 from notifications.services import NotificationDraft, notify_many
 
 from .. import access, events, handoffs, name_search
@@ -229,7 +228,7 @@ def responsible_officer_for(commune, actor):
 def _announce_new_report(report: Report, cases: list[CaseFile], actor) -> None:
     """Tell the commune's child-protection officers at once: the 12-hour clock has started.
     No child's name: the message may travel by email or an SMS gateway."""
-    others = [pk for pk in officer_ids_of(report.commune) if pk != actor.pk]
+    others = [pk for pk in handoffs.commune_officer_ids(report.commune) if pk != actor.pk]
     if not others:
         return  # the commune's only officer recorded it
     officers = list(get_user_model().objects.filter(pk__in=others, is_active=True))
@@ -252,18 +251,3 @@ def _announce_new_report(report: Report, cases: list[CaseFile], actor) -> None:
                     )
                 )
     notify_many(drafts)
-
-
-def officer_ids_of(commune) -> list[int]:
-    """The commune's child-protection officers (kept while no membership changes: config_cache)."""
-    return config_cache.cached(
-        "commune_officers",
-        commune.pk,
-        lambda: list(
-            StaffMembership.objects.filter(
-                role=Role.COMMUNE_OFFICER, unit=commune, is_active=True, user__is_active=True, agency__is_active=True
-            )
-            .order_by()
-            .values_list("user_id", flat=True)
-        ),
-    )

@@ -22,6 +22,8 @@ def case_assign_officer(
     errors = {}
     if officer is None or officer.pk not in {user.pk for user in handoffs.officers_of_commune(locked.commune)}:
         errors["officer"] = [_("Choose a child-protection officer of the case file's commune.")]
+    elif locked.is_restricted and officer.pk not in access.named_on(locked):
+        errors["officer"] = [_("This case file is restricted: name this officer on it first, then hand it over.")]
     elif officer.pk == locked.officer_id:
         errors["officer"] = [_("This officer already answers for the case file.")]
     if not reason.strip():

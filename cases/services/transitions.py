@@ -67,7 +67,10 @@ def case_assess(
         assessed_at=timezone.now(),
     )
     case.risk_level, case.is_emergency = overall, is_emergency
-    deadline_meet(target=case, kind=DeadlineKind.EMERGENCY_DECISION)
+    if not is_emergency:
+        # The 12-hour limit covers deciding and, when there is an emergency, taking the measures: it is met
+        # here without one, when the measures are recorded with one.
+        deadline_meet(target=case, kind=DeadlineKind.EMERGENCY_DECISION)
     change = step_commit(step, fields=("risk_level", "is_emergency"))
     events.case_assessed_event(case=case, actor=actor, change=change, risk_level=overall, is_emergency=is_emergency)
     return case
@@ -99,6 +102,7 @@ def case_record_emergency(
     measure = EmergencyMeasure.objects.create(
         case=case, description=description, taken_by=taken_by, taken_at=taken_at, recorded_by=actor
     )
+    deadline_meet(target=case, kind=DeadlineKind.EMERGENCY_DECISION, at=taken_at)
     change = step_commit(step)
     events.emergency_recorded_event(case=case, actor=actor, change=change, measure_id=measure.pk, taken_by=taken_by)
     return case

@@ -5,12 +5,16 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from agencies.selectors import agencies_serving
 from config.errors import Conflict
+from notifications.selectors import deadlines_of
+from notifications.services import notifications_seen
+from notifications.urgency import Clock
 
 from .. import access, forms, selectors, services
 from ..models import ServiceVisibility
@@ -54,6 +58,8 @@ def assignment_detail(request, pk):
     assignment, level = access.assignment_for_user(
         request.user, pk, purpose="view" if request.method == "GET" else None
     )
+    if request.method == "GET":
+        notifications_seen(user=request.user, url_prefix=reverse("cases:assignment", args=[assignment.pk]))
     allowed = access.assignment_actions(request.user, assignment, level)
     forms_by_action = {
         name: ASSIGNMENT_ACTIONS[name][0](initial={"version": assignment.version}, prefix=name)
@@ -102,8 +108,33 @@ def assignment_detail(request, pk):
         "forms": forms_by_action,
         "actions": [(name, ASSIGNMENT_ACTIONS[name][2]) for name in forms_by_action],
         "can_reassign": "reassign" in allowed,
+        "step": _assignment_step(assignment, level),
     }
     return render(request, "cases/assignment.html", context, status=status)
+
+
+def _assignment_step(assignment, level: str) -> dict:
+    """What the assignment waits for, in words, with its running time limit."""
+    clock = Clock()
+    deadlines = {view.deadline.kind: view.deadline for view in deadlines_of(assignment) if view.status != "met"}
+    agency = assignment.agency.name
+    if assignment.status == "proposed":
+        deadline = deadlines.get("assignment_acceptance")
+        text = (
+            _("Accept or decline the assignment: the commune waits for your answer.")
+            if level == "agency"
+            else _("Waiting for %(agency)s to accept or decline the assignment.") % {"agency": agency}
+        )
+    elif assignment.status in ("accepted", "in_progress"):
+        deadline = deadlines.get("assignment_due")
+        text = (
+            _("Carry out what is asked, report progress, and close the assignment when it is done.")
+            if level == "agency"
+            else _("%(agency)s is carrying out the assignment.") % {"agency": agency}
+        )
+    else:
+        deadline, text = None, str(assignment.get_status_display())
+    return {"text": text, "urgency": clock.of(deadline.due_at) if deadline else None}
 
 
 @login_required

@@ -5,12 +5,14 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from agencies.selectors import agencies_serving
 from config.errors import Conflict
 from notifications.selectors import deadlines_of, fires_of
+from notifications.services import notifications_seen
 from notifications.urgency import Clock
 
 from .. import access, documents, forms, selectors, services
@@ -30,6 +32,7 @@ def case_detail(request, pk):
             raise PermissionDenied(_("Your agency sees only what its assignment needs of this case file."))
         return redirect("cases:assignment", pk=mine.pk)
     case = selectors.case_detail(request.user, pk)
+    notifications_seen(user=request.user, url_prefix=reverse("cases:detail", args=[case.pk]))
     rights = access.rights_on(request.user, case)
     deadlines = deadlines_of(case)
     context = {

@@ -87,7 +87,7 @@ def _list_rows(cases, deadlines) -> list[ListRow]:
     risk_word = escape(_("Risk"))
     states = {value: escape(str(label)) for value, label in CaseState.choices}
     risks = {value: escape(str(label)) for value, label in RiskLevel.choices}
-    badge = badge_maker(Clock(working_days=False))
+    badge = badge_maker(Clock())
     rows = []
     for case in cases:
         url = escape(detail.replace("987654321", str(case.pk)))

@@ -15,10 +15,11 @@ from django.urls import reverse
 from django.utils import timezone, translation
 
 from audit.models import AuditAction, AuditChannel, AuditObject
-from cases import events, services
+from cases import events, handoffs, services
 from cases.choices import CaseEventKind, CaseState
 from cases.models import CaseEvent
 from cases.services import privacy
+from notifications.models import Notification
 from tests.factories import AgencyFactory, MembershipFactory, UserFactory, walk_to_approved, walk_to_investigated
 
 pytestmark = pytest.mark.django_db
@@ -223,6 +224,17 @@ def test_no_code_word_on_the_pages_and_documents_that_show_events(every_kind, ca
     )
     assert "Tình trạng: Đang chờ chuyển xã khác → Đã tiếp nhận" in texts["audit trail"]
     assert "Xã Một → Xã Hai" in texts["audit trail"]
+
+    # Every hand-off the fixture went through told somebody: each rule's event has its notice.
+    for kind in handoffs.RULES:
+        announced = CaseEvent.objects.filter(case__in=[first, second], kind=kind)
+        if kind == "review":
+            announced = announced.filter(to_state="closure_proposed")
+        if kind == "assess":
+            announced = announced.filter(data__is_emergency=True)
+        assert announced.exists(), kind
+        keys = {f"case-event:{pk}" for pk in announced.values_list("pk", flat=True)}
+        assert Notification.objects.filter(key__in=keys).exists(), f"nobody was told after {kind}"
 
     codes = {*CaseEventKind.values, *CaseState.values, *AuditAction.values, *AuditChannel.values, *AuditObject.values}
     for where, text in texts.items():

@@ -44,7 +44,8 @@ def test_each_next_person_finds_the_hand_off_on_their_home_page_and_in_the_bell(
     page.fill("#id_measures-0-description", "Xác minh, bảo vệ trẻ.")
     page.fill("#id_measures-0-due_date", "2099-12-31")
     page.get_by_test_id("action-submit").click()
-    expect(page.get_by_test_id("next-step-not-yours")).to_contain_text("Chủ tịch UBND xã")
+    expect(page.get_by_test_id("next-step-not-yours")).to_be_visible()
+    expect(page.get_by_test_id("next-step-who")).to_contain_text("Chủ tịch UBND xã")
     _logout(page)
 
     # The chairman: the plan waits on the home page, and the bell says so.
@@ -75,7 +76,7 @@ def test_each_next_person_finds_the_hand_off_on_their_home_page_and_in_the_bell(
     login(page, "officer", TEST_PASSWORD)
     page.get_by_test_id("bell").click()
     notices = page.get_by_test_id("notification")
-    expect(notices.filter(has_text="đã báo cáo tiến độ")).to_have_count(1)
+    expect(notices.filter(has_text="Công an Xã Một đã báo cáo tiến độ")).to_have_count(1)
     expect(notices.filter(has_text="đã tiếp nhận việc được giao")).to_have_count(1)
     expect(notices.filter(has_text="đã được phê duyệt")).to_have_count(1)
     _logout(page)
