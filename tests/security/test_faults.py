@@ -32,7 +32,6 @@ from tests.test_healthz import _free_port
 
 pytestmark = pytest.mark.django_db(transaction=True)
 ROOT = Path(__file__).resolve().parents[2]
-FAULT_BROKER_DB = 13
 
 
 def _wait(condition, seconds: float, what: str, log: Path | None = None):
@@ -88,9 +87,34 @@ def _worker(log: Path, broker: str) -> subprocess.Popen:
     )
 
 
-def test_a_worker_killed_mid_escalation_fires_each_step_once_after_restart(cast, receive, default_ladders, tmp_path):
-    broker = f"redis://127.0.0.1:6379/{FAULT_BROKER_DB}"
-    redis.Redis.from_url(broker).flushdb()
+@pytest.fixture
+def own_redis_port():
+    port = _free_port()
+    processes = []
+
+    def start():
+        process = subprocess.Popen(
+            ["redis-server", "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
+            stdout=subprocess.DEVNULL,
+        )
+        processes.append(process)
+        _wait(lambda: redis.Redis(port=port).ping(), 10, "redis to start")
+        return process
+
+    yield port, start
+    for process in processes:
+        if process.poll() is None:
+            process.kill()
+            process.wait()
+
+
+def test_a_worker_killed_mid_escalation_fires_each_step_once_after_restart(
+    cast, receive, default_ladders, tmp_path, own_redis_port
+):
+    # Its own Redis: another suite running on this machine must not consume the scan message.
+    port, start = own_redis_port
+    start()
+    broker = f"redis://127.0.0.1:{port}/0"
     receive()
     deadline = Deadline.objects.get(kind="emergency_decision")
     now = timezone.now()
@@ -153,27 +177,6 @@ def test_a_worker_killed_mid_escalation_fires_each_step_once_after_restart(cast,
     assert told == [("officer", deadline.pk)]
     deadline.refresh_from_db()
     assert deadline.next_step == 2
-
-
-@pytest.fixture
-def own_redis_port():
-    port = _free_port()
-    processes = []
-
-    def start():
-        process = subprocess.Popen(
-            ["redis-server", "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
-            stdout=subprocess.DEVNULL,
-        )
-        processes.append(process)
-        _wait(lambda: redis.Redis(port=port).ping(), 10, "redis to start")
-        return process
-
-    yield port, start
-    for process in processes:
-        if process.poll() is None:
-            process.kill()
-            process.wait()
 
 
 def test_a_report_submitted_while_redis_is_down_is_saved_and_its_tasks_run_once_it_is_back(
