@@ -188,13 +188,21 @@ def may_search_audit(user) -> bool:
 
 def audit_scope(user) -> Q | None:
     """The audit rows a user may search: None for everything (a national administrator), else a filter
-    on the rows' case files in the area of their audit roles; 404 for anyone without one."""
+    on the rows' case files: all of them in a system administrator's area; in a leader's area only the
+    unrestricted ones and the restricted ones naming the leader. 404 for anyone without such a role."""
     if not may_search_audit(user):
         raise Http404
-    jurisdiction = jurisdiction_of(user, AUDIT_ROLES)
-    if jurisdiction.is_nationwide:
+    administered = jurisdiction_of(user, frozenset({Role.SYSTEM_ADMIN}))
+    if administered.is_nationwide:
         return None
-    return Q(case_id__in=CaseFile.objects.filter(jurisdiction.communes_q("commune")).values("pk"))
+    scope = Q(pk__in=[])
+    if not administered.is_empty:
+        scope |= Q(case_id__in=CaseFile.objects.filter(administered.communes_q("commune")).values("pk"))
+    led = jurisdiction_of(user, frozenset({Role.LEADER}))
+    if not led.is_empty:
+        visible = CaseFile.objects.filter(led.communes_q("commune")).filter(_unrestricted_or_named(user))
+        scope |= Q(case_id__in=visible.values("pk"))
+    return scope
 
 
 def privacy_scope(user) -> QuerySet[CaseFile]:
