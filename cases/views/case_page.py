@@ -14,7 +14,7 @@ from notifications.selectors import deadlines_of, fires_of
 
 from .. import access, documents, forms, selectors, services
 from ..models import current_plan
-from .common import apply_errors
+from .common import apply_errors, numbered_as_forms
 
 
 @login_required
@@ -70,7 +70,7 @@ def _run_action(request, case, name, data, measure_formset):
     kwargs = {key: value for key, value in data.items() if key != "version"}
     service = getattr(services, f"case_{name}")
     if name == "submit_plan":
-        kwargs["measures"] = [services.MeasureInput(**form.cleaned_data) for form in measure_formset.forms]
+        kwargs["measures"] = [services.MeasureInput(**form.cleaned_data) for form in measure_formset.filled_forms()]
     return service(actor=request.user, case=case, expected_version=data["version"], **kwargs)
 
 
@@ -94,7 +94,8 @@ def case_action(request, pk, name):
             form.add_error(None, str(conflict))
             status = 409
         except ValidationError as error:
-            apply_errors(error, form, *(measure_formset.forms if measure_formset else []))
+            measure_forms = measure_formset.filled_forms() if measure_formset else []
+            apply_errors(numbered_as_forms(error, "measures", measure_forms), form, *measure_forms)
             status = 400
         else:
             messages.success(request, _("Saved: %(action)s.") % {"action": action.label})

@@ -34,10 +34,19 @@ def test_officer_takes_a_report_to_an_approved_plan(page, tree, cast):
     expect(page.get_by_test_id("deadline-emergency_decision")).to_be_visible()
     case_url = page.url.split("?")[0]
 
-    # 2. Initial risk assessment (Mẫu 02): no emergency.
+    # 2. Initial risk assessment (Mẫu 02): no emergency. The four criteria and the emergency question are
+    # radios with nothing chosen beforehand; a person taps the label.
     page.get_by_test_id("action-assess").click()
-    page.select_option("#id_severity", "medium")
-    page.check("input[name=is_emergency][value=no]")
+    for question, answer in (
+        ("Mức độ nghiêm trọng của tổn hại", "Trung bình"),
+        ("Khả năng tiếp cận trẻ em của đối tượng xâm hại", "Thấp"),
+        ("Cản trở đối với sự an toàn trong môi trường chăm sóc", "Thấp"),
+        ("Khả năng tự bảo vệ và phục hồi của trẻ em", "Thấp"),
+    ):
+        page.get_by_role("group", name=question).get_by_text(answer, exact=True).click()
+    emergency = page.get_by_role("group", name="Có cần áp dụng biện pháp can thiệp khẩn cấp không?")
+    emergency.get_by_text("Không", exact=True).click()
+    expect(emergency.get_by_role("radio", name="Không")).to_be_checked()
     page.get_by_test_id("action-submit").click()
     expect(page.get_by_test_id("case-state")).to_have_text("Đã đánh giá nguy cơ ban đầu")
     expect(page.get_by_test_id("deadline-emergency_decision")).to_have_attribute("data-status", "met")
