@@ -95,6 +95,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "config.session_timeout.SessionTimeoutMiddleware",
+    "config.middleware.FriendlyErrorPagesMiddleware",  # with DEBUG only: no technical 404 or 500 page
     # Last, as django-axes asks: it turns a lockout into the lockout page.
     "axes.middleware.AxesMiddleware",
 ]
