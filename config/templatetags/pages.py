@@ -131,3 +131,11 @@ def percent(value, decimals=1):
     if value is None or value == "":
         return "—"
     return f"{number_format(value, decimal_pos=decimals, use_l10n=True, force_grouping=True)}\u00a0%"
+
+
+@register.simple_tag(takes_context=True)
+def page_url(context, number) -> str:
+    """The current page's query with another page number: filters survive paging."""
+    query = context["request"].GET.copy()
+    query["page"] = number
+    return f"?{query.urlencode()}"
