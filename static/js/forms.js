@@ -142,15 +142,20 @@
     steps(form).forEach(function (step) {
       if (step.hasAttribute("data-step-final")) { return; }
       var heading = step.querySelector(".step-heading");
+      var part = document.createDocumentFragment();
       var list = element("dl", "check-list");
+      part.appendChild(list);
       var group = null;
       fieldsOf(step).forEach(function (field) {
         var item = field.closest("[data-formset-form]");
         if (item !== group && item) {
+          // Each child (or measure) under its own heading, in a list of its own.
           group = item;
-          list.appendChild(element("dt", "check-group", labelOf(item)));
+          part.appendChild(element("p", "check-group mb-0", labelOf(item)));
           var chosen = item.querySelector("[data-chosen-child]:not(.d-none) [data-chosen-name]");
-          if (chosen) { list.appendChild(element("dd", "", box.getAttribute("data-chosen-text") + " " + chosen.textContent)); }
+          if (chosen) { part.appendChild(element("p", "small mb-0", box.getAttribute("data-chosen-text") + " " + chosen.textContent)); }
+          list = element("dl", "check-list");
+          part.appendChild(list);
         }
         var answer = answerOf(field, yesText);
         var isMissing = missing(field);
@@ -170,9 +175,10 @@
         list.appendChild(row);
         if (isMissing) { gaps.push(labelOf(field)); }
       });
-      if (list.childNodes.length) {
+      part.querySelectorAll("dl:empty").forEach(function (empty) { empty.remove(); });
+      if (part.childNodes.length) {
         if (heading) { body.appendChild(element("h4", "h6 mt-3", heading.textContent.replace(/^[^·]*·\s*/, ""))); }
-        body.appendChild(list);
+        body.appendChild(part);
       }
     });
     var status = element("p", gaps.length ? "check-status text-danger fw-semibold" : "check-status text-success fw-semibold",
