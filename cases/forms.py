@@ -72,6 +72,8 @@ class BootstrapMixin:
             kwargs.setdefault("auto_id", f"id_{self.id_prefix}_%s")
         super().__init__(*args, **kwargs)
         for field in self.fields.values():
+            if isinstance(field, forms.ModelChoiceField) and field.empty_label == "---------":
+                field.empty_label = "—"  # Django's dashes read as a code; the other lists start with a dash too
             widget = field.widget
             if isinstance(widget, forms.CheckboxInput | forms.RadioSelect):  # radios and checkbox groups too
                 widget.attrs.setdefault("class", "form-check-input")
@@ -288,7 +290,10 @@ class ReviewForm(VersionForm):
         label=_("Recommendation"), choices=ReviewRecommendation.choices, widget=forms.RadioSelect
     )
     closure_reason = forms.ChoiceField(
-        label=_("Reason for ending the plan"), choices=[("", "—"), *ClosureReason.choices], required=False
+        label=_("Reason for ending the plan"),
+        choices=[("", "—"), *ClosureReason.choices],
+        required=False,
+        help_text=_("Only when the review proposes to end the plan."),
     )
 
 

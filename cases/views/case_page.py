@@ -48,6 +48,11 @@ def case_detail(request, pk):
     return render(request, "cases/detail.html", context)
 
 
+# Decisions: what they decide is shown above the form (check the answers), and the button says what it does.
+DECISIONS = frozenset(
+    {"approve_plan", "return_plan", "approve_closure", "reject_closure", "accept_transfer", "decline_transfer"}
+)
+
 ACTION_FORMS = {
     "assess": forms.AssessForm,
     "record_emergency": forms.EmergencyForm,
@@ -105,12 +110,12 @@ def case_action(request, pk, name):
     if case.state not in action.sources:
         messages.warning(request, _("This step is not possible in the current state of the case file."))
         return redirect("cases:detail", pk=case.pk)
-    return render(
-        request,
-        "cases/action.html",
-        {"case": case, "action": action, "form": form, "measure_formset": measure_formset},
-        status=status,
-    )
+    context = {"case": case, "action": action, "form": form, "measure_formset": measure_formset}
+    if name in DECISIONS:
+        context["is_decision"] = True
+        context["plan"] = current_plan(case.plans.prefetch_related("measures__agency"))
+        context["review"] = case.reviews.order_by("-reviewed_at").first()
+    return render(request, "cases/action.html", context, status=status)
 
 
 @login_required
