@@ -134,7 +134,11 @@ class ReportForm(BootstrapMixin, forms.Form):
 
     def clean(self):
         data = super().clean()
-        if not data.get("reporter_is_anonymous") and not data.get("reporter_name"):
+        if (
+            not data.get("reporter_is_anonymous")
+            and not data.get("reporter_name")
+            and "reporter_name" not in self.errors
+        ):
             self.add_error("reporter_name", _("Enter the reporter's name, or mark the reporter as anonymous."))
         return data
 
@@ -185,6 +189,13 @@ class RepeatedFormSet(forms.BaseFormSet):
     as Django's "Please submit at least 1 form." has no Vietnamese translation."""
 
     item_label = ""
+
+    def full_clean(self):
+        super().full_clean()
+        # An item left empty already says what it lacks: "add at least one" beside that says it twice.
+        if self.is_bound and any(form.errors for form in self.forms):
+            kept = [error for error in self._non_form_errors.as_data() if error.code != "too_few_forms"]
+            self._non_form_errors = self.error_class(kept, error_class="nonform", renderer=self.renderer)
 
     def filled_forms(self) -> list:
         """The forms but those added and left empty (the first, required one is always there)."""
