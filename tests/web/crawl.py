@@ -5,7 +5,7 @@ What counts as a leak on a Vietnamese page:
 - a word found only in the English messages (never in a Vietnamese one, nor in the names of people,
   places and agencies the page may show), e.g. "Form", "health/police";
 - a code: a snake_case token ("in_progress"), "None", a period code ("2026-H2"), an ISO date;
-- a number in English format: a decimal point before a percent sign ("16.7%").
+- a number in English format: a decimal point before a percent sign ("16.7%"), a sign without its space.
 """
 
 import re
@@ -33,6 +33,7 @@ CODES = [
     (re.compile(r"\b\d{4}-(?:H[12]|Q[1-4])\b"), "period code"),
     (re.compile(r"\b\d{4}-\d{2}-\d{2}\b"), "ISO date"),
     (re.compile(r"\d\.\d+\s?%"), "English decimal point"),
+    (re.compile(r"\d%"), "percent sign without its space"),
     (re.compile(r"\b\d{1,2}:\d{2}\s?[AP]M\b"), "12-hour time"),
 ]
 WORD = re.compile(r"[A-Za-zÀ-ỹĐđ]+")

@@ -3,6 +3,7 @@ message of the catalogue, a word only English uses, a snake_case code, "None", a
 English number on any page reachable from the menu, and on every case file's page."""
 
 import io
+import re
 
 import pytest
 from django.contrib.auth import get_user_model
@@ -18,10 +19,10 @@ from tests.web.crawl import Detector, crawl, texts_and_links
 pytestmark = pytest.mark.django_db
 
 # Leaks found in files other people are changing now; listed for them, ignored here until they land.
-ELSEWHERE = {
+ELSEWHERE = [
     # reports/indicators/procedure.py _timeliness_rows: "2/2 (100.0%)" on the report page, PDF and XLSX.
-    "English decimal point",
-}
+    re.compile(r"in '\d+/\d+ \(\d+\.\d%\)'"),
+]
 
 
 @pytest.fixture
@@ -50,6 +51,7 @@ def test_the_detector_finds_what_leaked_before():
     assert detector.leaks("None")
     assert detector.leaks("2026-H2")
     assert detector.leaks("16.7%")
+    assert detector.leaks("40%")
     assert detector.leaks("Case files")  # an English message
     assert not detector.leaks("Hồ sơ trường hợp")
     assert not detector.leaks("16,7 % · 03/03/2026 · HS-2026-000001 · 103/KH-UBND")
@@ -73,7 +75,7 @@ def test_every_page_of_every_demo_user_is_in_vietnamese(demo):
                 errors.append(f"{demo_user.username} {visit.url}: {visit.status}")
             leaks.extend(f"{demo_user.username} {visit.url}: {leak}" for leak in visit.leaks)
     assert errors == []
-    assert sorted({leak for leak in leaks if not any(known in leak for known in ELSEWHERE)}) == []
+    assert sorted({leak for leak in leaks if not any(known.search(leak) for known in ELSEWHERE)}) == []
     assert pages > 200
     # Every case file's page was read by someone.
     assert len(seen_cases) == CaseFile.objects.count()
