@@ -42,13 +42,18 @@ PLACEHOLDER = re.compile(r"%\(\w+\)[sdr]|\{\w*\}|%[sd]")
 ALLOWED = {"baove", "pdf", "xlsx", "csv", "json", "api", "sha", "zalo", "email", "webhook", "english", "hiv", "aids"}
 
 
+CODE_TAGS = ("code", "kbd", "samp")
+
+
 class _Text(HTMLParser):
     def __init__(self):
         super().__init__(convert_charrefs=True)
         self.texts: list[str] = []
         self.links: list[str] = []
         self._skip = 0
-        self._english: tuple[str, int] | None = None  # an element marked lang="en" (the language switch)
+        # An element whose text is not Vietnamese words: marked lang="en" (the language switch), or a code
+        # (<code>: a key to type, which may spell an English word by chance).
+        self._quiet: tuple[str, int] | None = None
 
     def handle_starttag(self, tag, attrs):
         attributes = dict(attrs)
@@ -56,11 +61,11 @@ class _Text(HTMLParser):
             self._skip += 1
         if tag == "a" and attributes.get("href"):
             self.links.append(attributes["href"])
-        if self._english and self._english[0] == tag:
-            self._english = (tag, self._english[1] + 1)
-        elif self._english is None and (attributes.get("lang") or "").startswith("en"):
-            self._english = (tag, 1)
-        if self._english:
+        if self._quiet and self._quiet[0] == tag:
+            self._quiet = (tag, self._quiet[1] + 1)
+        elif self._quiet is None and (tag in CODE_TAGS or (attributes.get("lang") or "").startswith("en")):
+            self._quiet = (tag, 1)
+        if self._quiet:
             return
         for name, value in attrs:
             if value and SHOWN_ATTRIBUTES.match(name):
@@ -71,12 +76,12 @@ class _Text(HTMLParser):
     def handle_endtag(self, tag):
         if tag in ("script", "style") and self._skip:
             self._skip -= 1
-        if self._english and self._english[0] == tag:
-            self._english = (tag, self._english[1] - 1) if self._english[1] > 1 else None
+        if self._quiet and self._quiet[0] == tag:
+            self._quiet = (tag, self._quiet[1] - 1) if self._quiet[1] > 1 else None
 
     def handle_data(self, data):
         text = " ".join(data.split())
-        if text and not self._skip and not self._english:
+        if text and not self._skip and not self._quiet:
             self.texts.append(text)
 
 
@@ -152,6 +157,8 @@ def crawl(client, detector: Detector, *, starts=("/",), per_pattern=3, seen_case
         if is_case_page:
             seen_cases.add(url)
         response = client.get(url)
+        if response.status_code == 503:  # a part (Redis) slow under load says "try again": once
+            response = client.get(url)
         if response.status_code in (301, 302):
             location = urlsplit(response["Location"])
             if not location.netloc:

@@ -85,6 +85,7 @@ def test_texts_of_a_page_include_what_scripts_and_screen_readers_say():
     texts, links = texts_and_links(
         '<p>Xin chào</p><button aria-label="Close">×</button><span data-saved-text="Draft saved at"></span>'
         '<script>var x = "none_of_this";</script><a href="/cases/">Hồ sơ</a>'
+        '<code>7N5H ZONE FZ3P</code><option lang="en">English</option>'
     )
     assert texts == ["Xin chào", "Close", "×", "Draft saved at", "Hồ sơ"]
     assert links == ["/cases/"]
