@@ -4,11 +4,12 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 DEV_ENV := DEBUG=true DJANGO_SETTINGS_MODULE=config.settings.base TWO_FACTOR_ROLES=
+PORT ?= 8000
 
 .PHONY: help install run serve test test-fast lint format migrations-check messages vendor clean bench bench-quick
 
 help:
-	@echo "make run               install, migrate, load units and demo data, serve on http://127.0.0.1:8000"
+	@echo "make run               install, migrate, load units and demo data, serve on http://127.0.0.1:8000 (PORT=8001 for another)"
 	@echo "make test              lint, migrations check, then the whole suite on PostgreSQL and Redis"
 	@echo "make test-fast         the suite only (pytest arguments: make test-fast ARGS='-k jurisdiction')"
 	@echo "make install           .venv with every dependency, dev tools included"
@@ -33,9 +34,9 @@ run: install
 	$(DEV_ENV) $(PY) manage.py load_admin_units
 	$(DEV_ENV) $(PY) manage.py seed_demo
 	@echo ""
-	@echo "BaoVe is starting on http://127.0.0.1:8000  (Ctrl-C stops the web server, worker and beat)"
+	@echo "BaoVe is starting on http://127.0.0.1:$(PORT)  (Ctrl-C stops the web server, worker and beat)"
 	@echo ""
-	$(DEV_ENV) $(VENV)/bin/honcho start -f Procfile.dev
+	$(DEV_ENV) $(VENV)/bin/honcho start -f Procfile.dev --port $(PORT)
 
 test: install lint migrations-check
 	$(PY) -m pytest $(ARGS)

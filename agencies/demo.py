@@ -2,7 +2,10 @@
 
 Both shapes of the administration are exercised: Xã Tân Biên sits under an intermediate unit
 (the former huyện Tân Biên, abolished in 2025) while Xã Tân Châu sits directly under the province.
-Idempotent: a second run finds everything in place and changes nothing.
+Every role has an account at every level it is held: the communes' officers and chairmen, the agencies'
+focal points at commune, former district and province, coordinators and leaders; the agencies of the
+two seed plans (103/KH-UBND of the former district, 57/KH-UBND of Thái Bình, now Hưng Yên) have focal
+points who report on their tasks. Idempotent: a second run finds everything in place and changes nothing.
 """
 
 from dataclasses import dataclass
@@ -16,13 +19,17 @@ from .services import agency_save, membership_save, unit_save
 DEMO_PASSWORD = "baove-demo-2026"  # noqa: S105 - documented demo password, embedded default only
 
 PROVINCE_CODE = "80"  # Tây Ninh
+PLAN_PROVINCE_CODE = "33"  # Hưng Yên, which Thái Bình (plan 57/KH-UBND) joined in 2025
 FORMER_DISTRICT_CODE = "705"  # huyện Tân Biên before 1 July 2025
 FORMER_DISTRICT_COMMUNES = ("25486", "25489", "25498", "25510")  # Tân Biên, Tân Lập, Thạnh Bình, Trà Vong
 TAN_BIEN = "25486"
 TAN_CHAU = "25516"
 HAMLET_CODE = "TB-AP-THANH-PHU"
+# unit key: official commune code
+COMMUNES = {"tan_bien": TAN_BIEN, "tan_lap": "25489", "thanh_binh": "25498", "tra_vong": "25510", "tan_chau": TAN_CHAU}
 
-# key: (agency type, name, unit key); unit keys: province, district, tan_bien, tan_chau
+# key: (agency type, name, unit key); unit keys: province, district, the COMMUNES, plan_province.
+# The plans' agencies carry the names their plan gives them: importing the plan finds them here.
 AGENCIES = {
     "ubnd_tinh": ("peoples_committee", "Ủy ban nhân dân tỉnh Tây Ninh", "province"),
     "so_y_te": ("health", "Sở Y tế tỉnh Tây Ninh", "province"),
@@ -37,6 +44,18 @@ AGENCIES = {
     "thcs_tan_bien": ("education", "Trường THCS Tân Biên", "tan_bien"),
     "ubnd_tan_chau": ("peoples_committee", "Ủy ban nhân dân xã Tân Châu", "tan_chau"),
     "vhxh_tan_chau": ("social_affairs", "Phòng Văn hóa – Xã hội xã Tân Châu", "tan_chau"),
+    "ubnd_tan_lap": ("peoples_committee", "Ủy ban nhân dân xã Tân Lập", "tan_lap"),
+    "vhxh_tan_lap": ("social_affairs", "Phòng Văn hóa – Xã hội xã Tân Lập", "tan_lap"),
+    "ubnd_thanh_binh": ("peoples_committee", "Ủy ban nhân dân xã Thạnh Bình", "thanh_binh"),
+    "vhxh_thanh_binh": ("social_affairs", "Phòng Văn hóa – Xã hội xã Thạnh Bình", "thanh_binh"),
+    "ubnd_tra_vong": ("peoples_committee", "Ủy ban nhân dân xã Trà Vong", "tra_vong"),
+    "vhxh_tra_vong": ("social_affairs", "Phòng Văn hóa – Xã hội xã Trà Vong", "tra_vong"),
+    # Plan 103/KH-UBND of the former huyện Tân Biên (plans/demo/tan-bien-103-KH-UBND-2020.yaml).
+    "ldtbxh_huyen": ("social_affairs", "Phòng Lao động - Thương binh và Xã hội huyện Tân Biên", "district"),
+    "cong_an_huyen": ("police", "Công an huyện Tân Biên", "district"),
+    # Plan 57/KH-UBND of Thái Bình (plans/demo/thai-binh-57-KH-UBND-2024.yaml), now part of Hưng Yên.
+    "ubnd_hung_yen": ("peoples_committee", "Ủy ban nhân dân tỉnh Hưng Yên", "plan_province"),
+    "so_ldtbxh_thai_binh": ("social_affairs", "Sở Lao động - Thương binh và Xã hội tỉnh Thái Bình", "plan_province"),
 }
 
 
@@ -88,11 +107,61 @@ USERS = (
     DemoUser(
         "canbo.tanchau", "Bùi Thị Ngọc", Role.COMMUNE_OFFICER, "vhxh_tan_chau", "tan_chau", "Công chức Văn hóa – Xã hội"
     ),
+    DemoUser("chutich.tanchau", "Đỗ Văn Nam", Role.CHAIRMAN, "ubnd_tan_chau", "tan_chau", "Chủ tịch UBND xã"),
+    DemoUser(
+        "canbo.tanlap", "Lý Thị Hoa", Role.COMMUNE_OFFICER, "vhxh_tan_lap", "tan_lap", "Công chức Văn hóa – Xã hội"
+    ),
+    DemoUser("chutich.tanlap", "Mai Văn Sơn", Role.CHAIRMAN, "ubnd_tan_lap", "tan_lap", "Chủ tịch UBND xã"),
+    DemoUser(
+        "canbo.thanhbinh",
+        "Dương Thị Yến",
+        Role.COMMUNE_OFFICER,
+        "vhxh_thanh_binh",
+        "thanh_binh",
+        "Công chức Văn hóa – Xã hội",
+    ),
+    DemoUser("chutich.thanhbinh", "Tạ Quang Vinh", Role.CHAIRMAN, "ubnd_thanh_binh", "thanh_binh", "Chủ tịch UBND xã"),
+    DemoUser(
+        "canbo.travong", "Hồ Thị Kim", Role.COMMUNE_OFFICER, "vhxh_tra_vong", "tra_vong", "Công chức Văn hóa – Xã hội"
+    ),
+    DemoUser("chutich.travong", "Châu Văn Lực", Role.CHAIRMAN, "ubnd_tra_vong", "tra_vong", "Chủ tịch UBND xã"),
+    DemoUser(
+        "lanhdao.tanbien", "Phan Thị Thảo", Role.LEADER, "vhxh_huyen", "district", "Trưởng phòng khu vực Tân Biên"
+    ),
+    DemoUser(
+        "ldtbxh.tanbien", "Cao Văn Thành", Role.FOCAL_POINT, "ldtbxh_huyen", "district", "Chuyên viên Phòng LĐTBXH"
+    ),
+    DemoUser(
+        "congan.huyentanbien", "Lâm Quốc Huy", Role.FOCAL_POINT, "cong_an_huyen", "district", "Cán bộ Công an huyện"
+    ),
+    DemoUser("yte.tayninh", "Kiều Thị Nga", Role.FOCAL_POINT, "so_y_te", "province", "Chuyên viên Sở Y tế"),
+    DemoUser("congan.tayninh", "Thái Minh Khoa", Role.FOCAL_POINT, "cong_an_tinh", "province", "Cán bộ Công an tỉnh"),
+    DemoUser(
+        "ldtbxh.thaibinh",
+        "Vũ Thị Huyền",
+        Role.FOCAL_POINT,
+        "so_ldtbxh_thai_binh",
+        "plan_province",
+        "Chuyên viên Sở LĐTBXH (Thái Bình cũ)",
+    ),
+    DemoUser(
+        "lanhdao.hungyen", "Nguyễn Đức Thắng", Role.LEADER, "ubnd_hung_yen", "plan_province", "Phó Chủ tịch UBND tỉnh"
+    ),
 )
 
 
 class DemoDataError(Exception):
     pass
+
+
+def clock(start):
+    """A clock set to START that the demo moves (`.move_to(when)`) to when each thing it records happened.
+
+    time-machine is a dev dependency, installed by `make run` (`pip install -e .[dev]`): the demo is never
+    loaded in production."""
+    import time_machine
+
+    return time_machine.travel(start, tick=False)
 
 
 @transaction.atomic
@@ -136,14 +205,14 @@ def seed() -> dict[str, int]:
 
 
 def _units(created: dict[str, int]) -> dict[str, AdministrativeUnit]:
+    wanted = {PROVINCE_CODE, PLAN_PROVINCE_CODE, *FORMER_DISTRICT_COMMUNES, TAN_CHAU}
     official = {
         unit.code: unit
         for unit in AdministrativeUnit.objects.filter(
-            code__in=[PROVINCE_CODE, *FORMER_DISTRICT_COMMUNES, TAN_CHAU],
-            level__in=[UnitLevel.PROVINCE, UnitLevel.COMMUNE],
+            code__in=wanted, level__in=[UnitLevel.PROVINCE, UnitLevel.COMMUNE]
         )
     }
-    missing = {PROVINCE_CODE, *FORMER_DISTRICT_COMMUNES, TAN_CHAU} - set(official)
+    missing = wanted - set(official)
     if missing:
         raise DemoDataError(
             f"Official units {sorted(missing)} are missing: run `python manage.py load_admin_units` first."
@@ -179,8 +248,8 @@ def _units(created: dict[str, int]) -> dict[str, AdministrativeUnit]:
         created["units"] += 1
     return {
         "province": province,
+        "plan_province": official[PLAN_PROVINCE_CODE],
         "district": district,
-        "tan_bien": tan_bien,
-        "tan_chau": official[TAN_CHAU],
+        **{key: AdministrativeUnit.objects.get(pk=official[code].pk) for key, code in COMMUNES.items()},
         "hamlet": hamlet,
     }

@@ -1,100 +1,272 @@
-"""Demo case files in Xã Tân Biên, at several steps of the procedure (embedded default only)."""
+"""Demo case files over the last two years in the demo province (embedded default only).
+
+Two sets, walked through the services (cases.walker) as their officers, chairmen and agencies would:
+- Xã Tân Biên has a case file at every step of the procedure, received over the last weeks, so that its
+  officer, its chairman, the agencies and the coordinators each have something to do (and a few things
+  overdue);
+- about one report a month over the last two years in five communes (under the former district and
+  directly under the province), mostly closed, so that every report period and dashboard shows figures.
+
+The clock is set to when each step happened (agencies.demo.clock), so that receipts, decisions, deadlines
+met or missed and closures fall in their real periods.
+"""
 
 import datetime
+import random
+from collections.abc import Callable
+from dataclasses import dataclass
 
 from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import timezone
 
+from agencies.demo import COMMUNES, clock
 from agencies.models import AdministrativeUnit, Agency
 
 from . import services
-from .models import CaseFile
+from .models import Assignment, CaseFile
+from .walker import walk_to
 
-DEMO_CHILDREN = (
-    # name, birth, sex, abuse form, source, how far the case goes
-    ("Nguyễn Văn Bình", datetime.date(2015, 4, 12), "male", "violence", "school", "received"),
-    ("Trần Thị Ngọc Anh", datetime.date(2012, 8, 3), "female", "sexual_molestation", "hotline_111", "emergency"),
-    ("Lê Hoàng Phúc", datetime.date(2017, 1, 20), "male", "neglect", "collaborator", "plan_submitted"),
-    ("Phạm Thị Thu", datetime.date(2011, 11, 5), "female", "exploitation", "walk_in", "in_intervention"),
+FAMILY_NAMES = ("Nguyễn", "Trần", "Lê", "Phạm", "Huỳnh", "Võ", "Đặng", "Bùi", "Đỗ", "Hồ", "Ngô", "Dương", "Lý")
+MIDDLE_NAMES = {"male": ("Văn", "Minh", "Hoàng", "Quốc", "Thanh"), "female": ("Thị", "Ngọc", "Thu", "Kim", "Mỹ")}
+GIVEN_NAMES = {
+    "male": ("Bình", "Phúc", "Khang", "Huy", "Tài", "Nam", "Long", "Hiếu", "Tín", "Lộc", "Đạt", "Khôi"),
+    "female": ("Anh", "Thu", "Vy", "Trang", "Ngân", "Hân", "My", "Linh", "Nhi", "Thảo", "Yến", "Châu"),
+}
+ABUSE_FORMS = (
+    "violence",
+    "violence",
+    "violence",
+    "neglect",
+    "neglect",
+    "sexual_molestation",
+    "sexual_rape",
+    "exploitation",
+    "abandonment",
+    "trafficking",
+    "other",
 )
+SOURCES = ("school", "hotline_111", "collaborator", "walk_in", "phone", "police", "health")
+SETTINGS = ("family", "family", "family", "school", "community", "online")
+NARRATIVE = "Dữ liệu minh họa (không phải trường hợp thật)."
+
+# When each step is taken, counted from the receipt of the report (the late plan of some cases included).
+STEP_AFTER = {
+    "assess": datetime.timedelta(hours=3),
+    "assess_emergency": datetime.timedelta(hours=2),
+    "record_emergency": datetime.timedelta(hours=6),
+    "mark_not_child_protection": datetime.timedelta(days=1),
+    "investigate": datetime.timedelta(days=2),
+    "submit_plan": datetime.timedelta(days=4),
+    "return_plan": datetime.timedelta(days=5),
+    "approve_plan": datetime.timedelta(days=6),
+    "review_close": datetime.timedelta(days=80),
+    "review_replan": datetime.timedelta(days=80),
+    "approve_closure": datetime.timedelta(days=85),
+}
+
+
+@dataclass(frozen=True)
+class DemoCase:
+    commune: str  # key of agencies.demo.COMMUNES
+    received_ago: datetime.timedelta
+    state: str
+    # What the agencies did with their assignments: accept, progress, done, decline (in that order).
+    agency_steps: tuple[str, ...] = ()
+    late_plan: bool = False  # the plan submitted after the 5 working days
+    transfer_to: str = ""  # a transfer to this commune, pending its answer
+    review_ago: datetime.timedelta | None = None  # when the review was held, if not 80 days after receipt
+
+
+DAY = datetime.timedelta(days=1)
+HOUR = datetime.timedelta(hours=1)
+
+# One case file of Xã Tân Biên at each step of the procedure.
+EVERY_STEP = (
+    DemoCase("tan_bien", 2 * HOUR, "received"),
+    DemoCase("tan_bien", 3 * DAY, "received"),  # no decision within 12 hours: overdue, escalated
+    DemoCase("tan_bien", 1 * DAY, "assessed"),
+    DemoCase("tan_bien", 2 * DAY, "emergency_handled"),
+    DemoCase("tan_bien", 4 * DAY, "investigated"),
+    DemoCase("tan_bien", 5 * DAY, "plan_submitted"),
+    DemoCase("tan_bien", 7 * DAY, "plan_returned"),
+    DemoCase("tan_bien", 12 * DAY, "in_intervention", ("accept", "progress")),
+    DemoCase("tan_bien", 10 * DAY, "in_intervention", ("decline",)),
+    DemoCase("tan_bien", 9 * DAY, "in_intervention"),  # assignments still to accept
+    DemoCase("tan_bien", 45 * DAY, "in_intervention", ("accept",)),  # its assignment is overdue
+    DemoCase("tan_bien", 100 * DAY, "reviewed", ("accept", "progress", "done"), review_ago=3 * DAY),
+    DemoCase("tan_bien", 95 * DAY, "closure_proposed", ("accept", "progress", "done"), review_ago=2 * DAY),
+    DemoCase("tan_bien", 120 * DAY, "closed", ("accept", "progress", "done")),
+    DemoCase("tan_bien", 1 * DAY, "assessed", transfer_to="tan_chau"),
+    DemoCase("tan_bien", 3 * DAY, "not_child_protection"),
+)
+
+
+def _over_two_years(rng: random.Random, now: datetime.datetime) -> list[DemoCase]:
+    """A report in each of the last 23 calendar months (two in every third), in turn in each commune;
+    those old enough are mostly closed."""
+    communes = list(COMMUNES)
+    cases = []
+    for month in range(1, 24):
+        year, month_of_year = divmod(now.month - 1 - month, 12)
+        for extra in range(2 if month % 3 == 0 else 1):
+            received = now.replace(
+                year=now.year + year, month=month_of_year + 1, day=rng.randint(1, 26), hour=rng.randint(7, 17)
+            )
+            received_ago = now - received
+            commune = communes[(month + extra) % len(communes)]
+            if received_ago < 90 * DAY:
+                state = "in_intervention"
+            elif month % 7 == 0:
+                state = "not_child_protection"
+            elif month % 11 == 0:
+                state = "in_intervention"  # the review is overdue
+            else:
+                state = "closed"
+            steps = ("accept", "progress", "done") if state == "closed" else ("accept", "progress")
+            cases.append(DemoCase(commune, received_ago, state, steps, late_plan=month % 4 == 0))
+    return cases
 
 
 @transaction.atomic
 def seed() -> dict[str, int]:
-    commune = AdministrativeUnit.objects.get(level="commune", code="25486")
-    if CaseFile.objects.filter(commune=commune).exists():
+    communes = {key: AdministrativeUnit.objects.get(level="commune", code=code) for key, code in COMMUNES.items()}
+    if CaseFile.objects.filter(commune__in=communes.values()).exists():
         return {"case files": 0}
-    users = get_user_model().objects.in_bulk(["canbo.tanbien", "chutich.tanbien"], field_name="username")
-    officer, chairman = users["canbo.tanbien"], users["chutich.tanbien"]
-    health = Agency.objects.get(unit=commune, name="Trạm Y tế xã Tân Biên")
-    now = timezone.now()
-    for index, (name, birth, sex, form, source, stage) in enumerate(DEMO_CHILDREN):
-        report = services.report_receive(
-            actor=officer,
-            report=services.ReportInput(
-                received_at=now - datetime.timedelta(days=index * 2, hours=3),
-                receiving_point="hotline_111" if source == "hotline_111" else "commune",
-                commune=commune,
-                source=source,
-                setting="family",
-                abuse_forms=[form],
-                narrative="Dữ liệu minh họa (không phải trường hợp thật).",
-                reporter_is_anonymous=True,
-            ),
-            children=[
-                services.ChildInput(
-                    full_name=name,
-                    birth_date=birth,
-                    sex=sex,
-                    ethnicity="01",
-                    residence_commune=commune,
-                    school="Trường THCS Tân Biên",
+    users = get_user_model().objects.in_bulk(field_name="username")
+    people = {
+        key: (users[f"canbo.{key.replace('_', '')}"], users[f"chutich.{key.replace('_', '')}"]) for key in communes
+    }
+    rng = random.Random(2026)  # noqa: S311 - made-up demo data, the same on every run
+    now = timezone.now().replace(second=0, microsecond=0)
+    cases = [*EVERY_STEP, *_over_two_years(rng, timezone.localtime(now))]
+    with clock(now) as time:
+        for number, demo in enumerate(cases):
+            _walk(demo, number, rng=rng, now=now, move=time.move_to, communes=communes, people=people, users=users)
+    return {"case files": len(cases)}
+
+
+def _child(rng: random.Random, received: datetime.datetime, commune) -> services.ChildInput:
+    sex = rng.choice(("male", "female"))
+    age_days = rng.randint(2 * 365, 15 * 365)
+    return services.ChildInput(
+        full_name=f"{rng.choice(FAMILY_NAMES)} {rng.choice(MIDDLE_NAMES[sex])} {rng.choice(GIVEN_NAMES[sex])}",
+        birth_date=(received - datetime.timedelta(days=age_days)).date(),
+        sex=sex,
+        ethnicity=rng.choice(("01", "01", "01", "04", "05")),
+        residence_commune=commune,
+        school=f"Trường THCS {commune.name.removeprefix('Xã ')}",
+    )
+
+
+def _measures(rng, commune_key: str, communes, due: datetime.date) -> list[tuple]:
+    """Measures for the agencies that serve the commune: its own where it has them, else the province's."""
+    commune = communes[commune_key]
+    local = {agency.agency_type.code: agency for agency in Agency.objects.filter(unit=commune)}
+    health = local.get("health") or Agency.objects.get(name="Sở Y tế tỉnh Tây Ninh")
+    police = local.get("police") or Agency.objects.get(name="Công an tỉnh Tây Ninh")
+    measures = [(health, "medical", "Khám sức khỏe, tư vấn tâm lý cho trẻ.", due)]
+    if rng.random() < 0.6:
+        measures.append((police, "police", "Xác minh, ngăn chặn hành vi xâm hại.", due))
+    if "education" in local and rng.random() < 0.5:
+        measures.append((local["education"], "education", "Theo dõi việc học, hỗ trợ trẻ tại trường.", due))
+    return measures
+
+
+def _walk(demo: DemoCase, number: int, *, rng, now, move: Callable, communes, people, users) -> None:
+    received = now - demo.received_ago
+    commune = communes[demo.commune]
+    officer, chairman = people[demo.commune]
+    move(received)
+    report = services.report_receive(
+        actor=officer,
+        report=services.ReportInput(
+            received_at=received,
+            receiving_point="hotline_111" if number % 5 == 1 else "commune",
+            commune=commune,
+            source=rng.choice(SOURCES),
+            setting=rng.choice(SETTINGS),
+            abuse_forms=[rng.choice(ABUSE_FORMS)],
+            narrative=NARRATIVE,
+            reporter_is_anonymous=True,
+        ),
+        children=[_child(rng, received, commune)],
+    )
+    case = report.case_files.get()
+    review_at = now - demo.review_ago if demo.review_ago else None
+    acted = []
+
+    def agencies_act() -> None:
+        """Once the plan is approved and before its review: the agencies' work on their assignments."""
+        if demo.agency_steps and not acted:
+            acted.append(True)
+            _agencies_act(case, demo, received, now=now, move=move, users=users)
+
+    def before(step: str) -> None:
+        if step.startswith("review"):
+            agencies_act()
+        at = received + STEP_AFTER[step]
+        if step == "submit_plan" and demo.late_plan:
+            at += 5 * DAY
+        if step.startswith("review") and review_at:
+            at = review_at
+        if step == "approve_closure" and review_at:
+            at = review_at + DAY
+        move(min(at, now))
+
+    due = (received + 40 * DAY).date()
+    walk_to(
+        case,
+        demo.state,
+        officer=officer,
+        chairman=chairman,
+        measures=_measures(rng, demo.commune, communes, due),
+        before=before,
+        level=rng.choice(("low", "medium", "medium", "high")),
+    )
+    if demo.transfer_to:
+        move(min(received + 5 * HOUR, now))
+        services.case_transfer(
+            actor=officer, case=case, to_commune=communes[demo.transfer_to], reason="Gia đình đã chuyển nơi ở."
+        )
+    agencies_act()
+    move(now)
+
+
+# The focal point of each demo agency that takes assignments.
+FOCAL_POINTS = {
+    "Trạm Y tế xã Tân Biên": "yte.tanbien",
+    "Công an xã Tân Biên": "congan.tanbien",
+    "Trường THCS Tân Biên": "truong.tanbien",
+    "Sở Y tế tỉnh Tây Ninh": "yte.tayninh",
+    "Công an tỉnh Tây Ninh": "congan.tayninh",
+}
+
+
+def _agencies_act(case, demo: DemoCase, received, *, now, move: Callable, users) -> None:
+    at = {
+        "accept": received + 7 * DAY,
+        "decline": received + 7 * DAY,
+        "progress": received + 20 * DAY,
+        "done": received + 45 * DAY,
+    }
+    for assignment in Assignment.objects.filter(case=case, status="proposed").select_related("agency"):
+        actor = users[FOCAL_POINTS[assignment.agency.name]]
+        for step in demo.agency_steps:
+            move(min(at[step], now))
+            assignment.refresh_from_db()
+            if step == "accept":
+                services.assignment_accept(actor=actor, assignment=assignment)
+            elif step == "decline":
+                services.assignment_decline(
+                    actor=actor, assignment=assignment, reason="Việc này thuộc thẩm quyền của cơ quan cấp trên."
                 )
-            ],
-        )
-        case = report.case_files.get()
-        if stage == "received":
-            continue
-        emergency = stage == "emergency"
-        services.case_assess(
-            actor=officer,
-            case=case,
-            severity="high" if emergency else "medium",
-            perpetrator_access="medium",
-            care_environment="medium",
-            child_capacity="medium",
-            is_emergency=emergency,
-        )
-        if emergency:
-            services.case_record_emergency(
-                actor=officer,
-                case=case,
-                description="Đưa trẻ đến nơi an toàn.",
-                taken_by="Công an xã Tân Biên",
-                taken_at=now - datetime.timedelta(hours=1),
-            )
-            continue
-        services.case_investigate(
-            actor=officer,
-            case=case,
-            information="Đã làm việc với gia đình.",
-            risk_level="medium",
-            needs="Khám sức khỏe, tư vấn tâm lý.",
-            meeting_at=now - datetime.timedelta(hours=2),
-            participants="Cán bộ xã, gia đình.",
-            minutes="Thống nhất kế hoạch hỗ trợ.",
-        )
-        services.case_submit_plan(
-            actor=officer,
-            case=case,
-            objectives="Bảo đảm an toàn, sức khỏe và việc học của trẻ.",
-            measures=[
-                services.MeasureInput(
-                    health, "medical", "Khám sức khỏe cho trẻ.", timezone.localdate() + datetime.timedelta(days=10)
+                break
+            elif step == "progress":
+                services.assignment_report_progress(
+                    actor=actor, assignment=assignment, text="Đã làm việc với gia đình, trẻ được khám và tư vấn."
                 )
-            ],
-        )
-        if stage == "in_intervention":
-            services.case_approve_plan(actor=chairman, case=case, decision_number="12/QĐ-UBND")
-    return {"case files": len(DEMO_CHILDREN)}
+            elif step == "done":
+                services.assignment_close(
+                    actor=actor, assignment=assignment, is_done=True, outcome="Trẻ đã được hỗ trợ, ổn định."
+                )

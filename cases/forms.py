@@ -53,16 +53,31 @@ class FastSelect(forms.Select):
         return format_html("<select{}>{}</select>", attributes, mark_safe("".join(options)))  # noqa: S308 - escaped parts
 
 
+class InlineRadioSelect(forms.RadioSelect):
+    """Radios side by side, for a few short choices (Cao / Trung bình / Thấp); nothing chosen beforehand."""
+
+    inline = True
+
+
 class BootstrapMixin:
-    """Bootstrap classes on every widget, so templates can render fields in a loop."""
+    """Bootstrap classes on every widget, so templates can render fields in a loop.
+
+    `id_prefix` keeps the ids of several forms on one page apart (a consent's and a disclosure's
+    "recipient") without changing the names they post."""
+
+    id_prefix = ""
 
     def __init__(self, *args, **kwargs):
+        if self.id_prefix:
+            kwargs.setdefault("auto_id", f"id_{self.id_prefix}_%s")
         super().__init__(*args, **kwargs)
         for field in self.fields.values():
+            if isinstance(field, forms.ModelChoiceField) and field.empty_label == "---------":
+                field.empty_label = "—"  # Django's dashes read as a code; the other lists start with a dash too
             widget = field.widget
-            if isinstance(widget, forms.CheckboxInput):
+            if isinstance(widget, forms.CheckboxInput | forms.RadioSelect):  # radios and checkbox groups too
                 widget.attrs.setdefault("class", "form-check-input")
-            elif isinstance(widget, forms.CheckboxSelectMultiple | forms.HiddenInput):
+            elif isinstance(widget, forms.HiddenInput):
                 continue
             elif isinstance(widget, forms.Select):
                 widget.attrs.setdefault("class", "form-select")
@@ -71,10 +86,16 @@ class BootstrapMixin:
 
 
 class ReportForm(BootstrapMixin, forms.Form):
-    received_at = forms.DateTimeField(label=_("Received at"), widget=DATETIME_WIDGET)
+    received_at = forms.DateTimeField(
+        label=_("Received at"),
+        widget=DATETIME_WIDGET,
+        error_messages={"required": _("Enter when the report was received.")},
+    )
     receiving_point = forms.ChoiceField(label=_("Receiving point"), choices=ReceivingPoint.choices)
     commune = forms.ModelChoiceField(
-        label=_("Commune where the child lives"), queryset=AdministrativeUnit.objects.none()
+        label=_("Commune where the child lives"),
+        queryset=AdministrativeUnit.objects.none(),
+        error_messages={"required": _("Choose the commune where the child lives.")},
     )
     source = forms.ChoiceField(label=_("Source"), choices=ReportSource.choices)
     reporter_is_anonymous = forms.BooleanField(label=_("The reporter wishes to stay anonymous"), required=False)
@@ -85,7 +106,10 @@ class ReportForm(BootstrapMixin, forms.Form):
     place_of_occurrence = forms.CharField(label=_("Place of occurrence"), required=False, max_length=255)
     setting = forms.ChoiceField(label=_("Setting"), choices=Setting.choices)
     abuse_forms = forms.MultipleChoiceField(
-        label=_("Forms of abuse"), choices=AbuseForm.choices, widget=forms.CheckboxSelectMultiple
+        label=_("Forms of abuse"),
+        choices=AbuseForm.choices,
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={"required": _("Choose at least one form of abuse.")},
     )
     perpetrator_relation = forms.CharField(
         label=_("Alleged perpetrator's relation to the child"), required=False, max_length=100
@@ -93,12 +117,30 @@ class ReportForm(BootstrapMixin, forms.Form):
     perpetrator_age_group = forms.ChoiceField(
         label=_("Alleged perpetrator's age group"), choices=[("", "—"), *AgeGroup.choices], required=False
     )
-    narrative = forms.CharField(label=_("What happened"), widget=forms.Textarea(attrs={"rows": 5}))
+    narrative = forms.CharField(
+        label=_("What happened"),
+        widget=forms.Textarea(attrs={"rows": 5}),
+        error_messages={"required": _("Describe what happened.")},
+    )
+
+    # The service asks for the reporter's name unless the reporter stays anonymous: marked, and lifted by the box.
+    required_fields = ("reporter_name",)
 
     def __init__(self, *args, communes=None, **kwargs):
         super().__init__(*args, **kwargs)
+        self.fields["reporter_name"].required_unless = "reporter_is_anonymous"
         self.fields["commune"].queryset = communes if communes is not None else AdministrativeUnit.objects.none()
         self.fields["received_at"].initial = timezone.localtime().replace(second=0, microsecond=0)
+
+    def clean(self):
+        data = super().clean()
+        if (
+            not data.get("reporter_is_anonymous")
+            and not data.get("reporter_name")
+            and "reporter_name" not in self.errors
+        ):
+            self.add_error("reporter_name", _("Enter the reporter's name, or mark the reporter as anonymous."))
+        return data
 
 
 class ChildForm(BootstrapMixin, forms.Form):
@@ -126,8 +168,48 @@ class ChildForm(BootstrapMixin, forms.Form):
     caregiver_is_legal_representative = forms.BooleanField(label=_("Legal representative"), required=False)
     caregiver_is_alleged_perpetrator = forms.BooleanField(label=_("Alleged perpetrator"), required=False)
 
+    # Optional to Django because a child already registered needs neither; asked of a new child in clean(),
+    # so that a failed save lists every gap at once (the service checks the same again).
+    required_fields = ("full_name", "birth_date")
 
-ChildFormSet = forms.formset_factory(ChildForm, extra=0, min_num=1, max_num=20, validate_min=True)
+    def clean(self):
+        data = super().clean()
+        if not data.get("existing_id"):
+            if not data.get("full_name") and "full_name" not in self.errors:
+                self.add_error("full_name", _("Enter the child's full name."))
+            if not data.get("birth_date") and "birth_date" not in self.errors:
+                self.add_error("birth_date", _("Enter the date of birth (or the year, if only the year is known)."))
+        return data
+
+
+class RepeatedFormSet(forms.BaseFormSet):
+    """A formset whose items are added and removed on the page (static/js/formset.js).
+
+    `item_label` names one item in the error summary ("Trẻ em 2"); each subclass words "too few" itself,
+    as Django's "Please submit at least 1 form." has no Vietnamese translation."""
+
+    item_label = ""
+
+    def full_clean(self):
+        super().full_clean()
+        # An item left empty already says what it lacks: "add at least one" beside that says it twice.
+        if self.is_bound and any(form.errors for form in self.forms):
+            kept = [error for error in self._non_form_errors.as_data() if error.code != "too_few_forms"]
+            self._non_form_errors = self.error_class(kept, error_class="nonform", renderer=self.renderer)
+
+    def filled_forms(self) -> list:
+        """The forms but those added and left empty (the first, required one is always there)."""
+        return [form for form in self.forms if form.has_changed() or not form.empty_permitted]
+
+
+class ChildFormSetBase(RepeatedFormSet):
+    item_label = _("Child")
+    default_error_messages = {"too_few_forms": _("Add at least one child.")}
+
+
+ChildFormSet = forms.formset_factory(
+    ChildForm, formset=ChildFormSetBase, extra=0, min_num=1, max_num=20, validate_min=True
+)
 
 
 class VersionForm(BootstrapMixin, forms.Form):
@@ -135,13 +217,18 @@ class VersionForm(BootstrapMixin, forms.Form):
 
 
 class AssessForm(VersionForm):
-    severity = forms.ChoiceField(label=_("Severity of harm"), choices=RiskLevel.choices)
-    perpetrator_access = forms.ChoiceField(label=_("Abuser's access to the child"), choices=RiskLevel.choices)
+    # Radios with nothing chosen beforehand: each criterion is a decision, never a default left in place.
+    severity = forms.ChoiceField(label=_("Severity of harm"), choices=RiskLevel.choices, widget=InlineRadioSelect)
+    perpetrator_access = forms.ChoiceField(
+        label=_("Abuser's access to the child"), choices=RiskLevel.choices, widget=InlineRadioSelect
+    )
     care_environment = forms.ChoiceField(
-        label=_("Obstacles to safety in the care environment"), choices=RiskLevel.choices
+        label=_("Obstacles to safety in the care environment"), choices=RiskLevel.choices, widget=InlineRadioSelect
     )
     child_capacity = forms.ChoiceField(
-        label=_("Child's capacity to protect themself and recover (risk)"), choices=RiskLevel.choices
+        label=_("Child's capacity to protect themself and recover (risk)"),
+        choices=RiskLevel.choices,
+        widget=InlineRadioSelect,
     )
     risk_level = forms.ChoiceField(
         label=_("Overall risk level (empty: the highest of the four)"),
@@ -153,6 +240,7 @@ class AssessForm(VersionForm):
         choices=[("no", _("No")), ("yes", _("Yes: life or health is threatened, or a parent is the abuser"))],
         coerce=lambda value: value == "yes",
         widget=forms.RadioSelect,
+        error_messages={"required": _("Answer whether emergency measures are needed.")},
     )
     notes = forms.CharField(label=_("Notes"), required=False, widget=TEXTAREA)
 
@@ -187,7 +275,14 @@ class MeasureForm(BootstrapMixin, forms.Form):
         self.fields["agency"].queryset = agencies if agencies is not None else Agency.objects.none()
 
 
-MeasureFormSet = forms.formset_factory(MeasureForm, extra=0, min_num=1, max_num=30, validate_min=True)
+class MeasureFormSetBase(RepeatedFormSet):
+    item_label = _("Measure")
+    default_error_messages = {"too_few_forms": _("Add at least one measure.")}
+
+
+MeasureFormSet = forms.formset_factory(
+    MeasureForm, formset=MeasureFormSetBase, extra=0, min_num=1, max_num=30, validate_min=True
+)
 
 
 class ApprovePlanForm(VersionForm):
@@ -206,7 +301,10 @@ class ReviewForm(VersionForm):
         label=_("Recommendation"), choices=ReviewRecommendation.choices, widget=forms.RadioSelect
     )
     closure_reason = forms.ChoiceField(
-        label=_("Reason for ending the plan"), choices=[("", "—"), *ClosureReason.choices], required=False
+        label=_("Reason for ending the plan"),
+        choices=[("", "—"), *ClosureReason.choices],
+        required=False,
+        help_text=_("Only when the review proposes to end the plan."),
     )
 
 
@@ -289,6 +387,7 @@ class CloseAssignmentForm(VersionForm):
         choices=[("done", _("Done")), ("not_done", _("Not done"))],
         coerce=lambda value: value == "done",
         widget=forms.RadioSelect,
+        error_messages={"required": _("Choose whether the assignment was done.")},
     )
     outcome = forms.CharField(label=_("Outcome"), widget=TEXTAREA)
 
@@ -351,6 +450,7 @@ class AssignOfficerForm(VersionForm):
 
 
 class LawfulBasisForm(VersionForm):
+    id_prefix = "basis"
     lawful_basis = forms.ChoiceField(label=_("Lawful basis"), choices=LawfulBasis.choices)
     lawful_basis_note = forms.CharField(
         label=_("Details (decision or request number; required unless the legal duty)"),
@@ -360,6 +460,7 @@ class LawfulBasisForm(VersionForm):
 
 
 class ConsentForm(BootstrapMixin, forms.Form):
+    id_prefix = "consent"
     giver = forms.ChoiceField(label=_("Given by"), choices=ConsentGiver.choices)
     representative = forms.ModelChoiceField(
         label=_("Legal representative (when given by the representative)"), queryset=None, required=False
@@ -381,6 +482,7 @@ class ConsentForm(BootstrapMixin, forms.Form):
 
 
 class DisclosureForm(BootstrapMixin, forms.Form):
+    id_prefix = "disclosure"
     recipient = forms.CharField(label=_("Disclosed to"), max_length=200)
     purpose = forms.CharField(label=_("Purpose"), max_length=500)
     disclosed_on = forms.DateField(label=_("Disclosed on"), widget=DATE_WIDGET)
@@ -397,6 +499,7 @@ class DisclosureForm(BootstrapMixin, forms.Form):
 
 
 class DataRequestForm(BootstrapMixin, forms.Form):
+    id_prefix = "request"
     kind = forms.ChoiceField(label=_("Request"), choices=RequestKind.choices)
     requester_name = forms.CharField(label=_("Requester's name"), max_length=200)
     requester_relation = forms.CharField(

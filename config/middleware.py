@@ -7,17 +7,24 @@
   characters are invisible junk in a case file. The request is refused with a 400 naming the field.
 - NoStoreMiddleware: no browser, proxy or shared phone keeps a copy of a page, an API answer or a
   download: every response but static files carries Cache-Control: no-store.
+- FriendlyErrorPagesMiddleware: the demo (DEBUG) shows the same 404 and 500 pages as production.
 """
 
 import json
+import logging
 import re
 
-from django.http import HttpResponse, JsonResponse, QueryDict
+from django.conf import settings
+from django.core.exceptions import BadRequest, MiddlewareNotUsed, PermissionDenied, SuspiciousOperation
+from django.http import Http404, HttpResponse, JsonResponse, QueryDict
 from django.template.loader import render_to_string
 from django.utils.cache import add_never_cache_headers
 from django.utils.translation import gettext as _
 
+from . import errors
 from .errors import wants_json
+
+logger = logging.getLogger("django.request")
 
 # C0 controls but tab, line feed and carriage return (text areas send them), DEL, the C1 controls
 # and UTF-16 surrogates (a JSON "\ud800" decodes to one and cannot be stored).
@@ -107,3 +114,30 @@ class NoStoreMiddleware:
         response = self.get_response(request)
         add_never_cache_headers(response)
         return response
+
+
+class FriendlyErrorPagesMiddleware:
+    """With DEBUG on (`make run`), Django answers a missing page or another commune's case file with its
+    technical 404 (the URL patterns, in English) and a bug with a traceback page. The demo shows what a
+    user would see instead, the pages of config.errors; the traceback still goes to the console.
+    Without DEBUG, Django calls those handlers itself and this middleware is not used."""
+
+    def __init__(self, get_response):
+        if not settings.DEBUG:
+            raise MiddlewareNotUsed
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        # No view matched the path: Django answered with its technical page before any view ran.
+        if response.status_code == 404 and getattr(request, "resolver_match", None) is None:
+            return errors.page_not_found(request, Http404())
+        return response
+
+    def process_exception(self, request, exception):
+        if isinstance(exception, Http404):
+            return errors.page_not_found(request, exception)
+        if isinstance(exception, PermissionDenied | BadRequest | SuspiciousOperation):
+            return None  # Django answers these with the handlers, DEBUG or not
+        logger.error("Internal Server Error: %s", request.path, exc_info=exception)
+        return errors.server_error(request)

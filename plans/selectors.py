@@ -71,6 +71,24 @@ def plan_tasks(plan: Plan) -> list[PlanTask]:
     return tasks
 
 
+def tasks_by_section(plan: Plan) -> list[dict]:
+    """The tasks by section, for a page that opens collapsed: sections with overdue tasks first (else in the
+    plan's order), overdue tasks first in each; with each section's counts for its folded line."""
+    groups: dict[int, dict] = {}
+    for task in plan_tasks(plan):
+        group = groups.setdefault(
+            task.section_id, {"section": task.section, "tasks": [], "overdue": 0, "done": 0, "total": 0}
+        )
+        group["tasks"].append(task)
+        group["overdue"] += task.overdue
+        occurrences = task.occurrences.all()
+        group["total"] += len(occurrences)
+        group["done"] += sum(occurrence.status == OccurrenceStatus.DONE for occurrence in occurrences)
+    for group in groups.values():
+        group["tasks"].sort(key=lambda task: not task.overdue)
+    return sorted(groups.values(), key=lambda group: group["overdue"] == 0)
+
+
 def _statistic(task: PlanTask, plan: Plan) -> int | None:
     if task.statistic not in STATISTICS:
         return None

@@ -11,6 +11,7 @@ from config.errors import Conflict
 
 from . import access, documents, forms, selectors, services
 from .importer import PlanImportError
+from .models import CLOSED_OCCURRENCE_STATUSES
 
 
 @login_required
@@ -29,7 +30,7 @@ def plan_detail(request, pk):
         {
             "plan": plan,
             "progress": selectors.progress_by_agency(plan),
-            "tasks": selectors.plan_tasks(plan),
+            "sections": selectors.tasks_by_section(plan),
             "period_form": forms.PeriodForm(),
             "today": timezone.localdate(),
         },
@@ -39,8 +40,9 @@ def plan_detail(request, pk):
 @login_required
 @require_GET
 def my_tasks(request):
+    """The tasks to report on (overdue first), each with its form; the closed ones apart."""
     occurrences = selectors.my_occurrences(request.user)
-    rows = [
+    open_rows = [
         (
             occurrence,
             forms.ProgressForm(
@@ -48,8 +50,14 @@ def my_tasks(request):
             ),
         )
         for occurrence in occurrences
+        if occurrence.status not in CLOSED_OCCURRENCE_STATUSES
     ]
-    return render(request, "plans/my_tasks.html", {"rows": rows, "today": timezone.localdate()})
+    closed = [occurrence for occurrence in occurrences if occurrence.status in CLOSED_OCCURRENCE_STATUSES]
+    return render(
+        request,
+        "plans/my_tasks.html",
+        {"open_rows": open_rows, "closed": closed, "today": timezone.localdate()},
+    )
 
 
 @login_required

@@ -9,5 +9,6 @@ urlpatterns = [
     path("reports/submissions/", views.submissions, name="submissions"),
     path("reports/<int:pk>/", views.detail, name="detail"),
     path("reports/<int:pk>/progress/", views.progress, name="progress"),
+    path("reports/<int:pk>/submit/", views.submit_confirm, name="submit"),
     re_path(r"^reports/(?P<pk>\d+)/file\.(?P<extension>pdf|xlsx|preview\.pdf)$", views.download, name="download"),
 ]

@@ -9,6 +9,7 @@ from django.views.decorators.http import require_GET
 from config.errors import Conflict
 
 from . import access, documents, selectors, services
+from .forms import PeriodForm
 from .indicators import compute
 from .models import RenderState, ReportStatus
 from .periods import Period, PeriodError, parse
@@ -19,16 +20,28 @@ def _period(request) -> Period:
     return parse(code) if code else selectors.current_period()
 
 
-@login_required
-@require_GET
-def dashboard(request):
-    unit = access.report_unit(request.user, request.GET.get("unit"))
+def _chosen_period(request) -> tuple[Period, PeriodForm]:
+    """The period chosen in the picker (?kind=…), or given by a link (?period=2026-H1), else the current
+    half-year; with the picker showing it (and what was wrong, if it was)."""
+    if "kind" in request.GET:
+        picker = PeriodForm(request.GET)
+        if picker.is_valid():
+            return picker.cleaned_data["period"], picker
+        return selectors.current_period(), picker
     try:
         period = _period(request)
     except PeriodError as error:
         messages.error(request, str(error))
         period = selectors.current_period()
-    context = {"unit": unit, "period": period, **selectors.dashboard(unit, period)}
+    return period, PeriodForm(initial=PeriodForm.initial_for(period))
+
+
+@login_required
+@require_GET
+def dashboard(request):
+    unit = access.report_unit(request.user, request.GET.get("unit"))
+    period, picker = _chosen_period(request)
+    context = {"unit": unit, "period": period, "picker": picker, **selectors.dashboard(unit, period)}
     return render(request, "reports/dashboard.html", context)
 
 
@@ -37,16 +50,19 @@ def submissions(request):
     unit = access.report_unit(request.user, request.GET.get("unit") or request.POST.get("unit"))
     if unit is None:
         raise Http404
-    try:
-        period = _period(request)
-    except PeriodError as error:
-        messages.error(request, str(error))
-        return redirect("reports:dashboard")
     if request.method == "POST":
+        try:
+            period = _period(request)
+        except PeriodError as error:
+            messages.error(request, str(error))
+            return redirect("reports:dashboard")
         report = services.report_draft(actor=request.user, unit=unit, period=period)
         return redirect("reports:detail", pk=report.pk)
+    period, picker = _chosen_period(request)
     return render(
-        request, "reports/submissions.html", {"unit": unit, "period": period, **selectors.submissions(unit, period)}
+        request,
+        "reports/submissions.html",
+        {"unit": unit, "period": period, "picker": picker, **selectors.submissions(unit, period)},
     )
 
 
@@ -64,13 +80,14 @@ def detail(request, pk):
                     proposals=request.POST.get("proposals", ""),
                 )
             elif action == "submit":
+                # Saved, then checked on a page of its own before it is frozen (submit_confirm).
                 services.report_update(
                     actor=request.user,
                     report=report,
                     assessment=request.POST.get("assessment", ""),
                     proposals=request.POST.get("proposals", ""),
                 )
-                services.report_submit(actor=request.user, report=report)
+                return redirect("reports:submit", pk=report.pk)
             elif action == "preview":
                 services.preview_request(actor=request.user, report=report)
             elif action in ("accept", "return"):
@@ -97,9 +114,38 @@ def detail(request, pk):
         "reports/detail.html",
         {
             "report": report,
+            "period": period,
             "tables": documents.tables(data or live),
             "is_frozen": data is not None,
             "can_review": report.unit.parent_id is not None and report.status == ReportStatus.SUBMITTED,
+        },
+    )
+
+
+@login_required
+def submit_confirm(request, pk):
+    """Check the answers before submitting: the figures are frozen for good, and the sub-units that have
+    not reported yet are named."""
+    report = access.report_for_user(request.user, pk)
+    if report.status not in (ReportStatus.DRAFT, ReportStatus.RETURNED):
+        return redirect("reports:detail", pk=report.pk)
+    if request.method == "POST":
+        try:
+            services.report_submit(actor=request.user, report=report)
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            messages.success(request, _("The report is submitted: its figures and files are frozen."))
+            return redirect("reports:detail", pk=report.pk)
+    period = Period(report.period_start, report.period_end, report.period_code)
+    return render(
+        request,
+        "reports/submit.html",
+        {
+            "report": report,
+            "period": period,
+            "figures": selectors.key_figures(report.unit, period),
+            "missing": selectors.not_reported(report),
         },
     )
 

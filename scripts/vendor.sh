@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
-# Refresh the front-end assets vendored under static/vendor from the npm registry.
+# Refresh the front-end assets vendored under static/vendor from the npm registry, and axe-core (the
+# accessibility checker, for the browser tests only) under tests/e2e/vendor.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 BOOTSTRAP=5.3.8
+AXE=4.14.1
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 (cd "$work" && npm pack "bootstrap@$BOOTSTRAP" --silent >/dev/null && tar xzf "bootstrap-$BOOTSTRAP.tgz")
@@ -12,3 +14,9 @@ cp "$work/package/dist/css/bootstrap.min.css"* "$target/css/"
 cp "$work/package/dist/js/bootstrap.bundle.min.js"* "$target/js/"
 cp "$work/package/LICENSE" "$target/"
 echo "vendored bootstrap $BOOTSTRAP into $target"
+
+(cd "$work" && npm pack "axe-core@$AXE" --silent >/dev/null && mkdir axe && tar xzf "axe-core-$AXE.tgz" -C axe)
+target=tests/e2e/vendor/axe-core-$AXE
+mkdir -p "$target"
+cp "$work/axe/package/axe.min.js" "$work/axe/package/LICENSE" "$target/"
+echo "vendored axe-core $AXE into $target (browser tests only)"

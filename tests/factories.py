@@ -9,6 +9,7 @@ from django.utils import timezone
 from agencies.models import AdministrativeUnit, Agency, AgencyType, StaffMembership
 from agencies.services import agency_save, membership_save, unit_save
 from cases.services import ChildInput, ReportInput
+from cases.walker import assess, walk_to  # noqa: F401 - for the tests; the demo data walks cases too
 
 TEST_PASSWORD = "correct-horse-battery-staple"
 
@@ -97,86 +98,11 @@ def report_input(commune, **extra) -> ReportInput:
     return ReportInput(**values)
 
 
-def assess(case, officer, *, is_emergency=False):
-    """The initial risk assessment (Mẫu 02), low on every criterion unless an emergency."""
-    from cases import services
-
-    level = "high" if is_emergency else "low"
-    services.case_assess(
-        actor=officer,
-        case=case,
-        severity=level,
-        perpetrator_access=level,
-        care_environment="low",
-        child_capacity="low",
-        is_emergency=is_emergency,
-    )
-    return case
-
-
 def walk_to_investigated(case, officer):
     """Initial assessment (no emergency) and the needs meeting, as the commune officer."""
-    from cases import services
-
-    assess(case, officer)
-    services.case_investigate(
-        actor=officer,
-        case=case,
-        information="Đã làm việc với gia đình.",
-        risk_level="low",
-        needs="Hỗ trợ.",
-        meeting_at=timezone.now(),
-        participants="Cán bộ xã, gia đình.",
-        minutes="Thống nhất kế hoạch.",
-    )
-    return case
+    return walk_to(case, "investigated", officer=officer, chairman=None)
 
 
 def walk_to_approved(case, officer, chairman, measures):
     """From a new case to an approved plan whose MEASURES [(agency, service, text, due)] become assignments."""
     return walk_to(case, "in_intervention", officer=officer, chairman=chairman, measures=measures)
-
-
-def walk_to(case, state, *, officer, chairman, measures=()):
-    """Take a new case file to STATE through the services, as its officer and chairman would.
-
-    MEASURES [(agency, service, text, due)] for the plan, from "plan_submitted" on."""
-    from cases import services
-
-    if state == "received":
-        return case
-    if state == "assessed":
-        return assess(case, officer)
-    if state == "not_child_protection":
-        services.case_mark_not_child_protection(actor=officer, case=case, reason="Tranh chấp dân sự.")
-        return case
-    if state == "emergency_handled":
-        assess(case, officer, is_emergency=True)
-        services.case_record_emergency(
-            actor=officer, case=case, description="Tách trẻ khỏi nơi nguy hiểm.", taken_by="Công an xã",
-            taken_at=timezone.now(),
-        )  # fmt: skip
-        return case
-    walk_to_investigated(case, officer)
-    if state == "investigated":
-        return case
-    plan = [services.MeasureInput(*measure) for measure in measures]
-    services.case_submit_plan(actor=officer, case=case, objectives="Bảo đảm an toàn cho trẻ.", measures=plan)
-    if state == "plan_submitted":
-        return case
-    if state == "plan_returned":
-        services.case_return_plan(actor=chairman, case=case, note="Bổ sung biện pháp.")
-        return case
-    services.case_approve_plan(actor=chairman, case=case, decision_number="1/QĐ-UBND")
-    if state == "in_intervention":
-        return case
-    services.case_review(
-        actor=officer, case=case, findings="Trẻ an toàn.", child_is_safe=True, recommendation="close",
-        closure_reason="safe_and_stable",
-    )  # fmt: skip
-    if state == "closure_proposed":
-        return case
-    services.case_approve_closure(actor=chairman, case=case)
-    if state == "closed":
-        return case
-    raise ValueError(f"walk_to does not know the state {state}")

@@ -175,8 +175,14 @@ def coordination(request):
     if not access.may_coordinate(request.user):
         raise PermissionDenied(_("Your role does not give you a coordination view."))
     page = Paginator(selectors.open_assignments_in_area(request.user), 50).get_page(request.GET.get("page"))
+    rows = [(item, "reassign" in access.assignment_actions(request.user, item, "case")) for item in page]
     return render(
         request,
         "cases/coordination.html",
-        {"page_obj": page, "workload": selectors.workload_by_agency(request.user), "today": timezone.localdate()},
+        {
+            "page_obj": page,
+            "rows": rows,
+            "workload": selectors.workload_by_agency(request.user),
+            "today": timezone.localdate(),
+        },
     )

@@ -13,6 +13,6 @@ from .. import forms, selectors
 def audit_search(request):
     form = forms.AuditFilterForm(request.GET or None)
     filters = selectors.AuditFilters(**form.cleaned_data) if form.is_valid() else selectors.AuditFilters()
-    page = Paginator(selectors.audit_trail(request.user, filters), 100).get_page(request.GET.get("page"))
+    page = Paginator(selectors.audit_trail(request.user, filters), 50).get_page(request.GET.get("page"))
     page.object_list = selectors.with_references(list(page.object_list))
     return render(request, "cases/audit.html", {"form": form, "page_obj": page})

@@ -18,7 +18,7 @@ from notifications.urgency import Clock
 from .. import access, documents, forms, selectors, services
 from ..models import current_plan
 from ..next_step import next_step
-from .common import apply_errors
+from .common import apply_errors, numbered_as_forms
 
 
 @login_required
@@ -54,6 +54,11 @@ def case_detail(request, pk):
     return render(request, "cases/detail.html", context)
 
 
+# Decisions: what they decide is shown above the form (check the answers), and the button says what it does.
+DECISIONS = frozenset(
+    {"approve_plan", "return_plan", "approve_closure", "reject_closure", "accept_transfer", "decline_transfer"}
+)
+
 ACTION_FORMS = {
     "assess": forms.AssessForm,
     "record_emergency": forms.EmergencyForm,
@@ -76,7 +81,7 @@ def _run_action(request, case, name, data, measure_formset):
     kwargs = {key: value for key, value in data.items() if key != "version"}
     service = getattr(services, f"case_{name}")
     if name == "submit_plan":
-        kwargs["measures"] = [services.MeasureInput(**form.cleaned_data) for form in measure_formset.forms]
+        kwargs["measures"] = [services.MeasureInput(**form.cleaned_data) for form in measure_formset.filled_forms()]
     return service(actor=request.user, case=case, expected_version=data["version"], **kwargs)
 
 
@@ -100,7 +105,8 @@ def case_action(request, pk, name):
             form.add_error(None, str(conflict))
             status = 409
         except ValidationError as error:
-            apply_errors(error, form, *(measure_formset.forms if measure_formset else []))
+            measure_forms = measure_formset.filled_forms() if measure_formset else []
+            apply_errors(numbered_as_forms(error, "measures", measure_forms), form, *measure_forms)
             status = 400
         else:
             messages.success(request, _("Saved: %(action)s.") % {"action": action.label})
@@ -110,12 +116,12 @@ def case_action(request, pk, name):
     if case.state not in action.sources:
         messages.warning(request, _("This step is not possible in the current state of the case file."))
         return redirect("cases:detail", pk=case.pk)
-    return render(
-        request,
-        "cases/action.html",
-        {"case": case, "action": action, "form": form, "measure_formset": measure_formset},
-        status=status,
-    )
+    context = {"case": case, "action": action, "form": form, "measure_formset": measure_formset}
+    if name in DECISIONS:
+        context["is_decision"] = True
+        context["plan"] = current_plan(case.plans.prefetch_related("measures__agency"))
+        context["review"] = case.reviews.order_by("-reviewed_at").first()
+    return render(request, "cases/action.html", context, status=status)
 
 
 @login_required

@@ -1,5 +1,7 @@
 """What the pages of the cases app share: running a service from a form and placing its refusals."""
 
+import re
+
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 
@@ -38,3 +40,17 @@ def apply_errors(error: ValidationError, *forms_with_prefix) -> None:
         if not placed:
             for message in messages_:
                 forms_with_prefix[0].add_error(None, message)
+
+
+def numbered_as_forms(error: ValidationError, prefix: str, forms_in_order: list) -> ValidationError:
+    """A service numbers repeated items ("children-1-birth_date") by their place in the list it was given;
+    the page by their form's prefix, which differs once an empty item added on the page was left out."""
+    if not hasattr(error, "error_dict"):
+        return error
+    renamed = {}
+    for key, messages_ in error.message_dict.items():
+        match = re.fullmatch(rf"{re.escape(prefix)}-(\d+)-(.+)", key)
+        if match and int(match[1]) < len(forms_in_order):
+            key = f"{forms_in_order[int(match[1])].prefix}-{match[2]}"
+        renamed[key] = messages_
+    return ValidationError(renamed)

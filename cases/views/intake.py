@@ -12,12 +12,12 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from .. import access, forms, selectors, services
-from .common import apply_errors
+from .common import apply_errors, numbered_as_forms
 
 
-def _child_inputs(formset, commune) -> list[services.ChildInput]:
+def _child_inputs(child_forms, commune) -> list[services.ChildInput]:
     children = []
-    for form in formset.forms:
+    for form in child_forms:
         data = form.cleaned_data
         if data.get("existing_id"):
             children.append(services.ChildInput(existing_id=data["existing_id"]))
@@ -61,14 +61,15 @@ def report_new(request):
     formset = forms.ChildFormSet(request.POST or None, prefix="children")
     if request.method == "POST" and report_form.is_valid() and formset.is_valid():
         data = report_form.cleaned_data
+        child_forms = formset.filled_forms()
         try:
             report = services.report_receive(
                 actor=request.user,
                 report=services.ReportInput(**data),
-                children=_child_inputs(formset, data["commune"]),
+                children=_child_inputs(child_forms, data["commune"]),
             )
         except ValidationError as error:
-            apply_errors(error, report_form, *formset.forms)
+            apply_errors(numbered_as_forms(error, "children", child_forms), report_form, *child_forms)
         else:
             cases = list(report.case_files.order_by("pk"))
             messages.success(

@@ -96,6 +96,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "config.session_timeout.SessionTimeoutMiddleware",
+    "config.middleware.FriendlyErrorPagesMiddleware",  # with DEBUG only: no technical 404 or 500 page
     # Last, as django-axes asks: it turns a lockout into the lockout page.
     "axes.middleware.AxesMiddleware",
 ]
@@ -375,6 +376,8 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
     "loggers": {
         "django.db.backends": {"level": "WARNING"},
+        # WeasyPrint logs each rendering step at INFO: noise in a worker's and the demo's output.
+        "weasyprint.progress": {"level": "WARNING"},
         DJANGO_REDIS_LOGGER: {"filters": ["cache_outage"]},
     },
 }

@@ -136,9 +136,11 @@
   }
 
   document.querySelectorAll("[data-child-form]").forEach(wire);
-  document.getElementById("children").addEventListener("formset:added", function () {
+  var children = document.getElementById("children");
+  children.addEventListener("formset:added", function () {
     var boxes = document.querySelectorAll("[data-child-form]");
     wire(boxes[boxes.length - 1]);
   });
+  children.addEventListener("formset:removed", saveDraft);
   restoreDraft();
 })();

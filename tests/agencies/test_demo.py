@@ -1,13 +1,19 @@
+import datetime
 import io
 
 import pytest
 from django.contrib.auth import authenticate, get_user_model
 from django.core.management import CommandError, call_command
 from django.test import RequestFactory, override_settings
+from django.utils import timezone
 
 from agencies.access import units_visible_to
 from agencies.demo import DEMO_PASSWORD, USERS
 from agencies.models import AdministrativeUnit, Role, StaffMembership
+from cases.choices import CaseState
+from cases.models import Assignment, CaseFile
+from plans.models import ProgressReport
+from reports.models import PeriodicReport
 
 pytestmark = pytest.mark.django_db
 
@@ -46,6 +52,35 @@ def test_demo_has_both_shapes_every_role_and_is_idempotent():
     assert tan_chau.parent.code == "80"  # two-tier shape beside the three-tier one
 
     assert {demo.role for demo in USERS} == set(Role.values)
+    levels = set(StaffMembership.objects.values_list("role", "unit__level"))
+    for role, level in (
+        ("commune_officer", "commune"),
+        ("chairman", "commune"),
+        ("collaborator", "hamlet"),
+        ("focal_point", "commune"),
+        ("focal_point", "intermediate"),
+        ("focal_point", "province"),
+        ("coordinator", "intermediate"),
+        ("coordinator", "province"),
+        ("leader", "intermediate"),
+        ("leader", "province"),
+    ):
+        assert (role, level) in levels
+    # The plans' lead agencies have focal points who reported on their tasks.
+    for username, plan in (("ldtbxh.tanbien", "103/KH-UBND"), ("ldtbxh.thaibinh", "57/KH-UBND")):
+        assert ProgressReport.objects.filter(author__username=username, occurrence__task__plan__number=plan).exists()
+
+    # A case file at each step of the procedure, and reports in every month of the last two years.
+    assert set(CaseFile.objects.values_list("state", flat=True)) == set(CaseState.values)
+    today = timezone.localdate()
+    opened = [timezone.localtime(case.opened_at) for case in CaseFile.objects.all()]
+    months = {(moment.year, moment.month) for moment in opened}
+    for back in range(1, 24):  # and this month, unless it began a few hours ago
+        year, month = divmod(today.year * 12 + today.month - 1 - back, 12)
+        assert (year, month + 1) in months, f"no case file received in {month + 1}/{year}"
+    assert CaseFile.objects.filter(closed_at__lt=timezone.now() - datetime.timedelta(days=365)).exists()
+    assert Assignment.objects.filter(status="declined").exists()
+    assert PeriodicReport.objects.filter(status="accepted").exists()
     coordinator = get_user_model().objects.get(username="dieuphoi.tanbien")
     visible = set(units_visible_to(coordinator).values_list("code", flat=True))
     assert visible == {"705", "25486", "25489", "25498", "25510", "TB-AP-THANH-PHU"}
@@ -55,5 +90,5 @@ def test_demo_has_both_shapes_every_role_and_is_idempotent():
     out = io.StringIO()
     call_command("seed_demo", stdout=out)
     call_command("load_admin_units", stdout=io.StringIO())
-    assert "0 units, 0 agencies, 0 users, 0 memberships, 0 case files" in out.getvalue()
+    assert "0 units, 0 agencies, 0 users, 0 memberships, 0 case files, 0 plans" in out.getvalue()
     assert _snapshot() == before

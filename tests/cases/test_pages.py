@@ -55,6 +55,66 @@ def test_officer_records_a_report_with_three_children(tree, cast):
     assert len({case.report_id for case in cases}) == 1
 
 
+def test_a_child_added_by_mistake_and_left_empty_does_not_stop_the_save(tree, cast):
+    children = [{"full_name": "Hà", "birth_date": "2015-06-01", "sex": "female"}, {"sex": "unknown"}]
+    response = _client(cast.officer).post("/cases/new/", _report_post(tree.commune_c1, children))
+    assert response.status_code == 302
+    assert [case.child.full_name for case in CaseFile.objects.select_related("child")] == ["Hà"]
+
+
+def test_a_service_refusal_lands_on_the_child_it_concerns_when_an_empty_one_was_skipped(tree, cast):
+    children = [
+        {"full_name": "Hà", "birth_date": "2015-06-01", "sex": "female"},
+        {"sex": "unknown"},  # added by mistake, left empty: skipped
+        {"full_name": "Hương", "birth_date": "2015-06-01", "sex": "female", "personal_id": "123"},
+    ]
+    body = _client(cast.officer).post("/cases/new/", _report_post(tree.commune_c1, children)).content.decode()
+    assert 'data-testid="error-children-2-personal_id"' in body
+    assert 'data-testid="error-children-1-personal_id"' not in body
+    assert not CaseFile.objects.exists()
+
+
+def test_a_failed_save_lists_every_gap_at_the_top_with_a_link_to_each_field(tree, cast):
+    data = _report_post(tree.commune_c1, [{"sex": "unknown"}])
+    del data["abuse_forms"]
+    data["reporter_name"] = ""
+    body = _client(cast.officer).post("/cases/new/", data).content.decode()
+    summary = body[body.index('data-testid="error-summary"') : body.index("</ul>", body.index("error-summary"))]
+    assert "Có 4 lỗi cần sửa" in summary
+    assert 'href="#id_reporter_name"' in summary
+    assert 'href="#id_abuse_forms_0"' in summary  # the first checkbox of the group
+    assert 'href="#id_children-0-full_name"' in summary
+    assert 'href="#id_children-0-birth_date"' in summary
+    assert "Trẻ em 1 – Họ và tên trẻ em" in summary
+    assert "Please submit" not in body
+    assert "Hãy thêm ít nhất một trẻ em" not in summary
+    assert 'aria-invalid="true"' in body
+    assert 'aria-describedby="id_narrative' not in body
+    assert body.index('data-testid="error-summary"') < body.index('id="report-form"')
+
+
+def test_every_required_field_is_marked(tree, cast):
+    body = _client(cast.officer).get("/cases/new/").content.decode()
+    for name in ("received_at", "commune", "abuse_forms", "narrative", "reporter_name", "children-0-full_name"):
+        field = body[body.index(f'data-field="{name}"') :][:600]
+        assert "data-required" in field.split(">")[0], name
+        assert 'class="required-mark"' in field, name
+    optional = body[body.index('data-field="place_of_occurrence"') :][:400]
+    assert "required-mark" not in optional
+    # The anonymous box lifts the reporter's name.
+    assert 'data-required-unless="id_reporter_is_anonymous"' in body
+
+
+def test_the_emergency_question_is_a_pair_of_radios_with_nothing_chosen(tree, cast, receive):
+    case = receive().case_files.get()
+    body = _client(cast.officer).get(f"/cases/{case.pk}/act/assess/").content.decode()
+    radios = [line for line in body.split("<input") if 'name="is_emergency"' in line]
+    assert len(radios) == 2
+    assert all('type="radio"' in radio and 'class="form-check-input"' in radio for radio in radios)
+    assert not any("checked" in radio.split(">")[0] for radio in radios)
+    assert "form-control" not in "".join(radio.split(">")[0] for radio in radios)
+
+
 def test_bad_input_shows_field_messages_and_keeps_what_was_typed(tree, cast):
     children = [
         {

@@ -33,6 +33,24 @@ def test_police_focal_point_accepts_and_reports_progress(page, tree, cast, recei
     assert assignment.status == "in_progress"
     assert assignment.progress.get().author == cast.police
 
+    # Closing it: "Kết quả" is a pair of radios, nothing chosen beforehand, the chosen one obvious.
+    close = page.get_by_test_id("assignment-close")
+    result = close.get_by_role("group", name="Kết quả")
+    expect(result.get_by_role("radio")).to_have_count(2)
+    for radio in result.get_by_role("radio").all():
+        expect(radio).not_to_be_checked()
+    result.get_by_text("Đã hoàn thành", exact=True).click()
+    expect(result.get_by_role("radio", name="Đã hoàn thành")).to_be_checked()
+    chosen = result.locator("label.choice", has=page.locator("input:checked"))
+    assert chosen.evaluate("label => getComputedStyle(label).borderColor") != result.locator(
+        "label.choice", has=page.locator("input:not(:checked)")
+    ).evaluate("label => getComputedStyle(label).borderColor")
+    close.get_by_label("Kết quả thực hiện").fill("Gia đình đã cam kết, trẻ an toàn.")
+    page.get_by_test_id("submit-close").click()
+    expect(page.get_by_role("alert")).to_contain_text("Đã lưu")
+    assignment.refresh_from_db()
+    assert (assignment.status, assignment.outcome) == ("done", "Gia đình đã cam kết, trẻ an toàn.")
+
 
 def test_coordinator_reassigns_an_overdue_assignment(page, tree, cast, receive):
     case, assignment = _approved_case(tree, cast, receive, timezone.localdate() + datetime.timedelta(days=1))

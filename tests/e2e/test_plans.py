@@ -25,7 +25,7 @@ def test_a_focal_point_reports_progress_and_the_leader_sees_the_bar_move(page, s
     login(page, "leader", TEST_PASSWORD)
     page.goto(f"{page.base_url}/plans/{plan.pk}/")
     bar = page.locator(f'[data-agency="{social.name}"] [data-testid="progress-bar"]')
-    expect(bar).to_have_text("0%")
+    expect(bar).to_have_text("0 %")
     page.context.clear_cookies()
 
     login(page, "focal", TEST_PASSWORD)
@@ -39,5 +39,5 @@ def test_a_focal_point_reports_progress_and_the_leader_sees_the_bar_move(page, s
 
     login(page, "leader", TEST_PASSWORD)
     page.goto(f"{page.base_url}/plans/{plan.pk}/")
-    expect(bar).not_to_have_text("0%")
-    expect(bar).to_have_text("5%")  # 1 of its 22 occurrences
+    expect(bar).not_to_have_text("0 %")
+    expect(bar).to_have_text("5 %")  # 1 of its 22 occurrences

@@ -4,6 +4,7 @@ import subprocess
 import pytest
 from playwright.sync_api import expect
 
+from reports.models import PeriodicReport
 from reports.selectors import current_period
 from tests.e2e.conftest import login
 from tests.factories import TEST_PASSWORD
@@ -37,3 +38,16 @@ def test_a_leader_downloads_the_province_six_month_pdf(page, tree, cast, receive
     assert "Tỉnh P" in text
     assert period.label_vi in text
     assert "Nguyễn Văn An" not in text
+
+    # Submitting asks first, naming the sub-units that have not reported; nothing is frozen until confirmed.
+    page.get_by_test_id("submit-report").click()
+    missing = page.get_by_test_id("not-reported")
+    expect(missing).to_contain_text("2 đơn vị cấp dưới chưa gửi báo cáo")
+    expect(missing).to_contain_text("Huyện D (cũ)")
+    expect(missing).to_contain_text("Phường Ba")
+    report = PeriodicReport.objects.get()
+    assert report.status == "draft"
+    page.get_by_test_id("confirm-submit").click()
+    expect(page.get_by_test_id("report-status")).to_have_text("Đã nộp")
+    report.refresh_from_db()
+    assert report.status == "submitted"

@@ -33,7 +33,14 @@ def test_dashboard_and_submission_in_the_browser(tree, cast, receive, settings, 
     response = officer.post("/reports/submissions/", {"unit": "90001", "period": period})
     report = PeriodicReport.objects.get()
     assert response["Location"] == f"/reports/{report.pk}/"
-    officer.post(f"/reports/{report.pk}/", {"action": "submit", "assessment": "Ổn định.", "proposals": ""})
+    response = officer.post(f"/reports/{report.pk}/", {"action": "submit", "assessment": "Ổn định.", "proposals": ""})
+    assert response["Location"] == f"/reports/{report.pk}/submit/"  # checked before it is frozen
+    report.refresh_from_db()
+    assert (report.status, report.assessment) == ("draft", "Ổn định.")
+    confirm = officer.get(f"/reports/{report.pk}/submit/").content.decode()
+    assert "Ổn định." in confirm
+    assert 'data-testid="not-reported"' not in confirm  # a commune has no sub-unit
+    officer.post(f"/reports/{report.pk}/submit/")
     report.refresh_from_db()
     assert report.status == "submitted"
     pdf = officer.get(f"/reports/{report.pk}/file.pdf")
@@ -52,3 +59,56 @@ def test_dashboard_and_submission_in_the_browser(tree, cast, receive, settings, 
     coordinator.post(f"/reports/{report.pk}/", {"action": "return", "comment": "Bổ sung đánh giá."})
     report.refresh_from_db()
     assert (report.status, report.review_comment) == ("returned", "Bổ sung đánh giá.")
+
+
+def test_submitting_asks_for_confirmation_and_names_the_sub_units_not_reported(tree, cast, receive, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+    receive()
+    today = datetime.date.today()
+    period = f"{today.year}-H{1 if today.month <= 6 else 2}"
+    officer = Client()
+    officer.force_login(cast.officer)
+    officer.post("/reports/submissions/", {"unit": "90001", "period": period})
+    own = PeriodicReport.objects.get(unit=tree.commune_c1)
+    officer.post(f"/reports/{own.pk}/submit/")
+    coordinator = Client()
+    coordinator.force_login(cast.coordinator_district)
+    coordinator.post("/reports/submissions/", {"unit": "901", "period": period})
+    district = PeriodicReport.objects.get(unit=tree.district_d)
+
+    page = coordinator.get(f"/reports/{district.pk}/submit/").content.decode()
+    missing = page[page.index('data-testid="not-reported"') :]
+    assert "Xã Hai" in missing
+    assert "Xã Một" not in missing  # submitted
+    district.refresh_from_db()
+    assert district.status == "draft"  # looking at the confirmation changes nothing
+
+    listing = coordinator.get("/reports/submissions/", {"unit": "901", "period": period}).content.decode()
+    assert listing.index("Xã Hai") < listing.index("Xã Một")  # those not reported first
+
+    coordinator.post(f"/reports/{district.pk}/submit/")
+    district.refresh_from_db()
+    assert district.status == "submitted"
+    assert coordinator.get(f"/reports/{district.pk}/submit/")["Location"] == f"/reports/{district.pk}/"
+
+
+def test_the_period_is_chosen_not_typed(tree, cast, receive):
+    receive()
+    leader = Client()
+    leader.force_login(cast.leader)
+    today = datetime.date.today()
+    quarter = (today.month + 2) // 3
+    page = leader.get("/reports/", {"unit": "91", "kind": "quarter", "year": today.year, "quarter": quarter})
+    body = page.content.decode()
+    assert f"quý {quarter} năm {today.year}" in body
+    assert 'data-testid="figure-abused_children">' in body
+    assert f'<option value="{quarter}" selected>' in body
+    custom = leader.get(
+        "/reports/", {"unit": "91", "kind": "custom", "year": today.year, "start": f"{today.year}-01-01", "end": today}
+    ).content.decode()
+    assert f"từ 01/01/{today.year} đến {today:%d/%m/%Y}" in custom
+    wrong = leader.get(
+        "/reports/",
+        {"unit": "91", "kind": "custom", "year": today.year, "start": today, "end": f"{today.year - 1}-01-01"},
+    ).content.decode()
+    assert 'data-testid="error-end"' in wrong

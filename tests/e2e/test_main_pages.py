@@ -1,0 +1,128 @@
+"""The main pages of the demo at 390×844, as the users who work on them: axe-core (vendored from the npm
+registry for these tests only) finds no serious or critical accessibility violation, and each page's
+first load (its HTML and every file it loads, compressed) weighs at most 150 KB."""
+
+import gzip
+import io
+from pathlib import Path
+
+import pytest
+from django.core.management import call_command
+from django.test import override_settings
+
+from agencies.demo import DEMO_PASSWORD
+from cases.models import Assignment, CaseFile
+from plans.models import Plan
+from reports.models import PeriodicReport
+from reports.selectors import current_period
+from tests.e2e.conftest import login
+
+AXE = next((Path(__file__).parent / "vendor").glob("axe-core-*/axe.min.js"))
+WEIGHT_LIMIT = 150 * 1024
+RUN_AXE = """async () => {
+  const results = await axe.run(document, {resultTypes: ["violations"]});
+  return results.violations
+    .filter((v) => v.impact === "serious" || v.impact === "critical")
+    .map((v) => `${v.impact} ${v.id}: ${v.nodes.slice(0, 3).map((n) => n.target.join(" ")).join(" | ")}`);
+}"""
+
+
+def _main_pages() -> list[tuple[str, str]]:
+    """(user, path) of the main pages, on the demo data (a case at each step of the procedure)."""
+    tan_bien = CaseFile.objects.filter(commune__code="25486")
+    received = tan_bien.filter(state="received").earliest("pk")
+    investigated = tan_bien.get(state="investigated")
+    submitted = tan_bien.get(state="plan_submitted")
+    running = tan_bien.filter(state="in_intervention").earliest("pk")
+    job = Assignment.objects.filter(agency__name="Trạm Y tế xã Tân Biên", status="proposed").earliest("pk")
+    draft = PeriodicReport.objects.get(status="draft", unit__code="25486")
+    previous = current_period().previous().code
+    plan = Plan.objects.get(number="103/KH-UBND")
+    return [
+        ("", "/accounts/login/"),
+        ("canbo.tanbien", "/"),
+        ("canbo.tanbien", "/cases/"),
+        ("canbo.tanbien", "/cases/new/"),
+        ("canbo.tanbien", f"/cases/{received.pk}/"),
+        ("canbo.tanbien", f"/cases/{received.pk}/act/assess/"),
+        ("canbo.tanbien", f"/cases/{investigated.pk}/act/submit_plan/"),
+        ("canbo.tanbien", f"/cases/{running.pk}/"),
+        ("canbo.tanbien", f"/cases/{running.pk}/privacy/"),
+        ("canbo.tanbien", "/notifications/"),
+        ("canbo.tanbien", "/no-such-page/"),
+        ("chutich.tanbien", f"/cases/{submitted.pk}/act/approve_plan/"),
+        ("yte.tanbien", "/assignments/"),
+        ("yte.tanbien", f"/assignments/{job.pk}/"),
+        ("dieuphoi.tanbien", "/coordination/"),
+        ("dieuphoi.tanbien", f"/reports/submissions/?unit=705&period={previous}"),
+        ("canbo.tanbien", f"/reports/{draft.pk}/"),
+        ("canbo.tanbien", f"/reports/{draft.pk}/submit/"),
+        ("lanhdao.tayninh", "/reports/"),
+        ("lanhdao.tanbien", "/plans/"),
+        ("lanhdao.tanbien", f"/plans/{plan.pk}/"),
+        ("ldtbxh.tanbien", "/plans/my-tasks/"),
+        ("admin", "/audit/"),
+        ("canbo.tanbien", "/agencies/"),
+    ]
+
+
+def _weigh(page, url: str) -> int:
+    """Bytes, compressed, of the page at URL and of every file it loads, with an empty cache."""
+    bodies = []
+
+    def keep(response):
+        bodies.append(response)
+
+    page.on("response", keep)
+    page.goto(url)
+    page.wait_for_load_state("networkidle")
+    page.remove_listener("response", keep)
+    compressed = 0
+    for response in bodies:
+        if response.request.resource_type not in ("document", "stylesheet", "script", "font", "image", "fetch"):
+            continue
+        if 300 <= response.status < 400 and response.status != 304:
+            continue  # a redirect: its target is weighed
+        # A 304 (revalidated, no body) still costs the whole file on a first load.
+        body = response.body() if response.status == 200 else page.request.get(response.url).body()
+        compressed += len(gzip.compress(body, compresslevel=6))
+    return compressed
+
+
+@pytest.mark.usefixtures("agency_types", "default_ladders")
+def test_main_pages_pass_axe_and_weigh_at_most_150_kb(browser, live_server, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+    call_command("load_admin_units", stdout=io.StringIO())
+    with override_settings(DEBUG=True):
+        call_command("seed_demo", stdout=io.StringIO())
+    axe = AXE.read_text(encoding="utf-8")
+    violations, weights = [], {}
+    contexts = {}
+    for username, path in _main_pages():
+        if username not in contexts:
+            context = browser.new_context(locale="vi-VN", viewport={"width": 390, "height": 844})
+            page = context.new_page()
+            page.base_url = live_server.url
+            page.set_default_timeout(15_000)
+            # Every page weighed as a first load: nothing from the browser's cache.
+            context.new_cdp_session(page).send("Network.setCacheDisabled", {"cacheDisabled": True})
+            if username:
+                login(page, username, DEMO_PASSWORD)
+                page.wait_for_load_state("networkidle")
+            contexts[username] = (context, page)
+        context, page = contexts[username]
+        weights[path] = _weigh(page, f"{live_server.url}{path}")
+        page.evaluate(axe)
+        violations.extend(f"{username} {path}: {item}" for item in page.evaluate(RUN_AXE))
+    # A failed save: the error summary, the invalid fields and their messages.
+    page = contexts["canbo.tanbien"][1]
+    page.goto(f"{live_server.url}/cases/new/")
+    page.get_by_test_id("save-report").click()
+    page.get_by_test_id("error-summary").wait_for()
+    page.evaluate(axe)
+    violations.extend(f"canbo.tanbien /cases/new/ (errors): {item}" for item in page.evaluate(RUN_AXE))
+    for context, _page in contexts.values():
+        context.close()
+    print("\n".join(f"{compressed / 1024:6.1f} KB  {path}" for path, compressed in weights.items()))
+    assert violations == []
+    assert {path: size for path, size in weights.items() if size > WEIGHT_LIMIT} == {}
