@@ -41,6 +41,7 @@ class AuditObject(models.TextChoices):
     PERIODIC_REPORT = "periodic_report", _("Periodic report")
     CASE_LIST = "case_list", _("List of case files")
     CHILD_SEARCH = "child_search", _("Search for a child")
+    OUTGOING_DOCUMENT = "outgoing_document", _("Outgoing document")
 
 
 class AuditChannel(models.TextChoices):

@@ -596,9 +596,10 @@ def measure_reports(results: Results, who: dict, repeat: int, suffix: str = "", 
     )
     if pdf:
         data = compute(province, period)
+        head = documents.default_letterhead(data)  # the issuing body, read once: rendering reads no table
         results.add(
             "province_report_pdf",
-            timed(lambda: documents.report_pdf(data, issuer=f"UBND {province.name}"), max(3, repeat // 5), warmup=1),
+            timed(lambda: documents.report_pdf(data, letterhead=head), max(3, repeat // 5), warmup=1),
             "s",
             target={"value": 3.0},
             reads_database=False,
@@ -616,6 +617,25 @@ def measure_reports(results: Results, who: dict, repeat: int, suffix: str = "", 
             target={"value": 10.0},
             floor_samples=timed(national_floor, 3, warmup=0),
             description="every indicator for the whole country (all provinces), one pass",
+        )
+        national = compute(None, period)
+        national_head = documents.default_letterhead(national)
+        annex = sum(1 for row in documents.annex_rows(national)[1] if row[0] == "commune")
+        pages = []
+
+        def national_pdf():
+            pages.append(len(documents.report_pdf(national, letterhead=national_head)))
+
+        results.add(
+            "national_report_pdf",
+            timed(national_pdf, 3, warmup=0),
+            "s",
+            target={"value": 10.0},
+            reads_database=False,
+            description=f"the national roll-up PDF: {len(national['subunits'])} province rows and an annex of "
+            f"{annex} communes (Decree 30 layout, WeasyPrint), from computed indicators",
+            annex_rows=annex,
+            pdf_bytes=pages[-1] if pages else None,
         )
 
 
@@ -734,21 +754,27 @@ def measure_http(results: Results, who: dict, database: str, seconds: float) -> 
     )
 
 
-def measure_pdf_memory(results: Results, who: dict, database: str) -> None:
+def _peak_rss_of(unit: str, database: str) -> float:
+    """Peak resident memory (MB) of a fresh process computing and rendering the report PDF of UNIT (a
+    unit's pk, or None for the country)."""
     code = (
         "import datetime, django; django.setup();"
         "from agencies.models import AdministrativeUnit; from reports import documents;"
         "from reports.indicators import compute; from reports.periods import parse;"
-        f"p = AdministrativeUnit.objects.get(pk={who['province']}); t = datetime.date.today();"
+        f"p = AdministrativeUnit.objects.get(pk={unit}) if {unit!r} != 'None' else None; t = datetime.date.today();"
         "period = parse(f'{t.year}-H1' if t.month > 6 else f'{t.year - 1}-H2');"
-        "documents.report_pdf(compute(p, period), issuer='UBND');"
+        "documents.report_pdf(compute(p, period));"
         # VmHWM, not ru_maxrss: Linux keeps ru_maxrss across exec, so a child would report the
         # parent's size at fork (the seeding process holds a gigabyte).
         "print([int(l.split()[1]) for l in open('/proc/self/status') if l.startswith('VmHWM:')][0])"
     )
     env = {**os.environ, "DJANGO_SETTINGS_MODULE": "benchmarks.settings", "DATABASE_URL": databases.url(database)}
     output = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True, check=True)
-    peak = int(output.stdout.strip().splitlines()[-1]) / 1024
+    return int(output.stdout.strip().splitlines()[-1]) / 1024
+
+
+def measure_pdf_memory(results: Results, who: dict, database: str) -> None:
+    peak = _peak_rss_of(str(who["province"]), database)
     load = results.take_load(own_connections_churn=True)  # the subprocess's connection ended with it
     results.add(
         "province_pdf_peak_rss",
@@ -758,6 +784,19 @@ def measure_pdf_memory(results: Results, who: dict, database: str) -> None:
         reads_database=False,
         load=load,
         description="peak resident memory of a process computing and rendering the province PDF",
+    )
+    results.mark()
+    peak = _peak_rss_of("None", database)
+    load = results.take_load(own_connections_churn=True)
+    results.add(
+        "national_pdf_peak_rss",
+        [peak],
+        "MB",
+        target={"value": 500},
+        reads_database=False,
+        load=load,
+        description="peak resident memory of a process computing and rendering the national roll-up PDF "
+        "(34 provinces, an annex of every commune)",
     )
 
 

@@ -21,3 +21,16 @@ class CasesConfig(AppConfig):
         from .models import DeadlineRule
 
         config_cache.connect(DeadlineRule, StaffMembership)
+
+        from outgoing.subjects import Subject, register_subject
+
+        from .access import case_for_user
+
+        # A form names the child: its file opens only for who may print the case file.
+        register_subject(
+            "case_form",
+            Subject(
+                url=lambda document: f"/cases/{document.subject_id}/",
+                check=lambda user, document: case_for_user(user, document.subject_id, purpose="print"),
+            ),
+        )

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import assignments, audit, case_page, files, intake, lists, privacy, responsibility, restriction
+from .views import assignments, audit, case_page, documents, files, intake, lists, privacy, responsibility, restriction
 
 app_name = "cases"
 
@@ -41,6 +41,8 @@ urlpatterns = [
     ),
     path("cases/privacy/requests/", privacy.request_register, name="data_requests"),
     path("cases/<int:pk>/forms/<int:number>.pdf", case_page.form_pdf, name="form_pdf"),
+    path("cases/<int:pk>/forms/", documents.forms_page, name="forms"),
+    path("cases/<int:pk>/forms/<int:number>/issue/", documents.form_issue, name="form_issue"),
     path("cases/<int:pk>/notes/", files.note_add, name="note_add"),
     path("cases/<int:pk>/attachments/", files.attachment_add, name="attachment_add"),
     path("cases/<int:pk>/attachments/<int:attachment_pk>/", files.attachment_download, name="attachment"),

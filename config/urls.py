@@ -17,6 +17,7 @@ urlpatterns = [
     path("", include("notifications.urls")),
     path("", include("plans.urls")),
     path("", include("reports.urls")),
+    path("", include("outgoing.urls")),
     path("api/v1/indicators/", IndicatorsApi.as_view(), name="api-indicators"),
     re_path(
         r"^api/v1/reports/(?P<pk>\d+)/file\.(?P<extension>pdf|xlsx)$", ReportFileApi.as_view(), name="api-report-file"

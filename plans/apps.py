@@ -12,3 +12,15 @@ class PlansConfig(AppConfig):
         from .escalation import OccurrenceEscalationHandler
 
         register_escalation_handler("plans.taskoccurrence", OccurrenceEscalationHandler())
+
+        from outgoing.subjects import Subject, register_subject
+
+        from .access import plan_for_user
+
+        register_subject(
+            "plan_results",
+            Subject(
+                url=lambda document: f"/plans/{document.subject_id}/",
+                check=lambda user, document: plan_for_user(user, document.subject_id),
+            ),
+        )

@@ -18,6 +18,7 @@ from config.errors import Conflict
 from config.uploads import checked_upload
 from notifications.calendar import LOCAL, end_of_day
 from notifications.services import deadline_cancel, deadline_meet, deadline_set
+from outgoing.models import OutgoingDocument
 
 from . import access
 from .importer import PlanImportError, PlanSpec, SectionSpec
@@ -257,3 +258,34 @@ def plan_import_upload(*, actor, text: str) -> Plan:
     if not access.may_import_for(actor, _issuing_unit(spec)):
         raise PermissionDenied(_("This plan is outside your area."))
     return plan_import(actor=actor, spec=spec)
+
+
+@transaction.atomic
+def plan_results_issue(*, actor, plan: Plan, date_from=None, date_to=None) -> OutgoingDocument:
+    """Issue the report on PLAN's results for a period: the next number of the plan unit's issuing body, the
+    PDF kept in the register (signed there by the signer named in it)."""
+    from outgoing.models import DocumentKind, SubjectKind
+    from outgoing.services import Issue, document_issue, issuing_body_default
+
+    from . import documents
+
+    if not access.may_import_for(actor, plan.unit):
+        raise PermissionDenied(_("Coordinators, leaders and administrators of the plan's unit issue its reports."))
+    start, end = documents.period_of(plan, date_from, date_to)
+    if end < start:
+        raise ValidationError({"date_to": [_("The end of the period is before its start.")]})
+    body = issuing_body_default(plan.unit)
+    issue = Issue(
+        kind=DocumentKind.REPORT,
+        title=f"Báo cáo kết quả thực hiện Kế hoạch số {plan.number} từ {start:%d/%m/%Y} đến {end:%d/%m/%Y}",
+        subject_kind=SubjectKind.PLAN_RESULTS,
+        subject_id=plan.pk,
+        subject_key=f"plan:{plan.pk}:{start.isoformat()}:{end.isoformat()}",
+        render=lambda number_symbol, issued_on: documents.results_document(
+            plan, start, end, body=body, number_symbol=number_symbol, issued_on=issued_on
+        ),
+        signer_title=" ".join(part for part in (body.authority, body.signer_title) if part),
+        signer_name=body.signer_name,
+        signer=body.signer,
+    )
+    return document_issue(actor=actor, body=body, issue=issue)

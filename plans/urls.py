@@ -11,4 +11,5 @@ urlpatterns = [
     path("plans/occurrences/<int:occurrence_pk>/report/", views.report_progress, name="report"),
     path("plans/<int:pk>/", views.plan_detail, name="detail"),
     re_path(r"^plans/(?P<pk>\d+)/results\.(?P<extension>pdf|xlsx)$", views.results, name="results"),
+    path("plans/<int:pk>/results/issue/", views.results_issue, name="results_issue"),
 ]

@@ -8,6 +8,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from config.errors import Conflict
+from outgoing.models import SubjectKind
+from outgoing.selectors import documents_issued
 
 from . import access, documents, forms, selectors, services
 from .importer import PlanImportError
@@ -33,6 +35,8 @@ def plan_detail(request, pk):
             "sections": selectors.tasks_by_section(plan),
             "period_form": forms.PeriodForm(),
             "today": timezone.localdate(),
+            "may_issue": access.may_import_for(request.user, plan.unit),
+            "issued": documents_issued(request.user, SubjectKind.PLAN_RESULTS, plan.pk),
         },
     )
 
@@ -115,6 +119,29 @@ def results(request, pk, extension):
         )
     response["Content-Disposition"] = f'attachment; filename="{name}.{extension}"'
     return response
+
+
+@login_required
+@require_POST
+def results_issue(request, pk):
+    """Issue the results report for the period chosen: it takes a number in the register and opens there."""
+    plan = access.plan_for_user(request.user, pk)
+    form = forms.PeriodForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("The end of the period is before its start."))
+        return redirect("plans:detail", pk=plan.pk)
+    try:
+        document = services.plan_results_issue(
+            actor=request.user,
+            plan=plan,
+            date_from=form.cleaned_data["date_from"],
+            date_to=form.cleaned_data["date_to"],
+        )
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+        return redirect("plans:detail", pk=plan.pk)
+    messages.success(request, _("Issued as %(number)s.") % {"number": document.number_symbol})
+    return redirect("outgoing:detail", pk=document.pk)
 
 
 @login_required

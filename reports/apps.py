@@ -12,3 +12,15 @@ class ReportsConfig(AppConfig):
         from .escalation import ReportEscalationHandler
 
         register_escalation_handler("reports.periodicreport", ReportEscalationHandler())
+
+        from outgoing.subjects import Subject, register_subject
+
+        from .access import report_for_user
+
+        register_subject(
+            "periodic_report",
+            Subject(
+                url=lambda document: f"/reports/{document.subject_id}/",
+                check=lambda user, document: report_for_user(user, document.subject_id),
+            ),
+        )

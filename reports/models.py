@@ -53,6 +53,19 @@ class PeriodicReport(models.Model):
     preview_state = models.CharField(max_length=20, choices=RenderState.choices, default=RenderState.IDLE)
     preview_progress = models.PositiveSmallIntegerField(default=0)
     preview_error = models.CharField(max_length=200, blank=True)
+    # Who issues it (the unit's People's Committee by default, or one of its departments) and, once submitted,
+    # its entry in that body's outgoing-document register (number and symbol, the PDF, its signature).
+    issuing_body = models.ForeignKey(
+        "outgoing.IssuingBody",
+        verbose_name=_("issuing body"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    document = models.ForeignKey(
+        "outgoing.OutgoingDocument", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
 
     class Meta:
         verbose_name = _("periodic report")
@@ -63,3 +76,21 @@ class PeriodicReport(models.Model):
 
     def __str__(self) -> str:
         return f"{self.unit} · {self.period_code}"
+
+
+class IndicatorReference(models.Model):
+    """An indicator's code and name in Thông tư 13/2021/TT-BLĐTBXH, as read in the official text (overrides
+    the transcription built into reports/indicators/circular.py)."""
+
+    indicator = models.CharField(_("indicator"), max_length=60, unique=True)
+    code = models.CharField(_("code in the circular"), max_length=20, blank=True)
+    circular_name = models.CharField(_("name in the circular"), max_length=300, blank=True)
+    source = models.CharField(_("where it was read"), max_length=300, blank=True)
+
+    class Meta:
+        verbose_name = _("indicator code (Circular 13/2021)")
+        verbose_name_plural = _("indicator codes (Circular 13/2021)")
+        ordering = ["indicator"]
+
+    def __str__(self) -> str:
+        return f"{self.indicator}: {self.code or '—'}"

@@ -15,6 +15,9 @@ from django.utils.translation import gettext as _
 from agencies.access import province_pk_of
 from agencies.models import AdministrativeUnit, Role
 from config.errors import Conflict
+from outgoing.letterhead import letterhead
+from outgoing.models import DocumentKind, SubjectKind
+from outgoing.services import Issue, document_issue, document_pdf, issuing_bodies_of, issuing_body_default
 
 from . import documents
 from .access import AUTHOR_ROLES, REVIEW_ROLES, require_role
@@ -82,9 +85,16 @@ def rollup(report: PeriodicReport, live: dict) -> list[dict]:
     return rows
 
 
+def report_letterhead(report: PeriodicReport):
+    """The issuing body of REPORT (its own choice, else the unit's default) and its letterhead."""
+    body = report.issuing_body or issuing_body_default(report.unit)
+    return body, letterhead(body)
+
+
 @transaction.atomic
 def report_submit(*, actor, report: PeriodicReport) -> PeriodicReport:
-    """Freeze the figures and the files; a failing render leaves the draft as it was (the transaction)."""
+    """Freeze the figures, take the next number of the issuing body's outgoing register, render the files with
+    it; a failing render leaves the draft as it was and gives the number back (one transaction)."""
     report = PeriodicReport.objects.select_for_update(of=("self",)).select_related("unit").get(pk=report.pk)
     require_role(actor, report.unit, AUTHOR_ROLES)
     if report.status not in (ReportStatus.DRAFT, ReportStatus.RETURNED):
@@ -94,15 +104,39 @@ def report_submit(*, actor, report: PeriodicReport) -> PeriodicReport:
     rows = rollup(report, data)
     # Frozen with the definitions and tables it was read by: it renders the same forever.
     data = documents.freeze({**data, "rollup": rows})
-    try:
-        pdf = documents.report_pdf(
+    body, head = report_letterhead(report)
+
+    def render(number_symbol, issued_on):
+        return documents.report_document(
             data,
-            issuer=f"Ủy ban nhân dân {report.unit.name}",
+            letterhead=head,
+            symbol=f"{DocumentKind.REPORT}-{body.symbol}",
+            number_symbol=number_symbol,
+            issued_on=issued_on,
             assessment=report.assessment,
             proposals=report.proposals,
             rollup=rows,
         )
-        xlsx = documents.report_xlsx(data)
+
+    issue = Issue(
+        kind=DocumentKind.REPORT,
+        title=f"Báo cáo {documents.TITLE.lower()} {period.label_vi} – {report.unit.name}",
+        subject_kind=SubjectKind.PERIODIC_REPORT,
+        subject_id=report.pk,
+        subject_key=f"report:{report.pk}",
+        render=render,
+        signer_title=" ".join(part for part in (body.authority, body.signer_title) if part),
+        signer_name=body.signer_name,
+        signer=body.signer,
+    )
+    try:
+        document = document_issue(actor=actor, body=body, issue=issue)
+        pdf = document_pdf(document)
+        xlsx = documents.report_xlsx(
+            data, letterhead=head, number_symbol=document.number_symbol, issued_on=document.issued_on
+        )
+    except ValidationError:
+        raise
     except Exception as error:
         raise ValidationError(
             _("The report could not be rendered (%(error)s); the draft is unchanged.") % {"error": type(error).__name__}
@@ -113,6 +147,7 @@ def report_submit(*, actor, report: PeriodicReport) -> PeriodicReport:
     report.data, report.data_sha256 = data, _sha(canonical_json(data))
     report.pdf_sha256, report.xlsx_sha256 = _sha(pdf), _sha(xlsx)
     report.status, report.submitted_by, report.submitted_at = ReportStatus.SUBMITTED, actor, timezone.now()
+    report.issuing_body, report.document = body, document
     report.version = F("version") + 1
     report.save()
     report.refresh_from_db()
@@ -120,6 +155,21 @@ def report_submit(*, actor, report: PeriodicReport) -> PeriodicReport:
 
     deadline_meet(target=report, kind="report_submission")
     _announce(report, actor)
+    return report
+
+
+@transaction.atomic
+def report_set_issuer(*, actor, report: PeriodicReport, body_id: int | None) -> PeriodicReport:
+    """Choose which of the unit's issuing bodies issues the report (before it is submitted)."""
+    report = PeriodicReport.objects.select_for_update(of=("self",)).select_related("unit").get(pk=report.pk)
+    require_role(actor, report.unit, AUTHOR_ROLES)
+    if report.status not in (ReportStatus.DRAFT, ReportStatus.RETURNED):
+        raise ValidationError(_("A submitted report cannot be changed."))
+    bodies = {body.pk: body for body in issuing_bodies_of(report.unit)}
+    if body_id is not None and body_id not in bodies:
+        raise ValidationError({"issuing_body": [_("Choose one of this unit's issuing bodies.")]})
+    report.issuing_body = bodies.get(body_id) if body_id is not None else None
+    report.save(update_fields=["issuing_body"])
     return report
 
 

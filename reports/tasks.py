@@ -44,8 +44,15 @@ def render_preview(report_id: int) -> str:
     try:
         data = compute(report.unit, Period(report.period_start, report.period_end, report.period_code))
         PeriodicReport.objects.filter(pk=report_id).update(preview_progress=60)
+        from .services import report_letterhead
+
+        body, head = report_letterhead(report)
         pdf = documents.report_pdf(
-            data, issuer=f"Ủy ban nhân dân {report.unit.name}", assessment=report.assessment, proposals=report.proposals
+            data,
+            letterhead=head,
+            symbol=f"BC-{body.symbol}",
+            assessment=report.assessment,
+            proposals=report.proposals,
         )
     except Exception as error:
         PeriodicReport.objects.filter(pk=report_id).update(

@@ -7,12 +7,21 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from config.errors import Conflict
+from outgoing.services import issuing_bodies_of
+from outgoing.tables import for_print
 
 from . import access, documents, selectors, services
 from .forms import PeriodForm
 from .indicators import compute
 from .models import RenderState, ReportStatus
 from .periods import Period, PeriodError, parse
+
+
+def _integer(value: str, field: str) -> int:
+    try:
+        return int(value)
+    except ValueError:
+        raise ValidationError({field: [_("Choose one of the options.")]}) from None
 
 
 def _period(request) -> Period:
@@ -72,6 +81,10 @@ def detail(request, pk):
     if request.method == "POST":
         action = request.POST.get("action")
         try:
+            if action in ("save", "submit") and request.POST.get("issuing_body"):
+                services.report_set_issuer(
+                    actor=request.user, report=report, body_id=_integer(request.POST["issuing_body"], "issuing_body")
+                )
             if action == "save":
                 services.report_update(
                     actor=request.user,
@@ -109,13 +122,15 @@ def detail(request, pk):
     period = Period(report.period_start, report.period_end, report.period_code)
     data = report.data if report.status != ReportStatus.DRAFT and report.data else None
     live = None if data else compute(report.unit, period)
+    editable = report.status in (ReportStatus.DRAFT, ReportStatus.RETURNED)
     return render(
         request,
         "reports/detail.html",
         {
             "report": report,
             "period": period,
-            "tables": documents.tables(data or live),
+            "tables": [for_print(table) for table in documents.tables(data or live)],
+            "issuing_bodies": issuing_bodies_of(report.unit) if editable else [],
             "is_frozen": data is not None,
             "can_review": report.unit.parent_id is not None and report.status == ReportStatus.SUBMITTED,
         },

@@ -13,7 +13,15 @@ from django.db.models import Exists, OuterRef, Q
 from notifications.models import Deadline, DeadlineState
 
 from ..choices import OPEN_STATES, CaseState, PlanStatus
-from ..models import Assignment, CaseFile, ChildCircumstance, PlanMeasure, Report, ReportAbuseForm
+from ..models import (
+    Assignment,
+    CaseFile,
+    ChildCircumstance,
+    InitialAssessment,
+    PlanMeasure,
+    Report,
+    ReportAbuseForm,
+)
 
 
 def report_count(unit, *, source: str, since) -> int:
@@ -23,12 +31,16 @@ def report_count(unit, *, source: str, since) -> int:
     ).count()
 
 
-def cases_opened(path: str, start: datetime.datetime, end: datetime.datetime) -> list[tuple]:
-    """Case files opened in [START, END) under PATH, except those found not to be child protection:
-    (pk, child id, commune path, sex, birth date, report received at, report id, setting)."""
+def case_files_received(path: str, start: datetime.datetime, end: datetime.datetime) -> list[tuple]:
+    """Every case file opened in [START, END) under PATH, with what its verification found so far:
+    (pk, child id, commune path, sex, birth date, report received at, report id, setting, state, is_assessed).
+
+    IS_ASSESSED: the initial risk assessment (Mẫu 02) is recorded, whatever the state is since (the
+    verification of the reports' facts is that assessment)."""
+    assessed = Exists(InitialAssessment.objects.filter(case=OuterRef("pk")))
     return list(
         CaseFile.objects.filter(commune__path__startswith=path, opened_at__gte=start, opened_at__lt=end)
-        .exclude(state=CaseState.NOT_CHILD_PROTECTION)
+        .annotate(is_assessed=assessed)
         .values_list(
             "pk",
             "child_id",
@@ -38,6 +50,8 @@ def cases_opened(path: str, start: datetime.datetime, end: datetime.datetime) ->
             "report__received_at",
             "report_id",
             "report__setting",
+            "state",
+            "is_assessed",
         )
     )
 

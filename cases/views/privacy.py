@@ -203,14 +203,10 @@ def request_export(request, pk, request_pk, extension):
             {
                 "lines": privacy_export.flatten(data),
                 "data_request": data_request,
-                "issuer_parent": f"Ủy ban nhân dân {case.commune.name}",
-                "issuer": "Bộ phận bảo vệ trẻ em",
+                **documents.answer_letterhead(case, request.user),
                 "document_date": timezone.now(),
-                "place": documents.place_name(case.commune.name),
-                "document_title": "Thông tin cá nhân của trẻ em đang được lưu giữ",
-                "document_subtitle": f"Trả lời yêu cầu số {data_request.pk}, hồ sơ {case.reference}",
-                "signer_title": "Người lập",
-                "signer_name": request.user.get_full_name(),
+                "document_type": "Thông tin cá nhân của trẻ em đang được lưu giữ",
+                "document_summary": f"Trả lời yêu cầu số {data_request.pk}, hồ sơ {case.reference}",
                 "recipients": [data_request.requester_name, "Lưu: hồ sơ trẻ em"],
             },
         )

@@ -72,6 +72,7 @@ INSTALLED_APPS = [
     "agencies",
     "cases",
     "plans",
+    "outgoing",
     "reports",
     "notifications",
     "work",

@@ -9,9 +9,10 @@ from them forever, whatever is added, renamed or removed here later.
 import datetime
 
 from agencies.models import AdministrativeUnit, AgencyType
+from outgoing.names import full_name, in_text
 
 from ..periods import Period
-from . import abuse, plan_tasks, procedure, support  # noqa: F401 - each module registers its indicators
+from . import abuse, circular, plan_tasks, procedure, support  # noqa: F401 - each module registers its indicators
 from .base import Context, Indicator
 from .registry import GROUPS, definition, get, indicators, register, retire, unregister
 
@@ -24,6 +25,8 @@ def compute(unit: AdministrativeUnit | None, period: Period, *, today: datetime.
             "code": unit.code if unit else "VN",
             "name": unit.name if unit else "Toàn quốc",
             "level": unit.level if unit else "country",
+            # As a sentence writes it: "tỉnh Tây Ninh", "xã Tân Biên" (the name alone may lack its type word).
+            "in_text": in_text(full_name(unit)) if unit else "cả nước",
         },
         "period": {
             "code": period.code,
@@ -32,6 +35,8 @@ def compute(unit: AdministrativeUnit | None, period: Period, *, today: datetime.
             "label": period.label_vi,
         },
         "subunits": context.sub.names,
+        # Every commune of the area, with the sub-unit it lies under: the annex of a roll-up lists them all.
+        "communes": context.sub.communes,
         # Names as they are today, kept with the figures: a frozen report keeps the names of its day.
         "labels": {"agency_type": dict(AgencyType.objects.values_list("code", "name_vi"))},
         "indicators": {indicator.id: indicator.compute(context) for indicator in indicators()},
@@ -40,7 +45,8 @@ def compute(unit: AdministrativeUnit | None, period: Period, *, today: datetime.
 
 def definitions() -> list[dict]:
     """The definitions of every registered indicator, as a submitted report freezes them."""
-    return [indicator.describe() for indicator in indicators()]
+    corrections = circular.configured()
+    return [indicator.describe(corrections) for indicator in indicators()]
 
 
 __all__ = [

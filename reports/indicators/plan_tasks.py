@@ -2,7 +2,7 @@
 
 from plans.selectors import occurrences_due
 
-from .base import Context, Indicator
+from .base import Context, Indicator, share, table
 from .registry import register
 
 
@@ -18,13 +18,30 @@ def _plan_tasks(context: Context) -> dict:
     return {"total": len(occurrences), "by_lead_agency": dict(sorted(per_agency.items()))}
 
 
-def _rows(block: dict, _data: dict) -> list:
+def _tables(block: dict, _data: dict, title: str) -> list[dict]:
+    rows = [
+        [name, row["total"], row["done"], row["overdue"], share(row["done"], row["total"])]
+        for name, row in block["by_lead_agency"].items()
+    ]
+    done, overdue = sum(row[2] for row in rows), sum(row[3] for row in rows)
     return [
-        ("Tổng số lần thực hiện đến hạn", block["total"]),
-        *[
-            (name, f"{row['done']}/{row['total']} hoàn thành, {row['overdue']} quá hạn")
-            for name, row in block["by_lead_agency"].items()
-        ],
+        table(
+            "plan_tasks",
+            "",
+            f"{title}: các lần thực hiện đến hạn trong kỳ, theo cơ quan chủ trì",
+            head=[
+                [
+                    {"label": "Cơ quan chủ trì"},
+                    {"label": "Số lần đến hạn"},
+                    {"label": "Hoàn thành"},
+                    {"label": "Quá hạn"},
+                    {"label": "Tỷ lệ hoàn thành"},
+                ]
+            ],
+            kinds=["label", "count", "count", "count", "percent"],
+            rows=rows,
+            total=["Tổng số", block["total"], done, overdue, share(done, block["total"])],
+        )
     ]
 
 
@@ -36,6 +53,6 @@ register(
         "Lần thực hiện nhiệm vụ đến hạn trong kỳ của các kế hoạch thuộc đơn vị, theo cơ quan chủ trì.",
         "plans",
         _plan_tasks,
-        _rows,
+        _tables,
     )
 )

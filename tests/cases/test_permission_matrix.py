@@ -179,6 +179,9 @@ def _endpoints(world):
             by(ok={"officer", "coordinator_district"}),
         ),
         "cases:form_pdf": ("get", reverse("cases:form_pdf", args=[case.pk, 1]), None, full_only),
+        "cases:forms": ("get", reverse("cases:forms", args=[case.pk]), None, full_only),
+        # Mẫu 05 before any approval: the officer is told there is nothing to issue, nothing is written.
+        "cases:form_issue": ("post", reverse("cases:form_issue", args=[case.pk, 5]), {}, by(ok={"officer"})),
         "cases:note_add": ("post", reverse("cases:note_add", args=[case.pk]), {"text": ""}, by(ok={"officer"})),
         "cases:attachment_add": ("post", reverse("cases:attachment_add", args=[case.pk]), {}, by(ok={"officer"})),
         "cases:attachment": ("get", reverse("cases:attachment", args=[case.pk, attachment.pk]), None, full_only),

@@ -7,7 +7,7 @@ from playwright.sync_api import expect
 from reports.models import PeriodicReport
 from reports.selectors import current_period
 from tests.e2e.conftest import login
-from tests.factories import TEST_PASSWORD
+from tests.factories import TEST_PASSWORD, assess
 
 
 @pytest.mark.usefixtures("default_ladders")
@@ -17,7 +17,7 @@ def test_a_leader_downloads_the_province_six_month_pdf(page, tree, cast, receive
     from config.celery import app
 
     settings.MEDIA_ROOT = tmp_path
-    receive()
+    assess(receive().case_files.get(), cast.officer)  # verified: counted as an abused child
     period = current_period()
     login(page, "leader", TEST_PASSWORD)
     page.goto(f"{page.base_url}/reports/?unit=91&period={period.code}")
@@ -35,7 +35,8 @@ def test_a_leader_downloads_the_province_six_month_pdf(page, tree, cast, receive
     assert content[:4] == b"%PDF"
     text = subprocess.run(["pdftotext", "-", "-"], input=content, capture_output=True, check=True).stdout.decode()
     text = re.sub(r"\s+", " ", text)
-    assert "Tỉnh P" in text
+    assert "ỦY BAN NHÂN DÂN TỈNH P" in text
+    assert "trên địa bàn tỉnh P" in text
     assert period.label_vi in text
     assert "Nguyễn Văn An" not in text
 

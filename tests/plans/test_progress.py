@@ -69,7 +69,7 @@ def test_lead_report_closes_the_occurrence_and_cooperating_reports_add_to_it(tha
     month = next(row for row in rows if row[1].startswith("Tổ chức Tháng hành động"))
     assert month[4] == "Hoàn thành"
     assert "buổi sinh hoạt: 12" in month[5]
-    assert "người tham gia: 3500" in month[5]
+    assert "người tham gia: 3.500" in month[5]  # thousands with a dot
 
 
 def test_an_unrelated_agency_cannot_report(thai_binh):
@@ -124,14 +124,17 @@ def test_the_results_report_lists_every_task(thai_binh):
         ["pdftotext", "-", "-"], input=documents.results_pdf(plan), capture_output=True, check=True
     ).stdout.decode()
     flat = re.sub(r"\s+", " ", text)
-    assert "BÁO CÁO KẾT QUẢ THỰC HIỆN KẾ HOẠCH" in flat
-    assert "57/KH-UBND" in flat
+    assert "BÁO CÁO Kết quả thực hiện Kế hoạch số 57/KH-UBND ngày 18/03/2024" in flat
+    assert "Căn cứ Kế hoạch số 57/KH-UBND ngày 18/03/2024" in flat
+    assert "Số: /BC-UBND" in flat  # a draft: the number is given when the report is issued
     for task in plan.tasks.all():
         opening = " ".join(task.content.split()[:4])
         assert opening in flat, opening
     workbook = openpyxl.load_workbook(io.BytesIO(documents.results_xlsx(plan)))
-    sheet = workbook.active
+    sheet = workbook["Kết quả thực hiện"]
     assert sheet.max_row - 4 == TaskOccurrence.objects.filter(task__plan=plan).count()
+    assert sheet.freeze_panes == "C5"
+    assert [cell.value for cell in sheet[4]][:3] == ["TT", "Nhiệm vụ", "Cơ quan chủ trì"]
 
 
 def test_pages_and_api(thai_binh):

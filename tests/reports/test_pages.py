@@ -4,13 +4,15 @@ import pytest
 from django.test import Client
 
 from reports.models import PeriodicReport
+from tests.factories import assess, child_input
 
 pytestmark = pytest.mark.django_db
 
 
 def test_dashboard_and_submission_in_the_browser(tree, cast, receive, settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path
-    receive()
+    assess(receive().case_files.get(), cast.officer)  # verified: counted as abuse
+    receive(children=[child_input(tree.commune_c1, name="Lê Thị Hoa")])  # reported, not yet verified
     today = datetime.date.today()
     period = f"{today.year}-H{1 if today.month <= 6 else 2}"
     leader = Client()
@@ -25,6 +27,8 @@ def test_dashboard_and_submission_in_the_browser(tree, cast, receive, settings, 
         ]
         == 1
     )
+    figures = leader.get("/api/v1/indicators/", {"unit": "91", "period": period}).json()["indicators"]
+    assert figures["reported_unverified"]["total"] == 1
     assert leader.get("/api/v1/indicators/", {"unit": "91", "period": "2026-H9"}).status_code == 400
     assert leader.get("/api/v1/indicators/", {"unit": "92", "period": period}).status_code == 404
 

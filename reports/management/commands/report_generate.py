@@ -41,8 +41,7 @@ class Command(BaseCommand):
         elif options["format"] == "xlsx":
             content = documents.report_xlsx(data)
         else:
-            issuer = f"Ủy ban nhân dân {unit.name}" if unit else "Bộ Y tế"
-            content = documents.report_pdf(data, issuer=issuer)
+            content = documents.report_pdf(data)  # a draft: the unit's People's Committee, no number yet
         options["output"].write_bytes(content)
         self.stdout.write(
             f"{options['output']}: {data['unit']['name']}, {data['period']['label']}, "

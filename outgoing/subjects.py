@@ -1,0 +1,25 @@
+"""What each kind of register entry issues, told by the app that issues it (the register knows no case, plan or
+report): where its page is, and who may open its file. Apps register in their AppConfig.ready()."""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Subject:
+    # The page of the thing issued (a report, a plan, a case file) for a register entry.
+    url: Callable[[object], str]
+    # May USER open the file of DOCUMENT? Raise Http404/PermissionDenied (and record the refusal) or return.
+    # None: the register's own rule (users whose report roles cover the issuing unit).
+    check: Callable[[object, object], None] | None = None
+
+
+_SUBJECTS: dict[str, Subject] = {}
+
+
+def register_subject(kind: str, subject: Subject) -> None:
+    _SUBJECTS[kind] = subject
+
+
+def subject_of(kind: str) -> Subject | None:
+    return _SUBJECTS.get(kind)

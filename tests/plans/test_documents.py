@@ -1,0 +1,71 @@
+"""The report on a plan's results, issued: a number from the plan unit's outgoing register, the Decree 30 layout."""
+
+import datetime
+import re
+import shutil
+import subprocess
+
+import pytest
+from django.test import Client
+
+from outgoing.models import OutgoingDocument
+from outgoing.services import document_pdf
+from plans import services
+from plans.importer import parse
+from tests.factories import AgencyFactory, MembershipFactory, UserFactory
+from tests.plans.conftest import seed_text
+
+pytestmark = [
+    pytest.mark.django_db,
+    pytest.mark.skipif(shutil.which("pdftotext") is None, reason="poppler-utils is not installed (CI installs it)"),
+]
+
+
+@pytest.fixture
+def plan(seed_units):
+    return services.plan_import(actor=None, spec=parse(seed_text("thai-binh")))
+
+
+def test_a_results_report_is_issued_with_a_number_and_found_in_the_register(plan, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+    coordinator = MembershipFactory(
+        user=UserFactory(username="dieu_phoi"),
+        role="coordinator",
+        agency=AgencyFactory(agency_type__code="health", name="Sở Y tế Hưng Yên", unit=plan.unit),
+    ).user
+    focal_point = UserFactory(username="dau_moi")
+    client = Client()
+    client.force_login(coordinator)
+    page = client.get(f"/plans/{plan.pk}/").content.decode()
+    assert 'data-testid="results-issue"' in page
+    response = client.post(f"/plans/{plan.pk}/results/issue/", {"date_from": "2024-06-01", "date_to": "2024-06-30"})
+    document = OutgoingDocument.objects.get()
+    assert response["Location"] == f"/documents/{document.pk}/"
+    assert document.number_symbol == "1/BC-UBND"
+    text = re.sub(
+        r"\s+",
+        " ",
+        subprocess.run(["pdftotext", "-", "-"], input=document_pdf(document), capture_output=True).stdout.decode(),
+    )
+    assert "ỦY BAN NHÂN DÂN TỈNH HƯNG YÊN" in text
+    assert "Số: 1/BC-UBND Hưng Yên, ngày" in text
+    assert "BÁO CÁO Kết quả thực hiện Kế hoạch số 57/KH-UBND ngày 18/03/2024" in text
+    assert "từ ngày 01/06/2024 đến ngày 30/06/2024" in text
+    assert "Tổ chức Tháng hành động" in text
+    assert "Trên đây là báo cáo kết quả thực hiện Kế hoạch số 57/KH-UBND" in text
+    assert "TM. ỦY BAN NHÂN DÂN CHỦ TỊCH" in text
+    assert "1/BC-UBND" in client.get(f"/plans/{plan.pk}/").content.decode()  # listed on the plan page
+    register = client.get("/documents/register/", {"query": "57/KH-UBND"}).content.decode()
+    assert "1/BC-UBND" in register
+    assert client.get("/documents/register/", {"query": "không có"}).content.decode().count("/BC-UBND") == 0
+    # Issued again for the same period: a new document, the next number (a corrected report), never the same.
+    client.post(f"/plans/{plan.pk}/results/issue/", {"date_from": "2024-06-01", "date_to": "2024-06-30"})
+    assert sorted(OutgoingDocument.objects.values_list("number", flat=True)) == [1, 2]
+    # A reversed period is refused with a message, not a 500; a user without the role gets 403.
+    response = client.post(f"/plans/{plan.pk}/results/issue/", {"date_from": "2024-06-30", "date_to": "2024-06-01"})
+    assert response.status_code == 302
+    assert OutgoingDocument.objects.count() == 2
+    outsider = Client()
+    outsider.force_login(focal_point)
+    assert outsider.post(f"/plans/{plan.pk}/results/issue/", {}).status_code in (403, 404)
+    assert datetime.date.today().year == document.year
