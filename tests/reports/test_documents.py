@@ -371,7 +371,9 @@ def test_the_issuer_is_chosen_per_report_and_bad_choices_get_a_message(tay_ninh,
         response = client.post(f"/reports/{report.pk}/", {"action": "save", "issuing_body": bad}, follow=True)
         assert response.status_code == 200
         assert "Hãy chọn" in response.content.decode()
-    response = client.post(f"/reports/{report.pk}/", {"action": "submit", "issuing_body": department.pk, "assessment": ""})
+    response = client.post(
+        f"/reports/{report.pk}/", {"action": "submit", "issuing_body": department.pk, "assessment": ""}
+    )
     assert response.url == f"/reports/{report.pk}/submit/"  # checked on a page of its own before it is frozen
     client.post(f"/reports/{report.pk}/submit/")
     report.refresh_from_db()
