@@ -53,6 +53,10 @@ class PeriodicReport(models.Model):
     preview_state = models.CharField(max_length=20, choices=RenderState.choices, default=RenderState.IDLE)
     preview_progress = models.PositiveSmallIntegerField(default=0)
     preview_error = models.CharField(max_length=200, blank=True)
+    # Queued: when the message counts as lost and is queued again. Running: the worker's lease; past it
+    # the worker is taken for dead and the rendering is queued again (reports.tasks.redrive_previews).
+    preview_lease_until = models.DateTimeField(null=True, blank=True)
+    preview_attempts = models.PositiveSmallIntegerField(default=0)
     # Who issues it (the unit's People's Committee by default, or one of its departments) and, once submitted,
     # its entry in that body's outgoing-document register (number and symbol, the PDF, its signature).
     issuing_body = models.ForeignKey(

@@ -302,11 +302,19 @@ def preview_request(*, actor, report: PeriodicReport) -> PeriodicReport:
     from .models import RenderState
 
     require_role(actor, report.unit, AUTHOR_ROLES)
+    from .tasks import QUEUE_WAIT
+
     with transaction.atomic():
         updated = (
             PeriodicReport.objects.filter(pk=report.pk)
             .exclude(preview_state__in=[RenderState.QUEUED, RenderState.RUNNING])
-            .update(preview_state=RenderState.QUEUED, preview_progress=0, preview_error="")
+            .update(
+                preview_state=RenderState.QUEUED,
+                preview_progress=0,
+                preview_error="",
+                preview_attempts=0,
+                preview_lease_until=timezone.now() + QUEUE_WAIT,
+            )
         )
         if updated:
             enqueue("reports.tasks.render_preview", report.pk)

@@ -23,20 +23,42 @@ def open_period_reports(today: str | None = None) -> int:
     return 0
 
 
+# A rendering takes seconds (a province's report a minute at most): a worker still "running" after
+# LEASE has died (SIGKILL, out of memory) and the rendering is queued again. A queued rendering not
+# claimed after QUEUE_WAIT lost its broker message (a Redis restarted empty) and is queued again too.
+LEASE = datetime.timedelta(minutes=10)
+QUEUE_WAIT = datetime.timedelta(minutes=5)
+MAX_ATTEMPTS = 3
+
+
 @shared_task(ignore_result=True)
 def render_preview(report_id: int) -> str:
-    """Render a draft's PDF with the live figures, step by step, so the page can show progress."""
+    """Render a draft's PDF with the live figures, step by step, so the page can show progress.
+
+    Idempotent: the rendering is claimed (state "running" with a lease, committed) before the work; a
+    duplicate message finds no claimable row and does nothing, and a claim whose lease ran out (the
+    worker died) may be taken again."""
     from django.core.files.base import ContentFile
     from django.db import transaction
+    from django.db.models import F, Q
 
     from . import documents
     from .indicators import compute
     from .models import PeriodicReport, RenderState
     from .periods import Period
 
+    now = timezone.now()
+    claimable = Q(preview_state=RenderState.QUEUED) | Q(preview_state=RenderState.RUNNING, preview_lease_until__lt=now)
     with transaction.atomic():
-        claimed = PeriodicReport.objects.filter(pk=report_id, preview_state=RenderState.QUEUED).update(
-            preview_state=RenderState.RUNNING, preview_progress=10
+        claimed = (
+            PeriodicReport.objects.filter(claimable, pk=report_id)
+            .filter(preview_attempts__lt=MAX_ATTEMPTS)
+            .update(
+                preview_state=RenderState.RUNNING,
+                preview_progress=10,
+                preview_lease_until=now + LEASE,
+                preview_attempts=F("preview_attempts") + 1,
+            )
         )
     if claimed != 1:
         return "skipped"  # already running or done: a duplicate message does nothing
@@ -56,11 +78,48 @@ def render_preview(report_id: int) -> str:
         )
     except Exception as error:
         PeriodicReport.objects.filter(pk=report_id).update(
-            preview_state=RenderState.FAILED, preview_error=type(error).__name__
+            preview_state=RenderState.FAILED, preview_error=type(error).__name__, preview_lease_until=None
         )
         return "failed"
     report.preview_pdf.save(f"du-thao-{report.unit.code}-{report.period_code}.pdf", ContentFile(pdf), save=False)
     PeriodicReport.objects.filter(pk=report_id).update(
-        preview_pdf=report.preview_pdf.name, preview_state=RenderState.DONE, preview_progress=100
+        preview_pdf=report.preview_pdf.name,
+        preview_state=RenderState.DONE,
+        preview_progress=100,
+        preview_lease_until=None,
     )
     return "done"
+
+
+def redrive(*, now: datetime.datetime | None = None) -> dict[str, int]:
+    """Queue again the renderings whose message was lost or whose worker died; give up (state "failed",
+    the page says so and offers to try again) after MAX_ATTEMPTS claims."""
+    from django.db import transaction
+    from django.db.models import Q
+
+    from notifications.outbox import enqueue
+
+    from .models import PeriodicReport, RenderState
+
+    now = now or timezone.now()
+    stale = PeriodicReport.objects.filter(
+        Q(preview_lease_until__isnull=True) | Q(preview_lease_until__lt=now),
+        preview_state__in=[RenderState.QUEUED, RenderState.RUNNING],
+    )
+    with transaction.atomic():
+        given_up = stale.filter(preview_attempts__gte=MAX_ATTEMPTS).update(
+            preview_state=RenderState.FAILED, preview_error="WorkerLost", preview_lease_until=None
+        )
+        ids = list(stale.values_list("pk", flat=True))
+        PeriodicReport.objects.filter(pk__in=ids).update(
+            preview_state=RenderState.QUEUED, preview_progress=0, preview_lease_until=now + QUEUE_WAIT
+        )
+        for report_id in ids:
+            enqueue("reports.tasks.render_preview", report_id)
+    return {"requeued": len(ids), "given_up": given_up}
+
+
+@shared_task(ignore_result=True)
+def redrive_previews() -> dict[str, int]:
+    """Every five minutes: PDF renderings whose broker message was lost or whose worker died."""
+    return redrive()

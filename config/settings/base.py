@@ -319,6 +319,8 @@ CELERY_BEAT_SCHEDULE = {
     "files-check": {"task": "config.tasks.files_check", "schedule": crontab(hour=3, minute=40)},
     # Deliveries whose broker message was lost (a Redis restarted empty, a worker killed) are sent again.
     "deliveries-redrive": {"task": "notifications.tasks.redrive_deliveries", "schedule": crontab(minute="*/5")},
+    # PDF renderings likewise: a lost message or a worker that died mid-rendering.
+    "previews-redrive": {"task": "reports.tasks.redrive_previews", "schedule": crontab(minute="*/5")},
 }
 
 REST_FRAMEWORK = {

@@ -222,3 +222,63 @@ def test_a_report_submitted_while_redis_is_down_is_saved_and_its_tasks_run_once_
         assert message.sent_at is not None
     finally:
         app.conf.broker_url = original
+
+
+def test_a_broker_restarted_empty_loses_no_delivery_and_no_rendering(
+    cast, tree, own_redis_port, default_ladders, monkeypatch
+):
+    """Messages already handed to Redis (the outbox marked them sent) vanish when Redis restarts without
+    persistence; the beat's re-drives queue them again from PostgreSQL, and each is carried out once."""
+    from celery.contrib.testing.worker import start_worker
+
+    from notifications.tasks import redrive as redrive_deliveries
+    from reports import services as report_services
+    from reports.models import PeriodicReport
+    from reports.periods import parse
+    from reports.tasks import redrive as redrive_previews
+
+    port, start = own_redis_port
+    original = app.conf.broker_url
+    app.conf.broker_url = f"redis://127.0.0.1:{port}/0"
+    monkeypatch.setenv("CELERY_BROKER_URL", f"redis://127.0.0.1:{port}/0")
+    try:
+        redis_process = start()
+        client = Client()
+        client.force_login(cast.police)
+        response = client.post(
+            "/cases/new/",
+            _report_post(tree.commune_c1, [{"full_name": "Lò Văn Pá", "birth_date": "2015-03-03", "sex": "male"}]),
+        )
+        assert response.status_code == 302, response.content[:500]
+        report = report_services.report_draft(actor=cast.chairman, unit=tree.commune_c1, period=parse("2026-H1"))
+        report_services.preview_request(actor=cast.chairman, report=report)
+        # Both messages reached the broker: the outbox holds nothing unsent.
+        assert not OutboxMessage.objects.filter(sent_at__isnull=True).exists()
+        assert redis.Redis(port=port).llen("celery") == 2
+
+        redis_process.kill()  # restarted without persistence: the queue is gone
+        redis_process.wait()
+        start()
+        assert redis.Redis(port=port).llen("celery") == 0
+        delivery = Delivery.objects.get(notification__user=cast.officer)
+        assert delivery.state == "pending"
+        assert PeriodicReport.objects.get(pk=report.pk).preview_state == "queued"
+
+        later = timezone.now() + datetime.timedelta(minutes=6)  # the beat's next pass, past the waits
+        assert redrive_deliveries(now=later) == 1
+        assert redrive_deliveries(now=later) == 1  # twice: a duplicate message must still send once
+        assert redrive_previews(now=later) == {"requeued": 1, "given_up": 0}
+        assert redis.Redis(port=port).llen("celery") == 3
+        with start_worker(app, perform_ping_check=False, pool="solo", shutdown_timeout=30):
+            _wait(lambda: Delivery.objects.filter(pk=delivery.pk, state="sent").exists(), 30, "the email to go out")
+            _wait(lambda: PeriodicReport.objects.filter(pk=report.pk, preview_state="done").exists(), 60, "the PDF")
+            _wait(lambda: redis.Redis(port=port).llen("celery") == 0, 30, "the duplicate to be consumed")
+            time.sleep(1)
+        assert [m.to for m in mail.outbox] == [[cast.officer.email]]
+        rendered = PeriodicReport.objects.get(pk=report.pk)
+        assert rendered.preview_attempts == 1
+        assert rendered.preview_pdf.read()[:5] == b"%PDF-"
+        assert redrive_deliveries(now=later) == 0
+        assert redrive_previews(now=later) == {"requeued": 0, "given_up": 0}
+    finally:
+        app.conf.broker_url = original
