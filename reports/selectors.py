@@ -78,12 +78,17 @@ def dashboard(unit: AdministrativeUnit | None, period: Period) -> dict:
     }
 
 
-def submissions(unit: AdministrativeUnit, period: Period) -> dict:
-    """The unit's own report for PERIOD and its sub-units' (None: not started); those not yet submitted first."""
-    children = list(
-        # Hamlets do not report: a commune's report covers them.
+def reporting_subunits(unit: AdministrativeUnit):
+    """The units directly below UNIT that make a report of their own. Hamlets do not: a commune's
+    report covers them."""
+    return (
         AdministrativeUnit.objects.filter(parent=unit, is_active=True).exclude(level=UnitLevel.HAMLET).order_by("name")
     )
+
+
+def submissions(unit: AdministrativeUnit, period: Period) -> dict:
+    """The unit's own report for PERIOD and its sub-units' (None: not started); those not yet submitted first."""
+    children = list(reporting_subunits(unit))
     reports = {r.unit_id: r for r in PeriodicReport.objects.filter(unit__in=[unit, *children], period_code=period.code)}
     rows = [(child, reports.get(child.pk)) for child in children]
     missing = [child for child, report in rows if not _is_in(report)]

@@ -24,6 +24,7 @@ from .access import AUTHOR_ROLES, REVIEW_ROLES, require_role
 from .indicators import compute
 from .models import PeriodicReport, ReportStatus
 from .periods import Period
+from .selectors import reporting_subunits
 
 
 def _sha(content: bytes) -> str:
@@ -63,7 +64,7 @@ def report_update(
 
 def rollup(report: PeriodicReport, live: dict) -> list[dict]:
     """The sub-units' submitted figures beside the live ones; a difference is flagged."""
-    children = AdministrativeUnit.objects.filter(parent=report.unit, is_active=True).order_by("name")
+    children = reporting_subunits(report.unit)
     submitted = {r.unit_id: r for r in PeriodicReport.objects.filter(unit__in=children, period_code=report.period_code)}
     live_by_code = live["indicators"].get("abused_children", {}).get("by_subunit", {})
     rows = []

@@ -9,6 +9,7 @@ from collections import defaultdict
 
 from django.contrib.contenttypes.models import ContentType
 from django.db.models import Exists, OuterRef, Q
+from django.utils import timezone
 
 from notifications.models import Deadline, DeadlineState
 
@@ -146,7 +147,9 @@ def cases_open_at(path: str, end: datetime.datetime) -> list[tuple[int, str]]:
 
 
 def cases_late_at(case_ids, end: datetime.datetime) -> set[int]:
-    """Those of CASE_IDS with a deadline due before END and not met by then."""
+    """Those of CASE_IDS with a deadline due before END and not met by then. An END still to come (the
+    current period) is taken as now: a deadline due tomorrow is not late yet."""
+    end = min(end, timezone.now())
     return set(
         Deadline.objects.filter(
             target_type=ContentType.objects.get_for_model(CaseFile), target_id__in=case_ids, due_at__lt=end
