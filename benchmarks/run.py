@@ -824,6 +824,79 @@ def measure_escalation(results: Results, quick: bool) -> None:
         )
 
 
+def measure_phone(results: Results) -> None:
+    """Issue 15's phone figures, taken by two browser tests (Chromium at 390×844) on a test database: the
+    interactions of the journey "two siblings → both plans approved", and each main page's first-load
+    weight and its load time on an emulated slow mobile connection."""
+    out = ROOT / "var" / "bench-phone"
+    out.mkdir(parents=True, exist_ok=True)
+    journey, pages = out / "journey.json", out / "pages.json"
+    for stale in (journey, pages):
+        stale.unlink(missing_ok=True)
+    prefix = os.environ.get("BENCH_DATABASE_PREFIX", "baove_bench")
+    env = {
+        **os.environ,
+        "BAOVE_JOURNEY_OUT": str(journey),
+        "BAOVE_PAGES_OUT": str(pages),
+        "TEST_DATABASE_NAME": f"test_{prefix}_phone",
+    }
+    tests = ["tests/e2e/test_journey.py", "tests/e2e/test_main_pages.py"]
+    subprocess.run(
+        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", *tests], cwd=ROOT, env=env, check=True
+    )
+    load = results.take_load()
+    counts = json.loads(journey.read_text())
+
+    def add(name, value, unit, limit, description, **extra):
+        results.entries.append(
+            {
+                "name": name,
+                "description": description,
+                "value": value,
+                "p95": value,
+                "unit": unit,
+                "floor": None,
+                "ratio": None,
+                "target": {"value": limit},
+                "meets_target": value <= limit,
+                "samples": 1,
+                **extra,
+                "machine_load": load,
+            }
+        )
+        print(f"{name:34} {value:>9} {unit:6} target ≤ {limit}  {'yes' if value <= limit else 'NO'}", flush=True)
+
+    for child, limit in (("first_child", 60), ("second_child", 10)):
+        figures = counts[child]
+        add(
+            f"journey_interactions_{child}",
+            figures["interactions"],
+            "taps",
+            limit,
+            "Taps and fields typed, report for two siblings → both plans approved (tests/e2e/test_journey.py)",
+            page_loads=figures["page_loads"],
+            bytes_received=figures["bytes"],
+        )
+    weights = json.loads(pages.read_text())
+    heaviest = max(weights, key=lambda page: page["bytes"])
+    slowest = max(weights, key=lambda page: page["slow_load_seconds"])
+    add(
+        "main_page_first_load_weight",
+        round(heaviest["bytes"] / 1024, 1),
+        "KB",
+        150,
+        f"The heaviest main page's first load, gzip-compressed (HTML and every file): {heaviest['path']}",
+        pages=weights,
+    )
+    add(
+        "main_page_slow_mobile_load",
+        slowest["slow_load_seconds"],
+        "s",
+        3,
+        f"The slowest main page's first load to its load event at 1.6 Mbps / 150 ms: {slowest['path']}",
+    )
+
+
 # ---------------------------------------------------------------------------------------------- main
 
 
@@ -889,6 +962,8 @@ def main() -> None:
     only = set(filter(None, args.only.split(",")))
 
     def wanted(group):
+        if group == "phone" and args.quick and group not in only:
+            return False  # the browser tests it runs are in the suite already; quick keeps the harness only
         return not only or group in only
 
     started = time.perf_counter()
@@ -927,6 +1002,7 @@ def main() -> None:
         "http": lambda: measure_http(results, who, database, 3 if args.quick else 10),
         "memory": lambda: measure_pdf_memory(results, who, database),
         "escalation": lambda: measure_escalation(results, args.quick),
+        "phone": lambda: measure_phone(results),
     }
     for group, measure in groups.items():
         if wanted(group):

@@ -24,7 +24,7 @@ class CasesConfig(AppConfig):
 
         from outgoing.subjects import Subject, register_subject
 
-        from .access import case_for_user
+        from .access import case_for_user, cases_visible_to
 
         # A form names the child: its file opens only for who may print the case file.
         register_subject(
@@ -32,5 +32,6 @@ class CasesConfig(AppConfig):
             Subject(
                 url=lambda document: f"/cases/{document.subject_id}/",
                 check=lambda user, document: case_for_user(user, document.subject_id, purpose="print"),
+                visible_ids=lambda user: cases_visible_to(user).values("pk"),
             ),
         )

@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from config.pdf import RenderedPdf, render_document
 from outgoing.letterhead import letterhead
 from outgoing.models import DocumentKind, OutgoingDocument, SubjectKind
+from outgoing.names import full_name, in_text
 from outgoing.services import Issue, document_issue, issuing_body_default
 
 from .choices import PlanStatus
@@ -133,6 +134,7 @@ def _context(case: CaseFile, number: int, *, number_symbol: str) -> dict:
         "form_number": f"Mẫu số {number:02d}",
         "symbol": f"{form.kind}-{body.symbol}",
         "number_symbol": number_symbol,
+        "draft": not number_symbol,  # marked DỰ THẢO on every page
         "document_date": moment,
         "document_type": form.document_type,
         "document_summary": form.summary,
@@ -151,7 +153,7 @@ def _closing(number: int, moment, case: CaseFile) -> str:
         1: f"Phiếu tiếp nhận được lập {at}./.",
         2: f"Biên bản được lập {at}./.",
         3: f"Biên bản được lập {at}./.",
-        4: f"Kế hoạch được lập ngày {local:%d/%m/%Y}, trình Chủ tịch Ủy ban nhân dân {case.commune.name} phê duyệt./.",
+        4: f"Kế hoạch được lập ngày {local:%d/%m/%Y}, trình Chủ tịch Ủy ban nhân dân {in_text(full_name(case.commune))} phê duyệt./.",
         5: "Điều 3. Quyết định này có hiệu lực kể từ ngày ký./.",
         6: f"Báo cáo được lập ngày {local:%d/%m/%Y}./.",
     }[number]

@@ -13,19 +13,28 @@ from audit.models import AuditAction, AuditObject
 from audit.recorder import record
 
 from .models import OutgoingDocument
-from .subjects import subject_of
+from .subjects import subject_of, subjects
 
 REGISTER_ROLES = frozenset({Role.COMMUNE_OFFICER, Role.CHAIRMAN, Role.COORDINATOR, Role.LEADER, Role.SYSTEM_ADMIN})
+
+
+def may_see_register(user) -> bool:
+    return not jurisdiction_of(user, REGISTER_ROLES).is_empty
 
 
 def documents_visible_to(user) -> QuerySet[OutgoingDocument]:
     jurisdiction = jurisdiction_of(user, REGISTER_ROLES)
     documents = OutgoingDocument.objects.select_related("issuing_body", "issuing_body__unit")
-    if jurisdiction.is_nationwide:
-        return documents
     if jurisdiction.is_empty:
         return documents.none()
-    return documents.filter(jurisdiction.q("issuing_body__unit__path") & Q(issuing_body__unit__isnull=False))
+    if not jurisdiction.is_nationwide:
+        documents = documents.filter(jurisdiction.q("issuing_body__unit__path") & Q(issuing_body__unit__isnull=False))
+    # Entries whose summary names something the user may not see (a restricted case file, say) are left
+    # out: the register must not tell that it exists.
+    for kind, subject in subjects().items():
+        if subject.visible_ids is not None:
+            documents = documents.exclude(Q(subject_kind=kind) & ~Q(subject_id__in=subject.visible_ids(user)))
+    return documents
 
 
 def document_for_user(user, pk) -> OutgoingDocument:

@@ -1,3 +1,5 @@
+from django import forms
+from django.conf import settings
 from django.contrib import admin
 
 from .models import IssuingBody, OutgoingDocument, SigningDevice, TrustedCertificate
@@ -37,6 +39,13 @@ class SigningDeviceAdmin(admin.ModelAdmin):
     list_filter = ("kind", "is_active")
     raw_id_fields = ("user",)
     autocomplete_fields = ("province",)
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        # The token's library is one of those the operator allowed, never a path typed here.
+        if db_field.name == "pkcs11_module":
+            choices = [("", "—"), *((path, path) for path in settings.BAOVE_PKCS11_MODULES)]
+            return forms.ChoiceField(label=db_field.verbose_name, choices=choices, required=False)
+        return super().formfield_for_dbfield(db_field, request, **kwargs)
 
 
 @admin.register(TrustedCertificate)

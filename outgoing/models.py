@@ -2,6 +2,7 @@
 numbers they give, the documents issued under them, and the digital signatures put on them."""
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
@@ -137,25 +138,37 @@ class OutgoingDocument(models.Model):
     issued_on = models.DateField(_("date of the document"))
     title = models.CharField(_("summary (trích yếu)"), max_length=500)
     subject_kind = models.CharField(_("what it issues"), max_length=30, choices=SubjectKind.choices)
-    subject_id = models.PositiveBigIntegerField()
+    subject_id = models.PositiveBigIntegerField(_("number of what it issues"))
     # What makes an issue of the same thing the same document (e.g. a case's form for one record).
-    subject_key = models.CharField(max_length=100)
+    subject_key = models.CharField(_("key of what it issues"), max_length=100)
     signer_title = models.CharField(_("signer's title"), max_length=200, blank=True)
     signer_name = models.CharField(_("signer's name"), max_length=200, blank=True)
     signer = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("signer"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
     )
-    pdf = models.FileField(upload_to="outgoing/%Y/", blank=True)
-    pdf_sha256 = models.CharField(max_length=64, blank=True)
-    signature_box = models.JSONField(null=True, blank=True)
-    signed_pdf = models.FileField(upload_to="outgoing/%Y/", blank=True)
-    signed_sha256 = models.CharField(max_length=64, blank=True)
+    pdf = models.FileField(_("PDF as issued"), upload_to="outgoing/%Y/", blank=True)
+    pdf_sha256 = models.CharField(_("fingerprint of the PDF (SHA-256)"), max_length=64, blank=True)
+    signature_box = models.JSONField(_("place of the signature on the page"), null=True, blank=True)
+    signed_pdf = models.FileField(_("signed PDF"), upload_to="outgoing/%Y/", blank=True)
+    signed_sha256 = models.CharField(_("fingerprint of the signed PDF (SHA-256)"), max_length=64, blank=True)
     signed_at = models.DateTimeField(_("signed at"), null=True, blank=True)
     signed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("signed by"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
     )
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("numbered by"), on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(_("numbered at"), auto_now_add=True)
 
     class Meta:
         verbose_name = _("outgoing document")
@@ -230,6 +243,18 @@ class SigningDevice(models.Model):
 
     def __str__(self) -> str:
         return self.label
+
+    def clean(self):
+        super().clean()
+        if self.kind == DeviceKind.PKCS11 and self.pkcs11_module not in settings.BAOVE_PKCS11_MODULES:
+            raise ValidationError(
+                {
+                    "pkcs11_module": _(
+                        "This library is not among those the operator allowed (BAOVE_PKCS11_MODULES): %(allowed)s"
+                    )
+                    % {"allowed": ", ".join(settings.BAOVE_PKCS11_MODULES) or "—"}
+                }
+            )
 
 
 class TrustedCertificate(models.Model):

@@ -36,6 +36,20 @@ def _signer_of(unit: AdministrativeUnit | None):
     return chairmen[0].user if len(chairmen) == 1 else None
 
 
+MINISTRY = "Bộ Y tế (Cục Bà mẹ và Trẻ em)"
+
+
+def signer_for(body: IssuingBody):
+    """Who signs for BODY now: (user or None, name). A unit's default body is signed by its chairman of
+    today (a chairman replaced since the body was made signs in their own name); a configured body by
+    the person set on it."""
+    if body.is_default and body.unit_id is not None:
+        chairman = _signer_of(body.unit)
+        if chairman is not None:
+            return chairman, chairman.get_full_name()
+    return body.signer, body.signer_name
+
+
 def issuing_body_default(unit: AdministrativeUnit | None) -> IssuingBody:
     """The unit's default issuer; made from the unit when none is configured yet: its People's Committee
     ("ỦY BAN NHÂN DÂN" / "TỈNH TÂY NINH"), signed "TM. ỦY BAN NHÂN DÂN / CHỦ TỊCH". The country's default
@@ -58,6 +72,11 @@ def issuing_body_default(unit: AdministrativeUnit | None) -> IssuingBody:
         superior = ""
         if unit.level == UnitLevel.INTERMEDIATE and parent is not None:
             superior = upper(f"UBND {full_name(parent)}")  # Decree 30 lets the superior body be abbreviated
+        # Sent up to the People's Committee above: an intermediate level (a former district, abolished as a
+        # level of government in 2025) has none, so a commune under one writes to its province.
+        addressee = parent
+        while addressee is not None and addressee.level == UnitLevel.INTERMEDIATE:
+            addressee = addressee.parent
         defaults = {
             "superior_name": superior,
             "name": "ỦY BAN NHÂN DÂN\n" + upper(full_name(unit)),
@@ -68,7 +87,7 @@ def issuing_body_default(unit: AdministrativeUnit | None) -> IssuingBody:
             "signer_title": "CHỦ TỊCH",
             "recipients": "\n".join(
                 [
-                    f"Ủy ban nhân dân {in_text(full_name(parent))}" if parent else "Bộ Y tế (Cục Bà mẹ và Trẻ em)",
+                    f"Ủy ban nhân dân {in_text(full_name(addressee))}" if addressee else MINISTRY,
                     "Lưu: VT",
                 ]
             ),

@@ -14,6 +14,7 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
+from django.conf import settings
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -68,6 +69,8 @@ def _signer(device: SigningDevice, secret: str):
             ), None
         except (ValueError, TypeError) as error:
             raise SigningError(_("The certificate file could not be opened: wrong pass phrase?")) from error
+    if device.pkcs11_module not in settings.BAOVE_PKCS11_MODULES:
+        raise SigningError(_("This token's library is not among those the operator allowed; ask the administrator."))
     from pkcs11 import PKCS11Error
     from pyhanko.config.pkcs11 import TokenCriteria
     from pyhanko.sign.pkcs11 import PKCS11Signer, open_pkcs11_session

@@ -12,6 +12,9 @@ class Subject:
     # May USER open the file of DOCUMENT? Raise Http404/PermissionDenied (and record the refusal) or return.
     # None: the register's own rule (users whose report roles cover the issuing unit).
     check: Callable[[object, object], None] | None = None
+    # The subject ids whose register entries USER may see at all (a queryset of ids). None: every entry of
+    # the register's rule. A case form's entry names the case file: it is listed only to who may see it.
+    visible_ids: Callable[[object], object] | None = None
 
 
 _SUBJECTS: dict[str, Subject] = {}
@@ -23,3 +26,7 @@ def register_subject(kind: str, subject: Subject) -> None:
 
 def subject_of(kind: str) -> Subject | None:
     return _SUBJECTS.get(kind)
+
+
+def subjects() -> dict[str, Subject]:
+    return dict(_SUBJECTS)

@@ -24,7 +24,9 @@ def register(request):
         request.user, query=filters.get("query") or "", year=filters.get("year"), kind=filters.get("kind") or ""
     )
     page = Paginator(documents, 50).get_page(request.GET.get("page"))
-    return render(request, "documents/register.html", {"form": form, "page": page})
+    kept = request.GET.copy()  # the search, kept by the links to the other pages
+    kept.pop("page", None)
+    return render(request, "documents/register.html", {"form": form, "page": page, "kept": kept.urlencode()})
 
 
 @login_required

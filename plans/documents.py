@@ -106,6 +106,7 @@ def _context(plan: Plan, body: IssuingBody, date_from, date_to, *, number_symbol
         "basis": basis,
         "symbol": f"BC-{body.symbol}",
         "number_symbol": number_symbol,
+        "draft": not number_symbol,  # marked DỰ THẢO on every page
         "document_date": today,
         "document_type": "Báo cáo",
         "document_summary": f"Kết quả thực hiện Kế hoạch số {plan.number} ngày {vn_date(plan.issued_on)}",

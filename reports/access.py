@@ -12,8 +12,10 @@ from audit.recorder import record
 from .models import PeriodicReport
 
 REPORT_ROLES = frozenset({Role.COMMUNE_OFFICER, Role.CHAIRMAN, Role.COORDINATOR, Role.LEADER, Role.SYSTEM_ADMIN})
-# Who writes and submits a unit's report, and who accepts or returns the reports of the units below.
-AUTHOR_ROLES = REPORT_ROLES
+# Who writes and submits a unit's report: the unit's own people (a membership at the unit itself, never
+# one above it: a province leader does not write a commune's report, which the commune signs); and who
+# accepts or returns the reports of the units below.
+AUTHOR_ROLES = frozenset({Role.COMMUNE_OFFICER, Role.CHAIRMAN, Role.COORDINATOR, Role.LEADER})
 REVIEW_ROLES = frozenset({Role.COORDINATOR, Role.LEADER, Role.SYSTEM_ADMIN})
 
 
@@ -24,6 +26,22 @@ def may_see_reports(user) -> bool:
 def require_role(user, unit: AdministrativeUnit, roles: frozenset[str]) -> None:
     if not roles_covering(user, unit) & roles:
         raise PermissionDenied(_("Your role does not allow this for this unit's report."))
+
+
+def may_author(user, unit: AdministrativeUnit) -> bool:
+    """Whether USER writes and submits UNIT's report: an author's role held at the unit itself."""
+    return any(m.unit_id == unit.pk and m.role in AUTHOR_ROLES for m in active_memberships(user))
+
+
+def require_author(user, unit: AdministrativeUnit) -> None:
+    if not may_author(user, unit):
+        raise PermissionDenied(_("Only the unit's own officers and leaders write and submit its report."))
+
+
+def may_review(user, report: PeriodicReport) -> bool:
+    """Whether USER accepts or returns REPORT: a reviewer's role over the unit above, once submitted."""
+    parent = report.unit.parent
+    return parent is not None and bool(roles_covering(user, parent) & REVIEW_ROLES)
 
 
 def default_unit(user) -> AdministrativeUnit | None:

@@ -303,6 +303,7 @@ def report_document(
         **letterhead,
         "symbol": symbol or f"BC-{letterhead['symbol']}",
         "number_symbol": number_symbol,
+        "draft": not number_symbol,
         "document_date": issued_on or datetime.date.today(),
         "document_type": "Báo cáo",
         "document_summary": f"{TITLE}\n{data['period']['label']}",  # the period on a line of its own

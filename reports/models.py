@@ -1,3 +1,5 @@
+import datetime
+
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -8,6 +10,14 @@ class ReportStatus(models.TextChoices):
     SUBMITTED = "submitted", _("Submitted")
     ACCEPTED = "accepted", _("Accepted")
     RETURNED = "returned", _("Returned for correction")
+
+
+# A rendering takes seconds (a province's report a minute at most): a worker still "running" after
+# LEASE has died (SIGKILL, out of memory) and the rendering is queued again. A queued rendering not
+# claimed after QUEUE_WAIT lost its broker message (a Redis restarted empty) and is queued again too.
+LEASE = datetime.timedelta(minutes=10)
+QUEUE_WAIT = datetime.timedelta(minutes=5)
+MAX_ATTEMPTS = 3
 
 
 class RenderState(models.TextChoices):

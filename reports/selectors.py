@@ -53,7 +53,9 @@ def dashboard(unit: AdministrativeUnit | None, period: Period) -> dict:
     now, before = compute(unit, period), compute(unit, period.previous())
     indicators = now["indicators"]
     subunits = []
-    for code, name in now["subunits"].items():
+    # A commune's hamlets hold no case files of their own (cases are the commune's): no rows for them.
+    below = {} if unit is not None and unit.level == UnitLevel.COMMUNE else now["subunits"]
+    for code, name in below.items():
         subunits.append(
             {
                 "code": code,

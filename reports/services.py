@@ -17,10 +17,17 @@ from agencies.models import AdministrativeUnit, Role
 from config.errors import Conflict
 from outgoing.letterhead import letterhead
 from outgoing.models import DocumentKind, SubjectKind
-from outgoing.services import Issue, document_issue, document_pdf, issuing_bodies_of, issuing_body_default
+from outgoing.services import (
+    Issue,
+    document_issue,
+    document_pdf,
+    issuing_bodies_of,
+    issuing_body_default,
+    signer_for,
+)
 
 from . import documents
-from .access import AUTHOR_ROLES, REVIEW_ROLES, require_role
+from .access import AUTHOR_ROLES, REVIEW_ROLES, require_author, require_role
 from .indicators import compute
 from .models import PeriodicReport, ReportStatus
 from .periods import Period
@@ -38,7 +45,7 @@ def canonical_json(data: dict) -> bytes:
 @transaction.atomic
 def report_draft(*, actor, unit: AdministrativeUnit, period: Period) -> PeriodicReport:
     """The unit's report for PERIOD, created as a draft when missing."""
-    require_role(actor, unit, AUTHOR_ROLES)
+    require_author(actor, unit)
     report, _created = PeriodicReport.objects.get_or_create(
         unit=unit, period_code=period.code, defaults={"period_start": period.start, "period_end": period.end}
     )
@@ -50,7 +57,7 @@ def report_update(
     *, actor, report: PeriodicReport, assessment: str, proposals: str, expected_version: int | None = None
 ) -> PeriodicReport:
     report = PeriodicReport.objects.select_for_update().get(pk=report.pk)
-    require_role(actor, report.unit, AUTHOR_ROLES)
+    require_author(actor, report.unit)
     if report.status not in (ReportStatus.DRAFT, ReportStatus.RETURNED):
         raise ValidationError(_("A submitted report cannot be changed."))
     if expected_version is not None and report.version != expected_version:
@@ -86,10 +93,23 @@ def rollup(report: PeriodicReport, live: dict) -> list[dict]:
     return rows
 
 
+def issue_preview(report: PeriodicReport) -> dict:
+    """What submitting will issue: the body, who signs, and the register the number is taken from."""
+    body = report.issuing_body or issuing_body_default(report.unit)
+    _signer, name = signer_for(body)
+    return {
+        "body": body.text_name or body.name,
+        "signer": " ".join(part for part in (body.authority, body.signer_title) if part),
+        "signer_name": name,
+        "symbol": f"{DocumentKind.REPORT}-{body.symbol}",
+        "year": timezone.localdate().year,
+    }
+
+
 def report_letterhead(report: PeriodicReport):
     """The issuing body of REPORT (its own choice, else the unit's default) and its letterhead."""
     body = report.issuing_body or issuing_body_default(report.unit)
-    return body, letterhead(body)
+    return body, letterhead(body, signer_name=signer_for(body)[1])
 
 
 @transaction.atomic
@@ -97,7 +117,7 @@ def report_submit(*, actor, report: PeriodicReport) -> PeriodicReport:
     """Freeze the figures, take the next number of the issuing body's outgoing register, render the files with
     it; a failing render leaves the draft as it was and gives the number back (one transaction)."""
     report = PeriodicReport.objects.select_for_update(of=("self",)).select_related("unit").get(pk=report.pk)
-    require_role(actor, report.unit, AUTHOR_ROLES)
+    require_author(actor, report.unit)
     if report.status not in (ReportStatus.DRAFT, ReportStatus.RETURNED):
         raise ValidationError(_("This report has already been submitted."))
     period = Period(report.period_start, report.period_end, report.period_code)
@@ -106,6 +126,7 @@ def report_submit(*, actor, report: PeriodicReport) -> PeriodicReport:
     # Frozen with the definitions and tables it was read by: it renders the same forever.
     data = documents.freeze({**data, "rollup": rows})
     body, head = report_letterhead(report)
+    signer, signer_name = signer_for(body)
 
     def render(number_symbol, issued_on):
         return documents.report_document(
@@ -127,8 +148,8 @@ def report_submit(*, actor, report: PeriodicReport) -> PeriodicReport:
         subject_key=f"report:{report.pk}",
         render=render,
         signer_title=" ".join(part for part in (body.authority, body.signer_title) if part),
-        signer_name=body.signer_name,
-        signer=body.signer,
+        signer_name=signer_name,
+        signer=signer,
     )
     try:
         document = document_issue(actor=actor, body=body, issue=issue)
@@ -163,7 +184,7 @@ def report_submit(*, actor, report: PeriodicReport) -> PeriodicReport:
 def report_set_issuer(*, actor, report: PeriodicReport, body_id: int | None) -> PeriodicReport:
     """Choose which of the unit's issuing bodies issues the report (before it is submitted)."""
     report = PeriodicReport.objects.select_for_update(of=("self",)).select_related("unit").get(pk=report.pk)
-    require_role(actor, report.unit, AUTHOR_ROLES)
+    require_author(actor, report.unit)
     if report.status not in (ReportStatus.DRAFT, ReportStatus.RETURNED):
         raise ValidationError(_("A submitted report cannot be changed."))
     bodies = {body.pk: body for body in issuing_bodies_of(report.unit)}
@@ -302,8 +323,8 @@ def preview_request(*, actor, report: PeriodicReport) -> PeriodicReport:
 
     from .models import RenderState
 
-    require_role(actor, report.unit, AUTHOR_ROLES)
-    from .tasks import QUEUE_WAIT
+    require_author(actor, report.unit)
+    from .models import QUEUE_WAIT
 
     with transaction.atomic():
         updated = (

@@ -5,6 +5,7 @@ import datetime
 from celery import shared_task
 from django.utils import timezone
 
+from .models import LEASE, MAX_ATTEMPTS, QUEUE_WAIT
 from .periods import parse
 from .services import reports_open_for_period
 
@@ -21,14 +22,6 @@ def open_period_reports(today: str | None = None) -> int:
             period=parse(str(yesterday.year))
         )
     return 0
-
-
-# A rendering takes seconds (a province's report a minute at most): a worker still "running" after
-# LEASE has died (SIGKILL, out of memory) and the rendering is queued again. A queued rendering not
-# claimed after QUEUE_WAIT lost its broker message (a Redis restarted empty) and is queued again too.
-LEASE = datetime.timedelta(minutes=10)
-QUEUE_WAIT = datetime.timedelta(minutes=5)
-MAX_ATTEMPTS = 3
 
 
 @shared_task(ignore_result=True)

@@ -1,6 +1,6 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse, Http404, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -116,13 +116,24 @@ def detail(request, pk):
             messages.error(request, " ".join(error.messages))
         except Conflict as conflict:
             messages.error(request, str(conflict))
+        except PermissionDenied as refusal:
+            messages.error(request, str(refusal))
         else:
-            messages.success(request, _("Saved."))
+            done = {
+                "preview": _(
+                    "The PDF is being prepared with the current figures; the button to download it appears here."
+                ),
+                "accept": _("The report is accepted; its authors are told."),
+                "return": _("The report is returned for correction; its authors are told."),
+            }
+            messages.success(request, done.get(action, _("Saved.")))
         return redirect("reports:detail", pk=report.pk)
     period = Period(report.period_start, report.period_end, report.period_code)
     data = report.data if report.status != ReportStatus.DRAFT and report.data else None
     live = None if data else compute(report.unit, period)
-    editable = report.status in (ReportStatus.DRAFT, ReportStatus.RETURNED)
+    editable = report.status in (ReportStatus.DRAFT, ReportStatus.RETURNED) and access.may_author(
+        request.user, report.unit
+    )
     return render(
         request,
         "reports/detail.html",
@@ -131,8 +142,10 @@ def detail(request, pk):
             "period": period,
             "tables": [for_print(table) for table in documents.tables(data or live)],
             "issuing_bodies": issuing_bodies_of(report.unit) if editable else [],
+            "editable": editable,
             "is_frozen": data is not None,
-            "can_review": report.unit.parent_id is not None and report.status == ReportStatus.SUBMITTED,
+            "can_author": access.may_author(request.user, report.unit),
+            "can_review": report.status == ReportStatus.SUBMITTED and access.may_review(request.user, report),
         },
     )
 
@@ -161,6 +174,7 @@ def submit_confirm(request, pk):
             "period": period,
             "figures": selectors.key_figures(report.unit, period),
             "missing": selectors.not_reported(report),
+            "issuer": services.issue_preview(report),
         },
     )
 

@@ -3,6 +3,7 @@ door, never by the template) and how much work waits for them."""
 
 from agencies.access import active_memberships
 from cases import access as case_access
+from outgoing import access as outgoing_access
 from plans import access as plan_access
 from reports import access as report_access
 
@@ -21,6 +22,7 @@ def navigation(request):
         "receive": case_access.may_receive_reports(user),
         "audit": case_access.may_search_audit(user),
         "reports": report_access.may_see_reports(user),
+        "register": outgoing_access.may_see_register(user),
         "plan_tasks": bool(plan_access.agency_ids_of(user)),
         "import_plans": plan_access.may_import_plans(user),
         "administration": user.is_staff,

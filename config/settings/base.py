@@ -275,6 +275,10 @@ globals().update(EMAIL_CONFIG)
 EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=30)
 # Absolute links in emails and webhooks.
 BAOVE_BASE_URL = env.str("BAOVE_BASE_URL", default="http://127.0.0.1:8000")
+# The PKCS#11 libraries a signing device may load (a USB token's driver, an HSM's, a CA's remote signing
+# library), set by the operator: the administration only chooses among them, so no one can make the web
+# process load a library of their own.
+BAOVE_PKCS11_MODULES = env.list("BAOVE_PKCS11_MODULES", default=["/usr/lib/softhsm/libsofthsm2.so"])
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="BaoVe <no-reply@baove.local>")
 
 # Celery. The embedded default uses kombu's file-system transport: no broker server needed.

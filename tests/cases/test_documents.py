@@ -89,3 +89,24 @@ def test_issuing_a_form_numbers_it_once_and_prints_it_with_its_number(tree, cast
     assert elsewhere.get(f"/documents/{document.pk}/issued.pdf").status_code == 404
     # An agency focal point may not open the form through the register either.
     assert _client(cast.police).get(f"/documents/{document.pk}/issued.pdf").status_code == 404
+
+
+def test_the_register_lists_a_case_form_only_to_who_may_see_the_case_file(tree, cast, receive):
+    """A case form's entry names the case file: a leader (figures only) and, once the file is restricted,
+    staff not named on it neither find it in the register nor open its page."""
+    from cases.services import case_restrict
+
+    case = receive().case_files.get()
+    _client(cast.officer).post(f"/cases/{case.pk}/forms/1/issue/")
+    document = OutgoingDocument.objects.get()
+    for user in (cast.officer, cast.chairman):
+        assert case.reference in _client(user).get("/documents/register/").content.decode()
+    leader = _client(cast.leader)
+    assert case.reference not in leader.get("/documents/register/").content.decode()
+    assert leader.get(f"/documents/{document.pk}/").status_code == 404
+    case_restrict(actor=cast.officer, case=case, named_users=[], reason="Người bị tố cáo là cán bộ xã.")
+    chairman = _client(cast.chairman)
+    assert case.reference not in chairman.get("/documents/register/").content.decode()
+    assert chairman.get(f"/documents/{document.pk}/").status_code == 404
+    assert case.reference in _client(cast.officer).get("/documents/register/").content.decode()
+    assert OutgoingDocument.objects.count() == 1  # nothing changed by looking

@@ -4,6 +4,8 @@ first load (its HTML and every file it loads, compressed) weighs at most 150 KB.
 
 import gzip
 import io
+import json
+import os
 from pathlib import Path
 
 import pytest
@@ -89,6 +91,23 @@ def _weigh(page, url: str) -> int:
     return compressed
 
 
+# Chromium's emulation of a slow mobile connection (issue 15): 1.6 Mbps down, 750 kbps up, 150 ms latency.
+SLOW_MOBILE = {"offline": False, "latency": 150, "downloadThroughput": 1.6e6 / 8, "uploadThroughput": 750e3 / 8}
+FAST = {"offline": False, "latency": 0, "downloadThroughput": -1, "uploadThroughput": -1}
+
+
+def _slow_load(page, url: str) -> float:
+    """Seconds from the request to the load event (styles, scripts and fonts in: the page is usable) of a
+    first load on SLOW_MOBILE."""
+    page.cdp.send("Network.emulateNetworkConditions", SLOW_MOBILE)
+    try:
+        page.goto(url, wait_until="load")
+        end = page.evaluate("() => performance.getEntriesByType('navigation')[0].loadEventEnd")
+    finally:
+        page.cdp.send("Network.emulateNetworkConditions", FAST)
+    return round(end / 1000, 2)
+
+
 @pytest.mark.usefixtures("agency_types", "default_ladders")
 def test_main_pages_pass_axe_and_weigh_at_most_150_kb(browser, live_server, settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path
@@ -96,8 +115,9 @@ def test_main_pages_pass_axe_and_weigh_at_most_150_kb(browser, live_server, sett
     with override_settings(DEBUG=True):
         call_command("seed_demo", stdout=io.StringIO())
     axe = AXE.read_text(encoding="utf-8")
-    violations, weights = [], {}
+    violations, weights, slow = [], {}, {}
     contexts = {}
+    timing = os.environ.get("BAOVE_PAGES_OUT")  # `make bench`: also each page's load on a slow connection
     for username, path in _main_pages():
         if username not in contexts:
             context = browser.new_context(locale="vi-VN", viewport={"width": 390, "height": 844})
@@ -105,13 +125,18 @@ def test_main_pages_pass_axe_and_weigh_at_most_150_kb(browser, live_server, sett
             page.base_url = live_server.url
             page.set_default_timeout(15_000)
             # Every page weighed as a first load: nothing from the browser's cache.
-            context.new_cdp_session(page).send("Network.setCacheDisabled", {"cacheDisabled": True})
+            cdp = context.new_cdp_session(page)
+            cdp.send("Network.enable")
+            cdp.send("Network.setCacheDisabled", {"cacheDisabled": True})
+            page.cdp = cdp
             if username:
                 login(page, username, DEMO_PASSWORD)
                 page.wait_for_load_state("networkidle")
             contexts[username] = (context, page)
         context, page = contexts[username]
         weights[path] = _weigh(page, f"{live_server.url}{path}")
+        if timing:
+            slow[path] = _slow_load(page, f"{live_server.url}{path}")
         page.evaluate(axe)
         violations.extend(f"{username} {path}: {item}" for item in page.evaluate(RUN_AXE))
     # A failed save: the error summary, the invalid fields and their messages.
@@ -124,5 +149,8 @@ def test_main_pages_pass_axe_and_weigh_at_most_150_kb(browser, live_server, sett
     for context, _page in contexts.values():
         context.close()
     print("\n".join(f"{compressed / 1024:6.1f} KB  {path}" for path, compressed in weights.items()))
+    if timing:
+        pages = [{"path": path, "bytes": weights[path], "slow_load_seconds": slow[path]} for path in weights]
+        Path(timing).write_text(json.dumps(pages), encoding="utf-8")
     assert violations == []
     assert {path: size for path, size in weights.items() if size > WEIGHT_LIMIT} == {}

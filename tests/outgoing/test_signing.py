@@ -222,3 +222,20 @@ def test_a_key_on_a_pkcs11_token_signs(issued, cast, pki, tmp_path, monkeypatch)
     assert status.trusted
     TrustedCertificate.objects.create(name="CA thử nghiệm", pem=pki.ca_pem)
     assert signing.verify(signed).state == "valid"
+
+
+def test_a_token_library_outside_the_operators_list_is_refused(cast, settings):
+    """The administration chooses among the libraries the operator allowed; a path typed elsewhere is
+    refused before anything is loaded."""
+    from django.core.exceptions import ValidationError
+
+    from outgoing.models import SigningDevice
+    from outgoing.signing import SigningError, _signer
+
+    settings.BAOVE_PKCS11_MODULES = [SOFTHSM]
+    device = SigningDevice(label="Lạ", user=cast.chairman, kind="pkcs11", pkcs11_module="/tmp/evil.so", token_label="x")
+    with pytest.raises(ValidationError) as refused:
+        device.full_clean()
+    assert "pkcs11_module" in refused.value.message_dict
+    with pytest.raises(SigningError):
+        _signer(device, "1234")

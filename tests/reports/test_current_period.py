@@ -41,3 +41,34 @@ def test_a_communes_rollup_lists_no_hamlet(cast, tree):
     province = services.report_draft(actor=cast.leader, unit=tree.province_p, period=parse("2026-H1"))
     names = [row["name"] for row in services.rollup(province, compute(tree.province_p, parse("2026-H1")))]
     assert names == sorted([tree.district_d.name, tree.commune_c3.name])
+
+
+def test_a_communes_report_is_written_by_its_own_people_and_reviewed_by_the_level_above(cast, tree, client):
+    """A province leader sees a commune's draft but neither edits nor submits it (the commune signs it);
+    the review buttons show only to reviewers of a submitted report."""
+    from django.core.exceptions import PermissionDenied
+
+    from reports.models import PeriodicReport
+
+    report = services.report_draft(actor=cast.officer, unit=tree.commune_c1, period=parse("2026-H1"))
+    client.force_login(cast.leader)
+    page = client.get(f"/reports/{report.pk}/").content.decode()
+    assert 'data-testid="report-form"' not in page
+    assert 'data-testid="prepare-pdf"' not in page
+    assert 'data-testid="review-form"' not in page
+    response = client.post(f"/reports/{report.pk}/", {"action": "save", "assessment": "Sửa bởi tỉnh."}, follow=True)
+    assert "Chỉ cán bộ và lãnh đạo của chính đơn vị" in response.content.decode()
+    assert PeriodicReport.objects.get(pk=report.pk).assessment == ""
+    with pytest.raises(PermissionDenied):
+        services.report_submit(actor=cast.leader, report=report)
+    with pytest.raises(PermissionDenied):
+        services.report_draft(actor=cast.leader, unit=tree.commune_c2, period=parse("2026-H1"))
+    assert not PeriodicReport.objects.filter(unit=tree.commune_c2).exists()
+    services.report_submit(actor=cast.chairman, report=report)
+    # Submitted: the reviewers above see the review form, the commune's own people do not.
+    assert 'data-testid="review-form"' in client.get(f"/reports/{report.pk}/").content.decode()
+    client.force_login(cast.officer)
+    page = client.get(f"/reports/{report.pk}/").content.decode()
+    assert 'data-testid="review-form"' not in page
+    client.post(f"/reports/{report.pk}/", {"action": "accept"})
+    assert PeriodicReport.objects.get(pk=report.pk).status == "submitted"

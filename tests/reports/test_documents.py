@@ -50,8 +50,11 @@ def flat(text: str) -> str:
 
 def issuer_lines(pdf: bytes) -> list[str]:
     """The left column of the header, line by line, as the layout puts it on the page."""
-    lines = text_of(pdf, layout=True).splitlines()
+    lines = [line for line in text_of(pdf, layout=True).splitlines() if line.strip() != DRAFT_MARK]
     return [re.split(r"\s{3,}", line.strip())[0] for line in lines[:5] if line.strip()]
+
+
+DRAFT_MARK = "DỰ THẢO"  # in the top margin of every page of a document not numbered yet
 
 
 def code_words_in(text: str) -> list[str]:
@@ -84,6 +87,7 @@ def test_the_issuer_is_printed_in_two_lines_with_its_type_word(tay_ninh):
         pdf = documents.report_pdf(compute(unit, year))
         assert issuer_lines(pdf)[:2] == lines, unit
         assert re.search(r"\n\s*Số:\s+/BC-UBND", text_of(pdf, layout=True))  # a draft: the number is left blank
+        assert DRAFT_MARK in text_of(pdf)  # and says it is a draft on every page
         assert place in text_of(pdf)
     # A department issues instead, under its People's Committee: configured per report.
     department = IssuingBody.objects.create(
@@ -123,6 +127,7 @@ def test_a_submitted_report_takes_its_number_from_the_register(tay_ninh, setting
     pdf = first.pdf.open("rb").read()
     lines = issuer_lines(pdf)
     assert lines[:3] == ["ỦY BAN NHÂN DÂN", "XÃ TÂN BIÊN", "Số: 1/BC-UBND"]
+    assert DRAFT_MARK not in text_of(pdf)  # the numbered document is no draft
     text = flat(text_of(pdf))
     assert "Tân Biên, ngày 05 tháng 7 năm 2026" in text
     assert "BÁO CÁO Tình hình xâm hại trẻ em và công tác bảo vệ trẻ em 6 tháng đầu năm 2026" in text
