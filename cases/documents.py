@@ -149,11 +149,12 @@ def _closing(number: int, moment, case: CaseFile) -> str:
         return ""
     local = timezone.localtime(moment)
     at = f"lúc {local:%H} giờ {local:%M} phút ngày {local:%d/%m/%Y}"
+    commune = in_text(full_name(case.commune))
     return {
         1: f"Phiếu tiếp nhận được lập {at}./.",
         2: f"Biên bản được lập {at}./.",
         3: f"Biên bản được lập {at}./.",
-        4: f"Kế hoạch được lập ngày {local:%d/%m/%Y}, trình Chủ tịch Ủy ban nhân dân {in_text(full_name(case.commune))} phê duyệt./.",
+        4: f"Kế hoạch được lập ngày {local:%d/%m/%Y}, trình Chủ tịch Ủy ban nhân dân {commune} phê duyệt./.",
         5: "Điều 3. Quyết định này có hiệu lực kể từ ngày ký./.",
         6: f"Báo cáo được lập ngày {local:%d/%m/%Y}./.",
     }[number]
