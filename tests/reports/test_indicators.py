@@ -215,8 +215,18 @@ def test_drafts_open_at_the_end_of_the_half_year_and_late_ones_escalate(tree, ca
         scan()
     assert told()[-1] == ("chairman", 1)
     c2 = PeriodicReport.objects.get(unit=tree.commune_c2, period_code="2026-H1")
+    # Submitted by C2's own officer (a commune's report is written by its own people).
+    from tests.factories import AgencyFactory, MembershipFactory, UserFactory
+
+    officer_c2 = UserFactory(username="officer_c2")
+    MembershipFactory(
+        user=officer_c2,
+        role="commune_officer",
+        agency=AgencyFactory(agency_type__code="social_affairs", unit=tree.commune_c2),
+        unit=tree.commune_c2,
+    )
     with time_machine.travel(at(2026, 7, 10, 9, 0), tick=False):
-        services.report_submit(actor=cast.coordinator_district, report=c2)
+        services.report_submit(actor=officer_c2, report=c2)
     with time_machine.travel(at(2026, 7, 30, 9, 0), tick=False):
         scan()
     assert not Notification.objects.filter(deadline__target_id=c2.pk, deadline__kind="report_submission").exists()

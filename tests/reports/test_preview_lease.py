@@ -78,7 +78,7 @@ def test_a_rendering_that_kills_its_worker_every_time_ends_as_failed_and_can_be_
     assert _state(draft) == ("failed", MAX_ATTEMPTS)
     client.force_login(cast.chairman)
     page = client.get(f"/reports/{draft.pk}/").content.decode()
-    assert "Không thể chuẩn bị" in page or "could not be prepared" in page
+    assert "Không tạo được tệp PDF" in page
     assert "WorkerLost" not in page
     services.preview_request(actor=cast.chairman, report=draft)  # the officer taps again
     assert _state(draft) == ("queued", 0)
