@@ -15,6 +15,14 @@ class CasesConfig(AppConfig):
         register_escalation_handler("cases.assignment", AssignmentEscalationHandler())
         register_escalation_handler("cases.datasubjectrequest", DataRequestEscalationHandler())
 
+        from notifications.recipients import register_subject_guard
+
+        from .withheld import withheld_for_assignments, withheld_for_cases
+
+        # Alleged perpetrators are never told about the case; no SMS or Zalo message names the child.
+        register_subject_guard("cases.casefile", withheld_for_cases)
+        register_subject_guard("cases.assignment", withheld_for_assignments)
+
         from agencies.models import StaffMembership
         from notifications import config_cache
 

@@ -5,6 +5,7 @@ SQLite, a Celery broker on the local file system, files on local disk.
 """
 
 import datetime
+import os
 import secrets
 from pathlib import Path
 
@@ -275,6 +276,15 @@ globals().update(EMAIL_CONFIG)
 EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=30)
 # Absolute links in emails and webhooks.
 BAOVE_BASE_URL = env.str("BAOVE_BASE_URL", default="http://127.0.0.1:8000")
+# SMS and Zalo accounts from the environment (notifications.accounts): BAOVE_SMS_API_KEY, BAOVE_ZALO_API_KEY,
+# BAOVE_SMS_API_KEY__72 (one province by its official code)… A secret may be read from a file: …_FILE.
+BAOVE_CHANNEL_ENVIRONMENT = {}
+for _name, _value in sorted(os.environ.items()):
+    if _name.startswith(("BAOVE_SMS_", "BAOVE_ZALO_")):
+        if "_FILE" in _name and _name.replace("_FILE", "", 1) not in os.environ:
+            BAOVE_CHANNEL_ENVIRONMENT[_name.replace("_FILE", "", 1)] = Path(_value).read_text(encoding="utf-8").strip()
+        else:
+            BAOVE_CHANNEL_ENVIRONMENT[_name] = _value
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="BaoVe <no-reply@baove.local>")
 
 # Celery. The embedded default uses kombu's file-system transport: no broker server needed.
