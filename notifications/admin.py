@@ -106,6 +106,13 @@ SECRETS = ("api_key", "secret_key", "callback_secret")
 class ChannelAccountForm(forms.ModelForm):
     """The secrets are never shown back: an empty field keeps the stored value."""
 
+    url = forms.URLField(
+        label=ChannelAccount._meta.get_field("url").verbose_name,
+        help_text=ChannelAccount._meta.get_field("url").help_text,
+        required=False,
+        assume_scheme="https",
+    )
+
     class Meta:
         model = ChannelAccount
         fields = [
