@@ -355,7 +355,7 @@ def test_reports_without_the_secret_are_refused_and_change_nothing(tree, reachab
 
 
 def test_an_account_without_a_report_secret_accepts_no_report(tree, reachable, gateway):
-    account, delivery = _sent_sms(tree, reachable, gateway)
+    account, _delivery = _sent_sms(tree, reachable, gateway)
     ChannelAccount.objects.filter(pk=account.pk).update(callback_secret="")
     body = json.dumps({"SMSID": "SMS-900", "SendStatus": 5}).encode()
     response = Client().post(
@@ -413,7 +413,8 @@ def test_the_admin_keeps_a_secret_left_empty(tree, cast, gateway):
     client = Client()
     client.force_login(cast.admin)
     page = client.get(f"/admin/notifications/channelaccount/{account.pk}/change/").content.decode()
-    assert "API-KEY-P" not in page and "bi-mat-bao-cao" not in page
+    assert "API-KEY-P" not in page
+    assert "bi-mat-bao-cao" not in page
     response = client.post(
         f"/admin/notifications/channelaccount/{account.pk}/change/",
         {
