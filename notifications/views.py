@@ -5,6 +5,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, JsonResponse
+from django.http.request import RawPostDataException
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
@@ -133,15 +134,20 @@ def delivery_report(request, channel: str, account_key: str):
     account = account_by_key(channel, account_key) if hasattr(transport, "reports") else None
     if account is None:
         raise Http404
-    body = request.body
+    try:
+        body = request.body
+    except RawPostDataException:  # a multipart form, already read by a middleware: reports are JSON
+        body = None
     if not is_authentic(
         account,
-        body=body,
+        body=body or b"",
         signature=request.headers.get("X-BaoVe-Signature", ""),
         timestamp=request.headers.get("X-BaoVe-Timestamp", ""),
         token=request.GET.get("token", ""),
     ):
         return JsonResponse({"error": "not authenticated"}, status=403)
+    if body is None:
+        return JsonResponse({"error": "send the report as JSON"}, status=400)
     try:
         payload = json.loads(body)
     except ValueError:
