@@ -17,11 +17,12 @@ class CasesConfig(AppConfig):
 
         from notifications.recipients import register_subject_guard
 
-        from .withheld import withheld_for_assignments, withheld_for_cases
+        from .withheld import withheld_for_assignments, withheld_for_cases, withheld_for_data_requests
 
         # Alleged perpetrators are never told about the case; no SMS or Zalo message names the child.
         register_subject_guard("cases.casefile", withheld_for_cases)
         register_subject_guard("cases.assignment", withheld_for_assignments)
+        register_subject_guard("cases.datasubjectrequest", withheld_for_data_requests)
 
         from agencies.models import StaffMembership
         from notifications import config_cache

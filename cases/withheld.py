@@ -1,13 +1,14 @@
 """What notifications must withhold about a case file (notifications.recipients): the phone numbers of the
 caregivers recorded as alleged perpetrators, who are never told about it, and the child's name, which no SMS
-or Zalo message may carry. Registered for case files and for their assignments."""
+or Zalo message may carry. Registered for case files, their assignments and
+their data subject requests."""
 
 from collections import defaultdict
 
 from notifications.phones import normalize
 from notifications.recipients import Withheld
 
-from .models import Assignment, Caregiver, CaseFile
+from .models import Assignment, Caregiver, CaseFile, DataSubjectRequest
 
 
 def withheld_for_cases(case_ids: list[int]) -> dict[int, Withheld]:
@@ -27,7 +28,16 @@ def withheld_for_cases(case_ids: list[int]) -> dict[int, Withheld]:
     }
 
 
-def withheld_for_assignments(assignment_ids: list[int]) -> dict[int, Withheld]:
-    cases = dict(Assignment.objects.filter(pk__in=assignment_ids).values_list("pk", "case_id"))
-    by_case = withheld_for_cases(list(set(cases.values())))
-    return {pk: by_case[case_id] for pk, case_id in cases.items() if case_id in by_case}
+def _through_case(model):
+    """The guard of a model that belongs to a case file (an assignment, a data subject request)."""
+
+    def guard(ids: list[int]) -> dict[int, Withheld]:
+        cases = dict(model.objects.filter(pk__in=ids).values_list("pk", "case_id"))
+        by_case = withheld_for_cases(list(set(cases.values())))
+        return {pk: by_case[case_id] for pk, case_id in cases.items() if case_id in by_case}
+
+    return guard
+
+
+withheld_for_assignments = _through_case(Assignment)
+withheld_for_data_requests = _through_case(DataSubjectRequest)

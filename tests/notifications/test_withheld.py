@@ -7,6 +7,7 @@ import datetime
 import pytest
 
 from cases.models import Assignment, Caregiver
+from cases.services import privacy
 from cases.services.intake import CaregiverInput
 from notifications.models import ChannelAccount, Deadline, Delivery, Notification, Preference
 from notifications.services import notify
@@ -71,6 +72,11 @@ def test_no_hand_off_escalation_or_assignment_notice_reaches_them(cast, tree, re
     walk_to_approved(case, cast.officer, cast.chairman, [(police, "police", "Bảo vệ", datetime.date(2030, 1, 1))])
     assignment = Assignment.objects.get(case=case)
     assert notify(user=related, title=f"[{case.reference}] Phân công", about=assignment) is None
+    data_request = privacy.request_record(
+        actor=cast.officer, case=case, kind="access", requester_name="Mẹ em", requester_relation="mẹ"
+    )
+    assert notify(user=related, title=f"[{case.reference}] Yêu cầu", about=data_request) is None
+    assert notify(user=other, title=f"[{case.reference}] Yêu cầu", about=data_request) is not None
     assert not Notification.objects.filter(user=related).exists()
     # Hand-offs went out to the others (the chairman was told the plan was submitted).
     assert Notification.objects.filter(user=cast.chairman, about_id=case.pk).exists()
