@@ -4,20 +4,34 @@ from django.utils.translation import gettext_lazy as _
 from .models import Preference
 
 
-class PreferenceForm(forms.ModelForm):
+class StyledForm:
+    """The page's classes on every widget (as cases.forms.BootstrapMixin, which this app may not import)."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            widget = field.widget
+            if isinstance(widget, forms.CheckboxInput | forms.RadioSelect):
+                widget.attrs.setdefault("class", "form-check-input")
+            else:
+                widget.attrs.setdefault("class", "form-control")
+
+
+class PreferenceForm(StyledForm, forms.ModelForm):
     class Meta:
         model = Preference
         fields = ["email_mode", "sms_enabled", "zalo_enabled", "quiet_from", "quiet_until"]
         widgets = {
             "email_mode": forms.RadioSelect,
-            "quiet_from": forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
-            "quiet_until": forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
+            # Text, not type="time": a phone's time picker may show 12-hour times on a Vietnamese page.
+            "quiet_from": forms.TimeInput(attrs={"inputmode": "numeric", "placeholder": "21:30"}, format="%H:%M"),
+            "quiet_until": forms.TimeInput(attrs={"inputmode": "numeric", "placeholder": "06:00"}, format="%H:%M"),
         }
         labels = {
             "sms_enabled": _("Send me SMS messages"),
             "zalo_enabled": _("Send me Zalo messages"),
             "quiet_from": _("Quiet hours from"),
-            "quiet_until": _("until"),
+            "quiet_until": _("Quiet hours until"),
         }
         help_texts = {
             "quiet_from": _(
@@ -49,7 +63,7 @@ class PreferenceForm(forms.ModelForm):
         return data
 
 
-class PhoneForm(forms.Form):
+class PhoneForm(StyledForm, forms.Form):
     phone = forms.CharField(
         label=_("Mobile number"),
         max_length=20,
@@ -58,7 +72,7 @@ class PhoneForm(forms.Form):
     )
 
 
-class CodeForm(forms.Form):
+class CodeForm(StyledForm, forms.Form):
     code = forms.CharField(
         label=_("Code received by SMS"),
         max_length=6,
