@@ -4,6 +4,7 @@ from django import forms
 from django.contrib import admin
 from django.core.exceptions import ValidationError
 from django.forms.models import BaseInlineFormSet
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 from .ladders import step_errors
@@ -107,7 +108,7 @@ class ChannelAccountForm(forms.ModelForm):
     """The secrets are never shown back: an empty field keeps the stored value."""
 
     url = forms.URLField(
-        label=ChannelAccount._meta.get_field("url").verbose_name,
+        label=capfirst(ChannelAccount._meta.get_field("url").verbose_name),
         help_text=ChannelAccount._meta.get_field("url").help_text,
         required=False,
         assume_scheme="https",

@@ -394,7 +394,7 @@ class ChannelAccount(models.Model):
         blank=True,
         help_text=_(
             "Empty: the usual one. JSON where {api_key}, {secret_key}, {phone}, {phone_local}, {content}, "
-            "{sender}, {sms_type}, {request_id}, {reference}, {title} and {link} are replaced."
+            "{sender}, {sms_type}, {request_id}, {callback_url}, {reference}, {title} and {link} are replaced."
         ),
     )
     plain_letters = models.BooleanField(
