@@ -471,3 +471,29 @@ def test_accounts_from_the_environment_per_province(tree, settings):
     # A row of the administration wins over the variables.
     row = ChannelAccount.objects.create(channel="sms", province=tree.province_q, name="Q", api_key="row-key")
     assert Accounts("sms", {tree.province_q.pk}).for_province(tree.province_q.pk).key == f"a{row.pk}"
+
+
+def test_rotating_the_keys_re_encrypts_the_secrets(tree, settings):
+    import io
+
+    from cryptography.fernet import Fernet
+    from django.core.management import call_command
+
+    from config import files
+
+    account = ChannelAccount.objects.create(channel="zalo", name="Z", api_key="token-1", callback_secret="cb")
+    old_key = settings.BAOVE_FILE_KEYS[0]
+    new_key = Fernet.generate_key().decode()
+    settings.BAOVE_FILE_KEYS = [new_key, old_key]
+    files._fernet.cache_clear()
+    try:
+        out = io.StringIO()
+        call_command("rotate_file_keys", stdout=out)
+        assert "the secrets of 1 rows" in out.getvalue()
+        settings.BAOVE_FILE_KEYS = [new_key]  # the old key is gone: the secrets still open
+        files._fernet.cache_clear()
+        account = ChannelAccount.objects.get(pk=account.pk)
+        assert (account.api_key, account.callback_secret, account.secret_key) == ("token-1", "cb", "")
+    finally:
+        settings.BAOVE_FILE_KEYS = [old_key]
+        files._fernet.cache_clear()
