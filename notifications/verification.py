@@ -37,7 +37,8 @@ def phone_code_send(*, user, phone: str, now: datetime.datetime | None = None) -
     number = normalize(phone)
     if not number:
         raise ValidationError({"phone": [_("Enter a Vietnamese mobile number, e.g. 0912 345 678.")]})
-    if Accounts(PhoneChannel.SMS, {province_of_user(user)}).for_province(province_of_user(user)) is None:
+    province = province_of_user(user)
+    if Accounts(PhoneChannel.SMS, {province}).for_province(province) is None:
         raise ValidationError({"phone": [_("No SMS gateway is set up for your province yet: ask the administrator.")]})
     # One request at a time per user: two tabs cannot both slip under the hourly limit.
     Preference.objects.get_or_create(user=user)
