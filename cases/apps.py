@@ -15,6 +15,15 @@ class CasesConfig(AppConfig):
         register_escalation_handler("cases.assignment", AssignmentEscalationHandler())
         register_escalation_handler("cases.datasubjectrequest", DataRequestEscalationHandler())
 
+        from notifications.recipients import register_subject_guard
+
+        from .withheld import withheld_for_assignments, withheld_for_cases, withheld_for_data_requests
+
+        # Alleged perpetrators are never told about the case; no SMS or Zalo message names the child.
+        register_subject_guard("cases.casefile", withheld_for_cases)
+        register_subject_guard("cases.assignment", withheld_for_assignments)
+        register_subject_guard("cases.datasubjectrequest", withheld_for_data_requests)
+
         from agencies.models import StaffMembership
         from notifications import config_cache
 

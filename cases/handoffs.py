@@ -285,6 +285,7 @@ def announce(event, *, case, actor) -> int:
                 may_hold=not notice.urgent,
                 shown_at_once=True,
                 province_id=province_pk_of(case.commune),
+                about=case,
             )
             for notice in notices
             for user in notice.users

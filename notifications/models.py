@@ -5,6 +5,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from config.encrypted import EncryptedTextField
+
 
 class DeadlineState(models.TextChoices):
     OPEN = "open", _("Open")
@@ -199,6 +201,10 @@ class Notification(models.Model):
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
     read_at = models.DateTimeField(null=True, blank=True)
     digested_at = models.DateTimeField(null=True, blank=True)
+    # What the notice is about (a case file, an assignment…), for the rule that some people may never be told
+    # about it (notifications.recipients); a deadline's notice is about the deadline's target.
+    about_type = models.ForeignKey(ContentType, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
+    about_id = models.PositiveBigIntegerField(null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at", "-pk"]
@@ -217,6 +223,12 @@ class DeliveryState(models.TextChoices):
     SENDING = "sending", _("Being sent")
     SENT = "sent", _("Sent")
     FAILED = "failed", _("Failed")
+
+
+class ReceiptState(models.TextChoices):
+    DELIVERED = "delivered", _("Delivered to the phone")
+    UNDELIVERED = "undelivered", _("Not delivered")
+    OTHER = "other", _("Other status")
 
 
 class Delivery(models.Model):
@@ -238,6 +250,14 @@ class Delivery(models.Model):
     last_error = models.TextField(blank=True)
     sent_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
+    # SMS and Zalo: the number it goes to (84xxxxxxxxx), the account that carries it (notifications.accounts),
+    # the gateway's id of the message, and what the gateway's delivery report said (callbacks).
+    phone = models.CharField(_("phone"), max_length=15, blank=True)
+    account_key = models.CharField(_("account"), max_length=30, blank=True)
+    provider_id = models.CharField(_("gateway's message id"), max_length=100, blank=True)
+    receipt = models.CharField(_("delivery report"), max_length=20, choices=ReceiptState.choices, blank=True)
+    receipt_detail = models.CharField(_("gateway's status"), max_length=100, blank=True)
+    receipt_at = models.DateTimeField(_("reported at"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("delivery")
@@ -245,6 +265,9 @@ class Delivery(models.Model):
         indexes = [
             models.Index(fields=["state", "created_at"], name="delivery_state_idx"),
             models.Index(fields=["not_before"], condition=Q(state="held"), name="delivery_held_idx"),
+            models.Index(
+                fields=["channel", "provider_id"], condition=~Q(provider_id=""), name="delivery_provider_id_idx"
+            ),
         ]
 
 
@@ -284,6 +307,114 @@ class EmailMode(models.TextChoices):
 class Preference(models.Model):
     user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
     email_mode = models.CharField(_("email"), max_length=20, choices=EmailMode.choices, default=EmailMode.DIGEST)
+    # A number is used only once it is verified by a code sent to it (notifications.phones).
+    phone = models.CharField(_("mobile phone"), max_length=15, blank=True)
+    phone_verified_at = models.DateTimeField(_("phone verified at"), null=True, blank=True)
+    sms_enabled = models.BooleanField(_("by SMS"), default=False)
+    zalo_enabled = models.BooleanField(_("by Zalo"), default=False)
+    # SMS and Zalo messages that are not urgent wait until the quiet hours end (a span may cross midnight).
+    quiet_from = models.TimeField(_("quiet from"), null=True, blank=True)
+    quiet_until = models.TimeField(_("quiet until"), null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(quiet_from__isnull=True, quiet_until__isnull=True)
+                | Q(quiet_from__isnull=False, quiet_until__isnull=False),
+                name="preference_quiet_hours_both_or_none",
+            )
+        ]
+        indexes = [models.Index(fields=["phone"], condition=~Q(phone=""), name="preference_phone_idx")]
+
+    @property
+    def phone_verified(self) -> bool:
+        return bool(self.phone and self.phone_verified_at)
+
+
+class PhoneVerification(models.Model):
+    """A one-time code sent by SMS to a number a user adds; the number is theirs once they type it back."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    phone = models.CharField(max_length=15)
+    code = EncryptedTextField()
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField()
+    attempts = models.PositiveSmallIntegerField(default=0)
+    verified_at = models.DateTimeField(null=True, blank=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    last_error = models.TextField(blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["user", "created_at"], name="phone_verification_user_idx")]
+
+
+class PhoneChannel(models.TextChoices):
+    SMS = "sms", _("SMS")
+    ZALO = "zalo", _("Zalo")
+
+
+class ChannelAccount(models.Model):
+    """A province's account with an SMS gateway or its Zalo Official Account (ZNS), kept in the administration.
+
+    The secrets are stored encrypted. Environment variables give the same settings without a row
+    (notifications.accounts); a row here wins over them.
+    """
+
+    channel = models.CharField(_("channel"), max_length=10, choices=PhoneChannel.choices)
+    province = models.ForeignKey(
+        "agencies.AdministrativeUnit",
+        verbose_name=_("province"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="+",
+        limit_choices_to={"level": "province"},
+        help_text=_("Empty: every province without an account of its own."),
+    )
+    name = models.CharField(_("name"), max_length=200)
+    is_active = models.BooleanField(_("active"), default=True)
+    urgent_only = models.BooleanField(_("urgent messages only"), default=False)
+    url = models.URLField(_("URL of the sending API"), blank=True, help_text=_("Empty: the usual address."))
+    api_key = EncryptedTextField(
+        _("API key or access token"),
+        blank=True,
+        help_text=_("SMS: the ApiKey. Zalo: the Official Account's access token."),
+    )
+    secret_key = EncryptedTextField(_("secret key"), blank=True, help_text=_("SMS: the SecretKey."))
+    callback_secret = EncryptedTextField(
+        _("secret of the delivery reports"),
+        blank=True,
+        help_text=_("The gateway signs its delivery reports with it, or sends it as ?token=…"),
+    )
+    sender = models.CharField(_("brand name"), max_length=20, blank=True, help_text=_("SMS: the registered Brandname."))
+    sms_type = models.CharField(_("SMS type"), max_length=5, blank=True, default="2")
+    template_id = models.CharField(_("ZNS template"), max_length=20, blank=True)
+    body_template = models.TextField(
+        _("request body"),
+        blank=True,
+        help_text=_(
+            "Empty: the usual one. JSON where {api_key}, {secret_key}, {phone}, {phone_local}, {content}, "
+            "{sender}, {sms_type}, {request_id}, {callback_url}, {reference}, {title} and {link} are replaced."
+        ),
+    )
+    plain_letters = models.BooleanField(
+        _("without diacritics"),
+        default=True,
+        help_text=_("SMS: most brandname routes take letters without diacritics."),
+    )
+
+    class Meta:
+        verbose_name = _("SMS or Zalo account")
+        verbose_name_plural = _("SMS and Zalo accounts")
+        constraints = [
+            models.UniqueConstraint(fields=["channel", "province"], name="channel_account_one_per_province"),
+            models.UniqueConstraint(
+                fields=["channel"], condition=Q(province__isnull=True), name="channel_account_one_default"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
 
 
 class OutboxMessage(models.Model):

@@ -44,3 +44,20 @@ class ReminderHours:
             while not self.calendar.is_working_day(day):
                 day += datetime.timedelta(days=1)
         return datetime.datetime.combine(day, starts, tzinfo=LOCAL)
+
+
+def quiet_until(quiet_from: datetime.time | None, quiet_to: datetime.time | None, now: datetime.datetime):
+    """None when a user's quiet hours (Asia/Ho_Chi_Minh; 22:00–06:00 crosses midnight) do not cover NOW; else
+    when they end. Only SMS and Zalo messages that are not urgent wait for it."""
+    if quiet_from is None or quiet_to is None or quiet_from == quiet_to:
+        return None
+    local = now.astimezone(LOCAL)
+    moment = local.time()
+    crosses_midnight = quiet_from > quiet_to
+    inside = (moment >= quiet_from or moment < quiet_to) if crosses_midnight else quiet_from <= moment < quiet_to
+    if not inside:
+        return None
+    day = local.date()
+    if moment >= quiet_to:
+        day += datetime.timedelta(days=1)
+    return datetime.datetime.combine(day, quiet_to, tzinfo=LOCAL)

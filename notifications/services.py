@@ -10,6 +10,7 @@ from django.utils import timezone
 from .ladders import arm, ladder_for, ladders_for
 from .models import Deadline, DeadlineState, Delivery, DeliveryState, EmailMode, Notification, Preference
 from .quiet import ReminderHours
+from .recipients import subject_of, without_withheld
 from .transports import TRANSPORTS, Planned
 
 
@@ -88,6 +89,9 @@ class NotificationDraft:
     may_hold: bool = False
     # In the bell at once even when its other channels wait for working hours (a hand-off's notice).
     shown_at_once: bool = False
+    # What it is about (a case file…): its alleged perpetrators are never told (notifications.recipients).
+    # A deadline's notice is about the deadline's target.
+    about: object = None
 
 
 def notify(**fields) -> Notification | None:
@@ -130,7 +134,7 @@ def _notify_many(drafts: list[NotificationDraft]) -> list[Notification]:
     """
     if not drafts:
         return []
-    fresh = _fresh(drafts)
+    fresh = without_withheld(_fresh(drafts))
     if not fresh:
         return []
     now = timezone.now()
@@ -149,29 +153,35 @@ def _notify_many(drafts: list[NotificationDraft]) -> list[Notification]:
                 step=draft.step,
                 is_urgent=draft.is_urgent,
                 deliver_at=None if draft.shown_at_once else release_at,
+                about_type_id=subject[0] if subject else None,
+                about_id=subject[1] if subject else None,
             )
-            for draft, release_at in zip(fresh, release, strict=True)
+            for draft, release_at, subject in zip(fresh, release, map(subject_of, fresh), strict=True)
         ],
         batch_size=1000,
     )
-    modes = dict(
-        Preference.objects.filter(user_id__in={draft.user.pk for draft in fresh}).values_list("user_id", "email_mode")
-    )
+    preferences = {
+        row.user_id: row for row in Preference.objects.filter(user_id__in={draft.user.pk for draft in fresh})
+    }
     planned = [
         Planned(
             notification=notification,
             user=draft.user,
             is_urgent=draft.is_urgent,
             province_id=draft.province_id,
-            email_mode=modes.get(draft.user.pk, EmailMode.DIGEST),
+            email_mode=preferences[draft.user.pk].email_mode if draft.user.pk in preferences else EmailMode.DIGEST,
+            preference=preferences.get(draft.user.pk),
+            now=now,
         )
         for draft, notification in zip(fresh, notifications, strict=True)
     ]
     deliveries = [delivery for transport in TRANSPORTS.values() for delivery in transport.deliveries_for(planned)]
     released = {id(notification): at for notification, at in zip(notifications, release, strict=True)}
     for delivery in deliveries:
-        if released.get(id(delivery.notification)) is not None:
-            delivery.state, delivery.not_before = DeliveryState.HELD, released[id(delivery.notification)]
+        at = released.get(id(delivery.notification))
+        if at is not None:
+            # A channel may hold it longer already (quiet hours): the later time wins.
+            delivery.state, delivery.not_before = DeliveryState.HELD, max(at, delivery.not_before or at)
     if deliveries:
         Delivery.objects.bulk_create(deliveries, batch_size=1000)
         _enqueue_deliveries([d.pk for d in deliveries if d.state == DeliveryState.PENDING])
@@ -230,8 +240,22 @@ def notifications_seen(*, user, url_prefix: str) -> int:
     )
 
 
-def preference_save(*, user, email_mode: str) -> Preference:
-    preference, _created = Preference.objects.update_or_create(user=user, defaults={"email_mode": email_mode})
+def preference_save(*, user, email_mode: str, **channels) -> Preference:
+    """EMAIL_MODE and, optionally, sms_enabled, zalo_enabled, quiet_from, quiet_until. SMS and Zalo need a
+    verified number: without one they stay off whatever is asked."""
+    allowed = {"sms_enabled", "zalo_enabled", "quiet_from", "quiet_until"}
+    unknown = set(channels) - allowed
+    if unknown:
+        raise TypeError(f"unknown preference fields: {sorted(unknown)}")
+    with transaction.atomic():
+        preference, _created = Preference.objects.select_for_update().get_or_create(user=user)
+        preference.email_mode = email_mode
+        for name, value in channels.items():
+            setattr(preference, name, value)
+        if not preference.phone_verified:
+            preference.sms_enabled = preference.zalo_enabled = False
+        preference.full_clean(exclude=["user"])
+        preference.save()
     return preference
 
 

@@ -114,7 +114,7 @@ def _deliver_once(delivery_id: int, retry_of: int | None = None) -> tuple[str, i
     try:
         if transport is None:
             raise PermanentError(f"no transport for the channel {delivery.channel!r}")
-        transport.send(delivery)
+        outcome = transport.send(delivery)
     except PermanentError as error:
         _settle(delivery, state=DeliveryState.FAILED, last_error=str(error)[:2000], lease_until=None)
         logger.error("delivery %s failed for good: %s", delivery_id, error)
@@ -137,7 +137,15 @@ def _deliver_once(delivery_id: int, retry_of: int | None = None) -> tuple[str, i
             delivery, state=DeliveryState.FAILED, last_error=f"{type(error).__name__}: {error}"[:2000], lease_until=None
         )
         return "failed", delivery.attempts
-    _settle(delivery, state=DeliveryState.SENT, sent_at=timezone.now(), last_error="", lease_until=None)
+    provider_id = getattr(outcome, "provider_id", "")[:100]
+    _settle(
+        delivery,
+        state=DeliveryState.SENT,
+        sent_at=timezone.now(),
+        last_error="",
+        lease_until=None,
+        **({"provider_id": provider_id} if provider_id else {}),
+    )
     return "sent", delivery.attempts
 
 
@@ -177,3 +185,41 @@ def release_held_deliveries() -> int:
 def daily_digest() -> int:
     """Every morning: one email per user with the notifications not sent to them yet."""
     return send_digests()
+
+
+@shared_task(bind=True, ignore_result=True, max_retries=3)
+def send_phone_code(self, verification_id: int) -> str:
+    """Send a phone number's one-time code by SMS, once: the row is claimed before the gateway is called, and
+    given back for a retry when the gateway is unreachable."""
+    from django.utils.translation import gettext as _
+    from django.utils.translation import override
+
+    from .accounts import Accounts
+    from .models import PhoneChannel, PhoneVerification
+    from .transports.sms import send_text
+    from .verification import province_of_user
+
+    now = timezone.now()
+    if not PhoneVerification.objects.filter(pk=verification_id, sent_at__isnull=True, expires_at__gt=now).update(
+        sent_at=now
+    ):
+        return "skipped"
+    verification = PhoneVerification.objects.select_related("user").get(pk=verification_id)
+    province = province_of_user(verification.user)
+    account = Accounts(PhoneChannel.SMS, {province}).for_province(province)
+    if account is None:
+        PhoneVerification.objects.filter(pk=verification_id).update(last_error="no SMS account")
+        return "failed"
+    with override("vi"):
+        text = _("BaoVe: your code is %(code)s (valid 10 minutes). Do not give it to anyone.") % {
+            "code": verification.code
+        }
+    try:
+        send_text(account, verification.phone, text, request_id=f"baove-code-{verification_id}")
+    except TRANSIENT_ERRORS as error:
+        PhoneVerification.objects.filter(pk=verification_id).update(sent_at=None, last_error=str(error)[:2000])
+        raise self.retry(countdown=_backoff(self.request.retries + 1)) from error
+    except PermanentError as error:
+        PhoneVerification.objects.filter(pk=verification_id).update(last_error=str(error)[:2000])
+        return "failed"
+    return "sent"

@@ -248,6 +248,7 @@ def _announce_new_report(report: Report, cases: list[CaseFile], actor) -> None:
                         url=reverse("cases:detail", args=[case.pk]),
                         is_urgent=True,
                         province_id=province_pk_of(report.commune),
+                        about=case,
                     )
                 )
     notify_many(drafts)

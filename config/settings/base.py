@@ -5,6 +5,7 @@ SQLite, a Celery broker on the local file system, files on local disk.
 """
 
 import datetime
+import os
 import secrets
 from pathlib import Path
 
@@ -279,6 +280,15 @@ BAOVE_BASE_URL = env.str("BAOVE_BASE_URL", default="http://127.0.0.1:8000")
 # library), set by the operator: the administration only chooses among them, so no one can make the web
 # process load a library of their own.
 BAOVE_PKCS11_MODULES = env.list("BAOVE_PKCS11_MODULES", default=["/usr/lib/softhsm/libsofthsm2.so"])
+# SMS and Zalo accounts from the environment (notifications.accounts): BAOVE_SMS_API_KEY, BAOVE_ZALO_API_KEY,
+# BAOVE_SMS_API_KEY__72 (one province by its official code)… A secret may be read from a file: …_FILE.
+BAOVE_CHANNEL_ENVIRONMENT = {}
+for _name, _value in sorted(os.environ.items()):
+    if _name.startswith(("BAOVE_SMS_", "BAOVE_ZALO_")):
+        if "_FILE" in _name and _name.replace("_FILE", "", 1) not in os.environ:
+            BAOVE_CHANNEL_ENVIRONMENT[_name.replace("_FILE", "", 1)] = Path(_value).read_text(encoding="utf-8").strip()
+        else:
+            BAOVE_CHANNEL_ENVIRONMENT[_name] = _value
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="BaoVe <no-reply@baove.local>")
 
 # Celery. The embedded default uses kombu's file-system transport: no broker server needed.

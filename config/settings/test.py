@@ -65,3 +65,7 @@ TWO_FACTOR_SUPERUSERS = False
 BAOVE_BACKUP_RECIPIENTS = ["age1n49e8ep4eed9cyf4hx8lfmlljud62gq5059xklyuagcen809dczqy308f9"]
 BAOVE_BACKUP_IDENTITY = "AGE-SECRET-KEY-1EEV42TKDQKJHH9S44F55JCWA0TP3QFZX03R050RUMXD9JLUXVKQS83LPD2"
 BAOVE_BACKUP_SIGNING_KEY = "test-only-backup-signing-key-0123456789abcdef"
+
+# SMS and Zalo accounts come from each test, never from the environment of the machine running the suite.
+BAOVE_CHANNEL_ENVIRONMENT = {}
+BAOVE_BASE_URL = "https://baove.example.gov.vn"

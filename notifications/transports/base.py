@@ -2,6 +2,7 @@
 one delivery. A transport never holds a database lock while it talks to the network: the delivery
 was claimed (and committed) before `send` is called, and its outcome is recorded after."""
 
+import datetime
 from dataclasses import dataclass
 
 # Errors worth another try: the network, the mail server, the gateway being down for a while.
@@ -21,6 +22,15 @@ class Planned:
     is_urgent: bool
     province_id: int | None
     email_mode: str
+    preference: object = None  # notifications.models.Preference, or None when the user never saved one
+    now: datetime.datetime | None = None
+
+
+@dataclass(frozen=True)
+class Sent:
+    """What a channel learnt when it handed a message over: the gateway's id of it (for delivery reports)."""
+
+    provider_id: str = ""
 
 
 class Transport:
@@ -31,6 +41,6 @@ class Transport:
         """The Delivery rows (unsaved) this channel will carry for a batch of new notifications."""
         raise NotImplementedError
 
-    def send(self, delivery) -> None:
+    def send(self, delivery) -> "Sent | None":
         """Send one delivery; raise a TRANSIENT_ERRORS error to be retried, PermanentError to give up."""
         raise NotImplementedError

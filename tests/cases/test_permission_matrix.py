@@ -16,6 +16,7 @@ from cases import services
 from cases.models import Assignment, Attachment, CaseEvent, Consent, DataSubjectRequest, Note
 from cases.services import privacy
 from cases.workflow import ACTIONS
+from notifications.models import ChannelAccount, Delivery
 from tests.factories import AgencyFactory, MembershipFactory, UnitFactory, UserFactory, child_input, walk_to_approved
 
 pytestmark = pytest.mark.django_db
@@ -83,7 +84,14 @@ def world(tree, cast, receive, settings, tmp_path):
         recorded_by=officer,
     )
     case.refresh_from_db()
+    channel_accounts = {
+        channel: ChannelAccount.objects.create(
+            channel=channel, province=tree.province_p, name=channel, api_key="k", callback_secret="bi-mat"
+        )
+        for channel in ("sms", "zalo")
+    }
     return {
+        "channel_accounts": channel_accounts,
         "data_request": data_request,
         "consent": withdrawn,
         "case": case,
@@ -221,6 +229,24 @@ def _endpoints(world):
             by(ok=FULL | AGENCY),
         ),
     }
+    # Each person's own notices and preferences (SMS, Zalo, quiet hours, their phone number): every signed-in
+    # user, about themselves only; the gateways' delivery reports: nobody without the account's secret.
+    signed_in = by(ok=everyone_else)
+    endpoints |= {
+        "notifications:list": ("get", reverse("notifications:list"), None, signed_in),
+        "notifications:mark_read": ("post", reverse("notifications:mark_read"), {}, signed_in),
+        "notifications:preferences": ("get", reverse("notifications:preferences"), None, signed_in),
+        "notifications:phone_add": ("post", reverse("notifications:phone_add"), {"phone": "12"}, signed_in),
+        "notifications:phone_confirm": ("post", reverse("notifications:phone_confirm"), {}, signed_in),
+        "notifications:phone_remove": ("post", reverse("notifications:phone_remove"), {}, signed_in),
+    }
+    for channel, account in world["channel_accounts"].items():
+        endpoints[f"notifications:delivery_report:{channel}"] = (
+            "post",
+            reverse("notifications:delivery_report", args=[channel, f"a{account.pk}"]),
+            {"SMSID": "1", "SendStatus": "5"},
+            by(),
+        )
     for name in ("accept", "decline", "progress", "close"):
         endpoints[f"api-assignment-{name}"] = (
             "post",
@@ -256,6 +282,8 @@ def _registered_endpoint_names() -> set[str]:
         for sub in getattr(pattern, "url_patterns", []):
             if namespace == "cases" and sub.name:
                 names.add(f"cases:{sub.name}")
+            elif namespace == "notifications" and sub.name:
+                names.add(f"notifications:{sub.name}")
             elif (
                 namespace is None
                 and sub.name
@@ -266,7 +294,10 @@ def _registered_endpoint_names() -> set[str]:
 
 
 def test_every_endpoint_has_an_entry_in_the_matrix(world):
-    assert _registered_endpoint_names() == set(_endpoints(world))
+    # One URL may have several entries (the delivery reports: one per channel), named "url name:variant".
+    entries = set(_endpoints(world))
+    assert _registered_endpoint_names() == {":".join(name.split(":")[:2]) for name in entries}
+    assert {f"notifications:delivery_report:{channel}" for channel in ("sms", "zalo")} <= entries
 
 
 def _client(user):
@@ -289,6 +320,7 @@ def _snapshot(case):
         list(DataSubjectRequest.objects.values_list("status", "version")),
         list(Consent.objects.values_list("withdrawn_on", flat=True)),
         list(Assignment.objects.values_list("status", "version")),
+        list(Delivery.objects.values_list("receipt", flat=True)),
     )
 
 

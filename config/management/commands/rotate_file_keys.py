@@ -4,6 +4,7 @@ from django.core.management.base import BaseCommand
 from django.db import models
 
 from config import files
+from config.encrypted import EncryptedTextField
 
 
 def encrypted_file_fields():
@@ -29,4 +30,11 @@ class Command(BaseCommand):
                 rotated = files.rotate(stored)
                 stored_file.storage.replace(stored_file.name, ContentFile(rotated))  # atomic: never deleted first
                 done += 1
-        self.stdout.write(f"Re-encrypted {done} files with the newest key.")
+        secrets = 0
+        for model in apps.get_models():
+            names = [field.name for field in model._meta.concrete_fields if isinstance(field, EncryptedTextField)]
+            for row in model.objects.only("pk", *names).iterator() if names else ():
+                # Read decrypted with any key, written back with the newest.
+                model.objects.filter(pk=row.pk).update(**{name: getattr(row, name) for name in names})
+                secrets += 1
+        self.stdout.write(f"Re-encrypted {done} files and the secrets of {secrets} rows with the newest key.")
