@@ -1,0 +1,15 @@
+from django import template
+
+from ..selectors.hotline import ProvinceTimeliness
+
+register = template.Library()
+
+
+@register.simple_tag
+def limit_count(line: ProvinceTimeliness, kind: str, outcome: str) -> int:
+    return line.count(kind, outcome)
+
+
+@register.simple_tag
+def limit_share(line: ProvinceTimeliness, kind: str):
+    return line.share_met(kind)
