@@ -75,8 +75,12 @@ class DemoUser:
 USERS = (
     # The hotline 111: its integration account (records reports through the API, reads their status back)
     # and a supervisor who follows whether the communes met the legal limits.
-    DemoUser("tongdai.111", "Tổng đài 111 (tích hợp)", Role.FOCAL_POINT, "tong_dai_111", "national", "Tài khoản tích hợp"),
-    DemoUser("giamsat.111", "Nguyễn Thu Hà", Role.HOTLINE_SUPERVISOR, "tong_dai_111", "national", "Giám sát Tổng đài 111"),
+    DemoUser(
+        "tongdai.111", "Tổng đài 111 (tích hợp)", Role.FOCAL_POINT, "tong_dai_111", "national", "Tài khoản tích hợp"
+    ),
+    DemoUser(
+        "giamsat.111", "Nguyễn Thu Hà", Role.HOTLINE_SUPERVISOR, "tong_dai_111", "national", "Giám sát Tổng đài 111"
+    ),
     DemoUser(
         "admin",
         "Quản trị hệ thống",

@@ -36,7 +36,6 @@ def _too_many(request, template: str, context: dict):
     return render(request, template, context, status=429)
 
 
-@require_http_methods(["GET", "POST"])
 def _altcha_strings() -> dict:
     return {
         "label": _("I am not a robot"),
@@ -49,6 +48,7 @@ def _altcha_strings() -> dict:
     }
 
 
+@require_http_methods(["GET", "POST"])
 def public_report(request):
     form = forms.PublicReportForm(request.POST or None, request.FILES or None)
     context = {"form": form, "altcha_strings": _altcha_strings()}
