@@ -12,4 +12,6 @@ def limit_count(line: ProvinceTimeliness, kind: str, outcome: str) -> int:
 
 @register.simple_tag
 def limit_share(line: ProvinceTimeliness, kind: str):
-    return line.share_met(kind)
+    """The share met in time, in per cent (None while nothing is decided)."""
+    share = line.share_met(kind)
+    return None if share is None else share * 100
