@@ -45,6 +45,10 @@ def _altcha_strings() -> dict:
         "expired": _("The check expired: try again."),
         "waitAlert": _("Checking… please wait."),
         "verificationRequired": _("Wait for the security check to finish."),
+        "verify": _("Check"),
+        "loading": _("Loading…"),
+        "reload": _("Try again"),
+        "footer": "",
     }
 
 

@@ -6,9 +6,14 @@ const workerUrl = new URL("../vendor/altcha-3.2.2/sha.js", import.meta.url);
 if (window.$altcha) {
   window.$altcha.algorithms.set("SHA-256", () => new Worker(workerUrl));
 }
+// The widget's words, in the page's language, from the server's translations.
 const strings = JSON.parse(document.getElementById("altcha-strings").textContent);
+const language = widget.getAttribute("language") || "vi";
+if (window.$altcha) {
+  window.$altcha.i18n.set(language, { ...(window.$altcha.i18n.get(language) || {}), ...strings });
+}
 customElements.whenDefined("altcha-widget").then(() => {
-  if (widget.configure) widget.configure({ strings });
+  if (widget.configure) widget.configure({ language });
 });
 
 const url = form.dataset.communesUrl;
