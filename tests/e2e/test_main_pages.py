@@ -11,7 +11,7 @@ from django.core.management import call_command
 from django.test import override_settings
 
 from agencies.demo import DEMO_PASSWORD
-from cases.models import Assignment, CaseFile
+from cases.models import Assignment, CaseFile, CommunityReport
 from plans.models import Plan
 from reports.models import PeriodicReport
 from reports.selectors import current_period
@@ -38,8 +38,15 @@ def _main_pages() -> list[tuple[str, str]]:
     draft = PeriodicReport.objects.get(status="draft", unit__code="25486")
     previous = current_period().previous().code
     plan = Plan.objects.get(number="103/KH-UBND")
+    to_verify = CommunityReport.objects.filter(commune__code="25486", source="collaborator").earliest("pk")
     return [
         ("", "/accounts/login/"),
+        ("", "/bao-tin/"),
+        ("", "/bao-tin/tra-cuu/"),
+        ("ctv.tanbien", "/report/"),
+        ("ctv.tanbien", "/report/mine/"),
+        ("canbo.tanbien", f"/cases/community/{to_verify.pk}/"),
+        ("giamsat.111", "/hotline/?province=80"),
         ("canbo.tanbien", "/"),
         ("canbo.tanbien", "/cases/"),
         ("canbo.tanbien", "/cases/new/"),
