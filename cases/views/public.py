@@ -15,6 +15,7 @@ from config import abuse
 
 from .. import forms, services
 from ..selectors.community import status_by_receipt
+from ..services.community import PHOTO_MAX_BYTES as PHOTO_MAX
 from ..text import fold
 from .common import apply_errors
 
@@ -52,14 +53,25 @@ def _altcha_strings() -> dict:
     }
 
 
+def _report_context(form) -> dict:
+    return {"form": form, "altcha_strings": _altcha_strings(), "photo_max": PHOTO_MAX}
+
+
 @require_http_methods(["GET", "POST"])
 def public_report(request):
+    if request.method == "POST" and int(request.META.get("CONTENT_LENGTH") or 0) > MAX_BODY_BYTES:
+        # Refused before the body is read; the page's script stops a photo this large before it is sent.
+        form = forms.PublicReportForm()
+        form.add_error("photo", _("The photo is larger than %(limit)s MB.") % {"limit": 8})
+        return render(
+            request,
+            "cases/public_report.html",
+            {"form": form, "altcha_strings": _altcha_strings(), "photo_max": PHOTO_MAX},
+            status=413,
+        )
     form = forms.PublicReportForm(request.POST or None, request.FILES or None)
-    context = {"form": form, "altcha_strings": _altcha_strings()}
+    context = _report_context(form)
     if request.method == "POST":
-        if int(request.META.get("CONTENT_LENGTH") or 0) > MAX_BODY_BYTES:
-            form.add_error("photo", _("The photo is larger than %(limit)s MB.") % {"limit": 8})
-            return render(request, "cases/public_report.html", context, status=413)
         if _limited(request, "public-report", SUBMIT_LIMIT):
             return _too_many(request, "cases/public_report.html", context)
         if not abuse.challenge_verify(request.POST.get("altcha", "")):

@@ -67,3 +67,19 @@ search.addEventListener("input", () => {
     }
   }, 250);
 });
+
+// A photo larger than the server takes is stopped here, before minutes of upload on mobile data.
+const photo = document.getElementById("id_photo");
+if (photo) {
+  photo.addEventListener("change", () => {
+    const file = photo.files[0];
+    photo.setCustomValidity(file && file.size > Number(form.dataset.photoMax) ? form.dataset.photoTooLarge : "");
+    photo.reportValidity();
+  });
+  form.addEventListener("submit", (event) => {
+    if (!photo.checkValidity()) {
+      event.preventDefault();
+      photo.reportValidity();
+    }
+  });
+}
