@@ -21,7 +21,7 @@ from .choices import (
     Sex,
 )
 from .ethnicities import ETHNICITY_CHOICES
-from .models import Assignment, Attachment, Caregiver, CaseEvent, CaseFile, Child, Note
+from .models import Assignment, Attachment, Caregiver, CaseEvent, CaseFile, Child, Note, PublicStatus
 
 # ---------------------------------------------------------------------------------------------- output
 
@@ -372,7 +372,7 @@ class LimitStatusSerializer(serializers.Serializer):
 
 class CaseStatusSerializer(serializers.Serializer):
     reference = serializers.CharField()
-    status = serializers.ChoiceField(choices=["received", "in_hand", "closed"])
+    status = serializers.ChoiceField(choices=PublicStatus.choices)
     limits = LimitStatusSerializer(many=True)
 
 
@@ -385,5 +385,5 @@ class PassedOnReportSerializer(serializers.Serializer):
     received_at = serializers.DateTimeField()
     commune_code = serializers.CharField()
     province_code = serializers.CharField()
-    status = serializers.ChoiceField(choices=["received", "in_hand", "closed"])
+    status = serializers.ChoiceField(choices=PublicStatus.choices)
     cases = CaseStatusSerializer(many=True)

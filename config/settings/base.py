@@ -363,6 +363,7 @@ SPECTACULAR_SETTINGS = {
         "AssignmentStatusEnum": "cases.choices.AssignmentStatus",
         "OccurrenceStatusEnum": "plans.models.OccurrenceStatus",
         "PlanStatusEnum": "plans.models.PlanStatus",
+        "PublicStatusEnum": "cases.models.community.PublicStatus",
     },
     "COMPONENT_SPLIT_REQUEST": True,
 }
