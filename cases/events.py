@@ -58,8 +58,8 @@ def _write(kind: CaseEventKind, /, *, case: CaseFile, actor, change: StateChange
         audited.update(report=data["report"], child=data["child"])
     record("create" if kind == K.RECEIVED else "change", "case", case.pk, case=case, fields=audited, actor=actor)
     handoffs.announce(event, case=case, actor=actor)
-    if change is not None or kind == K.REOPENED:
-        hotline.follow(case)
+    if kind != K.RECEIVED and (change is not None or kind == K.REOPENED):
+        hotline.follow(case)  # the hotline learns of the receipt from the API's answer
     return event
 
 

@@ -2,7 +2,7 @@
 account gets a notice (and through its own webhook endpoint, a signed call) saying the status and the
 outcome of each legal limit; the hotline reads the detail from the API. No names, no narrative."""
 
-from notifications.outbox import enqueue
+from notifications.outbox import enqueue_later
 
 from .access import HOTLINE_AGENCY_TYPE
 from .models import CaseFile, Report
@@ -15,7 +15,8 @@ def is_hotline_report(case: CaseFile) -> bool:
 
 
 def follow(case: CaseFile) -> None:
-    """After an event on CASE (inside its transaction): if the hotline passed its report on, queue the
-    notice through the outbox (sent after the commit, when the step's deadlines are settled)."""
+    """After a step on CASE (inside its transaction): if the hotline passed its report on, queue the notice
+    in the outbox, for the beat's relay within a minute (the step's deadlines are settled by then, and a
+    hung broker costs the step nothing)."""
     if is_hotline_report(case):
-        enqueue("cases.tasks.hotline_status_tell", case.pk)
+        enqueue_later("cases.tasks.hotline_status_tell", case.pk)
