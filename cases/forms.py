@@ -628,6 +628,7 @@ class PublicReportForm(CommunityReportForm):
         )
         self.fields["child"].label = _("Who is the child?")
         self.fields["place"].label = _("Where is the child, or where did it happen?")
+        self.fields["place"].help_text = _("A hamlet, a street, or a place people know.")
         self.fields["what"].label = _("What happened?")
         self.fields["urgency"].label = _("How urgent is it?")
 
