@@ -32,6 +32,7 @@ COMMUNES = {"tan_bien": TAN_BIEN, "tan_lap": "25489", "thanh_binh": "25498", "tr
 # The plans' agencies carry the names their plan gives them: importing the plan finds them here.
 AGENCIES = {
     "ubnd_tinh": ("peoples_committee", "Ủy ban nhân dân tỉnh Tây Ninh", "province"),
+    "tong_dai_111": ("hotline_111", "Tổng đài điện thoại quốc gia bảo vệ trẻ em 111", "national"),
     "so_y_te": ("health", "Sở Y tế tỉnh Tây Ninh", "province"),
     "cong_an_tinh": ("police", "Công an tỉnh Tây Ninh", "province"),
     "so_gd": ("education", "Sở Giáo dục và Đào tạo tỉnh Tây Ninh", "province"),
@@ -72,6 +73,14 @@ class DemoUser:
 
 
 USERS = (
+    # The hotline 111: its integration account (records reports through the API, reads their status back)
+    # and a supervisor who follows whether the communes met the legal limits.
+    DemoUser(
+        "tongdai.111", "Tổng đài 111 (tích hợp)", Role.FOCAL_POINT, "tong_dai_111", "national", "Tài khoản tích hợp"
+    ),
+    DemoUser(
+        "giamsat.111", "Nguyễn Thu Hà", Role.HOTLINE_SUPERVISOR, "tong_dai_111", "national", "Giám sát Tổng đài 111"
+    ),
     DemoUser(
         "admin",
         "Quản trị hệ thống",
@@ -168,7 +177,7 @@ def clock(start):
 def seed() -> dict[str, int]:
     """Create the demo units, agencies and users that are missing; return how many were created."""
     created = {"units": 0, "agencies": 0, "users": 0, "memberships": 0}
-    units = _units(created)
+    units = {**_units(created), "national": None}
     agencies = {}
     for key, (type_code, name, unit_key) in AGENCIES.items():
         agency = Agency.objects.filter(unit=units[unit_key], name=name).first()

@@ -172,6 +172,7 @@ class Role(models.TextChoices):
     COORDINATOR = "coordinator", _("Coordinator")
     LEADER = "leader", _("Leader")
     SYSTEM_ADMIN = "system_admin", _("System administrator")
+    HOTLINE_SUPERVISOR = "hotline_supervisor", _("Hotline 111 supervisor")
 
 
 # Levels at which each role may be held; None stands for a national membership (no unit).
@@ -183,6 +184,8 @@ ROLE_LEVELS = {
     Role.COORDINATOR: (UnitLevel.PROVINCE, UnitLevel.INTERMEDIATE, None),
     Role.LEADER: (UnitLevel.PROVINCE, UnitLevel.INTERMEDIATE, UnitLevel.COMMUNE, None),
     Role.SYSTEM_ADMIN: (UnitLevel.PROVINCE, UnitLevel.INTERMEDIATE, UnitLevel.COMMUNE, None),
+    # Follows whether the communes met the legal limits on the reports the hotline passed on, nationwide.
+    Role.HOTLINE_SUPERVISOR: (None,),
 }
 
 

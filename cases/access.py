@@ -36,6 +36,9 @@ from .models import (
     CaseFileGroupObjectPermission,
     CaseFileUserObjectPermission,
     Child,
+    CommunityReport,
+    CommunitySource,
+    Report,
 )
 from .workflow import ACTIONS, Action, actions_from
 
@@ -49,6 +52,10 @@ PRIVACY_ROLES = frozenset({Role.COMMUNE_OFFICER, Role.COORDINATOR})
 AUDIT_ROLES = frozenset({Role.SYSTEM_ADMIN, Role.LEADER})
 # Who hands a case file from one officer of the commune to another (leave, departure, workload).
 RESPONSIBILITY_ROLES = frozenset({Role.COMMUNE_OFFICER, Role.CHAIRMAN, Role.COORDINATOR})
+# Who passes on reports from a hamlet (the short form), and who follows the hotline's reports.
+COLLABORATOR_ROLES = frozenset({Role.COLLABORATOR})
+HOTLINE_SUPERVISOR_ROLES = frozenset({Role.HOTLINE_SUPERVISOR})
+HOTLINE_AGENCY_TYPE = "hotline_111"
 VIEW_PERMISSION = "view_casefile"
 
 FULL = "full"
@@ -527,3 +534,118 @@ def require_assignment_action(user, assignment: Assignment, name: str) -> None:
         raise ValidationError(
             _("Not possible now: the assignment is “%(status)s”.") % {"status": assignment.get_status_display()}
         )
+
+
+# ---------------------------------------------------------------------------------------------- the community
+
+
+class IntakeForm(enum.Enum):
+    """Which report form a user fills: the full Mẫu 01 where they receive reports, the collaborator's
+    short form from their hamlet, or none."""
+
+    FULL = "full"
+    SHORT = "short"
+    NONE = "none"
+
+
+def collaborator_places(user) -> list[tuple[AdministrativeUnit, AdministrativeUnit | None]]:
+    """The (commune, hamlet) pairs a collaborator reports from (no query: the memberships are loaded)."""
+    places = []
+    for membership in active_memberships(user):
+        unit = membership.unit
+        if membership.role not in COLLABORATOR_ROLES or unit is None or not unit.is_active:
+            continue
+        places.append((unit.parent, unit) if unit.level == "hamlet" else (unit, None))
+    return places
+
+
+def may_report_as_collaborator(user) -> bool:
+    return bool(collaborator_places(user))
+
+
+def intake_form_for(user) -> IntakeForm:
+    if may_receive_reports(user):
+        return IntakeForm.FULL
+    if may_report_as_collaborator(user):
+        return IntakeForm.SHORT
+    return IntakeForm.NONE
+
+
+def may_verify_community_reports(user) -> bool:
+    """Whether the user verifies reports from collaborators and the public (a commune's officer)."""
+    return not jurisdiction_of(user, EDIT_ROLES).is_empty
+
+
+def community_reports_to_verify(user) -> QuerySet[CommunityReport]:
+    """Reports from the community for the communes where the user is the officer."""
+    scope = jurisdiction_of(user, EDIT_ROLES)
+    if scope.is_empty:
+        return CommunityReport.objects.none()
+    return CommunityReport.objects.filter(scope.communes_q("commune"))
+
+
+def community_report_for_officer(user, pk, *, purpose: str | None = "view") -> CommunityReport:
+    """A report from the community, for an officer of its commune; 404, recorded, for anyone else."""
+    pk = _as_pk(pk)
+    found = community_reports_to_verify(user).select_related("commune", "hamlet", "report").filter(pk=pk).first()
+    if found is None:
+        _refuse(user, "community_report", pk)
+        raise Http404
+    if purpose:
+        record(purpose, "community_report", found.pk)
+    return found
+
+
+def own_community_reports(user) -> QuerySet[CommunityReport]:
+    """What a collaborator passed on themself: nothing of anyone else's."""
+    if not _authenticated(user):
+        return CommunityReport.objects.none()
+    return CommunityReport.objects.filter(submitted_by=user, source=CommunitySource.COLLABORATOR)
+
+
+def own_community_report(user, pk) -> CommunityReport:
+    """One of the collaborator's own reports; 404 for any other (they cannot learn another exists)."""
+    pk = _as_pk(pk)
+    found = own_community_reports(user).filter(pk=pk).first()
+    if found is None:
+        _refuse(user, "community_report", pk)
+        raise Http404
+    return found
+
+
+# ---------------------------------------------------------------------------------------------- the hotline 111
+
+
+def hotline_agency_ids(user) -> list[int]:
+    """The hotline agencies where the user (the hotline's integration account) is a focal point."""
+    agencies = [m.agency_id for m in active_memberships(user) if m.role == Role.FOCAL_POINT]
+    if not agencies:
+        return []
+    return list(
+        Agency.objects.filter(pk__in=agencies, agency_type__code=HOTLINE_AGENCY_TYPE).values_list("pk", flat=True)
+    )
+
+
+def may_follow_passed_on_reports(user) -> bool:
+    return bool(hotline_agency_ids(user))
+
+
+def reports_passed_on_by(user) -> QuerySet[Report]:
+    """The reports the user's hotline passed on (recorded by any account of that hotline agency)."""
+    agencies = hotline_agency_ids(user)
+    if not agencies:
+        return Report.objects.none()
+    staff = StaffMembership.objects.filter(agency_id__in=agencies).values("user_id")
+    return Report.objects.filter(received_by__in=staff)
+
+
+def may_supervise_hotline(user) -> bool:
+    return not jurisdiction_of(user, HOTLINE_SUPERVISOR_ROLES).is_empty
+
+
+def hotline_reports_for_supervisor(user) -> QuerySet[Report]:
+    """Every report the hotline 111 passed on (received there, or recorded by a hotline account)."""
+    if not may_supervise_hotline(user):
+        raise Http404
+    hotline_staff = StaffMembership.objects.filter(agency__agency_type__code=HOTLINE_AGENCY_TYPE).values("user_id")
+    return Report.objects.filter(Q(receiving_point="hotline_111") | Q(received_by__in=hotline_staff))

@@ -4,7 +4,7 @@ from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import generics, status
-from rest_framework.exceptions import ValidationError
+from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -15,6 +15,7 @@ from . import access, selectors, serializers, services
 from .choices import AbuseForm, CaseState, RiskLevel
 from .downloads import attachment_response
 from .models import Assignment
+from .selectors.hotline import passed_on_statuses
 
 CASE_FILTERS = [
     OpenApiParameter("state", str, enum=CaseState.values),
@@ -262,3 +263,25 @@ ASSIGNMENT_ACTION_VIEWS = {
     name: _assignment_action_view(name, serializer, service)
     for name, (serializer, service) in ASSIGNMENT_ACTION_SERIALIZERS.items()
 }
+
+
+class PassedOnReportListApi(APIView):
+    """The reports the caller's hotline (111) passed on, newest first: status and legal limits only."""
+
+    @extend_schema(responses=serializers.PassedOnReportSerializer(many=True), operation_id="hotline_reports")
+    def get(self, request):
+        statuses = passed_on_statuses(request.user)
+        access.record_read("view", "hotline_reports", fields={"reports": [s.report_id for s in statuses]})
+        return Response(serializers.PassedOnReportSerializer(statuses, many=True).data)
+
+
+class PassedOnReportDetailApi(APIView):
+    """One report the caller's hotline passed on; 404 for any other report."""
+
+    @extend_schema(responses=serializers.PassedOnReportSerializer, operation_id="hotline_report")
+    def get(self, request, pk):
+        found = passed_on_statuses(request.user, report_id=pk)
+        if not found:
+            raise NotFound
+        access.record_read("view", "hotline_reports", fields={"reports": [pk]})
+        return Response(serializers.PassedOnReportSerializer(found[0]).data)

@@ -17,6 +17,8 @@ urlpatterns = [
         for name, view in api.ACTION_VIEWS.items()
     ],
     path("reports/", api.ReportCreateApi.as_view(), name="api-report-create"),
+    path("hotline/reports/", api.PassedOnReportListApi.as_view(), name="api-hotline-reports"),
+    path("hotline/reports/<int:pk>/", api.PassedOnReportDetailApi.as_view(), name="api-hotline-report"),
     path("assignments/", api.AssignmentInboxApi.as_view(), name="api-assignment-inbox"),
     path("assignments/<int:pk>/", api.AssignmentDetailApi.as_view(), name="api-assignment-detail"),
     *[

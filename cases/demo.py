@@ -143,7 +143,34 @@ def seed() -> dict[str, int]:
     with clock(now) as time:
         for number, demo in enumerate(cases):
             _walk(demo, number, rng=rng, now=now, move=time.move_to, communes=communes, people=people, users=users)
+    _community_reports(communes["tan_bien"], users)
     return {"case files": len(cases)}
+
+
+def _community_reports(commune, users) -> None:
+    """Two reports waiting in Xã Tân Biên's list "to verify": one from the hamlet's collaborator, one from
+    the public page (its receipt code is not kept, so it cannot be looked up in the demo)."""
+    services.community_report_submit(
+        actor=users["ctv.tanbien"],
+        data=services.CommunityReportInput(
+            commune=commune,
+            hamlet=users["ctv.tanbien"].memberships.get().unit,
+            child="Cháu gái khoảng 10 tuổi, con nhà thứ ba sau chợ",
+            place="Ấp Thạnh Phú, sau chợ",
+            what="Hàng xóm nghe tiếng cháu khóc và tiếng đánh nhiều tối liền; sáng nay cháu không đi học.",
+            urgency="danger_now",
+        ),
+    )
+    services.community_report_submit(
+        actor=None,
+        data=services.CommunityReportInput(
+            commune=commune,
+            child="Một bé trai khoảng 7 tuổi",
+            place="Quán nước đầu ấp",
+            what="Bé thường phải bán vé số đến khuya, không ai đưa đón.",
+            urgency="soon",
+        ),
+    )
 
 
 def _child(rng: random.Random, received: datetime.datetime, commune) -> services.ChildInput:

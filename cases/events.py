@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from audit.recorder import record
 
-from . import handoffs
+from . import handoffs, hotline
 from .choices import CaseEventKind, CaseState
 from .models import Assignment, Attachment, CaseEvent, CaseFile, Note, Report
 
@@ -58,6 +58,8 @@ def _write(kind: CaseEventKind, /, *, case: CaseFile, actor, change: StateChange
         audited.update(report=data["report"], child=data["child"])
     record("create" if kind == K.RECEIVED else "change", "case", case.pk, case=case, fields=audited, actor=actor)
     handoffs.announce(event, case=case, actor=actor)
+    if kind != K.RECEIVED and (change is not None or kind == K.REOPENED):
+        hotline.follow(case)  # the hotline learns of the receipt from the API's answer
     return event
 
 

@@ -25,7 +25,7 @@ from .choices import (
     Sex,
 )
 from .ethnicities import ETHNICITY_CHOICES
-from .models import ConsentGiver, LawfulBasis, RequestKind, RequestStatus
+from .models import ConsentGiver, LawfulBasis, RequestKind, RequestStatus, Urgency
 
 DATETIME_WIDGET = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
 DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -518,3 +518,134 @@ class DataRequestAnswerForm(VersionForm):
         ],
     )
     answer = forms.CharField(label=_("Answer given (for a refusal, its reasons)"), widget=TEXTAREA)
+
+
+# ---------------------------------------------------------------------------------------------- the community
+
+
+class CommunityReportForm(BootstrapMixin, forms.Form):
+    """The collaborator's short form: who, where, what, how urgent."""
+
+    hamlet = forms.ModelChoiceField(
+        label=_("Hamlet"),
+        queryset=AdministrativeUnit.objects.none(),
+        required=False,
+        empty_label=_("Not in a hamlet of mine / not known"),
+    )
+    child = forms.CharField(
+        label=_("Who: the child"),
+        max_length=200,
+        help_text=_("A name, or a few words: age, whose child, which school."),
+        error_messages={"required": _("Say who the child is: a name, or a few words (age, whose child).")},
+    )
+    place = forms.CharField(
+        label=_("Where"),
+        max_length=255,
+        help_text=_("Where the child is now, or where it happened."),
+        error_messages={"required": _("Say where the child is or where it happened.")},
+    )
+    what = forms.CharField(
+        label=_("What happened"),
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        error_messages={"required": _("Say what happened.")},
+    )
+    urgency = forms.ChoiceField(
+        label=_("How urgent"),
+        choices=Urgency.choices,
+        widget=forms.RadioSelect,
+        error_messages={"required": _("Choose how urgent it is.")},
+    )
+
+    def __init__(self, *args, hamlets=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["hamlet"].queryset = hamlets if hamlets is not None else AdministrativeUnit.objects.none()
+
+
+class PublicReportForm(CommunityReportForm):
+    """The public page: the same questions in plain words, where the child lives, an optional photo and
+    optional contact details; the proof-of-work answer comes from the widget."""
+
+    province = forms.ModelChoiceField(
+        label=_("Province or city"),
+        queryset=AdministrativeUnit.objects.filter(level="province", is_active=True).order_by("name"),
+        error_messages={"required": _("Choose the province or city where the child lives.")},
+    )
+    commune = forms.ModelChoiceField(
+        label=_("Commune, ward or special zone"),
+        queryset=AdministrativeUnit.objects.filter(level="commune", is_active=True),
+        help_text=_("Choose the province first; or type part of the name below to find it."),
+        error_messages={
+            "required": _("Choose the commune, ward or special zone where the child lives."),
+            "invalid_choice": _("Choose the commune, ward or special zone where the child lives."),
+        },
+    )
+    reporter_name = forms.CharField(
+        label=_("Your name (optional)"),
+        max_length=200,
+        required=False,
+        help_text=_("Leave it empty to stay anonymous."),
+    )
+    reporter_phone = forms.CharField(
+        label=_("Your phone (optional)"),
+        max_length=20,
+        required=False,
+        help_text=_("Only the commune officer sees it, to call you back if needed."),
+    )
+    photo = forms.FileField(
+        label=_("A photo (optional)"),
+        required=False,
+        help_text=_("JPEG, PNG or WebP, up to 8 MB. Do not put yourself in danger to take it."),
+        widget=forms.ClearableFileInput(attrs={"accept": "image/jpeg,image/png,image/webp"}),
+    )
+    altcha = forms.CharField(required=False, widget=forms.HiddenInput)
+
+    field_order = [
+        "province",
+        "commune",
+        "child",
+        "place",
+        "what",
+        "urgency",
+        "photo",
+        "reporter_name",
+        "reporter_phone",
+    ]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        del self.fields["hamlet"]
+        # The communes of the chosen province only (3,321 in all would weigh on a phone).
+        province = self.data.get(self.add_prefix("province")) if self.is_bound else self.initial.get("province")
+        communes = AdministrativeUnit.objects.filter(level="commune", is_active=True).order_by("name")
+        province_unit = (
+            AdministrativeUnit.objects.filter(level="province", pk=province).first()
+            if str(province or "").isdigit()
+            else None
+        )
+        self.fields["commune"].queryset = (
+            communes.filter(path__startswith=province_unit.path) if province_unit else communes.none()
+        )
+        self.fields["child"].label = _("Who is the child?")
+        self.fields["place"].label = _("Where is the child, or where did it happen?")
+        self.fields["place"].help_text = _("A hamlet, a street, or a place people know.")
+        self.fields["what"].label = _("What happened?")
+        self.fields["urgency"].label = _("How urgent is it?")
+
+
+class ReceiptForm(BootstrapMixin, forms.Form):
+    code = forms.CharField(
+        label=_("Receipt code"),
+        max_length=40,
+        help_text=_("The code you were given when you sent the report, e.g. ABCD-EFGH-JKMN."),
+        error_messages={"required": _("Type the receipt code.")},
+    )
+
+
+class CommunityCloseForm(BootstrapMixin, forms.Form):
+    reason = forms.CharField(
+        label=_("Why is it closed without a case file?"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=2000,
+        error_messages={"required": _("Say why it is closed.")},
+    )

@@ -21,7 +21,7 @@ from .choices import (
     Sex,
 )
 from .ethnicities import ETHNICITY_CHOICES
-from .models import Assignment, Attachment, Caregiver, CaseEvent, CaseFile, Child, Note
+from .models import Assignment, Attachment, Caregiver, CaseEvent, CaseFile, Child, Note, PublicStatus
 
 # ---------------------------------------------------------------------------------------------- output
 
@@ -353,3 +353,37 @@ class ReassignInputSerializer(VersionSerializer):
     agency = serializers.PrimaryKeyRelatedField(queryset=Agency.objects.filter(is_active=True))
     request = serializers.CharField(required=False, default="", allow_blank=True)
     due_date = serializers.DateField(required=False, allow_null=True, default=None)
+
+
+class LimitStatusSerializer(serializers.Serializer):
+    kind = serializers.ChoiceField(
+        choices=["emergency_decision", "plan_submission", "plan_approval"],
+        help_text="emergency_decision: 12 hours; plan_submission: 5 working days; plan_approval: 7 working days "
+        "(or the province's own limits).",
+    )
+    due_at = serializers.DateTimeField()
+    met_at = serializers.DateTimeField(allow_null=True)
+    outcome = serializers.ChoiceField(
+        choices=["met", "late", "missed", "pending", "not_applicable"],
+        help_text="met: done in time; late: done after the limit; missed: not done and past the limit; "
+        "pending: not done, within the limit; not_applicable: the step was not needed.",
+    )
+
+
+class CaseStatusSerializer(serializers.Serializer):
+    reference = serializers.CharField()
+    status = serializers.ChoiceField(choices=PublicStatus.choices)
+    limits = LimitStatusSerializer(many=True)
+
+
+class PassedOnReportSerializer(serializers.Serializer):
+    """A report the hotline passed on: where it stands and whether each legal limit was met. No names,
+    no narrative."""
+
+    report_id = serializers.IntegerField()
+    external_reference = serializers.CharField(help_text="The hotline's own reference, as it sent it.")
+    received_at = serializers.DateTimeField()
+    commune_code = serializers.CharField()
+    province_code = serializers.CharField()
+    status = serializers.ChoiceField(choices=PublicStatus.choices)
+    cases = CaseStatusSerializer(many=True)

@@ -1,6 +1,17 @@
 """Celery tasks of the cases app: idempotent, safe to run twice or late."""
 
+import hashlib
+
 from celery import shared_task
+from django.urls import reverse
+from django.utils import translation
+from django.utils.translation import gettext as _
+
+from notifications.services import notify
+
+from .hotline import is_hotline_report
+from .models import CaseFile, Report
+from .selectors.hotline import statuses_of
 
 
 @shared_task(ignore_result=True)
@@ -9,3 +20,40 @@ def pseudonymise_expired() -> dict:
     from .services.retention import pseudonymise_expired as run
 
     return run()
+
+
+@shared_task(ignore_result=True)
+def hotline_status_tell(case_id: int) -> int:
+    """Tell the hotline's account (and so its webhook) that a report it passed on changed; idempotent: the
+    notice's key is the status and the limits' outcomes, so the same state is told once."""
+    return hotline_tell(case_id)
+
+
+def hotline_tell(case_id: int) -> int:
+    """One notice per new combination of status and limits' outcomes (its key), to the account that
+    passed the report on. Returns the notices written (0: nothing new to tell)."""
+    case = CaseFile.objects.select_related("report__received_by").filter(pk=case_id).first()
+    if case is None or not is_hotline_report(case):
+        return 0
+    report = case.report
+    (status,) = statuses_of(Report.objects.filter(pk=report.pk))
+    outcomes = [
+        (case_status.reference, case_status.status, [(lim.kind, lim.outcome) for lim in case_status.limits])
+        for case_status in status.cases
+    ]
+    digest = hashlib.sha256(repr((status.status, outcomes)).encode()).hexdigest()[:32]
+    with translation.override("vi"):
+        lines = [
+            f"{case_status.reference}: {case_status.status}; "
+            + "; ".join(f"{limit.kind}={limit.outcome}" for limit in case_status.limits)
+            for case_status in status.cases
+        ]
+        notice = notify(
+            user=report.received_by,
+            title=_("[%(reference)s] Report passed on: %(status)s")
+            % {"reference": report.external_reference or report.pk, "status": status.status_label},
+            body="\n".join(lines),
+            url=reverse("api-hotline-report", args=[report.pk]),
+            key=f"hotline:{report.pk}:{digest}",
+        )
+    return 1 if notice is not None else 0

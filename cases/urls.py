@@ -1,6 +1,20 @@
 from django.urls import path
 
-from .views import assignments, audit, case_page, documents, files, intake, lists, privacy, responsibility, restriction
+from .views import (
+    assignments,
+    audit,
+    case_page,
+    community,
+    documents,
+    files,
+    hotline,
+    intake,
+    lists,
+    privacy,
+    public,
+    responsibility,
+    restriction,
+)
 
 app_name = "cases"
 
@@ -8,6 +22,17 @@ urlpatterns = [
     path("cases/", lists.case_list, name="list"),
     path("cases/new/", intake.report_new, name="report_new"),
     path("cases/export.csv", lists.case_export, name="export"),
+    path("report/", community.community_new, name="community_new"),
+    path("report/mine/", community.community_mine, name="community_mine"),
+    path("cases/community/<int:pk>/", community.community_detail, name="community_detail"),
+    path("cases/community/<int:pk>/close/", community.community_close, name="community_close"),
+    path("cases/community/<int:pk>/photo/", community.community_photo, name="community_photo"),
+    path("bao-tin/", public.public_report, name="public_report"),
+    path("bao-tin/da-gui/", public.public_sent, name="public_sent"),
+    path("bao-tin/tra-cuu/", public.public_status, name="public_status"),
+    path("bao-tin/thu-thach/", public.public_challenge, name="public_challenge"),
+    path("bao-tin/xa/", public.public_communes, name="public_communes"),
+    path("hotline/", hotline.hotline_timeliness, name="hotline"),
     path("assignments/", assignments.inbox, name="inbox"),
     path("assignments/<int:pk>/", assignments.assignment_detail, name="assignment"),
     path("assignments/<int:pk>/reassign/", assignments.assignment_reassign, name="reassign"),

@@ -97,8 +97,9 @@ class DeliveryAdmin(ReadOnlyAdmin):
 
 @admin.register(WebhookEndpoint)
 class WebhookEndpointAdmin(admin.ModelAdmin):
-    list_display = ("name", "province", "url", "urgent_only", "is_active")
+    list_display = ("name", "province", "user", "url", "urgent_only", "is_active")
     autocomplete_fields = ("province",)
+    raw_id_fields = ("user",)  # an integration's own endpoint (the hotline 111's)
 
 
 SECRETS = ("api_key", "secret_key", "callback_secret")

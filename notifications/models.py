@@ -285,6 +285,15 @@ class WebhookEndpoint(models.Model):
         limit_choices_to={"level": "province"},
         help_text=_("Empty: every province."),
     )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("only the notices of"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="+",
+        help_text=_("An integration's own endpoint (e.g. the hotline 111's): it receives only this account's notices."),
+    )
     url = models.URLField(_("URL"))
     secret = models.CharField(_("signing secret"), max_length=200)
     urgent_only = models.BooleanField(_("urgent messages only"), default=True)

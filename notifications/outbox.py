@@ -23,6 +23,12 @@ def enqueue(task: str, *args) -> OutboxMessage:
     return message
 
 
+def enqueue_later(task: str, *args) -> OutboxMessage:
+    """A task that may wait for the beat's relay (within a minute) rather than be published at the commit:
+    a follow-up nobody waits on, so that a hung broker costs the request that wrote it nothing more."""
+    return OutboxMessage.objects.create(task=task, args=list(args))
+
+
 def relay(*, ids: list[int] | None = None, limit: int = 1000) -> int:
     """Publish unsent messages (those of IDS, or the oldest LIMIT); returns how many went out.
 

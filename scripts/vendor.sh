@@ -20,3 +20,11 @@ target=tests/e2e/vendor/axe-core-$AXE
 mkdir -p "$target"
 cp "$work/axe/package/axe.min.js" "$work/axe/package/LICENSE" "$target/"
 echo "vendored axe-core $AXE into $target (browser tests only)"
+
+ALTCHA=3.2.2
+(cd "$work" && npm pack "altcha@$ALTCHA" --silent >/dev/null && mkdir altcha && tar xzf "altcha-$ALTCHA.tgz" -C altcha)
+target=static/vendor/altcha-$ALTCHA
+mkdir -p "$target"
+cp "$work/altcha/package/dist/external/altcha.min.js" "$work/altcha/package/dist/external/altcha.css" \
+   "$work/altcha/package/dist/workers/sha.js" "$work/altcha/package/LICENSE.txt" "$target/"
+echo "vendored altcha $ALTCHA into $target"

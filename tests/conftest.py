@@ -194,3 +194,13 @@ def _fresh_name_vocabulary():
     from django.core.cache import cache
 
     cache.delete("child-name-vocabulary")
+
+
+@pytest.fixture(autouse=True)
+def _fresh_rate_limits():
+    """The public page's rate limits count per address in the cache; each test starts with none counted."""
+    from django.core.cache import cache
+
+    delete_pattern = getattr(cache, "delete_pattern", None)
+    if delete_pattern is not None:
+        delete_pattern("rate:*")

@@ -21,6 +21,8 @@ def navigation(request):
         "inbox": case_access.may_act_for_an_agency(user),
         "receive": case_access.may_receive_reports(user),
         "audit": case_access.may_search_audit(user),
+        "community_report": case_access.may_report_as_collaborator(user),
+        "hotline": case_access.may_supervise_hotline(user),
         "reports": report_access.may_see_reports(user),
         "register": outgoing_access.may_see_register(user),
         "plan_tasks": bool(plan_access.agency_ids_of(user)),

@@ -20,6 +20,9 @@ ROLE_GUIDANCE = {
     Role.COORDINATOR: _("You follow the case files and assignments of every unit in your area and reassign late work."),
     Role.LEADER: _("You follow plans and periodic reports; you see figures, not children's names."),
     Role.SYSTEM_ADMIN: _("You configure units, agencies, staff and the deadline rules."),
+    Role.HOTLINE_SUPERVISOR: _(
+        "You follow the reports the hotline 111 passed on: whether each commune met the legal time limits."
+    ),
 }
 
 

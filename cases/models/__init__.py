@@ -13,6 +13,7 @@ from .case_files import (
     current_plan,
 )
 from .children import Caregiver, Child, ChildCircumstance
+from .community import CommunityReport, CommunityReportStatus, CommunitySource, PublicStatus, Urgency
 from .permissions import CaseFileGroupObjectPermission, CaseFileUserObjectPermission
 from .privacy import Consent, ConsentGiver, DataSubjectRequest, Disclosure, RequestKind, RequestStatus
 from .reports import Report, ReportAbuseForm
@@ -32,6 +33,9 @@ __all__ = [
     "CaseFileUserObjectPermission",
     "Child",
     "ChildCircumstance",
+    "CommunityReport",
+    "CommunityReportStatus",
+    "CommunitySource",
     "Consent",
     "ConsentGiver",
     "DataSubjectRequest",
@@ -43,6 +47,7 @@ __all__ = [
     "LawfulBasis",
     "Note",
     "PlanMeasure",
+    "PublicStatus",
     "Report",
     "ReportAbuseForm",
     "RequestKind",
@@ -50,5 +55,6 @@ __all__ = [
     "Review",
     "ServiceVisibility",
     "SpecificAssessment",
+    "Urgency",
     "current_plan",
 ]

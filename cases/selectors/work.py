@@ -24,6 +24,7 @@ from .. import access
 from ..choices import OPEN_STATES, AssignmentStatus, CaseState, DeadlineKind
 from ..models import ACTIVE_ASSIGNMENT_STATUSES, Assignment, CaseFile
 from ..workflow import ACTIONS, stage_of
+from .community import verify_items
 
 # A review shows on the officer's list when it falls due within this many days (or is late).
 REVIEW_AHEAD = datetime.timedelta(days=14)
@@ -108,6 +109,12 @@ def officer_sections(user, clock: Clock) -> list[Section]:
     reassign = _assignments_to_reassign(user, clock, access.EDIT_ROLES)
     list_url = reverse("cases:list")
     return [
+        section(
+            "verify",
+            _("Reports to verify"),
+            verify_items(user, clock),
+            _("Reports from collaborators and from the public reporting page appear here, to verify."),
+        ),
         section(
             "new",
             _("New reports to assess"),

@@ -15,6 +15,11 @@ from .assignments import (
     assignments_open_for_plan,
 )
 from .attachments import attachment_add, store_attachment
+from .community import (
+    CommunityReportInput,
+    community_report_close,
+    community_report_submit,
+)
 from .intake import CaregiverInput, ChildInput, ReportInput, report_receive
 from .notes import note_add
 from .responsibility import case_assign_officer
@@ -40,6 +45,7 @@ from .transitions import (
 __all__ = [
     "CaregiverInput",
     "ChildInput",
+    "CommunityReportInput",
     "MeasureInput",
     "ReportInput",
     "assignment_accept",
@@ -67,6 +73,8 @@ __all__ = [
     "case_submit_plan",
     "case_transfer",
     "case_unrestrict",
+    "community_report_close",
+    "community_report_submit",
     "note_add",
     "report_receive",
     "store_attachment",

@@ -22,9 +22,10 @@ from .. import access, events, handoffs, name_search
 from ..ages import CHILD_AGE_LIMIT, age_on
 from ..choices import AbuseForm
 from ..deadlines import rules_for
-from ..models import Caregiver, CaseFile, Child, ChildCircumstance, Report, ReportAbuseForm
+from ..models import Caregiver, CaseFile, Child, ChildCircumstance, CommunityReport, Report, ReportAbuseForm
 from ..text import fold
 from .common import intake_deadlines_open
+from .community import community_report_link
 
 PERSONAL_ID = re.compile(r"^\d{12}$")
 
@@ -179,13 +180,19 @@ def _validate_report(actor, report: ReportInput, children: list[ChildInput]) -> 
 
 
 @transaction.atomic
-def report_receive(*, actor, report: ReportInput, children: list[ChildInput]) -> Report:
-    """Record a report (Mẫu 01): one case file per child, with the legal deadlines registered."""
+def report_receive(
+    *, actor, report: ReportInput, children: list[ChildInput], community_report: CommunityReport | None = None
+) -> Report:
+    """Record a report (Mẫu 01): one case file per child, with the legal deadlines registered.
+    COMMUNITY_REPORT: the collaborator's or public report it verifies, marked recorded with it."""
     errors, resolved = _validate_report(actor, report, children)
     if errors:
         raise ValidationError(errors)
     with together():  # the audit rows of the children and case files, written in one statement
-        return _receive(actor, report, resolved)
+        received = _receive(actor, report, resolved)
+        if community_report is not None:
+            community_report_link(actor=actor, community_report=community_report, report=received)
+        return received
 
 
 def _receive(actor, report: ReportInput, resolved: list) -> Report:

@@ -8,10 +8,13 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from .. import access, forms, selectors, services
+from ..choices import ReceivingPoint, ReportSource
+from ..models import CommunityReportStatus, CommunitySource
 from .common import apply_errors, numbered_as_forms
 
 
@@ -54,10 +57,16 @@ def _child_inputs(child_forms, commune) -> list[services.ChildInput]:
 
 @login_required
 def report_new(request):
+    form_kind = access.intake_form_for(request.user)
+    if form_kind == access.IntakeForm.SHORT:
+        return redirect("cases:community_new")  # a collaborator reports with the short form
     communes = access.communes_for_intake(request.user)
-    if not communes.exists():
+    if form_kind == access.IntakeForm.NONE or not communes.exists():
         raise PermissionDenied(_("Your role does not allow recording reports."))
-    report_form = forms.ReportForm(request.POST or None, communes=communes)
+    community = _community_report(request)
+    report_form = forms.ReportForm(
+        request.POST or None, communes=communes, initial=_from_community(community) if community else None
+    )
     formset = forms.ChildFormSet(request.POST or None, prefix="children")
     if request.method == "POST" and report_form.is_valid() and formset.is_valid():
         data = report_form.cleaned_data
@@ -67,6 +76,7 @@ def report_new(request):
                 actor=request.user,
                 report=services.ReportInput(**data),
                 children=_child_inputs(child_forms, data["commune"]),
+                community_report=community,
             )
         except ValidationError as error:
             apply_errors(numbered_as_forms(error, "children", child_forms), report_form, *child_forms)
@@ -81,7 +91,35 @@ def report_new(request):
             return redirect(f"{target}?saved=report")
     if communes.count() == 1 and not report_form.is_bound:
         report_form.fields["commune"].initial = communes.first()
-    return render(request, "cases/report_new.html", {"form": report_form, "formset": formset})
+    return render(request, "cases/report_new.html", {"form": report_form, "formset": formset, "community": community})
+
+
+def _community_report(request):
+    """The report from the community being recorded (?community=ID): an officer's, still to verify."""
+    pk = request.GET.get("community")
+    if not pk:
+        return None
+    found = access.community_report_for_officer(request.user, pk, purpose=None)
+    if found.status != CommunityReportStatus.TO_VERIFY:
+        raise PermissionDenied(_("This report was already handled."))
+    return found
+
+
+def _from_community(found) -> dict:
+    """The report form filled from what the collaborator or the public typed: the 12 hours count from
+    the moment it arrived."""
+    is_public = found.source == CommunitySource.PUBLIC
+    return {
+        "received_at": timezone.localtime(found.received_at).replace(second=0, microsecond=0),
+        "receiving_point": ReceivingPoint.COMMUNE,
+        "commune": found.commune,
+        "source": ReportSource.ONLINE if is_public else ReportSource.COLLABORATOR,
+        "reporter_is_anonymous": is_public and not found.reporter_name,
+        "reporter_name": found.reporter_name or ("" if is_public else found.submitted_by.get_full_name()),
+        "reporter_phone": found.reporter_phone,
+        "place_of_occurrence": found.place[:255],
+        "narrative": f"{found.what}\n\n{_('Who')}: {found.child}",
+    }
 
 
 @login_required

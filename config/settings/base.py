@@ -359,6 +359,11 @@ REST_FRAMEWORK = {
     },
 }
 API_TOKEN_TTL_DAYS = env.int("API_TOKEN_TTL_DAYS", default=90)
+# The public reporting page's proof of work (config/abuse.py): the browser tries on average about half of
+# this many SHA-256 hashes (a second or two on a cheap phone); the server checks one. The challenges are
+# signed with ALTCHA_HMAC_KEY (by default derived from SECRET_KEY).
+PUBLIC_REPORT_POW_MAX_COUNTER = env.int("PUBLIC_REPORT_POW_MAX_COUNTER", default=50_000)
+ALTCHA_HMAC_KEY = env.str("ALTCHA_HMAC_KEY", default="")
 SPECTACULAR_SETTINGS = {
     "TITLE": "BaoVe API",
     "DESCRIPTION": "Child-protection case management (Decree 56/2017/NĐ-CP).",
@@ -374,6 +379,7 @@ SPECTACULAR_SETTINGS = {
         "AssignmentStatusEnum": "cases.choices.AssignmentStatus",
         "OccurrenceStatusEnum": "plans.models.OccurrenceStatus",
         "PlanStatusEnum": "plans.models.PlanStatus",
+        "PublicStatusEnum": "cases.models.community.PublicStatus",
     },
     "COMPONENT_SPLIT_REQUEST": True,
 }

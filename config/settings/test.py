@@ -69,3 +69,5 @@ BAOVE_BACKUP_SIGNING_KEY = "test-only-backup-signing-key-0123456789abcdef"
 # SMS and Zalo accounts come from each test, never from the environment of the machine running the suite.
 BAOVE_CHANNEL_ENVIRONMENT = {}
 BAOVE_BASE_URL = "https://baove.example.gov.vn"
+# A proof of work the suite solves in a few milliseconds.
+PUBLIC_REPORT_POW_MAX_COUNTER = 200

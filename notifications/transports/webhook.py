@@ -50,6 +50,7 @@ class WebhookTransport(Transport):
             for item in planned
             for endpoint in endpoints
             if (endpoint.province_id is None or endpoint.province_id == item.province_id)
+            and (endpoint.user_id is None or endpoint.user_id == item.user.pk)
             and (item.is_urgent or not endpoint.urgent_only)
         ]
 

@@ -13,7 +13,7 @@ from django.urls import get_resolver, reverse
 from django.utils import timezone
 
 from cases import services
-from cases.models import Assignment, Attachment, CaseEvent, Consent, DataSubjectRequest, Note
+from cases.models import Assignment, Attachment, CaseEvent, CommunityReport, Consent, DataSubjectRequest, Note
 from cases.services import privacy
 from cases.workflow import ACTIONS
 from notifications.models import ChannelAccount, Delivery
@@ -23,7 +23,11 @@ pytestmark = pytest.mark.django_db
 
 CHILD = "Hà Thị Bảo Ngọc"
 NARRATIVE = "Chi tiết mật của vụ việc số 7731."
+PUBLIC_CHILD = "Em Sùng Thị Pà, chợ phiên"
+WHAT = "Điều người báo tin kể lại, số 4412."
 ROLES = (
+    "hotline",
+    "hotline_supervisor",
     "officer",
     "officer_elsewhere",
     "collaborator",
@@ -55,10 +59,20 @@ def world(tree, cast, receive, settings, tmp_path):
     users["police_other"] = MembershipFactory(
         user=UserFactory(username="police_other"), role="focal_point", agency=police_c2
     ).user
+    hotline_111 = AgencyFactory(agency_type__code="hotline_111", name="Tổng đài 111", unit=None)
+    users["hotline"] = MembershipFactory(
+        user=UserFactory(username="hotline"), role="focal_point", agency=hotline_111, unit=None
+    ).user
+    users["hotline_supervisor"] = MembershipFactory(
+        user=UserFactory(username="hotline_supervisor"), role="hotline_supervisor", agency=hotline_111, unit=None
+    ).user
     users["coordinator_beside"] = MembershipFactory(
         user=UserFactory(username="coordinator_beside"), role="coordinator", agency=social_q
     ).user
-    case = receive(children=[child_input(tree.commune_c1, name=CHILD)], narrative=NARRATIVE).case_files.get()
+    # Passed on by the hotline 111's integration (its loop reads it back); the commune's officer answers for it.
+    case = receive(
+        actor=users["hotline"], children=[child_input(tree.commune_c1, name=CHILD)], narrative=NARRATIVE
+    ).case_files.get()
     officer, chairman = cast.officer, cast.chairman
     walk_to_approved(
         case,
@@ -83,6 +97,26 @@ def world(tree, cast, receive, settings, tmp_path):
         withdrawn_on=timezone.localdate(),
         recorded_by=officer,
     )
+    # What the collaborator passed on, recorded as the case's report; and a public report still to verify.
+    mine, _none = services.community_report_submit(
+        actor=cast.collaborator,
+        data=services.CommunityReportInput(
+            commune=tree.commune_c1, hamlet=tree.hamlet_h1, child="Em bé", place="Ấp Một", what=WHAT, urgency="soon"
+        ),
+    )
+    mine.status, mine.report = "recorded", case.report
+    mine.save(update_fields=["status", "report"])
+    public, receipt = services.community_report_submit(
+        actor=None,
+        data=services.CommunityReportInput(
+            commune=tree.commune_c1,
+            child=PUBLIC_CHILD,
+            place="Chợ",
+            what=WHAT,
+            urgency="soon",
+            photo=SimpleUploadedFile("a.png", _png(), content_type="image/png"),
+        ),
+    )
     case.refresh_from_db()
     channel_accounts = {
         channel: ChannelAccount.objects.create(
@@ -92,6 +126,9 @@ def world(tree, cast, receive, settings, tmp_path):
     }
     return {
         "channel_accounts": channel_accounts,
+        "community": mine,
+        "public": public,
+        "receipt": receipt,
         "data_request": data_request,
         "consent": withdrawn,
         "case": case,
@@ -102,8 +139,18 @@ def world(tree, cast, receive, settings, tmp_path):
     }
 
 
+def _png() -> bytes:
+    import io
+
+    from PIL import Image
+
+    buffer = io.BytesIO()
+    Image.new("RGB", (4, 4), "blue").save(buffer, "PNG")
+    return buffer.getvalue()
+
+
 def _secrets(case):
-    return [CHILD, case.reference, NARRATIVE]
+    return [CHILD, case.reference, NARRATIVE, PUBLIC_CHILD]
 
 
 def _endpoints(world):
@@ -124,7 +171,11 @@ def _endpoints(world):
             "get",
             reverse("cases:report_new"),
             None,
-            by(empty={"officer", "chairman", "police", "officer_elsewhere", "school", "police_other"}),
+            # A collaborator is sent on to their short form (cases:community_new).
+            by(
+                ok={"collaborator"},
+                empty={"officer", "chairman", "police", "officer_elsewhere", "school", "police_other", "hotline"},
+            ),
         ),
         "cases:child_similar": ("post", reverse("cases:child_similar"), {"name": "ha thi bao ngoc"}, list_like),
         "cases:detail": ("get", reverse("cases:detail", args=[case.pk]), None, by(ok=FULL | AGENCY)),
@@ -208,6 +259,66 @@ def _endpoints(world):
             by(ok=FULL, empty={"officer_elsewhere", "coordinator_beside"}),
         ),
         "cases:audit": ("get", reverse("cases:audit"), None, by(ok={"admin", "leader"})),
+        "cases:community_new": (
+            "post",
+            reverse("cases:community_new"),
+            {"child": "", "what": ""},
+            by(ok={"collaborator"}),
+        ),
+        # Their own reports only: everyone else gets an empty list (the collaborator's is checked below).
+        "cases:community_mine": (
+            "get",
+            reverse("cases:community_mine"),
+            None,
+            by(ok={"collaborator"}, empty=everyone_else - {"collaborator"}),
+        ),
+        "cases:community_detail": (
+            "get",
+            reverse("cases:community_detail", args=[world["public"].pk]),
+            None,
+            by(ok={"officer"}),
+        ),
+        "cases:community_close": (
+            "post",
+            reverse("cases:community_close", args=[world["public"].pk]),
+            {"reason": ""},
+            by(ok={"officer"}),
+        ),
+        "cases:community_photo": (
+            "get",
+            reverse("cases:community_photo", args=[world["public"].pk]),
+            None,
+            by(ok={"officer"}),
+        ),
+        # The public pages: open to all, and they say nothing of any report without its receipt code.
+        "cases:public_report": ("post", reverse("cases:public_report"), {"child": "x"}, by(empty=set(ROLES))),
+        "cases:public_sent": ("get", reverse("cases:public_sent"), None, by(ok=set(ROLES))),
+        "cases:public_status": (
+            "post",
+            reverse("cases:public_status"),
+            {"code": "ZZZZ-ZZZZ-ZZZZ"},
+            by(empty=set(ROLES)),
+        ),
+        "cases:public_challenge": ("get", reverse("cases:public_challenge"), None, by(empty=set(ROLES))),
+        "cases:public_communes": (
+            "get",
+            reverse("cases:public_communes") + "?q=xa mot",
+            None,
+            by(empty=set(ROLES)),
+        ),
+        "cases:hotline": ("get", reverse("cases:hotline") + "?province=91", None, by(ok={"hotline_supervisor"})),
+        "api-hotline-reports": (
+            "get",
+            reverse("api-hotline-reports"),
+            None,
+            by(ok={"hotline"}, empty=everyone_else - {"hotline"}),
+        ),
+        "api-hotline-report": (
+            "get",
+            reverse("api-hotline-report", args=[case.report_id]),
+            None,
+            by(ok={"hotline"}),
+        ),
         "api-case-list": ("get", reverse("api-case-list"), None, list_like),
         "api-case-detail": ("get", reverse("api-case-detail", args=[case.pk]), None, full_only),
         "api-case-notes": ("get", reverse("api-case-notes", args=[case.pk]), None, full_only),
@@ -287,7 +398,7 @@ def _registered_endpoint_names() -> set[str]:
             elif (
                 namespace is None
                 and sub.name
-                and sub.name.startswith(("api-case", "api-report", "api-child", "api-assignment"))
+                and sub.name.startswith(("api-case", "api-report", "api-child", "api-assignment", "api-hotline"))
             ):
                 names.add(sub.name)
     return names
@@ -300,8 +411,8 @@ def test_every_endpoint_has_an_entry_in_the_matrix(world):
     assert {f"notifications:delivery_report:{channel}" for channel in ("sms", "zalo")} <= entries
 
 
-def _client(user):
-    client = Client()
+def _client(user, address="127.0.0.1"):
+    client = Client(REMOTE_ADDR=address)
     if user is not None:
         client.force_login(user)
     return client
@@ -321,6 +432,7 @@ def _snapshot(case):
         list(Consent.objects.values_list("withdrawn_on", flat=True)),
         list(Assignment.objects.values_list("status", "version")),
         list(Delivery.objects.values_list("receipt", flat=True)),
+        list(CommunityReport.objects.order_by("pk").values_list("status", "closing_reason")),
     )
 
 
@@ -329,8 +441,8 @@ def test_permission_matrix(world):
     before = _snapshot(case)
     failures = []
     for name, (method, url, data, expected) in _endpoints(world).items():
-        for role in ROLES:
-            client = _client(world["users"][role])
+        for index, role in enumerate(ROLES):
+            client = _client(world["users"][role], f"10.0.0.{index + 1}")
             response = getattr(client, method)(url, data or {}) if method == "post" else client.get(url)
             body = b"".join(response.streaming_content) if response.streaming else response.content
             text = body.decode("utf-8", errors="replace")
@@ -366,3 +478,27 @@ def test_allowed_reads_do_show_the_case(world):
     assert CHILD in page
     assert NARRATIVE in page  # the police service sees the narrative by default
     assert case.reference in police.get(reverse("cases:inbox")).content.decode()
+
+
+def test_status_views_show_nothing_beyond_the_status(world):
+    """The collaborator's list, the public look-up and the hotline's loop are allowed reads that must still
+    carry nothing of the case file: no child, no narrative, no other reporter's words."""
+    case, users = world["case"], world["users"]
+    mine = _client(users["collaborator"]).get(reverse("cases:community_mine")).content.decode()
+    assert WHAT in mine  # what they typed themself
+    assert "Đang xử lý" in mine
+    looked_up = _client(None).post(reverse("cases:public_status"), {"code": world["receipt"]}).content.decode()
+    assert "Đã tiếp nhận" in looked_up
+    hotline = _client(users["hotline"])
+    answers = [
+        hotline.get(reverse("api-hotline-reports")).content.decode(),
+        hotline.get(reverse("api-hotline-report", args=[case.report_id])).content.decode(),
+        _client(users["hotline_supervisor"]).get(reverse("cases:hotline") + "?province=91").content.decode(),
+    ]
+    assert case.reference in answers[0]  # the reference is how the hotline follows it
+    for text in (mine, looked_up, *answers):
+        for secret in (CHILD, NARRATIVE, PUBLIC_CHILD, "Hà Thị", "Cô Hoa", "0912345678", "Ghi chú"):
+            assert secret not in text, secret
+    for text in (mine, looked_up):
+        assert case.reference not in text
+    assert WHAT not in looked_up
