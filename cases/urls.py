@@ -1,6 +1,18 @@
 from django.urls import path
 
-from .views import assignments, audit, case_page, documents, files, intake, lists, privacy, responsibility, restriction
+from .views import (
+    assignments,
+    audit,
+    case_page,
+    documents,
+    families,
+    files,
+    intake,
+    lists,
+    privacy,
+    responsibility,
+    restriction,
+)
 
 app_name = "cases"
 
@@ -14,7 +26,10 @@ urlpatterns = [
     path("coordination/", assignments.coordination, name="coordination"),
     path("audit/", audit.audit_search, name="audit"),
     path("cases/children/similar/", intake.child_similar, name="child_similar"),
+    path("cases/children/<int:pk>/history/", families.child_history, name="child_history"),
     path("cases/<int:pk>/", case_page.case_detail, name="detail"),
+    path("cases/<int:pk>/family/", families.household, name="household"),
+    path("cases/<int:pk>/family/leave/", families.household_leave, name="household_leave"),
     path("cases/<int:pk>/act/<slug:name>/", case_page.case_action, name="action"),
     path("cases/<int:pk>/restrict/", restriction.case_restrict, name="restrict"),
     path("cases/<int:pk>/unrestrict/", restriction.case_unrestrict, name="unrestrict"),

@@ -13,6 +13,7 @@ from .case_files import (
     current_plan,
 )
 from .children import Caregiver, Child, ChildCircumstance
+from .households import Household
 from .permissions import CaseFileGroupObjectPermission, CaseFileUserObjectPermission
 from .privacy import Consent, ConsentGiver, DataSubjectRequest, Disclosure, RequestKind, RequestStatus
 from .reports import Report, ReportAbuseForm
@@ -38,6 +39,7 @@ __all__ = [
     "DeadlineRule",
     "Disclosure",
     "EmergencyMeasure",
+    "Household",
     "InitialAssessment",
     "InterventionPlan",
     "LawfulBasis",

@@ -1,8 +1,9 @@
 """Every write to children, reports, case files and assignments, one module per concern:
 
-intake (a report and its children), transitions (the steps of the procedure), assignments (agencies'
-work), notes, attachments, restriction, privacy (personal-data duties), retention. `common` holds what
-they share. They are imported here so that callers write `services.case_assess(…)`.
+intake (a report and its children), households (family groups), siblings (a step once for several
+files), transitions (the steps of the procedure), assignments (agencies' work), notes, attachments,
+restriction, privacy (personal-data duties), retention. `common` holds what they share. They are
+imported here so that callers write `services.case_assess(…)`.
 """
 
 from .assignments import (
@@ -15,10 +16,12 @@ from .assignments import (
     assignments_open_for_plan,
 )
 from .attachments import attachment_add, store_attachment
+from .households import household_group_report, household_leave, household_link
 from .intake import CaregiverInput, ChildInput, ReportInput, report_receive
 from .notes import note_add
 from .responsibility import case_assign_officer
 from .restriction import case_restrict, case_unrestrict
+from .siblings import GROUP_STEPS, step_for_siblings
 from .transitions import (
     MeasureInput,
     case_accept_transfer,
@@ -38,6 +41,7 @@ from .transitions import (
 )
 
 __all__ = [
+    "GROUP_STEPS",
     "CaregiverInput",
     "ChildInput",
     "MeasureInput",
@@ -67,7 +71,11 @@ __all__ = [
     "case_submit_plan",
     "case_transfer",
     "case_unrestrict",
+    "household_group_report",
+    "household_leave",
+    "household_link",
     "note_add",
     "report_receive",
+    "step_for_siblings",
     "store_attachment",
 ]
