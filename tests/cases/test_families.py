@@ -11,9 +11,10 @@ from django.utils import timezone
 
 from cases import services
 from cases.models import Caregiver, CaseEvent, CaseFile, Child, InitialAssessment, SpecificAssessment
+from cases.selectors import history_snapshot
 from cases.services import CaregiverInput, ChildInput
 from notifications.models import Deadline
-from tests.factories import child_input, walk_to
+from tests.factories import child_input, report_input, walk_to
 
 pytestmark = pytest.mark.django_db
 
@@ -147,7 +148,7 @@ def test_the_needs_meeting_and_the_plan_once_for_both(cast, siblings, health_c1)
 
 
 def test_a_file_outside_the_family_is_refused_and_nothing_is_saved(cast, siblings, receive):
-    first, second = siblings
+    first, _second = siblings
     stranger = receive(children=[child_input(first.commune, name="Người Ngoài")]).case_files.get()
     with pytest.raises(ValidationError):
         services.step_for_siblings(
@@ -174,7 +175,8 @@ def test_the_assessment_page_offers_the_sibling_ticked_and_saves_both(cast, sibl
     client = _client(cast.officer)
     body = client.get(f"/cases/{first.pk}/act/assess/").content.decode()
     assert second.reference in body
-    assert f'value="{second.pk}"' in body and "checked" in body.split(second.reference)[0].rsplit("<label", 1)[1]
+    assert f'value="{second.pk}"' in body
+    assert "checked" in body.split(second.reference)[0].rsplit("<label", 1)[1]
     data = {
         "version": first.version,
         "severity": "low",
@@ -190,7 +192,7 @@ def test_the_assessment_page_offers_the_sibling_ticked_and_saves_both(cast, sibl
     # Unticked: only this file.
     other = services.report_receive(
         actor=cast.officer,
-        report=__import__("tests.factories", fromlist=["report_input"]).report_input(first.commune),
+        report=report_input(first.commune),
         children=[child_input(first.commune, name="An"), child_input(first.commune, name="Bình")],
     )
     a, b = other.case_files.order_by("pk")
@@ -273,16 +275,17 @@ def history(cast, tree, receive):
 
 def test_the_snapshot_shows_earlier_files_perpetrators_and_open_plans(cast, history):
     older, hidden, new = history
-    snapshot = __import__("cases.selectors", fromlist=["history_snapshot"]).history_snapshot(
-        cast.officer, new.child, before_case=new
-    )
+    snapshot = history_snapshot(cast.officer, new.child, before_case=new)
     assert [case.pk for case in snapshot.cases] == [older.pk]
     assert {item.description for item in snapshot.perpetrators} == {"Lò Văn Dũng (bố)", "bố dượng"}
     assert [plan.case_id for plan in snapshot.open_plans] == [older.pk]
     body = _client(cast.officer).get(f"/cases/{new.pk}/").content.decode()
     section = body.split('data-testid="history"')[1].split("</details>")[0]
-    assert older.reference in section and "Lò Văn Dũng" in section and "bố dượng" in section
-    assert hidden.reference not in body and SECOND not in body
+    assert older.reference in section
+    assert "Lò Văn Dũng" in section
+    assert "bố dượng" in section
+    assert hidden.reference not in body
+    assert SECOND not in body
 
 
 def test_the_snapshot_at_intake_shows_only_what_the_user_may_see(cast, history):
@@ -291,15 +294,19 @@ def test_the_snapshot_at_intake_shows_only_what_the_user_may_see(cast, history):
     officer = _client(cast.officer).get(url)
     assert officer.status_code == 200
     text = officer.content.decode()
-    assert older.reference in text and new.reference in text
-    assert hidden.reference not in text and SECOND not in text
+    assert older.reference in text
+    assert new.reference in text
+    assert hidden.reference not in text
+    assert SECOND not in text
     chairman = _client(cast.chairman).get(url).content.decode()
     assert hidden.reference in chairman  # named on the restricted file
     for outsider in (cast.officer_elsewhere, cast.police, cast.leader, cast.outsider, cast.collaborator):
         response = _client(outsider).get(url)
         assert response.status_code == 404
         body = response.content.decode()
-        assert older.reference not in body and FIRST not in body and "Lò Văn Dũng" not in body
+        assert older.reference not in body
+        assert FIRST not in body
+        assert "Lò Văn Dũng" not in body
 
 
 def test_a_caregiver_on_a_restricted_file_is_not_in_the_snapshot(cast, tree, receive):
@@ -319,7 +326,9 @@ def test_a_caregiver_on_a_restricted_file_is_not_in_the_snapshot(cast, tree, rec
     )
     assert Caregiver.objects.filter(full_name="Kẻ Bí Mật").exists()
     text = _client(cast.officer).get(f"/cases/children/{sibling.child_id}/history/").content.decode()
-    assert "Kẻ Bí Mật" not in text and secret.reference not in text and FIRST not in text
+    assert "Kẻ Bí Mật" not in text
+    assert secret.reference not in text
+    assert FIRST not in text
     assert sibling.reference in text
 
 
@@ -334,7 +343,8 @@ def test_an_officer_links_a_sibling_reported_separately(cast, receive, tree):
     assert response.status_code == 302
     one.child.refresh_from_db()
     two.child.refresh_from_db()
-    assert one.child.household_id is not None and one.child.household_id == two.child.household_id
+    assert one.child.household_id is not None
+    assert one.child.household_id == two.child.household_id
     assert CaseEvent.objects.filter(case__in=[one, two], kind="household_linked").count() == 2
     assert two.reference in client.get(f"/cases/{one.pk}/").content.decode()
     # Taken out again.
