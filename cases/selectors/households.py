@@ -121,10 +121,14 @@ def history_snapshot(user, child: Child, *, before_case: CaseFile | None = None)
     )
     snapshot = HistorySnapshot(cases=cases)
     children_seen = {item.child_id for item in cases}
-    perpetrators = Caregiver.objects.filter(
-        is_alleged_perpetrator=True,
-        child__in=access.children_visible_to(user).filter(pk__in=children_seen),
-    ).only("full_name", "relation", "child_id")
+    perpetrators = (
+        Caregiver.objects.filter(
+            is_alleged_perpetrator=True,
+            child__in=access.children_visible_to(user).filter(pk__in=children_seen),
+        ).only("full_name", "relation", "child_id")
+        if children_seen
+        else []
+    )
     first_case = {}
     for item in sorted(cases, key=lambda case: case.opened_at):
         first_case.setdefault(item.child_id, item)

@@ -4,7 +4,9 @@ snapshot shown while a report is recorded for a child already registered."""
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
@@ -57,4 +59,5 @@ def child_history(request, pk):
     officer picks the child (an HTML fragment)."""
     child = access.child_for_user(request.user, pk, purpose="view")
     snapshot = selectors.history_snapshot(request.user, child)
-    return render(request, "cases/_history.html", {"snapshot": snapshot, "compact": True})
+    # A fragment: no page context (menu counts, the bell) to compute.
+    return HttpResponse(render_to_string("cases/_history.html", {"snapshot": snapshot, "compact": True}))
