@@ -545,5 +545,8 @@ def add_siblings_field(form, siblings) -> None:
         coerce=int,
         required=False,
         initial=[sibling.pk for sibling in siblings],
+        error_messages={
+            "invalid_choice": _("One of the chosen case files cannot take this step now: reload the page.")
+        },
         widget=forms.CheckboxSelectMultiple(attrs={"class": "form-check-input"}),
     )

@@ -108,7 +108,9 @@ def case_action(request, pk, name):
     form = ACTION_FORMS[name](request.POST or None, initial={"version": case.version})
     # Siblings once: the same step on the family's other files at this step that the user may act on.
     siblings = access.sibling_cases_for_action(request.user, case, name) if name in services.GROUP_STEPS else []
-    if siblings:
+    # Also when none is offered any more but some were chosen (a sibling moved on meanwhile): refused, not dropped.
+    chosen = request.method == "POST" and request.POST.getlist("also_apply_to")
+    if siblings or (chosen and name in services.GROUP_STEPS):
         forms.add_siblings_field(form, siblings)
     measure_formset = None
     if name == "submit_plan":
@@ -145,7 +147,7 @@ def case_action(request, pk, name):
         "action": action,
         "form": form,
         "measure_formset": measure_formset,
-        "siblings_field": form["also_apply_to"] if siblings else None,
+        "siblings_field": form["also_apply_to"] if "also_apply_to" in form.fields else None,
     }
     if name in DECISIONS:
         context["is_decision"] = True

@@ -368,3 +368,69 @@ def test_linking_a_file_the_officer_cannot_change_is_refused_without_saying_it_e
     far.child.refresh_from_db()
     assert far.child.household_id is None
     assert _client(cast.officer_elsewhere).get(f"/cases/{one.pk}/family/").status_code == 404
+
+
+def test_the_plan_page_submits_one_plan_per_sibling_and_a_refusal_keeps_everything(cast, siblings, health_c1):
+    first, second = siblings
+    for case in siblings:
+        walk_to(case, "investigated", officer=cast.officer, chairman=cast.chairman)
+        case.refresh_from_db()
+    client = _client(cast.officer)
+    due = (timezone.localdate() + datetime.timedelta(days=9)).isoformat()
+    data = {
+        "version": first.version,
+        "objectives": "Hai trẻ được an toàn và đi học đều.",
+        "measures-TOTAL_FORMS": 1,
+        "measures-INITIAL_FORMS": 0,
+        "measures-MIN_NUM_FORMS": 1,
+        "measures-MAX_NUM_FORMS": 30,
+        "measures-0-agency": health_c1.pk,
+        "measures-0-service_type": "medical",
+        "measures-0-description": "Khám sức khỏe cho trẻ.",
+        "measures-0-due_date": due,
+        "also_apply_to": [second.pk],
+    }
+    # The sister's file moved on meanwhile (another tab): refused, nothing saved, what was typed kept.
+    own = services.MeasureInput(health_c1, "medical", "Riêng", timezone.localdate() + datetime.timedelta(days=3))
+    services.case_submit_plan(actor=cast.officer, case=second, objectives="Kế hoạch riêng", measures=[own])
+    response = client.post(f"/cases/{first.pk}/act/submit_plan/", data)
+    assert response.status_code == 400
+    body = response.content.decode()
+    assert "Hai trẻ được an toàn và đi học đều." in body
+    assert "Khám sức khỏe cho trẻ." in body
+    assert "hãy tải lại trang" in body
+    first.refresh_from_db()
+    assert first.state == "investigated"
+    assert not first.plans.exists()
+    assert list(second.plans.values_list("objectives", flat=True)) == ["Kế hoạch riêng"]
+
+
+def test_the_plan_page_applies_the_plan_to_the_sibling(cast, siblings, health_c1):
+    first, second = siblings
+    for case in siblings:
+        walk_to(case, "investigated", officer=cast.officer, chairman=cast.chairman)
+        case.refresh_from_db()
+    due = (timezone.localdate() + datetime.timedelta(days=9)).isoformat()
+    response = _client(cast.officer).post(
+        f"/cases/{first.pk}/act/submit_plan/",
+        {
+            "version": first.version,
+            "objectives": "Hai trẻ được an toàn.",
+            "measures-TOTAL_FORMS": 1,
+            "measures-INITIAL_FORMS": 0,
+            "measures-MIN_NUM_FORMS": 1,
+            "measures-MAX_NUM_FORMS": 30,
+            "measures-0-agency": health_c1.pk,
+            "measures-0-service_type": "medical",
+            "measures-0-description": "Khám sức khỏe cho trẻ.",
+            "measures-0-due_date": due,
+            "also_apply_to": [second.pk],
+        },
+    )
+    assert response.status_code == 302
+    for case in siblings:
+        case.refresh_from_db()
+        assert case.state == "plan_submitted"
+        assert list(case.plans.values_list("objectives", flat=True)) == ["Hai trẻ được an toàn."]
+        assert list(case.plans.get().measures.values_list("description", flat=True)) == ["Khám sức khỏe cho trẻ."]
+        assert CaseEvent.objects.filter(case=case, kind="submit_plan").count() == 1
