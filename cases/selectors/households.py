@@ -132,7 +132,12 @@ def history_snapshot(user, child: Child, *, before_case: CaseFile | None = None)
     first_case = {}
     for item in sorted(cases, key=lambda case: case.opened_at):
         first_case.setdefault(item.child_id, item)
+    people_seen = set()
     for caregiver in perpetrators:
+        person = (caregiver.full_name.casefold(), caregiver.relation.casefold())
+        if person in people_seen:  # recorded on several siblings
+            continue
+        people_seen.add(person)
         known = first_case.get(caregiver.child_id)
         snapshot.perpetrators.append(
             ReportedPerpetrator(
@@ -141,8 +146,11 @@ def history_snapshot(user, child: Child, *, before_case: CaseFile | None = None)
                 on=known.opened_at if known else None,
             )
         )
+    reports_seen = set()
     for item in cases:
-        if item.report.perpetrator_relation.strip():
+        # Once per report: a report about several siblings names the alleged perpetrator once.
+        if item.report.perpetrator_relation.strip() and item.report_id not in reports_seen:
+            reports_seen.add(item.report_id)
             snapshot.perpetrators.append(
                 ReportedPerpetrator(
                     description=item.report.perpetrator_relation.strip(),
