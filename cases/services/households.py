@@ -25,7 +25,6 @@ def household_group_report(*, actor, cases: list[CaseFile]) -> Household | None:
     else:
         first = cases[0]
         household = Household.objects.create(commune=first.commune, address=first.child.address, created_by=actor)
-        record("create", "household", household.pk, actor=actor)
     for case in cases:
         child = case.child
         if child.household_id is None:
@@ -62,7 +61,6 @@ def household_link(*, actor, case: CaseFile, other: CaseFile) -> Household:
     household = child.household
     if household is None:
         household = Household.objects.create(commune=case.commune, address=child.address, created_by=actor)
-        record("create", "household", household.pk, actor=actor)
         child.household = household
         child.save(update_fields=["household", "updated_at"])
         record("change", "child", child.pk, fields={"household": [None, household.pk]}, actor=actor)
