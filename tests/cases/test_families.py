@@ -434,3 +434,30 @@ def test_the_plan_page_applies_the_plan_to_the_sibling(cast, siblings, health_c1
         assert list(case.plans.values_list("objectives", flat=True)) == ["Hai trẻ được an toàn."]
         assert list(case.plans.get().measures.values_list("description", flat=True)) == ["Khám sức khỏe cho trẻ."]
         assert CaseEvent.objects.filter(case=case, kind="submit_plan").count() == 1
+
+
+def test_retention_erases_the_family_address_with_its_last_child(tree, receive, settings):
+    import zoneinfo
+
+    import time_machine
+
+    from cases.models import Household
+    from cases.services import retention
+
+    hcm = zoneinfo.ZoneInfo("Asia/Ho_Chi_Minh")
+    settings.RETENTION_YEARS = 5
+    old_day = datetime.datetime(2020, 3, 10, 9, 0, tzinfo=hcm)
+    with time_machine.travel(old_day, tick=False):
+        report = receive(
+            children=[
+                child_input(tree.commune_c1, name=FIRST, birth=datetime.date(2012, 1, 1), address="Bản Nà Hang"),
+                child_input(tree.commune_c1, name=SECOND, birth=datetime.date(2013, 1, 1), address="Bản Nà Hang"),
+            ],
+            received_at=old_day - datetime.timedelta(hours=1),
+        )
+    household = Household.objects.get()
+    assert household.address == "Bản Nà Hang"
+    report.case_files.update(state="closed", closed_at=datetime.datetime(2020, 9, 1, tzinfo=hcm))
+    assert retention.pseudonymise_expired(now=datetime.datetime(2026, 11, 23, tzinfo=hcm))["children"] == 2
+    household.refresh_from_db()
+    assert household.address == ""
