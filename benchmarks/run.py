@@ -448,6 +448,93 @@ def measure_case_page(results: Results, who: dict, repeat: int) -> None:
     )
 
 
+HISTORY_CHILD = "Lịch Sử Đo Lường"
+HISTORY_FILES = 10
+
+
+def _child_with_history(who: dict):
+    """A child of the busiest commune with HISTORY_FILES earlier case files and a sister in the same family
+    group, recorded through the intake service as an officer would (once per database: kept between runs)."""
+    from agencies.models import AdministrativeUnit
+    from cases import services
+    from cases.models import CaseFile, Child
+
+    officer = who["officer"]
+    commune = AdministrativeUnit.objects.get(pk=who["commune"])
+
+    def receive(children):
+        return services.report_receive(
+            actor=officer,
+            report=services.ReportInput(
+                received_at=datetime.datetime.now(datetime.UTC) - datetime.timedelta(days=1),
+                receiving_point="commune",
+                commune=commune,
+                source="school",
+                setting="family",
+                abuse_forms=["violence"],
+                narrative="Benchmark: history snapshot.",
+                reporter_is_anonymous=True,
+                perpetrator_relation="bố",
+            ),
+            children=children,
+        )
+
+    child = Child.objects.filter(residence_commune=commune, full_name=HISTORY_CHILD).first()
+    if child is None:
+        father = services.CaregiverInput(full_name="Người Đo", relation="bố", is_alleged_perpetrator=True)
+        first = receive(
+            [
+                services.ChildInput(
+                    full_name=HISTORY_CHILD,
+                    birth_date=datetime.date(2015, 1, 1),
+                    residence_commune=commune,
+                    caregivers=[father],
+                ),
+                services.ChildInput(
+                    full_name="Lịch Sử Em Gái",
+                    birth_date=datetime.date(2017, 1, 1),
+                    sex="female",
+                    residence_commune=commune,
+                ),
+            ]
+        )
+        child = first.case_files.get(child__full_name=HISTORY_CHILD).child
+    while CaseFile.objects.filter(child=child).count() < HISTORY_FILES:
+        receive([services.ChildInput(existing_id=child.pk)])
+    child.refresh_from_db()
+    return child
+
+
+def measure_history(results: Results, who: dict, repeat: int) -> None:
+    """Issue 18: the history snapshot shown at intake when the officer picks a child already registered."""
+    child = _child_with_history(who)
+    officer = _client(who["officer"])
+    url = f"/cases/children/{child.pk}/history/"
+
+    def snapshot():
+        response = officer.get(url)
+        assert response.status_code == 200, response.status_code
+
+    floor = _sql(
+        "SELECT c.id, c.reference, c.state, c.risk_level, c.opened_at, r.received_at, r.perpetrator_relation, "
+        "ch.full_name FROM cases_casefile c JOIN cases_child ch ON ch.id = c.child_id JOIN cases_report r "
+        "ON r.id = c.report_id WHERE (c.child_id = %s OR ch.household_id = %s) AND NOT c.is_restricted "
+        "ORDER BY c.opened_at DESC, c.id DESC LIMIT 30",
+        [child.pk, child.household_id],
+    )
+    results.add(
+        "history_snapshot",
+        timed(snapshot, repeat),
+        "s",
+        target={"p95": 0.150},
+        floor_samples=timed(floor, repeat),
+        description=(
+            f"history snapshot at intake: a child with {HISTORY_FILES} earlier case files and a sibling "
+            "(earlier files, alleged perpetrators, open plans), commune officer, full Django stack"
+        ),
+    )
+
+
 def measure_home(results: Results, who: dict, repeat: int) -> None:
     """The home page (work lists) of the busiest commune's officer and of the largest province's coordinator.
     The officer's floor: the open case files of the commune and their open deadlines, by hand-written SQL."""
@@ -997,6 +1084,7 @@ def main() -> None:
         "search": lambda: measure_search(results, who, repeat),
         "case": lambda: measure_case_page(results, who, repeat),
         "home": lambda: measure_home(results, who, repeat),
+        "history": lambda: measure_history(results, who, repeat),
         "intake": lambda: measure_intake(results, who, 100 if args.quick else 300),
         "reports": lambda: measure_reports(results, who, 5 if args.quick else 10, pdf=not args.no_pdf),
         "http": lambda: measure_http(results, who, database, 3 if args.quick else 10),

@@ -228,6 +228,52 @@ def staff_with_full_access_to(case: CaseFile) -> list[int]:
     )
 
 
+# ---------------------------------------------------------------------------------------------- families
+
+
+def household_cases_visible_to(user, household_id: int | None) -> QuerySet[CaseFile]:
+    """The case files of a family group's children that the user may open in full (never the others: a
+    restricted sibling's file is not even counted)."""
+    if household_id is None:
+        return CaseFile.objects.none()
+    return cases_visible_to(user).filter(child__household_id=household_id)
+
+
+def household_children_visible_to(user, household_id: int | None) -> QuerySet[Child]:
+    if household_id is None:
+        return Child.objects.none()
+    return children_visible_to(user).filter(household_id=household_id)
+
+
+def sibling_cases_for_action(user, case: CaseFile, name: str) -> list[CaseFile]:
+    """The other case files of CASE's family group on which the user may take workflow action NAME now: seen
+    in full, at a state where the procedure allows it, and the user's role over each file's commune allows it.
+    The pages offer these (“also apply to”) and the services accept no other."""
+    action = ACTIONS[name]
+    candidates = (
+        household_cases_visible_to(user, case.child.household_id)
+        .filter(state__in=action.sources)
+        .exclude(pk=case.pk)
+        .select_related("child", "commune", "transfer_to")
+        .order_by("opened_at", "pk")
+    )
+    return [
+        sibling
+        for sibling in candidates
+        if can_act(user, sibling, action)
+        and any(allowed.name == name for allowed in actions_from(sibling.state, sibling.is_emergency))
+    ]
+
+
+def case_by_reference_for_user(user, reference: str, *, need: Need = Need.VIEW) -> CaseFile | None:
+    """The case file with REFERENCE among those the user opens in full and may do NEED on; None otherwise
+    (whether it exists elsewhere is not said)."""
+    found = cases_visible_to(user).filter(reference__iexact=reference.strip()).values_list("pk", flat=True).first()
+    if found is None:
+        return None
+    return case_for_user(user, found, need=need)
+
+
 # ---------------------------------------------------------------------------------------------- one case
 
 

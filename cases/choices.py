@@ -200,6 +200,8 @@ class CaseEventKind(models.TextChoices):
     DATA_REQUEST_ANSWERED = "data_request_answered", _("Data-subject request answered")
     RESPONSIBILITY_TAKEN = "responsibility_taken", _("Responsibility for the case file taken")
     RESPONSIBILITY_REASSIGNED = "responsibility_reassigned", _("Responsible officer changed")
+    HOUSEHOLD_LINKED = "household_linked", _("Linked to a family group")
+    HOUSEHOLD_LEFT = "household_left", _("Removed from the family group")
 
 
 class AssignmentStatus(models.TextChoices):

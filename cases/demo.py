@@ -143,8 +143,75 @@ def seed() -> dict[str, int]:
     with clock(now) as time:
         for number, demo in enumerate(cases):
             _walk(demo, number, rng=rng, now=now, move=time.move_to, communes=communes, people=people, users=users)
+        family = _family(rng=rng, now=now, move=time.move_to, communes=communes, people=people)
     _community_reports(communes["tan_bien"], users)
-    return {"case files": len(cases)}
+    return {"case files": len(cases) + family}
+
+
+def _family(*, rng, now, move: Callable, communes, people) -> int:
+    """A family of Xã Tân Biên: the eldest child's file of last year (closed; the father recorded as the
+    alleged perpetrator), and a new report naming him again with his sister and brother: the three form a
+    family group, the new files wait for the initial assessment (to record once for all three), and each
+    shows the history snapshot."""
+    commune = communes["tan_bien"]
+    officer, chairman = people["tan_bien"]
+    address = "Tổ 3, ấp Thạnh Phú"
+    father = services.CaregiverInput(full_name="Trần Văn Hùng", relation="bố", is_alleged_perpetrator=True)
+    mother = services.CaregiverInput(full_name="Lê Thị Hạnh", relation="mẹ", is_legal_representative=True)
+
+    def report(received, children, **extra):
+        return services.report_receive(
+            actor=officer,
+            report=services.ReportInput(
+                received_at=received,
+                receiving_point="commune",
+                commune=commune,
+                source="school",
+                setting="family",
+                abuse_forms=["violence"],
+                narrative=NARRATIVE,
+                reporter_is_anonymous=True,
+                **extra,
+            ),
+            children=children,
+        )
+
+    def child(name, years, sex, caregivers):
+        return services.ChildInput(
+            full_name=name,
+            birth_date=(now - datetime.timedelta(days=365 * years + 40)).date(),
+            sex=sex,
+            ethnicity="01",
+            residence_commune=commune,
+            address=address,
+            caregivers=caregivers,
+        )
+
+    earlier = now - 200 * DAY
+    move(earlier)
+    first = report(earlier, [child("Trần Văn Khải", 12, "male", [father, mother])], perpetrator_relation="bố đẻ")
+    case = first.case_files.get()
+    walk_to(
+        case,
+        "closed",
+        officer=officer,
+        chairman=chairman,
+        measures=_measures(rng, "tan_bien", communes, (earlier + 40 * DAY).date()),
+        before=lambda step: move(min(earlier + STEP_AFTER[step], now)),
+    )
+    received = now - 2 * HOUR
+    move(received)
+    again = report(
+        received,
+        [
+            services.ChildInput(existing_id=case.child_id),
+            child("Trần Thị Mai", 9, "female", [mother]),
+            child("Trần Minh Tú", 6, "male", [mother]),
+        ],
+        perpetrator_relation="bố đẻ",
+    )
+    move(now)
+    return 1 + again.case_files.count()
 
 
 def _community_reports(commune, users) -> None:

@@ -172,6 +172,18 @@ def responsibility_reassigned_event(*, case, actor, change: StateChange, reason:
     return _write(K.RESPONSIBILITY_REASSIGNED, case=case, actor=actor, change=change, reason=reason)
 
 
+# ---------------------------------------------------------------------------------------------- families
+
+
+def household_linked_event(*, case, actor, household_id: int, with_case: str = "") -> CaseEvent:
+    """The child of CASE joined family group HOUSEHOLD_ID (with the child of the case file WITH_CASE)."""
+    return _write(K.HOUSEHOLD_LINKED, case=case, actor=actor, household=household_id, with_case=with_case)
+
+
+def household_left_event(*, case, actor, household_id: int) -> CaseEvent:
+    return _write(K.HOUSEHOLD_LEFT, case=case, actor=actor, household=household_id)
+
+
 # ---------------------------------------------------------------------------------------------- assignments
 
 

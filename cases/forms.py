@@ -649,3 +649,35 @@ class CommunityCloseForm(BootstrapMixin, forms.Form):
         max_length=2000,
         error_messages={"required": _("Say why it is closed.")},
     )
+
+
+class HouseholdLinkForm(BootstrapMixin, forms.Form):
+    reference = forms.CharField(
+        label=_("Reference of the case file to link"),
+        help_text=_("As on the case file, e.g. HS-2026-000123. The child of that file joins this family group."),
+        max_length=30,
+    )
+
+
+def add_siblings_field(form, siblings) -> None:
+    """The "also apply to" checkboxes of a step recorded once for a family group: one per sibling's case
+    file offered by the access door, each ticked beforehand (the usual case is the same for all)."""
+    form.fields["also_apply_to"] = forms.TypedMultipleChoiceField(
+        label=_("Record the same for the siblings"),
+        help_text=_("Each case file keeps its own record and can be changed on its own afterwards."),
+        choices=[
+            (
+                sibling.pk,
+                _("also apply to: %(reference)s (%(child)s)")
+                % {"reference": sibling.reference, "child": sibling.child.full_name},
+            )
+            for sibling in siblings
+        ],
+        coerce=int,
+        required=False,
+        initial=[sibling.pk for sibling in siblings],
+        error_messages={
+            "invalid_choice": _("One of the chosen case files cannot take this step now: reload the page.")
+        },
+        widget=forms.CheckboxSelectMultiple(attrs={"class": "form-check-input"}),
+    )

@@ -14,6 +14,7 @@ from .case_files import (
 )
 from .children import Caregiver, Child, ChildCircumstance
 from .community import CommunityReport, CommunityReportStatus, CommunitySource, PublicStatus, Urgency
+from .households import Household
 from .permissions import CaseFileGroupObjectPermission, CaseFileUserObjectPermission
 from .privacy import Consent, ConsentGiver, DataSubjectRequest, Disclosure, RequestKind, RequestStatus
 from .reports import Report, ReportAbuseForm
@@ -42,6 +43,7 @@ __all__ = [
     "DeadlineRule",
     "Disclosure",
     "EmergencyMeasure",
+    "Household",
     "InitialAssessment",
     "InterventionPlan",
     "LawfulBasis",

@@ -35,6 +35,15 @@ class Child(models.Model):
     address = models.CharField(_("address"), max_length=255, blank=True)
     school = models.CharField(_("school"), max_length=200, blank=True)
     disability = models.CharField(_("disability"), max_length=200, blank=True)
+    # The family group; the history snapshot and the siblings' case files are read through it.
+    household = models.ForeignKey(
+        "cases.Household",
+        verbose_name=_("household"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="children",
+    )
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)

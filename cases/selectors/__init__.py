@@ -13,6 +13,7 @@ from .case_files import (
     case_viewers,
 )
 from .children import ChildMatch, child_search
+from .households import Family, HistorySnapshot, family_of_case, history_snapshot
 from .privacy import case_files_of_child, data_requests_in_area
 from .statistics import report_count
 
@@ -21,6 +22,8 @@ __all__ = [
     "CaseFilters",
     "CaseRow",
     "ChildMatch",
+    "Family",
+    "HistorySnapshot",
     "assignments_of_my_agencies",
     "audit_trail",
     "case_detail",
@@ -31,6 +34,8 @@ __all__ = [
     "case_viewers",
     "child_search",
     "data_requests_in_area",
+    "family_of_case",
+    "history_snapshot",
     "open_assignments_in_area",
     "report_count",
     "with_references",

@@ -1,8 +1,9 @@
 """Every write to children, reports, case files and assignments, one module per concern:
 
-intake (a report and its children), transitions (the steps of the procedure), assignments (agencies'
-work), notes, attachments, restriction, privacy (personal-data duties), retention. `common` holds what
-they share. They are imported here so that callers write `services.case_assess(…)`.
+intake (a report and its children), households (family groups), siblings (a step once for several
+files), transitions (the steps of the procedure), assignments (agencies' work), notes, attachments,
+restriction, privacy (personal-data duties), retention. `common` holds what they share. They are
+imported here so that callers write `services.case_assess(…)`.
 """
 
 from .assignments import (
@@ -20,10 +21,12 @@ from .community import (
     community_report_close,
     community_report_submit,
 )
+from .households import household_group_report, household_leave, household_link
 from .intake import CaregiverInput, ChildInput, ReportInput, report_receive
 from .notes import note_add
 from .responsibility import case_assign_officer
 from .restriction import case_restrict, case_unrestrict
+from .siblings import GROUP_STEPS, step_for_siblings
 from .transitions import (
     MeasureInput,
     case_accept_transfer,
@@ -43,6 +46,7 @@ from .transitions import (
 )
 
 __all__ = [
+    "GROUP_STEPS",
     "CaregiverInput",
     "ChildInput",
     "CommunityReportInput",
@@ -75,7 +79,11 @@ __all__ = [
     "case_unrestrict",
     "community_report_close",
     "community_report_submit",
+    "household_group_report",
+    "household_leave",
+    "household_link",
     "note_add",
     "report_receive",
+    "step_for_siblings",
     "store_attachment",
 ]

@@ -26,6 +26,7 @@ from ..models import Caregiver, CaseFile, Child, ChildCircumstance, CommunityRep
 from ..text import fold
 from .common import intake_deadlines_open
 from .community import community_report_link
+from .households import household_group_report
 
 PERSONAL_ID = re.compile(r"^\d{12}$")
 
@@ -218,6 +219,7 @@ def _receive(actor, report: ReportInput, resolved: list) -> Report:
         events.report_received_event(case=case, actor=actor, report=received)
         intake_deadlines_open(case, received.received_at, rules)
         opened.append(case)
+    household_group_report(actor=actor, cases=opened)
     _announce_new_report(received, opened, actor)
     return received
 

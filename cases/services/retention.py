@@ -23,6 +23,7 @@ from ..models import (
     Consent,
     DataSubjectRequest,
     EmergencyMeasure,
+    Household,
     InitialAssessment,
     InterventionPlan,
     Note,
@@ -135,6 +136,11 @@ def _pseudonymise(cases: list[CaseFile], cutoff) -> dict[str, int]:
         children, ["full_name", "name_key", "birth_date", "personal_id", "address", "school", "disability"]
     )
     Caregiver.objects.filter(child__in=children).update(full_name=ERASED, phone=ERASED)
+    # A family group's address goes with the last of its children whose files are still held.
+    households = {child.household_id for child in children if child.household_id}
+    if households:
+        still_held = Child.objects.filter(household_id__in=households, case_files__in=held).values("household_id")
+        Household.objects.filter(pk__in=households).exclude(pk__in=still_held).update(address=ERASED)
     for case in cases:
         record("change", "case", case.pk, case=case, fields={"event": "pseudonymised"})
     return {"case_files": len(cases), "children": len(children), "reports": reports, "attachments": attachments}

@@ -50,6 +50,8 @@ def case_detail(request, pk):
             for assignment in case.assignments.select_related("agency", "case__commune").order_by("pk")
         ],
         "viewers": selectors.case_viewers(case) if rights.sees_viewers else None,
+        "family": selectors.family_of_case(request.user, case),
+        "history": selectors.history_snapshot(request.user, case.child, before_case=case),
     }
     return render(request, "cases/detail.html", context)
 
@@ -77,12 +79,24 @@ ACTION_FORMS = {
 }
 
 
-def _run_action(request, case, name, data, measure_formset):
-    kwargs = {key: value for key, value in data.items() if key != "version"}
-    service = getattr(services, f"case_{name}")
+def _run_action(request, case, name, data, measure_formset) -> int:
+    """Run the step's service; a step recorded once for siblings runs it on each chosen file. Returns how
+    many case files the step was taken on."""
+    kwargs = {key: value for key, value in data.items() if key not in ("version", "also_apply_to")}
     if name == "submit_plan":
         kwargs["measures"] = [services.MeasureInput(**form.cleaned_data) for form in measure_formset.filled_forms()]
-    return service(actor=request.user, case=case, expected_version=data["version"], **kwargs)
+    if name in services.GROUP_STEPS:
+        done = services.step_for_siblings(
+            actor=request.user,
+            case=case,
+            action=name,
+            values=kwargs,
+            siblings=data.get("also_apply_to") or [],
+            expected_version=data["version"],
+        )
+        return len(done)
+    getattr(services, f"case_{name}")(actor=request.user, case=case, expected_version=data["version"], **kwargs)
+    return 1
 
 
 @login_required
@@ -92,6 +106,12 @@ def case_action(request, pk, name):
     case = access.case_for_user(request.user, pk, action=name)
     action = access.ACTIONS[name]
     form = ACTION_FORMS[name](request.POST or None, initial={"version": case.version})
+    # Siblings once: the same step on the family's other files at this step that the user may act on.
+    siblings = access.sibling_cases_for_action(request.user, case, name) if name in services.GROUP_STEPS else []
+    # Also when none is offered any more but some were chosen (a sibling moved on meanwhile): refused, not dropped.
+    chosen = request.method == "POST" and request.POST.getlist("also_apply_to")
+    if siblings or (chosen and name in services.GROUP_STEPS):
+        forms.add_siblings_field(form, siblings)
     measure_formset = None
     if name == "submit_plan":
         measure_formset = forms.MeasureFormSet(
@@ -100,7 +120,7 @@ def case_action(request, pk, name):
     status = 200
     if request.method == "POST" and form.is_valid() and (measure_formset is None or measure_formset.is_valid()):
         try:
-            _run_action(request, case, name, form.cleaned_data, measure_formset)
+            count = _run_action(request, case, name, form.cleaned_data, measure_formset)
         except Conflict as conflict:
             form.add_error(None, str(conflict))
             status = 409
@@ -109,14 +129,26 @@ def case_action(request, pk, name):
             apply_errors(numbered_as_forms(error, "measures", measure_forms), form, *measure_forms)
             status = 400
         else:
-            messages.success(request, _("Saved: %(action)s.") % {"action": action.label})
+            if count > 1:
+                messages.success(
+                    request,
+                    _("Saved for %(count)s case files: %(action)s.") % {"count": count, "action": action.label},
+                )
+            else:
+                messages.success(request, _("Saved: %(action)s.") % {"action": action.label})
             return redirect("cases:detail", pk=case.pk)
     elif request.method == "POST":
         status = 400
     if case.state not in action.sources:
         messages.warning(request, _("This step is not possible in the current state of the case file."))
         return redirect("cases:detail", pk=case.pk)
-    context = {"case": case, "action": action, "form": form, "measure_formset": measure_formset}
+    context = {
+        "case": case,
+        "action": action,
+        "form": form,
+        "measure_formset": measure_formset,
+        "siblings_field": form["also_apply_to"] if "also_apply_to" in form.fields else None,
+    }
     if name in DECISIONS:
         context["is_decision"] = True
         context["plan"] = current_plan(case.plans.prefetch_related("measures__agency"))

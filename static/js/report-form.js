@@ -60,6 +60,27 @@
   if (form.getAttribute("data-clear-draft") === "true") { localStorage.removeItem(draftKey); }
 
   // Duplicate search: a chosen existing child replaces the new-child fields.
+  // The history snapshot: the chosen child's and family's earlier reports, case files, alleged
+  // perpetrators and open plans, as the server lets this user see them (an HTML fragment).
+  var historyUrl = form.getAttribute("data-history-url");
+  function showHistory(box, childId) {
+    var section = box.querySelector("[data-history]");
+    if (!section || !historyUrl) { return; }
+    var body = section.querySelector("[data-history-body]");
+    if (!childId) { section.classList.add("d-none"); section.removeAttribute("data-child"); body.innerHTML = ""; return; }
+    if (section.getAttribute("data-child") === childId) { return; }
+    section.setAttribute("data-child", childId);
+    fetch(historyUrl.replace(/\/0\/history\/$/, "/" + encodeURIComponent(childId) + "/history/"), {
+      credentials: "same-origin", headers: { "Accept": "text/html" }
+    })
+      .then(function (response) { return response.ok ? response.text() : ""; })
+      .then(function (html) {
+        body.innerHTML = html;
+        if (html) { section.classList.remove("d-none"); } else { section.classList.add("d-none"); }
+      })
+      .catch(function () { section.classList.add("d-none"); });
+  }
+
   function refreshChoice(box) {
     var existing = box.querySelector("input[name$='-existing_id']");
     var chosen = box.querySelector("[data-chosen-child]");
@@ -72,6 +93,7 @@
       chosen.classList.add("d-none");
       details.classList.remove("d-none");
     }
+    showHistory(box, existing.value);
   }
 
   function searchSimilar(box) {

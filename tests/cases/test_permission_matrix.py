@@ -13,7 +13,17 @@ from django.urls import get_resolver, reverse
 from django.utils import timezone
 
 from cases import services
-from cases.models import Assignment, Attachment, CaseEvent, CommunityReport, Consent, DataSubjectRequest, Note
+from cases.models import (
+    Assignment,
+    Attachment,
+    CaseEvent,
+    Child,
+    CommunityReport,
+    Consent,
+    DataSubjectRequest,
+    Household,
+    Note,
+)
 from cases.services import privacy
 from cases.workflow import ACTIONS
 from notifications.models import ChannelAccount, Delivery
@@ -185,6 +195,10 @@ def _endpoints(world):
             {"version": ""},
             by(ok={"officer"}),
         ),
+        "cases:household": ("get", reverse("cases:household", args=[case.pk]), None, by(ok={"officer"})),
+        # The child is in no family group: the officer is told so (400), nothing changes.
+        "cases:household_leave": ("post", reverse("cases:household_leave", args=[case.pk]), {}, by(ok={"officer"})),
+        "cases:child_history": ("get", reverse("cases:child_history", args=[case.child_id]), None, full_only),
         "cases:restrict": (
             "get",
             reverse("cases:restrict", args=[case.pk]),
@@ -433,6 +447,8 @@ def _snapshot(case):
         list(Assignment.objects.values_list("status", "version")),
         list(Delivery.objects.values_list("receipt", flat=True)),
         list(CommunityReport.objects.order_by("pk").values_list("status", "closing_reason")),
+        list(Child.objects.order_by("pk").values_list("household_id", flat=True)),
+        Household.objects.count(),
     )
 
 

@@ -20,7 +20,14 @@ from cases.choices import CaseEventKind, CaseState
 from cases.models import CaseEvent
 from cases.services import privacy
 from notifications.models import Notification
-from tests.factories import AgencyFactory, MembershipFactory, UserFactory, walk_to_approved, walk_to_investigated
+from tests.factories import (
+    AgencyFactory,
+    MembershipFactory,
+    UserFactory,
+    child_input,
+    walk_to_approved,
+    walk_to_investigated,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -178,6 +185,9 @@ def every_kind(tree, cast, receive, settings, tmp_path):
     assert second.officer_id is None
     walk_to_approved(second, officer, chairman, [(police_agency, "police", "Bảo vệ trẻ.", due)])
     second.refresh_from_db()
+    sister = receive(children=[child_input(tree.commune_c1, name="Lường Thị Em")]).case_files.get()
+    services.household_link(actor=officer, case=second, other=sister)
+    services.household_leave(actor=officer, case=second)
     services.case_assign_officer(actor=chairman, case=second, officer=officer_two, reason="Nghỉ phép.")
     services.case_review(actor=officer, case=second, **close)
     services.case_approve_closure(actor=chairman, case=second)
