@@ -65,7 +65,7 @@ def _login(journey: Journey, username: str):
     journey.open("/accounts/login/")
     journey.type("#id_username", username)
     journey.type("#id_password", TEST_PASSWORD)
-    journey.tap(journey.page.locator("button[type=submit]"))
+    journey.tap(journey.page.get_by_role("button", name="Đăng nhập"))
 
 
 def _logout(page):
@@ -109,11 +109,11 @@ def test_two_siblings_from_report_to_approved_plans_within_the_interaction_targe
 
     for_the_second_child(add_second_child)
     journey.tap(page.get_by_test_id("save-report"))
-    expect(page.get_by_test_id("case-state")).to_have_text("Đã tiếp nhận")
+    expect(page.get_by_text("mở 2 hồ sơ")).to_be_visible()  # two case files: the list shows both
     first_case = CaseFile.objects.get(child__full_name="Nguyễn Văn Bình")
     second_case = CaseFile.objects.get(child__full_name="Nguyễn Thị Hoa")
-    if not page.url.split("?")[0].endswith(f"/cases/{first_case.pk}/"):
-        journey.open(f"/cases/{first_case.pk}/")
+    journey.tap(page.locator(f"a[href='/cases/{first_case.pk}/']").first)
+    expect(page.get_by_test_id("case-state")).to_have_text("Đã tiếp nhận")
 
     # 2. Initial assessment (Mẫu 02), once for both: the sibling's box is ticked beforehand.
     journey.tap(page.get_by_test_id("action-assess"))
