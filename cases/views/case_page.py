@@ -51,6 +51,9 @@ def case_detail(request, pk):
         ],
         "viewers": selectors.case_viewers(case) if rights.sees_viewers else None,
         "family": selectors.family_of_case(request.user, case),
+        "residence": [
+            part for part in (case.child.address, case.child.residence_hamlet, case.child.residence_commune) if part
+        ],
         "history": selectors.history_snapshot(request.user, case.child, before_case=case),
     }
     return render(request, "cases/detail.html", context)
