@@ -33,6 +33,9 @@ whose broker message was lost), then the figures are printed and the exit status
   escalation steps due more than three minutes ago and not fired, draft previews still queued or
   rendering;
 - gunicorn, the worker or beat dead at the end.
+Gunicorn, the worker and beat are started again when they exit by themselves, a second later, as
+docker-compose's `restart: unless-stopped` does in production; each such exit is printed (not a failure
+by itself: what it lost or left behind is).
 """
 
 import argparse
@@ -74,6 +77,8 @@ class Part:
     def __init__(self, name: str, command: list[str], env: dict, logs: Path):
         self.name, self.command, self.env, self.logs = name, command, env, logs
         self.process: subprocess.Popen | None = None
+        self.supervised = False  # restarted when it exits, as docker-compose's `restart: unless-stopped` does
+        self.exits: list[tuple[float, int]] = []  # (time, exit status) of the exits the supervisor saw
 
     def start(self) -> None:
         handle = (self.logs / f"{self.name}.log").open("ab")
@@ -93,6 +98,32 @@ class Part:
             except subprocess.TimeoutExpired:
                 os.killpg(self.process.pid, signal.SIGKILL)
                 self.process.wait(timeout=30)
+
+
+class Supervisor(threading.Thread):
+    """Starts a supervised part again when it exits by itself, after a second, and remembers the exit."""
+
+    def __init__(self, parts: list[Part]):
+        super().__init__(daemon=True)
+        self.parts, self.running = parts, True
+        self.lock = threading.Lock()
+
+    def run(self) -> None:
+        while self.running:
+            with self.lock:
+                for part in self.parts:
+                    if part.supervised and part.process is not None and part.process.poll() is not None:
+                        part.exits.append((time.time(), part.process.returncode))
+                        log(f"{part.name} exited by itself (status {part.process.returncode}); started again")
+                        time.sleep(1)
+                        part.start()
+            time.sleep(1)
+
+    def stop(self) -> None:
+        self.running = False
+        with self.lock:
+            for part in self.parts:
+                part.supervised = False
 
 
 def _port_answers(port: int) -> bool:
@@ -463,6 +494,11 @@ def report(load: dict, faults: list[dict], sink: WebhookSink, started, verdict: 
     # ------------------------------------------------------------------ processes
     dead = [part.name for part in parts if not part.alive()]
     print(f"\nProcesses alive at the end: {', '.join(p.name for p in parts if p.alive())}; dead: {dead or 'none'}")
+    for part in parts:
+        for when, status in part.exits:
+            print(f"  {part.name} exited by itself at +{when - started:.1f} s (status {status}), started again")
+    if not any(part.exits for part in parts):
+        print("  no process exited by itself")
     verdict.fail_if(bool(dead), f"processes dead at the end: {dead}")
 
 
@@ -515,6 +551,7 @@ def main() -> int:
         env, logs,
     )  # fmt: skip
     parts = [web, worker, beat]
+    supervisor = Supervisor(parts)
     sink = WebhookSink()
     threading.Thread(target=sink.serve_forever, daemon=True).start()
     verdict = Verdict()
@@ -539,6 +576,8 @@ def main() -> int:
         connections.close_all()
         for part in parts:
             part.start()
+            part.supervised = True
+        supervisor.start()
         _wait(lambda: _port_answers(port), 60, "gunicorn to listen")
         seconds = args.minutes * 60
         config = {
@@ -557,7 +596,7 @@ def main() -> int:
             stdout=(logs / "load.log").open("ab"),
             stderr=subprocess.STDOUT,
         )
-        faults = _inject_faults(args, started, seconds, worker, redis_part)
+        faults = _inject_faults(args, started, seconds, worker, redis_part, supervisor)
         try:
             load_process.wait(timeout=seconds + 180)
         except subprocess.TimeoutExpired:
@@ -572,6 +611,7 @@ def main() -> int:
         log(f"drained in {time.time() - drain_started:.0f} s")
         report(load, faults, sink, started, verdict, parts)
     finally:
+        supervisor.stop()
         for part in [*parts, redis_part]:
             part.kill(signal.SIGTERM if part is not redis_part else signal.SIGKILL)
         sink.shutdown()
@@ -594,7 +634,9 @@ def main() -> int:
     return 0
 
 
-def _inject_faults(args, started: float, seconds: float, worker: Part, redis_part: Part) -> list[dict]:
+def _inject_faults(
+    args, started: float, seconds: float, worker: Part, redis_part: Part, supervisor: Supervisor
+) -> list[dict]:
     faults = []
 
     def at(share: float) -> None:
@@ -605,11 +647,12 @@ def _inject_faults(args, started: float, seconds: float, worker: Part, redis_par
         log(what)
 
     at(0.3)
-    worker.kill(signal.SIGKILL)
-    note("worker", "Celery worker killed with SIGKILL")
-    time.sleep(5)
-    worker.start()
-    note("worker", "Celery worker started again")
+    with supervisor.lock:
+        worker.kill(signal.SIGKILL)
+        note("worker", "Celery worker killed with SIGKILL")
+        time.sleep(5)
+        worker.start()
+        note("worker", "Celery worker started again")
     at(0.5)
     redis_part.kill(signal.SIGKILL)
     note("redis", "Redis killed (no persistence: its queues and cache are gone)")
