@@ -80,7 +80,7 @@ def _png() -> bytes:
 
 
 def _child() -> dict:
-    year = random.randint(2010, 2022)
+    year = random.randint(2012, 2022)  # under 16 on the day of the report
     return {"full_name": random.choice(NAMES), "birth_date": f"{year}-0{random.randint(1, 9)}-1{random.randint(0, 9)}"}
 
 
