@@ -284,7 +284,10 @@ def main() -> None:
     config_path, result_path = sys.argv[1], sys.argv[2]
     with open(config_path, encoding="utf-8") as handle:
         CONFIG.update(json.load(handle))
-    environment = Environment(user_classes=[Hotline, OfficerPages, OfficerApi], events=events, host=CONFIG["base_url"])
+    # At the end each user finishes the task in hand (up to 40 s), so that no answer is cut off unread.
+    environment = Environment(
+        user_classes=[Hotline, OfficerPages, OfficerApi], events=events, host=CONFIG["base_url"], stop_timeout=40
+    )
     runner = environment.create_local_runner()
     runner.start(CONFIG["users"], spawn_rate=CONFIG["users"])
     gevent.spawn_later(CONFIG["seconds"], runner.quit)
