@@ -8,7 +8,7 @@ commit it is published at once, and if that fails (broker down) it stays in the 
 import datetime
 import logging
 
-from django.db import transaction
+from django.db import DatabaseError, connection, transaction
 from django.db.models import F
 from django.utils import timezone
 
@@ -19,7 +19,7 @@ logger = logging.getLogger(__name__)
 
 def enqueue(task: str, *args) -> OutboxMessage:
     message = OutboxMessage.objects.create(task=task, args=list(args))
-    transaction.on_commit(lambda: relay(ids=[message.pk]))
+    transaction.on_commit(lambda: _relay_committed([message.pk]))
     return message
 
 
@@ -27,6 +27,21 @@ def enqueue_later(task: str, *args) -> OutboxMessage:
     """A task that may wait for the beat's relay (within a minute) rather than be published at the commit:
     a follow-up nobody waits on, so that a hung broker costs the request that wrote it nothing more."""
     return OutboxMessage.objects.create(task=task, args=list(args))
+
+
+def _relay_committed(ids: list[int]) -> None:
+    """Right after the commit: the data is saved whatever happens here, so nothing may fail the request
+    (a client told 503 would send its report again). A database connection lost just after the commit
+    (PostgreSQL restarted, connections ended) leaves the message for the beat's relay and drops the dead
+    connection, so that the rest of the request opens a new one."""
+    try:
+        relay(ids=ids)
+    except DatabaseError as error:
+        logger.warning("outbox: the database went away after the commit, the periodic relay will send: %s", error)
+        if connection.connection is not None and not connection.is_usable():
+            connection.close()
+    except Exception:
+        logger.exception("outbox: relay after the commit failed, the periodic relay will send")
 
 
 def relay(*, ids: list[int] | None = None, limit: int = 1000) -> int:

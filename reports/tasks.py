@@ -75,12 +75,21 @@ def render_preview(report_id: int) -> str:
         )
         return "failed"
     report.preview_pdf.save(f"du-thao-{report.unit.code}-{report.period_code}.pdf", ContentFile(pdf), save=False)
-    PeriodicReport.objects.filter(pk=report_id).update(
-        preview_pdf=report.preview_pdf.name,
-        preview_state=RenderState.DONE,
-        preview_progress=100,
-        preview_lease_until=None,
-    )
+    new = report.preview_pdf.name
+    storage = report.preview_pdf.storage
+    with transaction.atomic():
+        row = PeriodicReport.objects.select_for_update().get(pk=report_id)
+        if row.preview_state != RenderState.RUNNING:
+            # Another rendering of the same draft finished first (this one outlived its lease): its file
+            # stays, this one goes, so no file is left without its row.
+            transaction.on_commit(lambda: storage.delete(new))
+            return "superseded"
+        previous = row.preview_pdf.name
+        PeriodicReport.objects.filter(pk=report_id).update(
+            preview_pdf=new, preview_state=RenderState.DONE, preview_progress=100, preview_lease_until=None
+        )
+        if previous and previous != new:
+            transaction.on_commit(lambda: storage.delete(previous))  # the draft's earlier preview
     return "done"
 
 

@@ -83,3 +83,38 @@ def test_a_rendering_that_kills_its_worker_every_time_ends_as_failed_and_can_be_
     services.preview_request(actor=cast.chairman, report=draft)  # the officer taps again
     assert _state(draft) == ("queued", 0)
     assert render_preview(draft.pk) == "done"
+
+
+@pytest.mark.django_db(transaction=True)  # the files go when the rows commit
+def test_a_new_preview_replaces_the_previous_file_and_a_late_duplicate_leaves_none(cast, draft, settings):
+    """Each rendering of a draft leaves exactly one file: the earlier preview is removed when a new one
+    is ready, and a rendering that outlived its lease and finishes second removes its own."""
+    from pathlib import Path
+
+    def files():
+        return sorted(p.name for p in Path(settings.MEDIA_ROOT).rglob("*.pdf"))
+
+    services.preview_request(actor=cast.chairman, report=draft)
+    assert render_preview(draft.pk) == "done"
+    first = PeriodicReport.objects.get(pk=draft.pk).preview_pdf.name
+    assert files() == [Path(first).name]
+    services.preview_request(actor=cast.chairman, report=draft)
+    assert render_preview(draft.pk) == "done"
+    second = PeriodicReport.objects.get(pk=draft.pk).preview_pdf.name
+    assert second != first
+    assert files() == [Path(second).name]
+    # A rendering that finds the draft no longer "running" when it ends (another one finished first).
+    PeriodicReport.objects.filter(pk=draft.pk).update(preview_state="queued")
+    from unittest import mock
+
+    manager = PeriodicReport.objects
+    real = manager.select_for_update
+
+    def finished_meanwhile(*args, **kwargs):
+        PeriodicReport.objects.filter(pk=draft.pk).update(preview_state="done")
+        return real(*args, **kwargs)
+
+    with mock.patch.object(manager, "select_for_update", finished_meanwhile):
+        assert render_preview(draft.pk) == "superseded"
+    assert files() == [Path(second).name]
+    assert PeriodicReport.objects.get(pk=draft.pk).preview_pdf.name == second
