@@ -18,6 +18,8 @@ class AuditAction(models.TextChoices):
     PRINT = "print", _("Printed")
     DOWNLOAD = "download", _("Downloaded")
     DENIED = "denied", _("Refused")
+    CLOSE = "close", _("Closed")
+    RECORD = "record", _("Recorded as a report")
     LOGIN = "login", _("Logged in")
     LOGOUT = "logout", _("Logged out")
     LOGIN_FAILED = "login_failed", _("Failed login")
@@ -42,6 +44,8 @@ class AuditObject(models.TextChoices):
     CASE_LIST = "case_list", _("List of case files")
     CHILD_SEARCH = "child_search", _("Search for a child")
     OUTGOING_DOCUMENT = "outgoing_document", _("Outgoing document")
+    COMMUNITY_REPORT = "community_report", _("Report from a collaborator or the public")
+    HOTLINE_REPORTS = "hotline_reports", _("Reports passed on by the hotline 111")
 
 
 class AuditChannel(models.TextChoices):

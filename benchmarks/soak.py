@@ -451,7 +451,12 @@ def report(load: dict, faults: list[dict], sink: WebhookSink, started, verdict: 
     states = dict(Delivery.objects.values_list("state").annotate(n=Count("pk")).order_by("state"))
     webhook_sent = set(Delivery.objects.filter(channel="webhook", state="sent").values_list("pk", flat=True))
     received = dict(sink.received)
-    twice = {pk: n for pk, n in received.items() if n > 1}
+    # A delivery sent again after its worker died mid-send (the claim's lease ran out, a second claim:
+    # attempts > 1) is the one repeat the design allows (at least once); the receiver drops it by its
+    # delivery id. Received more often than it was claimed is a real duplicate.
+    attempts = dict(Delivery.objects.filter(pk__in=list(received)).values_list("pk", "attempts"))
+    repeated = {pk: n for pk, n in received.items() if 1 < n <= attempts.get(pk, 1)}
+    twice = {pk: n for pk, n in received.items() if n > max(1, attempts.get(pk, 1))}
     never_received = sorted(webhook_sent - set(received))
     received_not_marked = sorted(set(received) - webhook_sent)
     stuck = Delivery.objects.filter(state__in=["pending", "sending"]).count()
@@ -459,10 +464,12 @@ def report(load: dict, faults: list[dict], sink: WebhookSink, started, verdict: 
     print(f"  by state: {states}")
     print(f"  stuck pending or being sent: {stuck}")
     print(f"  webhook receiver: {len(received)} deliveries received, {sum(received.values())} requests")
-    print(f"  received twice: {len(twice)} {list(twice.items())[:10]}")
+    print(f"  received again after a worker died mid-send (claimed again; same delivery id): {len(repeated)} "
+          f"{list(repeated.items())[:10]}")  # fmt: skip
+    print(f"  received more often than claimed (DUPLICATE): {len(twice)} {list(twice.items())[:10]}")
     print(f"  marked sent and never received: {len(never_received)} {never_received[:10]}")
     print(f"  received but not marked sent: {len(received_not_marked)} {received_not_marked[:10]}")
-    verdict.fail_if(bool(twice), f"{len(twice)} webhook deliveries received twice")
+    verdict.fail_if(bool(twice), f"{len(twice)} webhook deliveries received more often than claimed")
     verdict.fail_if(bool(never_received), f"{len(never_received)} webhook deliveries marked sent, never received")
 
     # ------------------------------------------------------------------ work left behind

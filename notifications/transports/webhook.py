@@ -67,6 +67,9 @@ class WebhookTransport(Transport):
             headers={
                 "Content-Type": "application/json; charset=utf-8",
                 "X-BaoVe-Timestamp": timestamp,
+                # The same for every attempt: a receiver drops a delivery it already has (a worker that
+                # died after sending and before recording it sends it again once its lease runs out).
+                "X-BaoVe-Delivery": str(delivery.pk),
                 "X-BaoVe-Signature": f"sha256={sign(endpoint.secret, timestamp, body)}",
                 "User-Agent": "BaoVe-webhook/1",
             },

@@ -236,6 +236,7 @@ def test_the_hotline_is_told_of_each_change_through_its_own_webhook(tree, cast, 
     ((headers, body),) = _Receiver.received
     assert verify("s3", headers["X-BaoVe-Timestamp"], body, headers["X-BaoVe-Signature"].removeprefix("sha256="))
     payload = json.loads(body)
+    assert headers["X-BaoVe-Delivery"] == str(payload["delivery"])  # the receiver's key to drop a repeat
     assert payload["url"] == reverse("api-hotline-report", args=[case.report_id])
     assert "emergency_decision=met" in payload["body"]
     assert "Đang xử lý" in payload["title"]
