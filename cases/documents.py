@@ -194,7 +194,7 @@ def form_issue(*, actor, case: CaseFile, number: int) -> OutgoingDocument:
         return existing
     form = FORMS[number]
     body = issuing_body_default(case.commune)
-    signer_title = " ".join(filter(None, (body.authority, body.signer_title))) if number == 5 else form.signer_title
+    signer_title = body.signer_line if number == 5 else form.signer_title
     issue = Issue(
         kind=form.kind,
         title=f"{' '.join(filter(None, (form.document_type, form.summary.lower())))} (Mẫu số {number:02d}), "

@@ -84,6 +84,11 @@ class IssuingBody(models.Model):
         return " – ".join(part for part in (self.superior_name, self.name.replace("\n", " ")) if part)
 
     @property
+    def signer_line(self) -> str:
+        """The signer's title as the signature block prints it: "TM. ỦY BAN NHÂN DÂN CHỦ TỊCH"."""
+        return " ".join(part for part in (self.authority, self.signer_title) if part)
+
+    @property
     def name_in_text(self) -> str:
         return self.text_name or " ".join(self.name_lines).capitalize()
 

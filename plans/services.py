@@ -284,7 +284,7 @@ def plan_results_issue(*, actor, plan: Plan, date_from=None, date_to=None) -> Ou
         render=lambda number_symbol, issued_on: documents.results_document(
             plan, start, end, body=body, number_symbol=number_symbol, issued_on=issued_on
         ),
-        signer_title=" ".join(part for part in (body.authority, body.signer_title) if part),
+        signer_title=body.signer_line,
         signer_name=body.signer_name,
         signer=body.signer,
     )

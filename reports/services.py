@@ -99,7 +99,7 @@ def issue_preview(report: PeriodicReport) -> dict:
     _signer, name = signer_for(body)
     return {
         "body": body.text_name or body.name,
-        "signer": " ".join(part for part in (body.authority, body.signer_title) if part),
+        "signer": body.signer_line,
         "signer_name": name,
         "symbol": f"{DocumentKind.REPORT}-{body.symbol}",
         "year": timezone.localdate().year,
@@ -147,7 +147,7 @@ def report_submit(*, actor, report: PeriodicReport) -> PeriodicReport:
         subject_id=report.pk,
         subject_key=f"report:{report.pk}",
         render=render,
-        signer_title=" ".join(part for part in (body.authority, body.signer_title) if part),
+        signer_title=body.signer_line,
         signer_name=signer_name,
         signer=signer,
     )

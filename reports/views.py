@@ -144,7 +144,6 @@ def detail(request, pk):
             "issuing_bodies": issuing_bodies_of(report.unit) if editable else [],
             "editable": editable,
             "is_frozen": data is not None,
-            "can_author": access.may_author(request.user, report.unit),
             "can_review": report.status == ReportStatus.SUBMITTED and access.may_review(request.user, report),
         },
     )
