@@ -571,11 +571,14 @@ def measure_home(results: Results, who: dict, repeat: int) -> None:
 
 
 def measure_intake(results: Results, who: dict, count: int) -> None:
+    from django.contrib.contenttypes.models import ContentType
     from django.db import connection, transaction
     from django.utils import timezone
 
     from agencies.models import StaffMembership
+    from benchmarks import seed
     from cases import services
+    from cases.models import CaseFile
     from cases.services.intake import ChildInput, ReportInput
 
     # Another commune than the one whose list is measured, so that repeated runs measure the same list.
@@ -583,6 +586,10 @@ def measure_intake(results: Results, who: dict, count: int) -> None:
         StaffMembership.objects.filter(role="commune_officer").exclude(unit_id=who["commune"]).order_by("-pk")[0]
     )
     commune, officer = membership.unit, membership.user
+
+    def name(i):
+        # Names as the registry has them (the seed's lists): a real intake rarely brings a word never seen.
+        return f"{seed.FAMILY[i % len(seed.FAMILY)][0]} {seed.MIDDLE_M[i % 7]} {seed.GIVEN_M[i % len(seed.GIVEN_M)]}"
 
     def receive(i):
         services.report_receive(
@@ -593,7 +600,7 @@ def measure_intake(results: Results, who: dict, count: int) -> None:
                 reporter_name="Người báo tin",
                 abuse_forms=["violence"],
             ),
-            children=[ChildInput(full_name=f"Trẻ Đo Hiệu Năng {i}", birth_date=datetime.date(2015, 1, 1), sex="male",
+            children=[ChildInput(full_name=name(i), birth_date=datetime.date(2015, 1, 1), sex="male",
                                  residence_commune=commune)],
         )  # fmt: skip
 
@@ -605,7 +612,13 @@ def measure_intake(results: Results, who: dict, count: int) -> None:
             receive(i)
     elapsed = time.perf_counter() - started
 
-    def floor_one(i):
+    case_type = ContentType.objects.get_for_model(CaseFile).pk
+    province = commune.path.split("/")[1]
+
+    def floor_one(i, every_row=True):
+        """The same rows written by hand in as few statements as SQL allows: the report, the child, the case
+        file and its first event; with EVERY_ROW also the rows the law and the audit require of a receipt
+        (the form of abuse, the three legal deadlines, the two audit rows), which the service must write too."""
         with transaction.atomic(), connection.cursor() as cursor:
             now = timezone.now()
             cursor.execute(
@@ -636,6 +649,22 @@ def measure_intake(results: Results, who: dict, count: int) -> None:
                 "('received', '', 'received', '{}', %s, %s, %s)",
                 [now, officer.pk, case],
             )
+            if not every_row:
+                return
+            cursor.execute("INSERT INTO cases_reportabuseform (report_id, form) VALUES (%s, 'violence')", [report])
+            cursor.execute(
+                "INSERT INTO notifications_deadline (target_type_id, target_id, kind, province_id, starts_at, due_at, "
+                "state, created_at, next_step, next_step_at) VALUES "
+                "(%s, %s, 'assess', %s, %s, %s, 'open', %s, 0, %s), (%s, %s, 'verify', %s, %s, %s, 'open', %s, 0, %s), "
+                "(%s, %s, 'plan', %s, %s, %s, 'open', %s, 0, %s)",
+                [value for _ in range(3) for value in (case_type, case, province, now, now, now, now)],
+            )
+            cursor.execute(
+                "INSERT INTO audit_auditevent (at, user_id, action, object_type, object_id, case_id, fields, ip, "
+                "channel, path) VALUES (%s, %s, 'create', 'child', %s, NULL, '{}', NULL, 'web', ''), "
+                "(%s, %s, 'create', 'case', %s, %s, '{}', NULL, 'web', '')",
+                [now, officer.pk, str(child), now, officer.pk, str(case), case],
+            )
 
     floor_queries = []
     started = time.perf_counter()
@@ -643,6 +672,10 @@ def measure_intake(results: Results, who: dict, count: int) -> None:
         with counting_queries(floor_queries):
             floor_one(i)
     floor_elapsed = time.perf_counter() - started
+    started = time.perf_counter()
+    for i in range(count):
+        floor_one(count + i, every_row=False)
+    core_rate = count / (time.perf_counter() - started)
     rate, floor_rate = count / elapsed, count / floor_elapsed
     results.add(
         "intake_rate",
@@ -656,6 +689,11 @@ def measure_intake(results: Results, who: dict, count: int) -> None:
     )
     results.entries[-1]["floor"] = round(floor_rate, 1)
     results.entries[-1]["ratio"] = round(floor_rate / rate, 2)
+    # The floor of the first runs (four rows: report, child, case file, event), kept for comparison.
+    results.entries[-1]["floor_core_rows"] = round(core_rate, 1)
+    results.entries[-1]["ratio_core_rows"] = round(core_rate / rate, 2)
+    results.entries[-1]["meets_target"] = results.entries[-1]["meets_target"] and floor_rate / rate <= 5
+    results.entries[-1]["target"] = {"value": 50, "max_ratio": 5}
 
 
 def measure_reports(results: Results, who: dict, repeat: int, suffix: str = "", pdf: bool = True) -> None:

@@ -8,6 +8,9 @@ carrying such a family and given name are found through two expression indexes, 
 trigram similarity of the whole name.
 """
 
+import threading
+import time
+
 from django.core.cache import cache
 from django.db import connection
 from django.db.models import Q
@@ -16,6 +19,11 @@ from django.db.models.expressions import RawSQL
 GIVEN = "reverse(split_part(reverse(cases_child.name_key), ' ', 1))"
 FAMILY = "split_part(cases_child.name_key, ' ', 1)"
 VOCABULARY_SECONDS = 600
+# Each process keeps the vocabulary it last read this long (a search or an intake then needs no round
+# trip to the cache and no unpickling of a few thousand words); another process's new name reaches it
+# within this time, and a new name is always searched for itself (close_words) in the meantime.
+LOCAL_SECONDS = 30
+_local = threading.local()
 MAX_WORDS = 40
 
 
@@ -32,11 +40,33 @@ def _distinct(expression: str) -> list[str]:
         return [row[0] for row in cursor.fetchall()]
 
 
+def _local_words() -> tuple[list[str], list[str], set[str], set[str]] | None:
+    kept = getattr(_local, "words", None)
+    if kept is None or time.monotonic() - kept[0] > LOCAL_SECONDS:
+        return None
+    return kept[1]
+
+
+def _keep_locally(words: tuple[list[str], list[str]]) -> None:
+    families, givens = words
+    _local.absent_since = None
+    _local.words = (time.monotonic(), (families, givens, set(families), set(givens)))
+
+
+def forget_local() -> None:
+    """Drop this process's copy (tests, whose rows are rolled back)."""
+    _local.words = None
+    _local.absent_since = None
+
+
 def vocabulary() -> tuple[list[str], list[str]]:
+    if (kept := _local_words()) is not None:
+        return kept[0], kept[1]
     words = cache.get("child-name-vocabulary")
     if words is None:
         words = (_distinct(FAMILY), _distinct(GIVEN))
         cache.set("child-name-vocabulary", words, VOCABULARY_SECONDS)
+    _keep_locally(words)
     return words
 
 
@@ -76,11 +106,21 @@ def candidates(queryset, key: str):
 def remember(name_key: str) -> None:
     """Add a new child's family and given names to the cached vocabulary (no wait for its expiry)."""
     words = name_key.split()
+    if not words:
+        return
+    kept = _local_words()
+    if kept is not None and words[0] in kept[2] and words[-1] in kept[3]:
+        return  # known here: the usual case, no round trip to the cache (issue 23)
+    if kept is None and getattr(_local, "absent_since", None) is not None:
+        if time.monotonic() - _local.absent_since <= LOCAL_SECONDS:
+            return  # nothing was cached a moment ago: the next read takes the name from the database
     cached = cache.get("child-name-vocabulary")
-    if not words or cached is None:
+    if cached is None:
+        _local.absent_since = time.monotonic()
         return
     families, givens = cached
     if words[0] not in families or words[-1] not in givens:
         families = sorted({*families, words[0]})
         givens = sorted({*givens, words[-1]})
         cache.set("child-name-vocabulary", (families, givens), VOCABULARY_SECONDS)
+    _keep_locally((families, givens))

@@ -193,7 +193,10 @@ def _fresh_name_vocabulary():
     """The child-name vocabulary is cached in Redis; each test starts without it (its rows are rolled back)."""
     from django.core.cache import cache
 
+    from cases import name_search
+
     cache.delete("child-name-vocabulary")
+    name_search.forget_local()
 
 
 @pytest.fixture(autouse=True)

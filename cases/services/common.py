@@ -5,6 +5,7 @@ import datetime
 from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
+from django.db import connection
 from django.db.models import F
 from django.utils.translation import gettext as _
 
@@ -129,6 +130,19 @@ INTAKE_DEADLINES = (DeadlineKind.EMERGENCY_DECISION, DeadlineKind.PLAN_SUBMISSIO
 
 def _province(case: CaseFile) -> AdministrativeUnit:
     return AdministrativeUnit(pk=province_pk_of(case.commune))  # from the path, no query
+
+
+def reserve_ids(model, count: int) -> list[int] | None:
+    """COUNT new primary keys of MODEL taken from its PostgreSQL sequence, so that rows whose other
+    columns derive from their number are written once; None where there is no sequence to ask (SQLite)."""
+    if connection.vendor != "postgresql" or count < 1:
+        return None
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
+            [model._meta.db_table, model._meta.pk.column, count],
+        )
+        return [row[0] for row in cursor.fetchall()]
 
 
 def intake_deadlines_open(case: CaseFile, start: datetime.datetime, rules=None) -> None:

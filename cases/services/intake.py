@@ -24,7 +24,7 @@ from ..choices import AbuseForm
 from ..deadlines import rules_for
 from ..models import Caregiver, CaseFile, Child, ChildCircumstance, CommunityReport, Report, ReportAbuseForm
 from ..text import fold
-from .common import intake_deadlines_open
+from .common import intake_deadlines_open, reserve_ids
 from .community import community_report_link
 from .households import household_group_report
 
@@ -208,20 +208,40 @@ def _receive(actor, report: ReportInput, resolved: list) -> Report:
     )
     rules = rules_for(received.commune)
     officer = responsible_officer_for(received.commune, actor)
-    opened = []
-    for item in resolved:
-        child = item if isinstance(item, Child) else _child_create(actor=actor, data=item)
-        case = CaseFile.objects.create(
-            report=received, child=child, commune=received.commune, officer=officer, opened_at=received.received_at
-        )
-        case.reference = f"HS-{received.received_at:%Y}-{case.pk:06d}"
-        case.save(update_fields=["reference"])
+    children = [item if isinstance(item, Child) else _child_create(actor=actor, data=item) for item in resolved]
+    opened = _case_files_open(received, children, officer)
+    for case in opened:
         events.report_received_event(case=case, actor=actor, report=received)
         intake_deadlines_open(case, received.received_at, rules)
-        opened.append(case)
     household_group_report(actor=actor, cases=opened)
     _announce_new_report(received, opened, actor)
     return received
+
+
+def _reference(received: Report, pk: int) -> str:
+    return f"HS-{received.received_at:%Y}-{pk:06d}"
+
+
+def _case_files_open(received: Report, children: list[Child], officer) -> list[CaseFile]:
+    """One case file per child, each with its reference (which carries its number): on PostgreSQL the
+    numbers are taken from the sequence first and the files written in one INSERT (an UPDATE of the
+    reference afterwards would rewrite the row and every index of the busiest table: issue 23)."""
+    fields = {"report": received, "commune": received.commune, "officer": officer, "opened_at": received.received_at}
+    numbers = reserve_ids(CaseFile, len(children))
+    if numbers is None:  # SQLite (the embedded demo): its number is known once the row is written
+        opened = []
+        for child in children:
+            case = CaseFile.objects.create(child=child, **fields)
+            case.reference = _reference(received, case.pk)
+            case.save(update_fields=["reference"])
+            opened.append(case)
+        return opened
+    return CaseFile.objects.bulk_create(
+        [
+            CaseFile(pk=pk, reference=_reference(received, pk), child=child, **fields)
+            for pk, child in zip(numbers, children, strict=True)
+        ]
+    )
 
 
 def responsible_officer_for(commune, actor):
