@@ -111,9 +111,9 @@ def remember(name_key: str) -> None:
     kept = _local_words()
     if kept is not None and words[0] in kept[2] and words[-1] in kept[3]:
         return  # known here: the usual case, no round trip to the cache (issue 23)
-    if kept is None and getattr(_local, "absent_since", None) is not None:
-        if time.monotonic() - _local.absent_since <= LOCAL_SECONDS:
-            return  # nothing was cached a moment ago: the next read takes the name from the database
+    absent_since = getattr(_local, "absent_since", None)
+    if kept is None and absent_since is not None and time.monotonic() - absent_since <= LOCAL_SECONDS:
+        return  # nothing was cached a moment ago: the next read takes the name from the database
     cached = cache.get("child-name-vocabulary")
     if cached is None:
         _local.absent_since = time.monotonic()
