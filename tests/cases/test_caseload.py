@@ -11,6 +11,7 @@ from django.db import IntegrityError, connection, transaction
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
+from rest_framework.test import APIClient
 
 from audit.models import AuditEvent
 from cases import selectors, services
@@ -92,6 +93,19 @@ def test_a_report_where_nobody_answers_is_refused_with_a_message(tree, cast, rec
         receive(actor=police, commune=tree.commune_c3)
     assert "Nobody in BaoVe answers for this commune" in str(refused.value)
     assert not CaseFile.objects.filter(commune=tree.commune_c3).exists()
+    # The hotline's API gets the same answer, in words (not a server error), and can route the call elsewhere.
+    hotline = AgencyFactory(agency_type__code="hotline_111", name="Tổng đài 111", unit=None)
+    machine = MembershipFactory(user=UserFactory(username="hotline"), role="focal_point", agency=hotline, unit=None)
+    api = APIClient()
+    api.force_authenticate(machine.user)
+    body = {
+        "received_at": timezone.now().isoformat(), "receiving_point": "hotline_111", "commune_code": "90003",
+        "source": "hotline_111", "setting": "family", "narrative": "Cuộc gọi.", "abuse_forms": ["violence"],
+        "reporter_is_anonymous": True, "children": [{"full_name": "Lò Văn Páo", "birth_date": "2013-09-09"}],
+    }  # fmt: skip
+    answer = api.post("/api/v1/reports/", body, format="json")
+    assert answer.status_code == 400
+    assert "Xã này chưa có ai phụ trách trên BaoVe" in answer.json()["commune"][0]  # Vietnamese first
 
 
 def test_an_accepted_transfer_makes_the_receiving_communes_officer_responsible(tree, cast, receive):
