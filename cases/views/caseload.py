@@ -6,6 +6,7 @@ from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Count
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -82,6 +83,14 @@ def _blocks(communes, *, open_one: bool) -> list[SafeString]:
             for state, label, count in load.steps
         )
 
+    def step_rows(load, query: str) -> str:
+        """On a phone: one row per step, the whole row a link (a 44 px target), its count on the right."""
+        return "".join(
+            f'<li><a href="{list_url}?{query}&amp;state={state}"><span>{escape(str(label))}</span>'
+            f"<strong>{count}</strong></a></li>"
+            for state, label, count in load.steps
+        )
+
     blocks = []
     for commune in communes:
         where = f"commune={commune.pk}"
@@ -103,13 +112,14 @@ def _blocks(communes, *, open_one: bool) -> list[SafeString]:
             )
             danger = " text-danger" if officer.overdue else ""
             listed = steps(officer, query) + hidden(officer.hidden)
+            lines = step_rows(officer, query)
             cards.append(
                 f'<li class="caseload-card{" border-danger" if officer.overdue else ""}" data-testid="officer-card">'
                 f'<div class="fw-semibold">{name}{left}</div>'
                 f'<dl class="stat-grid mb-1"><div><dt>{words["open"]}</dt><dd>{opened}</dd></div>'
                 f'<div class="{danger}"><dt>{words["overdue"]}</dt><dd>{late}</dd></div>'
-                f'<div><dt>{words["last"]}</dt><dd class="fs-6">{last}</dd></div></dl>'
-                f'<div class="small caseload-steps">{listed}</div>{hand}</li>'
+                f'<div><dt>{words["last"]}</dt><dd class="fs-6 text-nowrap">{last}</dd></div></dl>'
+                f'<ul class="list-unstyled caseload-steps mb-1">{lines}</ul>{hidden(officer.hidden)}{hand}</li>'
             )
             row_class = ' class="table-danger"' if officer.overdue else ""
             rows.append(
@@ -164,17 +174,23 @@ def handover(request, commune_pk):
     if not access.may_hand_over_caseload(request.user, commune):
         raise PermissionDenied(_("Only the commune's chairman or a coordinator hands over an officer's case files."))
     users = get_user_model().objects.order_by("first_name", "username")
-    holder_ids = set(
+    holding = dict(
         CaseFile.objects.filter(commune=commune, state__in=OPEN_STATES, officer__isnull=False)
-        .values_list("officer_id", flat=True)
-        .distinct()
+        .values("officer_id")
+        .annotate(count=Count("pk"))
+        .values_list("officer_id", "count")
     )
     officers = users.filter(pk__in=handoffs.commune_officer_ids(commune))
     form = forms.HandoverForm(
         request.POST or None,
-        holders=users.filter(pk__in=holder_ids),
+        holders=users.filter(pk__in=holding),
         officers=officers,
         initial={"from_officer": request.GET.get("from")},
+    )
+    # Whose files, and how many: the chooser says it before anything is handed over.
+    form.fields["from_officer"].label_from_instance = lambda user: (
+        ngettext("%(name)s – %(count)s open case file", "%(name)s – %(count)s open case files", holding.get(user.pk, 0))
+        % {"name": _name(user), "count": holding.get(user.pk, 0)}
     )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -194,7 +210,7 @@ def handover(request, commune_pk):
     return render(
         request,
         "cases/handover.html",
-        {"commune": commune, "form": form, "has_holders": bool(holder_ids)},
+        {"commune": commune, "form": form, "has_holders": bool(holding)},
         status=400 if form.errors else 200,
     )
 
