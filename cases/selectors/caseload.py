@@ -49,7 +49,8 @@ class Load:
 class OfficerLoad(Load):
     pk: int = 0
     name: str = ""
-    # Still an active child-protection officer of the commune (else: they left, their files wait for a handover).
+    # An active child-protection officer of the commune (else: they left, or the file went to the chairman or a
+    # coordinator while the commune had no officer; either way its files wait for a handover).
     is_officer: bool = True
     last_activity: datetime.datetime | None = None
 

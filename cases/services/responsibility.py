@@ -179,7 +179,7 @@ def _announce_handover(result: Handover, *, actor, reason: str, token: str) -> N
                     province_id=province_pk_of(result.commune),
                 )
             )
-        if result.from_officer.pk in people:
+        if result.handed and result.from_officer.pk in people:
             drafts.append(
                 NotificationDraft(
                     user=people[result.from_officer.pk],

@@ -60,7 +60,7 @@ def _blocks(communes, *, open_one: bool) -> list[SafeString]:
         "officer": escape(_("Officer")),
         "steps": escape(_("By step")),
         "hand": escape(_("Hand their files over")),
-        "left": escape(_("no longer the commune's officer")),
+        "left": escape(_("not one of the commune's officers")),
         "nobody": escape(_("no officer")),
         "total": escape(_("Commune total")),
         "none": escape(_("No officer and no open file.")),
