@@ -123,9 +123,9 @@ def _blocks(communes, *, open_one: bool) -> list[SafeString]:
             )
             row_class = ' class="table-danger"' if officer.overdue else ""
             rows.append(
-                f"<tr{row_class}><td>{name}{left}</td>"
+                f'<tr{row_class}><td class="text-nowrap">{name}{left}</td>'
                 f'<td class="text-end">{opened}</td><td class="text-end">{late}</td>'
-                f'<td class="small">{listed}</td><td>{last}</td><td>{hand}</td></tr>'
+                f'<td class="small">{listed}</td><td>{last}</td><td class="text-nowrap">{hand}</td></tr>'
             )
         open_text = escape(ngettext("%(counter)s open", "%(counter)s open", commune.open) % {"counter": commune.open})
         late_text = escape(
