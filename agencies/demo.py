@@ -99,6 +99,15 @@ USERS = (
         "tan_bien",
         "Công chức Văn hóa – Xã hội",
     ),
+    # A second officer in Tân Biên (part-time, also in charge of culture): the caseload page shows both.
+    DemoUser(
+        "canbo2.tanbien",
+        "Đoàn Văn Khải",
+        Role.COMMUNE_OFFICER,
+        "vhxh_tan_bien",
+        "tan_bien",
+        "Công chức Văn hóa – Xã hội (kiêm nhiệm)",
+    ),
     DemoUser(
         "ctv.tanbien", "Trần Văn Hùng", Role.COLLABORATOR, "vhxh_tan_bien", "hamlet", "Cộng tác viên ấp Thạnh Phú"
     ),

@@ -357,6 +357,44 @@ def measure_lists(results: Results, who: dict, repeat: int, suffix: str = "") ->
     )
 
 
+def measure_caseload(results: Results, who: dict, repeat: int) -> None:
+    """The caseloads of a whole province (each officer's open files by step, overdue, last activity), as its
+    coordinator opens them; the floor: the same figures by hand-written SQL (one GROUP BY over the open files
+    of the province's communes, the officers, and each person's latest event)."""
+    coordinator = _client(who["coordinator"])
+
+    def page():
+        response = coordinator.get("/caseload/")
+        assert response.status_code == 200, response.status_code
+
+    communes = "SELECT id FROM agencies_administrativeunit WHERE path LIKE %s AND level = 'commune'"  # the province's
+    prefix = f"/{who['province']}/%"
+    loads = _sql(
+        "SELECT c.commune_id, c.officer_id, c.state, count(*), count(*) FILTER (WHERE EXISTS ("
+        "SELECT 1 FROM notifications_deadline d WHERE d.target_type_id = (SELECT id FROM django_content_type "
+        "WHERE app_label = 'cases' AND model = 'casefile') AND d.target_id = c.id AND d.state = 'open' "
+        f"AND d.due_at < now())) FROM cases_casefile c WHERE c.commune_id IN ({communes}) "
+        "AND c.state NOT IN ('closed', 'not_child_protection') AND NOT c.is_restricted GROUP BY 1, 2, 3",
+        [prefix],
+    )
+    officers = _sql(
+        "SELECT m.unit_id, m.user_id, u.first_name, u.last_name, (SELECT e.at FROM cases_caseevent e "
+        "WHERE e.actor_id = m.user_id ORDER BY e.at DESC LIMIT 1) FROM agencies_staffmembership m "
+        f"JOIN auth_user u ON u.id = m.user_id WHERE m.role = 'commune_officer' AND m.is_active "
+        f"AND m.unit_id IN ({communes})",
+        [prefix],
+    )
+    results.add(
+        "caseload_province",
+        timed(page, repeat),
+        "s",
+        target={"p95": 0.300},
+        floor_samples=timed(lambda: (loads(), officers()), repeat),
+        description="coordinator's caseloads of a whole province: each officer's open files by step, overdue, "
+        "last activity, and each commune's totals (full Django stack)",
+    )
+
+
 NAMES = ["nguyen thi hoa", "Trần Văn Hùng", "le ngoc anh", "Phạm Minh Quân", "hoang thi thu trang", "vu duc thinh",
          "Nguyen Van An", "đỗ thị hương", "bui gia bao", "Lò Thị Mỷ", "nguyn thi lan", "tran van hungg"]  # fmt: skip
 
@@ -1123,6 +1161,7 @@ def main() -> None:
         "lists": lambda: measure_lists(results, who, repeat),
         "search": lambda: measure_search(results, who, repeat),
         "case": lambda: measure_case_page(results, who, repeat),
+        "caseload": lambda: measure_caseload(results, who, repeat),
         "home": lambda: measure_home(results, who, repeat),
         "history": lambda: measure_history(results, who, repeat),
         "intake": lambda: measure_intake(results, who, 100 if args.quick else 300),

@@ -52,6 +52,8 @@ PRIVACY_ROLES = frozenset({Role.COMMUNE_OFFICER, Role.COORDINATOR})
 AUDIT_ROLES = frozenset({Role.SYSTEM_ADMIN, Role.LEADER})
 # Who hands a case file from one officer of the commune to another (leave, departure, workload).
 RESPONSIBILITY_ROLES = frozenset({Role.COMMUNE_OFFICER, Role.CHAIRMAN, Role.COORDINATOR})
+# Who sees the officers' caseloads of their area and hands an officer's files over in bulk.
+CASELOAD_ROLES = frozenset({Role.CHAIRMAN, Role.COORDINATOR})
 # Who passes on reports from a hamlet (the short form), and who follows the hotline's reports.
 COLLABORATOR_ROLES = frozenset({Role.COLLABORATOR})
 HOTLINE_SUPERVISOR_ROLES = frozenset({Role.HOTLINE_SUPERVISOR})
@@ -97,6 +99,12 @@ def named_on(case: CaseFile) -> set[int]:
 def _unrestricted_or_named(user) -> Q:
     named = _named_case_ids(user)
     return Q(is_restricted=False) | Q(pk__in=named) if named else Q(is_restricted=False)
+
+
+def openable_condition(user) -> Q:
+    """The condition on case files (within the user's area) that the user may open: a restricted file
+    only when it names them. For counts that show, beside it, how many restricted files were left out."""
+    return _unrestricted_or_named(user)
 
 
 def _granted_to_groups_of(user) -> Exists:
@@ -431,6 +439,28 @@ def can_manage_privacy(user, case: CaseFile) -> bool:
 
 def can_assign_officer(user, case: CaseFile) -> bool:
     return _has(user, case, RESPONSIBILITY_ROLES)
+
+
+def may_see_caseloads(user) -> bool:
+    """Whether the user follows the caseloads of an area (the "Caseloads" page; no query)."""
+    return not jurisdiction_of(user, CASELOAD_ROLES).is_empty
+
+
+def caseload_scope(user):
+    """The area whose officers' caseloads the user sees: a chairman's commune, a coordinator's area."""
+    return jurisdiction_of(user, CASELOAD_ROLES)
+
+
+def may_hand_over_caseload(user, commune: AdministrativeUnit) -> bool:
+    return bool(roles_covering(user, commune) & CASELOAD_ROLES)
+
+
+def caseload_commune_for_user(user, pk) -> AdministrativeUnit:
+    """A commune of the user's caseload area; 404 otherwise (nothing is learnt about others)."""
+    commune = AdministrativeUnit.objects.filter(pk=_as_pk(pk), level="commune").first()
+    if commune is None or not caseload_scope(user).covers_path(commune.path):
+        raise Http404
+    return commune
 
 
 def is_commune_officer_of(user, commune: AdministrativeUnit) -> bool:

@@ -110,7 +110,8 @@ class CaseState(models.TextChoices):
     NOT_CHILD_PROTECTION = "not_child_protection", _("Not a child-protection matter")
 
 
-OPEN_STATES = tuple(s for s in CaseState.values if s not in (CaseState.CLOSED, CaseState.NOT_CHILD_PROTECTION))
+ENDED_STATES = (CaseState.CLOSED, CaseState.NOT_CHILD_PROTECTION)
+OPEN_STATES = tuple(s for s in CaseState.values if s not in ENDED_STATES)
 
 
 class PlanStatus(models.TextChoices):

@@ -24,6 +24,7 @@ from agencies.demo import COMMUNES, clock
 from agencies.models import AdministrativeUnit, Agency
 
 from . import services
+from .choices import OPEN_STATES
 from .models import Assignment, CaseFile
 from .walker import walk_to
 
@@ -145,7 +146,22 @@ def seed() -> dict[str, int]:
             _walk(demo, number, rng=rng, now=now, move=time.move_to, communes=communes, people=people, users=users)
         family = _family(rng=rng, now=now, move=time.move_to, communes=communes, people=people)
     _community_reports(communes["tan_bien"], users)
+    _share_caseload(communes["tan_bien"], users)
     return {"case files": len(cases) + family}
+
+
+def _share_caseload(commune, users) -> None:
+    """The chairman of Tân Biên gives a few of its open files to the commune's second officer, so that the
+    caseload page shows two officers (and a handover has someone to hand to)."""
+    second = users.get("canbo2.tanbien")
+    if second is None:
+        return
+    chairman = users["chutich.tanbien"]
+    shared = CaseFile.objects.filter(commune=commune, state__in=OPEN_STATES).order_by("opened_at")[:4]
+    for case in shared:
+        services.case_assign_officer(
+            actor=chairman, case=case, officer=second, reason="Chia sẻ khối lượng công việc trong xã."
+        )
 
 
 def _family(*, rng, now, move: Callable, communes, people) -> int:

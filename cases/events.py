@@ -165,11 +165,16 @@ def case_unrestricted_event(*, case, actor, change: StateChange, previously_name
 
 
 def responsibility_taken_event(*, case, actor) -> CaseEvent:
+    """Before every open file had an officer, the first officer to act on one took it. No service writes
+    this kind any more (the database refuses an open file without an officer); the old events still show."""
     return _write(K.RESPONSIBILITY_TAKEN, case=case, actor=actor, officer=actor.pk)
 
 
-def responsibility_reassigned_event(*, case, actor, change: StateChange, reason: str) -> CaseEvent:
-    return _write(K.RESPONSIBILITY_REASSIGNED, case=case, actor=actor, change=change, reason=reason)
+def responsibility_reassigned_event(*, case, actor, change: StateChange, reason: str, handover: str = "") -> CaseEvent:
+    """HANDOVER: the key of the handover of an officer's whole caseload this file went with (it tells each
+    officer once for all its files)."""
+    extra = {"handover": handover} if handover else {}
+    return _write(K.RESPONSIBILITY_REASSIGNED, case=case, actor=actor, change=change, reason=reason, **extra)
 
 
 # ---------------------------------------------------------------------------------------------- families

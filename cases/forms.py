@@ -348,6 +348,9 @@ class CaseFilterForm(BootstrapMixin, forms.Form):
     opened_from = forms.DateField(label=_("Received from"), required=False, widget=DATE_WIDGET)
     opened_to = forms.DateField(label=_("Received until"), required=False, widget=DATE_WIDGET)
     overdue = forms.BooleanField(label=_("Overdue only"), required=False)
+    open = forms.BooleanField(label=_("Open files only"), required=False)
+    # From the caseload page: the files one officer answers for (kept through the filter form).
+    officer = forms.IntegerField(required=False, min_value=1, widget=forms.HiddenInput)
 
     def __init__(self, *args, communes=None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -444,6 +447,19 @@ class AssignOfficerForm(VersionForm):
         super().__init__(*args, **kwargs)
         self.fields["officer"].queryset = officers
         self.fields["officer"].label_from_instance = lambda user: user.get_full_name() or user.get_username()
+
+
+class HandoverForm(BootstrapMixin, forms.Form):
+    from_officer = forms.ModelChoiceField(label=_("Officer whose open case files are handed over"), queryset=None)
+    to_officer = forms.ModelChoiceField(label=_("Officer who will answer for them"), queryset=None)
+    reason = forms.CharField(label=_("Reason (leave, departure, workload…)"), widget=TEXTAREA, max_length=500)
+
+    def __init__(self, *args, holders=None, officers=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["from_officer"].queryset = holders
+        self.fields["to_officer"].queryset = officers
+        for name in ("from_officer", "to_officer"):
+            self.fields[name].label_from_instance = lambda user: user.get_full_name() or user.get_username()
 
 
 # ---------------------------------------------------------------------------------------------- privacy

@@ -16,7 +16,7 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from agencies.access import province_pk_of
+from agencies.access import ancestor_pks, province_pk_of
 from agencies.models import AdministrativeUnit, Role, StaffMembership
 from notifications import config_cache
 from notifications.models import RecipientRole
@@ -69,6 +69,30 @@ def officers_of(case) -> list:
 
 def _chairmen(case) -> list:
     return Area([case.commune], {RecipientRole.SUPERVISOR}).holders(case.commune, RecipientRole.SUPERVISOR)
+
+
+def coordinators_over(commune) -> list:
+    """The coordinators whose area holds the commune, the nearest level first (a former district's before
+    the province's)."""
+    above = ancestor_pks(commune.path)
+    rows = StaffMembership.objects.filter(
+        role=Role.COORDINATOR, unit_id__in=above, is_active=True, user__is_active=True, agency__is_active=True
+    ).values_list("user_id", "unit_id")
+    nearest = sorted(rows, key=lambda row: (-above.index(row[1]), row[0]))
+    users = get_user_model().objects.in_bulk([user for user, _unit in nearest])
+    return [users[user] for user, _unit in dict.fromkeys(nearest) if user in users]
+
+
+def chairmen_of_commune(commune) -> list:
+    """The commune's own chairmen (not the levels above it), first appointed first."""
+    ids = (
+        StaffMembership.objects.filter(
+            role=Role.CHAIRMAN, unit=commune, is_active=True, user__is_active=True, agency__is_active=True
+        )
+        .order_by("pk")
+        .values_list("user_id", flat=True)
+    )
+    return list(get_user_model().objects.filter(pk__in=list(ids)).order_by("pk"))
 
 
 def _case_url(case, action: str | None = None) -> str:
@@ -212,6 +236,8 @@ def _closure_decided(approved: bool) -> Callable:
 
 
 def _responsibility_reassigned(event, case) -> list[Notice]:
+    if event.data.get("handover"):
+        return []  # part of a handover of a whole caseload: each officer gets one notice for all the files
     before, after = event.data.get("changes", {}).get("officer_id", [None, None])
     users = list(get_user_model().objects.filter(pk__in=[pk for pk in (before, after) if pk], is_active=True))
     return [

@@ -17,6 +17,7 @@ def navigation(request):
     nav = {
         "cases": case_access.may_open_case_files(user),
         "coordination": case_access.may_coordinate(user),
+        "caseload": case_access.may_see_caseloads(user),
         "data_requests": case_access.may_handle_privacy(user),
         "inbox": case_access.may_act_for_an_agency(user),
         "receive": case_access.may_receive_reports(user),

@@ -5,7 +5,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from ..choices import CaseState, ClosureReason, PlanStatus, ReviewRecommendation, RiskLevel, ServiceType
+from ..choices import ENDED_STATES, CaseState, ClosureReason, PlanStatus, ReviewRecommendation, RiskLevel, ServiceType
 from .children import Child
 from .reports import Report
 
@@ -74,6 +74,10 @@ class CaseFile(models.Model):
             models.UniqueConstraint(fields=["report", "child"], name="case_one_per_child_per_report"),
             models.CheckConstraint(
                 condition=~Q(state="closed") | Q(closed_at__isnull=False), name="case_closed_has_date"
+            ),
+            # A file still open always has a person who answers for it (intake, transfer and handover set one).
+            models.CheckConstraint(
+                condition=Q(state__in=ENDED_STATES) | Q(officer__isnull=False), name="case_open_has_officer"
             ),
         ]
         indexes = [

@@ -22,7 +22,11 @@ class CaseEvent(models.Model):
 
     class Meta:
         ordering = ["at", "pk"]
-        indexes = [models.Index(fields=["case", "at"], name="case_event_case_at_idx")]
+        indexes = [
+            models.Index(fields=["case", "at"], name="case_event_case_at_idx"),
+            # An officer's latest activity (the caseload page): one index probe per officer.
+            models.Index(fields=["actor", "at"], name="case_event_actor_at_idx"),
+        ]
         constraints = [
             # Every kind is typed and labelled: a free string cannot reach the timeline.
             models.CheckConstraint(condition=Q(kind__in=CaseEventKind.values), name="case_event_kind_known"),

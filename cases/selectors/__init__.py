@@ -12,6 +12,7 @@ from .case_files import (
     case_list_page,
     case_viewers,
 )
+from .caseload import CommuneLoad, OfficerLoad, caseload
 from .children import ChildMatch, child_search
 from .households import Family, HistorySnapshot, family_of_case, history_snapshot
 from .privacy import case_files_of_child, data_requests_in_area
@@ -22,8 +23,10 @@ __all__ = [
     "CaseFilters",
     "CaseRow",
     "ChildMatch",
+    "CommuneLoad",
     "Family",
     "HistorySnapshot",
+    "OfficerLoad",
     "assignments_of_my_agencies",
     "audit_trail",
     "case_detail",
@@ -32,6 +35,7 @@ __all__ = [
     "case_list",
     "case_list_page",
     "case_viewers",
+    "caseload",
     "child_search",
     "data_requests_in_area",
     "family_of_case",

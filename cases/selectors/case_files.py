@@ -12,7 +12,7 @@ from audit.models import READ_ACTIONS, AuditEvent
 from notifications.models import Deadline, DeadlineState
 
 from .. import access
-from ..choices import CaseState, RiskLevel
+from ..choices import OPEN_STATES, CaseState, RiskLevel
 from ..models import CaseEvent, CaseFile, InterventionPlan, PlanMeasure, ReportAbuseForm
 from ..text import fold
 
@@ -27,6 +27,8 @@ class CaseFilters:
     opened_from: datetime.date | None = None
     opened_to: datetime.date | None = None
     query: str = ""
+    officer: int | None = None
+    is_open: bool = False
 
 
 # What the case list and its CSV export show: loading only these keeps a page of 50 cheap.
@@ -49,6 +51,10 @@ def case_list(user, filters: CaseFilters | None = None, *, list_fields: bool = F
         cases = cases.filter(state=filters.state)
     if filters.risk_level:
         cases = cases.filter(risk_level=filters.risk_level)
+    if filters.officer:
+        cases = cases.filter(officer_id=filters.officer)
+    if filters.is_open:
+        cases = cases.filter(state__in=OPEN_STATES)
     if filters.commune:
         cases = cases.filter(commune_id=filters.commune)
     if filters.abuse_form:

@@ -24,7 +24,7 @@ from .community import (
 from .households import household_group_report, household_leave, household_link
 from .intake import CaregiverInput, ChildInput, ReportInput, report_receive
 from .notes import note_add
-from .responsibility import case_assign_officer
+from .responsibility import Handover, KeptFile, case_assign_officer, caseload_hand_over
 from .restriction import case_restrict, case_unrestrict
 from .siblings import GROUP_STEPS, step_for_siblings
 from .transitions import (
@@ -50,6 +50,8 @@ __all__ = [
     "CaregiverInput",
     "ChildInput",
     "CommunityReportInput",
+    "Handover",
+    "KeptFile",
     "MeasureInput",
     "ReportInput",
     "assignment_accept",
@@ -77,6 +79,7 @@ __all__ = [
     "case_submit_plan",
     "case_transfer",
     "case_unrestrict",
+    "caseload_hand_over",
     "community_report_close",
     "community_report_submit",
     "household_group_report",

@@ -14,7 +14,6 @@ from config.uploads import checked_upload
 
 from .. import access, events
 from ..models import Attachment, CaseFile
-from .common import take_if_unassigned
 
 
 def store_attachment(*, actor, case: CaseFile, upload, description: str = "", assignment=None) -> Attachment:
@@ -44,6 +43,5 @@ def attachment_add(*, actor, case: CaseFile, upload, description: str = "") -> A
     if not access.can_edit(actor, case):
         raise PermissionDenied(_("Your role does not allow changes to this case file."))
     attachment = store_attachment(actor=actor, case=case, upload=upload, description=description)
-    take_if_unassigned(case, actor)
     events.file_attached_event(case=case, actor=actor, attachment=attachment)
     return attachment

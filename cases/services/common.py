@@ -14,7 +14,7 @@ from agencies.models import AdministrativeUnit, Agency
 from config.errors import Conflict
 from notifications.services import deadline_set, deadlines_open
 
-from .. import access, events
+from .. import access
 from ..choices import DeadlineKind
 from ..deadlines import due_at, rules_for
 from ..events import TRACKED_FIELDS, StateChange
@@ -71,27 +71,7 @@ def step_commit(step: Step, *, to_state: str | None = None, fields=()) -> StateC
         raise ValueError(f"the action {step.action.name} needs an explicit target state")
     case = step.case
     case.state = target
-    taken = case.officer_id is None and access.can_edit(step.actor, case)
-    if taken:
-        # Nobody answered for the file yet (it came from the hotline, a collaborator…): the first officer
-        # to act takes it.
-        case.officer, fields = step.actor, (*fields, "officer")
-    change = _save(case, step.before, ["state", *fields])
-    if taken:
-        events.responsibility_taken_event(case=case, actor=step.actor)
-    return change
-
-
-def take_if_unassigned(case: CaseFile, actor) -> bool:
-    """Outside the procedure's steps (a note, a file): an officer of the commune acting on a file nobody
-    answers for yet takes it (once: a conditional update)."""
-    if case.officer_id is not None or not access.can_edit(actor, case):
-        return False
-    taken = CaseFile.objects.filter(pk=case.pk, officer__isnull=True).update(officer=actor, version=F("version") + 1)
-    if taken:
-        case.refresh_from_db(fields=["officer", "version"])
-        events.responsibility_taken_event(case=case, actor=actor)
-    return bool(taken)
+    return _save(case, step.before, ["state", *fields])
 
 
 def case_touch(case: CaseFile, *, fields=(), before: dict | None = None) -> StateChange:

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Count
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -20,7 +21,7 @@ from notifications.services import NotificationDraft, notify_many
 
 from .. import access, events, handoffs, name_search
 from ..ages import CHILD_AGE_LIMIT, age_on
-from ..choices import AbuseForm
+from ..choices import OPEN_STATES, AbuseForm
 from ..deadlines import rules_for
 from ..models import Caregiver, CaseFile, Child, ChildCircumstance, CommunityReport, Report, ReportAbuseForm
 from ..text import fold
@@ -208,6 +209,17 @@ def _receive(actor, report: ReportInput, resolved: list) -> Report:
     )
     rules = rules_for(received.commune)
     officer = responsible_officer_for(received.commune, actor)
+    if officer is None:
+        raise ValidationError(
+            {
+                "commune": [
+                    _(
+                        "Nobody in BaoVe answers for this commune yet (no officer, chairman or coordinator): "
+                        "ask the province to add its officer, then record the report."
+                    )
+                ]
+            }
+        )
     children = [item if isinstance(item, Child) else _child_create(actor=actor, data=item) for item in resolved]
     opened = _case_files_open(received, children, officer)
     for case in opened:
@@ -245,13 +257,24 @@ def _case_files_open(received: Report, children: list[Child], officer) -> list[C
 
 
 def responsible_officer_for(commune, actor):
-    """Who answers for the case files of a new report: the officer who recorded it; else (the hotline's
-    integration, a collaborator, a chairman, the police) the commune's only officer, or nobody yet when
-    it has several — each is told, and the first to act takes it."""
+    """Who answers for the case files of a new report (never nobody: the database refuses an open file
+    without an officer): the officer who recorded it; else (the hotline's integration, a collaborator, a
+    chairman, the police) the commune's officer with the fewest open files — every officer is told of the
+    report, and a coordinator or the chairman may hand it to another; else, in a commune without an
+    officer, its chairman, else the nearest coordinator over it (until the commune has an officer to hand
+    it to). None when there is nobody at all (the report is refused with a message)."""
     if access.is_commune_officer_of(actor, commune):
         return actor
     officers = handoffs.officers_of_commune(commune)
-    return officers[0] if len(officers) == 1 else None
+    if officers:
+        load = dict(
+            CaseFile.objects.filter(officer__in=officers, state__in=OPEN_STATES)
+            .values("officer_id")
+            .annotate(count=Count("pk"))
+            .values_list("officer_id", "count")
+        )
+        return min(officers, key=lambda officer: (load.get(officer.pk, 0), officer.pk))
+    return next(iter(handoffs.chairmen_of_commune(commune) or handoffs.coordinators_over(commune)), None)
 
 
 def _announce_new_report(report: Report, cases: list[CaseFile], actor) -> None:

@@ -6,7 +6,6 @@ from django.utils.translation import gettext as _
 
 from .. import access, events
 from ..models import CaseFile, Note
-from .common import take_if_unassigned
 
 
 @transaction.atomic
@@ -15,7 +14,6 @@ def note_add(*, actor, case: CaseFile, text: str) -> Note:
         raise PermissionDenied(_("Your role does not allow changes to this case file."))
     if not text.strip():
         raise ValidationError({"text": [_("The note is empty.")]})
-    take_if_unassigned(case, actor)
     note = Note.objects.create(case=case, text=text, author=actor)
     events.note_added_event(case=case, actor=actor, note=note)
     return note

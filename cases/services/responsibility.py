@@ -1,12 +1,50 @@
-"""Who answers for a case file: handing it from one officer of the commune to another."""
+"""Who answers for a case file: handing it from one officer of the commune to another, one file at a time
+or all of an officer's open files at once (leave, departure), with the same locks, checks and events."""
 
+import uuid
+from dataclasses import dataclass, field
+
+from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.urls import reverse
+from django.utils import translation
+from django.utils.http import urlencode
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+
+from agencies.access import province_pk_of
+from notifications.services import NotificationDraft, notify_many
 
 from .. import access, events, handoffs
+from ..choices import OPEN_STATES
 from ..models import CaseFile
 from .common import case_lock, case_touch, tracked
+
+
+def _officer_error(case: CaseFile, officer, officers: set[int]) -> str | None:
+    """Why OFFICER cannot answer for the locked CASE (None when they can). OFFICERS: the commune's."""
+    if officer is None or officer.pk not in officers:
+        return _("Choose a child-protection officer of the case file's commune.")
+    if case.is_restricted and officer.pk not in access.named_on(case):
+        return _("This case file is restricted: name this officer on it first, then hand it over.")
+    if officer.pk == case.officer_id:
+        return _("This officer already answers for the case file.")
+    return None
+
+
+def _reason_errors(reason: str) -> dict:
+    return {} if reason.strip() else {"reason": [_("Give the reason (leave, departure, workload…).")]}
+
+
+def _hand(*, actor, case: CaseFile, officer, reason: str, handover: str = "") -> CaseFile:
+    """The change itself, on a locked and checked file: the new officer, a new version, the event (which
+    writes the audit row and, outside a handover, tells both officers)."""
+    before = tracked(case)
+    case.officer = officer
+    change = case_touch(case, fields=("officer",), before=before)
+    events.responsibility_reassigned_event(case=case, actor=actor, change=change, reason=reason, handover=handover)
+    return case
 
 
 @transaction.atomic
@@ -19,19 +57,144 @@ def case_assign_officer(
         raise PermissionDenied(
             _("Only the commune's officer or chairman, or a coordinator, changes who answers for a case file.")
         )
-    errors = {}
-    if officer is None or officer.pk not in {user.pk for user in handoffs.officers_of_commune(locked.commune)}:
-        errors["officer"] = [_("Choose a child-protection officer of the case file's commune.")]
-    elif locked.is_restricted and officer.pk not in access.named_on(locked):
-        errors["officer"] = [_("This case file is restricted: name this officer on it first, then hand it over.")]
-    elif officer.pk == locked.officer_id:
-        errors["officer"] = [_("This officer already answers for the case file.")]
-    if not reason.strip():
-        errors["reason"] = [_("Give the reason (leave, departure, workload…).")]
+    errors = _reason_errors(reason)
+    officers = {user.pk for user in handoffs.officers_of_commune(locked.commune)}
+    if problem := _officer_error(locked, officer, officers):
+        errors["officer"] = [problem]
     if errors:
         raise ValidationError(errors)
-    before = tracked(locked)
-    locked.officer = officer
-    change = case_touch(locked, fields=("officer",), before=before)
-    events.responsibility_reassigned_event(case=locked, actor=actor, change=change, reason=reason.strip())
-    return locked
+    return _hand(actor=actor, case=locked, officer=officer, reason=reason.strip())
+
+
+@dataclass(frozen=True)
+class KeptFile:
+    """A file the handover left with its officer, and why (never dropped silently)."""
+
+    pk: int
+    reference: str
+    reason: str
+    # Whether the person handing over may open it (else the page shows the reason, not the reference).
+    is_visible: bool
+
+
+@dataclass
+class Handover:
+    from_officer: object
+    to_officer: object
+    commune: object
+    handed: list[CaseFile] = field(default_factory=list)
+    kept: list[KeptFile] = field(default_factory=list)
+
+
+def _refusal() -> str:
+    return _("Only the commune's chairman or a coordinator hands over an officer's case files.")
+
+
+@transaction.atomic
+def caseload_hand_over(*, actor, commune, from_officer, to_officer, reason: str) -> Handover:
+    """Hand every open file FROM_OFFICER answers for in COMMUNE to TO_OFFICER (leave, departure), in one
+    transaction, file by file through the same checks as a single handover. A file that cannot go (a
+    restricted file that does not name the new officer) stays with its officer and is reported back.
+    Each officer gets one notice summing it up, not one per file."""
+    if not access.may_hand_over_caseload(actor, commune):
+        raise PermissionDenied(_refusal())
+    errors = _reason_errors(reason)
+    officers = {user.pk for user in handoffs.officers_of_commune(commune)}
+    if to_officer is None or to_officer.pk not in officers:
+        errors["to_officer"] = [_("Choose a child-protection officer of this commune.")]
+    elif from_officer is not None and to_officer.pk == from_officer.pk:
+        errors["to_officer"] = [_("Choose another officer than the one whose case files are handed over.")]
+    if from_officer is None:
+        errors["from_officer"] = [_("Choose the officer whose case files are handed over.")]
+    if errors:
+        raise ValidationError(errors)
+    result = Handover(from_officer=from_officer, to_officer=to_officer, commune=commune)
+    token = uuid.uuid4().hex
+    visible = set(
+        access.cases_visible_to(actor).filter(commune=commune, officer=from_officer).values_list("pk", flat=True)
+    )
+    pks = (
+        CaseFile.objects.filter(commune=commune, officer=from_officer, state__in=OPEN_STATES)
+        .order_by("pk")  # locked in one order: two handovers at once cannot deadlock
+        .values_list("pk", flat=True)
+    )
+    for pk in pks:
+        locked = case_lock(CaseFile(pk=pk))
+        if locked.officer_id != from_officer.pk or locked.commune_id != commune.pk:
+            continue  # handed or transferred by someone else since the list was read: not theirs any more
+        if not access.can_assign_officer(actor, locked):
+            raise PermissionDenied(
+                _("Only the commune's chairman or a coordinator hands over an officer's case files.")
+            )
+        if problem := _officer_error(locked, to_officer, officers):
+            result.kept.append(KeptFile(pk, locked.reference or "", problem, pk in visible))
+            continue
+        result.handed.append(_hand(actor=actor, case=locked, officer=to_officer, reason=reason.strip(), handover=token))
+    if not result.handed and not result.kept:
+        raise ValidationError({"from_officer": [_("This officer has no open case file in this commune.")]})
+    _announce_handover(result, actor=actor, reason=reason.strip(), token=token)
+    return result
+
+
+def _announce_handover(result: Handover, *, actor, reason: str, token: str) -> None:
+    """One notice to each officer (not one per file); no child's name (it may travel by SMS or email)."""
+    people = {user.pk: user for user in get_user_model().objects.filter(
+        pk__in=[result.from_officer.pk, result.to_officer.pk], is_active=True
+    )}  # fmt: skip
+    values = {
+        "count": len(result.handed),
+        "commune": result.commune.name,
+        "to": result.to_officer.get_full_name() or result.to_officer.username,
+        "from": result.from_officer.get_full_name() or result.from_officer.username,
+        "reason": reason,
+    }
+    cases_url = reverse("cases:list")
+    drafts = []
+    with translation.override("vi"):
+        kept = (
+            ngettext(
+                "%(kept)s restricted case file stays with you: it does not name the new officer.",
+                "%(kept)s restricted case files stay with you: they do not name the new officer.",
+                len(result.kept),
+            )
+            % {"kept": len(result.kept)}
+            if result.kept
+            else ""
+        )
+        if result.handed and result.to_officer.pk in people:
+            drafts.append(
+                NotificationDraft(
+                    user=people[result.to_officer.pk],
+                    title=ngettext(
+                        "%(count)s case file of %(commune)s handed over to you",
+                        "%(count)s case files of %(commune)s handed over to you",
+                        len(result.handed),
+                    )
+                    % values,
+                    body=_("You now answer for them (from %(from)s). Reason: %(reason)s") % values,
+                    url=f"{cases_url}?{urlencode({'officer': result.to_officer.pk})}",
+                    key=f"handover:{token}",
+                    shown_at_once=True,
+                    may_hold=True,
+                    province_id=province_pk_of(result.commune),
+                )
+            )
+        if result.handed and result.from_officer.pk in people:
+            drafts.append(
+                NotificationDraft(
+                    user=people[result.from_officer.pk],
+                    title=ngettext(
+                        "%(count)s of your case files in %(commune)s handed over to %(to)s",
+                        "%(count)s of your case files in %(commune)s handed over to %(to)s",
+                        len(result.handed),
+                    )
+                    % values,
+                    body=" ".join(filter(None, [_("Reason: %(reason)s") % values, kept])),
+                    url=f"{cases_url}?{urlencode({'officer': result.from_officer.pk})}",
+                    key=f"handover:{token}",
+                    shown_at_once=True,
+                    may_hold=True,
+                    province_id=province_pk_of(result.commune),
+                )
+            )
+    notify_many(drafts)

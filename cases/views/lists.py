@@ -4,6 +4,7 @@ import csv
 from dataclasses import dataclass
 from html import escape
 
+from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
 from django.shortcuts import render
@@ -38,6 +39,8 @@ def _filters_from(form) -> selectors.CaseFilters:
         opened_from=data["opened_from"],
         opened_to=data["opened_to"],
         query=data["q"],
+        officer=data["officer"],
+        is_open=data["open"],
     )
 
 
@@ -56,6 +59,8 @@ def case_list(request):
     deadlines = open_deadlines_for_targets(CaseFile, [case.pk for case in cases])
     query = request.GET.copy()
     query.pop("page", None)
+    without_officer = query.copy()
+    without_officer.pop("officer", None)
     return render(
         request,
         "cases/list.html",
@@ -65,8 +70,17 @@ def case_list(request):
             "rows": _list_rows(cases, deadlines),
             "query": query.urlencode(),
             "can_receive": access.may_receive_reports(request.user),
+            "officer": _officer_shown(form),
+            "query_without_officer": without_officer.urlencode(),
         },
     )
+
+
+def _officer_shown(form) -> str:
+    """The name of the officer the list is narrowed to (from the caseload page), if any."""
+    pk = form.cleaned_data.get("officer") if form.is_valid() else None
+    user = get_user_model().objects.filter(pk=pk).first() if pk else None
+    return (user.get_full_name() or user.username) if user else ""
 
 
 @dataclass(frozen=True)

@@ -46,7 +46,7 @@ def _report_body(code, children=None, **extra):
     return body
 
 
-def test_hotline_posts_a_report_with_its_token(tree, hotline_token):
+def test_hotline_posts_a_report_with_its_token(tree, cast, hotline_token):
     client = APIClient()
     client.credentials(HTTP_AUTHORIZATION=f"Token {hotline_token}")
     children = [
@@ -58,6 +58,7 @@ def test_hotline_posts_a_report_with_its_token(tree, hotline_token):
     cases = CaseFile.objects.filter(pk__in=response.json()["case_ids"]).select_related("child", "commune")
     assert {case.child.full_name for case in cases} == {"Lò Văn Páo", "Lò Thị Mai"}
     assert {case.commune.code for case in cases} == {"90001"}
+    assert {case.officer for case in cases} == {cast.officer}  # the commune's officer, never the machine
     assert cases[0].report.external_reference == "111-2026-000123"
 
 

@@ -272,6 +272,20 @@ def _endpoints(world):
             None,
             by(ok=FULL, empty={"officer_elsewhere", "coordinator_beside"}),
         ),
+        # Counts per officer and commune, never a child or a reference; beside the area: an empty page.
+        "cases:caseload": (
+            "get",
+            reverse("cases:caseload"),
+            None,
+            by(ok={"chairman", "coordinator_district"}, empty={"coordinator_beside"}),
+        ),
+        # An empty reason: the form is refused, nothing is handed over (the snapshot below says so).
+        "cases:handover": (
+            "post",
+            reverse("cases:handover", args=[case.commune_id]),
+            {"from_officer": world["users"]["officer"].pk, "to_officer": world["users"]["officer"].pk, "reason": ""},
+            by(ok={"chairman", "coordinator_district"}),
+        ),
         "cases:audit": ("get", reverse("cases:audit"), None, by(ok={"admin", "leader"})),
         "cases:community_new": (
             "post",
