@@ -13,6 +13,16 @@ from .case_files import (
     case_viewers,
 )
 from .children import ChildMatch, child_search
+from .duplicates import (
+    Comparison,
+    DuplicatePage,
+    DuplicatePair,
+    case_files_of_record,
+    comparison,
+    duplicate_pairs,
+    duplicates_of_child,
+    merges_into_child,
+)
 from .households import Family, HistorySnapshot, family_of_case, history_snapshot
 from .privacy import case_files_of_child, data_requests_in_area
 from .statistics import report_count
@@ -22,6 +32,9 @@ __all__ = [
     "CaseFilters",
     "CaseRow",
     "ChildMatch",
+    "Comparison",
+    "DuplicatePage",
+    "DuplicatePair",
     "Family",
     "HistorySnapshot",
     "assignments_of_my_agencies",
@@ -29,13 +42,18 @@ __all__ = [
     "case_detail",
     "case_export_rows",
     "case_files_of_child",
+    "case_files_of_record",
     "case_list",
     "case_list_page",
     "case_viewers",
     "child_search",
+    "comparison",
     "data_requests_in_area",
+    "duplicate_pairs",
+    "duplicates_of_child",
     "family_of_case",
     "history_snapshot",
+    "merges_into_child",
     "open_assignments_in_area",
     "report_count",
     "with_references",

@@ -23,6 +23,7 @@ from .community import (
 )
 from .households import household_group_report, household_leave, household_link
 from .intake import CaregiverInput, ChildInput, ReportInput, report_receive
+from .merges import child_merge, child_merge_undo, undo_refusal
 from .notes import note_add
 from .responsibility import case_assign_officer
 from .restriction import case_restrict, case_unrestrict
@@ -77,6 +78,8 @@ __all__ = [
     "case_submit_plan",
     "case_transfer",
     "case_unrestrict",
+    "child_merge",
+    "child_merge_undo",
     "community_report_close",
     "community_report_submit",
     "household_group_report",
@@ -86,4 +89,5 @@ __all__ = [
     "report_receive",
     "step_for_siblings",
     "store_attachment",
+    "undo_refusal",
 ]

@@ -65,6 +65,7 @@ def case_list(request):
             "rows": _list_rows(cases, deadlines),
             "query": query.urlencode(),
             "can_receive": access.may_receive_reports(request.user),
+            "may_merge": access.may_resolve_duplicates(request.user),
         },
     )
 
