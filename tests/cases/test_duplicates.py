@@ -91,7 +91,8 @@ def test_the_suggestion_finds_the_same_child_typed_without_diacritics(cast, pair
     first, second = pair
     found = duplicates_of_child(cast.officer, first.child)
     assert [match.other.pk for match in found] == [second.child.pk]
-    assert found[0].same_birth_date and found[0].same_commune
+    assert found[0].same_birth_date
+    assert found[0].same_commune
     assert found[0].shared_caregivers == ["tran thi mai"]
     page = duplicate_pairs(cast.coordinator_province)
     assert [(p.child.pk, p.other.pk) for p in page.pairs] == [(second.child.pk, first.child.pk)]
@@ -139,7 +140,8 @@ def test_the_list_walks_the_area_a_window_at_a_time(cast, pair, tree, receive):
     for number in range(3):
         _child(receive, tree.commune_c1, f"Đinh Văn Khác{number}", birth=datetime.date(2014, 1, 1 + number))
     page = duplicate_pairs(cast.officer, window=3)
-    assert page.pairs == [] and page.next_before is not None
+    assert page.pairs == []
+    assert page.next_before is not None
     page = duplicate_pairs(cast.officer, before=page.next_before, window=3)
     assert [(p.child.pk, p.other.pk) for p in page.pairs] == [(second.child.pk, first.child.pk)]
 
@@ -163,7 +165,8 @@ def test_merge_moves_everything_and_undo_restores_exactly(cast, pair):
     assert after["case_files"][kept.pk] == sorted([first.pk, second.pk])
     assert after["case_files"][merged.pk] == []
     assert after["caregivers"][kept.pk] == sorted(before["caregivers"][kept.pk] + before["caregivers"][merged.pk])
-    assert after["caregivers"][merged.pk] == [] and after["circumstances"][merged.pk] == []
+    assert after["caregivers"][merged.pk] == []
+    assert after["circumstances"][merged.pk] == []
     assert len(after["circumstances"][kept.pk]) == 2
     merged.refresh_from_db()
     assert merged.merged_into_id == kept.pk
@@ -184,7 +187,8 @@ def test_merge_moves_everything_and_undo_restores_exactly(cast, pair):
         assert events_after[pk][: len(history)] == history
         assert [kind for _, kind, _ in events_after[pk][len(history) :]] == ["child_merged", "child_merge_undone"]
     merge.refresh_from_db()
-    assert merge.undone_by == cast.officer and merge.undone_at is not None
+    assert merge.undone_by == cast.officer
+    assert merge.undone_at is not None
 
 
 def test_the_kept_record_joins_the_merged_ones_family(cast, tree, receive, pair):
@@ -256,25 +260,30 @@ def test_the_officer_compares_merges_and_undoes_through_the_pages(cast, pair):
     first, second = pair
     client = _client(cast.officer)
     listing = client.get(reverse("cases:duplicates"))
-    assert listing.status_code == 200 and "Nguyen Thi Hoa" in listing.content.decode()
+    assert listing.status_code == 200
+    assert "Nguyen Thi Hoa" in listing.content.decode()
     detail = client.get(reverse("cases:detail", args=[first.pk])).content.decode()
     assert 'data-testid="duplicate-banner"' in detail
     url = reverse("cases:duplicate_compare", args=[second.child.pk, first.child.pk])
     page = client.get(url)
-    assert page.status_code == 200 and "Nguyễn Thị Hoà" in page.content.decode()
+    assert page.status_code == 200
+    assert "Nguyễn Thị Hoà" in page.content.decode()
     # Nothing merged without the confirmation and a reason; what was typed stays.
     refused = client.post(url, {"kept": first.child.pk, "reason": "Cùng giấy khai sinh"})
-    assert refused.status_code == 400 and "Cùng giấy khai sinh" in refused.content.decode()
+    assert refused.status_code == 400
+    assert "Cùng giấy khai sinh" in refused.content.decode()
     assert not ChildMerge.objects.exists()
     done = client.post(url, {"kept": first.child.pk, "reason": "Cùng giấy khai sinh", "confirm": "on"})
     merge = ChildMerge.objects.get()
-    assert done.status_code == 302 and done.url == reverse("cases:child_merge", args=[merge.pk])
+    assert done.status_code == 302
+    assert done.url == reverse("cases:child_merge", args=[merge.pk])
     assert (merge.kept_id, merge.merged_id) == (first.child.pk, second.child.pk)
     record = client.get(done.url).content.decode()
     assert 'data-testid="undo-form"' in record
     # The merged record's address leads to the kept one.
     history = client.get(reverse("cases:child_history", args=[second.child.pk]))
-    assert history.status_code == 302 and history.url == reverse("cases:child_history", args=[first.child.pk])
+    assert history.status_code == 302
+    assert history.url == reverse("cases:child_history", args=[first.child.pk])
     api = client.get(reverse("api-child-detail", args=[second.child.pk]))
     assert api.status_code == 302
     undone = client.post(reverse("cases:child_merge_undo", args=[merge.pk]), {"reason": "Nhầm"})
