@@ -25,8 +25,7 @@ from ..models import Caregiver, CaseFile, Child, ChildCircumstance, ChildMerge
 from ..text import fold
 
 NAME_SIMILARITY = 0.5
-WINDOW = 2000
-PER_CHILD = 10
+WINDOW = 1000
 
 GIVEN = "reverse(split_part(reverse({t}.name_key), ' ', 1))"
 _YEAR_START = "date_trunc('year', r.birth_date)::date"
@@ -68,32 +67,40 @@ class DuplicatePage:
     looked_at: int
 
 
+SEED_COLUMNS = ("pk", "name_key", "birth_date", "birth_year_only")
+
+
 def _partners_sql(seed_sql: str, *, newer_only: bool) -> str:
-    """For each child id the SEED_SQL selects, its partners (id, similarity) by name and date of birth."""
+    """For each child SEED_SQL selects (SEED_COLUMNS), its partners (id, similarity) by name and date of
+    birth; a child without any comes once with NULLs (the caller counts the children looked at)."""
     common = (
-        f"o.merged_into_id IS NULL AND o.id <> r.id AND {GIVEN.format(t='o')} = {GIVEN.format(t='r')} "
+        f"o.merged_into_id IS NULL AND o.id <> r.pk AND {GIVEN.format(t='o')} = {GIVEN.format(t='r')} "
         "AND similarity(o.name_key, r.name_key) >= %s"
     )
     if newer_only:
-        common += " AND o.id < r.id"
-    branches = " UNION ".join(
+        common += " AND o.id < r.pk"
+    branches = " UNION ALL ".join(
         f"(SELECT o.id, similarity(o.name_key, r.name_key) AS similarity FROM cases_child o "  # noqa: S608
         f"WHERE {common} AND {branch})"
         for branch in _BRANCHES
     )
     return (
         f"WITH seed AS MATERIALIZED ({seed_sql}) "  # noqa: S608 - composed from constants and the ORM's SQL
-        "SELECT r.id, p.id, p.similarity FROM seed JOIN cases_child r ON r.id = seed.pk "
-        f"CROSS JOIN LATERAL (SELECT * FROM ({branches}) b ORDER BY b.similarity DESC LIMIT {PER_CHILD}) p"
+        "SELECT r.pk, p.id, p.similarity FROM seed r "
+        f"LEFT JOIN LATERAL ({branches}) p ON true"
     )
 
 
-def _partners_postgresql(seed, *, newer_only: bool) -> list[tuple[int, int, float]]:
-    seed_sql, seed_params = seed.values("pk").query.sql_with_params()
+def _partners_postgresql(seed, *, newer_only: bool, window: int) -> tuple[list[tuple[int, int, float]], list[int]]:
+    seed_sql, seed_params = seed.values(*SEED_COLUMNS)[:window].query.sql_with_params()
     params = [*seed_params, *[NAME_SIMILARITY] * len(_BRANCHES)]
     with connection.cursor() as cursor:
         cursor.execute(_partners_sql(seed_sql, newer_only=newer_only), params)
-        return [(row[0], row[1], float(row[2])) for row in cursor.fetchall()]
+        rows = cursor.fetchall()
+    looked_at = list(dict.fromkeys(row[0] for row in rows))
+    # A partner found by two branches (both dates equal and one year-only) comes twice: once is enough.
+    partners = {(row[0], row[1]): float(row[2]) for row in rows if row[1] is not None}
+    return [(child, other, similarity) for (child, other), similarity in partners.items()], looked_at
 
 
 def _birth_agrees(a: Child, b: Child) -> bool:
@@ -102,8 +109,8 @@ def _birth_agrees(a: Child, b: Child) -> bool:
     return (a.birth_year_only or b.birth_year_only) and a.birth_date.year == b.birth_date.year
 
 
-def _partners_python(seed, *, newer_only: bool) -> list[tuple[int, int, float]]:
-    seeds = list(seed.only("pk", "name_key", "birth_date", "birth_year_only"))
+def _partners_python(seed, *, newer_only: bool, window: int) -> tuple[list[tuple[int, int, float]], list[int]]:
+    seeds = list(seed.only(*SEED_COLUMNS)[:window])
     years = {child.birth_date.year for child in seeds}
     pool = Child.objects.filter(merged_into__isnull=True, birth_date__year__in=years).only(
         "pk", "name_key", "birth_date", "birth_year_only"
@@ -120,18 +127,18 @@ def _partners_python(seed, *, newer_only: bool) -> list[tuple[int, int, float]]:
             ratio = difflib.SequenceMatcher(None, child.name_key, other.name_key).ratio()
             if ratio >= 0.75:
                 found.append((child.pk, other.pk, round(ratio, 3)))
-    return found
+    return found, [child.pk for child in seeds]
 
 
-def _pairs(user, seed, *, newer_only: bool) -> list[DuplicatePair]:
+def _pairs(user, seed, *, newer_only: bool, window: int = 1) -> tuple[list[DuplicatePair], list[int]]:
     """The suggested pairs for the children SEED selects, partners limited to the user's area and kept only
-    when the two live in the same commune or share a caregiver's name."""
+    when the two live in the same commune or share a caregiver's name; and the ids of the children looked at."""
     if connection.vendor == "postgresql":
-        partners = _partners_postgresql(seed, newer_only=newer_only)
+        partners, looked_at = _partners_postgresql(seed, newer_only=newer_only, window=window)
     else:
-        partners = _partners_python(seed, newer_only=newer_only)
+        partners, looked_at = _partners_python(seed, newer_only=newer_only, window=window)
     if not partners:
-        return []
+        return [], looked_at
     ids = {pk for row in partners for pk in row[:2]}
     children = {
         child.pk: child
@@ -160,14 +167,14 @@ def _pairs(user, seed, *, newer_only: bool) -> list[DuplicatePair]:
                 shared_caregivers=shared,
             )
         )
-    return pairs
+    return pairs, looked_at
 
 
 def duplicates_of_child(user, child: Child, *, record: bool = False) -> list[DuplicatePair]:
     """The records that look like CHILD's, best first (none unless the user resolves duplicates there)."""
     if child.merged_into_id is not None or not access.can_resolve_duplicates(user, child):
         return []
-    pairs = _pairs(user, Child.objects.filter(pk=child.pk), newer_only=False)
+    pairs, _looked_at = _pairs(user, Child.objects.filter(pk=child.pk), newer_only=False)
     pairs.sort(key=lambda pair: -pair.score)
     if record and pairs:
         access.record_read(
@@ -182,10 +189,8 @@ def duplicate_pairs(user, *, before: int | None = None, window: int = WINDOW) ->
     seed = access.children_for_duplicates(user)
     if before is not None:
         seed = seed.filter(pk__lt=before)
-    ids = list(seed.order_by("-pk").values_list("pk", flat=True)[:window])
-    if not ids:
-        return DuplicatePage(pairs=[], before=before, next_before=None, looked_at=0)
-    pairs = _pairs(user, Child.objects.filter(pk__in=ids), newer_only=True)
+    # The window is the seed query itself (newest first): one statement finds the pairs.
+    pairs, looked_at = _pairs(user, seed.order_by("-pk"), newer_only=True, window=window)
     pairs.sort(key=lambda pair: (-pair.child.pk, -pair.score))
     access.record_read(
         "view",
@@ -195,8 +200,8 @@ def duplicate_pairs(user, *, before: int | None = None, window: int = WINDOW) ->
     return DuplicatePage(
         pairs=pairs,
         before=before,
-        next_before=ids[-1] if len(ids) == window else None,
-        looked_at=len(ids),
+        next_before=min(looked_at) if len(looked_at) == window else None,
+        looked_at=len(looked_at),
     )
 
 
