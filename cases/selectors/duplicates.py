@@ -253,7 +253,8 @@ def comparison(first: Child, second: Child) -> Comparison:
     rows = []
     for label, value in COMPARED:
         values = [value(child) or "—" for child in records]
-        rows.append((str(label), values, fold(values[0]) != fold(values[1])))
+        # Exact: a name typed without diacritics is the difference the officer must see to choose.
+        rows.append((str(label), values, values[0] != values[1]))
     for index, record in enumerate(records):
         record.compared = [(label, values[index], differs) for label, values, differs in rows]
     return Comparison(records=records, rows=rows)

@@ -1,6 +1,8 @@
 """Duplicate records of a child: the possible duplicates of an area, two records side by side, the merge
 and its record, from which it is undone within 30 days."""
 
+import datetime
+
 from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import redirect, render
@@ -70,6 +72,7 @@ def _merge_page(request, merge, form, status=200):
         "form": form,
         "refusal": services.undo_refusal(merge),
         "undo_days": UNDO_DAYS,
+        "undo_until": merge.merged_at + datetime.timedelta(days=UNDO_DAYS),
         "kept_cases": selectors.case_files_of_record(merge.kept),
     }
     return render(request, "cases/child_merge.html", context, status=status)
