@@ -56,7 +56,7 @@ def case_detail(request, pk):
         ],
         "history": selectors.history_snapshot(request.user, case.child, before_case=case),
         # A likely second record of the same child, and the merges into this one (undone from their page).
-        "duplicates": selectors.duplicates_of_child(request.user, case.child)[:3],
+        "duplicates": selectors.duplicates_of_child(request.user, case.child, record=True)[:3],
         "merges": selectors.merges_into_child(request.user, case.child),
         "may_merge": access.can_resolve_duplicates(request.user, case.child),
     }
