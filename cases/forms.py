@@ -724,3 +724,13 @@ def birth_text(child) -> str:
 
 class ChildMergeUndoForm(BootstrapMixin, forms.Form):
     reason = forms.CharField(label=_("Why undo the merge?"), max_length=2000, widget=TEXTAREA)
+
+
+class DuplicateDismissForm(BootstrapMixin, forms.Form):
+    id_prefix = "dismiss"
+    reason = forms.CharField(
+        label=_("Why are they two different children?"),
+        help_text=_("E.g. twins; two children with the same name in the same hamlet."),
+        max_length=2000,
+        widget=TEXTAREA,
+    )

@@ -43,6 +43,11 @@ urlpatterns = [
     path("cases/children/similar/", intake.child_similar, name="child_similar"),
     path("cases/duplicates/", duplicates.duplicate_list, name="duplicates"),
     path("cases/duplicates/<int:pk>/<int:other_pk>/", duplicates.duplicate_compare, name="duplicate_compare"),
+    path(
+        "cases/duplicates/<int:pk>/<int:other_pk>/different/",
+        duplicates.duplicate_dismiss,
+        name="duplicate_dismiss",
+    ),
     path("cases/duplicates/merges/<int:pk>/", duplicates.child_merge, name="child_merge"),
     path("cases/duplicates/merges/<int:pk>/undo/", duplicates.child_merge_undo, name="child_merge_undo"),
     path("cases/<int:pk>/duplicate/", duplicates.duplicate_mark, name="duplicate_mark"),

@@ -117,5 +117,21 @@ class Migration(migrations.Migration):
             model_name='childmerge',
             constraint=models.CheckConstraint(condition=models.Q(('undone_at__isnull', True), ('undone_by__isnull', False), _connector='OR'), name='child_merge_undone_has_actor'),
         ),
+        migrations.CreateModel(
+            name='DuplicateDismissal',
+            fields=[
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('reason', models.TextField(verbose_name='reason')),
+                ('dismissed_at', models.DateTimeField()),
+                ('dismissed_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
+                ('first', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='cases.child')),
+                ('second', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='cases.child')),
+            ],
+            options={
+                'verbose_name': 'records found to be different children',
+                'verbose_name_plural': 'records found to be different children',
+                'constraints': [models.UniqueConstraint(fields=('first', 'second'), name='duplicate_dismissal_one_per_pair'), models.CheckConstraint(condition=models.Q(('first__lt', models.F('second'))), name='duplicate_dismissal_ordered')],
+            },
+        ),
         migrations.RunPython(forwards, backwards),
     ]

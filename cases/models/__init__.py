@@ -15,7 +15,7 @@ from .case_files import (
 from .children import Caregiver, Child, ChildCircumstance
 from .community import CommunityReport, CommunityReportStatus, CommunitySource, PublicStatus, Urgency
 from .households import Household
-from .merges import UNDO_DAYS, ChildMerge
+from .merges import UNDO_DAYS, ChildMerge, DuplicateDismissal
 from .permissions import CaseFileGroupObjectPermission, CaseFileUserObjectPermission
 from .privacy import Consent, ConsentGiver, DataSubjectRequest, Disclosure, RequestKind, RequestStatus
 from .reports import Report, ReportAbuseForm
@@ -45,6 +45,7 @@ __all__ = [
     "DataSubjectRequest",
     "DeadlineRule",
     "Disclosure",
+    "DuplicateDismissal",
     "EmergencyMeasure",
     "Household",
     "InitialAssessment",

@@ -58,3 +58,22 @@ class ChildMerge(models.Model):
 
     def __str__(self) -> str:
         return f"#{self.pk}"
+
+
+class DuplicateDismissal(models.Model):
+    """Two records an officer compared and found to be different children: never suggested again."""
+
+    # The lower id first, so that a pair has one row whichever way it was compared.
+    first = models.ForeignKey(Child, on_delete=models.CASCADE, related_name="+")
+    second = models.ForeignKey(Child, on_delete=models.CASCADE, related_name="+")
+    reason = models.TextField(_("reason"))
+    dismissed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    dismissed_at = models.DateTimeField()
+
+    class Meta:
+        verbose_name = _("records found to be different children")
+        verbose_name_plural = _("records found to be different children")
+        constraints = [
+            models.UniqueConstraint(fields=["first", "second"], name="duplicate_dismissal_one_per_pair"),
+            models.CheckConstraint(condition=Q(first__lt=models.F("second")), name="duplicate_dismissal_ordered"),
+        ]

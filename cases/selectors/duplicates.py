@@ -21,7 +21,7 @@ from django.db.models import Prefetch
 from django.utils.translation import gettext_lazy as _
 
 from .. import access
-from ..models import Caregiver, CaseFile, Child, ChildCircumstance, ChildMerge
+from ..models import Caregiver, CaseFile, Child, ChildCircumstance, ChildMerge, DuplicateDismissal
 from ..text import fold
 
 NAME_SIMILARITY = 0.5
@@ -144,6 +144,11 @@ def _pairs(user, seed, *, newer_only: bool, window: int = 1) -> tuple[list[Dupli
         child.pk: child
         for child in access.children_for_duplicates(user).filter(pk__in=ids).select_related("residence_commune")
     }
+    dismissed = set(
+        DuplicateDismissal.objects.filter(first_id__in=list(children), second_id__in=list(children)).values_list(
+            "first_id", "second_id"
+        )
+    )
     caregivers: dict[int, set[str]] = {}
     for child_id, name in Caregiver.objects.filter(child_id__in=list(children)).values_list("child_id", "full_name"):
         if key := fold(name):
@@ -151,7 +156,7 @@ def _pairs(user, seed, *, newer_only: bool, window: int = 1) -> tuple[list[Dupli
     pairs = []
     for child_id, other_id, similarity in partners:
         child, other = children.get(child_id), children.get(other_id)
-        if child is None or other is None:
+        if child is None or other is None or tuple(sorted((child_id, other_id))) in dismissed:
             continue
         shared = sorted(caregivers.get(child_id, set()) & caregivers.get(other_id, set()))
         same_commune = child.residence_commune_id == other.residence_commune_id

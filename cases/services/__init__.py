@@ -23,7 +23,7 @@ from .community import (
 )
 from .households import household_group_report, household_leave, household_link
 from .intake import CaregiverInput, ChildInput, ReportInput, report_receive
-from .merges import child_merge, child_merge_undo, undo_refusal
+from .merges import child_merge, child_merge_undo, duplicate_dismiss, undo_refusal
 from .notes import note_add
 from .responsibility import case_assign_officer
 from .restriction import case_restrict, case_unrestrict
@@ -82,6 +82,7 @@ __all__ = [
     "child_merge_undo",
     "community_report_close",
     "community_report_submit",
+    "duplicate_dismiss",
     "household_group_report",
     "household_leave",
     "household_link",

@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from audit.recorder import record
 
 from .. import access, events
-from ..models import UNDO_DAYS, Caregiver, CaseFile, Child, ChildCircumstance, ChildMerge, Consent
+from ..models import UNDO_DAYS, Caregiver, CaseFile, Child, ChildCircumstance, ChildMerge, Consent, DuplicateDismissal
 
 
 def _require_resolver(actor, *children: Child) -> None:
@@ -184,3 +184,22 @@ def child_merge_undo(*, actor, merge: ChildMerge, reason: str = "") -> ChildMerg
             moved=case.pk in moved_back,
         )
     return merge
+
+
+@transaction.atomic
+def duplicate_dismiss(*, actor, first: Child, second: Child, reason: str) -> DuplicateDismissal:
+    """FIRST and SECOND were compared and found to be different children (twins, namesakes): the pair is
+    no longer suggested. The access door fetched both."""
+    _require_resolver(actor, first, second)
+    if not reason.strip():
+        raise ValidationError({"reason": [_("Say why these are two different children.")]})
+    low, high = sorted((first.pk, second.pk))
+    dismissal, created = DuplicateDismissal.objects.get_or_create(
+        first_id=low,
+        second_id=high,
+        defaults={"reason": reason.strip(), "dismissed_by": actor, "dismissed_at": timezone.now()},
+    )
+    if created:
+        for pk, other in ((low, high), (high, low)):
+            record("change", "child", pk, fields={"not_duplicate_of": other, "dismissal": dismissal.pk}, actor=actor)
+    return dismissal

@@ -62,8 +62,29 @@ def duplicate_compare(request, pk, other_pk):
             _("The two records are merged. You can undo the merge here within %(days)d days.") % {"days": UNDO_DAYS},
         ):
             return redirect("cases:child_merge", pk=done[0].pk)
-    context = {"comparison": selectors.comparison(first, second), "form": form}
-    return render(request, "cases/duplicate_compare.html", context, status=400 if form.errors else 200)
+    return _compare_page(request, first, second, form, forms.DuplicateDismissForm())
+
+
+def _compare_page(request, first, second, form, dismiss_form):
+    context = {"comparison": selectors.comparison(first, second), "form": form, "dismiss_form": dismiss_form}
+    status = 400 if form.errors or dismiss_form.errors else 200
+    return render(request, "cases/duplicate_compare.html", context, status=status)
+
+
+@login_required
+@require_POST
+def duplicate_dismiss(request, pk, other_pk):
+    """The two records are different children: the pair is no longer suggested."""
+    first, second = access.duplicate_pair_for_user(request.user, pk, other_pk, purpose=None)
+    dismiss_form = forms.DuplicateDismissForm(request.POST)
+    if dismiss_form.is_valid() and submit(
+        request,
+        dismiss_form,
+        lambda data: services.duplicate_dismiss(actor=request.user, first=first, second=second, reason=data["reason"]),
+        _("Noted: these two records are different children and are no longer suggested as duplicates."),
+    ):
+        return redirect("cases:duplicates")
+    return _compare_page(request, first, second, forms.ChildMergeForm(children=(first, second)), dismiss_form)
 
 
 def _merge_page(request, merge, form, status=200):

@@ -13,7 +13,16 @@ from django.utils import timezone
 
 from audit.models import AuditEvent
 from cases import services
-from cases.models import Caregiver, CaseEvent, CaseFile, Child, ChildCircumstance, ChildMerge, Consent
+from cases.models import (
+    Caregiver,
+    CaseEvent,
+    CaseFile,
+    Child,
+    ChildCircumstance,
+    ChildMerge,
+    Consent,
+    DuplicateDismissal,
+)
 from cases.selectors import duplicate_pairs, duplicates_of_child
 from cases.services import CaregiverInput
 from tests.factories import AgencyFactory, MembershipFactory, UserFactory, child_input
@@ -302,6 +311,25 @@ def test_an_undo_refused_says_why_in_vietnamese(cast, pair):
     assert ChildMerge.objects.get().undone_at is None
 
 
+def test_two_different_children_are_no_longer_suggested_once_said(cast, pair):
+    first, second = pair
+    client = _client(cast.officer)
+    url = reverse("cases:duplicate_dismiss", args=[first.child.pk, second.child.pk])
+    refused = client.post(url, {"reason": ""})
+    assert refused.status_code == 400
+    assert not DuplicateDismissal.objects.exists()
+    done = client.post(url, {"reason": "Hai chị em sinh đôi"})
+    assert done.status_code == 302
+    dismissal = DuplicateDismissal.objects.get()
+    assert (dismissal.first_id, dismissal.second_id) == (first.child.pk, second.child.pk)
+    assert duplicates_of_child(cast.officer, first.child) == []
+    assert duplicate_pairs(cast.coordinator_province).pairs == []
+    assert 'data-testid="duplicate-banner"' not in client.get(reverse("cases:detail", args=[first.pk])).content.decode()
+    # Said twice (the other way round): still one row.
+    client.post(reverse("cases:duplicate_dismiss", args=[second.child.pk, first.child.pk]), {"reason": "x"})
+    assert DuplicateDismissal.objects.count() == 1
+
+
 # ---------------------------------------------------------------------------------------------- permissions
 
 
@@ -322,14 +350,17 @@ def test_a_user_who_cannot_see_one_child_sees_nothing_of_it_and_cannot_merge(cas
     listing = client.get(reverse("cases:duplicates")).content.decode()
     assert "Nguyen Thi Hoa" not in listing
     url = reverse("cases:duplicate_compare", args=[first.child.pk, second.child.pk])
+    dismiss = reverse("cases:duplicate_dismiss", args=[first.child.pk, second.child.pk])
     for response in (
         client.get(url),
         client.post(url, {"kept": first.child.pk, "reason": "x", "confirm": "on"}),
+        client.post(dismiss, {"reason": "x"}),
     ):
         assert response.status_code == 404
         assert "Nguyen Thi Hoa" not in response.content.decode()
         assert str(second.reference) not in response.content.decode()
     assert not ChildMerge.objects.exists()
+    assert not DuplicateDismissal.objects.exists()
     assert CaseFile.objects.get(pk=second.pk).child_id == second.child.pk
     assert AuditEvent.objects.filter(user=user, action="denied", object_type="child").exists()
 

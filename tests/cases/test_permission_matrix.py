@@ -22,6 +22,7 @@ from cases.models import (
     CommunityReport,
     Consent,
     DataSubjectRequest,
+    DuplicateDismissal,
     Household,
     Note,
 )
@@ -357,6 +358,12 @@ def _endpoints(world):
             {"reason": "x"},
             by(ok=MERGERS),
         ),
+        "cases:duplicate_dismiss": (
+            "post",
+            reverse("cases:duplicate_dismiss", args=[case.child_id, world["twin"].child_id]),
+            {"reason": ""},
+            by(ok=MERGERS),
+        ),
         "cases:child_merge": ("get", reverse("cases:child_merge", args=[world["merge"].pk]), None, by(ok=MERGERS)),
         "cases:child_merge_undo": (
             "post",
@@ -488,6 +495,7 @@ def _snapshot(case):
         Household.objects.count(),
         list(Child.objects.order_by("pk").values_list("merged_into_id", flat=True)),
         list(ChildMerge.objects.order_by("pk").values_list("undone_at", flat=True)),
+        DuplicateDismissal.objects.count(),
     )
 
 
