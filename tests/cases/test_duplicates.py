@@ -314,9 +314,12 @@ def test_an_undo_refused_says_why_in_vietnamese(cast, pair):
 def test_two_different_children_are_no_longer_suggested_once_said(cast, pair):
     first, second = pair
     client = _client(cast.officer)
+    compared = client.get(reverse("cases:duplicate_compare", args=[first.child.pk, second.child.pk])).content.decode()
+    assert 'data-testid="dismiss-form"' in compared
     url = reverse("cases:duplicate_dismiss", args=[first.child.pk, second.child.pk])
     refused = client.post(url, {"reason": ""})
     assert refused.status_code == 400
+    assert 'data-testid="error-summary"' in refused.content.decode()
     assert not DuplicateDismissal.objects.exists()
     done = client.post(url, {"reason": "Hai chị em sinh đôi"})
     assert done.status_code == 302
