@@ -573,6 +573,114 @@ def measure_history(results: Results, who: dict, repeat: int) -> None:
     )
 
 
+DUPLICATE_NAMES = ("Trùng Thị Đo Lường", "Trung Thi Do Luong")
+
+
+def _near_duplicate(who: dict):
+    """A girl of the busiest commune registered twice (once typed without diacritics, same birth date and
+    mother), through the intake service as officers would (once per database: kept between runs)."""
+    from agencies.models import AdministrativeUnit
+    from cases import services
+    from cases.models import Child
+
+    commune = AdministrativeUnit.objects.get(pk=who["commune"])
+    found = Child.objects.filter(residence_commune=commune, full_name=DUPLICATE_NAMES[0]).first()
+    if found is not None:
+        return found
+    for name, mother in zip(DUPLICATE_NAMES, ("Lê Thị Mận", "Le Thi Man"), strict=True):
+        services.report_receive(
+            actor=who["officer"],
+            report=services.ReportInput(
+                received_at=datetime.datetime.now(datetime.UTC) - datetime.timedelta(days=1),
+                receiving_point="commune",
+                commune=commune,
+                source="school",
+                setting="family",
+                abuse_forms=["neglect"],
+                narrative="Benchmark: duplicate suggestion.",
+                reporter_is_anonymous=True,
+            ),
+            children=[
+                services.ChildInput(
+                    full_name=name,
+                    birth_date=datetime.date(2016, 2, 29),
+                    sex="female",
+                    residence_commune=commune,
+                    caregivers=[services.CaregiverInput(full_name=mother, relation="mẹ")],
+                )
+            ],
+        )
+    return Child.objects.get(residence_commune=commune, full_name=DUPLICATE_NAMES[0])
+
+
+def measure_duplicates(results: Results, who: dict, repeat: int) -> None:
+    """Issue 18: duplicate children suggested from name, birth, commune and caregivers across the area.
+
+    The page: the largest province's coordinator's "possible duplicates" (a window of the 2,000 newest
+    children of the province, each probed through the (given name, birth date) index), full Django stack.
+    The child: the suggestion for one child (as the case page shows it), through the selector."""
+    from agencies.models import AdministrativeUnit
+    from cases.models import Child
+    from cases.selectors import duplicates_of_child
+    from cases.selectors.duplicates import GIVEN, NAME_SIMILARITY, WINDOW
+
+    child = _near_duplicate(who)
+    coordinator = _client(who["coordinator"])
+    province = AdministrativeUnit.objects.get(pk=who["province"])
+    communes = list(
+        AdministrativeUnit.objects.filter(path__startswith=province.path, level="commune").values_list("pk", flat=True)
+    )
+
+    def page():
+        response = coordinator.get("/cases/duplicates/")
+        assert response.status_code == 200, response.status_code
+
+    probe = (
+        "SELECT o.id, similarity(o.name_key, r.name_key) s FROM cases_child o WHERE o.merged_into_id IS NULL "
+        f"AND {GIVEN.format(t='o')} = {GIVEN.format(t='r')} AND o.birth_date = r.birth_date AND o.id <> r.id "
+        "AND similarity(o.name_key, r.name_key) >= %s"
+    )
+    floor = _sql(
+        "WITH seed AS MATERIALIZED (SELECT id FROM cases_child WHERE residence_commune_id = ANY(%s) "
+        "AND merged_into_id IS NULL ORDER BY id DESC LIMIT %s) "
+        f"SELECT r.id, p.id, p.s FROM seed JOIN cases_child r ON r.id = seed.id CROSS JOIN LATERAL ({probe} "
+        "AND o.id < r.id LIMIT 10) p",
+        [communes, WINDOW, NAME_SIMILARITY],
+    )
+    results.add(
+        "duplicate_suggestion",
+        timed(page, repeat),
+        "s",
+        target={"p95": 0.150},
+        floor_samples=timed(floor, repeat),
+        description=(
+            f"possible duplicates of the largest province ({len(communes)} communes): the {WINDOW} newest children "
+            "each matched by folded given name, birth date and name similarity, then commune or caregiver; "
+            "coordinator, full Django stack"
+        ),
+    )
+
+    officer = who["officer"]
+    fresh = Child.objects.get(pk=child.pk)
+    assert [pair.other.full_name for pair in duplicates_of_child(officer, fresh)] == [DUPLICATE_NAMES[1]]
+
+    def suggestion():
+        assert duplicates_of_child(officer, fresh)
+
+    one = _sql(
+        f"SELECT r.id, p.id, p.s FROM cases_child r CROSS JOIN LATERAL ({probe} LIMIT 10) p WHERE r.id = %s",
+        [NAME_SIMILARITY, child.pk],
+    )
+    results.add(
+        "duplicate_suggestion_child",
+        timed(suggestion, repeat),
+        "s",
+        target={"p95": 0.150},
+        floor_samples=timed(one, repeat),
+        description="the likely duplicates of one child (shown on its case page), commune officer, selector",
+    )
+
+
 def measure_home(results: Results, who: dict, repeat: int) -> None:
     """The home page (work lists) of the busiest commune's officer and of the largest province's coordinator.
     The officer's floor: the open case files of the commune and their open deadlines, by hand-written SQL."""
@@ -1164,6 +1272,7 @@ def main() -> None:
         "caseload": lambda: measure_caseload(results, who, repeat),
         "home": lambda: measure_home(results, who, repeat),
         "history": lambda: measure_history(results, who, repeat),
+        "duplicates": lambda: measure_duplicates(results, who, repeat),
         "intake": lambda: measure_intake(results, who, 100 if args.quick else 300),
         "reports": lambda: measure_reports(results, who, 5 if args.quick else 10, pdf=not args.no_pdf),
         "http": lambda: measure_http(results, who, database, 3 if args.quick else 10),

@@ -36,6 +36,7 @@ from .models import (
     CaseFileGroupObjectPermission,
     CaseFileUserObjectPermission,
     Child,
+    ChildMerge,
     CommunityReport,
     CommunitySource,
     Report,
@@ -57,6 +58,8 @@ CASELOAD_ROLES = frozenset({Role.CHAIRMAN, Role.COORDINATOR})
 # Who passes on reports from a hamlet (the short form), and who follows the hotline's reports.
 COLLABORATOR_ROLES = frozenset({Role.COLLABORATOR})
 HOTLINE_SUPERVISOR_ROLES = frozenset({Role.HOTLINE_SUPERVISOR})
+# Who finds, compares and merges duplicate records of a child (and undoes a merge).
+DUPLICATE_ROLES = frozenset({Role.COMMUNE_OFFICER, Role.COORDINATOR})
 HOTLINE_AGENCY_TYPE = "hotline_111"
 VIEW_PERMISSION = "view_casefile"
 
@@ -282,6 +285,74 @@ def case_by_reference_for_user(user, reference: str, *, need: Need = Need.VIEW) 
     return case_for_user(user, found, need=need)
 
 
+# ---------------------------------------------------------------------------------------------- duplicates
+
+
+def may_resolve_duplicates(user) -> bool:
+    """Whether the user looks for duplicate children somewhere (officer or coordinator; no query)."""
+    return not jurisdiction_of(user, DUPLICATE_ROLES).is_empty
+
+
+def can_resolve_duplicates(user, child: Child) -> bool:
+    return bool(roles_covering(user, child.residence_commune) & DUPLICATE_ROLES)
+
+
+def children_for_duplicates(user) -> QuerySet[Child]:
+    """The children among which the user looks for duplicates: seen in full, living in the area where the
+    user is an officer or coordinator, not already merged into another record."""
+    scope = jurisdiction_of(user, DUPLICATE_ROLES)
+    if scope.is_empty:
+        return Child.objects.none()
+    return children_visible_to(user).filter(scope.communes_q("residence_commune"), merged_into__isnull=True)
+
+
+def _sees_every_case_file_of(user, child_ids: list[int]) -> bool:
+    hidden = CaseFile.objects.filter(child_id__in=child_ids).exclude(pk__in=cases_visible_to(user).values("pk"))
+    return not hidden.exists()
+
+
+def _two_children(user, first_pk: int, second_pk: int, *, merged_ok: bool) -> tuple[Child, Child]:
+    """Both children, each seen in full with every one of their case files; 404 (recorded) otherwise,
+    saying nothing of which one is out of sight; 403 for an insider whose role does not merge."""
+    children = children_visible_to(user).select_related("residence_commune", "household")
+    if not merged_ok:
+        children = children.filter(merged_into__isnull=True)
+    found = {child.pk: child for child in children.filter(pk__in=[first_pk, second_pk])}
+    if first_pk == second_pk or len(found) != 2 or not _sees_every_case_file_of(user, [first_pk, second_pk]):
+        _refuse(user, "child", f"{first_pk},{second_pk}")
+        raise Http404
+    first, second = found[first_pk], found[second_pk]
+    if not (can_resolve_duplicates(user, first) and can_resolve_duplicates(user, second)):
+        _refuse(user, "child", f"{first_pk},{second_pk}")
+        raise PermissionDenied(
+            _("Only the commune officer or a coordinator of both children's areas merges their records.")
+        )
+    return first, second
+
+
+def duplicate_pair_for_user(user, first_pk, second_pk, *, purpose: str | None = "view") -> tuple[Child, Child]:
+    """Two records the user may compare side by side and merge (see _two_children); the read recorded."""
+    first, second = _two_children(user, _as_pk(first_pk), _as_pk(second_pk), merged_ok=False)
+    if purpose:
+        record(purpose, "child", first.pk, fields={"compared_with": second.pk})
+        record(purpose, "child", second.pk, fields={"compared_with": first.pk})
+    return first, second
+
+
+def child_merge_for_user(user, pk, *, purpose: str | None = "view") -> ChildMerge:
+    """A merge of two records, for an officer or coordinator who sees both children and all their case
+    files (404, recorded, for anyone who does not; 403 for an insider whose role does not merge)."""
+    pk = _as_pk(pk)
+    merge = ChildMerge.objects.select_related("merged_by", "undone_by").filter(pk=pk).first()
+    if merge is None:
+        _refuse(user, "child", f"merge {pk}")
+        raise Http404
+    merge.kept, merge.merged = _two_children(user, merge.kept_id, merge.merged_id, merged_ok=True)
+    if purpose:
+        record(purpose, "child", merge.kept_id, fields={"merge": merge.pk})
+    return merge
+
+
 # ---------------------------------------------------------------------------------------------- one case
 
 
@@ -361,9 +432,20 @@ def case_for_user(
     return case
 
 
+def kept_record(user, child: Child | None) -> Child | None:
+    """CHILD, or the record it was merged into (followed through later merges), if the user sees it."""
+    for _hop in range(10):
+        if child is None or child.merged_into_id is None:
+            return child
+        child = children_visible_to(user).filter(pk=child.merged_into_id).first()
+    return None
+
+
 def child_for_user(user, pk, *, purpose: str | None = "view") -> Child:
+    """The child; a record merged into another leads to the kept one (callers redirect when the pk
+    differs), which the user must see as well."""
     pk = _as_pk(pk)
-    child = children_visible_to(user).filter(pk=pk).first()
+    child = kept_record(user, children_visible_to(user).filter(pk=pk).first())
     if child is None:
         _refuse(user, "child", pk)
         raise Http404

@@ -1,5 +1,6 @@
 """REST API (/api/v1/): input serializer → one service or selector → output serializer."""
 
+from django.shortcuts import redirect
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
@@ -162,6 +163,8 @@ class ChildDetailApi(APIView):
     @extend_schema(responses=serializers.ChildSerializer)
     def get(self, request, pk):
         child = access.child_for_user(request.user, pk)
+        if child.pk != pk:  # a record merged into another leads to the kept one
+            return redirect("api-child-detail", pk=child.pk)
         return Response(serializers.ChildSerializer(child).data)
 
 

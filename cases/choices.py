@@ -203,6 +203,8 @@ class CaseEventKind(models.TextChoices):
     RESPONSIBILITY_REASSIGNED = "responsibility_reassigned", _("Responsible officer changed")
     HOUSEHOLD_LINKED = "household_linked", _("Linked to a family group")
     HOUSEHOLD_LEFT = "household_left", _("Removed from the family group")
+    CHILD_MERGED = "child_merged", _("Duplicate records of the child merged")
+    CHILD_MERGE_UNDONE = "child_merge_undone", _("Merge of the child's duplicate records undone")
 
 
 class AssignmentStatus(models.TextChoices):

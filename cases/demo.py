@@ -145,9 +145,10 @@ def seed() -> dict[str, int]:
         for number, demo in enumerate(cases):
             _walk(demo, number, rng=rng, now=now, move=time.move_to, communes=communes, people=people, users=users)
         family = _family(rng=rng, now=now, move=time.move_to, communes=communes, people=people)
+        twice = _registered_twice(now=now, move=time.move_to, communes=communes, people=people)
     _community_reports(communes["tan_bien"], users)
     _share_caseload(communes["tan_bien"], users)
-    return {"case files": len(cases) + family}
+    return {"case files": len(cases) + family + twice}
 
 
 def _share_caseload(commune, users) -> None:
@@ -228,6 +229,59 @@ def _family(*, rng, now, move: Callable, communes, people) -> int:
     )
     move(now)
     return 1 + again.case_files.count()
+
+
+def _registered_twice(*, now, move: Callable, communes, people) -> int:
+    """Children of Xã Tân Biên registered twice: a girl reported by her school, then by the hotline 111 with
+    her name typed without diacritics (same birth date and mother: a possible duplicate to compare), and a boy
+    whose two records the officer merged three days ago (the merge can still be undone)."""
+    commune = communes["tan_bien"]
+    officer, _chairman = people["tan_bien"]
+    born = (now - datetime.timedelta(days=365 * 10 + 75)).date()
+
+    def report(received, name, mother, *, point="commune", source="school", sex="female"):
+        move(received)
+        return (
+            services.report_receive(
+                actor=officer,
+                report=services.ReportInput(
+                    received_at=received,
+                    receiving_point=point,
+                    commune=commune,
+                    source=source,
+                    setting="family",
+                    abuse_forms=["neglect"],
+                    narrative="Em thường xuyên ở nhà một mình, bỏ học nhiều buổi.",
+                    reporter_is_anonymous=True,
+                ),
+                children=[
+                    services.ChildInput(
+                        full_name=name,
+                        birth_date=born,
+                        sex=sex,
+                        residence_commune=commune,
+                        address="Ấp Thạnh Hiệp",
+                        caregivers=[services.CaregiverInput(full_name=mother, relation="mẹ")],
+                    )
+                ],
+            )
+            .case_files.select_related("child")
+            .get()
+        )
+
+    report(now - 90 * DAY, "Nguyễn Thị Ngọc Hân", "Phạm Thị Lan")
+    report(now - 5 * DAY, "Nguyen Thi Ngoc Han", "Pham Thi Lan", point="hotline_111", source="hotline_111")
+    kept = report(now - 60 * DAY, "Võ Minh Khang", "Đặng Thị Thu", sex="male")
+    merged = report(now - 4 * DAY, "Vo Minh Khang", "Dang Thi Thu", sex="male", source="health")
+    move(now - 3 * DAY)
+    services.child_merge(
+        actor=officer,
+        kept=kept.child,
+        merged=merged.child,
+        reason="Cùng ngày sinh, cùng mẹ; trạm y tế nhập họ tên không dấu.",
+    )
+    move(now)
+    return 4
 
 
 def _community_reports(commune, users) -> None:

@@ -189,6 +189,22 @@ def household_left_event(*, case, actor, household_id: int) -> CaseEvent:
     return _write(K.HOUSEHOLD_LEFT, case=case, actor=actor, household=household_id)
 
 
+# ---------------------------------------------------------------------------------------------- duplicates
+
+
+def child_merged_event(*, case, actor, merge_id: int, kept_id: int, merged_id: int, moved: bool) -> CaseEvent:
+    """The child of CASE was found to have two records, merged into KEPT_ID (MOVED: this case file came
+    from the merged record)."""
+    return _write(K.CHILD_MERGED, case=case, actor=actor, merge=merge_id, kept=kept_id, merged=merged_id, moved=moved)
+
+
+def child_merge_undone_event(*, case, actor, merge_id: int, kept_id: int, merged_id: int, moved: bool) -> CaseEvent:
+    """The merge MERGE_ID was undone (MOVED: this case file went back to the merged record)."""
+    return _write(
+        K.CHILD_MERGE_UNDONE, case=case, actor=actor, merge=merge_id, kept=kept_id, merged=merged_id, moved=moved
+    )
+
+
 # ---------------------------------------------------------------------------------------------- assignments
 
 

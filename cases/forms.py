@@ -697,3 +697,56 @@ def add_siblings_field(form, siblings) -> None:
         },
         widget=forms.CheckboxSelectMultiple(attrs={"class": "form-check-input"}),
     )
+
+
+# ---------------------------------------------------------------------------------------------- duplicates
+
+
+class DuplicateMarkForm(BootstrapMixin, forms.Form):
+    reference = forms.CharField(
+        label=_("Reference of the other child's case file"),
+        help_text=_("As on the case file, e.g. HS-2026-000123. The two records are then shown side by side."),
+        max_length=30,
+    )
+
+
+class ChildMergeForm(BootstrapMixin, forms.Form):
+    kept = forms.TypedChoiceField(label=_("Record to keep"), coerce=int, choices=(), widget=forms.RadioSelect)
+    reason = forms.CharField(
+        label=_("Why are the two records the same child?"),
+        help_text=_("E.g. same birth certificate, same parents; the name was typed without diacritics."),
+        max_length=2000,
+        widget=TEXTAREA,
+    )
+    confirm = forms.BooleanField(
+        label=_(
+            "I have compared the two records: they are the same child. Everything recorded for the other record "
+            "moves to the record kept."
+        )
+    )
+
+    def __init__(self, *args, children=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["kept"].choices = [
+            (child.pk, _("%(name)s (born %(birth)s, record no. %(number)s)")
+            % {"name": child.full_name, "birth": birth_text(child), "number": child.pk})
+            for child in children
+        ]  # fmt: skip
+
+
+def birth_text(child) -> str:
+    return str(child.birth_date.year) if child.birth_year_only else child.birth_date.strftime("%d/%m/%Y")
+
+
+class ChildMergeUndoForm(BootstrapMixin, forms.Form):
+    reason = forms.CharField(label=_("Why undo the merge?"), max_length=2000, widget=TEXTAREA)
+
+
+class DuplicateDismissForm(BootstrapMixin, forms.Form):
+    id_prefix = "dismiss"
+    reason = forms.CharField(
+        label=_("Why are they two different children?"),
+        help_text=_("E.g. twins; two children with the same name in the same hamlet."),
+        max_length=2000,
+        widget=TEXTAREA,
+    )

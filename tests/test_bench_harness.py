@@ -44,13 +44,15 @@ def test_every_page_measure_records_the_queries_of_each_request(agency_types, de
     bench.measure_search(results, who, repeat=4)
     bench.measure_case_page(results, who, repeat=4)
     bench.measure_history(results, who, repeat=4)
+    bench.measure_duplicates(results, who, repeat=4)
     bench.measure_intake(results, who, count=3)
     bench.measure_reports(results, who, repeat=1, pdf=False)
 
     entries = {entry["name"]: entry for entry in results.entries}
     assert set(entries) == {
         "officer_case_list", "officer_case_list_query", "province_case_list", "child_search", "case_page",
-        "history_snapshot", "intake_rate", "province_indicators_json",
+        "history_snapshot", "intake_rate", "province_indicators_json", "duplicate_suggestion",
+        "duplicate_suggestion_child",
     }  # fmt: skip
     for entry in entries.values():
         assert entry["queries_per_request"]["min"] > 0, entry["name"]

@@ -74,7 +74,7 @@ def fill(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("cases", "0016_households_and_family_events"),
+        ("cases", "0017_child_merge"),
         ("agencies", "0002_default_agency_types"),
     ]
 

@@ -15,6 +15,7 @@ from .case_files import (
 from .children import Caregiver, Child, ChildCircumstance
 from .community import CommunityReport, CommunityReportStatus, CommunitySource, PublicStatus, Urgency
 from .households import Household
+from .merges import UNDO_DAYS, ChildMerge, DuplicateDismissal
 from .permissions import CaseFileGroupObjectPermission, CaseFileUserObjectPermission
 from .privacy import Consent, ConsentGiver, DataSubjectRequest, Disclosure, RequestKind, RequestStatus
 from .reports import Report, ReportAbuseForm
@@ -23,6 +24,7 @@ from .timeline import Attachment, CaseEvent, Note
 
 __all__ = [
     "ACTIVE_ASSIGNMENT_STATUSES",
+    "UNDO_DAYS",
     "Assignment",
     "AssignmentProgress",
     "AssignmentStatus",
@@ -34,6 +36,7 @@ __all__ = [
     "CaseFileUserObjectPermission",
     "Child",
     "ChildCircumstance",
+    "ChildMerge",
     "CommunityReport",
     "CommunityReportStatus",
     "CommunitySource",
@@ -42,6 +45,7 @@ __all__ = [
     "DataSubjectRequest",
     "DeadlineRule",
     "Disclosure",
+    "DuplicateDismissal",
     "EmergencyMeasure",
     "Household",
     "InitialAssessment",

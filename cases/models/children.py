@@ -44,6 +44,16 @@ class Child(models.Model):
         on_delete=models.SET_NULL,
         related_name="children",
     )
+    # Set when an officer merged this record into the record of the same child (cases.services.merges):
+    # the record stays, as a redirect to the kept one, until the merge is undone.
+    merged_into = models.ForeignKey(
+        "self",
+        verbose_name=_("merged into"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -58,6 +68,7 @@ class Child(models.Model):
                 name="child_personal_id_unique",
                 violation_error_message=_("Another child already has this personal identification number."),
             ),
+            models.CheckConstraint(condition=~Q(merged_into=models.F("pk")), name="child_not_merged_into_itself"),
         ]
         indexes = [models.Index(fields=["residence_commune", "name_key"], name="child_commune_name_idx")]
 

@@ -14,6 +14,16 @@ from .case_files import (
 )
 from .caseload import CommuneLoad, OfficerLoad, caseload
 from .children import ChildMatch, child_search
+from .duplicates import (
+    Comparison,
+    DuplicatePage,
+    DuplicatePair,
+    case_files_of_record,
+    comparison,
+    duplicate_pairs,
+    duplicates_of_child,
+    merges_into_child,
+)
 from .households import Family, HistorySnapshot, family_of_case, history_snapshot
 from .privacy import case_files_of_child, data_requests_in_area
 from .statistics import report_count
@@ -24,6 +34,9 @@ __all__ = [
     "CaseRow",
     "ChildMatch",
     "CommuneLoad",
+    "Comparison",
+    "DuplicatePage",
+    "DuplicatePair",
     "Family",
     "HistorySnapshot",
     "OfficerLoad",
@@ -32,14 +45,19 @@ __all__ = [
     "case_detail",
     "case_export_rows",
     "case_files_of_child",
+    "case_files_of_record",
     "case_list",
     "case_list_page",
     "case_viewers",
     "caseload",
     "child_search",
+    "comparison",
     "data_requests_in_area",
+    "duplicate_pairs",
+    "duplicates_of_child",
     "family_of_case",
     "history_snapshot",
+    "merges_into_child",
     "open_assignments_in_area",
     "report_count",
     "with_references",

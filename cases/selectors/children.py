@@ -38,7 +38,8 @@ def child_search(
     key = fold(name)
     if len(key) < 2:
         return []
-    children = access.children_visible_to(user).select_related("residence_commune")
+    # A record merged into another is a redirect, never offered again.
+    children = access.children_visible_to(user).filter(merged_into__isnull=True).select_related("residence_commune")
     if connection.vendor == "postgresql":
         from django.contrib.postgres.search import TrigramSimilarity
 

@@ -23,6 +23,7 @@ from .community import (
 )
 from .households import household_group_report, household_leave, household_link
 from .intake import CaregiverInput, ChildInput, ReportInput, report_receive
+from .merges import child_merge, child_merge_undo, duplicate_dismiss, undo_refusal
 from .notes import note_add
 from .responsibility import Handover, KeptFile, case_assign_officer, caseload_hand_over
 from .restriction import case_restrict, case_unrestrict
@@ -80,8 +81,11 @@ __all__ = [
     "case_transfer",
     "case_unrestrict",
     "caseload_hand_over",
+    "child_merge",
+    "child_merge_undo",
     "community_report_close",
     "community_report_submit",
+    "duplicate_dismiss",
     "household_group_report",
     "household_leave",
     "household_link",
@@ -89,4 +93,5 @@ __all__ = [
     "report_receive",
     "step_for_siblings",
     "store_attachment",
+    "undo_refusal",
 ]

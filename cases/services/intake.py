@@ -164,7 +164,8 @@ def _validate_report(actor, report: ReportInput, children: list[ChildInput]) -> 
     resolved: list[Child | ChildInput] = []
     for index, data in enumerate(children):
         if data.existing_id:
-            child = access.children_visible_to(actor).filter(pk=data.existing_id).first()
+            # A record merged into another stands for the kept one.
+            child = access.kept_record(actor, access.children_visible_to(actor).filter(pk=data.existing_id).first())
             if child is None:
                 errors[f"children-{index}-existing_id"] = [_("This child is not in your area.")]
             elif age_on(child.birth_date, received_on) >= CHILD_AGE_LIMIT:

@@ -55,6 +55,10 @@ def case_detail(request, pk):
             part for part in (case.child.address, case.child.residence_hamlet, case.child.residence_commune) if part
         ],
         "history": selectors.history_snapshot(request.user, case.child, before_case=case),
+        # A likely second record of the same child, and the merges into this one (undone from their page).
+        "duplicates": selectors.duplicates_of_child(request.user, case.child, record=True)[:3],
+        "merges": selectors.merges_into_child(request.user, case.child),
+        "may_merge": access.can_resolve_duplicates(request.user, case.child),
     }
     return render(request, "cases/detail.html", context)
 

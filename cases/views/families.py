@@ -58,6 +58,8 @@ def child_history(request, pk):
     """The history snapshot of a child already registered, shown at once on the report form when the
     officer picks the child (an HTML fragment)."""
     child = access.child_for_user(request.user, pk, purpose="view")
+    if child.pk != pk:  # a record merged into another leads to the kept one
+        return redirect("cases:child_history", pk=child.pk)
     snapshot = selectors.history_snapshot(request.user, child)
     # A fragment: no page context (menu counts, the bell) to compute.
     return HttpResponse(render_to_string("cases/_history.html", {"snapshot": snapshot, "compact": True}))

@@ -72,6 +72,7 @@ def case_list(request):
             "can_receive": access.may_receive_reports(request.user),
             "officer": _officer_shown(form),
             "query_without_officer": without_officer.urlencode(),
+            "may_merge": access.may_resolve_duplicates(request.user),
         },
     )
 

@@ -18,9 +18,11 @@ from cases.models import (
     Attachment,
     CaseEvent,
     Child,
+    ChildMerge,
     CommunityReport,
     Consent,
     DataSubjectRequest,
+    DuplicateDismissal,
     Household,
     Note,
 )
@@ -32,6 +34,10 @@ from tests.factories import AgencyFactory, MembershipFactory, UnitFactory, UserF
 pytestmark = pytest.mark.django_db
 
 CHILD = "Hà Thị Bảo Ngọc"
+# The same girl registered a second time without diacritics (a possible duplicate of CHILD), and two records of
+# another boy already merged (the merge record's pages).
+TWIN = "Ha Thi Bao Ngoc"
+MERGED_CHILD = "Đoàn Văn Tư"
 NARRATIVE = "Chi tiết mật của vụ việc số 7731."
 PUBLIC_CHILD = "Em Sùng Thị Pà, chợ phiên"
 WHAT = "Điều người báo tin kể lại, số 4412."
@@ -54,6 +60,7 @@ ROLES = (
 FULL = {"officer", "chairman", "coordinator_district", "admin"}
 AGENCY = {"police"}
 PRIVACY = {"officer", "coordinator_district"}
+MERGERS = {"officer", "coordinator_district"}
 OK, EMPTY, DENY = "ok", "empty", "deny"
 
 
@@ -127,6 +134,11 @@ def world(tree, cast, receive, settings, tmp_path):
             photo=SimpleUploadedFile("a.png", _png(), content_type="image/png"),
         ),
     )
+    twin = receive(children=[child_input(tree.commune_c1, name=TWIN, sex="female")]).case_files.get()
+    boys = [
+        receive(children=[child_input(tree.commune_c1, name=MERGED_CHILD)]).case_files.get().child for _ in range(2)
+    ]
+    merge = services.child_merge(actor=officer, kept=boys[0], merged=boys[1], reason="Cùng giấy khai sinh")
     case.refresh_from_db()
     channel_accounts = {
         channel: ChannelAccount.objects.create(
@@ -142,6 +154,8 @@ def world(tree, cast, receive, settings, tmp_path):
         "data_request": data_request,
         "consent": withdrawn,
         "case": case,
+        "twin": twin,
+        "merge": merge,
         "users": users,
         "assignment": Assignment.objects.get(case=case),
         "attachment": attachment,
@@ -160,7 +174,7 @@ def _png() -> bytes:
 
 
 def _secrets(case):
-    return [CHILD, case.reference, NARRATIVE, PUBLIC_CHILD]
+    return [CHILD, case.reference, NARRATIVE, PUBLIC_CHILD, TWIN, MERGED_CHILD]
 
 
 def _endpoints(world):
@@ -341,6 +355,36 @@ def _endpoints(world):
             None,
             by(ok={"hotline"}, empty=everyone_else - {"hotline"}),
         ),
+        # Duplicates: the commune's officer and the coordinator over it, who see both records and all their
+        # case files; a chairman or administrator who sees them may not merge (403), others learn nothing (404).
+        # An officer or coordinator of another area has an empty list. The posts are incomplete (400): nothing
+        # is merged or undone.
+        "cases:duplicates": (
+            "get",
+            reverse("cases:duplicates"),
+            None,
+            by(ok=MERGERS, empty={"officer_elsewhere", "coordinator_beside"}),
+        ),
+        "cases:duplicate_mark": ("get", reverse("cases:duplicate_mark", args=[case.pk]), None, by(ok=MERGERS)),
+        "cases:duplicate_compare": (
+            "post",
+            reverse("cases:duplicate_compare", args=[case.child_id, world["twin"].child_id]),
+            {"reason": "x"},
+            by(ok=MERGERS),
+        ),
+        "cases:duplicate_dismiss": (
+            "post",
+            reverse("cases:duplicate_dismiss", args=[case.child_id, world["twin"].child_id]),
+            {"reason": ""},
+            by(ok=MERGERS),
+        ),
+        "cases:child_merge": ("get", reverse("cases:child_merge", args=[world["merge"].pk]), None, by(ok=MERGERS)),
+        "cases:child_merge_undo": (
+            "post",
+            reverse("cases:child_merge_undo", args=[world["merge"].pk]),
+            {},
+            by(ok=MERGERS),
+        ),
         "api-hotline-report": (
             "get",
             reverse("api-hotline-report", args=[case.report_id]),
@@ -463,6 +507,9 @@ def _snapshot(case):
         list(CommunityReport.objects.order_by("pk").values_list("status", "closing_reason")),
         list(Child.objects.order_by("pk").values_list("household_id", flat=True)),
         Household.objects.count(),
+        list(Child.objects.order_by("pk").values_list("merged_into_id", flat=True)),
+        list(ChildMerge.objects.order_by("pk").values_list("undone_at", flat=True)),
+        DuplicateDismissal.objects.count(),
     )
 
 

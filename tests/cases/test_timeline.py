@@ -189,6 +189,8 @@ def every_kind(tree, cast, receive, settings, tmp_path):
     sister = receive(children=[child_input(tree.commune_c1, name="Lường Thị Em")]).case_files.get()
     services.household_link(actor=officer, case=second, other=sister)
     services.household_leave(actor=officer, case=second)
+    merge = services.child_merge(actor=officer, kept=second.child, merged=sister.child, reason="Trùng bản ghi.")
+    services.child_merge_undo(actor=officer, merge=merge, reason="Nhầm.")
     services.case_assign_officer(actor=chairman, case=second, officer=officer_two, reason="Nghỉ phép.")
     services.case_review(actor=officer, case=second, **close)
     services.case_approve_closure(actor=chairman, case=second)
