@@ -154,6 +154,10 @@ class DeadlineKind(models.TextChoices):
     REVIEW = "review", _("Review of the plan")
 
 
+# Not a legal time limit (no province rule sets it): the safety plan's own review date.
+SAFETY_PLAN_REVIEW_DEADLINE = "safety_plan_review"
+
+
 class DeadlineUnit(models.TextChoices):
     HOURS = "hours", _("hours")
     CALENDAR_DAYS = "calendar_days", _("calendar days")
@@ -202,6 +206,8 @@ class CaseEventKind(models.TextChoices):
     RESPONSIBILITY_REASSIGNED = "responsibility_reassigned", _("Responsible officer changed")
     HOUSEHOLD_LINKED = "household_linked", _("Linked to a family group")
     HOUSEHOLD_LEFT = "household_left", _("Removed from the family group")
+    SAFETY_PLAN_RECORDED = "safety_plan", _("Safety plan recorded")
+    SAFETY_PLAN_REVIEWED = "safety_plan_reviewed", _("Safety plan reviewed (new version)")
 
 
 class AssignmentStatus(models.TextChoices):

@@ -184,6 +184,20 @@ def household_left_event(*, case, actor, household_id: int) -> CaseEvent:
     return _write(K.HOUSEHOLD_LEFT, case=case, actor=actor, household=household_id)
 
 
+def safety_plan_recorded_event(*, case, actor, change: StateChange, plan, is_review: bool) -> CaseEvent:
+    """The safety plan recorded (version 1) or reviewed (a new version); never its items' text."""
+    kind = K.SAFETY_PLAN_REVIEWED if is_review else K.SAFETY_PLAN_RECORDED
+    return _write(
+        kind,
+        case=case,
+        actor=actor,
+        change=change,
+        plan=plan.pk,
+        version=plan.number,
+        review_date=str(plan.review_date),
+    )
+
+
 # ---------------------------------------------------------------------------------------------- assignments
 
 

@@ -21,7 +21,7 @@ from notifications.urgency import Clock
 from notifications.work import Section, WorkItem, section
 
 from .. import access
-from ..choices import OPEN_STATES, AssignmentStatus, CaseState, DeadlineKind
+from ..choices import OPEN_STATES, SAFETY_PLAN_REVIEW_DEADLINE, AssignmentStatus, CaseState, DeadlineKind
 from ..models import ACTIVE_ASSIGNMENT_STATUSES, Assignment, CaseFile
 from ..workflow import ACTIONS, stage_of
 from .community import verify_items
@@ -72,6 +72,20 @@ def _case_item(row: dict, action: str, section: str, deadline: Deadline | None, 
     )
 
 
+def _safety_item(row: dict, deadline: Deadline, clock: Clock, user) -> WorkItem:
+    item = _case_item(row, "review", "safety_reviews", deadline, clock, user)
+    return WorkItem(
+        section=item.section,
+        title=item.title,
+        detail=_("Safety plan: review it on its date"),
+        url=reverse("cases:safety_edit", args=[row["pk"]]),
+        action=_("Review the safety plan"),
+        due_at=item.due_at,
+        urgency=item.urgency,
+        who=item.who,
+    )
+
+
 def _commune_cases(user, roles) -> tuple[list[dict], dict]:
     """Open case files of the communes where the user holds one of ROLES, with their open deadlines."""
     scope = jurisdiction_of(user, roles)
@@ -88,9 +102,12 @@ def officer_sections(user, clock: Clock) -> list[Section]:
     rows, deadlines = _commune_cases(user, access.EDIT_ROLES)
     if not rows and jurisdiction_of(user, access.EDIT_ROLES).is_empty:
         return []
-    new, steps, returned, reviews = [], [], [], []
+    new, steps, returned, reviews, safety = [], [], [], [], []
     for row in rows:
         state, mine = row["state"], deadlines.get(row["pk"], {})
+        safety_review = mine.get(SAFETY_PLAN_REVIEW_DEADLINE)
+        if safety_review is not None and safety_review.due_at - clock.now <= REVIEW_AHEAD:
+            safety.append(_safety_item(row, safety_review, clock, user))
         if state == CaseState.TRANSFER_PENDING or state in (CaseState.PLAN_SUBMITTED, CaseState.CLOSURE_PROPOSED):
             continue  # the other commune's or the chairman's turn
         stage = stage_of(state, row["is_emergency"])
@@ -148,6 +165,12 @@ def officer_sections(user, clock: Clock) -> list[Section]:
             _("Transfers waiting for your commune"),
             incoming,
             _("Case files another commune asks yours to take over appear here."),
+        ),
+        section(
+            "safety_reviews",
+            _("Safety plans to review"),
+            safety,
+            _("Safety plans whose review date falls within two weeks appear here."),
         ),
         section(
             "reviews",

@@ -26,6 +26,7 @@ from .intake import CaregiverInput, ChildInput, ReportInput, report_receive
 from .notes import note_add
 from .responsibility import case_assign_officer
 from .restriction import case_restrict, case_unrestrict
+from .safety import SafetyItemInput, safety_plan_record
 from .siblings import GROUP_STEPS, step_for_siblings
 from .transitions import (
     MeasureInput,
@@ -52,6 +53,7 @@ __all__ = [
     "CommunityReportInput",
     "MeasureInput",
     "ReportInput",
+    "SafetyItemInput",
     "assignment_accept",
     "assignment_close",
     "assignment_decline",
@@ -84,6 +86,7 @@ __all__ = [
     "household_link",
     "note_add",
     "report_receive",
+    "safety_plan_record",
     "step_for_siblings",
     "store_attachment",
 ]
