@@ -182,7 +182,8 @@ def test_the_alleged_perpetrator_receives_no_message_about_the_safety_plan(cast,
     assert not Notification.objects.filter(user=related).exists()
     assert "chairman" in told  # the escalation went on to the chairman
     for notice in Notification.objects.filter(deadline=deadline):
-        assert CHILD not in notice.title and CHILD not in notice.body
+        assert CHILD not in notice.title
+        assert CHILD not in notice.body
 
 
 @needs_pdftotext
