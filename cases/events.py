@@ -184,11 +184,17 @@ def household_left_event(*, case, actor, household_id: int) -> CaseEvent:
     return _write(K.HOUSEHOLD_LEFT, case=case, actor=actor, household=household_id)
 
 
-def safety_plan_recorded_event(*, case, actor, change: StateChange, plan, is_review: bool) -> CaseEvent:
-    """The safety plan recorded (version 1) or reviewed (a new version); never its items' text."""
-    kind = K.SAFETY_PLAN_REVIEWED if is_review else K.SAFETY_PLAN_RECORDED
+def safety_plan_recorded_event(*, case, actor, change: StateChange, plan) -> CaseEvent:
+    """The first safety plan (version 1); never its items' text."""
     return _write(
-        kind,
+        K.SAFETY_PLAN_RECORDED, case=case, actor=actor, change=change, plan=plan.pk, review_date=str(plan.review_date)
+    )
+
+
+def safety_plan_reviewed_event(*, case, actor, change: StateChange, plan) -> CaseEvent:
+    """A review of the safety plan: a new version, the earlier one kept."""
+    return _write(
+        K.SAFETY_PLAN_REVIEWED,
         case=case,
         actor=actor,
         change=change,

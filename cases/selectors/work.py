@@ -22,6 +22,7 @@ from notifications.work import Section, WorkItem, section
 
 from .. import access
 from ..choices import OPEN_STATES, SAFETY_PLAN_REVIEW_DEADLINE, AssignmentStatus, CaseState, DeadlineKind
+from ..escalation import DEADLINE_LABELS
 from ..models import ACTIVE_ASSIGNMENT_STATUSES, Assignment, CaseFile
 from ..workflow import ACTIONS, stage_of
 from .community import verify_items
@@ -249,7 +250,11 @@ def chairman_sections(user, clock: Clock) -> list[Section]:
             late = [d for d in mine.values() if d.due_at < clock.now]
             if late:
                 first = min(late, key=lambda d: d.due_at)
-                label = str(DeadlineKind(first.kind).label) if first.kind in DeadlineKind.values else first.kind
+                label = (
+                    str(DeadlineKind(first.kind).label)
+                    if first.kind in DeadlineKind.values
+                    else _(DEADLINE_LABELS.get(first.kind, first.kind))
+                )
                 overdue.append(_detail_item(row, "overdue", label, clock, first.due_at))
     return [
         section(

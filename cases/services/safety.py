@@ -121,5 +121,6 @@ def safety_plan_record(
         province=_province(case),
     )
     change = case_touch(case)
-    events.safety_plan_recorded_event(case=case, actor=actor, change=change, plan=plan, is_review=previous is not None)
+    record_event = events.safety_plan_reviewed_event if previous is not None else events.safety_plan_recorded_event
+    record_event(case=case, actor=actor, change=change, plan=plan)
     return plan
