@@ -29,7 +29,7 @@ class ProviderForm(forms.ModelForm):
         fields = ["name", "kind", "services", "areas", "address", "hours", "phone", "contact_person", "is_active"]
         widgets = {
             "services": forms.Textarea(attrs={"rows": 3}),
-            "areas": forms.SelectMultiple(attrs={"size": 8}),
+            "areas": forms.CheckboxSelectMultiple,
         }
         error_messages = {
             "name": {"required": _("Enter the name of the service.")},
@@ -41,10 +41,10 @@ class ProviderForm(forms.ModelForm):
     def __init__(self, *args, units=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["areas"].queryset = units if units is not None else AdministrativeUnit.objects.none()
-        self.fields["areas"].label_from_instance = lambda unit: f"{unit.name} ({unit.get_level_display()})"
+        self.fields["areas"].label_from_instance = lambda unit: unit.name
         self.fields["kind"].choices = [("", "—"), *ProviderKind.choices]
         for name, field in self.fields.items():
-            if name == "is_active":
+            if name in ("is_active", "areas"):
                 field.widget.attrs.setdefault("class", "form-check-input")
             elif isinstance(field.widget, forms.Select):
                 field.widget.attrs.setdefault("class", "form-select")

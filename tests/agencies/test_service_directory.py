@@ -141,20 +141,32 @@ def test_the_printable_list_for_families_names_the_services_of_the_commune(cast,
 
 
 def test_a_plan_measure_picks_a_service_from_the_directory(cast, tree, receive, entries):
+    import datetime
+
     from django.utils import timezone
 
+    from cases import services
     from cases.models import PlanMeasure
-    from tests.factories import walk_to_approved
+    from tests.factories import walk_to_investigated
 
     case = receive().case_files.get()
+    walk_to_investigated(case, cast.officer)
     police = cast.police.memberships.get().agency
-    walk_to_approved(
-        case, cast.officer, cast.chairman, [(police, "police", "Đưa em đến nơi an toàn.", timezone.localdate())]
-    )
+    due = timezone.localdate() + datetime.timedelta(days=7)
+
+    def submit(provider):
+        case.refresh_from_db()
+        measure = services.MeasureInput(police, "police", "Đưa em đến nơi an toàn.", due, provider=provider)
+        return services.case_submit_plan(
+            actor=cast.officer, case=case, objectives="An toàn.", measures=[measure], expected_version=case.version
+        )
+
+    with pytest.raises(ValidationError) as refused:
+        submit(entries["far"])  # serves Xã Bốn, not the child's commune
+    assert "measures-0-provider" in refused.value.message_dict
+    submit(entries["shelter"])
     measure = PlanMeasure.objects.get(plan__case=case)
-    assert measure.provider is None
-    measure.provider = entries["shelter"]
-    measure.save(update_fields=["provider"])
+    assert (measure.provider, measure.description) == (entries["shelter"], "Đưa em đến nơi an toàn.")
     page = _client(cast.officer).get(reverse("cases:detail", args=[case.pk])).content.decode()
     assert "Đưa em đến nơi an toàn." in page  # the measure's own text stays
     assert "Nhà tạm lánh Xã Một" in page
