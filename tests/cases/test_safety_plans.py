@@ -246,3 +246,15 @@ def test_a_measure_and_an_item_pick_a_service_from_the_directory(cast, tree, cas
     with pytest.raises(ValidationError) as refused:
         _record(case, cast.officer, items=_items(provider=elsewhere), review_note="x")
     assert "items-6-provider" in refused.value.message_dict
+
+
+def test_a_child_at_high_risk_without_a_safety_plan_is_on_the_officers_work_list(cast, case):
+    type(case).objects.filter(pk=case.pk).update(risk_level="high", state="assessed")
+    sections = {section.key: section for section in work_for(cast.officer).sections}
+    item = sections["safety_needed"].items[0]
+    assert item.url == reverse("cases:safety_edit", args=[case.pk])
+    assert case.reference in item.title
+    page = _client(cast.officer).get(reverse("cases:detail", args=[case.pk])).content.decode()
+    assert "Nguy cơ cao: trẻ em này cần có kế hoạch an toàn." in page
+    _record(case, cast.officer)
+    assert "safety_needed" not in {section.key for section in work_for(cast.officer).sections}
