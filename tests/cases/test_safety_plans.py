@@ -258,3 +258,16 @@ def test_a_child_at_high_risk_without_a_safety_plan_is_on_the_officers_work_list
     assert "Nguy cơ cao: trẻ em này cần có kế hoạch an toàn." in page
     _record(case, cast.officer)
     assert "safety_needed" not in {section.key for section in work_for(cast.officer).sections}
+
+
+def test_the_review_form_starts_from_the_current_version(cast, case):
+    _record(case, cast.officer)
+    client = _client(cast.officer)
+    page = client.get(reverse("cases:safety_edit", args=[case.pk])).content.decode()
+    assert HIDDEN_ACTION in page  # every item of version 1, ready to change
+    assert 'name="items-TOTAL_FORMS" value="7"' in page
+    assert 'id="id_review_note"' in page  # a review says what it found
+    # The chairman reads the plan and prints the family's copy, but does not change it.
+    chairman = _client(cast.chairman)
+    assert chairman.get(reverse("cases:safety", args=[case.pk])).status_code == 200
+    assert chairman.get(reverse("cases:safety_edit", args=[case.pk])).status_code == 403
