@@ -279,7 +279,7 @@ class ServiceProvider(models.Model):
         AdministrativeUnit,
         verbose_name=_("areas served"),
         related_name="service_providers",
-        help_text=_("A province or commune: a provider serving a province serves every commune in it."),
+        help_text=_("Tick every unit it serves: a province or a former district counts for every commune in it."),
     )
     address = models.CharField(_("address"), max_length=255, blank=True)
     hours = models.CharField(_("opening hours"), max_length=200, blank=True)

@@ -27,7 +27,7 @@ class Migration(migrations.Migration):
                 ('is_active', models.BooleanField(default=True, verbose_name='active')),
                 ('created_at', models.DateTimeField(auto_now_add=True)),
                 ('updated_at', models.DateTimeField(auto_now=True)),
-                ('areas', models.ManyToManyField(help_text='A province or commune: a provider serving a province serves every commune in it.', related_name='service_providers', to='agencies.administrativeunit', verbose_name='areas served')),
+                ('areas', models.ManyToManyField(help_text='Tick every unit it serves: a province or a former district counts for every commune in it.', related_name='service_providers', to='agencies.administrativeunit', verbose_name='areas served')),
                 ('created_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
             ],
             options={
