@@ -170,3 +170,13 @@ def test_a_plan_measure_picks_a_service_from_the_directory(cast, tree, receive, 
     page = _client(cast.officer).get(reverse("cases:detail", args=[case.pk])).content.decode()
     assert "Đưa em đến nơi an toàn." in page  # the measure's own text stays
     assert "Nhà tạm lánh Xã Một" in page
+
+
+def test_the_api_lists_the_services_serving_an_area(cast, tree, entries):
+    response = _client(cast.officer).get(reverse("api-services"), {"area": tree.commune_c1.pk, "kind": "shelter"})
+    assert response.status_code == 200
+    rows = response.json()["results"]
+    assert [row["name"] for row in rows] == ["Nhà tạm lánh Xã Một"]
+    assert rows[0]["areas"][0]["name"] == tree.commune_c1.name
+    assert _client(cast.officer).get(reverse("api-services"), {"kind": "nonsense"}).status_code == 400
+    assert Client().get(reverse("api-services")).status_code in (401, 403)

@@ -406,6 +406,7 @@ def _endpoints(world):
             {"name": ""},
             by(ok={"coordinator_district", "admin"}),
         ),
+        "api-services": ("get", reverse("api-services") + f"?area={case.commune_id}", None, signed_in),
         "agencies:services_print": (
             "get",
             reverse("agencies:services_print") + f"?area={case.commune_id}",
@@ -460,7 +461,9 @@ def _registered_endpoint_names() -> set[str]:
             elif (
                 namespace is None
                 and sub.name
-                and sub.name.startswith(("api-case", "api-report", "api-child", "api-assignment", "api-hotline"))
+                and sub.name.startswith(
+                    ("api-case", "api-report", "api-child", "api-assignment", "api-hotline", "api-services")
+                )
             ):
                 names.add(sub.name)
     return names
