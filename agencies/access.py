@@ -8,8 +8,10 @@ Every later app filters through these helpers; none re-derives jurisdiction itse
 
 from dataclasses import dataclass, field
 
+from django.core.exceptions import PermissionDenied
 from django.db.models import Q, QuerySet
 from django.http import Http404
+from django.utils.translation import gettext as _
 
 from .models import AdministrativeUnit, Role, StaffMembership, UnitLevel
 
@@ -196,3 +198,50 @@ def has_role(user, *roles: str) -> bool:
     if user.is_superuser and Role.SYSTEM_ADMIN in roles:
         return True
     return any(membership.role in roles for membership in active_memberships(user))
+
+
+# ---------------------------------------------------------------------------------------------------------
+# The directory of services. Every member of staff reads it (it is what they refer families to); the
+# administrators and coordinators keep it, each for the units of their own area.
+
+DIRECTORY_KEEPER_ROLES = frozenset({Role.COORDINATOR, Role.SYSTEM_ADMIN})
+
+
+def may_read_directory(user) -> bool:
+    return bool(user is not None and user.is_authenticated and (user.is_superuser or active_memberships(user)))
+
+
+def may_keep_directory(user) -> bool:
+    return not jurisdiction_of(user, DIRECTORY_KEEPER_ROLES).is_empty
+
+
+def directory_keeper_units(user) -> QuerySet[AdministrativeUnit]:
+    """The provinces, intermediate units and communes a keeper may name as areas served."""
+    return AdministrativeUnit.objects.filter(
+        jurisdiction_of(user, DIRECTORY_KEEPER_ROLES).q("path"),
+        is_active=True,
+        level__in=[UnitLevel.PROVINCE, UnitLevel.INTERMEDIATE, UnitLevel.COMMUNE],
+    )
+
+
+def may_keep_provider_in(user, units) -> bool:
+    """Every area of the entry lies in the keeper's own area."""
+    scope = jurisdiction_of(user, DIRECTORY_KEEPER_ROLES)
+    units = list(units)
+    return not scope.is_empty and bool(units) and all(scope.covers_path(unit.path) for unit in units)
+
+
+def provider_for_keeper(user, pk):
+    """A directory entry its keeper may change: 404 for someone who may not read the directory or for an unknown
+    entry, 403 for a reader who does not keep it or an entry serving places outside the keeper's area."""
+    from .models import ServiceProvider
+
+    if not may_read_directory(user):
+        raise Http404
+    try:
+        provider = ServiceProvider.objects.prefetch_related("areas").get(pk=int(pk))
+    except (ServiceProvider.DoesNotExist, TypeError, ValueError):
+        raise Http404 from None
+    if not may_keep_provider_in(user, provider.areas.all()):
+        raise PermissionDenied(_("Only a coordinator or an administrator of the area served keeps this entry."))
+    return provider

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from django.contrib.auth import get_user_model
 from django.db import transaction
 
-from .models import AdministrativeUnit, Agency, AgencyType, Role, StaffMembership, UnitLevel
+from .models import AdministrativeUnit, Agency, AgencyType, Role, ServiceProvider, StaffMembership, UnitLevel
 from .services import agency_save, membership_save, unit_save
 
 DEMO_PASSWORD = "baove-demo-2026"  # noqa: S105 - documented demo password, embedded default only
@@ -219,6 +219,123 @@ def seed() -> dict[str, int]:
                 membership=StaffMembership(user=user, agency=agency, unit=unit, role=demo.role, title=demo.title),
             )
             created["memberships"] += 1
+    created["services"] = _service_directory(units, user_model.objects.get(username="admin"))
+    return created
+
+
+# The directory of services of the demo province: made-up names, addresses and numbers (no real people).
+# (name, type, services, area keys, address, hours, phone, contact person)
+SERVICE_DIRECTORY = (
+    (
+        "Trung tâm Công tác xã hội tỉnh Tây Ninh",
+        "social_work",
+        "Tiếp nhận, chăm sóc khẩn cấp trẻ em bị xâm hại; tư vấn tâm lý; quản lý trường hợp; chăm sóc thay thế",
+        ("province",),
+        "Số 45 đường Cách Mạng Tháng Tám, phường Tân Ninh",
+        "Tiếp nhận khẩn cấp 24/7; làm việc 7:00–17:00 thứ Hai đến thứ Sáu",
+        "0276 3822 145",
+        "Bà Phạm Thị Thu Trang, Phó Giám đốc",
+    ),
+    (
+        "Nhà tạm lánh “Ngôi nhà bình yên” – Hội Liên hiệp Phụ nữ tỉnh",
+        "shelter",
+        "Chỗ ở tạm thời an toàn cho phụ nữ và trẻ em bị bạo lực (tối đa 30 ngày); giữ bí mật nơi ở",
+        ("province",),
+        "Liên hệ qua điện thoại (địa chỉ được giữ bí mật)",
+        "24/7",
+        "0276 3815 226",
+        "Chị Võ Thị Ngọc Hân",
+    ),
+    (
+        "Trung tâm Trợ giúp pháp lý Nhà nước tỉnh Tây Ninh",
+        "legal_aid",
+        "Trợ giúp pháp lý miễn phí cho trẻ em và người giám hộ; tham gia tố tụng bảo vệ quyền lợi của trẻ",
+        ("province",),
+        "Số 8 đường Phạm Tung, phường Tân Ninh",
+        "7:00–11:30, 13:30–17:00 thứ Hai đến thứ Sáu",
+        "0276 3820 417",
+        "Ông Lê Minh Khoa, trợ giúp viên pháp lý",
+    ),
+    (
+        "Bệnh viện Đa khoa tỉnh Tây Ninh – Khoa Nhi",
+        "clinic",
+        "Khám, điều trị cho trẻ em; khám và chăm sóc trẻ bị xâm hại tình dục; giám định thương tích theo yêu cầu",
+        ("province",),
+        "Đường 30 Tháng 4, phường Tân Ninh",
+        "Cấp cứu 24/7",
+        "0276 3836 115",
+        "",
+    ),
+    (
+        "Trạm Y tế xã Tân Biên",
+        "clinic",
+        "Sơ cứu, khám bệnh ban đầu; chuyển tuyến; tư vấn sức khỏe sinh sản vị thành niên",
+        ("tan_bien",),
+        "Ấp Thạnh Phú, xã Tân Biên",
+        "7:00–11:00, 13:00–17:00; trực cấp cứu 24/7",
+        "0276 3874 102",
+        "Y sĩ Huỳnh Thị Kim Yến",
+    ),
+    (
+        "Công an xã Tân Biên",
+        "agency",
+        "Ngăn chặn hành vi xâm hại; bảo vệ an toàn cho trẻ em và người báo tin; tiếp nhận tố giác",
+        ("tan_bien",),
+        "Ấp Thạnh Tây, xã Tân Biên",
+        "24/7",
+        "0276 3874 113",
+        "Trung úy Đỗ Quốc Huy",
+    ),
+    (
+        "Phòng tư vấn tâm lý học đường – Trường THCS Tân Biên",
+        "counselling",
+        "Tư vấn tâm lý cho học sinh; kết nối giáo viên chủ nhiệm và gia đình",
+        ("tan_bien",),
+        "Trường THCS Tân Biên, ấp Thạnh Phú",
+        "7:00–16:30 các ngày học",
+        "0276 3874 230",
+        "Cô Ngô Thị Thảo",
+    ),
+    (
+        "Nhóm tình nguyện Ánh Dương Tây Ninh",
+        "ngo",
+        "Học bổng, hỗ trợ đồ dùng học tập; câu lạc bộ kỹ năng sống cho trẻ em",
+        ("tan_bien", "tan_lap", "thanh_binh"),
+        "Số 17 đường Nguyễn Chí Thanh, xã Tân Lập",
+        "Thứ Bảy, Chủ nhật 8:00–16:00",
+        "0276 3881 064",
+        "Anh Dương Thanh Tín",
+    ),
+    (
+        "Tổng đài điện thoại quốc gia bảo vệ trẻ em 111",
+        "hotline",
+        "Tiếp nhận thông tin, tư vấn, kết nối hỗ trợ trẻ em bị xâm hại; miễn phí",
+        ("province",),
+        "",
+        "24/7, miễn phí",
+        "111",
+        "",
+    ),
+)
+
+
+def _service_directory(units: dict, admin) -> int:
+    created = 0
+    for name, kind, offered, areas, address, hours, phone, contact in SERVICE_DIRECTORY:
+        if ServiceProvider.objects.filter(name=name).exists():
+            continue
+        provider = ServiceProvider.objects.create(
+            name=name,
+            kind=kind,
+            services=offered,
+            address=address,
+            hours=hours,
+            phone=phone,
+            contact_person=contact,
+            created_by=admin,
+        )
+        provider.areas.set([units[key] for key in areas])
+        created += 1
     return created
 
 

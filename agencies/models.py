@@ -253,3 +253,48 @@ class StaffMembership(models.Model):
                     }
                 }
             )
+
+
+class ProviderKind(models.TextChoices):
+    SHELTER = "shelter", _("Shelter, safe place")
+    CLINIC = "clinic", _("Clinic, health station")
+    LEGAL_AID = "legal_aid", _("Legal aid")
+    COUNSELLING = "counselling", _("Counselling, psychological support")
+    SOCIAL_WORK = "social_work", _("Social work, social protection centre")
+    NGO = "ngo", _("Non-governmental organisation")
+    AGENCY = "agency", _("State agency")
+    HOTLINE = "hotline", _("Hotline")
+    OTHER = "other", _("Other service")
+
+
+class ServiceProvider(models.Model):
+    """An entry of the directory of services (danh bạ dịch vụ): a shelter, a clinic, legal aid, counselling, an
+    NGO or an agency, with what it offers, the administrative units it serves, its hours and contacts. Kept by
+    administrators and coordinators for their area (agencies.access); plans' measures pick from it."""
+
+    name = models.CharField(_("name"), max_length=255)
+    kind = models.CharField(_("type of service"), max_length=20, choices=ProviderKind.choices)
+    services = models.TextField(_("services offered"))
+    areas = models.ManyToManyField(
+        AdministrativeUnit,
+        verbose_name=_("areas served"),
+        related_name="service_providers",
+        help_text=_("Tick every unit it serves: a province or a former district counts for every commune in it."),
+    )
+    address = models.CharField(_("address"), max_length=255, blank=True)
+    hours = models.CharField(_("opening hours"), max_length=200, blank=True)
+    phone = models.CharField(_("phone"), max_length=40, blank=True)
+    contact_person = models.CharField(_("contact person"), max_length=200, blank=True)
+    is_active = models.BooleanField(_("active"), default=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("service provider")
+        verbose_name_plural = _("service providers")
+        ordering = ["name", "pk"]
+        indexes = [models.Index(fields=["kind", "is_active"], name="provider_kind_active_idx")]
+
+    def __str__(self) -> str:
+        return self.name

@@ -76,3 +76,35 @@ def agencies_serving(unit) -> QuerySet[Agency]:
         .select_related("unit", "agency_type")
         .order_by("-unit__path", "name")
     )
+
+
+def providers_serving(unit, *, kind: str = "", include_inactive: bool = False) -> QuerySet:
+    """Directory entries serving UNIT: those named for it, for a unit above it, or (for a province or an
+    intermediate unit) for a commune inside it. Active ones only unless asked."""
+    from .models import ServiceProvider
+
+    rows = ServiceProvider.objects.all()
+    if unit is not None:
+        rows = rows.filter(Q(areas__path__in=ancestor_paths(unit.path)) | Q(areas__path__startswith=unit.path))
+    if kind:
+        rows = rows.filter(kind=kind)
+    if not include_inactive:
+        rows = rows.filter(is_active=True)
+    return rows.distinct().prefetch_related("areas").order_by("kind", "name", "pk")
+
+
+def providers_for_user(user, *, unit=None, kind: str = "", text: str = "") -> QuerySet:
+    """The directory as USER reads it: everyone on staff reads every active entry; keepers also see the
+    inactive ones of their area. Empty for anyone else."""
+    from .access import DIRECTORY_KEEPER_ROLES, may_read_directory
+    from .models import ServiceProvider
+
+    if not may_read_directory(user):
+        return ServiceProvider.objects.none()
+    scope = jurisdiction_of(user, DIRECTORY_KEEPER_ROLES)
+    rows = providers_serving(unit, kind=kind, include_inactive=True)
+    # Keepers also see the inactive entries of their own area (to put them back).
+    rows = rows.filter(Q(is_active=True) | (Q(pk__in=[]) if scope.is_empty else scope.q("areas__path")))
+    if text:
+        rows = rows.filter(Q(name__icontains=text) | Q(services__icontains=text) | Q(address__icontains=text))
+    return rows

@@ -3,11 +3,15 @@
 from dataclasses import dataclass, field
 
 from django.contrib.auth.models import Group
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import F, Value
 from django.db.models.functions import Concat, Substr
+from django.utils.translation import gettext as _
 
-from .access import ancestor_paths, forget_jurisdiction
+from audit import recorder
+
+from .access import ancestor_paths, forget_jurisdiction, may_keep_provider_in
 from .models import OFFICIAL_LEVELS, AdministrativeUnit, Agency, Role, StaffMembership, UnitLevel
 from .official_units import OfficialUnits
 
@@ -170,3 +174,27 @@ def _create_with_paths(units: list[AdministrativeUnit]) -> None:
     for unit in units:
         unit.path = f"{unit.parent.path if unit.parent_id else '/'}{unit.pk}/"
     AdministrativeUnit.objects.bulk_update(units, ["path"], batch_size=1000)
+
+
+@transaction.atomic
+def provider_save(*, actor, provider, areas: list[AdministrativeUnit]):
+    """Create or change an entry of the directory of services. The keeper may name only areas of their own
+    area; an entry they change must already lie there (agencies.access.provider_for_keeper)."""
+    if not areas:
+        raise ValidationError({"areas": [_("Choose at least one area served.")]})
+    if not may_keep_provider_in(actor, areas):
+        raise ValidationError({"areas": [_("You can name only areas inside your own area.")]})
+    is_new = provider.pk is None
+    if is_new:
+        provider.created_by = actor
+    provider.full_clean(exclude=["created_by"])
+    provider.save()
+    provider.areas.set(areas)
+    recorder.record(
+        "create" if is_new else "change",
+        "service_provider",
+        provider.pk,
+        fields={"name": provider.name, "areas": sorted(unit.pk for unit in areas), "is_active": provider.is_active},
+        actor=actor,
+    )
+    return provider

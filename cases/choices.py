@@ -155,6 +155,10 @@ class DeadlineKind(models.TextChoices):
     REVIEW = "review", _("Review of the plan")
 
 
+# Not a legal time limit (no province rule sets it): the safety plan's own review date.
+SAFETY_PLAN_REVIEW_DEADLINE = "safety_plan_review"
+
+
 class DeadlineUnit(models.TextChoices):
     HOURS = "hours", _("hours")
     CALENDAR_DAYS = "calendar_days", _("calendar days")
@@ -205,6 +209,8 @@ class CaseEventKind(models.TextChoices):
     HOUSEHOLD_LEFT = "household_left", _("Removed from the family group")
     CHILD_MERGED = "child_merged", _("Duplicate records of the child merged")
     CHILD_MERGE_UNDONE = "child_merge_undone", _("Merge of the child's duplicate records undone")
+    SAFETY_PLAN_RECORDED = "safety_plan", _("Safety plan recorded")
+    SAFETY_PLAN_REVIEWED = "safety_plan_reviewed", _("Safety plan reviewed (new version)")
 
 
 class AssignmentStatus(models.TextChoices):

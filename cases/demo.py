@@ -227,6 +227,15 @@ def _family(*, rng, now, move: Callable, communes, people) -> int:
         ],
         perpetrator_relation="bố đẻ",
     )
+    # The elder brother's new file: high risk (the father still lives with the family) — a safety plan, its
+    # review ten days away, with what the father must not see left out of the family's copy.
+    brother = again.case_files.get(child_id=case.child_id)
+    services.safety_plan_record(
+        actor=officer,
+        case=brother,
+        items=_safety_items(),
+        review_date=(now + 10 * DAY).date(),
+    )
     move(now)
     return 1 + again.case_files.count()
 
@@ -282,6 +291,37 @@ def _registered_twice(*, now, move: Callable, communes, people) -> int:
     )
     move(now)
     return 4
+def _safety_items() -> list:
+    item = services.SafetyItemInput
+    return [
+        item(kind="risk", text="Bố uống rượu và đánh các con vào buổi tối, nhất là cuối tuần."),
+        item(kind="risk", text="Em Khải đã bị đánh năm ngoái; bố vẫn sống cùng nhà."),
+        item(
+            kind="action",
+            text="Khi bố say rượu, mẹ đưa ba con sang nhà bà ngoại ở tổ 5, ấp Thạnh Phú.",
+            who="Mẹ (Lê Thị Hạnh)",
+            is_hidden_from_perpetrator=True,
+        ),
+        item(
+            kind="action",
+            text="Đến nhà khi được báo; lập biên bản và ngăn chặn hành vi bạo lực.",
+            who="Công an xã Tân Biên",
+            phone="0276 3874 113",
+        ),
+        item(
+            kind="action",
+            text="Gặp em Khải mỗi tuần ở trường; báo ngay cho cán bộ xã khi em có vết thương hoặc nghỉ học.",
+            who="Cô giáo chủ nhiệm",
+        ),
+        item(kind="action", text="Thăm gia đình hai tuần một lần.", who="Cán bộ bảo vệ trẻ em xã"),
+        item(kind="warning_sign", text="Bố uống rượu từ chiều; to tiếng, đập phá đồ đạc."),
+        item(kind="warning_sign", text="Em Khải nghỉ học, mặc áo dài tay khi trời nóng, sợ về nhà."),
+        item(kind="contact", text="Tổng đài quốc gia bảo vệ trẻ em (miễn phí, 24/7)", who="Tổng đài 111", phone="111"),
+        item(
+            kind="contact", text="Bà ngoại", who="Bà Lê Thị Sen", phone="0918 204 377", is_hidden_from_perpetrator=True
+        ),
+        item(kind="contact", text="Cán bộ bảo vệ trẻ em xã Tân Biên", who="Chị Nguyễn Thị Lan", phone="0276 3874 108"),
+    ]
 
 
 def _community_reports(commune, users) -> None:

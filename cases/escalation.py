@@ -11,13 +11,14 @@ from notifications.models import RecipientRole
 from notifications.recipients import ROLE_MEMBERS, AgencyStaff, Area, roles_of
 from notifications.registry import Description, Resolution, roles_by_deadline
 
-from .choices import DeadlineKind
+from .choices import SAFETY_PLAN_REVIEW_DEADLINE, DeadlineKind
 from .models import Assignment, CaseFile, DataSubjectRequest
 
 DEADLINE_LABELS = {
     "data_subject_request": gettext_noop("Answer the data-subject request"),
     "assignment_acceptance": gettext_noop("Agency accepts the assignment"),
     "assignment_due": gettext_noop("Assignment due"),
+    SAFETY_PLAN_REVIEW_DEADLINE: gettext_noop("Review the safety plan"),
 }
 
 
@@ -50,7 +51,11 @@ class CaseEscalationHandler:
         for deadline in deadlines:
             case = cases.get(deadline.target_id)
             if case is not None:
-                label = DeadlineKind(deadline.kind).label if deadline.kind in DeadlineKind.values else deadline.kind
+                label = (
+                    DeadlineKind(deadline.kind).label
+                    if deadline.kind in DeadlineKind.values
+                    else DEADLINE_LABELS.get(deadline.kind, deadline.kind)
+                )
                 found[deadline.pk] = (case, case.pk, str(label))
         return found
 

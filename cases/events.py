@@ -205,6 +205,26 @@ def child_merge_undone_event(*, case, actor, merge_id: int, kept_id: int, merged
     )
 
 
+def safety_plan_recorded_event(*, case, actor, change: StateChange, plan) -> CaseEvent:
+    """The first safety plan (version 1); never its items' text."""
+    return _write(
+        K.SAFETY_PLAN_RECORDED, case=case, actor=actor, change=change, plan=plan.pk, review_date=str(plan.review_date)
+    )
+
+
+def safety_plan_reviewed_event(*, case, actor, change: StateChange, plan) -> CaseEvent:
+    """A review of the safety plan: a new version, the earlier one kept."""
+    return _write(
+        K.SAFETY_PLAN_REVIEWED,
+        case=case,
+        actor=actor,
+        change=change,
+        plan=plan.pk,
+        version=plan.number,
+        review_date=str(plan.review_date),
+    )
+
+
 # ---------------------------------------------------------------------------------------------- assignments
 
 

@@ -7,7 +7,7 @@ from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
-from agencies.models import AdministrativeUnit, Agency
+from agencies.models import AdministrativeUnit, Agency, ServiceProvider
 from config.names import NameFormField
 
 from .choices import (
@@ -25,7 +25,7 @@ from .choices import (
     Sex,
 )
 from .ethnicities import ETHNICITY_CHOICES
-from .models import ConsentGiver, LawfulBasis, RequestKind, RequestStatus, Urgency
+from .models import ConsentGiver, LawfulBasis, RequestKind, RequestStatus, SafetyItemKind, Urgency
 
 DATETIME_WIDGET = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
 DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -269,10 +269,17 @@ class MeasureForm(BootstrapMixin, forms.Form):
     service_type = forms.ChoiceField(label=_("Service"), choices=ServiceType.choices)
     description = forms.CharField(label=_("What is to be done"), widget=forms.Textarea(attrs={"rows": 2}))
     due_date = forms.DateField(label=_("Due date"), widget=DATE_WIDGET)
+    provider = forms.ModelChoiceField(
+        label=_("Service from the directory (optional)"),
+        queryset=ServiceProvider.objects.none(),
+        required=False,
+        help_text=_("The shelter, clinic, legal aid or counselling service that will do it, if there is one."),
+    )
 
-    def __init__(self, *args, agencies=None, **kwargs):
+    def __init__(self, *args, agencies=None, providers=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["agency"].queryset = agencies if agencies is not None else Agency.objects.none()
+        self.fields["provider"].queryset = providers if providers is not None else ServiceProvider.objects.none()
 
 
 class MeasureFormSetBase(RepeatedFormSet):
@@ -399,10 +406,17 @@ class ReassignForm(VersionForm):
     agency = forms.ModelChoiceField(label=_("New agency"), queryset=Agency.objects.none())
     request = forms.CharField(label=_("What is asked (empty: as before)"), required=False, widget=TEXTAREA)
     due_date = forms.DateField(label=_("Due date"), widget=DATE_WIDGET)
+    provider = forms.ModelChoiceField(
+        label=_("Service from the directory (optional)"),
+        queryset=ServiceProvider.objects.none(),
+        required=False,
+        help_text=_("The shelter, clinic, legal aid or counselling service that will do it, if there is one."),
+    )
 
-    def __init__(self, *args, agencies=None, **kwargs):
+    def __init__(self, *args, agencies=None, providers=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["agency"].queryset = agencies if agencies is not None else Agency.objects.none()
+        self.fields["provider"].queryset = providers if providers is not None else ServiceProvider.objects.none()
 
 
 class AuditFilterForm(BootstrapMixin, forms.Form):
@@ -750,3 +764,57 @@ class DuplicateDismissForm(BootstrapMixin, forms.Form):
         max_length=2000,
         widget=TEXTAREA,
     )
+class SafetyPlanForm(VersionForm):
+    review_date = forms.DateField(
+        label=_("Review date"),
+        widget=DATE_WIDGET,
+        help_text=_("The plan is looked at again on this date; it appears on your work list before it."),
+        error_messages={"required": _("Enter the review date.")},
+    )
+    review_note = forms.CharField(
+        label=_("What the review found"),
+        widget=TEXTAREA,
+        required=False,
+        help_text=_("Only when reviewing a plan: what changed since the last version."),
+    )
+
+    def __init__(self, *args, is_review: bool = False, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not is_review:
+            del self.fields["review_note"]
+
+
+class SafetyItemForm(BootstrapMixin, forms.Form):
+    kind = forms.ChoiceField(
+        label=_("Kind"),
+        choices=SafetyItemKind.choices,
+        widget=forms.RadioSelect,
+        error_messages={"required": _("Choose what this item is.")},
+    )
+    text = forms.CharField(
+        label=_("What"),
+        widget=forms.Textarea(attrs={"rows": 2}),
+        error_messages={"required": _("Write the item, or remove it.")},
+    )
+    who = forms.CharField(label=_("Who (person or agency)"), required=False, max_length=200)
+    phone = forms.CharField(label=_("Phone"), required=False, max_length=40)
+    provider = forms.ModelChoiceField(
+        label=_("Service from the directory (optional)"), queryset=ServiceProvider.objects.none(), required=False
+    )
+    is_hidden_from_perpetrator = forms.BooleanField(
+        label=_("Not to be shown to the alleged perpetrator (left out of the family's copy)"), required=False
+    )
+
+    def __init__(self, *args, providers=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["provider"].queryset = providers if providers is not None else ServiceProvider.objects.none()
+
+
+class SafetyItemFormSetBase(RepeatedFormSet):
+    item_label = _("Item")
+    default_error_messages = {"too_few_forms": _("Add at least one item.")}
+
+
+SafetyItemFormSet = forms.formset_factory(
+    SafetyItemForm, formset=SafetyItemFormSetBase, extra=0, min_num=1, max_num=40, validate_min=True
+)

@@ -17,6 +17,7 @@ from .views import (
     public,
     responsibility,
     restriction,
+    safety,
 )
 
 app_name = "cases"
@@ -86,6 +87,9 @@ urlpatterns = [
     path("cases/<int:pk>/forms/<int:number>.pdf", case_page.form_pdf, name="form_pdf"),
     path("cases/<int:pk>/forms/", documents.forms_page, name="forms"),
     path("cases/<int:pk>/forms/<int:number>/issue/", documents.form_issue, name="form_issue"),
+    path("cases/<int:pk>/safety/", safety.safety_plan, name="safety"),
+    path("cases/<int:pk>/safety/edit/", safety.safety_plan_edit, name="safety_edit"),
+    path("cases/<int:pk>/safety/family.pdf", safety.safety_plan_family_pdf, name="safety_family_pdf"),
     path("cases/<int:pk>/notes/", files.note_add, name="note_add"),
     path("cases/<int:pk>/attachments/", files.attachment_add, name="attachment_add"),
     path("cases/<int:pk>/attachments/<int:attachment_pk>/", files.attachment_download, name="attachment"),

@@ -37,6 +37,7 @@ urlpatterns = [
     path("accounts/security/", two_factor_views.security, name="account_security"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
+    path("api/v1/", include("agencies.api_urls")),
     path("api/v1/", include("cases.api_urls")),
     path("api/v1/", include("plans.api_urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),

@@ -38,6 +38,14 @@ DEFAULT_LADDERS = {
             ("working_days_after", 5, "intermediate_coordinator", True),
         ],
     ),
+    "safety_plan_review": (
+        "Rà soát kế hoạch an toàn cho trẻ em",
+        [
+            ("share", 90, "responsible", False),
+            ("share", 100, "responsible", True),
+            ("working_days_after", 2, "supervisor", True),
+        ],
+    ),
     "assignment_acceptance": (
         "Cơ quan tiếp nhận việc được giao (2 ngày làm việc)",
         [

@@ -74,7 +74,7 @@ def fill(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("cases", "0017_child_merge"),
+        ("cases", "0019_safety_plans"),
         ("agencies", "0002_default_agency_types"),
     ]
 

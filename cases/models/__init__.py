@@ -20,6 +20,7 @@ from .permissions import CaseFileGroupObjectPermission, CaseFileUserObjectPermis
 from .privacy import Consent, ConsentGiver, DataSubjectRequest, Disclosure, RequestKind, RequestStatus
 from .reports import Report, ReportAbuseForm
 from .rules import DeadlineRule, ServiceVisibility
+from .safety import SafetyItemKind, SafetyPlan, SafetyPlanItem
 from .timeline import Attachment, CaseEvent, Note
 
 __all__ = [
@@ -59,6 +60,9 @@ __all__ = [
     "RequestKind",
     "RequestStatus",
     "Review",
+    "SafetyItemKind",
+    "SafetyPlan",
+    "SafetyPlanItem",
     "ServiceVisibility",
     "SpecificAssessment",
     "Urgency",

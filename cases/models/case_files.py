@@ -179,6 +179,15 @@ class PlanMeasure(models.Model):
     service_type = models.CharField(_("service"), max_length=30, choices=ServiceType.choices)
     description = models.TextField(_("what is to be done"))
     due_date = models.DateField(_("due date"))
+    # Picked from the directory of services; the measure's own text stays what the plan says.
+    provider = models.ForeignKey(
+        "agencies.ServiceProvider",
+        verbose_name=_("service from the directory"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
 
     class Meta:
         ordering = ["due_date", "pk"]

@@ -26,6 +26,7 @@ from .duplicates import (
 )
 from .households import Family, HistorySnapshot, family_of_case, history_snapshot
 from .privacy import case_files_of_child, data_requests_in_area
+from .safety import safety_case, safety_plans_of
 from .statistics import report_count
 
 __all__ = [
@@ -60,6 +61,8 @@ __all__ = [
     "merges_into_child",
     "open_assignments_in_area",
     "report_count",
+    "safety_case",
+    "safety_plans_of",
     "with_references",
     "workload_by_agency",
 ]

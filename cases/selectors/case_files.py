@@ -136,10 +136,12 @@ def case_detail(user, pk, *, purpose: str | None = "view", fields: dict | None =
         "emergency_measures",
         "specific_assessments",
         "reviews",
+        # The current safety plan first (SafetyPlan's ordering: newest version first).
+        "safety_plans",
         Prefetch(
             "plans",
             queryset=InterventionPlan.objects.prefetch_related(
-                Prefetch("measures", queryset=PlanMeasure.objects.select_related("agency"))
+                Prefetch("measures", queryset=PlanMeasure.objects.select_related("agency", "provider"))
             ),
         ),
         Prefetch("events", queryset=CaseEvent.objects.select_related("actor")),

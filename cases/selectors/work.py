@@ -21,8 +21,16 @@ from notifications.urgency import Clock
 from notifications.work import Section, WorkItem, section
 
 from .. import access
-from ..choices import OPEN_STATES, AssignmentStatus, CaseState, DeadlineKind
-from ..models import ACTIVE_ASSIGNMENT_STATUSES, Assignment, CaseFile
+from ..choices import (
+    OPEN_STATES,
+    SAFETY_PLAN_REVIEW_DEADLINE,
+    AssignmentStatus,
+    CaseState,
+    DeadlineKind,
+    RiskLevel,
+)
+from ..escalation import DEADLINE_LABELS
+from ..models import ACTIVE_ASSIGNMENT_STATUSES, Assignment, CaseFile, SafetyPlan
 from ..workflow import ACTIONS, stage_of
 from .community import verify_items
 
@@ -34,6 +42,7 @@ TRANSFER_STUCK = datetime.timedelta(days=3)
 CASE_FIELDS = (
     "pk", "reference", "state", "is_emergency", "commune_id", "commune__name", "transfer_to_id", "officer_id",
     "officer__first_name", "officer__last_name", "officer__username", "child__full_name", "opened_at",
+    "risk_level",
 )  # fmt: skip
 
 
@@ -72,6 +81,45 @@ def _case_item(row: dict, action: str, section: str, deadline: Deadline | None, 
     )
 
 
+def _safety_item(row: dict, deadline: Deadline, clock: Clock, user) -> WorkItem:
+    item = _case_item(row, "review", "safety_reviews", deadline, clock, user)
+    return WorkItem(
+        section=item.section,
+        title=item.title,
+        detail=_("Safety plan: review it on its date"),
+        url=reverse("cases:safety_edit", args=[row["pk"]]),
+        action=_("Review the safety plan"),
+        due_at=item.due_at,
+        urgency=item.urgency,
+        who=item.who,
+    )
+
+
+def _high_risk_without_safety_plan(rows: list[dict], user, clock: Clock) -> list[WorkItem]:
+    """Open case files at high risk (not waiting on another commune) with no safety plan: one query."""
+    high = {row["pk"]: row for row in rows if row["risk_level"] == RiskLevel.HIGH}
+    high = {pk: row for pk, row in high.items() if row["state"] != CaseState.TRANSFER_PENDING}
+    if not high:
+        return []
+    planned = set(SafetyPlan.objects.filter(case_id__in=list(high)).values_list("case_id", flat=True))
+    items = []
+    for pk, row in high.items():
+        if pk in planned:
+            continue
+        item = _case_item(row, "review", "safety_needed", None, clock, user)
+        items.append(
+            WorkItem(
+                section=item.section,
+                title=item.title,
+                detail=_("High risk: no safety plan yet"),
+                url=reverse("cases:safety_edit", args=[pk]),
+                action=_("Record the safety plan"),
+                who=item.who,
+            )
+        )
+    return items
+
+
 def _commune_cases(user, roles) -> tuple[list[dict], dict]:
     """Open case files of the communes where the user holds one of ROLES, with their open deadlines."""
     scope = jurisdiction_of(user, roles)
@@ -88,9 +136,12 @@ def officer_sections(user, clock: Clock) -> list[Section]:
     rows, deadlines = _commune_cases(user, access.EDIT_ROLES)
     if not rows and jurisdiction_of(user, access.EDIT_ROLES).is_empty:
         return []
-    new, steps, returned, reviews = [], [], [], []
+    new, steps, returned, reviews, safety = [], [], [], [], []
     for row in rows:
         state, mine = row["state"], deadlines.get(row["pk"], {})
+        safety_review = mine.get(SAFETY_PLAN_REVIEW_DEADLINE)
+        if safety_review is not None and safety_review.due_at - clock.now <= REVIEW_AHEAD:
+            safety.append(_safety_item(row, safety_review, clock, user))
         if state == CaseState.TRANSFER_PENDING or state in (CaseState.PLAN_SUBMITTED, CaseState.CLOSURE_PROPOSED):
             continue  # the other commune's or the chairman's turn
         stage = stage_of(state, row["is_emergency"])
@@ -107,6 +158,7 @@ def officer_sections(user, clock: Clock) -> list[Section]:
             steps.append(_case_item(row, action, "step", deadline, clock, user))
     incoming = _transfers_to(user, clock)
     reassign = _assignments_to_reassign(user, clock, access.EDIT_ROLES)
+    unsafe = _high_risk_without_safety_plan(rows, user, clock)
     list_url = reverse("cases:list")
     return [
         section(
@@ -148,6 +200,18 @@ def officer_sections(user, clock: Clock) -> list[Section]:
             _("Transfers waiting for your commune"),
             incoming,
             _("Case files another commune asks yours to take over appear here."),
+        ),
+        section(
+            "safety_needed",
+            _("High risk: safety plans to record"),
+            unsafe,
+            _("Children assessed at high risk who have no safety plan yet appear here."),
+        ),
+        section(
+            "safety_reviews",
+            _("Safety plans to review"),
+            safety,
+            _("Safety plans whose review date falls within two weeks appear here."),
         ),
         section(
             "reviews",
@@ -226,7 +290,11 @@ def chairman_sections(user, clock: Clock) -> list[Section]:
             late = [d for d in mine.values() if d.due_at < clock.now]
             if late:
                 first = min(late, key=lambda d: d.due_at)
-                label = str(DeadlineKind(first.kind).label) if first.kind in DeadlineKind.values else first.kind
+                label = (
+                    str(DeadlineKind(first.kind).label)
+                    if first.kind in DeadlineKind.values
+                    else _(DEADLINE_LABELS.get(first.kind, first.kind))
+                )
                 overdue.append(_detail_item(row, "overdue", label, clock, first.due_at))
     return [
         section(

@@ -27,6 +27,7 @@ from .merges import child_merge, child_merge_undo, duplicate_dismiss, undo_refus
 from .notes import note_add
 from .responsibility import Handover, KeptFile, case_assign_officer, caseload_hand_over
 from .restriction import case_restrict, case_unrestrict
+from .safety import SafetyItemInput, safety_plan_record
 from .siblings import GROUP_STEPS, step_for_siblings
 from .transitions import (
     MeasureInput,
@@ -55,6 +56,7 @@ __all__ = [
     "KeptFile",
     "MeasureInput",
     "ReportInput",
+    "SafetyItemInput",
     "assignment_accept",
     "assignment_close",
     "assignment_decline",
@@ -91,6 +93,7 @@ __all__ = [
     "household_link",
     "note_add",
     "report_receive",
+    "safety_plan_record",
     "step_for_siblings",
     "store_attachment",
     "undo_refusal",

@@ -30,6 +30,8 @@ from ..models import (
     PlanMeasure,
     Report,
     Review,
+    SafetyPlan,
+    SafetyPlanItem,
     SpecificAssessment,
 )
 from ..text import fold as name_key
@@ -100,6 +102,8 @@ def _pseudonymise(cases: list[CaseFile], cutoff) -> dict[str, int]:
     InterventionPlan.objects.filter(case_id__in=ids).update(objectives=ERASED, decision_note=ERASED)
     PlanMeasure.objects.filter(plan__case_id__in=ids).update(description=ERASED)
     Review.objects.filter(case_id__in=ids).update(findings=ERASED)
+    SafetyPlan.objects.filter(case_id__in=ids).update(review_note=ERASED)
+    SafetyPlanItem.objects.filter(plan__case_id__in=ids).update(text=ERASED, who=ERASED, phone=ERASED)
     Note.objects.filter(case_id__in=ids).update(text=ERASED)
     Assignment.objects.filter(case_id__in=ids).update(request=ERASED, decline_reason=ERASED, outcome=ERASED)
     AssignmentProgress.objects.filter(assignment__case_id__in=ids).update(text=ERASED)

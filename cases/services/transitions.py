@@ -13,7 +13,8 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from agencies.models import AdministrativeUnit, Agency
+from agencies.models import AdministrativeUnit, Agency, ServiceProvider
+from agencies.selectors import providers_serving
 from notifications.services import deadline_cancel, deadline_meet
 
 from .. import events
@@ -153,6 +154,8 @@ class MeasureInput:
     service_type: str
     description: str
     due_date: datetime.date | None
+    # From the directory of services (optional): who exactly will do it; the description stays the plan's text.
+    provider: ServiceProvider | None = None
 
 
 def _measure_errors(case: CaseFile, measures: list[MeasureInput]) -> dict[str, list[str]]:
@@ -168,6 +171,8 @@ def _measure_errors(case: CaseFile, measures: list[MeasureInput]) -> dict[str, l
             errors[f"measures-{index}-due_date"] = [_("The due date must be today or later.")]
         if not measure.description.strip():
             errors[f"measures-{index}-description"] = [_("Say what the agency is asked to do.")]
+        if measure.provider is not None and not providers_serving(case.commune).filter(pk=measure.provider.pk).exists():
+            errors[f"measures-{index}-provider"] = [_("This service does not serve the child's commune.")]
     return errors
 
 
@@ -198,7 +203,12 @@ def case_submit_plan(
     PlanMeasure.objects.bulk_create(
         [
             PlanMeasure(
-                plan=plan, agency=m.agency, service_type=m.service_type, description=m.description, due_date=m.due_date
+                plan=plan,
+                agency=m.agency,
+                service_type=m.service_type,
+                description=m.description,
+                due_date=m.due_date,
+                provider=m.provider,
             )
             for m in measures
         ]

@@ -16,7 +16,10 @@ def badge_maker(clock=None):
     from notifications.urgency import Clock
 
     clock = clock or Clock()
-    kinds = {kind: escape(str(label)) for kind, label in DeadlineKind.choices}
+    from cases.escalation import DEADLINE_LABELS
+
+    kinds = {kind: escape(gettext(label)) for kind, label in DEADLINE_LABELS.items()}
+    kinds |= {kind: escape(str(label)) for kind, label in DeadlineKind.choices}
 
     def make(deadline, status) -> str:
         state = "met" if status == "met" else "cancelled" if status == "cancelled" else "open"

@@ -9,7 +9,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
-from agencies.selectors import agencies_serving
+from agencies.selectors import agencies_serving, providers_serving
 from config.errors import Conflict
 from notifications.selectors import deadlines_of, fires_of
 from notifications.services import notifications_seen
@@ -122,7 +122,9 @@ def case_action(request, pk, name):
     measure_formset = None
     if name == "submit_plan":
         measure_formset = forms.MeasureFormSet(
-            request.POST or None, prefix="measures", form_kwargs={"agencies": agencies_serving(case.commune)}
+            request.POST or None,
+            prefix="measures",
+            form_kwargs={"agencies": agencies_serving(case.commune), "providers": providers_serving(case.commune)},
         )
     status = 200
     if request.method == "POST" and form.is_valid() and (measure_formset is None or measure_formset.is_valid()):

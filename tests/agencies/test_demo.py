@@ -90,5 +90,5 @@ def test_demo_has_both_shapes_every_role_and_is_idempotent():
     out = io.StringIO()
     call_command("seed_demo", stdout=out)
     call_command("load_admin_units", stdout=io.StringIO())
-    assert "0 units, 0 agencies, 0 users, 0 memberships, 0 case files, 0 plans" in out.getvalue()
+    assert "0 units, 0 agencies, 0 users, 0 memberships, 0 services, 0 case files, 0 plans" in out.getvalue()
     assert _snapshot() == before

@@ -12,6 +12,7 @@ from django.test import Client
 from django.urls import get_resolver, reverse
 from django.utils import timezone
 
+from agencies.models import ServiceProvider
 from cases import services
 from cases.models import (
     Assignment,
@@ -25,8 +26,9 @@ from cases.models import (
     DuplicateDismissal,
     Household,
     Note,
+    SafetyPlan,
 )
-from cases.services import privacy
+from cases.services import SafetyItemInput, privacy
 from cases.workflow import ACTIONS
 from notifications.models import ChannelAccount, Delivery
 from tests.factories import AgencyFactory, MembershipFactory, UnitFactory, UserFactory, child_input, walk_to_approved
@@ -41,6 +43,7 @@ MERGED_CHILD = "Đoàn Văn Tư"
 NARRATIVE = "Chi tiết mật của vụ việc số 7731."
 PUBLIC_CHILD = "Em Sùng Thị Pà, chợ phiên"
 WHAT = "Điều người báo tin kể lại, số 4412."
+SAFETY = "Mẹ đưa em sang nhà bà ngoại, số 9917."
 ROLES = (
     "hotline",
     "hotline_supervisor",
@@ -140,6 +143,20 @@ def world(tree, cast, receive, settings, tmp_path):
     ]
     merge = services.child_merge(actor=officer, kept=boys[0], merged=boys[1], reason="Cùng giấy khai sinh")
     case.refresh_from_db()
+    services.safety_plan_record(
+        actor=officer,
+        case=case,
+        items=[
+            SafetyItemInput(kind="action", text=SAFETY, is_hidden_from_perpetrator=True),
+            SafetyItemInput(kind="contact", text="Tổng đài 111", phone="111"),
+        ],
+        review_date=timezone.localdate() + datetime.timedelta(days=30),
+    )
+    provider = ServiceProvider.objects.create(
+        name="Nhà tạm lánh Xã Một", kind="shelter", services="Chỗ ở an toàn", created_by=cast.admin
+    )
+    provider.areas.set([tree.commune_c1])
+    case.refresh_from_db()
     channel_accounts = {
         channel: ChannelAccount.objects.create(
             channel=channel, province=tree.province_p, name=channel, api_key="k", callback_secret="bi-mat"
@@ -159,6 +176,7 @@ def world(tree, cast, receive, settings, tmp_path):
         "users": users,
         "assignment": Assignment.objects.get(case=case),
         "attachment": attachment,
+        "provider": provider,
         "unit": UnitFactory,
     }
 
@@ -174,7 +192,7 @@ def _png() -> bytes:
 
 
 def _secrets(case):
-    return [CHILD, case.reference, NARRATIVE, PUBLIC_CHILD, TWIN, MERGED_CHILD]
+    return [CHILD, case.reference, NARRATIVE, PUBLIC_CHILD, TWIN, MERGED_CHILD, SAFETY]
 
 
 def _endpoints(world):
@@ -269,6 +287,10 @@ def _endpoints(world):
         "cases:forms": ("get", reverse("cases:forms", args=[case.pk]), None, full_only),
         # Mẫu 05 before any approval: the officer is told there is nothing to issue, nothing is written.
         "cases:form_issue": ("post", reverse("cases:form_issue", args=[case.pk, 5]), {}, by(ok={"officer"})),
+        "cases:safety": ("get", reverse("cases:safety", args=[case.pk]), None, full_only),
+        "cases:safety_edit": ("get", reverse("cases:safety_edit", args=[case.pk]), None, by(ok={"officer"})),
+        # The family's copy: a PDF only those who see the whole file print (every print recorded).
+        "cases:safety_family_pdf": ("get", reverse("cases:safety_family_pdf", args=[case.pk]), None, full_only),
         "cases:note_add": ("post", reverse("cases:note_add", args=[case.pk]), {"text": ""}, by(ok={"officer"})),
         "cases:attachment_add": ("post", reverse("cases:attachment_add", args=[case.pk]), {}, by(ok={"officer"})),
         "cases:attachment": ("get", reverse("cases:attachment", args=[case.pk, attachment.pk]), None, full_only),
@@ -423,6 +445,33 @@ def _endpoints(world):
         "notifications:phone_confirm": ("post", reverse("notifications:phone_confirm"), {}, signed_in),
         "notifications:phone_remove": ("post", reverse("notifications:phone_remove"), {}, signed_in),
     }
+    # The directory of services: every member of staff reads it and prints a commune's list; coordinators and
+    # administrators keep it, each within their area (the entry serves Xã Một: not the coordinator of Q's).
+    keepers = {"coordinator_district", "coordinator_beside", "admin"}
+    endpoints |= {
+        "agencies:directory": ("get", reverse("agencies:directory"), None, signed_in),
+        "agencies:services": ("get", reverse("agencies:services"), None, signed_in),
+        "agencies:service_new": ("get", reverse("agencies:service_new"), None, by(ok=keepers)),
+        "agencies:service_edit": (
+            "get",
+            reverse("agencies:service_edit", args=[world["provider"].pk]),
+            None,
+            by(ok={"coordinator_district", "admin"}),
+        ),
+        "agencies:service_edit:post": (
+            "post",
+            reverse("agencies:service_edit", args=[world["provider"].pk]),
+            {"name": ""},
+            by(ok={"coordinator_district", "admin"}),
+        ),
+        "api-services": ("get", reverse("api-services") + f"?area={case.commune_id}", None, signed_in),
+        "agencies:services_print": (
+            "get",
+            reverse("agencies:services_print") + f"?area={case.commune_id}",
+            None,
+            signed_in,
+        ),
+    }
     for channel, account in world["channel_accounts"].items():
         endpoints[f"notifications:delivery_report:{channel}"] = (
             "post",
@@ -465,12 +514,14 @@ def _registered_endpoint_names() -> set[str]:
         for sub in getattr(pattern, "url_patterns", []):
             if namespace == "cases" and sub.name:
                 names.add(f"cases:{sub.name}")
-            elif namespace == "notifications" and sub.name:
-                names.add(f"notifications:{sub.name}")
+            elif namespace in ("notifications", "agencies") and sub.name:
+                names.add(f"{namespace}:{sub.name}")
             elif (
                 namespace is None
                 and sub.name
-                and sub.name.startswith(("api-case", "api-report", "api-child", "api-assignment", "api-hotline"))
+                and sub.name.startswith(
+                    ("api-case", "api-report", "api-child", "api-assignment", "api-hotline", "api-services")
+                )
             ):
                 names.add(sub.name)
     return names
@@ -510,6 +561,8 @@ def _snapshot(case):
         list(Child.objects.order_by("pk").values_list("merged_into_id", flat=True)),
         list(ChildMerge.objects.order_by("pk").values_list("undone_at", flat=True)),
         DuplicateDismissal.objects.count(),
+        list(SafetyPlan.objects.values_list("pk", "is_current")),
+        list(ServiceProvider.objects.values_list("name", "is_active", "updated_at")),
     )
 
 

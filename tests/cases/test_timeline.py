@@ -192,6 +192,12 @@ def every_kind(tree, cast, receive, settings, tmp_path):
     merge = services.child_merge(actor=officer, kept=second.child, merged=sister.child, reason="Trùng bản ghi.")
     services.child_merge_undo(actor=officer, merge=merge, reason="Nhầm.")
     services.case_assign_officer(actor=chairman, case=second, officer=officer_two, reason="Nghỉ phép.")
+    contact = services.SafetyItemInput(kind="contact", text="Tổng đài 111", phone="111")
+    action = services.SafetyItemInput(kind="action", text="Mẹ đón em sau giờ học.", is_hidden_from_perpetrator=True)
+    for note in ("", "Đã ổn hơn."):
+        services.safety_plan_record(
+            actor=officer_two, case=second, items=[action, contact], review_date=due, review_note=note
+        )
     services.case_review(actor=officer, case=second, **close)
     services.case_approve_closure(actor=chairman, case=second)
     walk_to_investigated(receive().case_files.get(), officer)  # an unrelated file, for the lists
