@@ -55,6 +55,9 @@ RESPONSIBILITY_ROLES = frozenset({Role.COMMUNE_OFFICER, Role.CHAIRMAN, Role.COOR
 # Who passes on reports from a hamlet (the short form), and who follows the hotline's reports.
 COLLABORATOR_ROLES = frozenset({Role.COLLABORATOR})
 HOTLINE_SUPERVISOR_ROLES = frozenset({Role.HOTLINE_SUPERVISOR})
+# Who flags a case file for attention and lifts the flag: the officer's supervisors (a leader only where a
+# membership gives them full access to the file: leaders otherwise see figures, never a case file).
+FLAG_ROLES = frozenset({Role.CHAIRMAN, Role.COORDINATOR, Role.LEADER})
 HOTLINE_AGENCY_TYPE = "hotline_111"
 VIEW_PERMISSION = "view_casefile"
 
@@ -70,6 +73,7 @@ class Need(enum.Enum):
     RESTRICT = "restrict"
     PRIVACY = "privacy"  # lawful basis, consents, disclosures, data-subject requests
     RESPONSIBILITY = "responsibility"  # who answers for the case file
+    FLAG = "flag"  # flag the case file for attention, lift the flag
 
 
 # ---------------------------------------------------------------------------------------------- scopes
@@ -316,6 +320,10 @@ _NEED_CHECKS = {
         lambda user, case: can_assign_officer(user, case),
         gettext_lazy("Only the commune's officer or chairman, or a coordinator, changes who answers for a case file."),
     ),
+    Need.FLAG: (
+        lambda user, case: can_flag(user, case),
+        gettext_lazy("Only the chairman, a coordinator or a leader flags a case file for attention."),
+    ),
     Need.PRIVACY: (
         lambda user, case: can_manage_privacy(user, case),
         gettext_lazy("Only the commune officer or a coordinator handles personal-data duties."),
@@ -433,6 +441,10 @@ def can_assign_officer(user, case: CaseFile) -> bool:
     return _has(user, case, RESPONSIBILITY_ROLES)
 
 
+def can_flag(user, case: CaseFile) -> bool:
+    return _has(user, case, FLAG_ROLES)
+
+
 def is_commune_officer_of(user, commune: AdministrativeUnit) -> bool:
     return bool(roles_covering(user, commune) & EDIT_ROLES)
 
@@ -451,6 +463,7 @@ class CaseRights:
     can_restrict: bool
     can_manage_privacy: bool
     can_assign_officer: bool
+    can_flag: bool
     # The responsible officer and the commune's officers see who has opened the file.
     sees_viewers: bool
 
@@ -464,6 +477,7 @@ def rights_on(user, case: CaseFile) -> CaseRights:
         can_restrict=can_restrict(user, case),
         can_manage_privacy=can_manage_privacy(user, case),
         can_assign_officer=can_assign_officer(user, case),
+        can_flag=can_flag(user, case),
         sees_viewers=edit or case.officer_id == user.pk,
     )
 

@@ -20,6 +20,7 @@ from .privacy import Consent, ConsentGiver, DataSubjectRequest, Disclosure, Requ
 from .reports import Report, ReportAbuseForm
 from .rules import DeadlineRule, ServiceVisibility
 from .timeline import Attachment, CaseEvent, Note
+from .visits import CaseFlag, ContactRule, Visit
 
 __all__ = [
     "ACTIVE_ASSIGNMENT_STATUSES",
@@ -32,12 +33,14 @@ __all__ = [
     "CaseFile",
     "CaseFileGroupObjectPermission",
     "CaseFileUserObjectPermission",
+    "CaseFlag",
     "Child",
     "ChildCircumstance",
     "CommunityReport",
     "CommunityReportStatus",
     "CommunitySource",
     "Consent",
+    "ContactRule",
     "ConsentGiver",
     "DataSubjectRequest",
     "DeadlineRule",
@@ -58,5 +61,6 @@ __all__ = [
     "ServiceVisibility",
     "SpecificAssessment",
     "Urgency",
+    "Visit",
     "current_plan",
 ]

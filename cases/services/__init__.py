@@ -27,6 +27,15 @@ from .notes import note_add
 from .responsibility import case_assign_officer
 from .restriction import case_restrict, case_unrestrict
 from .siblings import GROUP_STEPS, step_for_siblings
+from .visits import (
+    VisitRecord,
+    active_flag,
+    flag_lift,
+    flag_raise,
+    visit_cancel,
+    visit_record,
+    visit_schedule,
+)
 from .transitions import (
     MeasureInput,
     case_accept_transfer,
@@ -52,6 +61,13 @@ __all__ = [
     "CommunityReportInput",
     "MeasureInput",
     "ReportInput",
+    "VisitRecord",
+    "active_flag",
+    "flag_lift",
+    "flag_raise",
+    "visit_cancel",
+    "visit_record",
+    "visit_schedule",
     "assignment_accept",
     "assignment_close",
     "assignment_decline",
