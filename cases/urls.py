@@ -15,6 +15,7 @@ from .views import (
     public,
     responsibility,
     restriction,
+    visits,
 )
 
 app_name = "cases"
@@ -72,6 +73,12 @@ urlpatterns = [
     path("cases/<int:pk>/forms/<int:number>.pdf", case_page.form_pdf, name="form_pdf"),
     path("cases/<int:pk>/forms/", documents.forms_page, name="forms"),
     path("cases/<int:pk>/forms/<int:number>/issue/", documents.form_issue, name="form_issue"),
+    path("cases/<int:pk>/visits/", visits.visits, name="visits"),
+    path("cases/<int:pk>/visits/new/", visits.visit_record, name="visit_new"),
+    path("cases/<int:pk>/visits/<int:visit_pk>/record/", visits.visit_record, name="visit_record"),
+    path("cases/<int:pk>/visits/<int:visit_pk>/cancel/", visits.visit_cancel, name="visit_cancel"),
+    path("cases/<int:pk>/flag/", visits.flag, name="flag"),
+    path("cases/<int:pk>/flag/lift/", visits.flag_lift, name="flag_lift"),
     path("cases/<int:pk>/notes/", files.note_add, name="note_add"),
     path("cases/<int:pk>/attachments/", files.attachment_add, name="attachment_add"),
     path("cases/<int:pk>/attachments/<int:attachment_pk>/", files.attachment_download, name="attachment"),

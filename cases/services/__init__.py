@@ -29,7 +29,6 @@ from .restriction import case_restrict, case_unrestrict
 from .siblings import GROUP_STEPS, step_for_siblings
 from .visits import (
     VisitRecord,
-    active_flag,
     flag_lift,
     flag_raise,
     visit_cancel,
@@ -62,7 +61,6 @@ __all__ = [
     "MeasureInput",
     "ReportInput",
     "VisitRecord",
-    "active_flag",
     "flag_lift",
     "flag_raise",
     "visit_cancel",

@@ -140,7 +140,7 @@ def visit_cancel(*, actor, case: CaseFile, visit: Visit) -> Visit:
 # ---------------------------------------------------------------------------------------------- flags
 
 
-def active_flag(case: CaseFile) -> CaseFlag | None:
+def _flag_holding(case: CaseFile) -> CaseFlag | None:
     return case.flags.filter(lifted_at__isnull=True, until__gte=_today()).first()
 
 
@@ -160,7 +160,7 @@ def flag_raise(*, actor, case: CaseFile, reason: str, until: datetime.date | Non
         errors["until"] = [_("A flag holds for one year at most.")]
     if errors:
         raise ValidationError(errors)
-    current = active_flag(locked)
+    current = _flag_holding(locked)
     if current is not None:
         raise ValidationError(
             _("The case file is already flagged until %(date)s: lift that flag first.")
@@ -178,7 +178,7 @@ def flag_lift(*, actor, case: CaseFile) -> CaseFlag:
     if not access.can_flag(actor, case):
         raise PermissionDenied(_("Only the chairman, a coordinator or a leader flags a case file for attention."))
     locked = case_lock(case)
-    flag = active_flag(locked)
+    flag = _flag_holding(locked)
     if flag is None:
         raise ValidationError(_("The case file is not flagged (any more)."))
     flag.lifted_by, flag.lifted_at = actor, timezone.now()

@@ -17,6 +17,7 @@ from notifications.urgency import Clock
 
 from .. import access, documents, forms, selectors, services
 from ..models import current_plan
+from ..selectors import visits as visit_selectors
 from ..next_step import next_step
 from .common import apply_errors, numbered_as_forms
 
@@ -55,6 +56,8 @@ def case_detail(request, pk):
             part for part in (case.child.address, case.child.residence_hamlet, case.child.residence_commune) if part
         ],
         "history": selectors.history_snapshot(request.user, case.child, before_case=case),
+        "contact": visit_selectors.contact_summary(case),
+        "flag": visit_selectors.active_flag(case),
     }
     return render(request, "cases/detail.html", context)
 
