@@ -8,7 +8,7 @@ meeting (Form 03). Notes and attached files do not count. The count starts when 
 The rule is a deadline of kind "no_contact" on the case file's ContactRule row (a target of its own, kept
 apart from the procedure's legal time limits), falling due N days after the last contact. The escalation
 engine climbs its ladder (the officer, then the chairman: notifications.defaults), each step once; a new
-contact moves the deadline (the ladder starts again); closing the case file cancels it; reopening starts
+contact meets that deadline and opens the next one (its ladder starts again); closing the case file cancels it; reopening starts
 it again. Every timeline event passes through `follow`, so no step of the procedure can forget the rule.
 """
 
@@ -20,7 +20,7 @@ from agencies.access import province_pk_of
 from agencies.models import AdministrativeUnit
 from notifications.calendar import LOCAL
 from notifications.models import Deadline, DeadlineState
-from notifications.services import deadline_cancel, deadline_set
+from notifications.services import deadline_cancel, deadline_meet, deadline_set
 
 from .choices import OPEN_STATES, CaseEventKind, ContactKind, DeadlineKind
 from .deadlines import due_at, rules_for
@@ -78,6 +78,8 @@ def contact_record(case: CaseFile, *, at: datetime.datetime, kind: str) -> None:
     rule.last_contact_at, rule.last_contact_kind = at, kind
     rule.save()
     if case.state in OPEN_STATES:
+        # A contact meets the running count and starts a new one: its ladder climbs again from the first step.
+        deadline_meet(target=rule, kind=DeadlineKind.NO_CONTACT)
         _arm(case, rule, at)
 
 

@@ -23,7 +23,7 @@ class Visit(models.Model):
     done_on = models.DateField(_("date of the visit"), null=True, blank=True)
     visitors = models.ManyToManyField(settings.AUTH_USER_MODEL, blank=True, related_name="+", verbose_name=_("who went"))
     other_visitors = models.CharField(_("who else went"), max_length=255, blank=True)
-    child_seen = models.BooleanField(_("the child was seen"), null=True)
+    child_seen = models.BooleanField(_("the child was seen"), null=True, blank=True)
     people_seen = models.CharField(_("whom they saw"), max_length=255, blank=True)
     observations = models.TextField(_("observations"), blank=True)
     next_visit_on = models.DateField(_("next visit"), null=True, blank=True)
