@@ -17,12 +17,14 @@ from cases.models import (
     Assignment,
     Attachment,
     CaseEvent,
+    CaseFlag,
     Child,
     CommunityReport,
     Consent,
     DataSubjectRequest,
     Household,
     Note,
+    Visit,
 )
 from cases.services import privacy
 from cases.workflow import ACTIONS
@@ -127,6 +129,16 @@ def world(tree, cast, receive, settings, tmp_path):
             photo=SimpleUploadedFile("a.png", _png(), content_type="image/png"),
         ),
     )
+    planned = services.visit_schedule(
+        actor=officer, case=case, kind="home", planned_for=timezone.localdate() + datetime.timedelta(days=3)
+    )
+    done = services.visit_record(
+        actor=officer,
+        case=case,
+        data=services.VisitRecord(
+            kind="school", done_on=timezone.localdate(), child_seen=True, observations="Ổn", other_visitors="GV"
+        ),
+    )
     case.refresh_from_db()
     channel_accounts = {
         channel: ChannelAccount.objects.create(
@@ -146,6 +158,8 @@ def world(tree, cast, receive, settings, tmp_path):
         "assignment": Assignment.objects.get(case=case),
         "attachment": attachment,
         "unit": UnitFactory,
+        "planned_visit": planned,
+        "done_visit": done,
     }
 
 
@@ -256,6 +270,31 @@ def _endpoints(world):
         # Mẫu 05 before any approval: the officer is told there is nothing to issue, nothing is written.
         "cases:form_issue": ("post", reverse("cases:form_issue", args=[case.pk, 5]), {}, by(ok={"officer"})),
         "cases:note_add": ("post", reverse("cases:note_add", args=[case.pk]), {"text": ""}, by(ok={"officer"})),
+        # Visits: seen by whoever sees the case file; scheduled, recorded and cancelled by the commune officer
+        # (an empty form: refused with its messages; a visit already done: not cancelled).
+        "cases:visits": ("get", reverse("cases:visits", args=[case.pk]), None, full_only),
+        "cases:visit_new": ("post", reverse("cases:visit_new", args=[case.pk]), {}, by(ok={"officer"})),
+        "cases:visit_record": (
+            "post",
+            reverse("cases:visit_record", args=[case.pk, world["planned_visit"].pk]),
+            {},
+            by(ok={"officer"}),
+        ),
+        "cases:visit_cancel": (
+            "post",
+            reverse("cases:visit_cancel", args=[case.pk, world["done_visit"].pk]),
+            {},
+            by(ok={"officer"}),
+        ),
+        # Flags: the officer's supervisors who see the case file (a leader sees no case file at all).
+        "cases:flag": ("get", reverse("cases:flag", args=[case.pk]), None, by(ok={"chairman", "coordinator_district"})),
+        # Nothing is flagged: they are told so, nothing changes.
+        "cases:flag_lift": (
+            "post",
+            reverse("cases:flag_lift", args=[case.pk]),
+            {},
+            by(ok={"chairman", "coordinator_district"}),
+        ),
         "cases:attachment_add": ("post", reverse("cases:attachment_add", args=[case.pk]), {}, by(ok={"officer"})),
         "cases:attachment": ("get", reverse("cases:attachment", args=[case.pk, attachment.pk]), None, full_only),
         "cases:inbox": ("get", reverse("cases:inbox"), None, by(ok=AGENCY, empty=everyone_else - AGENCY)),
@@ -449,6 +488,8 @@ def _snapshot(case):
         list(CommunityReport.objects.order_by("pk").values_list("status", "closing_reason")),
         list(Child.objects.order_by("pk").values_list("household_id", flat=True)),
         Household.objects.count(),
+        list(Visit.objects.order_by("pk").values_list("status", "done_on")),
+        list(CaseFlag.objects.values_list("lifted_at", flat=True)),
     )
 
 
