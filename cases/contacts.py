@@ -8,8 +8,9 @@ meeting (Form 03). Notes and attached files do not count. The count starts when 
 The rule is a deadline of kind "no_contact" on the case file's ContactRule row (a target of its own, kept
 apart from the procedure's legal time limits), falling due N days after the last contact. The escalation
 engine climbs its ladder (the officer, then the chairman: notifications.defaults), each step once; a new
-contact meets that deadline and opens the next one (its ladder starts again); closing the case file cancels it; reopening starts
-it again. Every timeline event passes through `follow`, so no step of the procedure can forget the rule.
+contact meets that deadline and opens the next one (its ladder starts again); closing the case file
+cancels it; reopening starts it again. Every timeline event passes through `follow`, so no step of the
+procedure can forget the rule.
 """
 
 import datetime

@@ -107,7 +107,9 @@ class NoContactEscalationHandler(CaseEscalationHandler):
         )
         label = DEADLINE_LABELS["no_contact"]
         return {
-            d.pk: (rules[d.target_id].case, rules[d.target_id].case_id, label) for d in deadlines if d.target_id in rules
+            d.pk: (rules[d.target_id].case, rules[d.target_id].case_id, label)
+            for d in deadlines
+            if d.target_id in rules
         }
 
 

@@ -701,7 +701,10 @@ class VisitRecordForm(BootstrapMixin, forms.Form):
         error_messages={"required": _("Say whether the child was seen.")},
     )
     people_seen = forms.CharField(
-        label=_("Whom you saw"), help_text=_("E.g. the mother, the grandmother, the teacher."), required=False, max_length=255
+        label=_("Whom you saw"),
+        help_text=_("E.g. the mother, the grandmother, the teacher."),
+        required=False,
+        max_length=255,
     )
     observations = forms.CharField(
         label=_("Observations"),

@@ -21,7 +21,9 @@ class Visit(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     done_on = models.DateField(_("date of the visit"), null=True, blank=True)
-    visitors = models.ManyToManyField(settings.AUTH_USER_MODEL, blank=True, related_name="+", verbose_name=_("who went"))
+    visitors = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, blank=True, related_name="+", verbose_name=_("who went")
+    )
     other_visitors = models.CharField(_("who else went"), max_length=255, blank=True)
     child_seen = models.BooleanField(_("the child was seen"), null=True, blank=True)
     people_seen = models.CharField(_("whom they saw"), max_length=255, blank=True)

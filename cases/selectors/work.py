@@ -221,7 +221,8 @@ def _visit_items(rows: list[dict], clock: Clock, user) -> list[WorkItem]:
             WorkItem(
                 section="visits",
                 title=f"{row['reference']} · {row['child__full_name']}",
-                detail=_("%(kind)s planned for %(date)s") % {"kind": visit.get_kind_display(), "date": f"{visit.planned_for:%d/%m/%Y}"},
+                detail=_("%(kind)s planned for %(date)s")
+                % {"kind": visit.get_kind_display(), "date": f"{visit.planned_for:%d/%m/%Y}"},
                 url=reverse("cases:visit_record", args=[case_id, visit.pk]),
                 action=record,
                 due_at=due,

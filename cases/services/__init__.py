@@ -27,14 +27,6 @@ from .notes import note_add
 from .responsibility import case_assign_officer
 from .restriction import case_restrict, case_unrestrict
 from .siblings import GROUP_STEPS, step_for_siblings
-from .visits import (
-    VisitRecord,
-    flag_lift,
-    flag_raise,
-    visit_cancel,
-    visit_record,
-    visit_schedule,
-)
 from .transitions import (
     MeasureInput,
     case_accept_transfer,
@@ -52,6 +44,14 @@ from .transitions import (
     case_submit_plan,
     case_transfer,
 )
+from .visits import (
+    VisitRecord,
+    flag_lift,
+    flag_raise,
+    visit_cancel,
+    visit_record,
+    visit_schedule,
+)
 
 __all__ = [
     "GROUP_STEPS",
@@ -61,11 +61,6 @@ __all__ = [
     "MeasureInput",
     "ReportInput",
     "VisitRecord",
-    "flag_lift",
-    "flag_raise",
-    "visit_cancel",
-    "visit_record",
-    "visit_schedule",
     "assignment_accept",
     "assignment_close",
     "assignment_decline",
@@ -93,6 +88,8 @@ __all__ = [
     "case_unrestrict",
     "community_report_close",
     "community_report_submit",
+    "flag_lift",
+    "flag_raise",
     "household_group_report",
     "household_leave",
     "household_link",
@@ -100,4 +97,7 @@ __all__ = [
     "report_receive",
     "step_for_siblings",
     "store_attachment",
+    "visit_cancel",
+    "visit_record",
+    "visit_schedule",
 ]

@@ -107,7 +107,9 @@ def visit_record(*, actor, case: CaseFile, data: VisitRecord, planned: Visit | N
     if planned is not None:
         planned = Visit.objects.select_for_update().filter(pk=planned.pk, case=locked).first()
         if planned is None or planned.status != VisitStatus.PLANNED:
-            raise ValidationError(_("This visit was already recorded or cancelled meanwhile: open the case file again."))
+            raise ValidationError(
+                _("This visit was already recorded or cancelled meanwhile: open the case file again.")
+            )
     errors = _record_errors(locked, data)
     if errors:
         raise ValidationError(errors)

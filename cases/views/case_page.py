@@ -17,8 +17,8 @@ from notifications.urgency import Clock
 
 from .. import access, documents, forms, selectors, services
 from ..models import current_plan
-from ..selectors import visits as visit_selectors
 from ..next_step import next_step
+from ..selectors import visits as visit_selectors
 from .common import apply_errors, numbered_as_forms
 
 

@@ -186,7 +186,9 @@ def test_the_alleged_perpetrator_on_staff_is_never_reminded(tree, cast, receive)
     related = UserFactory(username="officer_related")
     MembershipFactory(user=related, role="commune_officer", agency=agency, unit=tree.commune_c1)
     Preference.objects.create(user=related, phone="84912345678")
-    caregiver = CaregiverInput(full_name="Lò Văn Tư", relation="cha dượng", phone="0912 345 678", is_alleged_perpetrator=True)
+    caregiver = CaregiverInput(
+        full_name="Lò Văn Tư", relation="cha dượng", phone="0912 345 678", is_alleged_perpetrator=True
+    )
     with time_machine.travel(_at(2026, 3, 3, 8, 0), tick=False):
         receive(
             actor=cast.chairman,
@@ -203,23 +205,33 @@ def test_the_alleged_perpetrator_on_staff_is_never_reminded(tree, cast, receive)
 def test_recording_a_visit_schedules_the_next_one_and_writes_the_timeline(cast, opened):
     with time_machine.travel(_at(2026, 3, 10, 15, 0), tick=False):
         visit = _visit(
-            opened, cast.officer, datetime.date(2026, 3, 10), other_visitors="Cô Lan (CTV ấp)",
+            opened,
+            cast.officer,
+            datetime.date(2026, 3, 10),
+            other_visitors="Cô Lan (CTV ấp)",
             next_visit_on=datetime.date(2026, 3, 24),
         )
-    assert visit.status == "done" and list(visit.visitors.all()) == [cast.officer]
+    assert visit.status == "done"
+    assert list(visit.visitors.all()) == [cast.officer]
     planned = Visit.objects.get(case=opened, status="planned")
     assert (planned.planned_for, planned.kind, planned.planned_by) == (datetime.date(2026, 3, 24), "home", cast.officer)
     kinds = list(CaseEvent.objects.filter(case=opened).values_list("kind", flat=True))
     assert kinds[-2:] == ["visit_recorded", "visit_scheduled"]
     recorded = CaseEvent.objects.get(case=opened, kind="visit_recorded")
-    assert recorded.data["child_seen"] is True and "Cô Lan" in recorded.data["visitors"]
+    assert recorded.data["child_seen"] is True
+    assert "Cô Lan" in recorded.data["visitors"]
 
 
 def test_a_planned_visit_is_recorded_once(cast, opened, english):
     with time_machine.travel(_at(2026, 3, 5, 9, 0), tick=False):
-        planned = services.visit_schedule(actor=cast.officer, case=opened, kind="school", planned_for=datetime.date(2026, 3, 9))
+        planned = services.visit_schedule(
+            actor=cast.officer, case=opened, kind="school", planned_for=datetime.date(2026, 3, 9)
+        )
         data = services.VisitRecord(
-            kind="school", done_on=datetime.date(2026, 3, 5), child_seen=False, observations="Em nghỉ học.",
+            kind="school",
+            done_on=datetime.date(2026, 3, 5),
+            child_seen=False,
+            observations="Em nghỉ học.",
             other_visitors="Thầy chủ nhiệm",
         )
         services.visit_record(actor=cast.officer, case=opened, data=data, planned=planned)
@@ -230,7 +242,10 @@ def test_a_planned_visit_is_recorded_once(cast, opened, english):
 
 def test_a_visit_record_with_mistakes_is_refused_field_by_field(cast, opened, english):
     data = services.VisitRecord(
-        kind="home", done_on=datetime.date.today() + datetime.timedelta(days=2), child_seen=None, observations=" ",
+        kind="home",
+        done_on=datetime.date.today() + datetime.timedelta(days=2),
+        child_seen=None,
+        observations=" ",
         next_visit_on=datetime.date.today() - datetime.timedelta(days=1),
     )
     with pytest.raises(ValidationError) as refused:
@@ -257,8 +272,12 @@ def test_the_officer_records_a_visit_on_the_page(cast, opened):
     done = client.post(
         url,
         {
-            "kind": "home", "done_on": today.isoformat(), "child_seen": "yes", "visitors": [cast.officer.pk],
-            "observations": "Em An khỏe, đi học đều.", "people_seen": "mẹ",
+            "kind": "home",
+            "done_on": today.isoformat(),
+            "child_seen": "yes",
+            "visitors": [cast.officer.pk],
+            "observations": "Em An khỏe, đi học đều.",
+            "people_seen": "mẹ",
         },
     )
     assert done.status_code == 302
@@ -270,7 +289,8 @@ def test_the_officer_records_a_visit_on_the_page(cast, opened):
 def test_the_case_page_shows_the_contact_late_in_red(cast, opened):
     with time_machine.travel(_at(2026, 4, 10, 9, 0), tick=False):
         page = _client(cast.officer).get(reverse("cases:detail", args=[opened.pk])).content.decode()
-    assert 'data-late="true"' in page and "text-bg-danger" in page
+    assert 'data-late="true"' in page
+    assert "text-bg-danger" in page
 
 
 # ---------------------------------------------------------------------------------------------- flags
@@ -278,10 +298,13 @@ def test_the_case_page_shows_the_contact_late_in_red(cast, opened):
 
 def test_the_chairman_flags_a_case_file_and_the_officer_is_told(cast, opened):
     until = datetime.date.today() + datetime.timedelta(days=7)
-    flag = services.flag_raise(actor=cast.chairman, case=opened, reason="Gia đình có dấu hiệu di chuyển đi nơi khác.", until=until)
+    flag = services.flag_raise(
+        actor=cast.chairman, case=opened, reason="Gia đình có dấu hiệu di chuyển đi nơi khác.", until=until
+    )
     assert visit_selectors.active_flag(opened) == flag
     notice = Notification.objects.get(user=cast.officer, key__startswith="case-event:")
-    assert opened.reference in notice.title and f"{until:%d/%m/%Y}" in notice.title
+    assert opened.reference in notice.title
+    assert f"{until:%d/%m/%Y}" in notice.title
     assert CaseEvent.objects.filter(case=opened, kind="flag_raised").exists()
     services.flag_lift(actor=cast.chairman, case=opened)
     assert visit_selectors.active_flag(opened) is None
@@ -294,7 +317,12 @@ def test_a_flag_lapses_by_itself_after_its_date(cast, opened):
     assert visit_selectors.active_flag(opened) is not None
     with time_machine.travel(datetime.datetime.now(tz=HCM) + datetime.timedelta(days=2)):
         assert visit_selectors.active_flag(opened) is None
-        services.flag_raise(actor=cast.chairman, case=opened, reason="Lần hai.", until=datetime.date.today() + datetime.timedelta(days=1))
+        services.flag_raise(
+            actor=cast.chairman,
+            case=opened,
+            reason="Lần hai.",
+            until=datetime.date.today() + datetime.timedelta(days=1),
+        )
     assert CaseFlag.objects.filter(case=opened).count() == 2
 
 
@@ -311,7 +339,10 @@ def test_flagged_case_files_head_the_work_lists_and_carry_a_badge(cast, tree, re
     from work.selectors import work_for
 
     services.flag_raise(
-        actor=cast.chairman, case=opened, reason="Cần thăm ngay.", until=datetime.date.today() + datetime.timedelta(days=5)
+        actor=cast.chairman,
+        case=opened,
+        reason="Cần thăm ngay.",
+        until=datetime.date.today() + datetime.timedelta(days=5),
     )
     receive()  # a new report: an item of another section
     for user in (cast.officer, cast.coordinator_district):
@@ -330,4 +361,5 @@ def test_due_visits_and_children_not_seen_are_on_the_officers_list(cast, opened)
         assert [item.url for item in items] == [reverse("cases:visit_new", args=[opened.pk])]
         services.visit_schedule(actor=cast.officer, case=opened, kind="home", planned_for=datetime.date(2026, 4, 4))
         items = {s.key: s for s in work_for(cast.officer).sections}["visits"].items
-        assert len(items) == 1 and "/record/" in items[0].url
+        assert len(items) == 1
+        assert "/record/" in items[0].url
