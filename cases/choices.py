@@ -230,6 +230,7 @@ class ContactKind(models.TextChoices):
     VISIT = "visit", _("Visit")
     ASSESSMENT = "assessment", _("Initial risk assessment (Form 02)")
     NEEDS_MEETING = "needs_meeting", _("Information collected, needs meeting (Form 03)")
+    REVIEW = "review", _("Plan reviewed (Form 06)")
 
 
 class AssignmentStatus(models.TextChoices):

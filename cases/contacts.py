@@ -3,7 +3,8 @@ province's setting, DeadlineRule "no_contact"; 30 calendar days without one).
 
 What counts as a contact (each means meeting the child or the family): a visit recorded as done, on the
 day it was done; the initial risk assessment (Form 02); the collection of information with its needs
-meeting (Form 03). Notes and attached files do not count. The count starts when the case file is opened.
+meeting (Form 03); the review of the plan (Form 06). Notes and attached files do not count. The count
+starts when the case file is opened.
 
 The rule is a deadline of kind "no_contact" on the case file's ContactRule row (a target of its own, kept
 apart from the procedure's legal time limits), falling due N days after the last contact. The escalation
@@ -32,6 +33,7 @@ K = CaseEventKind
 CONTACT_EVENTS = {
     K.ASSESSED: ContactKind.ASSESSMENT,
     K.INVESTIGATED: ContactKind.NEEDS_MEETING,
+    K.REVIEWED: ContactKind.REVIEW,
     K.VISIT_RECORDED: ContactKind.VISIT,
 }
 
