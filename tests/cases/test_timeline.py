@@ -188,6 +188,18 @@ def every_kind(tree, cast, receive, settings, tmp_path):
     sister = receive(children=[child_input(tree.commune_c1, name="Lường Thị Em")]).case_files.get()
     services.household_link(actor=officer, case=second, other=sister)
     services.household_leave(actor=officer, case=second)
+    soon = timezone.localdate() + datetime.timedelta(days=3)
+    planned = services.visit_schedule(actor=officer, case=second, kind="home", planned_for=soon)
+    services.visit_cancel(actor=officer, case=second, visit=planned)
+    services.visit_record(
+        actor=officer,
+        case=second,
+        data=services.VisitRecord(
+            kind="school", done_on=timezone.localdate(), child_seen=True, observations="Ổn.", visitors=[officer]
+        ),
+    )
+    services.flag_raise(actor=chairman, case=second, reason="Theo dõi sát.", until=soon)
+    services.flag_lift(actor=chairman, case=second)
     services.case_assign_officer(actor=chairman, case=second, officer=officer_two, reason="Nghỉ phép.")
     services.case_review(actor=officer, case=second, **close)
     services.case_approve_closure(actor=chairman, case=second)
