@@ -88,7 +88,8 @@ def _list_rows(cases, deadlines) -> list[ListRow]:
     states = {value: escape(str(label)) for value, label in CaseState.choices}
     risks = {value: escape(str(label)) for value, label in RiskLevel.choices}
     badge = badge_maker(Clock())
-    flag = f'<span class="badge text-bg-danger" data-testid="flag-badge">⚑ {escape(_("Flagged"))}</span> '
+    flagged = escape(_("Flagged"))
+    flag = f'<span class="badge text-bg-danger" data-testid="flag-badge">⚑ {flagged}</span> '
     rows = []
     for case in cases:
         url = escape(detail.replace("987654321", str(case.pk)))
