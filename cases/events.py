@@ -278,11 +278,6 @@ def data_request_answered_event(*, case, actor, request) -> CaseEvent:
 # ---------------------------------------------------------------------------------------------- visits and flags
 
 
-def _visitors(visit: Visit) -> str:
-    names = [user.get_full_name() or user.get_username() for user in visit.visitors.all()]
-    return ", ".join([*names, *([visit.other_visitors] if visit.other_visitors else [])])
-
-
 def visit_scheduled_event(*, case, actor, visit: Visit) -> CaseEvent:
     return _write(
         K.VISIT_SCHEDULED, case=case, actor=actor, visit=visit.pk, kind=visit.kind, planned_for=str(visit.planned_for)
@@ -299,7 +294,6 @@ def visit_recorded_event(*, case, actor, visit: Visit) -> CaseEvent:
         kind=visit.kind,
         done_on=visit.done_on.isoformat(),
         child_seen=visit.child_seen,
-        visitors=_visitors(visit),
         next_visit_on=visit.next_visit_on.isoformat() if visit.next_visit_on else "",
     )
 

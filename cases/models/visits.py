@@ -84,11 +84,11 @@ class CaseFlag(models.Model):
     reason = models.TextField(_("why it needs attention"))
     until = models.DateField(_("until"))
     raised_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    raised_at = models.DateTimeField()
+    raised_at = models.DateTimeField(_("flagged at"))
     lifted_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
-    lifted_at = models.DateTimeField(null=True, blank=True)
+    lifted_at = models.DateTimeField(_("lifted at"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("flag")

@@ -19,6 +19,7 @@ from ..models import (
     Attachment,
     Caregiver,
     CaseFile,
+    CaseFlag,
     Child,
     Consent,
     DataSubjectRequest,
@@ -31,6 +32,7 @@ from ..models import (
     Report,
     Review,
     SpecificAssessment,
+    Visit,
 )
 from ..text import fold as name_key
 
@@ -101,6 +103,8 @@ def _pseudonymise(cases: list[CaseFile], cutoff) -> dict[str, int]:
     PlanMeasure.objects.filter(plan__case_id__in=ids).update(description=ERASED)
     Review.objects.filter(case_id__in=ids).update(findings=ERASED)
     Note.objects.filter(case_id__in=ids).update(text=ERASED)
+    Visit.objects.filter(case_id__in=ids).update(observations=ERASED, people_seen=ERASED, other_visitors=ERASED)
+    CaseFlag.objects.filter(case_id__in=ids).update(reason=ERASED)
     Assignment.objects.filter(case_id__in=ids).update(request=ERASED, decline_reason=ERASED, outcome=ERASED)
     AssignmentProgress.objects.filter(assignment__case_id__in=ids).update(text=ERASED)
     Consent.objects.filter(case_id__in=ids).update(purpose=ERASED, evidence=ERASED)

@@ -219,7 +219,7 @@ def test_recording_a_visit_schedules_the_next_one_and_writes_the_timeline(cast, 
     assert kinds[-2:] == ["visit_recorded", "visit_scheduled"]
     recorded = CaseEvent.objects.get(case=opened, kind="visit_recorded")
     assert recorded.data["child_seen"] is True
-    assert "Cô Lan" in recorded.data["visitors"]
+    assert "Cô Lan" not in str(recorded.data)  # free text stays on the visit (erased with the file)
 
 
 def test_a_planned_visit_is_recorded_once(cast, opened, english):
@@ -363,3 +363,26 @@ def test_due_visits_and_children_not_seen_are_on_the_officers_list(cast, opened)
         items = {s.key: s for s in work_for(cast.officer).sections}["visits"].items
         assert len(items) == 1
         assert "/record/" in items[0].url
+
+
+def test_visits_are_in_the_childs_data_export_and_erased_with_the_file(cast, opened):
+    from django.utils import timezone
+
+    from cases import privacy_export
+    from cases.services.retention import pseudonymise_expired
+
+    _visit(opened, cast.officer, datetime.date.today(), other_visitors="Cô Lan")
+    services.flag_raise(actor=cast.chairman, case=opened, reason="Theo dõi sát gia đình.", until=datetime.date.today())
+    data = privacy_export.dossier(opened.child, [opened])
+    lines = dict(privacy_export.flatten(data))
+    text = " ".join(f"{label} {value}" for label, value in lines.items())
+    assert "Em An đi học đều" in text
+    assert "Theo dõi sát gia đình." in text
+    assert "Người đi thăm" in text  # every label in words, none a code word
+    assert "visitors" not in text
+    privacy_export.as_json(data)  # serialisable
+    services.case_mark_not_child_protection(actor=cast.officer, case=opened, reason="Hiểu nhầm.")
+    pseudonymise_expired(now=timezone.now() + datetime.timedelta(days=365 * 30))
+    visit = Visit.objects.get(case=opened)
+    assert (visit.observations, visit.people_seen, visit.other_visitors) == ("", "", "")
+    assert CaseFlag.objects.get(case=opened).reason == ""
