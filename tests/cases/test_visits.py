@@ -6,6 +6,7 @@ a visit recorded (or an assessment) starts the count again; a closed case file h
 """
 
 import datetime
+import re
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -386,3 +387,36 @@ def test_visits_are_in_the_childs_data_export_and_erased_with_the_file(cast, ope
     visit = Visit.objects.get(case=opened)
     assert (visit.observations, visit.people_seen, visit.other_visitors) == ("", "", "")
     assert CaseFlag.objects.get(case=opened).reason == ""
+
+
+def test_scheduling_on_the_page_refuses_a_past_date_and_keeps_the_form(cast, opened):
+    client = _client(cast.officer)
+    url = reverse("cases:visits", args=[opened.pk])
+    yesterday = datetime.date.today() - datetime.timedelta(days=1)
+    refused = client.post(url, {"kind": "school", "planned_for": yesterday.isoformat()})
+    assert refused.status_code == 400
+    page = refused.content.decode()
+    assert "Ngày đã qua: hãy ghi nhận chuyến thăm đã thực hiện." in page
+    assert re.search(r'value="school"[^>]*checked', page)  # what was chosen is kept
+    assert not Visit.objects.exists()
+    soon = datetime.date.today() + datetime.timedelta(days=2)
+    assert client.post(url, {"kind": "school", "planned_for": soon.isoformat()}).status_code == 302
+    assert Visit.objects.get().planned_for == soon
+
+
+def test_the_chairman_reads_the_visits_and_flags_on_the_page(cast, opened):
+    _visit(opened, cast.officer, datetime.date.today())
+    client = _client(cast.chairman)
+    page = client.get(reverse("cases:visits", args=[opened.pk])).content.decode()
+    assert "Em An đi học đều" in page
+    assert 'data-testid="visit-schedule"' not in page  # the officer schedules, not the chairman
+    until = datetime.date.today() + datetime.timedelta(days=5)
+    done = client.post(
+        reverse("cases:flag", args=[opened.pk]), {"reason": "Cần thăm ngay.", "until": until.isoformat()}
+    )
+    assert done.status_code == 302
+    detail = client.get(reverse("cases:detail", args=[opened.pk])).content.decode()
+    assert 'data-testid="flag"' in detail
+    assert f"Cần chú ý đến ngày {until:%d/%m/%Y}" in detail
+    assert client.post(reverse("cases:flag_lift", args=[opened.pk])).status_code == 302
+    assert visit_selectors.active_flag(opened) is None
