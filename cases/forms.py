@@ -686,7 +686,11 @@ class VisitRecordForm(BootstrapMixin, forms.Form):
         label=_("Date of the visit"), widget=DATE_WIDGET, error_messages={"required": _("Enter the date of the visit.")}
     )
     visitors = forms.ModelMultipleChoiceField(
-        label=_("Who went"), queryset=None, required=False, widget=forms.CheckboxSelectMultiple
+        label=_("Who went"),
+        help_text=_("Tick who went, or name them in the next box (at least one)."),
+        queryset=None,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
     )
     other_visitors = forms.CharField(
         label=_("Others who went"),
