@@ -420,3 +420,17 @@ def test_the_chairman_reads_the_visits_and_flags_on_the_page(cast, opened):
     assert f"Cần chú ý đến ngày {until:%d/%m/%Y}" in detail
     assert client.post(reverse("cases:flag_lift", args=[opened.pk])).status_code == 302
     assert visit_selectors.active_flag(opened) is None
+
+
+def test_the_nightly_task_gives_a_rule_to_open_files_that_have_none(cast, opened):
+    """Case files opened before the rule existed get one from their opening date; the task is scheduled."""
+    from django_celery_beat.models import PeriodicTask
+
+    from cases.tasks import contact_rules_ensure
+
+    ContactRule.objects.filter(case=opened).delete()
+    Deadline.objects.filter(target_type__model="contactrule").delete()
+    assert contact_rules_ensure() == {"set": 1, "stopped": 0}
+    assert _rule_deadlines(opened) == [("open", _at(2026, 4, 2, 0, 0))]
+    assert contact_rules_ensure() == {"set": 0, "stopped": 0}
+    assert PeriodicTask.objects.filter(task="cases.tasks.contact_rules_ensure", enabled=True).exists()
