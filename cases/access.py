@@ -60,6 +60,9 @@ COLLABORATOR_ROLES = frozenset({Role.COLLABORATOR})
 HOTLINE_SUPERVISOR_ROLES = frozenset({Role.HOTLINE_SUPERVISOR})
 # Who finds, compares and merges duplicate records of a child (and undoes a merge).
 DUPLICATE_ROLES = frozenset({Role.COMMUNE_OFFICER, Role.COORDINATOR})
+# Who flags a case file for attention and lifts the flag: the officer's supervisors (a leader only where a
+# membership gives them full access to the file: leaders otherwise see figures, never a case file).
+FLAG_ROLES = frozenset({Role.CHAIRMAN, Role.COORDINATOR, Role.LEADER})
 HOTLINE_AGENCY_TYPE = "hotline_111"
 VIEW_PERMISSION = "view_casefile"
 
@@ -75,6 +78,7 @@ class Need(enum.Enum):
     RESTRICT = "restrict"
     PRIVACY = "privacy"  # lawful basis, consents, disclosures, data-subject requests
     RESPONSIBILITY = "responsibility"  # who answers for the case file
+    FLAG = "flag"  # flag the case file for attention, lift the flag
 
 
 # ---------------------------------------------------------------------------------------------- scopes
@@ -395,6 +399,10 @@ _NEED_CHECKS = {
         lambda user, case: can_assign_officer(user, case),
         gettext_lazy("Only the commune's officer or chairman, or a coordinator, changes who answers for a case file."),
     ),
+    Need.FLAG: (
+        lambda user, case: can_flag(user, case),
+        gettext_lazy("Only the chairman, a coordinator or a leader flags a case file for attention."),
+    ),
     Need.PRIVACY: (
         lambda user, case: can_manage_privacy(user, case),
         gettext_lazy("Only the commune officer or a coordinator handles personal-data duties."),
@@ -545,6 +553,10 @@ def caseload_commune_for_user(user, pk) -> AdministrativeUnit:
     return commune
 
 
+def can_flag(user, case: CaseFile) -> bool:
+    return _has(user, case, FLAG_ROLES)
+
+
 def is_commune_officer_of(user, commune: AdministrativeUnit) -> bool:
     return bool(roles_covering(user, commune) & EDIT_ROLES)
 
@@ -563,6 +575,7 @@ class CaseRights:
     can_restrict: bool
     can_manage_privacy: bool
     can_assign_officer: bool
+    can_flag: bool
     # The responsible officer and the commune's officers see who has opened the file.
     sees_viewers: bool
 
@@ -576,6 +589,7 @@ def rights_on(user, case: CaseFile) -> CaseRights:
         can_restrict=can_restrict(user, case),
         can_manage_privacy=can_manage_privacy(user, case),
         can_assign_officer=can_assign_officer(user, case),
+        can_flag=can_flag(user, case),
         sees_viewers=edit or case.officer_id == user.pk,
     )
 

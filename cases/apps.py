@@ -9,20 +9,32 @@ class CasesConfig(AppConfig):
     def ready(self) -> None:
         from notifications.registry import register_escalation_handler
 
-        from .escalation import AssignmentEscalationHandler, CaseEscalationHandler, DataRequestEscalationHandler
+        from .escalation import (
+            AssignmentEscalationHandler,
+            CaseEscalationHandler,
+            DataRequestEscalationHandler,
+            NoContactEscalationHandler,
+        )
 
         register_escalation_handler("cases.casefile", CaseEscalationHandler())
         register_escalation_handler("cases.assignment", AssignmentEscalationHandler())
         register_escalation_handler("cases.datasubjectrequest", DataRequestEscalationHandler())
+        register_escalation_handler("cases.contactrule", NoContactEscalationHandler())
 
         from notifications.recipients import register_subject_guard
 
-        from .withheld import withheld_for_assignments, withheld_for_cases, withheld_for_data_requests
+        from .withheld import (
+            withheld_for_assignments,
+            withheld_for_cases,
+            withheld_for_contact_rules,
+            withheld_for_data_requests,
+        )
 
         # Alleged perpetrators are never told about the case; no SMS or Zalo message names the child.
         register_subject_guard("cases.casefile", withheld_for_cases)
         register_subject_guard("cases.assignment", withheld_for_assignments)
         register_subject_guard("cases.datasubjectrequest", withheld_for_data_requests)
+        register_subject_guard("cases.contactrule", withheld_for_contact_rules)
 
         from agencies.models import StaffMembership
         from notifications import config_cache

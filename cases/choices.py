@@ -153,6 +153,8 @@ class DeadlineKind(models.TextChoices):
     PLAN_SUBMISSION = "plan_submission", _("Intervention plan submitted")
     PLAN_APPROVAL = "plan_approval", _("Intervention plan approved")
     REVIEW = "review", _("Review of the plan")
+    # Not a legal time limit: the province's rule that a child in an open case file is seen every N days.
+    NO_CONTACT = "no_contact", _("Contact with the child (days without contact)")
 
 
 # Not a legal time limit (no province rule sets it): the safety plan's own review date.
@@ -211,6 +213,33 @@ class CaseEventKind(models.TextChoices):
     CHILD_MERGE_UNDONE = "child_merge_undone", _("Merge of the child's duplicate records undone")
     SAFETY_PLAN_RECORDED = "safety_plan", _("Safety plan recorded")
     SAFETY_PLAN_REVIEWED = "safety_plan_reviewed", _("Safety plan reviewed (new version)")
+    VISIT_SCHEDULED = "visit_scheduled", _("Visit scheduled")
+    VISIT_RECORDED = "visit_recorded", _("Visit recorded")
+    VISIT_CANCELLED = "visit_cancelled", _("Scheduled visit cancelled")
+    FLAG_RAISED = "flag_raised", _("Flagged for attention")
+    FLAG_LIFTED = "flag_lifted", _("Flag lifted")
+
+
+class VisitKind(models.TextChoices):
+    HOME = "home", _("Home visit")
+    SCHOOL = "school", _("School visit")
+    OTHER = "other", _("Other (commune office, health station, by phone…)")
+
+
+class VisitStatus(models.TextChoices):
+    PLANNED = "planned", _("Planned")
+    DONE = "done", _("Done")
+    CANCELLED = "cancelled", _("Cancelled")
+
+
+class ContactKind(models.TextChoices):
+    """What counts as a contact with the child for the no-contact rule (cases.contacts)."""
+
+    OPENED = "opened", _("Case file opened (no contact yet)")
+    VISIT = "visit", _("Visit")
+    ASSESSMENT = "assessment", _("Initial risk assessment (Form 02)")
+    NEEDS_MEETING = "needs_meeting", _("Information collected, needs meeting (Form 03)")
+    REVIEW = "review", _("Plan reviewed (Form 06)")
 
 
 class AssignmentStatus(models.TextChoices):

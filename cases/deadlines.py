@@ -16,6 +16,8 @@ LEGAL_DEFAULTS = {
     DeadlineKind.PLAN_SUBMISSION: (5, DeadlineUnit.WORKING_DAYS),
     DeadlineKind.PLAN_APPROVAL: (7, DeadlineUnit.WORKING_DAYS),
     DeadlineKind.REVIEW: (90, DeadlineUnit.CALENDAR_DAYS),
+    # Not in the law: how long a child in an open case file may go without a contact (cases.contacts).
+    DeadlineKind.NO_CONTACT: (30, DeadlineUnit.CALENDAR_DAYS),
 }
 
 

@@ -146,6 +146,7 @@ def seed() -> dict[str, int]:
             _walk(demo, number, rng=rng, now=now, move=time.move_to, communes=communes, people=people, users=users)
         family = _family(rng=rng, now=now, move=time.move_to, communes=communes, people=people)
         twice = _registered_twice(now=now, move=time.move_to, communes=communes, people=people)
+        _visits_and_flags(now=now, move=time.move_to, commune=communes["tan_bien"], people=people, users=users)
     _community_reports(communes["tan_bien"], users)
     _share_caseload(communes["tan_bien"], users)
     return {"case files": len(cases) + family + twice}
@@ -291,6 +292,8 @@ def _registered_twice(*, now, move: Callable, communes, people) -> int:
     )
     move(now)
     return 4
+
+
 def _safety_items() -> list:
     item = services.SafetyItemInput
     return [
@@ -322,6 +325,60 @@ def _safety_items() -> list:
         ),
         item(kind="contact", text="Cán bộ bảo vệ trẻ em xã Tân Biên", who="Chị Nguyễn Thị Lan", phone="0276 3874 108"),
     ]
+
+
+def _visits_and_flags(*, now, move: Callable, commune, people, users) -> None:
+    """Xã Tân Biên's case files in intervention: one visited five days ago with the next visit due in two
+    days; one visited at school three days ago; the oldest not seen since its needs meeting (past the 30
+    days: red on its page, on the officer's list) and flagged by the chairman."""
+    officer, chairman = people["tan_bien"]
+    collaborator = users["ctv.tanbien"]
+    cases = list(
+        CaseFile.objects.filter(commune=commune, state="in_intervention", opened_at__lt=now - 6 * DAY).order_by(
+            "opened_at"
+        )
+    )
+    if len(cases) < 3:
+        return
+    oldest, middle, recent = cases[0], cases[-2], cases[-1]
+    today = timezone.localtime(now).date()
+    move(now - 5 * DAY)
+    services.visit_record(
+        actor=officer,
+        case=recent,
+        data=services.VisitRecord(
+            kind="home",
+            done_on=today - 5 * DAY,
+            child_seen=True,
+            visitors=[officer, collaborator],
+            other_visitors="Bà Nguyễn Thị Lệ, chi hội trưởng Phụ nữ ấp",
+            people_seen="mẹ, bà ngoại",
+            observations="Em đã đi học lại, vết bầm đã mờ. Mẹ hợp tác; bố dượng đi làm xa. Nhà cửa gọn gàng.",
+            next_visit_on=today + 2 * DAY,
+        ),
+    )
+    move(now - 3 * DAY)
+    services.visit_record(
+        actor=officer,
+        case=middle,
+        data=services.VisitRecord(
+            kind="school",
+            done_on=today - 3 * DAY,
+            child_seen=True,
+            visitors=[officer],
+            other_visitors="Cô Phạm Thị Hồng, giáo viên chủ nhiệm",
+            people_seen="giáo viên chủ nhiệm, hiệu phó",
+            observations="Em đi học đều, điểm số ổn định; em còn ít nói với bạn bè. Nhà trường tiếp tục theo dõi.",
+        ),
+    )
+    move(now - 1 * DAY)
+    services.flag_raise(
+        actor=chairman,
+        case=oldest,
+        reason="Gia đình có dấu hiệu chuyển đi nơi khác; hơn một tháng chưa ai gặp trẻ. Đề nghị đến thăm ngay.",
+        until=today + 10 * DAY,
+    )
+    move(now)
 
 
 def _community_reports(commune, users) -> None:

@@ -12,13 +12,14 @@ from notifications.recipients import ROLE_MEMBERS, AgencyStaff, Area, roles_of
 from notifications.registry import Description, Resolution, roles_by_deadline
 
 from .choices import SAFETY_PLAN_REVIEW_DEADLINE, DeadlineKind
-from .models import Assignment, CaseFile, DataSubjectRequest
+from .models import Assignment, CaseFile, ContactRule, DataSubjectRequest
 
 DEADLINE_LABELS = {
     "data_subject_request": gettext_noop("Answer the data-subject request"),
     "assignment_acceptance": gettext_noop("Agency accepts the assignment"),
     "assignment_due": gettext_noop("Assignment due"),
     SAFETY_PLAN_REVIEW_DEADLINE: gettext_noop("Review the safety plan"),
+    "no_contact": gettext_noop("Contact the child: no visit or other contact for too long"),
 }
 
 
@@ -98,6 +99,22 @@ class DataRequestEscalationHandler(CaseEscalationHandler):
             d.pk: (requests[d.target_id].case, requests[d.target_id].case_id, label)
             for d in deadlines
             if d.target_id in requests
+        }
+
+
+class NoContactEscalationHandler(CaseEscalationHandler):
+    """The no-contact rule of a case file (cases.contacts): the same people as its case file (the officer,
+    then the chairman); the link opens the case file."""
+
+    def cases_of(self, deadlines) -> dict[int, tuple]:
+        rules = ContactRule.objects.select_related("case__commune", "case__officer").in_bulk(
+            [d.target_id for d in deadlines]
+        )
+        label = DEADLINE_LABELS["no_contact"]
+        return {
+            d.pk: (rules[d.target_id].case, rules[d.target_id].case_id, label)
+            for d in deadlines
+            if d.target_id in rules
         }
 
 

@@ -11,9 +11,9 @@ from django.utils import timezone
 
 from audit.recorder import record
 
-from . import handoffs, hotline
+from . import contacts, handoffs, hotline
 from .choices import CaseEventKind, CaseState
-from .models import Assignment, Attachment, CaseEvent, CaseFile, Note, Report
+from .models import Assignment, Attachment, CaseEvent, CaseFile, CaseFlag, Note, Report, Visit
 
 K = CaseEventKind
 # Case fields whose before/after values every transition's event records.
@@ -57,6 +57,7 @@ def _write(kind: CaseEventKind, /, *, case: CaseFile, actor, change: StateChange
     if kind == K.RECEIVED:
         audited.update(report=data["report"], child=data["child"])
     record("create" if kind == K.RECEIVED else "change", "case", case.pk, case=case, fields=audited, actor=actor)
+    contacts.follow(event, case)
     handoffs.announce(event, case=case, actor=actor)
     if kind != K.RECEIVED and (change is not None or kind == K.REOPENED):
         hotline.follow(case)  # the hotline learns of the receipt from the API's answer
@@ -313,3 +314,38 @@ def data_request_received_event(*, case, actor, request) -> CaseEvent:
 
 def data_request_answered_event(*, case, actor, request) -> CaseEvent:
     return _write(K.DATA_REQUEST_ANSWERED, case=case, actor=actor, request=request.pk, status=request.status)
+
+
+# ---------------------------------------------------------------------------------------------- visits and flags
+
+
+def visit_scheduled_event(*, case, actor, visit: Visit) -> CaseEvent:
+    return _write(
+        K.VISIT_SCHEDULED, case=case, actor=actor, visit=visit.pk, kind=visit.kind, planned_for=str(visit.planned_for)
+    )
+
+
+def visit_recorded_event(*, case, actor, visit: Visit) -> CaseEvent:
+    """A contact with the child (cases.contacts counts from DONE_ON)."""
+    return _write(
+        K.VISIT_RECORDED,
+        case=case,
+        actor=actor,
+        visit=visit.pk,
+        kind=visit.kind,
+        done_on=visit.done_on.isoformat(),
+        child_seen=visit.child_seen,
+        next_visit_on=visit.next_visit_on.isoformat() if visit.next_visit_on else "",
+    )
+
+
+def visit_cancelled_event(*, case, actor, visit: Visit) -> CaseEvent:
+    return _write(K.VISIT_CANCELLED, case=case, actor=actor, visit=visit.pk, planned_for=str(visit.planned_for))
+
+
+def flag_raised_event(*, case, actor, flag: CaseFlag) -> CaseEvent:
+    return _write(K.FLAG_RAISED, case=case, actor=actor, flag=flag.pk, until=flag.until.isoformat())
+
+
+def flag_lifted_event(*, case, actor, flag: CaseFlag) -> CaseEvent:
+    return _write(K.FLAG_LIFTED, case=case, actor=actor, flag=flag.pk)

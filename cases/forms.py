@@ -23,6 +23,7 @@ from .choices import (
     ServiceType,
     Setting,
     Sex,
+    VisitKind,
 )
 from .ethnicities import ETHNICITY_CHOICES
 from .models import ConsentGiver, LawfulBasis, RequestKind, RequestStatus, SafetyItemKind, Urgency
@@ -689,6 +690,88 @@ class HouseholdLinkForm(BootstrapMixin, forms.Form):
     )
 
 
+YES_NO = [("yes", _("Yes")), ("no", _("No"))]
+
+
+class VisitScheduleForm(BootstrapMixin, forms.Form):
+    kind = forms.ChoiceField(
+        label=_("Kind of visit"),
+        choices=VisitKind.choices,
+        widget=forms.RadioSelect,
+        error_messages={"required": _("Choose the kind of visit.")},
+    )
+    planned_for = forms.DateField(
+        label=_("Date of the visit"), widget=DATE_WIDGET, error_messages={"required": _("Enter the date of the visit.")}
+    )
+
+
+class VisitRecordForm(BootstrapMixin, forms.Form):
+    kind = forms.ChoiceField(
+        label=_("Kind of visit"),
+        choices=VisitKind.choices,
+        widget=forms.RadioSelect,
+        error_messages={"required": _("Choose the kind of visit.")},
+    )
+    done_on = forms.DateField(
+        label=_("Date of the visit"), widget=DATE_WIDGET, error_messages={"required": _("Enter the date of the visit.")}
+    )
+    visitors = forms.ModelMultipleChoiceField(
+        label=_("Who went"),
+        help_text=_("Tick who went, or name them in the next box (at least one)."),
+        queryset=None,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    other_visitors = forms.CharField(
+        label=_("Others who went"),
+        help_text=_("E.g. the hamlet's collaborator, the class teacher, the women's union."),
+        required=False,
+        max_length=255,
+    )
+    child_seen = forms.ChoiceField(
+        label=_("Was the child seen?"),
+        choices=YES_NO,
+        widget=InlineRadioSelect,
+        error_messages={"required": _("Say whether the child was seen.")},
+    )
+    people_seen = forms.CharField(
+        label=_("Whom you saw"),
+        help_text=_("E.g. the mother, the grandmother, the teacher."),
+        required=False,
+        max_length=255,
+    )
+    observations = forms.CharField(
+        label=_("Observations"),
+        widget=forms.Textarea(attrs={"rows": 4}),
+        error_messages={"required": _("Write what you observed.")},
+    )
+    next_visit_on = forms.DateField(
+        label=_("Next visit"),
+        help_text=_("A date here schedules the next visit."),
+        widget=DATE_WIDGET,
+        required=False,
+    )
+
+    def __init__(self, *args, companions=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["visitors"].queryset = companions
+        self.fields["visitors"].label_from_instance = lambda user: user.get_full_name() or user.get_username()
+
+
+class FlagForm(BootstrapMixin, forms.Form):
+    reason = forms.CharField(
+        label=_("Why the case file needs attention"),
+        widget=TEXTAREA,
+        error_messages={"required": _("Say why the case file needs attention.")},
+    )
+    until = forms.DateField(
+        label=_("Until"),
+        help_text=_("The flag lapses by itself after this date."),
+        widget=DATE_WIDGET,
+        error_messages={"required": _("Enter until when the flag holds.")},
+    )
+
+
 def add_siblings_field(form, siblings) -> None:
     """The "also apply to" checkboxes of a step recorded once for a family group: one per sibling's case
     file offered by the access door, each ticked beforehand (the usual case is the same for all)."""
@@ -764,6 +847,8 @@ class DuplicateDismissForm(BootstrapMixin, forms.Form):
         max_length=2000,
         widget=TEXTAREA,
     )
+
+
 class SafetyPlanForm(VersionForm):
     review_date = forms.DateField(
         label=_("Review date"),

@@ -250,6 +250,19 @@ def _responsibility_reassigned(event, case) -> list[Notice]:
     ]
 
 
+def _flag_raised(event, case) -> list[Notice]:
+    until = event.data.get("until", "")
+    day = f"{until[8:10]}/{until[5:7]}/{until[:4]}" if len(until) == 10 else until
+    return [
+        Notice(
+            officers_of(case),
+            _("[%(reference)s] Flagged for attention until %(until)s – %(commune)s") % {**_values(case), "until": day},
+            _("A supervisor flagged the case file: open it to read why. It heads your work list until then."),
+            _case_url(case),
+        )
+    ]
+
+
 RULES: dict[str, Callable] = {
     K.ASSESSED: _assessed,
     K.PLAN_SUBMITTED: _plan_submitted,
@@ -284,6 +297,15 @@ RULES: dict[str, Callable] = {
     K.CLOSURE_APPROVED: _closure_decided(approved=True),
     K.CLOSURE_REFUSED: _closure_decided(approved=False),
     K.RESPONSIBILITY_REASSIGNED: _responsibility_reassigned,
+    K.FLAG_RAISED: _flag_raised,
+    K.FLAG_LIFTED: lambda event, case: [
+        Notice(
+            officers_of(case),
+            _("[%(reference)s] Flag lifted – %(commune)s") % _values(case),
+            _("The supervisor lifted the flag on the case file."),
+            _case_url(case),
+        )
+    ],
 }
 
 

@@ -37,6 +37,9 @@ SECTION_LABELS = {
     "assignments": gettext_lazy("Agency assignments"),
     "progress": gettext_lazy("Progress"),
     "notes": gettext_lazy("Notes"),
+    "visits": gettext_lazy("Visits"),
+    "visitors": gettext_lazy("who went"),
+    "flags": gettext_lazy("flags"),
     "attachments": gettext_lazy("Attachments"),
     "timeline": gettext_lazy("Timeline"),
     "consents": gettext_lazy("Consents"),
@@ -111,6 +114,11 @@ def dossier(child: Child, cases: list[CaseFile]) -> dict:
                     for a in case.assignments.all()
                 ],
                 "notes": [_row(n) for n in case.notes.all()],
+                "visits": [
+                    _row(v, {"visitors": [u.get_full_name() or u.get_username() for u in v.visitors.all()]})
+                    for v in case.visits.all()
+                ],
+                "flags": [_row(f) for f in case.flags.all()],
                 "attachments": [
                     {"name": a.original_name, "type": a.content_type, "size": a.size, "uploaded_at": a.uploaded_at}
                     for a in case.attachments.all()

@@ -23,6 +23,18 @@ def pseudonymise_expired() -> dict:
 
 
 @shared_task(ignore_result=True)
+def contact_rules_ensure() -> dict:
+    """Every night: each open case file has its no-contact rule running with its province's N, no closed one has."""
+    from django.db import transaction
+
+    from .contacts import rules_ensure
+
+    with transaction.atomic():
+        changed, stopped = rules_ensure()
+    return {"set": changed, "stopped": stopped}
+
+
+@shared_task(ignore_result=True)
 def hotline_status_tell(case_id: int) -> int:
     """Tell the hotline's account (and so its webhook) that a report it passed on changed; idempotent: the
     notice's key is the status and the limits' outcomes, so the same state is told once."""

@@ -18,6 +18,7 @@ from .views import (
     responsibility,
     restriction,
     safety,
+    visits,
 )
 
 app_name = "cases"
@@ -90,6 +91,12 @@ urlpatterns = [
     path("cases/<int:pk>/safety/", safety.safety_plan, name="safety"),
     path("cases/<int:pk>/safety/edit/", safety.safety_plan_edit, name="safety_edit"),
     path("cases/<int:pk>/safety/family.pdf", safety.safety_plan_family_pdf, name="safety_family_pdf"),
+    path("cases/<int:pk>/visits/", visits.visits, name="visits"),
+    path("cases/<int:pk>/visits/new/", visits.visit_record, name="visit_new"),
+    path("cases/<int:pk>/visits/<int:visit_pk>/record/", visits.visit_record, name="visit_record"),
+    path("cases/<int:pk>/visits/<int:visit_pk>/cancel/", visits.visit_cancel, name="visit_cancel"),
+    path("cases/<int:pk>/flag/", visits.flag, name="flag"),
+    path("cases/<int:pk>/flag/lift/", visits.flag_lift, name="flag_lift"),
     path("cases/<int:pk>/notes/", files.note_add, name="note_add"),
     path("cases/<int:pk>/attachments/", files.attachment_add, name="attachment_add"),
     path("cases/<int:pk>/attachments/<int:attachment_pk>/", files.attachment_download, name="attachment"),

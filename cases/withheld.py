@@ -8,7 +8,7 @@ from collections import defaultdict
 from notifications.phones import normalize
 from notifications.recipients import Withheld
 
-from .models import Assignment, Caregiver, CaseFile, DataSubjectRequest
+from .models import Assignment, Caregiver, CaseFile, ContactRule, DataSubjectRequest
 
 
 def withheld_for_cases(case_ids: list[int]) -> dict[int, Withheld]:
@@ -41,3 +41,4 @@ def _through_case(model):
 
 withheld_for_assignments = _through_case(Assignment)
 withheld_for_data_requests = _through_case(DataSubjectRequest)
+withheld_for_contact_rules = _through_case(ContactRule)

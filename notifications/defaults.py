@@ -76,4 +76,11 @@ DEFAULT_LADDERS = {
             ("working_days_after", 1, "province_coordinator", True),
         ],
     ),
+    "no_contact": (
+        "Không tiếp xúc với trẻ quá số ngày quy định (thăm hộ gia đình, trường học)",
+        [
+            ("share", 100, "responsible", False),
+            ("working_days_after", 5, "supervisor", False),
+        ],
+    ),
 }

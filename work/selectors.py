@@ -37,7 +37,10 @@ def work_for(user, clock: Clock | None = None) -> Work:
     sections += report_work(user, clock) + plan_work(user, clock)
     unique = list({section.key: section for section in reversed(sections)}.values())[::-1]
     busy = [section for section in unique if section.items]
-    busy.sort(key=lambda section: section.items[0].sort_key[:2] if section.total else (9, 0))
+    # Case files a supervisor flagged head the list; then the section whose first item is the most urgent.
+    busy.sort(
+        key=lambda section: (section.key != "flagged", *(section.items[0].sort_key[:2] if section.total else (9, 0)))
+    )
     return Work(
         sections=busy,
         waiting=[section for section in unique if not section.items and section.empty],

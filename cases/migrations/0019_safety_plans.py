@@ -26,7 +26,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('agencies', '0004_service_directory'),
-        ('cases', '0017_child_merge'),
+        ('cases', '0018_visits_and_flags'),
         ('notifications', '0010_webhook_endpoint_for_one_account'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]

@@ -22,6 +22,7 @@ from .reports import Report, ReportAbuseForm
 from .rules import DeadlineRule, ServiceVisibility
 from .safety import SafetyItemKind, SafetyPlan, SafetyPlanItem
 from .timeline import Attachment, CaseEvent, Note
+from .visits import CaseFlag, ContactRule, Visit
 
 __all__ = [
     "ACTIVE_ASSIGNMENT_STATUSES",
@@ -35,6 +36,7 @@ __all__ = [
     "CaseFile",
     "CaseFileGroupObjectPermission",
     "CaseFileUserObjectPermission",
+    "CaseFlag",
     "Child",
     "ChildCircumstance",
     "ChildMerge",
@@ -43,6 +45,7 @@ __all__ = [
     "CommunitySource",
     "Consent",
     "ConsentGiver",
+    "ContactRule",
     "DataSubjectRequest",
     "DeadlineRule",
     "Disclosure",
@@ -66,5 +69,6 @@ __all__ = [
     "ServiceVisibility",
     "SpecificAssessment",
     "Urgency",
+    "Visit",
     "current_plan",
 ]

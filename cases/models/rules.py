@@ -33,6 +33,8 @@ class DeadlineRule(models.Model):
     def clean(self) -> None:
         if self.province_id and self.province.level != "province":
             raise ValidationError({"province": _("Deadline rules are set per province.")})
+        if self.kind == DeadlineKind.NO_CONTACT and self.unit != DeadlineUnit.CALENDAR_DAYS:
+            raise ValidationError({"unit": _("Days without contact are counted in calendar days.")})
 
 
 class ServiceVisibility(models.Model):

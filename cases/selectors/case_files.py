@@ -13,7 +13,7 @@ from notifications.models import Deadline, DeadlineState
 
 from .. import access
 from ..choices import OPEN_STATES, CaseState, RiskLevel
-from ..models import CaseEvent, CaseFile, InterventionPlan, PlanMeasure, ReportAbuseForm
+from ..models import CaseEvent, CaseFile, CaseFlag, InterventionPlan, PlanMeasure, ReportAbuseForm
 from ..text import fold
 
 
@@ -93,6 +93,7 @@ class CaseRow:
     opened_at: datetime.datetime
     child_name: str
     commune_name: str
+    is_flagged: bool = False  # a supervisor's flag holds today
 
     def get_state_display(self) -> str:
         return str(CaseState(self.state).label)
@@ -112,7 +113,9 @@ def case_list_page(user, filters: CaseFilters | None, number, *, per_page: int =
     rows = []
     if page.paginator.count:
         start = page.start_index() - 1
-        rows = [CaseRow(*row) for row in cases.values_list(*ROW_FIELDS)[start : start + per_page]]
+        flagged = CaseFlag.objects.filter(case=OuterRef("pk"), lifted_at__isnull=True, until__gte=timezone.localdate())
+        shown = cases.annotate(is_flagged=Exists(flagged)).values_list(*ROW_FIELDS, "is_flagged")
+        rows = [CaseRow(*row) for row in shown[start : start + per_page]]
     access.record_read("view", "case_list", fields={"cases": [row.pk for row in rows], "query": query_string})
     return page, rows
 

@@ -15,9 +15,9 @@ from django.utils.translation import gettext as _
 
 from agencies.access import jurisdiction_of
 from agencies.models import Role
-from notifications.calendar import end_of_day
+from notifications.calendar import LOCAL, end_of_day
 from notifications.models import Deadline, DeadlineState
-from notifications.urgency import Clock
+from notifications.urgency import CSS, Clock, Level, Urgency
 from notifications.work import Section, WorkItem, section
 
 from .. import access
@@ -30,12 +30,15 @@ from ..choices import (
     RiskLevel,
 )
 from ..escalation import DEADLINE_LABELS
-from ..models import ACTIVE_ASSIGNMENT_STATUSES, Assignment, CaseFile, SafetyPlan
+from ..models import ACTIVE_ASSIGNMENT_STATUSES, Assignment, CaseFile, CaseFlag, ContactRule, SafetyPlan
 from ..workflow import ACTIONS, stage_of
 from .community import verify_items
+from .visits import due_visits
 
 # A review shows on the officer's list when it falls due within this many days (or is late).
 REVIEW_AHEAD = datetime.timedelta(days=14)
+# A planned visit shows on the officer's list this many days before its date (or when late).
+VISIT_AHEAD = datetime.timedelta(days=3)
 # A transfer nobody has answered for this long is "stuck" for the coordinator.
 TRANSFER_STUCK = datetime.timedelta(days=3)
 
@@ -162,6 +165,21 @@ def officer_sections(user, clock: Clock) -> list[Section]:
     list_url = reverse("cases:list")
     return [
         section(
+            "flagged",
+            _("Case files flagged for attention"),
+            _flag_items(CaseFlag.objects.filter(case_id__in=[row["pk"] for row in rows]), clock),
+            _("Case files a supervisor flags for attention appear here first, until the flag is lifted or lapses."),
+        ),
+        section(
+            "visits",
+            _("Visits due and children not seen for too long"),
+            _visit_items(rows, clock, user),
+            _(
+                "Planned visits falling due within three days, and children of open case files without a contact "
+                "for longer than your province allows, appear here."
+            ),
+        ),
+        section(
             "verify",
             _("Reports to verify"),
             verify_items(user, clock),
@@ -221,6 +239,88 @@ def officer_sections(user, clock: Clock) -> list[Section]:
             f"{list_url}?state=in_intervention",
         ),
     ]
+
+
+def _flag_items(flags, clock: Clock) -> list[WorkItem]:
+    """The flags holding today on FLAGS' case files, most recent first (one query)."""
+    rows = (
+        flags.filter(lifted_at__isnull=True, until__gte=clock.today)
+        .order_by("-raised_at")
+        .values(
+            "case_id", "reason", "until", "raised_by__first_name", "raised_by__last_name", "raised_by__username",
+            "case__reference", "case__child__full_name", "case__commune__name",
+        )
+    )  # fmt: skip
+    items, seen = [], set()
+    for row in rows:
+        if row["case_id"] in seen:
+            continue
+        seen.add(row["case_id"])
+        name = f"{row['raised_by__first_name']} {row['raised_by__last_name']}".strip() or row["raised_by__username"]
+        until = f"{row['until']:%d/%m/%Y}"
+        items.append(
+            WorkItem(
+                section="flagged",
+                title=f"{row['case__reference']} · {row['case__child__full_name']}",
+                detail=row["reason"][:160],
+                url=reverse("cases:detail", args=[row["case_id"]]),
+                action=_("Open the case file"),
+                urgency=Urgency(Level.OVERDUE, _("flagged until %(date)s") % {"date": until}, CSS[Level.OVERDUE]),
+                who=_("%(commune)s · flagged by %(name)s") % {"commune": row["case__commune__name"], "name": name},
+            )
+        )
+    return items
+
+
+def _visit_items(rows: list[dict], clock: Clock, user) -> list[WorkItem]:
+    """Planned visits due within VISIT_AHEAD (or late), and open case files whose no-contact rule fell due
+    with no visit planned (three queries)."""
+    by_pk = {row["pk"]: row for row in rows}
+    planned = due_visits(by_pk, clock.today + VISIT_AHEAD)
+    items = []
+    record = str(_("Record the visit"))
+    for case_id, visit in planned.items():
+        row, due = by_pk[case_id], end_of_day(visit.planned_for)
+        items.append(
+            WorkItem(
+                section="visits",
+                title=f"{row['reference']} · {row['child__full_name']}",
+                detail=_("%(kind)s planned for %(date)s")
+                % {"kind": visit.get_kind_display(), "date": f"{visit.planned_for:%d/%m/%Y}"},
+                url=reverse("cases:visit_record", args=[case_id, visit.pk]),
+                action=record,
+                due_at=due,
+                urgency=clock.of(due),
+                who=row["commune__name"],
+            )
+        )
+    rules = dict(ContactRule.objects.filter(case_id__in=list(by_pk)).values_list("pk", "case_id"))
+    late = Deadline.objects.filter(
+        target_type=ContentType.objects.get_for_model(ContactRule),
+        target_id__in=list(rules),
+        kind=DeadlineKind.NO_CONTACT,
+        state=DeadlineState.OPEN,
+        due_at__lte=clock.now,
+    ).values_list("target_id", "starts_at", "due_at")
+    for rule_id, starts_at, due in late:
+        case_id = rules[rule_id]
+        if case_id in planned or case_id not in by_pk:
+            continue
+        row = by_pk[case_id]
+        days = (clock.today - starts_at.astimezone(LOCAL).date()).days
+        items.append(
+            WorkItem(
+                section="visits",
+                title=f"{row['reference']} · {row['child__full_name']}",
+                detail=_("No contact with the child for %(days)s days") % {"days": max(days, 0)},
+                url=reverse("cases:visit_new", args=[case_id]),
+                action=record,
+                due_at=due,
+                urgency=clock.of(due),
+                who=row["commune__name"],
+            )
+        )
+    return items
 
 
 def _transfers_to(user, clock: Clock) -> list[WorkItem]:
@@ -442,6 +542,12 @@ def coordinator_sections(user, clock: Clock) -> list[Section]:
         )
     ]
     return [
+        section(
+            "flagged",
+            _("Case files flagged for attention"),
+            _flag_items(CaseFlag.objects.filter(case__in=cases), clock),
+            _("Case files a supervisor flags for attention appear here first, until the flag is lifted or lapses."),
+        ),
         section(
             "communes",
             _("Communes with overdue steps"),

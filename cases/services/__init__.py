@@ -46,6 +46,14 @@ from .transitions import (
     case_submit_plan,
     case_transfer,
 )
+from .visits import (
+    VisitRecord,
+    flag_lift,
+    flag_raise,
+    visit_cancel,
+    visit_record,
+    visit_schedule,
+)
 
 __all__ = [
     "GROUP_STEPS",
@@ -57,6 +65,7 @@ __all__ = [
     "MeasureInput",
     "ReportInput",
     "SafetyItemInput",
+    "VisitRecord",
     "assignment_accept",
     "assignment_close",
     "assignment_decline",
@@ -88,6 +97,8 @@ __all__ = [
     "community_report_close",
     "community_report_submit",
     "duplicate_dismiss",
+    "flag_lift",
+    "flag_raise",
     "household_group_report",
     "household_leave",
     "household_link",
@@ -97,4 +108,7 @@ __all__ = [
     "step_for_siblings",
     "store_attachment",
     "undo_refusal",
+    "visit_cancel",
+    "visit_record",
+    "visit_schedule",
 ]

@@ -19,6 +19,7 @@ from ..models import (
     Attachment,
     Caregiver,
     CaseFile,
+    CaseFlag,
     Child,
     Consent,
     DataSubjectRequest,
@@ -33,6 +34,7 @@ from ..models import (
     SafetyPlan,
     SafetyPlanItem,
     SpecificAssessment,
+    Visit,
 )
 from ..text import fold as name_key
 
@@ -105,6 +107,8 @@ def _pseudonymise(cases: list[CaseFile], cutoff) -> dict[str, int]:
     SafetyPlan.objects.filter(case_id__in=ids).update(review_note=ERASED)
     SafetyPlanItem.objects.filter(plan__case_id__in=ids).update(text=ERASED, who=ERASED, phone=ERASED)
     Note.objects.filter(case_id__in=ids).update(text=ERASED)
+    Visit.objects.filter(case_id__in=ids).update(observations=ERASED, people_seen=ERASED, other_visitors=ERASED)
+    CaseFlag.objects.filter(case_id__in=ids).update(reason=ERASED)
     Assignment.objects.filter(case_id__in=ids).update(request=ERASED, decline_reason=ERASED, outcome=ERASED)
     AssignmentProgress.objects.filter(assignment__case_id__in=ids).update(text=ERASED)
     Consent.objects.filter(case_id__in=ids).update(purpose=ERASED, evidence=ERASED)

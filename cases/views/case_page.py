@@ -18,6 +18,7 @@ from notifications.urgency import Clock
 from .. import access, documents, forms, selectors, services
 from ..models import current_plan
 from ..next_step import next_step
+from ..selectors import visits as visit_selectors
 from .common import apply_errors, numbered_as_forms
 
 
@@ -59,6 +60,8 @@ def case_detail(request, pk):
         "duplicates": selectors.duplicates_of_child(request.user, case.child, record=True)[:3],
         "merges": selectors.merges_into_child(request.user, case.child),
         "may_merge": access.can_resolve_duplicates(request.user, case.child),
+        "contact": visit_selectors.contact_summary(case),
+        "flag": visit_selectors.active_flag(case),
     }
     return render(request, "cases/detail.html", context)
 

@@ -103,6 +103,8 @@ def _list_rows(cases, deadlines) -> list[ListRow]:
     states = {value: escape(str(label)) for value, label in CaseState.choices}
     risks = {value: escape(str(label)) for value, label in RiskLevel.choices}
     badge = badge_maker(Clock())
+    flagged = escape(_("Flagged"))
+    flag = f'<span class="badge text-bg-danger" data-testid="flag-badge">⚑ {flagged}</span> '
     rows = []
     for case in cases:
         url = escape(detail.replace("987654321", str(case.pk)))
@@ -111,6 +113,8 @@ def _list_rows(cases, deadlines) -> list[ListRow]:
         child, commune = escape(case.child_name or ""), escape(case.commune_name or "")
         reference = escape(case.reference or f"#{case.pk}")
         badges = " ".join(badge(d, deadline_status(d, now)) for d in deadlines.get(case.pk, []))
+        if getattr(case, "is_flagged", False):
+            badges = flag + badges
         risk_part = f" · {risk_word}: {risk}" if risk else ""
         # Every value above is escaped (stdlib html.escape); the markup around it is constant.
         card = (

@@ -16,7 +16,9 @@ HCM = ZoneInfo("Asia/Ho_Chi_Minh")
 def _due(case):
     return {
         kind: due.astimezone(HCM)
-        for kind, due in Deadline.objects.filter(target_id=case.pk).values_list("kind", "due_at")
+        for kind, due in Deadline.objects.filter(target_type__model="casefile", target_id=case.pk).values_list(
+            "kind", "due_at"
+        )
     }
 
 

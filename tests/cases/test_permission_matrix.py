@@ -18,6 +18,7 @@ from cases.models import (
     Assignment,
     Attachment,
     CaseEvent,
+    CaseFlag,
     Child,
     ChildMerge,
     CommunityReport,
@@ -27,6 +28,7 @@ from cases.models import (
     Household,
     Note,
     SafetyPlan,
+    Visit,
 )
 from cases.services import SafetyItemInput, privacy
 from cases.workflow import ACTIONS
@@ -156,6 +158,16 @@ def world(tree, cast, receive, settings, tmp_path):
         name="Nhà tạm lánh Xã Một", kind="shelter", services="Chỗ ở an toàn", created_by=cast.admin
     )
     provider.areas.set([tree.commune_c1])
+    planned = services.visit_schedule(
+        actor=officer, case=case, kind="home", planned_for=timezone.localdate() + datetime.timedelta(days=3)
+    )
+    done = services.visit_record(
+        actor=officer,
+        case=case,
+        data=services.VisitRecord(
+            kind="school", done_on=timezone.localdate(), child_seen=True, observations="Ổn", other_visitors="GV"
+        ),
+    )
     case.refresh_from_db()
     channel_accounts = {
         channel: ChannelAccount.objects.create(
@@ -178,6 +190,8 @@ def world(tree, cast, receive, settings, tmp_path):
         "attachment": attachment,
         "provider": provider,
         "unit": UnitFactory,
+        "planned_visit": planned,
+        "done_visit": done,
     }
 
 
@@ -292,6 +306,31 @@ def _endpoints(world):
         # The family's copy: a PDF only those who see the whole file print (every print recorded).
         "cases:safety_family_pdf": ("get", reverse("cases:safety_family_pdf", args=[case.pk]), None, full_only),
         "cases:note_add": ("post", reverse("cases:note_add", args=[case.pk]), {"text": ""}, by(ok={"officer"})),
+        # Visits: seen by whoever sees the case file; scheduled, recorded and cancelled by the commune officer
+        # (an empty form: refused with its messages; a visit already done: not cancelled).
+        "cases:visits": ("get", reverse("cases:visits", args=[case.pk]), None, full_only),
+        "cases:visit_new": ("post", reverse("cases:visit_new", args=[case.pk]), {}, by(ok={"officer"})),
+        "cases:visit_record": (
+            "post",
+            reverse("cases:visit_record", args=[case.pk, world["planned_visit"].pk]),
+            {},
+            by(ok={"officer"}),
+        ),
+        "cases:visit_cancel": (
+            "post",
+            reverse("cases:visit_cancel", args=[case.pk, world["done_visit"].pk]),
+            {},
+            by(ok={"officer"}),
+        ),
+        # Flags: the officer's supervisors who see the case file (a leader sees no case file at all).
+        "cases:flag": ("get", reverse("cases:flag", args=[case.pk]), None, by(ok={"chairman", "coordinator_district"})),
+        # Nothing is flagged: they are told so, nothing changes.
+        "cases:flag_lift": (
+            "post",
+            reverse("cases:flag_lift", args=[case.pk]),
+            {},
+            by(ok={"chairman", "coordinator_district"}),
+        ),
         "cases:attachment_add": ("post", reverse("cases:attachment_add", args=[case.pk]), {}, by(ok={"officer"})),
         "cases:attachment": ("get", reverse("cases:attachment", args=[case.pk, attachment.pk]), None, full_only),
         "cases:inbox": ("get", reverse("cases:inbox"), None, by(ok=AGENCY, empty=everyone_else - AGENCY)),
@@ -563,6 +602,8 @@ def _snapshot(case):
         DuplicateDismissal.objects.count(),
         list(SafetyPlan.objects.values_list("pk", "is_current")),
         list(ServiceProvider.objects.values_list("name", "is_active", "updated_at")),
+        list(Visit.objects.order_by("pk").values_list("status", "done_on")),
+        list(CaseFlag.objects.values_list("lifted_at", flat=True)),
     )
 
 

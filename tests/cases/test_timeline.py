@@ -191,6 +191,18 @@ def every_kind(tree, cast, receive, settings, tmp_path):
     services.household_leave(actor=officer, case=second)
     merge = services.child_merge(actor=officer, kept=second.child, merged=sister.child, reason="Trùng bản ghi.")
     services.child_merge_undo(actor=officer, merge=merge, reason="Nhầm.")
+    soon = timezone.localdate() + datetime.timedelta(days=3)
+    planned = services.visit_schedule(actor=officer, case=second, kind="home", planned_for=soon)
+    services.visit_cancel(actor=officer, case=second, visit=planned)
+    services.visit_record(
+        actor=officer,
+        case=second,
+        data=services.VisitRecord(
+            kind="school", done_on=timezone.localdate(), child_seen=True, observations="Ổn.", visitors=[officer]
+        ),
+    )
+    services.flag_raise(actor=chairman, case=second, reason="Theo dõi sát.", until=soon)
+    services.flag_lift(actor=chairman, case=second)
     services.case_assign_officer(actor=chairman, case=second, officer=officer_two, reason="Nghỉ phép.")
     contact = services.SafetyItemInput(kind="contact", text="Tổng đài 111", phone="111")
     action = services.SafetyItemInput(kind="action", text="Mẹ đón em sau giờ học.", is_hidden_from_perpetrator=True)

@@ -53,7 +53,11 @@ def _submit(case, actor, agency):
 
 
 def _deadline_states(case):
-    return dict(Deadline.objects.filter(target_id=case.pk).values_list("kind", "state").order_by("pk"))
+    return dict(
+        Deadline.objects.filter(target_type__model="casefile", target_id=case.pk)
+        .values_list("kind", "state")
+        .order_by("pk")
+    )
 
 
 def test_a_report_with_three_children_gives_three_linked_case_files(tree, cast, receive):
@@ -115,7 +119,7 @@ def test_the_whole_procedure_from_report_to_closure(tree, cast, receive, health_
     assert case.state == "closed"
     assert case.closed_at is not None
     assert case.closure_reason == "safe_and_stable"
-    assert not Deadline.objects.filter(target_id=case.pk, state="open").exists()
+    assert not Deadline.objects.filter(target_type__model="casefile", target_id=case.pk, state="open").exists()
     kinds = list(case.events.values_list("kind", flat=True))
     assert kinds == [
         "received",
@@ -221,7 +225,11 @@ def test_not_a_child_protection_matter_and_reopen(cast, receive):
     services.case_reopen(actor=cast.officer, case=case, reason="Có thông tin mới.")
     case.refresh_from_db()
     assert case.state == "received"
-    assert sorted(Deadline.objects.filter(target_id=case.pk, state="open").values_list("kind", flat=True)) == [
+    assert sorted(
+        Deadline.objects.filter(target_type__model="casefile", target_id=case.pk, state="open").values_list(
+            "kind", flat=True
+        )
+    ) == [
         "emergency_decision",
         "plan_approval",
         "plan_submission",

@@ -23,7 +23,7 @@ def _current_half_year():
 def test_a_deadline_still_to_come_is_not_counted_late_in_the_current_period(tree, receive):
     (case,) = receive().case_files.all()
     period = _current_half_year()
-    deadlines = Deadline.objects.filter(target_id=case.pk, state="open")
+    deadlines = Deadline.objects.filter(target_type__model="casefile", target_id=case.pk, state="open")
     assert deadlines.exists()
     assert all(d.due_at > timezone.now() for d in deadlines)
     figures = compute(tree.commune_c1, period)["indicators"]["case_files"]
