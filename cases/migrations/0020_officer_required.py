@@ -21,6 +21,7 @@ def fill(apps, schema_editor):
     waiting = list(
         case_file.objects.filter(officer__isnull=True)
         .exclude(state__in=ENDED)
+        .order_by("pk")  # the oldest first: the load of each officer grows in the order files came in
         .values_list("pk", "commune_id", "report__received_by_id")
     )
     if not waiting:
