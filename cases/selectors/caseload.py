@@ -1,4 +1,5 @@
-"""Each officer's caseload in the user's area (open files by step, overdue, last activity), and each
+"""Each officer's caseload in the user's area (open files by step, overdue, last contact with the children,
+files without a contact for longer than the province allows), and each
 commune's: a fixed handful of aggregate queries whatever the number of officers (one GROUP BY over the
 area's open files, not a query per officer)."""
 
@@ -7,15 +8,15 @@ from dataclasses import dataclass, field
 
 from django.contrib.auth import get_user_model
 from django.contrib.contenttypes.models import ContentType
-from django.db.models import Count, Exists, OuterRef, Q, Subquery
+from django.db.models import Count, Exists, Max, OuterRef, Q
 from django.utils import timezone
 
 from agencies.models import AdministrativeUnit, Role, StaffMembership
 from notifications.models import Deadline, DeadlineState
 
 from .. import access
-from ..choices import OPEN_STATES, CaseState
-from ..models import CaseEvent, CaseFile
+from ..choices import OPEN_STATES, CaseState, ContactKind, DeadlineKind
+from ..models import CaseFile, ContactRule
 
 
 @dataclass
@@ -26,6 +27,9 @@ class Load:
     by_state: dict[str, int] = field(default_factory=dict)
     overdue: int = 0
     hidden: int = 0
+    # Files past the province's "no contact in N days" limit, and the latest contact on any of the files.
+    unseen: int = 0
+    last_contact: datetime.datetime | None = None
 
     @property
     def open(self) -> int:
@@ -38,11 +42,14 @@ class Load:
             (state, CaseState(state).label, self.by_state[state]) for state in OPEN_STATES if state in self.by_state
         ]
 
-    def add(self, state: str, shown: int, overdue: int, hidden: int) -> None:
+    def add(self, state: str, shown: int, overdue: int, hidden: int, unseen: int = 0, contact=None) -> None:
         if shown:
             self.by_state[state] = self.by_state.get(state, 0) + shown
         self.overdue += overdue
         self.hidden += hidden
+        self.unseen += unseen
+        if contact is not None and (self.last_contact is None or contact > self.last_contact):
+            self.last_contact = contact
 
 
 @dataclass
@@ -52,7 +59,6 @@ class OfficerLoad(Load):
     # An active child-protection officer of the commune (else: they left, or the file went to the chairman or a
     # coordinator while the commune had no officer; either way its files wait for a handover).
     is_officer: bool = True
-    last_activity: datetime.datetime | None = None
 
 
 @dataclass
@@ -83,27 +89,37 @@ def caseload(user, *, commune_id: int | None = None) -> list[CommuneLoad]:
             due_at__lt=timezone.now(),
         )
     )
+    unseen = Exists(
+        Deadline.objects.filter(
+            target_type=ContentType.objects.get_for_model(ContactRule),
+            target_id=OuterRef("contact_rule__pk"),
+            kind=DeadlineKind.NO_CONTACT,
+            state=DeadlineState.OPEN,
+            due_at__lt=timezone.now(),
+        )
+    )
     shown = access.openable_condition(user)
     rows = (
         CaseFile.objects.filter(in_area, state__in=OPEN_STATES)
-        .alias(is_late=late)
+        .alias(is_late=late, is_unseen=unseen)
         .values_list("commune_id", "officer_id", "state")
         .annotate(
             shown=Count("pk", filter=shown),
             overdue=Count("pk", filter=shown & Q(is_late=True)),
             hidden=Count("pk", filter=~shown),
+            unseen=Count("pk", filter=shown & Q(is_unseen=True)),
+            contact=Max(
+                "contact_rule__last_contact_at", filter=shown & ~Q(contact_rule__last_contact_kind=ContactKind.OPENED)
+            ),
         )
         .order_by()
     )
     communes: dict[int, CommuneLoad] = {}
     officers: dict[tuple[int, int], OfficerLoad] = {}
-    for commune, officer, state, count_shown, count_overdue, count_hidden in rows:
-        load = communes.setdefault(commune, CommuneLoad(pk=commune))
-        load.add(state, count_shown, count_overdue, count_hidden)
+    for commune, officer, state, *counts in rows:
+        communes.setdefault(commune, CommuneLoad(pk=commune)).add(state, *counts)
         if officer is not None:
-            officers.setdefault((commune, officer), OfficerLoad(pk=officer, is_officer=False)).add(
-                state, count_shown, count_overdue, count_hidden
-            )
+            officers.setdefault((commune, officer), OfficerLoad(pk=officer, is_officer=False)).add(state, *counts)
     # The area's officers, with or without files (someone new, back from leave).
     memberships = StaffMembership.objects.filter(
         scope.communes_q("unit"), role=Role.COMMUNE_OFFICER, is_active=True, user__is_active=True,
@@ -120,7 +136,7 @@ def caseload(user, *, commune_id: int | None = None) -> list[CommuneLoad]:
         communes[pk].name = name
     people = _people({officer for _commune, officer in officers})
     for (commune, officer), load in officers.items():
-        load.name, load.last_activity = people.get(officer, ("", None))
+        load.name = people.get(officer, "")
         communes[commune].officers.append(load)
     for load in communes.values():
         load.officers.sort(
@@ -129,18 +145,9 @@ def caseload(user, *, commune_id: int | None = None) -> list[CommuneLoad]:
     return sorted(communes.values(), key=lambda load: (-load.overdue, load.name))
 
 
-def _people(pks: set[int]) -> dict[int, tuple[str, datetime.datetime | None]]:
-    """Names and the latest event each person wrote on a case file (one index probe each, one query)."""
+def _people(pks: set[int]) -> dict[int, str]:
+    """The officers' names (one query)."""
     if not pks:
         return {}
-    latest = CaseEvent.objects.filter(actor=OuterRef("pk")).order_by("-at").values("at")[:1]
-    users = (
-        get_user_model()
-        .objects.filter(pk__in=pks)
-        .annotate(latest=Subquery(latest))
-        .values_list("pk", "first_name", "last_name", "username", "latest")
-    )
-    return {
-        pk: (" ".join(part for part in (first, last) if part) or username, at)
-        for pk, first, last, username, at in users
-    }
+    users = get_user_model().objects.filter(pk__in=pks).values_list("pk", "first_name", "last_name", "username")
+    return {pk: " ".join(part for part in (first, last) if part) or username for pk, first, last, username in users}

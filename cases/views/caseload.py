@@ -56,7 +56,8 @@ def _blocks(communes, *, open_one: bool) -> list[SafeString]:
     words = {
         "open": escape(_("Open")),
         "overdue": escape(_("Overdue")),
-        "last": escape(_("Last activity")),
+        "last": escape(_("Last contact")),
+        "unseen": escape(_("Not seen for too long")),
         "officer": escape(_("Officer")),
         "steps": escape(_("By step")),
         "hand": escape(_("Hand their files over")),
@@ -99,7 +100,8 @@ def _blocks(communes, *, open_one: bool) -> list[SafeString]:
             query = f"{where}&amp;officer={officer.pk}"
             name = escape(officer.name)
             left = "" if officer.is_officer else f' <span class="badge text-bg-warning">{words["left"]}</span>'
-            last = officer.last_activity.astimezone(tz).strftime("%d/%m/%Y") if officer.last_activity else "—"
+            last = officer.last_contact.astimezone(tz).strftime("%d/%m/%Y") if officer.last_contact else "—"
+            unseen_class = " text-danger" if officer.unseen else ""
             opened = (
                 f'<a href="{list_url}?{query}&amp;open=on" data-testid="officer-open-{officer.pk}">{officer.open}</a>'
             )
@@ -118,6 +120,7 @@ def _blocks(communes, *, open_one: bool) -> list[SafeString]:
                 f'<div class="fw-semibold">{name}{left}</div>'
                 f'<dl class="stat-grid mb-1"><div><dt>{words["open"]}</dt><dd>{opened}</dd></div>'
                 f'<div class="{danger}"><dt>{words["overdue"]}</dt><dd>{late}</dd></div>'
+                f'<div class="{unseen_class}"><dt>{words["unseen"]}</dt><dd>{officer.unseen}</dd></div>'
                 f'<div><dt>{words["last"]}</dt><dd class="fs-6 text-nowrap">{last}</dd></div></dl>'
                 f'<ul class="list-unstyled caseload-steps mb-1">{lines}</ul>{hidden(officer.hidden)}{hand}</li>'
             )
@@ -125,6 +128,7 @@ def _blocks(communes, *, open_one: bool) -> list[SafeString]:
             rows.append(
                 f'<tr{row_class}><td class="text-nowrap">{name}{left}</td>'
                 f'<td class="text-end">{opened}</td><td class="text-end">{late}</td>'
+                f'<td class="text-end{unseen_class}">{officer.unseen}</td>'
                 f'<td class="small">{listed}</td><td>{last}</td><td class="text-nowrap">{hand}</td></tr>'
             )
         open_text = escape(ngettext("%(counter)s open", "%(counter)s open", commune.open) % {"counter": commune.open})
@@ -145,7 +149,8 @@ def _blocks(communes, *, open_one: bool) -> list[SafeString]:
         table = (
             f'<div class="table-responsive d-none d-md-block"><table class="table table-sm align-middle mb-0">'
             f'<thead><tr><th scope="col">{words["officer"]}</th><th scope="col" class="text-end">{words["open"]}</th>'
-            f'<th scope="col" class="text-end">{words["overdue"]}</th><th scope="col">{words["steps"]}</th>'
+            f'<th scope="col" class="text-end">{words["overdue"]}</th>'
+            f'<th scope="col" class="text-end">{words["unseen"]}</th><th scope="col">{words["steps"]}</th>'
             f'<th scope="col">{words["last"]}</th><th scope="col"></th></tr></thead><tbody>{"".join(rows)}</tbody>'
             "</table></div>"
             if rows

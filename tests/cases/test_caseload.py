@@ -266,7 +266,12 @@ def test_the_caseload_counts_open_files_by_step_overdue_and_restricted_within_th
     loads = _by_officer(communes)
     mine = loads[("Xã Một", cast.officer.pk)]
     assert (mine.by_state, mine.overdue, mine.hidden, mine.is_officer) == ({"received": 1, "assessed": 1}, 1, 1, True)
-    assert mine.last_activity is not None
+    assert mine.last_contact is not None  # the initial assessment (Mẫu 02) is a contact
+    assert mine.unseen == 0
+    with time_machine.travel(timezone.now() + datetime.timedelta(days=45)):
+        later = _by_officer(selectors.caseload(cast.coordinator_district))
+    assert later[("Xã Một", cast.officer.pk)].unseen == 2  # neither file it may open had a contact in 30 days
+    assert later[("Xã Một", second.pk)].unseen == 1
     assert (loads[("Xã Một", second.pk)].open, loads[("Xã Một", second.pk)].overdue) == (1, 1)
     assert (two.open, loads[("Xã Hai", officer_c2.pk)].open) == (1, 1)
     assert all(officer.pk != cast.officer_elsewhere.pk for commune in communes for officer in commune.officers)
@@ -300,8 +305,8 @@ def test_the_caseload_page_links_each_number_to_the_filtered_list_and_names_no_c
         assert case.reference not in text
     for name in (CHILD, "Lò Văn", "Lò Thị"):
         assert name not in text
-    assert "Hoạt động gần nhất" in text
-    assert "chưa ghi nhận việc thăm gia đình" in text
+    assert "Lần tiếp xúc gần nhất" in text
+    assert "Quá lâu chưa gặp trẻ" in text
     # The number's link opens exactly those files.
     listed = client.get(link.replace("&amp;", "&")).content.decode()
     assert files[0].reference in listed
