@@ -358,9 +358,9 @@ def measure_lists(results: Results, who: dict, repeat: int, suffix: str = "") ->
 
 
 def measure_caseload(results: Results, who: dict, repeat: int) -> None:
-    """The caseloads of a whole province (each officer's open files by step, overdue, last activity), as its
-    coordinator opens them; the floor: the same figures by hand-written SQL (one GROUP BY over the open files
-    of the province's communes, the officers, and each person's latest event)."""
+    """The caseloads of a whole province (each officer's open files by step, overdue, not seen for too long,
+    last contact), as its coordinator opens them; the floor: the same figures by hand-written SQL (one GROUP
+    BY over the open files of the province's communes with their no-contact rules, and the officers)."""
     coordinator = _client(who["coordinator"])
 
     def page():
@@ -369,18 +369,22 @@ def measure_caseload(results: Results, who: dict, repeat: int) -> None:
 
     communes = "SELECT id FROM agencies_administrativeunit WHERE path LIKE %s AND level = 'commune'"  # the province's
     prefix = f"/{who['province']}/%"
+    content_type = "(SELECT id FROM django_content_type WHERE app_label = 'cases' AND model = %s)"
     loads = _sql(
         "SELECT c.commune_id, c.officer_id, c.state, count(*), count(*) FILTER (WHERE EXISTS ("
-        "SELECT 1 FROM notifications_deadline d WHERE d.target_type_id = (SELECT id FROM django_content_type "
-        "WHERE app_label = 'cases' AND model = 'casefile') AND d.target_id = c.id AND d.state = 'open' "
-        f"AND d.due_at < now())) FROM cases_casefile c WHERE c.commune_id IN ({communes}) "
-        "AND c.state NOT IN ('closed', 'not_child_protection') AND NOT c.is_restricted GROUP BY 1, 2, 3",
-        [prefix],
+        f"SELECT 1 FROM notifications_deadline d WHERE d.target_type_id = {content_type} AND d.target_id = c.id "
+        "AND d.state = 'open' AND d.due_at < now())), count(*) FILTER (WHERE EXISTS (SELECT 1 FROM "
+        f"notifications_deadline d WHERE d.target_type_id = {content_type} AND d.target_id = r.id "
+        "AND d.kind = 'no_contact' AND d.state = 'open' AND d.due_at < now())), "
+        "max(r.last_contact_at) FILTER (WHERE r.last_contact_kind <> 'opened') "
+        "FROM cases_casefile c LEFT JOIN cases_contactrule r ON r.case_id = c.id "
+        f"WHERE c.commune_id IN ({communes}) AND c.state NOT IN ('closed', 'not_child_protection') "
+        "AND NOT c.is_restricted GROUP BY 1, 2, 3",
+        ["casefile", "contactrule", prefix],
     )
     officers = _sql(
-        "SELECT m.unit_id, m.user_id, u.first_name, u.last_name, (SELECT e.at FROM cases_caseevent e "
-        "WHERE e.actor_id = m.user_id ORDER BY e.at DESC LIMIT 1) FROM agencies_staffmembership m "
-        f"JOIN auth_user u ON u.id = m.user_id WHERE m.role = 'commune_officer' AND m.is_active "
+        "SELECT m.unit_id, m.user_id, u.first_name, u.last_name FROM agencies_staffmembership m "
+        "JOIN auth_user u ON u.id = m.user_id WHERE m.role = 'commune_officer' AND m.is_active "
         f"AND m.unit_id IN ({communes})",
         [prefix],
     )
@@ -391,7 +395,7 @@ def measure_caseload(results: Results, who: dict, repeat: int) -> None:
         target={"p95": 0.300},
         floor_samples=timed(lambda: (loads(), officers()), repeat),
         description="coordinator's caseloads of a whole province: each officer's open files by step, overdue, "
-        "last activity, and each commune's totals (full Django stack)",
+        "not seen for too long, last contact, and each commune's totals (full Django stack)",
     )
 
 

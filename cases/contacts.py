@@ -22,7 +22,7 @@ from agencies.access import province_pk_of
 from agencies.models import AdministrativeUnit
 from notifications.calendar import LOCAL
 from notifications.models import Deadline, DeadlineState
-from notifications.services import deadline_cancel, deadline_meet, deadline_set
+from notifications.services import deadline_cancel, deadline_meet, deadline_set, deadlines_open
 
 from .choices import OPEN_STATES, CaseEventKind, ContactKind, DeadlineKind
 from .deadlines import due_at, rules_for
@@ -71,6 +71,20 @@ def rule_open(case: CaseFile, *, at: datetime.datetime) -> ContactRule:
     return rule
 
 
+def rule_start(case: CaseFile, *, at: datetime.datetime) -> ContactRule:
+    """The rule of a case file just received (it has none yet): one INSERT for the rule and one for its
+    deadline, no lookup first (the intake's cost, issue 23)."""
+    rule = ContactRule.objects.create(case=case, last_contact_at=at, last_contact_kind=ContactKind.OPENED)
+    amount, unit = rules_for(case.commune)[DeadlineKind.NO_CONTACT]
+    starts_at = _start_of(at.astimezone(LOCAL).date())
+    deadlines_open(
+        target=rule,
+        deadlines=[(DeadlineKind.NO_CONTACT, starts_at, due_at(starts_at, amount, unit))],
+        province=AdministrativeUnit(pk=province_pk_of(case.commune)),
+    )
+    return rule
+
+
 def contact_record(case: CaseFile, *, at: datetime.datetime, kind: str) -> None:
     """A contact with the child on AT: the rule counts again from it (an older contact changes nothing)."""
     rule = ContactRule.objects.select_for_update().filter(case=case).first()
@@ -96,7 +110,7 @@ def rule_stop(case: CaseFile) -> None:
 def follow(event, case: CaseFile) -> None:
     """Keep the rule in step with what just happened on the case file (called for every timeline event)."""
     if event.kind == K.RECEIVED:
-        rule_open(case, at=case.opened_at)
+        rule_start(case, at=case.opened_at)
     elif event.kind in CONTACT_EVENTS:
         contact_record(case, at=_contact_moment(event), kind=CONTACT_EVENTS[event.kind])
     if event.from_state != event.to_state:
