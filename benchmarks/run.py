@@ -1219,6 +1219,11 @@ def ensure_seeded(scale: dict, reseed: bool) -> str:
     if reseed or Child.objects.count() < scale["children"] or CaseFile.objects.count() < scale["cases"]:
         print(f"seeding {database}: {scale}", flush=True)
         call_command("bench_seed", yes=True, **scale)
+    else:
+        from benchmarks.seed import contact_rules
+
+        if added := contact_rules():  # a database seeded before the no-contact rule (issue 18)
+            print(f"no-contact rules given to {added} open case files", flush=True)
     return database
 
 

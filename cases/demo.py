@@ -301,7 +301,7 @@ def _safety_items() -> list:
         item(kind="risk", text="Em Khải đã bị đánh năm ngoái; bố vẫn sống cùng nhà."),
         item(
             kind="action",
-            text="Khi bố say rượu, mẹ đưa ba con sang nhà bà ngoại ở tổ 5, ấp Thạnh Phú.",
+            text="Khi bố uống rượu, mẹ đưa ba con sang nhà bà ngoại ở tổ 5, ấp Thạnh Phú.",
             who="Mẹ (Lê Thị Hạnh)",
             is_hidden_from_perpetrator=True,
         ),

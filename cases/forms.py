@@ -407,17 +407,10 @@ class ReassignForm(VersionForm):
     agency = forms.ModelChoiceField(label=_("New agency"), queryset=Agency.objects.none())
     request = forms.CharField(label=_("What is asked (empty: as before)"), required=False, widget=TEXTAREA)
     due_date = forms.DateField(label=_("Due date"), widget=DATE_WIDGET)
-    provider = forms.ModelChoiceField(
-        label=_("Service from the directory (optional)"),
-        queryset=ServiceProvider.objects.none(),
-        required=False,
-        help_text=_("The shelter, clinic, legal aid or counselling service that will do it, if there is one."),
-    )
 
-    def __init__(self, *args, agencies=None, providers=None, **kwargs):
+    def __init__(self, *args, agencies=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["agency"].queryset = agencies if agencies is not None else Agency.objects.none()
-        self.fields["provider"].queryset = providers if providers is not None else ServiceProvider.objects.none()
 
 
 class AuditFilterForm(BootstrapMixin, forms.Form):

@@ -33,7 +33,7 @@ def _api(user) -> APIClient:
 
 
 @pytest.fixture
-def hotline(tree):
+def hotline(tree, cast):  # the cast: Xã Một (90001) has its officer, who answers for the reports
     agency = AgencyFactory(agency_type__code="hotline_111", name="Tổng đài 111", unit=None)
     user = MembershipFactory(role="focal_point", agency=agency, unit=None).user
     client = APIClient()
