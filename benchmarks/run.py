@@ -728,18 +728,25 @@ def measure_intake(results: Results, who: dict, count: int) -> None:
     from agencies.models import StaffMembership
     from benchmarks import seed
     from cases import services
-    from cases.models import CaseFile
+    from cases.models import CaseFile, ContactRule
     from cases.services.intake import ChildInput, ReportInput
 
-    # Another commune than the one whose list is measured, so that repeated runs measure the same list.
+    # A commune of another province than the one whose lists, caseloads and duplicates are measured, so that
+    # repeated runs measure the same pages.
     membership = (
-        StaffMembership.objects.filter(role="commune_officer").exclude(unit_id=who["commune"]).order_by("-pk")[0]
+        StaffMembership.objects.filter(role="commune_officer")
+        .exclude(unit__path__startswith=f"/{who['province']}/")
+        .order_by("-pk")[0]
     )
     commune, officer = membership.unit, membership.user
 
     def name(i):
         # Names as the registry has them (the seed's lists): a real intake rarely brings a word never seen.
         return f"{seed.FAMILY[i % len(seed.FAMILY)][0]} {seed.MIDDLE_M[i % 7]} {seed.GIVEN_M[i % len(seed.GIVEN_M)]}"
+
+    def born(i):
+        # Spread like a commune's children (a name and a birth date together rarely repeat: no false duplicates).
+        return datetime.date(2011, 1, 1) + datetime.timedelta(days=(i * 37) % 5000)
 
     def receive(i):
         services.report_receive(
@@ -750,8 +757,7 @@ def measure_intake(results: Results, who: dict, count: int) -> None:
                 reporter_name="Người báo tin",
                 abuse_forms=["violence"],
             ),
-            children=[ChildInput(full_name=name(i), birth_date=datetime.date(2015, 1, 1), sex="male",
-                                 residence_commune=commune)],
+            children=[ChildInput(full_name=name(i), birth_date=born(i), sex="male", residence_commune=commune)],
         )  # fmt: skip
 
     receive(-1)
@@ -763,12 +769,14 @@ def measure_intake(results: Results, who: dict, count: int) -> None:
     elapsed = time.perf_counter() - started
 
     case_type = ContentType.objects.get_for_model(CaseFile).pk
+    rule_type = ContentType.objects.get_for_model(ContactRule).pk
     province = commune.path.split("/")[1]
 
     def floor_one(i, every_row=True):
         """The same rows written by hand in as few statements as SQL allows: the report, the child, the case
         file and its first event; with EVERY_ROW also the rows the law and the audit require of a receipt
-        (the form of abuse, the three legal deadlines, the two audit rows), which the service must write too."""
+        (the form of abuse, the three legal deadlines, the no-contact rule and its deadline, the two audit rows),
+        which the service must write too."""
         with transaction.atomic(), connection.cursor() as cursor:
             now = timezone.now()
             cursor.execute(
@@ -803,11 +811,20 @@ def measure_intake(results: Results, who: dict, count: int) -> None:
                 return
             cursor.execute("INSERT INTO cases_reportabuseform (report_id, form) VALUES (%s, 'violence')", [report])
             cursor.execute(
+                "INSERT INTO cases_contactrule (case_id, last_contact_at, last_contact_kind, updated_at) "
+                "VALUES (%s, %s, 'opened', %s) RETURNING id",
+                [case, now, now],
+            )
+            rule = cursor.fetchone()[0]
+            cursor.execute(
                 "INSERT INTO notifications_deadline (target_type_id, target_id, kind, province_id, starts_at, due_at, "
                 "state, created_at, next_step, next_step_at) VALUES "
                 "(%s, %s, 'assess', %s, %s, %s, 'open', %s, 0, %s), (%s, %s, 'verify', %s, %s, %s, 'open', %s, 0, %s), "
-                "(%s, %s, 'plan', %s, %s, %s, 'open', %s, 0, %s)",
-                [value for _ in range(3) for value in (case_type, case, province, now, now, now, now)],
+                "(%s, %s, 'plan', %s, %s, %s, 'open', %s, 0, %s), (%s, %s, 'no_contact', %s, %s, %s, 'open', %s, 0, %s)",
+                [
+                    *(value for _ in range(3) for value in (case_type, case, province, now, now, now, now)),
+                    *(rule_type, rule, province, now, now, now, now),
+                ],
             )
             cursor.execute(
                 "INSERT INTO audit_auditevent (at, user_id, action, object_type, object_id, case_id, fields, ip, "
