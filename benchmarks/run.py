@@ -376,7 +376,7 @@ def measure_caseload(results: Results, who: dict, repeat: int) -> None:
         "AND d.state = 'open' AND d.due_at < now())), count(*) FILTER (WHERE EXISTS (SELECT 1 FROM "
         f"notifications_deadline d WHERE d.target_type_id = {content_type} AND d.target_id = r.id "
         "AND d.kind = 'no_contact' AND d.state = 'open' AND d.due_at < now())), "
-        "max(r.last_contact_at) FILTER (WHERE r.last_contact_kind <> 'opened') "
+        "min(r.last_contact_at) "
         "FROM cases_casefile c LEFT JOIN cases_contactrule r ON r.case_id = c.id "
         f"WHERE c.commune_id IN ({communes}) AND c.state NOT IN ('closed', 'not_child_protection') "
         "AND NOT c.is_restricted GROUP BY 1, 2, 3",

@@ -1,10 +1,10 @@
 """The no-contact rule: the child of every open case file is to be contacted at least every N days (a
 province's setting, DeadlineRule "no_contact"; 30 calendar days without one).
 
-What counts as a contact (each means meeting the child or the family): a visit recorded as done, on the
-day it was done; the initial risk assessment (Form 02); the collection of information with its needs
-meeting (Form 03); the review of the plan (Form 06). Notes and attached files do not count. The count
-starts when the case file is opened.
+What counts as a contact (each means meeting the child or the family): a visit recorded as done where
+the child was seen, on the day it was done; the initial risk assessment (Form 02); the collection of
+information with its needs meeting (Form 03); the review of the plan (Form 06). Notes, attached files and
+a visit where the child was not seen do not count. The count starts when the case file is opened.
 
 The rule is a deadline of kind "no_contact" on the case file's ContactRule row (a target of its own, kept
 apart from the procedure's legal time limits), falling due N days after the last contact. The escalation
@@ -111,7 +111,8 @@ def follow(event, case: CaseFile) -> None:
     """Keep the rule in step with what just happened on the case file (called for every timeline event)."""
     if event.kind == K.RECEIVED:
         rule_start(case, at=case.opened_at)
-    elif event.kind in CONTACT_EVENTS:
+    elif event.kind in CONTACT_EVENTS and not (event.kind == K.VISIT_RECORDED and not event.data.get("child_seen")):
+        # A visit where the child was not seen (the door stayed shut) is no contact: the count runs on.
         contact_record(case, at=_contact_moment(event), kind=CONTACT_EVENTS[event.kind])
     if event.from_state != event.to_state:
         was_open, is_open = event.from_state in OPEN_STATES, event.to_state in OPEN_STATES

@@ -28,19 +28,29 @@ class FamilyCopy:
     addressees: list  # the caregivers the copy is for (never an alleged perpetrator)
 
 
+FAMILY_COPY_LEAVES_OUT = frozenset({SafetyItemKind.RISK})
+
+
 def family_copy(case: CaseFile, plan: SafetyPlan) -> FamilyCopy:
     caregivers = list(case.child.caregivers.all())
     perpetrators = [caregiver for caregiver in caregivers if caregiver.is_alleged_perpetrator]
+    # Their full name, and their given name alone (how a family speaks of "ông Hùng"): a word-wise match.
     names = [_folded(caregiver.full_name) for caregiver in perpetrators if caregiver.full_name.strip()]
+    names += [name.split()[-1] for name in names if len(name.split()) > 1]
+    # And how the family calls him ("bố", "cha dượng"): a sentence about him without his name is about him too.
+    names += [_folded(caregiver.relation) for caregiver in perpetrators if caregiver.relation.strip()]
     phones = {number for caregiver in perpetrators if (number := normalize(caregiver.phone))}
     shown: dict = {kind: [] for kind in SafetyItemKind.values}
     left_out, named = [], []
     for item in plan.items.all():
-        words = _folded(f"{item.text} {item.who}")
-        names_them = any(name in words for name in names) or (normalize(item.phone) or "-") in phones
-        if item.is_hidden_from_perpetrator or names_them:
+        words = f" {_folded(f'{item.text} {item.who}')} "
+        names_them = any(f" {name} " in words for name in names) or (normalize(item.phone) or "-") in phones
+        # The risks describe what the alleged perpetrator did and may do: the paper stays in a house where he may
+        # live, so they are discussed with the family, never printed for it.
+        private = item.kind in FAMILY_COPY_LEAVES_OUT
+        if item.is_hidden_from_perpetrator or names_them or private:
             left_out.append(item)
-            if names_them and not item.is_hidden_from_perpetrator:
+            if names_them and not item.is_hidden_from_perpetrator and not private:
                 named.append(item)
         else:
             shown[item.kind].append(item)

@@ -1,5 +1,5 @@
-"""Each officer's caseload in the user's area (open files by step, overdue, last contact with the children,
-files without a contact for longer than the province allows), and each
+"""Each officer's caseload in the user's area (open files by step, overdue, since when the child waiting longest
+for a contact has waited, files without a contact for longer than the province allows), and each
 commune's: a fixed handful of aggregate queries whatever the number of officers (one GROUP BY over the
 area's open files, not a query per officer)."""
 
@@ -8,14 +8,14 @@ from dataclasses import dataclass, field
 
 from django.contrib.auth import get_user_model
 from django.contrib.contenttypes.models import ContentType
-from django.db.models import Count, Exists, Max, OuterRef, Q
+from django.db.models import Count, Exists, Min, OuterRef, Q
 from django.utils import timezone
 
 from agencies.models import AdministrativeUnit, Role, StaffMembership
 from notifications.models import Deadline, DeadlineState
 
 from .. import access
-from ..choices import OPEN_STATES, CaseState, ContactKind, DeadlineKind
+from ..choices import OPEN_STATES, CaseState, DeadlineKind
 from ..models import CaseFile, ContactRule
 
 
@@ -27,9 +27,10 @@ class Load:
     by_state: dict[str, int] = field(default_factory=dict)
     overdue: int = 0
     hidden: int = 0
-    # Files past the province's "no contact in N days" limit, and the latest contact on any of the files.
+    # Files past the province's "no contact in N days" limit, and since when the child waiting longest for a
+    # contact has waited (the oldest last contact, or opening, among the files).
     unseen: int = 0
-    last_contact: datetime.datetime | None = None
+    waiting_since: datetime.datetime | None = None
 
     @property
     def open(self) -> int:
@@ -48,8 +49,8 @@ class Load:
         self.overdue += overdue
         self.hidden += hidden
         self.unseen += unseen
-        if contact is not None and (self.last_contact is None or contact > self.last_contact):
-            self.last_contact = contact
+        if contact is not None and (self.waiting_since is None or contact < self.waiting_since):
+            self.waiting_since = contact
 
 
 @dataclass
@@ -108,9 +109,7 @@ def caseload(user, *, commune_id: int | None = None) -> list[CommuneLoad]:
             overdue=Count("pk", filter=shown & Q(is_late=True)),
             hidden=Count("pk", filter=~shown),
             unseen=Count("pk", filter=shown & Q(is_unseen=True)),
-            contact=Max(
-                "contact_rule__last_contact_at", filter=shown & ~Q(contact_rule__last_contact_kind=ContactKind.OPENED)
-            ),
+            contact=Min("contact_rule__last_contact_at", filter=shown),
         )
         .order_by()
     )

@@ -126,6 +126,11 @@ def caseload_hand_over(*, actor, commune, from_officer, to_officer, reason: str)
             raise PermissionDenied(
                 _("Only the commune's chairman or a coordinator hands over an officer's case files.")
             )
+        if locked.is_restricted and pk not in visible:
+            # As for a single file: who may not open a restricted file does not move it either.
+            problem = _("It is restricted and does not name you: someone named on it hands it over.")
+            result.kept.append(KeptFile(pk, locked.reference or "", problem, False))
+            continue
         if problem := _officer_error(locked, to_officer, officers):
             result.kept.append(KeptFile(pk, locked.reference or "", problem, pk in visible))
             continue

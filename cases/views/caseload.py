@@ -56,7 +56,7 @@ def _blocks(communes, *, open_one: bool) -> list[SafeString]:
     words = {
         "open": escape(_("Open")),
         "overdue": escape(_("Overdue")),
-        "last": escape(_("Last contact")),
+        "last": escape(_("Oldest last contact")),
         "unseen": escape(_("Not seen for too long")),
         "officer": escape(_("Officer")),
         "steps": escape(_("By step")),
@@ -100,7 +100,7 @@ def _blocks(communes, *, open_one: bool) -> list[SafeString]:
             query = f"{where}&amp;officer={officer.pk}"
             name = escape(officer.name)
             left = "" if officer.is_officer else f' <span class="badge text-bg-warning">{words["left"]}</span>'
-            last = officer.last_contact.astimezone(tz).strftime("%d/%m/%Y") if officer.last_contact else "—"
+            last = officer.waiting_since.astimezone(tz).strftime("%d/%m/%Y") if officer.waiting_since else "—"
             unseen_class = " text-danger" if officer.unseen else ""
             opened = (
                 f'<a href="{list_url}?{query}&amp;open=on" data-testid="officer-open-{officer.pk}">{officer.open}</a>'

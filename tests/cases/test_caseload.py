@@ -266,7 +266,7 @@ def test_the_caseload_counts_open_files_by_step_overdue_and_restricted_within_th
     loads = _by_officer(communes)
     mine = loads[("Xã Một", cast.officer.pk)]
     assert (mine.by_state, mine.overdue, mine.hidden, mine.is_officer) == ({"received": 1, "assessed": 1}, 1, 1, True)
-    assert mine.last_contact is not None  # the initial assessment (Mẫu 02) is a contact
+    assert mine.waiting_since is not None  # the file received and not yet assessed: waiting since its opening
     assert mine.unseen == 0
     with time_machine.travel(timezone.now() + datetime.timedelta(days=45)):
         later = _by_officer(selectors.caseload(cast.coordinator_district))
@@ -305,7 +305,7 @@ def test_the_caseload_page_links_each_number_to_the_filtered_list_and_names_no_c
         assert case.reference not in text
     for name in (CHILD, "Lò Văn", "Lò Thị"):
         assert name not in text
-    assert "Lần tiếp xúc gần nhất" in text
+    assert "Lần tiếp xúc cũ nhất" in text
     assert "Quá lâu chưa gặp trẻ" in text
     # The number's link opens exactly those files.
     listed = client.get(link.replace("&amp;", "&")).content.decode()
@@ -330,3 +330,18 @@ def test_the_caseload_page_takes_a_fixed_number_of_queries(tree, cast, area, dja
         _second_officer(cast, tree, username=f"more_{index}", first_name=f"Cán bộ {index}")
     with django_assert_max_num_queries(14):
         assert client.get(reverse("cases:caseload")).status_code == 200
+
+
+def test_a_restricted_file_that_does_not_name_who_hands_over_stays_even_when_it_names_the_new_officer(
+    tree, cast, receive, caseload_c1
+):
+    second, _files, _theirs = caseload_c1
+    secret = receive(children=[child_input(tree.commune_c1, name="Lò Văn Sáu")]).case_files.get()
+    services.case_restrict(actor=cast.officer, case=secret, named_users=[second], reason="Người nhà cán bộ.")
+    result = services.caseload_hand_over(
+        actor=cast.chairman, commune=secret.commune, from_officer=cast.officer, to_officer=second,
+        reason="Nghỉ phép.",
+    )  # fmt: skip
+    assert (secret.pk, False) in [(kept.pk, kept.is_visible) for kept in result.kept]  # counted, never named
+    secret.refresh_from_db()
+    assert secret.officer_id == cast.officer.pk

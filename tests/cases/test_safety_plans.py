@@ -96,7 +96,8 @@ def test_the_family_print_carries_nothing_marked_for_the_alleged_perpetrator(cas
     assert SHOWN in text
     assert "Em nghỉ học không lý do" in text  # a warning sign the family needs
     assert "Lường Thị Hoa" in text  # the copy is for the mother
-    for withheld in (HIDDEN_ACTION, HIDDEN_CONTACT, "0911 222 333", UNMARKED_NAMING, ABUSER, "Lo Van Tu"):
+    for withheld in (HIDDEN_ACTION, HIDDEN_CONTACT, "0911 222 333", UNMARKED_NAMING, ABUSER, "Lo Van Tu",
+                     "Cha dượng uống rượu"):  # fmt: skip
         assert withheld not in text, withheld
     assert "Tư" not in text.replace("Tư pháp", "")  # not even his given name
     # The print is a read of the case file, recorded.
@@ -108,7 +109,8 @@ def test_the_family_print_carries_nothing_marked_for_the_alleged_perpetrator(cas
 def test_an_item_naming_the_perpetrator_is_left_out_even_unmarked_and_the_officer_is_told(cast, case):
     plan = _record(case, cast.officer)
     copy = family_copy(case, plan)
-    assert {item.text for item in copy.left_out} == {HIDDEN_ACTION, HIDDEN_CONTACT, UNMARKED_NAMING}
+    risk = "Cha dượng uống rượu và đánh em vào buổi tối"  # a risk is never printed for the family
+    assert {item.text for item in copy.left_out} == {risk, HIDDEN_ACTION, HIDDEN_CONTACT, UNMARKED_NAMING}
     assert [item.text for item in copy.named_perpetrator] == [UNMARKED_NAMING]
     assert [caregiver.full_name for caregiver in copy.addressees] == ["Lường Thị Hoa"]
     page = _client(cast.officer).get(reverse("cases:safety", args=[case.pk])).content.decode()
@@ -271,3 +273,14 @@ def test_the_review_form_starts_from_the_current_version(cast, case):
     chairman = _client(cast.chairman)
     assert chairman.get(reverse("cases:safety", args=[case.pk])).status_code == 200
     assert chairman.get(reverse("cases:safety_edit", args=[case.pk])).status_code == 403
+
+
+def test_an_item_about_the_perpetrator_by_his_given_name_or_relation_is_left_out(cast, case):
+    items = [
+        SafetyItemInput(kind="action", text="Ông Tư đến trường đòi đón em thì cô giáo gọi ngay công an xã"),
+        SafetyItemInput(kind="warning_sign", text="Cha dượng uống rượu từ chiều, đập phá đồ đạc"),
+        SafetyItemInput(kind="contact", text=SHOWN, who="Tổng đài 111", phone="111"),
+    ]
+    copy = family_copy(case, _record(case, cast.officer, items=items))
+    assert [item.text for item in copy.left_out] == [item.text for item in items[:2]]
+    assert [item.text for items_ in copy.shown.values() for item in items_] == [SHOWN]

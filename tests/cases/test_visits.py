@@ -125,6 +125,16 @@ def test_a_visit_recorded_stops_the_count_and_starts_a_new_one(cast, opened):
     assert (rule.last_contact_kind, rule.last_contact_at.astimezone(HCM).date()) == ("visit", datetime.date(2026, 4, 6))
 
 
+def test_a_visit_where_the_child_was_not_seen_is_no_contact(cast, opened):
+    with time_machine.travel(_at(2026, 3, 25, 15, 0), tick=False):
+        _visit(opened, cast.officer, datetime.date(2026, 3, 25), child_seen=False, people_seen="không ai mở cửa")
+    assert [state for state, _due in _rule_deadlines(opened)] == ["open"]  # the count runs on from the opening
+    rule = ContactRule.objects.get(case=opened)
+    assert rule.last_contact_kind == "opened"
+    _scan_at(_at(2026, 4, 2, 0, 1))
+    assert _told() == [("officer", 0)]
+
+
 def test_an_older_visit_recorded_late_does_not_move_the_count_back(cast, opened):
     with time_machine.travel(_at(2026, 3, 20, 10, 0), tick=False):
         _visit(opened, cast.officer, datetime.date(2026, 3, 20))

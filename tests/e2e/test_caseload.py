@@ -22,7 +22,7 @@ def test_the_chairman_sees_the_caseloads_and_hands_an_officers_files_over(page, 
     expect(commune).to_have_count(1)  # the chairman's own commune, open
     cards = commune.get_by_test_id("officer-card")
     expect(cards).to_have_count(2)
-    expect(page.get_by_test_id("last-contact-note")).to_contain_text("Lần tiếp xúc gần nhất")
+    expect(page.get_by_test_id("last-contact-note")).to_contain_text("Lần tiếp xúc cũ nhất")
     assert page.evaluate("document.documentElement.scrollWidth") <= 390  # nothing wider than the phone
     page.evaluate(AXE.read_text(encoding="utf-8"))
     assert page.evaluate(RUN_AXE) == []
