@@ -41,9 +41,20 @@ def services_list(request):
     if form.is_valid():
         unit, kind, text = form.cleaned_data["area"], form.cleaned_data["kind"], form.cleaned_data["text"]
     rows = providers_for_user(request.user, unit=unit, kind=kind or "", text=(text or "").strip())
-    page = Paginator(rows, 30).get_page(request.GET.get("page"))
+    page = Paginator(rows.prefetch_related("areas"), 30).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
+    may_keep = access.may_keep_directory(request.user)
+    # "Edit" only on the entries whose every area lies in the keeper's own (a province-wide entry: its province).
+    editable = (
+        {
+            provider.pk
+            for provider in page.object_list
+            if access.may_keep_provider_in(request.user, provider.areas.all())
+        }
+        if may_keep
+        else set()
+    )
     return render(
         request,
         "agencies/services.html",
@@ -51,7 +62,8 @@ def services_list(request):
             "form": form,
             "page_obj": page,
             "query": query.urlencode(),
-            "may_keep": access.may_keep_directory(request.user),
+            "may_keep": may_keep,
+            "editable": editable,
             "print_unit": unit if unit is not None and unit.level == UnitLevel.COMMUNE else None,
         },
     )
