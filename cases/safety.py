@@ -5,6 +5,7 @@ caregiver recorded as the alleged perpetrator or carries their phone number (a p
 the print must not depend on every box being ticked). Nobody marked so is named on the copy."""
 
 import re
+import unicodedata
 from dataclasses import dataclass
 
 from django.utils import timezone
@@ -14,6 +15,11 @@ from notifications.phones import normalize
 from notifications.recipients import fold_letters
 
 from .models import CaseFile, SafetyItemKind, SafetyPlan
+
+
+def _lower(text: str) -> str:
+    """Lower case, Unicode composed, punctuation as spaces: words compared with their diacritics."""
+    return re.sub(r"[\W_]+", " ", unicodedata.normalize("NFC", text or "").lower()).strip()
 
 
 def _folded(text: str) -> str:
@@ -34,17 +40,23 @@ FAMILY_COPY_LEAVES_OUT = frozenset({SafetyItemKind.RISK})
 def family_copy(case: CaseFile, plan: SafetyPlan) -> FamilyCopy:
     caregivers = list(case.child.caregivers.all())
     perpetrators = [caregiver for caregiver in caregivers if caregiver.is_alleged_perpetrator]
-    # Their full name, and their given name alone (how a family speaks of "ông Hùng"): a word-wise match.
+    # Their full name, diacritics or not ("Lo Van Tu"), word-wise.
     names = [_folded(caregiver.full_name) for caregiver in perpetrators if caregiver.full_name.strip()]
-    names += [name.split()[-1] for name in names if len(name.split()) > 1]
-    # And how the family calls him ("bố", "cha dượng"): a sentence about him without his name is about him too.
-    names += [_folded(caregiver.relation) for caregiver in perpetrators if caregiver.relation.strip()]
+    # Their given name alone ("ông Hùng") and how the family calls them ("bố", "cha dượng"), with their
+    # diacritics: folded, "bố" would be "bộ" of every "cán bộ".
+    words_for = [_lower(caregiver.full_name).split()[-1] for caregiver in perpetrators if caregiver.full_name.split()]
+    words_for += [_lower(caregiver.relation) for caregiver in perpetrators if caregiver.relation.strip()]
     phones = {number for caregiver in perpetrators if (number := normalize(caregiver.phone))}
     shown: dict = {kind: [] for kind in SafetyItemKind.values}
     left_out, named = [], []
     for item in plan.items.all():
-        words = f" {_folded(f'{item.text} {item.who}')} "
-        names_them = any(f" {name} " in words for name in names) or (normalize(item.phone) or "-") in phones
+        said = f"{item.text} {item.who}"
+        folded, lowered = f" {_folded(said)} ", f" {_lower(said)} "
+        names_them = (
+            any(f" {name} " in folded for name in names)
+            or any(f" {word} " in lowered for word in words_for)
+            or (normalize(item.phone) or "-") in phones
+        )
         # The risks describe what the alleged perpetrator did and may do: the paper stays in a house where he may
         # live, so they are discussed with the family, never printed for it.
         private = item.kind in FAMILY_COPY_LEAVES_OUT

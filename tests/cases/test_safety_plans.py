@@ -280,7 +280,9 @@ def test_an_item_about_the_perpetrator_by_his_given_name_or_relation_is_left_out
         SafetyItemInput(kind="action", text="Ông Tư đến trường đòi đón em thì cô giáo gọi ngay công an xã"),
         SafetyItemInput(kind="warning_sign", text="Cha dượng uống rượu từ chiều, đập phá đồ đạc"),
         SafetyItemInput(kind="contact", text=SHOWN, who="Tổng đài 111", phone="111"),
+        # Folded, "dượng" would be "đường" and "Tư" would be "tự": compared with their diacritics, kept.
+        SafetyItemInput(kind="action", text="Cán bộ xã tự đến nhà theo đường tắt khi được báo", who="Cán bộ xã"),
     ]
     copy = family_copy(case, _record(case, cast.officer, items=items))
     assert [item.text for item in copy.left_out] == [item.text for item in items[:2]]
-    assert [item.text for items_ in copy.shown.values() for item in items_] == [SHOWN]
+    assert sorted(item.text for items_ in copy.shown.values() for item in items_) == sorted([SHOWN, items[3].text])
