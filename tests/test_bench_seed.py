@@ -8,7 +8,7 @@ from django.db import connection
 from django.db.models import F
 
 from benchmarks.seed import seed
-from cases.models import CaseFile, Child
+from cases.models import CaseFile, Child, ContactRule
 from notifications.models import Deadline
 
 # COPY and TRUNCATE commit as they go: a transactional test, with the reference rows it needs.
@@ -30,7 +30,11 @@ def test_the_same_seed_writes_the_same_country(agency_types, default_ladders):
     fingerprint = _fingerprint()
     assert Child.objects.count() == 600
     assert CaseFile.objects.count() == 150
-    assert Deadline.objects.filter(state="open").count() == 2000
+    assert Deadline.objects.filter(state="open").exclude(kind="no_contact").count() == 2000
+    # Every open case file has its no-contact rule running (issue 18), besides the deadlines asked for.
+    open_files = CaseFile.objects.exclude(state__in=["closed", "not_child_protection"]).count()
+    assert ContactRule.objects.count() == open_files > 0
+    assert Deadline.objects.filter(state="open", kind="no_contact", ladder__isnull=False).count() == open_files
     assert first["rows"]["cases_casefile"] == 150
     # Every case file's commune is its child's; states cover the procedure; names carry diacritics.
     assert not CaseFile.objects.exclude(commune_id=F("child__residence_commune_id")).exists()
