@@ -241,7 +241,7 @@ SERVICE_DIRECTORY = (
         "shelter",
         "Chỗ ở tạm thời an toàn cho phụ nữ và trẻ em bị bạo lực (tối đa 30 ngày); giữ bí mật nơi ở",
         ("province",),
-        "Liên hệ qua điện thoại (địa chỉ được giữ bí mật)",
+        "Số 3 hẻm 12 đường Nguyễn Văn Rốp, phường Tân Ninh",  # made up, and marked confidential below
         "24/7",
         "0276 3815 226",
         "Chị Võ Thị Ngọc Hân",
@@ -332,6 +332,7 @@ def _service_directory(units: dict, admin) -> int:
             hours=hours,
             phone=phone,
             contact_person=contact,
+            address_is_confidential=kind == "shelter",  # where a child hides is never printed
             created_by=admin,
         )
         provider.areas.set([units[key] for key in areas])

@@ -26,7 +26,10 @@ class DirectorySearchForm(forms.Form):
 class ProviderForm(forms.ModelForm):
     class Meta:
         model = ServiceProvider
-        fields = ["name", "kind", "services", "areas", "address", "hours", "phone", "contact_person", "is_active"]
+        fields = [
+            "name", "kind", "services", "areas", "address", "address_is_confidential", "hours", "phone",
+            "contact_person", "is_active",
+        ]  # fmt: skip
         widgets = {
             "services": forms.Textarea(attrs={"rows": 3}),
             "areas": forms.CheckboxSelectMultiple,

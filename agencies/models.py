@@ -282,6 +282,13 @@ class ServiceProvider(models.Model):
         help_text=_("Tick every unit it serves: a province or a former district counts for every commune in it."),
     )
     address = models.CharField(_("address"), max_length=255, blank=True)
+    # A shelter's place is kept from anyone who might follow a child there: never printed for families,
+    # shown to staff only on the keeper's page.
+    address_is_confidential = models.BooleanField(
+        _("confidential address"),
+        default=False,
+        help_text=_("A shelter's address: never printed in the list for families nor shown in the directory."),
+    )
     hours = models.CharField(_("opening hours"), max_length=200, blank=True)
     phone = models.CharField(_("phone"), max_length=40, blank=True)
     contact_person = models.CharField(_("contact person"), max_length=200, blank=True)

@@ -4,6 +4,8 @@ from collections import defaultdict
 
 from django.db.models import Q, QuerySet
 
+from config.names import fold
+
 from .access import ancestor_paths, ancestor_pks, jurisdiction_of
 from .models import Agency, Role, StaffMembership
 
@@ -106,5 +108,15 @@ def providers_for_user(user, *, unit=None, kind: str = "", text: str = "") -> Qu
     # Keepers also see the inactive entries of their own area (to put them back).
     rows = rows.filter(Q(is_active=True) | (Q(pk__in=[]) if scope.is_empty else scope.q("areas__path")))
     if text:
-        rows = rows.filter(Q(name__icontains=text) | Q(services__icontains=text) | Q(address__icontains=text))
+        # Whatever the keyboard ("tam ly", "TÂM LÝ", "tâm lý"): the area's entries are a few hundred at most,
+        # compared folded; a confidential address is not searched (it would tell where a shelter is).
+        wanted = fold(text)
+        matching = [
+            pk
+            for pk, name, services, address, secret in rows.values_list(
+                "pk", "name", "services", "address", "address_is_confidential"
+            )
+            if wanted in fold(f"{name} {services} {'' if secret else address}")
+        ]
+        rows = rows.filter(pk__in=matching)
     return rows

@@ -73,3 +73,12 @@ class NameSerializerField(serializers.CharField):
         if value == "" and not self.allow_blank and data is not empty:
             self.fail("blank")
         return value
+
+
+def fold(text: str) -> str:
+    """Lower case, Vietnamese diacritics removed, đ→d, spaces collapsed: "Nguyễn Văn Đạt" → "nguyen van dat"
+    (how names and searches are compared whatever the keyboard)."""
+    text = (text or "").replace("đ", "d").replace("Đ", "D")
+    decomposed = unicodedata.normalize("NFD", text)
+    stripped = "".join(char for char in decomposed if not unicodedata.combining(char))
+    return " ".join(stripped.lower().split())

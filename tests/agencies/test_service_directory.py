@@ -180,3 +180,36 @@ def test_the_api_lists_the_services_serving_an_area(cast, tree, entries):
     assert rows[0]["areas"][0]["name"] == tree.commune_c1.name
     assert _client(cast.officer).get(reverse("api-services"), {"kind": "nonsense"}).status_code == 400
     assert Client().get(reverse("api-services")).status_code in (401, 403)
+
+
+def test_the_directory_is_searched_whatever_the_keyboard(cast, tree):
+    _provider(cast.admin, "Trung tâm Công tác xã hội", "social_work", [tree.commune_c1], services="Tư vấn tâm lý")
+    _provider(cast.admin, "Phòng khám Xã Một", "clinic", [tree.commune_c1], services="Khám chữa bệnh")
+    client = _client(cast.officer)
+    for typed in ("tâm lý", "tam ly", "TÂM LÝ", "TAM LY", "cong tac xa hoi"):
+        page = client.get(reverse("agencies:services"), {"text": typed}).content.decode()
+        assert "Trung tâm Công tác xã hội" in page, typed
+        assert "Phòng khám Xã Một" not in page, typed
+
+
+@pytest.mark.skipif(shutil.which("pdftotext") is None, reason="poppler-utils is not installed (CI installs it)")
+def test_a_shelters_confidential_address_is_never_printed_shown_or_searchable(cast, tree):
+    secret = "Số 12 hẻm 7 đường Trần Hưng Đạo"
+    _provider(cast.admin, "Nhà tạm lánh bí mật", "shelter", [tree.commune_c1], address=secret,
+              address_is_confidential=True, phone="0276 999 000")  # fmt: skip
+    client = _client(cast.officer)
+    page = client.get(reverse("agencies:services"), {"area": tree.commune_c1.pk}).content.decode()
+    assert "Nhà tạm lánh bí mật" in page
+    assert secret not in page
+    assert "Địa chỉ được giữ kín" in page
+    found = client.get(reverse("agencies:services"), {"text": "Tran Hung Dao"}).content.decode()
+    assert "Nhà tạm lánh bí mật" not in found  # the address is not searchable either
+    response = client.get(reverse("agencies:services_print"), {"area": tree.commune_c1.pk})
+    text = " ".join(
+        subprocess.run(["pdftotext", "-", "-"], input=response.content, capture_output=True, check=True)
+        .stdout.decode()
+        .split()
+    )
+    assert "Nhà tạm lánh bí mật" in text
+    assert "0276 999 000" in text
+    assert "Trần Hưng Đạo" not in text
