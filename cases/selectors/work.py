@@ -6,6 +6,7 @@ of the user's communes and their open deadlines; agencies' assignments; aggregat
 
 import datetime
 from collections import defaultdict
+from dataclasses import replace
 
 from django.contrib.contenttypes.models import ContentType
 from django.db.models import Count, Exists, OuterRef, Q
@@ -85,16 +86,11 @@ def _case_item(row: dict, action: str, section: str, deadline: Deadline | None, 
 
 
 def _safety_item(row: dict, deadline: Deadline, clock: Clock, user) -> WorkItem:
-    item = _case_item(row, "review", "safety_reviews", deadline, clock, user)
-    return WorkItem(
-        section=item.section,
-        title=item.title,
+    return replace(
+        _case_item(row, "review", "safety_reviews", deadline, clock, user),
         detail=_("Safety plan: review it on its date"),
         url=reverse("cases:safety_edit", args=[row["pk"]]),
         action=_("Review the safety plan"),
-        due_at=item.due_at,
-        urgency=item.urgency,
-        who=item.who,
     )
 
 
@@ -109,15 +105,14 @@ def _high_risk_without_safety_plan(rows: list[dict], user, clock: Clock) -> list
     for pk, row in high.items():
         if pk in planned:
             continue
-        item = _case_item(row, "review", "safety_needed", None, clock, user)
         items.append(
-            WorkItem(
-                section=item.section,
-                title=item.title,
+            replace(
+                _case_item(row, "review", "safety_needed", None, clock, user),
                 detail=_("High risk: no safety plan yet"),
                 url=reverse("cases:safety_edit", args=[pk]),
                 action=_("Record the safety plan"),
-                who=item.who,
+                due_at=None,
+                urgency=None,
             )
         )
     return items
