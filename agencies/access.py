@@ -6,17 +6,30 @@ without a unit (a national agency) and a system administrator cover the whole co
 Every later app filters through these helpers; none re-derives jurisdiction itself.
 """
 
+import contextlib
+import uuid
 from dataclasses import dataclass, field
 
+from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
+from django.db import connection, transaction
 from django.db.models import Q, QuerySet
 from django.http import Http404
 from django.utils.translation import gettext as _
+from redis.exceptions import RedisError
 
 from .models import AdministrativeUnit, Role, StaffMembership, UnitLevel
 
 _CACHE_ATTRIBUTE = "_baove_jurisdiction"
 _MEMBERSHIPS_ATTRIBUTE = "_baove_memberships"
+
+# A user's memberships are kept in the shared cache between requests, stamped with the generation of the
+# access data they were read under; any change to a membership, an agency or a unit makes a new generation
+# (at once, and again when its transaction commits, so that a request that read the old rows meanwhile
+# cannot keep them). One cache round trip replaces the memberships query of every request.
+_GENERATION_KEY = "access-generation"
+MEMBERSHIPS_SECONDS = 120
+_CACHE_ERRORS = (OSError, RedisError)
 
 
 def _under(paths, path_field: str) -> Q:
@@ -80,18 +93,62 @@ _EVERYWHERE = Jurisdiction(is_nationwide=True, paths=())
 
 
 def active_memberships(user) -> list[StaffMembership]:
-    """The user's active memberships, fetched once per user object (i.e. once per request)."""
+    """The user's active memberships: once per user object (i.e. once per request), from the shared cache
+    while no access data has changed since they were read."""
     if user is None or not user.is_authenticated or not user.is_active:
         return []
     cached = getattr(user, _MEMBERSHIPS_ATTRIBUTE, None)
     if cached is None:
-        cached = list(
-            StaffMembership.objects.filter(user=user, is_active=True, agency__is_active=True)
-            .select_related("agency", "unit")
-            .order_by("role", "unit__path")
-        )
+        cached = _shared_memberships(user)
         setattr(user, _MEMBERSHIPS_ATTRIBUTE, cached)
     return cached
+
+
+def _query_memberships(user) -> list[StaffMembership]:
+    return list(
+        StaffMembership.objects.filter(user=user, is_active=True, agency__is_active=True)
+        .select_related("agency", "unit")
+        .order_by("role", "unit__path")
+    )
+
+
+def _generation_key() -> str:
+    # One generation per database: a test database, a benchmark's and the demo's may share a cache.
+    return f"{_GENERATION_KEY}:{connection.settings_dict['NAME']}"
+
+
+def _shared_memberships(user) -> list[StaffMembership]:
+    generation_key = _generation_key()
+    key = f"access-memberships:{connection.settings_dict['NAME']}:{user.pk}"
+    try:
+        found = cache.get_many([generation_key, key])
+        generation = found.get(generation_key)
+        if generation is None:
+            cache.add(generation_key, uuid.uuid4().hex, timeout=None)
+            generation = cache.get(generation_key)
+    except _CACHE_ERRORS:  # the shared cache is down: read the database, as without it
+        return _query_memberships(user)
+    hit = found.get(key)
+    if hit is not None and generation is not None and hit[0] == generation:
+        return hit[1]
+    # The generation was read BEFORE the rows: a change committed in between stamps a newer one.
+    rows = _query_memberships(user)
+    if generation is not None:
+        with contextlib.suppress(*_CACHE_ERRORS):
+            cache.set(key, (generation, rows), MEMBERSHIPS_SECONDS)
+    return rows
+
+
+def _new_generation() -> None:
+    with contextlib.suppress(*_CACHE_ERRORS):
+        cache.set(_generation_key(), uuid.uuid4().hex, timeout=None)
+
+
+def access_changed(*args, **kwargs) -> None:
+    """A membership, agency or unit changed (signal receiver, or called after a bulk update): every user's
+    kept memberships are read afresh, now and once more when the transaction commits."""
+    _new_generation()
+    transaction.on_commit(_new_generation)
 
 
 def jurisdiction_of(user, roles: frozenset[str] | None = None) -> Jurisdiction:

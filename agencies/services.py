@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 
 from audit import recorder
 
-from .access import ancestor_paths, forget_jurisdiction, may_keep_provider_in
+from .access import access_changed, ancestor_paths, forget_jurisdiction, may_keep_provider_in
 from .models import OFFICIAL_LEVELS, AdministrativeUnit, Agency, Role, StaffMembership, UnitLevel
 from .official_units import OfficialUnits
 
@@ -34,11 +34,13 @@ def unit_save(*, actor, unit: AdministrativeUnit) -> AdministrativeUnit:
 
 
 def _move_subtree(old_path: str, new_path: str, *, exclude_pk: int) -> int:
-    return (
+    moved = (
         AdministrativeUnit.objects.filter(path__startswith=old_path)
         .exclude(pk=exclude_pk)
         .update(path=Concat(Value(new_path), Substr(F("path"), len(old_path) + 1)))
     )
+    access_changed()  # a bulk update sends no signal
+    return moved
 
 
 @transaction.atomic
@@ -147,6 +149,7 @@ def units_load_official(*, units: OfficialUnits) -> LoadReport:
     }
     gone = [unit.pk for key, unit in existing.items() if key not in listed and unit.is_active]
     report.deactivated = AdministrativeUnit.objects.filter(pk__in=gone).update(is_active=False)
+    access_changed()  # bulk updates send no signal
     return report
 
 

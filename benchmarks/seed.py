@@ -587,6 +587,9 @@ def seed(*, children: int, cases: int, deadlines: int, seed_value: int = 2026, a
     )  # fmt: skip
     log(f"deadlines: {len(deadline_rows)} open; analysing ({time.perf_counter() - started:.0f} s)")
     contact_rules()
+    from agencies.access import access_changed
+
+    access_changed()  # users and memberships were written by COPY: nothing kept from an earlier seed holds
     with connection.cursor() as cursor:
         # As autovacuum would leave them in production: statistics, and the visibility map that lets
         # counts be answered from indexes alone.

@@ -812,7 +812,8 @@ class ChildMergeForm(BootstrapMixin, forms.Form):
         label=_(
             "I have compared the two records: they are the same child. Everything recorded for the other record "
             "moves to the record kept."
-        )
+        ),
+        error_messages={"required": _("Tick the box to confirm that the two records are the same child.")},
     )
 
     def __init__(self, *args, children=(), **kwargs):

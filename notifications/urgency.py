@@ -57,17 +57,23 @@ class Clock:
         self.working_days = working_days
         self.today = self.now.astimezone(LOCAL).date()
         self._calendar = None
+        self._totals: list[int] = [0]
 
     def _working_days_until(self, day: datetime.date) -> int:
-        """Working days after today up to and including DAY."""
-        if self._calendar is None or day > self._calendar_end:
+        """Working days after today up to and including DAY (running totals kept: one calendar walk a page)."""
+        offset = (day - self.today).days
+        if offset <= 0:
+            return 0
+        if self._calendar is None or offset >= len(self._totals):
             self._calendar_end = max(day, self.today + datetime.timedelta(days=60))
             self._calendar = WorkingCalendar(self.today, self._calendar_end)
-        count, current = 0, self.today
-        while current < day:
-            current += datetime.timedelta(days=1)
-            count += self._calendar.is_working_day(current)
-        return count
+            totals, count, current = [0], 0, self.today
+            while current < self._calendar_end:
+                current += datetime.timedelta(days=1)
+                count += self._calendar.is_working_day(current)
+                totals.append(count)
+            self._totals = totals
+        return self._totals[offset]
 
     def of(self, due_at: datetime.datetime | None, *, state: str = "open") -> Urgency | None:
         if due_at is None:

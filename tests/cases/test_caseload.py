@@ -13,6 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 from rest_framework.test import APIClient
 
+from agencies.access import access_changed
 from audit.models import AuditEvent
 from cases import selectors, services
 from cases.models import CaseEvent, CaseFile
@@ -87,6 +88,7 @@ def test_a_report_goes_to_the_chairman_then_the_nearest_coordinator_when_the_com
 
 def test_a_report_where_nobody_answers_is_refused_with_a_message(tree, cast, receive, english):
     cast.coordinator_province.memberships.update(is_active=False)
+    access_changed()  # a bulk update sends no signal
     police_c3 = AgencyFactory(agency_type__code="police", name="Công an Phường Ba", unit=tree.commune_c3)
     police = MembershipFactory(user=UserFactory(username="police_c3"), role="focal_point", agency=police_c3).user
     with pytest.raises(ValidationError) as refused:
@@ -283,6 +285,7 @@ def test_the_caseload_counts_open_files_by_step_overdue_and_restricted_within_th
 
 def test_an_officer_who_left_still_shows_with_their_files(tree, cast, area):
     cast.officer.memberships.update(is_active=False)
+    access_changed()
     loads = _by_officer(selectors.caseload(cast.chairman))
     left = loads[("Xã Một", cast.officer.pk)]
     assert (left.is_officer, left.open) == (False, 2)

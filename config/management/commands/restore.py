@@ -1,5 +1,7 @@
+import contextlib
 from pathlib import Path
 
+from django.core.cache import cache
 from django.core.management.base import BaseCommand, CommandError
 
 from config import backup
@@ -29,6 +31,9 @@ class Command(BaseCommand):
             differences = backup.restore(Path(folder), alias=database)
         except (backup.BackupError, OSError) as error:
             raise CommandError(f"Restore failed: {error}") from error
+        # Whatever was kept from the replaced database (memberships, counts, settings) is stale now.
+        with contextlib.suppress(Exception):
+            cache.clear()
         if differences:
             for table, (saved, now) in differences.items():
                 self.stderr.write(f"{table}: backup {saved}, restored {now}")
