@@ -23,6 +23,7 @@ import time
 import uuid
 
 import gevent
+import report_form  # beside this script (benchmarks/report_form.py)
 from locust import HttpUser, between, events, task
 from locust.env import Environment
 
@@ -39,7 +40,6 @@ RECORD = {
     "refusals": [],  # the first answers 400 and forms shown again, to read why
 }
 LOCK = threading.Lock()
-NAMES = ["Nguyễn Văn An", "Trần Thị Bình", "Lò Văn Páo", "Mùa A Chứ", "Hoàng Thị Hoa", "Đặng Minh Khoa"]
 
 
 @events.request.add_listener
@@ -79,11 +79,6 @@ def _png() -> bytes:
     return buffer.getvalue()
 
 
-def _child() -> dict:
-    year = random.randint(2012, 2022)  # under 16 on the day of the report
-    return {"full_name": random.choice(NAMES), "birth_date": f"{year}-0{random.randint(1, 9)}-1{random.randint(0, 9)}"}
-
-
 class _Soak(HttpUser):
     abstract = True
     wait_time = between(0.5, 2.0)
@@ -118,7 +113,7 @@ class Hotline(_Soak):
             "abuse_forms": ["violence"],
             "reporter_is_anonymous": True,
             "external_reference": marker,
-            "children": [_child()],
+            "children": [report_form.child()],
         }
         with self.client.post("/api/v1/reports/", json=body, name="api report", catch_response=True) as response:
             with LOCK:
@@ -159,26 +154,9 @@ class OfficerPages(_Soak):
     def report_form(self):
         self.client.get("/cases/new/", name="page report form")
         marker = _marker()
-        # An hour ago in the server's time zone (the form's field is local time).
-        received = datetime.datetime.now(datetime.UTC) + datetime.timedelta(hours=CONFIG["utc_offset_hours"] - 1)
-        child = _child()
-        data = {
-            "received_at": received.strftime("%Y-%m-%dT%H:%M"),
-            "receiving_point": "commune",
-            "commune": self.me["commune_pk"],
-            "source": "walk_in",
-            "reporter_name": "Bà Tư",
-            "setting": "family",
-            "abuse_forms": ["violence", "neglect"],
-            "narrative": f"Hàng xóm thấy trẻ bị đánh. {marker}",
-            "children-TOTAL_FORMS": 1,
-            "children-INITIAL_FORMS": 0,
-            "children-MIN_NUM_FORMS": 1,
-            "children-MAX_NUM_FORMS": 20,
-            "children-0-full_name": child["full_name"],
-            "children-0-birth_date": child["birth_date"],
-            "children-0-sex": "female",
-        }
+        data = report_form.data(
+            commune_pk=self.me["commune_pk"], marker=marker, utc_offset_hours=CONFIG["utc_offset_hours"]
+        )
         with self.client.post(
             "/cases/new/", data=data, name="page report post", allow_redirects=False, catch_response=True
         ) as response:
