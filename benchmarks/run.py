@@ -1223,6 +1223,20 @@ def print_table(entries: list[dict]) -> None:
         )
 
 
+def merged(earlier: dict, report: dict) -> dict:
+    """EARLIER results with the measures of REPORT put in place of theirs (`--merge`, `make bench-load`): the
+    other measures keep their figures and machine load; each new entry carries the date it was measured."""
+    names = {entry["name"] for entry in report["results"]}
+    kept = [entry for entry in earlier.get("results", []) if entry["name"] not in names]
+    new = [{**entry, "date": report["date"]} for entry in report["results"]]
+    return {
+        **earlier,
+        "results": kept + new,
+        "all_targets_met": not report["failed_groups"] and all(e.get("meets_target", True) for e in kept + new),
+        "merged": [*earlier.get("merged", []), {"date": report["date"], "measures": sorted(names)}],
+    }
+
+
 def ensure_seeded(scale: dict, reseed: bool) -> str:
     import psycopg
 
@@ -1360,18 +1374,7 @@ def main() -> None:
         "busy_measures": busy,
     }
     if args.merge and Path(args.output).exists():
-        # Only the measures of this run are replaced: the others keep their figures, date and load.
-        earlier = json.loads(Path(args.output).read_text(encoding="utf-8"))
-        names = {entry["name"] for entry in results.entries}
-        kept = [entry for entry in earlier.get("results", []) if entry["name"] not in names]
-        for entry in results.entries:
-            entry["date"] = report["date"]
-        report = {
-            **earlier,
-            "results": kept + results.entries,
-            "all_targets_met": not failed and all(entry.get("meets_target", True) for entry in kept + results.entries),
-            "merged": [*earlier.get("merged", []), {"date": report["date"], "measures": sorted(names)}],
-        }
+        report = merged(json.loads(Path(args.output).read_text(encoding="utf-8")), report)
     print_table(report["results"] + report["scaling_curve"])
     Path(args.output).write_text(json.dumps(report, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
     print(f"wrote {args.output}: {'every target met' if report['all_targets_met'] else 'some targets NOT met'}")
