@@ -48,7 +48,8 @@ class _Figures:
 
 @cache
 def _networks(allowed: tuple[str, ...]) -> tuple:
-    return tuple(ipaddress.ip_network(item.strip(), strict=False) for item in allowed if item.strip())
+    """The allowed networks (the settings refuse to start on one that is not an address or a network)."""
+    return tuple(ipaddress.ip_network(item, strict=False) for item in allowed)
 
 
 def _client_allowed(request) -> bool | None:

@@ -5,6 +5,7 @@ SQLite, a Celery broker on the local file system, files on local disk.
 """
 
 import datetime
+import ipaddress
 import os
 import secrets
 from pathlib import Path
@@ -12,6 +13,7 @@ from pathlib import Path
 import environ
 from celery.schedules import crontab
 from csp.constants import NONE, SELF
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
@@ -331,6 +333,8 @@ CELERY_TASK_IGNORE_RESULT = True
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# Workers and beat log through LOGGING (scrubbed of personal data; JSON in production), not Celery's own handler.
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 # Entries here are written into django-celery-beat's table when beat starts (the others come from
@@ -426,7 +430,12 @@ LOGGING = {
 # token or comes from METRICS_ALLOWED_IPS (addresses or networks, e.g. 10.0.0.0/8); with neither it is not
 # served. The figures computed at scrape time: one collector per app.
 METRICS_TOKEN = _read_secret("METRICS_TOKEN") or ""
-METRICS_ALLOWED_IPS = env.list("METRICS_ALLOWED_IPS", default=[])
+try:
+    METRICS_ALLOWED_IPS = [
+        str(ipaddress.ip_network(item, strict=False)) for item in env.list("METRICS_ALLOWED_IPS", default=[])
+    ]
+except ValueError as error:
+    raise ImproperlyConfigured(f"METRICS_ALLOWED_IPS: {error}") from error
 BAOVE_METRIC_COLLECTORS = ["notifications.metrics.collect", "reports.metrics.collect"]
 
 # Backups (config/backup.py): the manifest is signed with HMAC-SHA256, the dump and the files are
