@@ -30,7 +30,7 @@ PAGE_TARGET = 2.0
 THINK_SECONDS = (5.0, 15.0)  # a person reads a page, types, decides: 5 to 15 s between two requests
 
 
-def _session(user) -> tuple[str, str]:
+def session_past_second_factor(user) -> tuple[str, str]:
     """A session of USER that passed its second factor, and a CSRF secret for its cookie."""
     from django.contrib.sessions.backends.db import SessionStore
     from django.test import Client
@@ -69,18 +69,18 @@ def people(communes: int) -> dict:
             CaseFile.objects.filter(commune_id=commune.pk).order_by("-opened_at").values_list("pk", flat=True)[:40]
         )
         officer = users.get(username=f"cb.{commune.pk}")
-        session, csrf = _session(officer)
+        session, csrf = session_past_second_factor(officer)
         token, _ = Token.objects.get_or_create(user=officer)
         cast["officer"].append(
             {"session": session, "csrf": csrf, "token": token.key, "commune_pk": commune.pk, "cases": cases}
         )
         for role, prefixes in (("chairman", ["ct"]), ("focal_point", ["ca", "yt"])):
             for prefix in prefixes:
-                session, csrf = _session(users.get(username=f"{prefix}.{commune.pk}"))
+                session, csrf = session_past_second_factor(users.get(username=f"{prefix}.{commune.pk}"))
                 cast[role].append({"session": session, "csrf": csrf})
     for province in AdministrativeUnit.objects.filter(pk__in=[int(pk) for pk in provinces]):
         for role, prefix in (("coordinator", "dp"), ("leader", "ld")):
-            session, csrf = _session(users.get(username=f"{prefix}.{province.pk}"))
+            session, csrf = session_past_second_factor(users.get(username=f"{prefix}.{province.pk}"))
             cast[role].append({"session": session, "csrf": csrf, "unit_code": province.code})
     return cast
 

@@ -25,7 +25,7 @@ import urllib.parse
 import uuid
 
 import gevent
-import report_form  # beside this script (benchmarks/report_form.py)
+import officer_actions  # beside this script (benchmarks/officer_actions.py)
 from locust import FastHttpUser, between, events, task
 from locust.env import Environment
 
@@ -107,7 +107,7 @@ class Officer(_Person):
     def intake(self):
         self.page("/cases/new/", "intake form")
         marker = f"LOAD-{uuid.uuid4().hex[:12]}"
-        data = report_form.data(
+        data = officer_actions.data(
             commune_pk=self.me["commune_pk"], marker=marker, utc_offset_hours=CONFIG["utc_offset_hours"]
         )
         with self.client.post(
@@ -127,21 +127,10 @@ class Officer(_Person):
     def transition(self):
         """The initial assessment of a report received, through the API as the officer's app takes it."""
         headers = {"Authorization": f"Token {self.me['token']}", "Cookie": ""}
-        listed = self.client.get("/api/v1/cases/?state=received", name="api case list received", headers=headers)
-        if listed.status_code != 200 or not listed.json().get("results"):
+        found = officer_actions.case_to_assess(self.client, headers=headers)
+        if found is None:
             return
-        case = random.choice(listed.json()["results"])["id"]
-        detail = self.client.get(f"/api/v1/cases/{case}/", name="api case", headers=headers)
-        if detail.status_code != 200 or "assess" not in detail.json().get("allowed_actions", []):
-            return
-        body = {
-            "version": detail.json()["version"],
-            "severity": random.choice(["low", "medium", "high"]),
-            "perpetrator_access": "low",
-            "care_environment": "medium",
-            "child_capacity": "low",
-            "is_emergency": False,
-        }
+        case, body = found
         with self.client.post(
             f"/api/v1/cases/{case}/assess/", json=body, name="transition assess", headers=headers, catch_response=True
         ) as response:

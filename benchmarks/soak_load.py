@@ -23,7 +23,7 @@ import time
 import uuid
 
 import gevent
-import report_form  # beside this script (benchmarks/report_form.py)
+import officer_actions  # beside this script (benchmarks/officer_actions.py)
 from locust import HttpUser, between, events, task
 from locust.env import Environment
 
@@ -113,7 +113,7 @@ class Hotline(_Soak):
             "abuse_forms": ["violence"],
             "reporter_is_anonymous": True,
             "external_reference": marker,
-            "children": [report_form.child()],
+            "children": [officer_actions.child()],
         }
         with self.client.post("/api/v1/reports/", json=body, name="api report", catch_response=True) as response:
             with LOCK:
@@ -154,7 +154,7 @@ class OfficerPages(_Soak):
     def report_form(self):
         self.client.get("/cases/new/", name="page report form")
         marker = _marker()
-        data = report_form.data(
+        data = officer_actions.data(
             commune_pk=self.me["commune_pk"], marker=marker, utc_offset_hours=CONFIG["utc_offset_hours"]
         )
         with self.client.post(
@@ -217,21 +217,10 @@ class OfficerApi(_Soak):
 
     @task(3)
     def assess(self):
-        listed = self.client.get("/api/v1/cases/?state=received", name="api case list received")
-        if listed.status_code != 200 or not listed.json().get("results"):
+        found = officer_actions.case_to_assess(self.client)
+        if found is None:
             return
-        case = random.choice(listed.json()["results"])["id"]
-        detail = self.client.get(f"/api/v1/cases/{case}/", name="api case")
-        if detail.status_code != 200 or "assess" not in detail.json().get("allowed_actions", []):
-            return
-        body = {
-            "version": detail.json()["version"],
-            "severity": random.choice(["low", "medium", "high"]),
-            "perpetrator_access": "low",
-            "care_environment": "medium",
-            "child_capacity": "low",
-            "is_emergency": False,
-        }
+        case, body = found
         with self.client.post(
             f"/api/v1/cases/{case}/assess/", json=body, name="api assess", catch_response=True
         ) as response:
