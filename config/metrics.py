@@ -20,6 +20,7 @@ from functools import cache
 
 import prometheus_client
 from django.conf import settings
+from django.db import DatabaseError
 from django.http import Http404, HttpResponse
 from django.utils import timezone
 from django.utils.module_loading import import_string
@@ -27,7 +28,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 from prometheus_client import multiprocess
-from prometheus_client.core import Metric
+from prometheus_client.core import GaugeMetricFamily, Metric
 
 logger = logging.getLogger(__name__)
 
@@ -35,15 +36,28 @@ Collect = Callable[..., Iterable[Metric]]
 
 
 class _Figures:
-    """A collector of the figures of every registered app, computed when scraped."""
+    """A collector of the figures of every registered app, computed when scraped. A collector whose database
+    is unreachable is left out (baove_figures_up 0 for it): the request, database and cache metrics still
+    show the operator what happens."""
 
-    def __init__(self, collectors: list[Collect]):
+    def __init__(self, collectors: dict[str, Collect]):
         self.collectors = collectors
 
     def collect(self) -> Iterable[Metric]:
         now = timezone.now()
-        for collect in self.collectors:
-            yield from collect(now=now)
+        up = GaugeMetricFamily(
+            "baove_figures_up", "1 when the collector's figures could be computed at this scrape.", labels=["collector"]
+        )
+        for path, collect in self.collectors.items():
+            try:
+                families = list(collect(now=now))
+            except DatabaseError as error:
+                logger.warning("metrics: %s left out: %s", path, type(error).__name__)
+                up.add_metric([path], 0)
+                continue
+            up.add_metric([path], 1)
+            yield from families
+        yield up
 
 
 @cache
@@ -71,9 +85,9 @@ def _client_allowed(request) -> bool | None:
     return False
 
 
-def figures_registry() -> prometheus_client.CollectorRegistry:
+def _figures_registry() -> prometheus_client.CollectorRegistry:
     registry = prometheus_client.CollectorRegistry(auto_describe=False)
-    registry.register(_Figures([import_string(path) for path in settings.BAOVE_METRIC_COLLECTORS]))
+    registry.register(_Figures({path: import_string(path) for path in settings.BAOVE_METRIC_COLLECTORS}))
     return registry
 
 
@@ -92,10 +106,10 @@ def metrics(request):
     if allowed is None:
         raise Http404
     if not allowed:
-        logger.warning("metrics: scrape refused from %s", request.META.get("REMOTE_ADDR", "?"))
+        logger.warning("metrics: scrape refused (no valid token, address not allowed)")
         message = _("This address or token may not read the operators' metrics.")
         return HttpResponse(f"{message}\n", status=403, content_type="text/plain; charset=utf-8")
     body = prometheus_client.generate_latest(_process_registry()) + prometheus_client.generate_latest(
-        figures_registry()
+        _figures_registry()
     )
     return HttpResponse(body, content_type=prometheus_client.CONTENT_TYPE_LATEST)

@@ -206,3 +206,19 @@ def test_json_log_lines_are_scrubbed_of_personal_data():
     assert first["status_code"] == 500
     assert "0987654321" not in stream.getvalue()
     assert "[phone]" in lines[1]["exc_info"]
+
+
+def unreachable(*, now):
+    from django.db import OperationalError
+
+    raise OperationalError("connection refused")
+    yield  # a generator, as the apps' collectors are
+
+
+def test_a_collector_whose_database_fails_is_left_out_and_said_so(metrics_settings):
+    metrics_settings.BAOVE_METRIC_COLLECTORS = ["tests.test_metrics.unreachable", "notifications.metrics.collect"]
+    samples = scrape()
+    assert samples[("baove_figures_up", (("collector", "tests.test_metrics.unreachable"),))] == 0
+    assert samples[("baove_figures_up", (("collector", "notifications.metrics.collect"),))] == 1
+    assert samples[("baove_deadlines_overdue", ())] == 0
+    assert any(name.startswith("django_http_") for name, _ in samples)  # the rest is still there
