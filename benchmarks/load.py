@@ -128,9 +128,45 @@ def _warm(port: int, cast: dict) -> None:
         thread.join()
 
 
-def run(database_url: str, *, users: int, ramp: float, hold: float, communes: int) -> dict:
+def queries_per_page(cast: dict, repeat: int = 3) -> dict[str, list[int]]:
+    """The queries of each page type that only reads, counted in this process through the same URLs and
+    settings (gunicorn's workers are other processes): one person of each role, after one warm-up request."""
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+
+    officer, leader = cast["officer"][0], cast["leader"][0]
+    token = {"HTTP_AUTHORIZATION": f"Token {officer['token']}"}
+    pages = {
+        "officer home": (officer, "/", {}),
+        "officer case list": (officer, "/cases/", {}),
+        "case page": (officer, f"/cases/{officer['cases'][0]}/", {}),
+        "intake form": (officer, "/cases/new/", {}),
+        "api case list received": (None, "/api/v1/cases/?state=received", token),
+        "chairman home": (cast["chairman"][0], "/", {}),
+        "agency home": (cast["focal_point"][0], "/", {}),
+        "agency inbox": (cast["focal_point"][0], "/assignments/", {}),
+        "coordinator home": (cast["coordinator"][0], "/", {}),
+        "province dashboard": (leader, f"/reports/?unit={leader['unit_code']}", {}),
+    }
+    counts = {}
+    for name, (person, path, headers) in pages.items():
+        client = Client()
+        if person is not None:
+            client.cookies["sessionid"] = person["session"]
+        counts[name] = []
+        for attempt in range(repeat + 1):
+            with CaptureQueriesContext(connection) as captured:
+                response = client.get(path, **headers)
+            if response.status_code != 200:
+                raise ValueError(f"load: {name} answered {response.status_code} in this process")
+            if attempt:  # the first one warms up
+                counts[name].append(len(captured))
+    return counts
+
+
+def run(database_url: str, cast: dict, *, users: int, ramp: float, hold: float) -> dict:
     """Serve, load, and return what benchmarks/load_users.py recorded (with the gunicorn's log tail)."""
-    cast = people(communes)
     port = _free_port()
     work = Path(tempfile.mkdtemp(prefix="baove-load-"))
     env = {
@@ -175,7 +211,9 @@ def run(database_url: str, *, users: int, ramp: float, hold: float, communes: in
 
 def measure_load(results, database_url: str, *, users: int, ramp: float, hold: float, communes: int) -> None:
     """Adds to RESULTS one entry per page type (p95 under load) and `load_errors` (must be 0)."""
-    result = run(database_url, users=users, ramp=ramp, hold=hold, communes=communes)
+    cast = people(communes)
+    queries = queries_per_page(cast)
+    result = run(database_url, cast, users=users, ramp=ramp, hold=hold)
     load = results.take_load(own_connections_churn=True)
     errors_by_page: dict[str, int] = {}
     for error in result["errors"]:
@@ -190,7 +228,8 @@ def measure_load(results, database_url: str, *, users: int, ramp: float, hold: f
             times,
             "s",
             target={"p95": PAGE_TARGETS.get(name, PAGE_TARGET)},
-            reads_database=False,  # served by gunicorn's workers: their queries are counted by the page measures
+            query_counts=queries.get(name),  # counted in this process; none for the steps that write
+            reads_database=name in queries,
             load=load,
             description=f"'{name}' with {users} people at once (think time {THINK_SECONDS[0]:g}–{THINK_SECONDS[1]:g} s), "
             f"gunicorn {WORKERS} workers on loopback, after a {ramp:g} s ramp",
