@@ -222,3 +222,71 @@ def test_a_collector_whose_database_fails_is_left_out_and_said_so(metrics_settin
     assert samples[("baove_figures_up", (("collector", "notifications.metrics.collect"),))] == 1
     assert samples[("baove_deadlines_overdue", ())] == 0
     assert any(name.startswith("django_http_") for name, _ in samples)  # the rest is still there
+
+
+@pytest.mark.django_db(transaction=True)
+def test_gunicorn_workers_are_counted_together_in_one_scrape(tmp_path):
+    """Under gunicorn (2 workers, PROMETHEUS_MULTIPROC_DIR, config.gunicorn) any worker's scrape counts
+    the requests every worker served, beside the figures of the data."""
+    import http.client
+    import os
+    import socket
+    import subprocess
+    import sys
+    import time
+
+    from django.conf import settings as django_settings
+    from django.db import connection
+
+    _deadline(1, due_in=-datetime.timedelta(hours=1))
+    _deadline(2, due_in=-datetime.timedelta(hours=2))
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    database = django_settings.DATABASES["default"]
+    (tmp_path / "multiprocess").mkdir()
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "config.settings.test",
+        "DATABASE_URL": f"postgres://{database['USER']}@{database['HOST']}:{database['PORT'] or 5432}/"
+        f"{connection.settings_dict['NAME']}",
+        "METRICS_TOKEN": TOKEN,
+        "PROMETHEUS_MULTIPROC_DIR": str(tmp_path / "multiprocess"),
+    }
+    log = (tmp_path / "gunicorn.log").open("wb")
+    server = subprocess.Popen(
+        [sys.executable, "-m", "gunicorn", "config.wsgi:application", "--config", "python:config.gunicorn",
+         "--workers", "2", "--bind", f"127.0.0.1:{port}"],
+        env=env, stdout=log, stderr=subprocess.STDOUT,
+    )  # fmt: skip
+
+    def get(path: str, **headers) -> str:
+        client = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+        client.request("GET", path, headers=headers)
+        return client.getresponse().read().decode()
+
+    try:
+        for _ in range(150):
+            try:
+                get("/healthz")
+                break
+            except OSError:
+                time.sleep(0.2)
+        for _ in range(7):  # 8 in all with the one that found it listening
+            get("/healthz")
+        body = get("/metrics", Authorization=f"Bearer {TOKEN}")
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+        log.close()
+    samples = {}
+    for family in text_string_to_metric_families(body):
+        for sample in family.samples:
+            samples[(sample.name, tuple(sorted(sample.labels.items())))] = sample.value
+    healthz = [
+        value
+        for (name, labels), value in samples.items()
+        if name == "django_http_responses_total_by_status_view_method_total" and ("view", "healthz") in labels
+    ]
+    assert sum(healthz) == 8, (tmp_path / "gunicorn.log").read_text()[-2000:]
+    assert samples[("baove_deadlines_overdue", ())] == 2
