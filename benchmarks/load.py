@@ -13,6 +13,7 @@ import http.client
 import json
 import os
 import secrets
+import shutil
 import socket
 import subprocess
 import sys
@@ -206,6 +207,7 @@ def run(database_url: str, cast: dict, *, users: int, ramp: float, hold: float) 
         log.close()
     result["server_log"] = (work / "gunicorn.log").read_text(errors="replace")[-3000:]
     result["people"] = {role: len(items) for role, items in cast.items()}
+    shutil.rmtree(work, ignore_errors=True)  # its configuration holds the people's sessions
     return result
 
 
