@@ -36,5 +36,7 @@ RUN SECRET_KEY=build-only-not-secret-0123456789-0123456789-0123456789 \
 USER baove
 EXPOSE 8000
 # The access log records paths without query strings: a search term can be a child's name.
-CMD ["gunicorn", "config.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "2", "--access-logfile", "-", \
+# config.gunicorn: with PROMETHEUS_MULTIPROC_DIR set, a dead worker's metrics files are marked (config/metrics.py).
+CMD ["gunicorn", "config.wsgi:application", "--config", "python:config.gunicorn", "--bind", "0.0.0.0:8000", \
+     "--workers", "2", "--access-logfile", "-", \
      "--access-logformat", "%(h)s %(t)s \"%(m)s %(U)s\" %(s)s %(b)s %(L)s"]

@@ -3,13 +3,16 @@
     python benchmarks/run.py                 # default scale: 1,000,000 children, 200,000 case files
     python benchmarks/run.py --quick         # small scale, to keep the harness working (CI)
     python benchmarks/run.py --curve         # also the list, search and report measures at 10 % and 30 %
+    python benchmarks/run.py --only load --merge   # the load test alone, its entries replaced in results.json
 
 Each scale lives in its own PostgreSQL database (<prefix>_<children>, the prefix from
 BENCH_DATABASE_PREFIX, default baove_bench), seeded by `bench_seed`
 (COPY, deterministic) and kept between runs. Pages are measured through Django's full stack
 (middleware, access door, templates) with the test client; their floor is the same data fetched with
 hand-written SQL through psycopg. HTTP throughput is measured with gunicorn (2 workers) and a
-keep-alive load generator on loopback, beside a bare Django view in the same run. Results go to
+keep-alive load generator on loopback, beside a bare Django view in the same run. The load test (`load`,
+benchmarks/load.py) ramps locust users up to 200 people of a busy morning against gunicorn and records the
+p95 of each page type and the errors. Results go to
 benchmarks/results.json and a table on the terminal.
 """
 
@@ -31,7 +34,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-from benchmarks import databases  # noqa: E402
+from benchmarks import databases, load  # noqa: E402
 from benchmarks.machine import LoadWatch, busy_warning, taken_by_others  # noqa: E402
 
 CURVE_MEASURES = (
@@ -1220,6 +1223,20 @@ def print_table(entries: list[dict]) -> None:
         )
 
 
+def merged(earlier: dict, report: dict) -> dict:
+    """EARLIER results with the measures of REPORT put in place of theirs (`--merge`, `make bench-load`): the
+    other measures keep their figures and machine load; each new entry carries the date it was measured."""
+    names = {entry["name"] for entry in report["results"]}
+    kept = [entry for entry in earlier.get("results", []) if entry["name"] not in names]
+    new = [{**entry, "date": report["date"]} for entry in report["results"]]
+    return {
+        **earlier,
+        "results": kept + new,
+        "all_targets_met": not report["failed_groups"] and all(e.get("meets_target", True) for e in kept + new),
+        "merged": [*earlier.get("merged", []), {"date": report["date"], "measures": sorted(names)}],
+    }
+
+
 def ensure_seeded(scale: dict, reseed: bool) -> str:
     import psycopg
 
@@ -1255,6 +1272,11 @@ def main() -> None:
     parser.add_argument("--children", type=int, default=0)
     parser.add_argument("--cases", type=int, default=0)
     parser.add_argument("--deadlines", type=int, default=0)
+    parser.add_argument("--load-users", type=int, default=0, help="people at once in the load test (200; quick 20)")
+    parser.add_argument("--load-hold", type=float, default=0, help="seconds held at full load (180; quick 30)")
+    parser.add_argument(
+        "--merge", action="store_true", help="keep the entries of OUTPUT this run does not measure (make bench-load)"
+    )
     args = parser.parse_args()
     scale = SCALES["quick" if args.quick else "full"]
     repeat = 20 if args.quick else 60
@@ -1305,6 +1327,14 @@ def main() -> None:
         "memory": lambda: measure_pdf_memory(results, who, database),
         "escalation": lambda: measure_escalation(results, args.quick),
         "phone": lambda: measure_phone(results),
+        "load": lambda: load.measure_load(
+            results,
+            databases.url(database),
+            users=args.load_users or (20 if args.quick else 200),
+            ramp=10 if args.quick else 60,
+            hold=args.load_hold or (30 if args.quick else 180),
+            communes=5 if args.quick else 40,
+        ),
     }
     failed = []
     for group, measure in groups.items():
@@ -1312,7 +1342,7 @@ def main() -> None:
             results.mark()  # each measure's load window starts with its group, after the seeding and the cast
             try:
                 measure()
-            except (subprocess.CalledProcessError, OSError, ValueError) as error:
+            except (subprocess.SubprocessError, OSError, ValueError) as error:
                 # One group's failure (a browser test, a subprocess) must not lose the others' figures.
                 print(f"group {group} FAILED: {error}", flush=True)
                 failed.append(group)
@@ -1343,6 +1373,8 @@ def main() -> None:
         "machine_busy": bool(busy),
         "busy_measures": busy,
     }
+    if args.merge and Path(args.output).exists():
+        report = merged(json.loads(Path(args.output).read_text(encoding="utf-8")), report)
     print_table(report["results"] + report["scaling_curve"])
     Path(args.output).write_text(json.dumps(report, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
     print(f"wrote {args.output}: {'every target met' if report['all_targets_met'] else 'some targets NOT met'}")

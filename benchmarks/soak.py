@@ -232,13 +232,11 @@ def _cast(args, sink_url: str) -> dict:
     """Three busy communes' officers (a session that passed its second factor, an API token), the hotline's
     token, a webhook endpoint to the sink for every notification."""
     from django.contrib.auth import get_user_model
-    from django.contrib.sessions.backends.db import SessionStore
     from django.db import connection
-    from django.test import Client
-    from django_otp.plugins.otp_totp.models import TOTPDevice
     from rest_framework.authtoken.models import Token
 
     from agencies.models import Agency, AgencyType, StaffMembership
+    from benchmarks.load import session_past_second_factor
     from cases.models import CaseFile
     from notifications.models import WebhookEndpoint
 
@@ -259,20 +257,15 @@ def _cast(args, sink_url: str) -> dict:
     for commune in communes:
         membership = StaffMembership.objects.select_related("user", "unit").get(unit_id=commune, role="commune_officer")
         user = membership.user
-        client = Client()
-        client.force_login(user)
-        device, _ = TOTPDevice.objects.get_or_create(user=user, name="soak", defaults={"confirmed": True})
-        session = SessionStore(session_key=client.session.session_key)
-        session["otp_device_id"] = device.persistent_id
-        session.save()
+        session, csrf = session_past_second_factor(user)
         cases = list(
             CaseFile.objects.filter(commune_id=commune).order_by("-opened_at").values_list("pk", flat=True)[:40]
         )
         officers.append(
             {
                 "username": user.username,
-                "session": session.session_key,
-                "csrf": secrets.token_hex(16),  # 32 characters: Django's unmasked CSRF secret
+                "session": session,
+                "csrf": csrf,
                 "token": Token.objects.create(user=user).key,
                 "commune_pk": commune,
                 "commune_code": membership.unit.code,

@@ -23,6 +23,7 @@ import time
 import uuid
 
 import gevent
+import officer_actions  # beside this script (benchmarks/officer_actions.py)
 from locust import HttpUser, between, events, task
 from locust.env import Environment
 
@@ -39,7 +40,6 @@ RECORD = {
     "refusals": [],  # the first answers 400 and forms shown again, to read why
 }
 LOCK = threading.Lock()
-NAMES = ["Nguyễn Văn An", "Trần Thị Bình", "Lò Văn Páo", "Mùa A Chứ", "Hoàng Thị Hoa", "Đặng Minh Khoa"]
 
 
 @events.request.add_listener
@@ -79,11 +79,6 @@ def _png() -> bytes:
     return buffer.getvalue()
 
 
-def _child() -> dict:
-    year = random.randint(2012, 2022)  # under 16 on the day of the report
-    return {"full_name": random.choice(NAMES), "birth_date": f"{year}-0{random.randint(1, 9)}-1{random.randint(0, 9)}"}
-
-
 class _Soak(HttpUser):
     abstract = True
     wait_time = between(0.5, 2.0)
@@ -118,7 +113,7 @@ class Hotline(_Soak):
             "abuse_forms": ["violence"],
             "reporter_is_anonymous": True,
             "external_reference": marker,
-            "children": [_child()],
+            "children": [officer_actions.child()],
         }
         with self.client.post("/api/v1/reports/", json=body, name="api report", catch_response=True) as response:
             with LOCK:
@@ -159,26 +154,9 @@ class OfficerPages(_Soak):
     def report_form(self):
         self.client.get("/cases/new/", name="page report form")
         marker = _marker()
-        # An hour ago in the server's time zone (the form's field is local time).
-        received = datetime.datetime.now(datetime.UTC) + datetime.timedelta(hours=CONFIG["utc_offset_hours"] - 1)
-        child = _child()
-        data = {
-            "received_at": received.strftime("%Y-%m-%dT%H:%M"),
-            "receiving_point": "commune",
-            "commune": self.me["commune_pk"],
-            "source": "walk_in",
-            "reporter_name": "Bà Tư",
-            "setting": "family",
-            "abuse_forms": ["violence", "neglect"],
-            "narrative": f"Hàng xóm thấy trẻ bị đánh. {marker}",
-            "children-TOTAL_FORMS": 1,
-            "children-INITIAL_FORMS": 0,
-            "children-MIN_NUM_FORMS": 1,
-            "children-MAX_NUM_FORMS": 20,
-            "children-0-full_name": child["full_name"],
-            "children-0-birth_date": child["birth_date"],
-            "children-0-sex": "female",
-        }
+        data = officer_actions.data(
+            commune_pk=self.me["commune_pk"], marker=marker, utc_offset_hours=CONFIG["utc_offset_hours"]
+        )
         with self.client.post(
             "/cases/new/", data=data, name="page report post", allow_redirects=False, catch_response=True
         ) as response:
@@ -239,21 +217,10 @@ class OfficerApi(_Soak):
 
     @task(3)
     def assess(self):
-        listed = self.client.get("/api/v1/cases/?state=received", name="api case list received")
-        if listed.status_code != 200 or not listed.json().get("results"):
+        found = officer_actions.case_to_assess(self.client)
+        if found is None:
             return
-        case = random.choice(listed.json()["results"])["id"]
-        detail = self.client.get(f"/api/v1/cases/{case}/", name="api case")
-        if detail.status_code != 200 or "assess" not in detail.json().get("allowed_actions", []):
-            return
-        body = {
-            "version": detail.json()["version"],
-            "severity": random.choice(["low", "medium", "high"]),
-            "perpetrator_access": "low",
-            "care_environment": "medium",
-            "child_capacity": "low",
-            "is_emergency": False,
-        }
+        case, body = found
         with self.client.post(
             f"/api/v1/cases/{case}/assess/", json=body, name="api assess", catch_response=True
         ) as response:

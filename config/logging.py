@@ -5,6 +5,8 @@ import logging
 import re
 import time
 
+from pythonjsonlogger.json import JsonFormatter as _JsonFormatter
+
 PATTERNS = (
     (re.compile(r"(?<!\d)\d{12}(?!\d)"), "[personal-id]"),  # số định danh cá nhân
     (re.compile(r"(?<![\w+])(?:\+?84|0)(?:[\s.-]?\d){9,10}(?!\d)"), "[phone]"),
@@ -49,3 +51,27 @@ class CacheOutage(logging.Filter):
         record.args = (f"{type(cause).__name__}: {cause}" if cause is not None else "unknown error",)
         record.exc_info, record.exc_text = None, None
         return True
+
+
+class JsonFormatter(_JsonFormatter):
+    """One JSON object a line (python-json-logger) for the log collector: time, level, logger, message and the
+    record's extra fields. Every string is scrubbed as the filter scrubs the message (a traceback too); an extra
+    that is not a plain value (Django's `request`, whose text holds the query string a name was searched by) is
+    shown by its type only."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("rename_fields", {"levelname": "level", "name": "logger", "asctime": "time"})
+        super().__init__("%(asctime)s %(levelname)s %(name)s %(message)s", *args, **kwargs)
+
+    def process_log_record(self, log_data: dict) -> dict:
+        return {key: _plain(value) for key, value in log_data.items()}
+
+
+def _plain(value):
+    if isinstance(value, str):
+        return scrub(value)
+    if value is None or isinstance(value, bool | int | float):
+        return value
+    if isinstance(value, list | tuple):
+        return [_plain(item) for item in value]
+    return f"<{type(value).__name__}>"

@@ -9,6 +9,7 @@ from reports.api import IndicatorsApi, ReportFileApi
 from work import views as work_views
 
 from .health import healthz
+from .metrics import metrics
 
 urlpatterns = [
     path("", work_views.home, name="home"),
@@ -23,6 +24,7 @@ urlpatterns = [
         r"^api/v1/reports/(?P<pk>\d+)/file\.(?P<extension>pdf|xlsx)$", ReportFileApi.as_view(), name="api-report-file"
     ),
     path("healthz", healthz, name="healthz"),
+    path("metrics", metrics, name="metrics"),
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("accounts/2fa/setup/", two_factor_views.setup, name="two_factor_setup"),

@@ -178,3 +178,36 @@ def test_the_load_watch_tells_this_benchmark_from_other_processes(settings):
     assert "intake_rate" in warning
     assert "case_page" not in warning
     assert busy_warning([{"name": "case_page", "machine_load": quiet}]) is None
+
+
+def test_merge_replaces_only_the_measures_of_the_run():
+    earlier = {
+        "date": "2026-11-30T06:00:00+00:00",
+        "scale": {"children": 1_000_000},
+        "results": [
+            {"name": "officer_case_list", "p95": 0.06, "meets_target": True},
+            {"name": "load_case_page", "p95": 9.0, "meets_target": False},
+        ],
+        "all_targets_met": False,
+    }
+    report = {
+        "date": "2026-12-01T10:00:00+00:00",
+        "failed_groups": [],
+        "results": [
+            {"name": "load_case_page", "p95": 0.8, "meets_target": True},
+            {"name": "load_errors", "value": 0, "meets_target": True},
+        ],
+    }
+    merged = bench.merged(earlier, report)
+    assert [(e["name"], e["p95"] if "p95" in e else e["value"]) for e in merged["results"]] == [
+        ("officer_case_list", 0.06),
+        ("load_case_page", 0.8),
+        ("load_errors", 0),
+    ]
+    assert merged["results"][0] == earlier["results"][0]  # kept as it was, without a new date
+    assert merged["results"][1]["date"] == report["date"]
+    assert merged["date"] == earlier["date"]
+    assert merged["scale"] == earlier["scale"]
+    assert merged["all_targets_met"] is True
+    assert merged["merged"] == [{"date": report["date"], "measures": ["load_case_page", "load_errors"]}]
+    assert bench.merged(earlier, {**report, "failed_groups": ["load"]})["all_targets_met"] is False

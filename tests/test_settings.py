@@ -1,3 +1,4 @@
+import json
 import os
 import secrets
 import subprocess
@@ -77,3 +78,36 @@ def test_embedded_default_needs_no_server_and_keeps_its_secret(tmp_path):
     assert len(key) >= 50
     assert second.stdout.split()[2] == key  # generated once, then reused
     assert (tmp_path / "var" / "secret_key").stat().st_mode & 0o077 == 0
+
+
+def test_an_address_allowed_to_read_the_metrics_that_is_not_one_stops_the_start(tmp_path):
+    script = "import django; django.setup()"
+    env = {"DJANGO_SETTINGS_MODULE": "config.settings.base", "METRICS_ALLOWED_IPS": "10.0.0.0/8,prometheus.local"}
+    result = _run(["-c", script], env, tmp_path)
+    assert result.returncode != 0
+    assert "ImproperlyConfigured: METRICS_ALLOWED_IPS" in result.stderr
+    assert "prometheus.local" in result.stderr
+
+
+def test_production_logs_one_json_object_a_line_without_personal_data(tmp_path):
+    script = (
+        "import django, logging; django.setup(); from django.conf import settings; "
+        "logging.getLogger('cases').warning('report from %s, phone %s', 'a.b@example.vn', '0912 345 678'); "
+        "print(settings.DATABASES['default']['ENGINE'])"
+    )
+    env = {
+        "DJANGO_SETTINGS_MODULE": "config.settings.production",
+        "SECRET_KEY": secrets.token_urlsafe(64),
+        "DATABASE_URL": "postgres://postgres@127.0.0.1:5432/baove",
+        "ALLOWED_HOSTS": "baove.example.vn",
+    }
+    result = _run(["-c", script], env, tmp_path)
+    assert result.returncode == 0, result.stderr
+    line = json.loads(result.stderr.strip().splitlines()[-1])
+    assert line["level"] == "WARNING"
+    assert line["logger"] == "cases"
+    assert line["message"] == "report from [email], phone [phone]"
+    assert "0912" not in result.stderr
+    assert "example.vn" not in result.stderr
+    # Queries, errors and connections counted for /metrics through django-prometheus's wrapper.
+    assert result.stdout.strip() == "django_prometheus.db.backends.postgresql"

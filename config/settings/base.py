@@ -5,6 +5,7 @@ SQLite, a Celery broker on the local file system, files on local disk.
 """
 
 import datetime
+import ipaddress
 import os
 import secrets
 from pathlib import Path
@@ -12,6 +13,7 @@ from pathlib import Path
 import environ
 from celery.schedules import crontab
 from csp.constants import NONE, SELF
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
@@ -68,6 +70,7 @@ INSTALLED_APPS = [
     "django_otp",
     "django_otp.plugins.otp_totp",
     "django_otp.plugins.otp_static",
+    "django_prometheus",  # /metrics (config/metrics.py): requests, database and cache metrics
     "config",  # the operators' commands (backup, restore, rotate_file_keys, files_check) and tasks
     "audit",
     "agencies",
@@ -80,6 +83,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First and (but for django-axes) last: django-prometheus times every request and counts its answer.
+    "django_prometheus.middleware.PrometheusBeforeMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # Right after WhiteNoise: every response but a static file gets Cache-Control: no-store.
@@ -99,6 +104,7 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     "config.session_timeout.SessionTimeoutMiddleware",
     "config.middleware.FriendlyErrorPagesMiddleware",  # with DEBUG only: no technical 404 or 500 page
+    "django_prometheus.middleware.PrometheusAfterMiddleware",
     # Last, as django-axes asks: it turns a lockout into the lockout page.
     "axes.middleware.AxesMiddleware",
 ]
@@ -133,14 +139,16 @@ DATABASES["default"]["ATOMIC_REQUESTS"] = False
 
 def tune_postgresql(database: dict) -> None:
     """Persistent connections (checked before reuse) and no JIT: BaoVe's queries are short, and
-    PostgreSQL's JIT spends more compiling them (over 100 ms measured) than it saves."""
+    PostgreSQL's JIT spends more compiling them (over 100 ms measured) than it saves. Through
+    django-prometheus's wrapper of the same backend: queries, errors and connections counted per alias."""
+    database["ENGINE"] = database["ENGINE"].replace("django.db.backends.", "django_prometheus.db.backends.")
     database.setdefault("CONN_MAX_AGE", env.int("CONN_MAX_AGE", default=60))
     database.setdefault("CONN_HEALTH_CHECKS", True)
     options = database.setdefault("OPTIONS", {})
     options["options"] = f"{options.get('options', '')} -c jit=off".strip()
 
 
-if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+if DATABASES["default"]["ENGINE"] in ("django.db.backends.postgresql", "django_prometheus.db.backends.postgresql"):
     tune_postgresql(DATABASES["default"])
 DATABASES["default"].setdefault("CONN_MAX_AGE", 0)
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
@@ -250,7 +258,7 @@ def redis_cache(url: str) -> dict:
     reads the database, instead of every request failing. Short timeouts keep a hung Redis from
     holding a request; the outage is logged as one warning a minute (config.logging.CacheOutage)."""
     return {
-        "BACKEND": "django_redis.cache.RedisCache",
+        "BACKEND": "django_prometheus.cache.backends.redis.RedisCache",  # django-redis's, with hits and misses counted
         "LOCATION": url,
         "OPTIONS": {
             "IGNORE_EXCEPTIONS": True,
@@ -268,7 +276,7 @@ REDIS_URL = env.str("REDIS_URL", default="")
 if REDIS_URL:
     CACHES = {"default": redis_cache(REDIS_URL)}
 else:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    CACHES = {"default": {"BACKEND": "django_prometheus.cache.backends.locmem.LocMemCache"}}
 
 EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")
 globals().update(EMAIL_CONFIG)
@@ -325,6 +333,8 @@ CELERY_TASK_IGNORE_RESULT = True
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# Workers and beat log through LOGGING (scrubbed of personal data; JSON in production), not Celery's own handler.
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 # Entries here are written into django-celery-beat's table when beat starts (the others come from
@@ -388,6 +398,16 @@ SPECTACULAR_SETTINGS = {
 ANONYMOUS_USER_NAME = None
 GUARDIAN_MONKEY_PATCH_USER = False
 
+# LOG_FORMAT=json: one JSON object a line for a log collector (config.logging.JsonFormatter; production's
+# default); text otherwise. Either way scrubbed of personal data (config.logging.ScrubPersonalData).
+LOG_FORMATTERS = {"json": {"()": "config.logging.JsonFormatter"}, "text": {"format": "%(message)s"}}
+
+
+def log_handlers(log_format: str) -> dict:
+    formatter = log_format if log_format in LOG_FORMATTERS else "text"
+    return {"console": {"class": "logging.StreamHandler", "filters": ["scrub"], "formatter": formatter}}
+
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
@@ -395,7 +415,8 @@ LOGGING = {
         "scrub": {"()": "config.logging.ScrubPersonalData"},
         "cache_outage": {"()": "config.logging.CacheOutage"},
     },
-    "handlers": {"console": {"class": "logging.StreamHandler", "filters": ["scrub"]}},
+    "formatters": LOG_FORMATTERS,
+    "handlers": log_handlers(env.str("LOG_FORMAT", default="text")),
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
     "loggers": {
         "django.db.backends": {"level": "WARNING"},
@@ -404,6 +425,18 @@ LOGGING = {
         DJANGO_REDIS_LOGGER: {"filters": ["cache_outage"]},
     },
 }
+
+# Operators' metrics (config/metrics.py): /metrics answers a scraper that sends METRICS_TOKEN as a bearer
+# token or comes from METRICS_ALLOWED_IPS (addresses or networks, e.g. 10.0.0.0/8); with neither it is not
+# served. The figures computed at scrape time: one collector per app.
+METRICS_TOKEN = _read_secret("METRICS_TOKEN") or ""
+try:
+    METRICS_ALLOWED_IPS = [
+        str(ipaddress.ip_network(item, strict=False)) for item in env.list("METRICS_ALLOWED_IPS", default=[])
+    ]
+except ValueError as error:
+    raise ImproperlyConfigured(f"METRICS_ALLOWED_IPS: {error}") from error
+BAOVE_METRIC_COLLECTORS = ["notifications.metrics.collect", "reports.metrics.collect"]
 
 # Backups (config/backup.py): the manifest is signed with HMAC-SHA256, the dump and the files are
 # encrypted with age to the recipients' public keys; restoring needs the matching identity (secret key),

@@ -3,7 +3,7 @@
 from django.core.exceptions import ImproperlyConfigured
 
 from .base import *  # noqa: F403
-from .base import FILE_STORAGE, _read_secret, env
+from .base import FILE_STORAGE, LOGGING, _read_secret, env, log_handlers
 
 DEBUG = False
 
@@ -14,6 +14,10 @@ if not SECRET_KEY:
 DATABASES = {"default": env.db("DATABASE_URL")}
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+# django-prometheus's wrapper of the same backend: queries, errors and connections counted (config/metrics.py).
+DATABASES["default"]["ENGINE"] = DATABASES["default"]["ENGINE"].replace(
+    "django.db.backends.", "django_prometheus.db.backends."
+)
 _db_password = _read_secret("DATABASE_PASSWORD")
 if _db_password:
     DATABASES["default"]["PASSWORD"] = _db_password
@@ -30,7 +34,7 @@ STORAGES = {
 # HTTPS is terminated by the reverse proxy in front of gunicorn.
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=True)
-SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^metrics$"]  # asked by the load balancer and Prometheus over plain HTTP
 SESSION_COOKIE_SECURE = True
 CSRF_COOKIE_SECURE = True
 SESSION_COOKIE_HTTPONLY = True
@@ -40,3 +44,6 @@ SECURE_HSTS_PRELOAD = True
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
+
+# One JSON object a line for the log collector (LOG_FORMAT=text for plain lines); scrubbed of personal data.
+LOGGING = {**LOGGING, "handlers": log_handlers(env.str("LOG_FORMAT", default="json"))}
