@@ -331,6 +331,8 @@ CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 # migrations). Nightly: files on disk without a row, rows without their file (config/storage.py).
 CELERY_BEAT_SCHEDULE = {
     "files-check": {"task": "config.tasks.files_check", "schedule": crontab(hour=3, minute=40)},
+    # The audit trail and the case timeline: this month's partition and the next three (config/partitions.py).
+    "partitions-ensure": {"task": "config.tasks.partitions_ensure", "schedule": crontab(hour=2, minute=50)},
     # Deliveries whose broker message was lost (a Redis restarted empty, a worker killed) are sent again.
     "deliveries-redrive": {"task": "notifications.tasks.redrive_deliveries", "schedule": crontab(minute="*/5")},
     # PDF renderings likewise: a lost message or a worker that died mid-rendering.
