@@ -21,8 +21,9 @@ class IndicatorsApi(APIView):
         responses=OpenApiTypes.OBJECT,
     )
     def get(self, request):
+        user = request.user  # authenticated on the primary: a token just issued may not be on the replica yet
         with using_replica():
-            unit = access.report_unit(request.user, request.query_params.get("unit"))
+            unit = access.report_unit(user, request.query_params.get("unit"))
             try:
                 period = parse(request.query_params.get("period", ""))
             except PeriodError as error:
