@@ -78,24 +78,45 @@ def partitions(cursor, table: str) -> list[Partition]:
 
 
 def _create_month(cursor, table: str, column: str, month: datetime.date) -> bool:
-    """Create the partition of `month` unless it exists; False when rows of that month sit in the default."""
+    """Create the partition of `month` unless it exists, taking its rows out of the default partition."""
     name = partition_name(table, month)
     cursor.execute("SELECT to_regclass(%s) IS NOT NULL", [name])
     if cursor.fetchone()[0]:
         return False
     low, high = month.isoformat(), add_months(month, 1).isoformat()
     default = default_partition_name(table)
-    cursor.execute(f'SELECT EXISTS (SELECT 1 FROM "{default}" WHERE "{column}" >= %s AND "{column}" < %s)', [low, high])  # noqa: S608 (names from the catalog or constants)
-    if cursor.fetchone()[0]:
-        # Creating it would have to move rows out of the default partition (a DELETE the append-only
-        # trigger refuses): the month stays in the default partition, where nothing is lost.
-        logger.error("partitions: rows of %s are in %s; its partition is not created", name, default)
-        return False
+    cursor.execute(
+        f'SELECT EXISTS (SELECT 1 FROM "{default}" WHERE "{column}" >= %s AND "{column}" < %s)',  # noqa: S608 (constant names)
+        [low, high],
+    )
+    rows_waiting = cursor.fetchone()[0]
+    if rows_waiting:
+        # Rows of that month were written before its partition existed. They are not deleted from the
+        # default (the append-only trigger refuses it, rightly): the default is swapped for an empty one
+        # and its rows copied back through the table, each into its partition; nothing is lost.
+        staged = f"{default}_moving"
+        cursor.execute(f'ALTER TABLE "{table}" DETACH PARTITION "{default}"')
+        cursor.execute(f'ALTER TABLE "{default}" RENAME TO "{staged}"')
+        cursor.execute(f'CREATE TABLE "{default}" PARTITION OF "{table}" DEFAULT')
     cursor.execute(
         f'CREATE TABLE "{name}" PARTITION OF "{table}" FOR VALUES FROM (%s) TO (%s)',
         [f"{low} 00:00:00+00", f"{high} 00:00:00+00"],
     )
+    if rows_waiting:
+        columns = _columns(cursor, table)
+        cursor.execute(f'INSERT INTO "{table}" ({columns}) SELECT {columns} FROM "{staged}"')  # noqa: S608 (constant names)
+        cursor.execute(f'DROP TABLE "{staged}"')
+        logger.warning("partitions: rows of %s moved from %s into it", name, default)
     return True
+
+
+def _columns(cursor, table: str) -> str:
+    cursor.execute(
+        "SELECT string_agg(quote_ident(attname), ', ' ORDER BY attnum) FROM pg_attribute "
+        "WHERE attrelid = %s::regclass AND attnum > 0 AND NOT attisdropped",
+        [table],
+    )
+    return cursor.fetchone()[0]
 
 
 def ensure_partitions(*, today: datetime.date | None = None, months_ahead: int = MONTHS_AHEAD) -> list[str]:
@@ -185,12 +206,7 @@ def restore_archive(source: Path) -> str:
             f'CREATE TABLE "{name}" PARTITION OF "{table}" FOR VALUES FROM (%s) TO (%s)',
             [f"{manifest['from']} 00:00:00+00", f"{manifest['to']} 00:00:00+00"],
         )
-        cursor.execute(
-            "SELECT string_agg(quote_ident(attname), ', ' ORDER BY attnum) FROM pg_attribute "
-            "WHERE attrelid = %s::regclass AND attnum > 0 AND NOT attisdropped",
-            [staged],
-        )
-        columns = cursor.fetchone()[0]
+        columns = _columns(cursor, staged)
         cursor.execute(f'INSERT INTO "{name}" ({columns}) SELECT {columns} FROM "{staged}"')  # noqa: S608 (names from the catalog or constants)
         cursor.execute(f'DROP TABLE "{staged}"')
     logger.info("partitions: %s restored from %s", name, source)

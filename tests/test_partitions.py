@@ -85,15 +85,31 @@ def test_partitions_are_created_ahead_across_a_month_boundary_and_the_new_one_is
 
 
 @pytest.mark.django_db
-def test_a_row_whose_month_has_no_partition_is_kept_in_the_default_and_that_month_is_not_created(caplog):
-    row = _audit_row(datetime.datetime(2040, 6, 15, tzinfo=UTC))
-    assert _partition_of(row.pk) == "audit_auditevent_default"
-    _assert_append_only(row)
-    with caplog.at_level(logging.ERROR, logger="config.partitions"):
+def test_rows_written_before_their_months_partition_are_kept_then_moved_into_it(caplog):
+    before = _audit_row(datetime.datetime(2040, 6, 15, tzinfo=UTC))
+    later = _audit_row(datetime.datetime(2040, 9, 1, tzinfo=UTC), case_id=8)
+    assert _partition_of(before.pk) == _partition_of(later.pk) == "audit_auditevent_default"
+    _assert_append_only(before)
+    with caplog.at_level(logging.WARNING, logger="config.partitions"):
         created = partitions.ensure_partitions(today=datetime.date(2040, 6, 1), months_ahead=1)
-    assert created == ["audit_auditevent_p204007", "cases_caseevent_p204006", "cases_caseevent_p204007"]
-    assert "audit_auditevent_p204006 are in audit_auditevent_default" in caplog.text
-    assert AuditEvent.objects.get(pk=row.pk).case_id == 7
+    assert created == [
+        "audit_auditevent_p204006",
+        "audit_auditevent_p204007",
+        "cases_caseevent_p204006",
+        "cases_caseevent_p204007",
+    ]
+    assert "rows of audit_auditevent_p204006 moved from audit_auditevent_default" in caplog.text
+    assert _partition_of(before.pk) == "audit_auditevent_p204006"
+    assert _partition_of(later.pk) == "audit_auditevent_default"
+    assert list(AuditEvent.objects.filter(at__year=2040).order_by("at").values_list("pk", "case_id")) == [
+        (before.pk, 7),
+        (later.pk, 8),
+    ]
+    _assert_append_only(before)
+    _assert_append_only(later)
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT to_regclass('audit_auditevent_default_moving')")
+        assert cursor.fetchone()[0] is None
 
 
 def _plan(queryset) -> str:
