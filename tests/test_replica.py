@@ -13,6 +13,7 @@ from pathlib import Path
 
 import psycopg
 import pytest
+import time_machine
 from django.conf import settings
 from django.db import DEFAULT_DB_ALIAS, connections
 from django.test.utils import CaptureQueriesContext
@@ -234,7 +235,13 @@ def test_after_a_post_the_browser_reads_from_the_primary_until_the_pin_expires(p
     assert response.status_code == 302
     assert replicas.PIN_COOKIE in response.cookies
     assert queries_on_replica() == 0  # pinned: what was just written is read back from the primary
-    client.cookies[replicas.PIN_COOKIE] = client.cookies[replicas.PIN_COOKIE].value.replace("1", "2", 1)
+    pinned = client.cookies[replicas.PIN_COOKIE].value
+    later = time.time() + settings.REPLICA_PIN_SECONDS + 1
+    with time_machine.travel(later, tick=False):
+        assert queries_on_replica() > 0  # the pin has expired
+    client.cookies[replicas.PIN_COOKIE] = pinned
+    assert queries_on_replica() == 0
+    client.cookies[replicas.PIN_COOKIE] = pinned.replace("1", "2", 1)
     assert queries_on_replica() > 0  # a forged cookie is ignored (and could only move reads to the replica)
 
 
