@@ -23,6 +23,7 @@ from django.db import connection
 from django.utils import timezone
 
 from cases.text import fold
+from config import partitions
 
 FAMILY = [
     ("Nguyễn", 38), ("Trần", 11), ("Lê", 9.5), ("Phạm", 7), ("Hoàng", 5.1), ("Huỳnh", 4), ("Phan", 4.5),
@@ -140,6 +141,11 @@ def seed(*, children: int, cases: int, deadlines: int, seed_value: int = 2026, a
     ladders_ensure_defaults()
     with connection.cursor() as cursor:
         cursor.execute(f"TRUNCATE {', '.join(CASE_TABLES)} RESTART IDENTITY CASCADE")
+    # The timeline and the audit trail are partitioned by month: a partition for every month the data
+    # spans (five years back), made while the default partition is empty, as in service.
+    oldest = (now - datetime.timedelta(days=5 * 365 + 31)).date()
+    months = (now.year - oldest.year) * 12 + now.month - oldest.month
+    partitions.ensure_partitions(today=oldest, months_ahead=months + partitions.MONTHS_AHEAD)
     types = dict(AgencyType.objects.values_list("code", "pk"))
     provinces = list(AdministrativeUnit.objects.filter(level="province").order_by("code").values("pk", "name", "path"))
     communes = list(

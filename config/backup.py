@@ -195,11 +195,12 @@ def table_fingerprints(alias: str = "default") -> dict[str, dict]:
     return result
 
 
-def _dump_postgresql(db: dict, target: Path) -> None:
+def _dump_postgresql(db: dict, target: Path, *, tables: tuple[str, ...] = ()) -> None:
     args, env = _pg_env(db)
+    only = [f"--table={table}" for table in tables]
     with tempfile.TemporaryFile() as errors:
         process = subprocess.Popen(  # noqa: S603
-            ["pg_dump", *args, "--format=custom", "--no-owner", db["NAME"]],  # noqa: S607
+            ["pg_dump", *args, "--format=custom", "--no-owner", *only, db["NAME"]],  # noqa: S607
             env=env,
             stdout=subprocess.PIPE,
             stderr=errors,
@@ -295,14 +296,13 @@ def read_manifest(folder: Path) -> dict:
     return manifest
 
 
-def _pg_restore(db: dict, dump: Path) -> None:
+def _pg_restore(db: dict, dump: Path, *, clean: bool = True) -> None:
     args, env = _pg_env(db)
     result = subprocess.run(  # noqa: S603
         [  # noqa: S607
             "pg_restore",
             *args,
-            "--clean",
-            "--if-exists",
+            *(["--clean", "--if-exists"] if clean else []),
             "--no-owner",
             "--single-transaction",
             "--exit-on-error",
@@ -362,3 +362,22 @@ def restore(folder: Path, *, alias: str = "default", media_root: Path | None = N
         if saved != now:
             differences[table] = (saved, now)
     return differences
+
+
+# ------------------------------------------------------------------------------ single tables (archives)
+
+
+def tables_dump(target: Path, *, tables: tuple[str, ...], alias: str = "default") -> str:
+    """pg_dump of TABLES only, encrypted like a backup as it streams (config.partitions' archives);
+    returns the SHA-256 of the encrypted file."""
+    _dump_postgresql(settings.DATABASES[alias], target, tables=tables)
+    return sha256_of(target)
+
+
+def tables_restore(source: Path, *, alias: str = "default") -> None:
+    """Decrypt a `tables_dump` file into a private staging folder and restore its tables (which must
+    not exist)."""
+    with tempfile.TemporaryDirectory(prefix="baove-archive-") as staging:
+        dump = Path(staging) / "tables.dump"
+        _decrypt(source, dump)
+        _pg_restore(settings.DATABASES[alias], dump, clean=False)

@@ -4,7 +4,7 @@ import logging
 
 from celery import shared_task
 
-from . import storage
+from . import partitions, storage
 
 logger = logging.getLogger(__name__)
 
@@ -25,3 +25,9 @@ def files_check() -> dict:
             result.rows_without_files[:50],
         )
     return result.as_dict()
+
+
+@shared_task(ignore_result=True)
+def partitions_ensure() -> list[str]:
+    """Daily: the next months' partitions of the audit trail and the case timeline (idempotent)."""
+    return partitions.ensure_partitions()

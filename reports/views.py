@@ -7,6 +7,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from config.errors import Conflict
+from config.replicas import reads_from_replica
 from outgoing.services import issuing_bodies_of
 from outgoing.tables import for_print
 
@@ -47,6 +48,7 @@ def _chosen_period(request) -> tuple[Period, PeriodForm]:
 
 @login_required
 @require_GET
+@reads_from_replica
 def dashboard(request):
     unit = access.report_unit(request.user, request.GET.get("unit"))
     period, picker = _chosen_period(request)
@@ -55,6 +57,7 @@ def dashboard(request):
 
 
 @login_required
+@reads_from_replica  # the list only: a POST (a new draft) reads and writes the primary
 def submissions(request):
     unit = access.report_unit(request.user, request.GET.get("unit") or request.POST.get("unit"))
     if unit is None:

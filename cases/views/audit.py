@@ -5,11 +5,14 @@ from django.core.paginator import Paginator
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
+from config.replicas import reads_from_replica
+
 from .. import forms, selectors
 
 
 @login_required
 @require_GET
+@reads_from_replica
 def audit_search(request):
     form = forms.AuditFilterForm(request.GET or None)
     filters = selectors.AuditFilters(**form.cleaned_data) if form.is_valid() else selectors.AuditFilters()

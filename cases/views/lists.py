@@ -14,6 +14,7 @@ from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
+from config.replicas import reads_from_replica
 from notifications.selectors import deadline_status, open_deadlines_for_targets
 from notifications.urgency import Clock
 
@@ -135,6 +136,7 @@ def _list_rows(cases, deadlines) -> list[ListRow]:
 
 @login_required
 @require_GET
+@reads_from_replica
 def case_export(request):
     """The filtered case list as CSV (UTF-8 with BOM, so that Excel reads the Vietnamese)."""
     form = forms.CaseFilterForm(request.GET or None, communes=access.communes_visible_to(request.user))

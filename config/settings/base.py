@@ -90,6 +90,8 @@ MIDDLEWARE = [
     # Right after WhiteNoise: every response but a static file gets Cache-Control: no-store.
     "config.middleware.NoStoreMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    # Read-your-writes: after a POST this browser reads from the primary for a while (config/replicas.py).
+    "config.replicas.ReplicaPinMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     # Before anything reads a parameter from the database: NUL and other control characters get a 400.
     "config.middleware.RefuseControlCharactersMiddleware",
@@ -157,6 +159,34 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"].setdefault("OPTIONS", {}).update(
         {"timeout": 20, "transaction_mode": "IMMEDIATE", "init_command": "PRAGMA journal_mode=WAL;"}
     )
+
+
+def replica_database(default: dict) -> dict | None:
+    """The streaming replica (DATABASE_REPLICA_URL) that reports, dashboards, exports and the audit search
+    read from (config/replicas.py); its password is the primary's unless the URL gives one."""
+    url = env.str("DATABASE_REPLICA_URL", default="")
+    if not url:
+        return None
+    replica = env.db_url_config(url)
+    if not replica.get("PASSWORD") and default.get("PASSWORD"):
+        replica["PASSWORD"] = default["PASSWORD"]
+    tune_postgresql(replica)
+    # A replica that does not answer is given up quickly (the primary answers instead).
+    replica["OPTIONS"].setdefault("connect_timeout", env.int("DATABASE_REPLICA_CONNECT_TIMEOUT", default=2))
+    replica["TEST"] = {"MIRROR": "default"}
+    return replica
+
+
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and (
+    _replica := replica_database(DATABASES["default"])
+):
+    DATABASES["replica"] = _replica
+DATABASE_ROUTERS = ["config.replicas.ReplicaRouter"]
+# A replica further behind than this is not read from; its state is checked at most this often per
+# process; after a write, the browser reads from the primary for this long (read-your-writes).
+REPLICA_MAX_LAG_SECONDS = env.float("REPLICA_MAX_LAG_SECONDS", default=5.0)
+REPLICA_CHECK_SECONDS = env.float("REPLICA_CHECK_SECONDS", default=3.0)
+REPLICA_PIN_SECONDS = env.int("REPLICA_PIN_SECONDS", default=30)
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -341,6 +371,8 @@ CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 # migrations). Nightly: files on disk without a row, rows without their file (config/storage.py).
 CELERY_BEAT_SCHEDULE = {
     "files-check": {"task": "config.tasks.files_check", "schedule": crontab(hour=3, minute=40)},
+    # The audit trail and the case timeline: this month's partition and the next three (config/partitions.py).
+    "partitions-ensure": {"task": "config.tasks.partitions_ensure", "schedule": crontab(hour=2, minute=50)},
     # Deliveries whose broker message was lost (a Redis restarted empty, a worker killed) are sent again.
     "deliveries-redrive": {"task": "notifications.tasks.redrive_deliveries", "schedule": crontab(minute="*/5")},
     # PDF renderings likewise: a lost message or a worker that died mid-rendering.

@@ -3,7 +3,7 @@
 from django.core.exceptions import ImproperlyConfigured
 
 from .base import *  # noqa: F403
-from .base import FILE_STORAGE, LOGGING, _read_secret, env, log_handlers
+from .base import FILE_STORAGE, LOGGING, _read_secret, env, log_handlers, replica_database
 
 DEBUG = False
 
@@ -21,6 +21,8 @@ DATABASES["default"]["ENGINE"] = DATABASES["default"]["ENGINE"].replace(
 _db_password = _read_secret("DATABASE_PASSWORD")
 if _db_password:
     DATABASES["default"]["PASSWORD"] = _db_password
+if _replica := replica_database(DATABASES["default"]):
+    DATABASES["replica"] = _replica
 
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS")
 BAOVE_REQUIRE_FILE_KEYS = True
