@@ -17,7 +17,11 @@ CHUNK = 2000
 
 def case_filters(user, query: str) -> CaseFilters:
     """The case list's filter from the page's query string, read by the page's own form."""
-    form = CaseFilterForm(QueryDict(query), communes=access.communes_visible_to(user))
+    return case_filters_from(CaseFilterForm(QueryDict(query), communes=access.communes_visible_to(user)))
+
+
+def case_filters_from(form: CaseFilterForm) -> CaseFilters:
+    """The filter a bound case list form describes (none when it does not validate)."""
     if not form.is_valid():
         return CaseFilters()
     data = form.cleaned_data

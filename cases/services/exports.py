@@ -5,12 +5,13 @@ with a password chosen at download time (never stored, never logged, never sent 
 import datetime
 import logging
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.db.models import F, Q
 from django.http import Http404
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from audit.recorder import record
@@ -75,7 +76,8 @@ def export_build(export_id: int, *, now: datetime.datetime | None = None) -> str
     export = Export.objects.select_related("user").get(pk=export_id)
     try:
         rows = SOURCES[export.kind](export.user, export.query)
-        output, count = exports.write(export.kind, export.file_format, rows)
+        with translation.override(settings.LANGUAGE_CODE):  # headings and labels Vietnamese first
+            output, count = exports.write(export.kind, export.file_format, rows)
         with output:
             content = files.encrypt(output.read())
     except Http404:

@@ -23,24 +23,6 @@ from ..templatetags.cases_tags import badge_maker
 PAGE_SIZE = 50
 
 
-def _filters_from(form) -> selectors.CaseFilters:
-    if not form.is_valid():
-        return selectors.CaseFilters()
-    data = form.cleaned_data
-    return selectors.CaseFilters(
-        state=data["state"],
-        risk_level=data["risk_level"],
-        overdue=data["overdue"],
-        commune=data["commune"].pk if data["commune"] else None,
-        abuse_form=data["abuse_form"],
-        opened_from=data["opened_from"],
-        opened_to=data["opened_to"],
-        query=data["q"],
-        officer=data["officer"],
-        is_open=data["open"],
-    )
-
-
 @login_required
 @require_GET
 def case_list(request):
@@ -48,7 +30,7 @@ def case_list(request):
     form = forms.CaseFilterForm(request.GET or None, communes=communes)
     page, cases = selectors.case_list_page(
         request.user,
-        _filters_from(form),
+        selectors.case_filters_from(form),
         request.GET.get("page"),
         per_page=PAGE_SIZE,
         query_string=request.GET.urlencode(),
