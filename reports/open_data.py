@@ -54,7 +54,7 @@ def figures(block: dict, data: dict, path: tuple = (), breakdown: tuple = ()) ->
             measure, dimension = _dimension(key)
             outer = (*breakdown, {"dimension": "measure", "code": measure, "label": measure}) if measure else breakdown
             for code, inner in value.items():
-                cell = {"dimension": dimension, "code": str(code), "label": label_of(dimension, str(code), data)}
+                cell = {"dimension": dimension, "code": str(code), "label": _label(dimension, str(code), data)}
                 if _is_figure(inner):
                     yield _figure((*here, str(code)), (*outer, cell), inner)
                 elif isinstance(inner, dict):
@@ -63,6 +63,17 @@ def figures(block: dict, data: dict, path: tuple = (), breakdown: tuple = ()) ->
             yield _figure(here, (*breakdown, {"dimension": "measure", "code": key, "label": key}), value)
         elif isinstance(value, dict):
             yield from figures(value, data, here, (*breakdown, {"dimension": "measure", "code": key, "label": key}))
+
+
+def _label(dimension: str, code: str, data: dict) -> str:
+    """A breakdown code in words, from the report's own frozen names (a commune's name as of the report)."""
+    if dimension == "commune":
+        return (
+            (data.get("communes") or {}).get(code, {}).get("name", code)
+            if code
+            else (data.get("unit") or {}).get("name", "")
+        )
+    return label_of(dimension, code, data)
 
 
 def _figure(path: tuple, breakdown: tuple, value) -> dict:

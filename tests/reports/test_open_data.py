@@ -74,7 +74,7 @@ def test_the_open_data_figures_are_the_reports_frozen_figures(submitted, cast):
     assert by_sex["by_sex/male"]["value"] == 2
     assert by_sex["by_sex/female"]["breakdown"] == [{"dimension": "sex", "code": "female", "label": "Nữ"}]
     by_commune = next(figure for figure in reported["figures"] if figure["path"] == "by_commune/90001")
-    assert by_commune["breakdown"][0]["code"] == "90001"  # the commune's official code
+    assert by_commune["breakdown"][0] == {"dimension": "commune", "code": "90001", "label": "Xã Một"}  # official code
     assert AuditEvent.objects.filter(
         action="download", object_type="periodic_report", object_id=str(submitted.pk), fields__open_data="json"
     ).exists()
