@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
+from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_GET, require_http_methods
 
 from audit.recorder import record
@@ -59,6 +60,7 @@ def audit_export(request):
     return _request_page(request, kind=ExportKind.AUDIT, back=reverse("cases:audit"), count=None)
 
 
+@sensitive_post_parameters("password", "password_again")  # never in an error report or a log
 @never_cache
 @login_required
 @require_http_methods(["GET", "POST"])

@@ -10,6 +10,7 @@ import zipfile
 
 import pytest
 import pyzipper
+from django.http import Http404
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -324,3 +325,19 @@ def test_who_follows_no_caseload_gets_no_caseload_export(world, cast, role):
     assert response.status_code in (403, 404)
     assert "Lò Thị" not in response.content.decode()
     assert not AuditEvent.objects.filter(action="export", object_type="caseload").exists()
+
+
+def test_the_password_is_kept_out_of_error_reports(world, cast, rf):
+    from django.views.debug import SafeExceptionReporterFilter
+
+    request = rf.post("/", {"password": PASSWORD, "password_again": PASSWORD, "other": "x"})
+    from cases.views.exports import export_detail
+
+    # The decorator marks the request as it enters the view; a 404 (no such export) still went through it.
+    request.user = cast.officer
+    with pytest.raises(Http404):
+        export_detail(request, token="00000000-0000-0000-0000-000000000000")
+    cleaned = SafeExceptionReporterFilter().get_post_parameters(request)
+    assert cleaned["password"] != PASSWORD
+    assert cleaned["password_again"] != PASSWORD
+    assert cleaned["other"] == "x"
