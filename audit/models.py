@@ -46,6 +46,9 @@ class AuditObject(models.TextChoices):
     OUTGOING_DOCUMENT = "outgoing_document", _("Outgoing document")
     COMMUNITY_REPORT = "community_report", _("Report from a collaborator or the public")
     HOTLINE_REPORTS = "hotline_reports", _("Reports passed on by the hotline 111")
+    AUDIT = "audit", _("Audit trail")
+    CASELOAD = "caseload", _("Officers' caseloads")
+    EXPORT = "export", _("Export file")
 
 
 class AuditChannel(models.TextChoices):

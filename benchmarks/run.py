@@ -402,6 +402,59 @@ def measure_caseload(results: Results, who: dict, repeat: int) -> None:
     )
 
 
+EXPORT_ROWS = 50_000
+
+
+def measure_exports(results: Results, who: dict, repeat: int, rows: int = EXPORT_ROWS) -> None:
+    """Issue 21: a national coordinator's case list exported, ROWS rows (or every file at a smaller scale), as
+    the export task builds it (read through the access door in chunks, written as XLSX and as CSV into a
+    spooled file, encrypted at rest) and as the download hands it out (a ZIP encrypted with AES-256). The
+    floor: the same rows read by hand-written SQL. Peak resident memory of the process is recorded."""
+    import itertools
+    import resource
+
+    from cases import exports, selectors
+    from config import files
+
+    national = who["national"]
+    written = {}
+
+    def build(file_format: str):
+        def run():
+            source = itertools.islice(selectors.case_list_rows(national, ""), rows)
+            output, count = exports.write(exports.CASE_LIST, file_format, source)
+            with output:
+                stored = files.encrypt(output.read())
+            exports.encrypted_zip(f"ho-so.{file_format}", files.decrypt(stored), "Bench-mark-2026")
+            written[file_format] = count
+
+        return run
+
+    floor = _sql(
+        "SELECT c.id, c.reference, ch.full_name, u.name, c.state, c.risk_level, c.opened_at FROM cases_casefile c "
+        "JOIN cases_child ch ON ch.id = c.child_id JOIN agencies_administrativeunit u ON u.id = c.commune_id "
+        "WHERE NOT c.is_restricted ORDER BY c.opened_at DESC, c.id DESC LIMIT %s",
+        [rows],
+    )
+    for file_format in ("xlsx", "csv"):
+        before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+        samples = timed(build(file_format), repeat, warmup=1)
+        peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+        results.add(
+            f"export_case_rows_{file_format}",
+            samples,
+            "s",
+            target={"value": 30.0},
+            floor_samples=timed(floor, repeat, warmup=1),
+            rows=written[file_format],
+            peak_rss_mb=round(peak, 1),
+            peak_rss_growth_mb=round(peak - before, 1),
+            description=f"national case list exported to {file_format.upper()}: {written[file_format]} rows read "
+            "through the access door in chunks, written to a spooled file, encrypted at rest, then zipped with "
+            "AES-256 for the download",
+        )
+
+
 NAMES = ["nguyen thi hoa", "Trần Văn Hùng", "le ngoc anh", "Phạm Minh Quân", "hoang thi thu trang", "vu duc thinh",
          "Nguyen Van An", "đỗ thị hương", "bui gia bao", "Lò Thị Mỷ", "nguyn thi lan", "tran van hungg"]  # fmt: skip
 
@@ -1318,6 +1371,7 @@ def main() -> None:
         "search": lambda: measure_search(results, who, repeat),
         "case": lambda: measure_case_page(results, who, repeat),
         "caseload": lambda: measure_caseload(results, who, repeat),
+        "exports": lambda: measure_exports(results, who, 2 if args.quick else 3),
         "home": lambda: measure_home(results, who, repeat),
         "history": lambda: measure_history(results, who, repeat),
         "duplicates": lambda: measure_duplicates(results, who, repeat),

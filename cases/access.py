@@ -39,6 +39,7 @@ from .models import (
     ChildMerge,
     CommunityReport,
     CommunitySource,
+    Export,
     Report,
 )
 from .workflow import ACTIONS, Action, actions_from
@@ -482,6 +483,22 @@ def attachment_for_user(user, case_pk, attachment_pk, *, need_full: bool = False
 def record_read(action: str, object_type: str, *, fields: dict, case=None) -> None:
     """A read that is not of one object (a list, a search, an export), for selectors."""
     record(action, object_type, "", case=case, fields=fields)
+
+
+def export_for_user(user, token) -> Export:
+    """An export, only to the user who asked for it (404 for anyone else, who cannot learn it exists)."""
+    import uuid
+
+    try:
+        token = uuid.UUID(str(token))
+    except ValueError as error:
+        raise Http404 from error
+    export = (
+        Export.objects.filter(token=token, user_id=getattr(user, "pk", None)).first() if _authenticated(user) else None
+    )
+    if export is None:
+        raise Http404
+    return export
 
 
 def record_export_of_child(case: CaseFile, *, request, extension: str) -> None:

@@ -897,3 +897,65 @@ class SafetyItemFormSetBase(RepeatedFormSet):
 SafetyItemFormSet = forms.formset_factory(
     SafetyItemForm, formset=SafetyItemFormSetBase, extra=0, min_num=1, max_num=40, validate_min=True
 )
+
+
+class ExportForm(BootstrapMixin, forms.Form):
+    file_format = forms.ChoiceField(
+        label=_("File format"),
+        choices=[("xlsx", _("Excel (XLSX)")), ("csv", _("CSV"))],
+        initial="xlsx",
+        widget=forms.RadioSelect,
+    )
+
+
+EXPORT_PASSWORD_LENGTH = 10
+
+
+class ExportPasswordForm(BootstrapMixin, forms.Form):
+    """The password that encrypts a download of personal data: chosen here, used once, never stored."""
+
+    password = forms.CharField(
+        label=_("Password for the file"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+        help_text=_(
+            "At least 10 characters, with letters and digits. Give it to the recipient another way than the file "
+            "(by phone, not in the same e-mail or Zalo message)."
+        ),
+    )
+    password_again = forms.CharField(
+        label=_("Type the password again"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+    )
+
+    def __init__(self, *args, username: str = "", **kwargs):
+        super().__init__(*args, **kwargs)
+        self.username = username
+
+    def clean_password(self):
+        password = self.cleaned_data["password"]
+        problems = []
+        if len(password) < EXPORT_PASSWORD_LENGTH:
+            problems.append(_("The password must have at least 10 characters."))
+        if not any(character.isalpha() for character in password) or not any(
+            character.isdigit() for character in password
+        ):
+            problems.append(_("The password must contain both letters and digits."))
+        if len(set(password)) < 4:
+            problems.append(_("The password repeats too few characters; choose one that is harder to guess."))
+        if self.username and self.username.lower() in password.lower():
+            problems.append(_("The password must not contain your user name."))
+        if problems:
+            raise forms.ValidationError(problems)
+        return password
+
+    def clean(self):
+        data = super().clean()
+        if (
+            data.get("password")
+            and data.get("password_again") is not None
+            and data["password"] != data["password_again"]
+        ):
+            self.add_error("password_again", _("The two passwords are not the same."))
+        return data

@@ -69,3 +69,19 @@ def hotline_tell(case_id: int) -> int:
             key=f"hotline:{report.pk}:{digest}",
         )
     return 1 if notice is not None else 0
+
+
+@shared_task(ignore_result=True)
+def export_build(export_id: int) -> str:
+    """Build an export's file (idempotent: claimed before the work)."""
+    from .services.exports import export_build as build
+
+    return build(export_id)
+
+
+@shared_task(ignore_result=True)
+def exports_tend() -> dict:
+    """Every ten minutes: expired exports' files deleted, lost builds queued again."""
+    from .services.exports import exports_tend as tend
+
+    return tend()

@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import path, re_path
 
 from .views import (
     assignments,
@@ -8,6 +8,7 @@ from .views import (
     community,
     documents,
     duplicates,
+    exports,
     families,
     files,
     hotline,
@@ -26,7 +27,8 @@ app_name = "cases"
 urlpatterns = [
     path("cases/", lists.case_list, name="list"),
     path("cases/new/", intake.report_new, name="report_new"),
-    path("cases/export.csv", lists.case_export, name="export"),
+    path("cases/export/", exports.case_export, name="export"),
+    path("exports/<uuid:token>/", exports.export_detail, name="export_detail"),
     path("report/", community.community_new, name="community_new"),
     path("report/mine/", community.community_mine, name="community_mine"),
     path("cases/community/<int:pk>/", community.community_detail, name="community_detail"),
@@ -43,8 +45,10 @@ urlpatterns = [
     path("assignments/<int:pk>/reassign/", assignments.assignment_reassign, name="reassign"),
     path("coordination/", assignments.coordination, name="coordination"),
     path("caseload/", caseload.caseload, name="caseload"),
+    re_path(r"^caseload/export\.(?P<extension>xlsx|csv)$", exports.caseload_export, name="caseload_export"),
     path("caseload/<int:commune_pk>/handover/", caseload.handover, name="handover"),
     path("audit/", audit.audit_search, name="audit"),
+    path("audit/export/", exports.audit_export, name="audit_export"),
     path("cases/children/similar/", intake.child_similar, name="child_similar"),
     path("cases/duplicates/", duplicates.duplicate_list, name="duplicates"),
     path("cases/duplicates/<int:pk>/<int:other_pk>/", duplicates.duplicate_compare, name="duplicate_compare"),

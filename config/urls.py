@@ -5,7 +5,7 @@ from django.views.i18n import JavaScriptCatalog
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from agencies import two_factor_views
-from reports.api import IndicatorsApi, ReportFileApi
+from reports.api import IndicatorsApi, OpenDataApi, ReportFileApi
 from work import views as work_views
 
 from .health import healthz
@@ -22,6 +22,11 @@ urlpatterns = [
     path("api/v1/indicators/", IndicatorsApi.as_view(), name="api-indicators"),
     re_path(
         r"^api/v1/reports/(?P<pk>\d+)/file\.(?P<extension>pdf|xlsx)$", ReportFileApi.as_view(), name="api-report-file"
+    ),
+    re_path(
+        r"^api/v1/reports/(?P<pk>\d+)/open-data\.(?P<extension>json|csv)$",
+        OpenDataApi.as_view(),
+        name="api-report-open-data",
     ),
     path("healthz", healthz, name="healthz"),
     path("metrics", metrics, name="metrics"),

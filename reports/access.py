@@ -78,6 +78,6 @@ def report_for_user(user, pk) -> PeriodicReport:
     return report
 
 
-def record_download(report: PeriodicReport) -> None:
+def record_download(report: PeriodicReport, *, fields: dict | None = None) -> None:
     """A report's file handed out (after the caller found it exists)."""
-    record("download", "periodic_report", report.pk)
+    record("download", "periodic_report", report.pk, fields=fields)

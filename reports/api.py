@@ -7,7 +7,7 @@ from rest_framework.views import APIView
 
 from config.replicas import using_replica
 
-from . import access
+from . import access, open_data
 from .indicators import compute
 from .models import ReportStatus
 from .periods import PeriodError, parse
@@ -48,3 +48,23 @@ class ReportFileApi(APIView):
         )
         response["X-Content-SHA256"] = report.pdf_sha256 if extension == "pdf" else report.xlsx_sha256
         return response
+
+
+class OpenDataApi(APIView):
+    """A submitted (or accepted) report's indicators as open data, JSON or CSV, in the versioned format of
+    docs/open-data.md: unit official code, period, indicator codes of Circular 13/2021, breakdowns, figures
+    exactly as the report froze them. Whoever may see the report (token or session)."""
+
+    @extend_schema(
+        operation_id="report_open_data",
+        responses={
+            (200, "application/json"): OpenApiTypes.OBJECT,
+            (200, "text/csv"): OpenApiTypes.STR,
+        },
+    )
+    def get(self, request, pk, extension):
+        report = access.report_for_user(request.user, pk)
+        if not open_data.is_published(report):
+            raise Http404
+        access.record_download(report, fields={"open_data": extension, "schema_version": open_data.SCHEMA_VERSION})
+        return open_data.response(report, extension)

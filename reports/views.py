@@ -12,6 +12,7 @@ from outgoing.services import issuing_bodies_of
 from outgoing.tables import for_print
 
 from . import access, documents, selectors, services
+from . import open_data as open_data_format
 from .forms import PeriodForm
 from .indicators import compute
 from .models import RenderState, ReportStatus
@@ -207,3 +208,14 @@ def download(request, pk, extension):
     return FileResponse(
         stored.open("rb"), as_attachment=True, filename=f"bao-cao-{report.unit.code}-{report.period_code}.{extension}"
     )
+
+
+@login_required
+@require_GET
+def open_data(request, pk, extension):
+    """A submitted report's indicators as open data (JSON or CSV): whoever may see the report."""
+    report = access.report_for_user(request.user, pk)
+    if not open_data_format.is_published(report):
+        raise Http404
+    access.record_download(report, fields={"open_data": extension, "schema_version": open_data_format.SCHEMA_VERSION})
+    return open_data_format.response(report, extension)

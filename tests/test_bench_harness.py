@@ -47,12 +47,13 @@ def test_every_page_measure_records_the_queries_of_each_request(agency_types, de
     bench.measure_duplicates(results, who, repeat=4)
     bench.measure_intake(results, who, count=3)
     bench.measure_reports(results, who, repeat=1, pdf=False)
+    bench.measure_exports(results, who, repeat=1, rows=100)
 
     entries = {entry["name"]: entry for entry in results.entries}
     assert set(entries) == {
         "officer_case_list", "officer_case_list_query", "province_case_list", "child_search", "case_page",
         "history_snapshot", "intake_rate", "province_indicators_json", "duplicate_suggestion",
-        "duplicate_suggestion_child",
+        "duplicate_suggestion_child", "export_case_rows_xlsx", "export_case_rows_csv",
     }  # fmt: skip
     for entry in entries.values():
         assert entry["queries_per_request"]["min"] > 0, entry["name"]
@@ -78,6 +79,9 @@ def test_every_page_measure_records_the_queries_of_each_request(agency_types, de
     assert entries["intake_rate"]["floor_queries_per_request"]["median"] == 10
     assert entries["intake_rate"]["floor_core_rows"] > 0
     assert entries["officer_case_list_query"]["floor_queries_per_request"]["median"] == 5
+    # The export read the rows asked for (the seed has more files than that) and records its memory.
+    assert entries["export_case_rows_xlsx"]["rows"] == entries["export_case_rows_csv"]["rows"] == 100
+    assert entries["export_case_rows_csv"]["peak_rss_mb"] > 0
 
 
 def test_a_page_measure_that_records_zero_queries_is_refused():

@@ -18,6 +18,6 @@ def backward(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("cases", "0021_event_kinds_of_merges_visits_and_safety_plans")]
+    dependencies = [("cases", "0024_exports")]
 
     operations = [migrations.RunPython(forward, backward, elidable=False)]

@@ -14,6 +14,7 @@ from .case_files import (
 )
 from .children import Caregiver, Child, ChildCircumstance
 from .community import CommunityReport, CommunityReportStatus, CommunitySource, PublicStatus, Urgency
+from .exports import Export, ExportFormat, ExportKind, ExportState
 from .households import Household
 from .merges import UNDO_DAYS, ChildMerge, DuplicateDismissal
 from .permissions import CaseFileGroupObjectPermission, CaseFileUserObjectPermission
@@ -51,6 +52,10 @@ __all__ = [
     "Disclosure",
     "DuplicateDismissal",
     "EmergencyMeasure",
+    "Export",
+    "ExportFormat",
+    "ExportKind",
+    "ExportState",
     "Household",
     "InitialAssessment",
     "InterventionPlan",

@@ -7,7 +7,6 @@ from .case_files import (
     CaseFilters,
     CaseRow,
     case_detail,
-    case_export_rows,
     case_list,
     case_list_page,
     case_viewers,
@@ -24,6 +23,7 @@ from .duplicates import (
     duplicates_of_child,
     merges_into_child,
 )
+from .exports import audit_filters, audit_rows, case_filters, case_filters_from, case_list_rows, caseload_rows
 from .households import Family, HistorySnapshot, family_of_case, history_snapshot
 from .privacy import case_files_of_child, data_requests_in_area
 from .safety import safety_case, safety_plans_of
@@ -42,15 +42,20 @@ __all__ = [
     "HistorySnapshot",
     "OfficerLoad",
     "assignments_of_my_agencies",
+    "audit_filters",
+    "audit_rows",
     "audit_trail",
     "case_detail",
-    "case_export_rows",
     "case_files_of_child",
     "case_files_of_record",
+    "case_filters",
+    "case_filters_from",
     "case_list",
     "case_list_page",
+    "case_list_rows",
     "case_viewers",
     "caseload",
+    "caseload_rows",
     "child_search",
     "comparison",
     "data_requests_in_area",

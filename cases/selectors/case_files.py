@@ -120,13 +120,6 @@ def case_list_page(user, filters: CaseFilters | None, number, *, per_page: int =
     return page, rows
 
 
-def case_export_rows(user, filters: CaseFilters | None, *, limit: int, query_string: str = "") -> list[CaseFile]:
-    """The filtered case list for an export, its read recorded as an export."""
-    cases = list(case_list(user, filters, list_fields=True)[:limit])
-    access.record_read("export", "case_list", fields={"cases": [case.pk for case in cases], "query": query_string})
-    return cases
-
-
 def case_detail(user, pk, *, purpose: str | None = "view", fields: dict | None = None) -> CaseFile:
     """One case file with everything its page shows, in a fixed number of queries."""
     queryset = CaseFile.objects.select_related(

@@ -1,12 +1,10 @@
-"""The case list (phone cards and desktop table) and its CSV export."""
+"""The case list (phone cards and desktop table); its exports are in views/exports.py."""
 
-import csv
 from dataclasses import dataclass
 from html import escape
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
-from django.http import HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
@@ -14,7 +12,6 @@ from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
-from config.replicas import reads_from_replica
 from notifications.selectors import deadline_status, open_deadlines_for_targets
 from notifications.urgency import Clock
 
@@ -24,25 +21,6 @@ from ..models import CaseFile
 from ..templatetags.cases_tags import badge_maker
 
 PAGE_SIZE = 50
-EXPORT_LIMIT = 10_000
-
-
-def _filters_from(form) -> selectors.CaseFilters:
-    if not form.is_valid():
-        return selectors.CaseFilters()
-    data = form.cleaned_data
-    return selectors.CaseFilters(
-        state=data["state"],
-        risk_level=data["risk_level"],
-        overdue=data["overdue"],
-        commune=data["commune"].pk if data["commune"] else None,
-        abuse_form=data["abuse_form"],
-        opened_from=data["opened_from"],
-        opened_to=data["opened_to"],
-        query=data["q"],
-        officer=data["officer"],
-        is_open=data["open"],
-    )
 
 
 @login_required
@@ -52,7 +30,7 @@ def case_list(request):
     form = forms.CaseFilterForm(request.GET or None, communes=communes)
     page, cases = selectors.case_list_page(
         request.user,
-        _filters_from(form),
+        selectors.case_filters_from(form),
         request.GET.get("page"),
         per_page=PAGE_SIZE,
         query_string=request.GET.urlencode(),
@@ -132,31 +110,3 @@ def _list_rows(cases, deadlines) -> list[ListRow]:
         )
         rows.append(ListRow(card=SafeString(card), table_row=SafeString(table_row)))  # escaped above
     return rows
-
-
-@login_required
-@require_GET
-@reads_from_replica
-def case_export(request):
-    """The filtered case list as CSV (UTF-8 with BOM, so that Excel reads the Vietnamese)."""
-    form = forms.CaseFilterForm(request.GET or None, communes=access.communes_visible_to(request.user))
-    cases = selectors.case_export_rows(
-        request.user, _filters_from(form), limit=EXPORT_LIMIT, query_string=request.GET.urlencode()
-    )
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = 'attachment; filename="ho-so-tre-em.csv"'
-    response.write("\ufeff")
-    writer = csv.writer(response)
-    writer.writerow([_("Reference"), _("Child"), _("Commune"), _("State"), _("Risk"), _("Received")])
-    for case in cases:
-        writer.writerow(
-            [
-                case.reference,
-                case.child.full_name,
-                case.commune.name,
-                case.get_state_display(),
-                case.get_risk_level_display(),
-                timezone.localtime(case.opened_at).strftime("%d/%m/%Y %H:%M"),
-            ]
-        )
-    return response

@@ -377,6 +377,8 @@ CELERY_BEAT_SCHEDULE = {
     "deliveries-redrive": {"task": "notifications.tasks.redrive_deliveries", "schedule": crontab(minute="*/5")},
     # PDF renderings likewise: a lost message or a worker that died mid-rendering.
     "previews-redrive": {"task": "reports.tasks.redrive_previews", "schedule": crontab(minute="*/5")},
+    # Exports: expired files deleted (their links expire after 24 h), lost builds queued again.
+    "exports-tend": {"task": "cases.tasks.exports_tend", "schedule": crontab(minute="*/10")},
 }
 
 REST_FRAMEWORK = {

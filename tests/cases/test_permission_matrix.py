@@ -31,6 +31,7 @@ from cases.models import (
     Visit,
 )
 from cases.services import SafetyItemInput, privacy
+from cases.services import exports as exports_service
 from cases.workflow import ACTIONS
 from notifications.models import ChannelAccount, Delivery
 from tests.factories import AgencyFactory, MembershipFactory, UnitFactory, UserFactory, child_input, walk_to_approved
@@ -175,7 +176,11 @@ def world(tree, cast, receive, settings, tmp_path):
         )
         for channel in ("sms", "zalo")
     }
+    # The officer's export of the case list, built: its page is theirs alone.
+    export = exports_service.export_request(actor=officer, kind="case_list", file_format="csv", query="")
+    exports_service.export_build(export.pk)
     return {
+        "export": export,
         "channel_accounts": channel_accounts,
         "community": mine,
         "public": public,
@@ -222,7 +227,29 @@ def _endpoints(world):
     bad_version = {"version": "not-a-number"}
     endpoints = {
         "cases:list": ("get", reverse("cases:list"), None, list_like),
-        "cases:export": ("get", reverse("cases:export"), None, list_like),
+        # Asking for an export: only who opens case files (the others have no list to export); beside the
+        # area, an empty list.
+        "cases:export": (
+            "get",
+            reverse("cases:export"),
+            None,
+            by(ok=FULL, empty={"officer_elsewhere", "coordinator_beside"}),
+        ),
+        # An export's page (and, with a password, its file): its owner only; a short password is refused.
+        "cases:export_detail": (
+            "post",
+            reverse("cases:export_detail", args=[world["export"].token]),
+            {"password": "short", "password_again": "short"},
+            by(ok={"officer"}),
+        ),
+        "cases:audit_export": ("get", reverse("cases:audit_export"), None, by(ok={"admin", "leader"})),
+        # Counts per officer and commune, never a child or a reference, as the caseload page.
+        "cases:caseload_export": (
+            "get",
+            reverse("cases:caseload_export", args=["csv"]),
+            None,
+            by(ok={"chairman", "coordinator_district"}, empty={"coordinator_beside"}),
+        ),
         "cases:report_new": (
             "get",
             reverse("cases:report_new"),

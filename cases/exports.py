@@ -1,0 +1,191 @@
+"""Exports of what a user may see (a filtered case list, the caseload, the audit trail) to XLSX and CSV.
+
+The columns of each kind are a registry: a later feature adds its column with one call,
+`register("case_list", Column(...))`, and every export of that kind carries it. Rows are written as they
+are read (a generator in, a file on disk out), so memory stays bounded whatever the number of rows."""
+
+import csv
+import io
+import tempfile
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from .choices import OPEN_STATES, CaseState, RiskLevel
+
+
+@dataclass(frozen=True)
+class Column:
+    """One column of an export: its key, its heading (translated when the file is written), the values it
+    reads from the queryset (FIELDS, for kinds read as values) and how a row gives its cell."""
+
+    key: str
+    label: object
+    value: Callable[[object], object]
+    fields: tuple[str, ...] = field(default=())
+
+
+_COLUMNS: dict[str, list[Column]] = {}
+
+
+def register(kind: str, column: Column, *, after: str | None = None) -> Column:
+    """Add COLUMN to the exports of KIND (at the end, or after the column keyed AFTER)."""
+    columns = _COLUMNS.setdefault(kind, [])
+    if any(existing.key == column.key for existing in columns):
+        raise ValueError(f"Column {column.key!r} is already registered for {kind!r} exports.")
+    position = next((i + 1 for i, existing in enumerate(columns) if existing.key == after), len(columns))
+    columns.insert(position, column)
+    return column
+
+
+def unregister(kind: str, key: str) -> None:
+    _COLUMNS[kind] = [column for column in _COLUMNS.get(kind, []) if column.key != key]
+
+
+def columns(kind: str) -> list[Column]:
+    return list(_COLUMNS.get(kind, []))
+
+
+def fields(kind: str) -> tuple[str, ...]:
+    """The queryset values the columns of KIND read (in order, once each)."""
+    return tuple(dict.fromkeys(name for column in columns(kind) for name in column.fields))
+
+
+def local_time(value) -> str:
+    return timezone.localtime(value).strftime("%d/%m/%Y %H:%M") if value else ""
+
+
+def local_date(value) -> str:
+    return timezone.localtime(value).strftime("%d/%m/%Y") if value else ""
+
+
+# ---------------------------------------------------------------------------------------------- the columns
+
+CASE_LIST = "case_list"
+CASELOAD = "caseload"
+AUDIT = "audit"
+
+_STATES = dict(CaseState.choices)
+_RISKS = dict(RiskLevel.choices)
+
+for _column in (
+    Column("reference", _("Reference"), lambda row: row["reference"], ("reference",)),
+    Column("child", _("Child"), lambda row: row["child__full_name"], ("child__full_name",)),
+    Column("commune", _("Commune"), lambda row: row["commune__name"], ("commune__name",)),
+    Column("state", _("State"), lambda row: str(_STATES.get(row["state"], row["state"])), ("state",)),
+    Column("risk", _("Risk"), lambda row: str(_RISKS.get(row["risk_level"], "")), ("risk_level",)),
+    Column("received", _("Received"), lambda row: local_time(row["opened_at"]), ("opened_at",)),
+):
+    register(CASE_LIST, _column)
+
+# Caseload rows are (commune load, officer load) pairs: counts and officers' names, nothing about a child.
+for _column in (
+    Column("commune", _("Commune"), lambda row: row[0].name),
+    Column("officer", _("Officer"), lambda row: row[1].name),
+    Column("is_officer", _("Officer of the commune"), lambda row: str(_("Yes") if row[1].is_officer else _("No"))),
+    Column("open", _("Open"), lambda row: row[1].open),
+    Column("overdue", _("Overdue"), lambda row: row[1].overdue),
+    Column("unseen", _("Not seen for too long"), lambda row: row[1].unseen),
+    Column("last_contact", _("Oldest last contact"), lambda row: local_date(row[1].waiting_since)),
+    Column("restricted", _("Restricted files you may not open"), lambda row: row[1].hidden),
+):
+    register(CASELOAD, _column)
+for _state in OPEN_STATES:
+    register(
+        CASELOAD,
+        Column(f"state_{_state}", CaseState(_state).label, lambda row, state=_state: row[1].by_state.get(state, 0)),
+    )
+
+# Audit rows are AuditEvent objects with their case reference and details attached (selectors.with_references).
+for _column in (
+    Column("at", _("When"), lambda event: local_time(event.at)),
+    Column("user", _("User"), lambda event: event.user.username if event.user_id else ""),
+    Column("action", _("Action"), lambda event: event.get_action_display()),
+    Column("object_type", _("Object"), lambda event: event.object_type),
+    Column("object_id", _("Identifier"), lambda event: event.object_id),
+    Column("case", _("Case reference"), lambda event: event.case_reference),
+    Column("details", _("Details"), lambda event: "; ".join(event.details)),
+    Column("ip", _("IP address"), lambda event: event.ip or ""),
+    Column("channel", _("Channel"), lambda event: event.channel),
+):
+    register(AUDIT, _column)
+
+
+# ---------------------------------------------------------------------------------------------- the writers
+
+# A cell starting with one of these is read as a formula by Excel and LibreOffice (CSV injection): a name
+# typed on the public form must never run as one.
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _cell(value):
+    if isinstance(value, str) and value.startswith(_FORMULA_START):
+        return "'" + value
+    return value
+
+
+def write(kind: str, file_format: str, rows: Iterable) -> tuple[tempfile.SpooledTemporaryFile, int]:
+    """The rows of KIND written as FILE_FORMAT ("xlsx" or "csv") into a temporary file (in memory up to a few
+    megabytes, on disk beyond), rewound; and the number of rows."""
+    shown = columns(kind)
+    heading = [str(column.label) for column in shown]
+    cells = ([_cell(column.value(row)) for column in shown] for row in rows)
+    output = tempfile.SpooledTemporaryFile(max_size=8 * 1024 * 1024)  # noqa: SIM115 - the caller closes it
+    count = _write_xlsx(output, heading, cells) if file_format == "xlsx" else _write_csv(output, heading, cells)
+    output.seek(0)
+    return output, count
+
+
+def _write_csv(output, heading: list[str], cells) -> int:
+    # UTF-8 with a BOM, so that Excel reads the Vietnamese.
+    text = io.TextIOWrapper(output, encoding="utf-8-sig", newline="", write_through=True)
+    writer = csv.writer(text)
+    writer.writerow(heading)
+    count = 0
+    for count, line in enumerate(cells, start=1):  # noqa: B007 - the last index is the count
+        writer.writerow(line)
+    text.flush()
+    text.detach()
+    return count
+
+
+def _write_xlsx(output, heading: list[str], cells) -> int:
+    from openpyxl import Workbook
+    from openpyxl.cell import WriteOnlyCell
+    from openpyxl.styles import Font
+
+    book = Workbook(write_only=True)
+    sheet = book.create_sheet()
+    bold = Font(bold=True)
+    header = []
+    for label in heading:
+        cell = WriteOnlyCell(sheet, value=label)
+        cell.font = bold
+        header.append(cell)
+    sheet.append(header)
+    count = 0
+    for count, line in enumerate(cells, start=1):  # noqa: B007 - the last index is the count
+        sheet.append(line)
+    book.save(output)
+    return count
+
+
+def encrypted_zip(name: str, content: bytes, password: str) -> bytes:
+    """CONTENT as the one file NAME in a ZIP encrypted with AES-256 (WinZip AES, which 7-Zip, WinRAR,
+    macOS and Android file managers open) under PASSWORD."""
+    import pyzipper
+
+    buffer = io.BytesIO()
+    with pyzipper.AESZipFile(buffer, "w", compression=pyzipper.ZIP_DEFLATED, encryption=pyzipper.WZ_AES) as archive:
+        archive.setpassword(password.encode("utf-8"))
+        archive.setencryption(pyzipper.WZ_AES, nbits=256)
+        archive.writestr(name, content)
+    return buffer.getvalue()
+
+
+CONTENT_TYPES = {
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "csv": "text/csv; charset=utf-8",
+}
