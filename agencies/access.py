@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
-from django.db import connection, transaction
+from django.db import DEFAULT_DB_ALIAS, connection, transaction
 from django.db.models import Q, QuerySet
 from django.http import Http404
 from django.utils.translation import gettext as _
@@ -105,8 +105,10 @@ def active_memberships(user) -> list[StaffMembership]:
 
 
 def _query_memberships(user) -> list[StaffMembership]:
+    # Always from the primary: a lagging replica's rows would be kept under the newest generation.
     return list(
-        StaffMembership.objects.filter(user=user, is_active=True, agency__is_active=True)
+        StaffMembership.objects.using(DEFAULT_DB_ALIAS)
+        .filter(user=user, is_active=True, agency__is_active=True)
         .select_related("agency", "unit")
         .order_by("role", "unit__path")
     )
