@@ -16,6 +16,7 @@ from .children import Caregiver, Child, ChildCircumstance
 from .community import CommunityReport, CommunityReportStatus, CommunitySource, PublicStatus, Urgency
 from .households import Household
 from .merges import UNDO_DAYS, ChildMerge, DuplicateDismissal
+from .offline import OfflineKey
 from .permissions import CaseFileGroupObjectPermission, CaseFileUserObjectPermission
 from .privacy import Consent, ConsentGiver, DataSubjectRequest, Disclosure, RequestKind, RequestStatus
 from .reports import Report, ReportAbuseForm
@@ -56,6 +57,7 @@ __all__ = [
     "InterventionPlan",
     "LawfulBasis",
     "Note",
+    "OfflineKey",
     "PlanMeasure",
     "PublicStatus",
     "Report",
