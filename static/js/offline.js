@@ -220,6 +220,17 @@
     });
   }
   var syncing = null;
+  var retryDelay = 3000;
+  var retryTimer = null;
+  // A send that failed with the network up (an answer lost on the way, a busy server) is tried again,
+  // waiting longer each time (3 s, 6 s … 1 min); the idempotency keys make that harmless.
+  function retryLater(items) {
+    clearTimeout(retryTimer);
+    var waiting = items.some(function (item) { return item.status === "waiting"; });
+    if (!waiting || !navigator.onLine) { retryDelay = 3000; return; }
+    retryTimer = setTimeout(sync, retryDelay);
+    retryDelay = Math.min(retryDelay * 2, 60000);
+  }
   function sync() {
     if (syncing) { return syncing; }
     if (!navigator.onLine) { return Promise.resolve(); }
@@ -237,6 +248,7 @@
     }).catch(function () { /* the store was wiped meanwhile */ }).then(function () {
       syncing = null;
       announce();
+      return openAll("items").then(retryLater, function () {});
     });
     return syncing;
   }
@@ -344,8 +356,7 @@
   // ---- What the page shows --------------------------------------------------------------------
   var listeners = [];
   function announce() {
-    var counting = all("items").then(function () { return openAll("items"); }).catch(function () { return []; });
-    counting.then(function (items) {
+    openAll("items").catch(function () { return []; }).then(function (items) {
       var waiting = items.filter(function (item) { return item.status !== "sent"; }).length;
       Array.prototype.forEach.call(document.querySelectorAll("[data-offline-count]"), function (badge) {
         badge.textContent = waiting ? String(waiting) : "";
