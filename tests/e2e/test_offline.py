@@ -30,10 +30,17 @@ CACHE_TEXT = """async () => {
 STORE_DUMP = """async () => {
   const dbs = await indexedDB.databases();
   if (!dbs.some(db => db.name === "baove-offline")) { return null; }
-  const db = await new Promise((ok, ko) => { const r = indexedDB.open("baove-offline"); r.onsuccess = () => ok(r.result); r.onerror = ko; });
+  const db = await new Promise((ok, ko) => {
+    const r = indexedDB.open("baove-offline");
+    r.onsuccess = () => ok(r.result);
+    r.onerror = ko;
+  });
   const out = {};
   for (const name of db.objectStoreNames) {
-    out[name] = await new Promise(ok => { const r = db.transaction(name).objectStore(name).getAll(); r.onsuccess = () => ok(r.result); });
+    out[name] = await new Promise(ok => {
+      const r = db.transaction(name).objectStore(name).getAll();
+      r.onsuccess = () => ok(r.result);
+    });
   }
   db.close();
   const text = [];
@@ -106,7 +113,8 @@ def test_a_two_child_report_and_a_photo_recorded_offline_arrive_once(page, cast,
 
     # Kept on the phone, encrypted: neither the store nor the caches hold a child's name in the clear.
     store = page.evaluate(STORE_DUMP)
-    assert store["counts"]["items"] == 1 and store["counts"]["meta"] == 1
+    assert store["counts"]["items"] == 1
+    assert store["counts"]["meta"] == 1
     assert "CRYPTOKEY extractable=false" in store["text"]
     for name in ("Hoa Ban", "Lò Văn Sáng", "Nguyễn Văn Báo", "cha dượng"):
         assert name not in store["text"]
@@ -138,9 +146,11 @@ def test_a_two_child_report_and_a_photo_recorded_offline_arrive_once(page, cast,
     cases = list(report.case_files.select_related("child").order_by("pk"))
     assert [case.child.full_name for case in cases] == ["Lò Thị Hoa Ban", "Lò Văn Sáng"]
     assert CaseFile.objects.count() == 2
-    assert report.received_by == cast.officer and report.idempotency_key is not None
+    assert report.received_by == cast.officer
+    assert report.idempotency_key is not None
     photo = Attachment.objects.get()
-    assert photo.case == cases[0] and photo.content_type == "image/jpeg"
+    assert photo.case == cases[0]
+    assert photo.content_type == "image/jpeg"
     stored = Image.open(io.BytesIO(files.read(photo.file)))
     assert max(stored.size) <= 1600
     assert not stored.getexif()
@@ -153,7 +163,9 @@ def test_a_two_child_report_and_a_photo_recorded_offline_arrive_once(page, cast,
            await BaoVeOffline.retry(item.id); }"""
     )
     page.evaluate("BaoVeOffline.sync()")
-    assert Report.objects.count() == 1 and CaseFile.objects.count() == 2 and Attachment.objects.count() == 1
+    assert Report.objects.count() == 1
+    assert CaseFile.objects.count() == 2
+    assert Attachment.objects.count() == 1
 
     assert not any(name in page.evaluate(CACHE_TEXT) for name in ("Hoa Ban", "Lò Văn Sáng", "Lo Thi Hoa Ban"))
 
@@ -204,7 +216,8 @@ def test_logout_wipes_the_encrypted_store_and_revokes_its_key(page, cast):
     login(page, "officer", TEST_PASSWORD)
     _installed(page)
     store = page.evaluate(STORE_DUMP)
-    assert store is not None and store["counts"]["meta"] == 1
+    assert store is not None
+    assert store["counts"]["meta"] == 1
     key = OfflineKey.objects.get(user=cast.officer)
     assert key.revoked_at is None
 
