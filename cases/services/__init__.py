@@ -25,7 +25,7 @@ from .households import household_group_report, household_leave, household_link
 from .intake import CaregiverInput, ChildInput, ReportInput, report_receive
 from .merges import child_merge, child_merge_undo, duplicate_dismiss, undo_refusal
 from .notes import note_add
-from .offline import KeyRevoked, offline_key_check, offline_key_issue, offline_keys_revoke
+from .offline import offline_key_check, offline_key_issue, offline_keys_revoke
 from .responsibility import Handover, KeptFile, case_assign_officer, caseload_hand_over
 from .restriction import case_restrict, case_unrestrict
 from .safety import SafetyItemInput, safety_plan_record
@@ -63,7 +63,6 @@ __all__ = [
     "CommunityReportInput",
     "Handover",
     "KeptFile",
-    "KeyRevoked",
     "MeasureInput",
     "ReportInput",
     "SafetyItemInput",

@@ -10,18 +10,16 @@ import datetime
 import secrets
 import uuid
 
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from audit.recorder import record
 
 from ..models import OfflineKey
 
 KEY_LIFETIME_OFFLINE = datetime.timedelta(hours=72)
-
-
-class KeyRevoked(Exception):
-    """The phone's key is no longer valid: it must wipe what it holds."""
 
 
 @transaction.atomic
@@ -40,17 +38,18 @@ def offline_key_issue(*, actor, session_key: str) -> OfflineKey:
 
 
 @transaction.atomic
-def offline_key_check(*, actor, session_key: str, key_id) -> OfflineKey:
-    """The phone's key, still valid for this user: bound to the current login. KeyRevoked otherwise."""
+def offline_key_check(*, actor, session_key: str, key_id) -> OfflineKey | None:
+    """The phone's key, still valid for this user, now bound to the current login; None when it is not
+    (the phone must wipe what it holds). A key unchecked for 72 hours is revoked here."""
     key = OfflineKey.objects.select_for_update().filter(key_id=key_id, user=actor, revoked_at=None).first()
-    now = timezone.now()
     if key is None:
-        raise KeyRevoked
+        return None
+    now = timezone.now()
     if now - key.checked_at > KEY_LIFETIME_OFFLINE:
         key.revoked_at = now
         key.save(update_fields=["revoked_at"])
         record("revoke", "offline_key", key.pk, fields={"reason": "expired"}, actor=actor)
-        raise KeyRevoked
+        return None
     key.checked_at = now
     key.session_key = session_key
     key.save(update_fields=["checked_at", "session_key"])
@@ -71,10 +70,11 @@ def offline_keys_revoke(*, actor, session_key: str) -> int:
 def replayed(model, *, key, owner_field: str, actor):
     """The object an earlier send with this idempotency key created, or None.
 
-    A key is the sender's: someone else's key does not return their object (None; the unique
-    constraint then refuses the write)."""
+    A key is the sender's: someone else's key never returns their object (a clear refusal instead)."""
     if key is None:
         return None
+    if model.objects.filter(idempotency_key=key).exclude(**{owner_field: actor}).exists():
+        raise ValidationError({"idempotency_key": [_("This key was already used by someone else.")]})
     return model.objects.filter(idempotency_key=key, **{owner_field: actor}).first()
 
 
@@ -88,6 +88,8 @@ def once(create, *, model, key, owner_field: str, actor):
     except IntegrityError:
         if (earlier := replayed(model, key=key, owner_field=owner_field, actor=actor)) is not None:
             return earlier
+        if key is not None and model.objects.filter(idempotency_key=key).exists():
+            raise ValidationError({"idempotency_key": [_("This key was already used by someone else.")]}) from None
         raise
 
 

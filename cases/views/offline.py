@@ -25,7 +25,6 @@ from django.views.decorators.http import require_GET, require_POST
 from .. import access, forms, services
 from ..choices import AbuseForm, ReceivingPoint, ReportSource, RiskLevel, Setting
 from ..selectors.offline import own_open_cases
-from ..services.offline import KeyRevoked
 
 WORKBOX = "vendor/workbox-7.4.1"
 # What the phone needs with no network: the shell pages and their assets (all the same for everyone).
@@ -165,9 +164,8 @@ def offline_key(request):
                 "checked_at": timezone.now().isoformat(),
             }
         )
-    try:
-        key = services.offline_key_check(actor=request.user, session_key=session_key, key_id=key_id)
-    except KeyRevoked:
+    key = services.offline_key_check(actor=request.user, session_key=session_key, key_id=key_id)
+    if key is None:
         return JsonResponse(
             {"code": "key_revoked", "detail": _("This phone's offline data was wiped: the key was revoked.")},
             status=403,
