@@ -362,6 +362,13 @@
         badge.textContent = waiting ? String(waiting) : "";
         badge.hidden = !waiting;
       });
+      // The work list: a change that met a conflict needs the officer.
+      var conflicts = items.filter(function (item) { return item.status === "conflict" || item.status === "failed"; }).length;
+      Array.prototype.forEach.call(document.querySelectorAll("[data-offline-conflicts]"), function (section) {
+        section.hidden = !conflicts;
+        var count = section.querySelector("[data-offline-conflict-count]");
+        if (count) { count.textContent = String(conflicts); }
+      });
       listeners.forEach(function (listener) { listener(items); });
     });
   }

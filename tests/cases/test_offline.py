@@ -191,3 +191,24 @@ def test_the_service_worker_covers_the_app_and_the_shell_names_no_child(client, 
         assert case.child.full_name not in page.content.decode()
         assert case.reference not in page.content.decode()
     assert b'data-offline-form="report"' in client.get("/offline/").content
+
+
+def _webm(size: int) -> bytes:
+    header = b"\x1a\x45\xdf\xa3\x9f\x42\x86\x81\x01\x42\xf7\x81\x01\x42\xf2\x81\x04\x42\xf3\x81\x08\x42\x82\x84webm"
+    return header + b"\x00" * (size - len(header))
+
+
+def test_a_voice_note_is_attached_with_its_type_and_size_checked(cast, receive):
+    case = receive().case_files.get()
+    client = _api(cast.officer)
+    voice = SimpleUploadedFile("ghi-am.webm", _webm(20_000), content_type="audio/webm")
+    response = client.post(f"/api/v1/cases/{case.pk}/attachments/", {"file": voice}, format="multipart")
+    assert response.status_code == 201
+    assert response.json()["content_type"] == "video/webm"  # read from its bytes, not the browser's claim
+    too_long = SimpleUploadedFile("ghi-am.webm", _webm(6 * 1024 * 1024), content_type="audio/webm")
+    response = client.post(f"/api/v1/cases/{case.pk}/attachments/", {"file": too_long}, format="multipart")
+    assert response.status_code == 400
+    assert "MB" in str(response.json())
+    fake = SimpleUploadedFile("ghi-am.webm", b"#!/bin/sh\necho hello\n" * 10, content_type="audio/webm")
+    assert client.post(f"/api/v1/cases/{case.pk}/attachments/", {"file": fake}, format="multipart").status_code == 400
+    assert Attachment.objects.filter(case=case).count() == 1

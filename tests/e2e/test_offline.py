@@ -207,6 +207,9 @@ def test_an_assessment_of_a_case_changed_meanwhile_is_shown_not_applied(page, ca
     expect(item.get_by_role("link", name="Mở hồ sơ")).to_have_attribute("href", f"/cases/{case.pk}/")
     case.refresh_from_db()
     assert case.version == version
+    page.goto(f"{page.base_url}/")  # the work list tells the officer
+    expect(page.get_by_test_id("work-offline-conflicts")).to_be_visible()
+    expect(page.get_by_test_id("work-offline-conflicts")).to_contain_text("không được áp dụng")
     assessment = InitialAssessment.objects.get(case=case)
     assert assessment.severity == "low"
 
