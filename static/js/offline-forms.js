@@ -243,6 +243,7 @@
     ["severity", "perpetrator_access", "care_environment", "child_capacity"].forEach(function (name) { json[name] = value(form, name); });
     return {
       kind: "assess", label: formText("assess_label", { reference: chosen.reference }), caseId: chosen.id,
+      lane: "case:" + chosen.id,
       // A step of the procedure is guarded by the version, not by a key: a second send is a conflict.
       steps: [{ url: form.getAttribute("data-url").replace("{case}", chosen.id), json: json, withoutKey: true }]
     };

@@ -7,6 +7,7 @@
   "use strict";
   var DB_NAME = "baove-offline";
   var MAX_OFFLINE_MS = 72 * 3600 * 1000;
+  var SENDERS = 4;
   var root = document.getElementById("offline-root");
   if (!root || !window.indexedDB || !window.crypto || !window.crypto.subtle) { return; }
   var strings = {};
@@ -21,7 +22,11 @@
 
   // ---- IndexedDB -------------------------------------------------------------------------------
   var dbPromise = null;
+  var loggingOut = false;
   function db() {
+    // Once the store is wiped for a logout, nothing on this page may open it again (a late key check
+    // or send would otherwise leave a fresh key behind).
+    if (loggingOut) { return Promise.reject(new Error("logged out")); }
     if (!dbPromise) {
       dbPromise = new Promise(function (resolve, reject) {
         var request = indexedDB.open(DB_NAME, 1);
@@ -239,11 +244,29 @@
       return openAll("items").then(function (items) {
         items.sort(function (a, b) { return a.createdAt < b.createdAt ? -1 : 1; });
         var pending = items.filter(function (item) { return item.status === "waiting" || item.status === "sending"; });
-        var chain = Promise.resolve(true);
+        // Changes that carry a case file's version go in order, one lane per case file; everything else
+        // is independent. Lanes are sent SENDERS at a time: a slow connection's latency is paid once for
+        // several items, not once for each.
+        var lanes = {};
+        var order = [];
         pending.forEach(function (item) {
-          chain = chain.then(function (goOn) { return goOn ? sendItem(item) : false; });
+          var lane = item.lane || item.id;
+          if (!lanes[lane]) { lanes[lane] = []; order.push(lane); }
+          lanes[lane].push(item);
         });
-        return chain;
+        var stopped = false;
+        function worker() {
+          var lane = order.shift();
+          if (!lane || stopped) { return Promise.resolve(); }
+          var chain = Promise.resolve(true);
+          lanes[lane].forEach(function (item) {
+            chain = chain.then(function (goOn) { return goOn && !stopped ? sendItem(item) : false; });
+          });
+          return chain.then(function (goOn) { if (!goOn) { stopped = true; } return worker(); });
+        }
+        var workers = [];
+        for (var i = 0; i < SENDERS; i++) { workers.push(worker()); }
+        return Promise.all(workers);
       });
     }).catch(function () { /* the store was wiped meanwhile */ }).then(function () {
       syncing = null;
@@ -331,6 +354,7 @@
 
   // ---- Wiping ---------------------------------------------------------------------------------
   function wipe(reason) {
+    if (reason === "logout") { loggingOut = true; }
     keyPromise = null;
     var closing = dbPromise ? dbPromise.then(function (database) { database.close(); }).catch(function () {}) : Promise.resolve();
     dbPromise = null;
@@ -388,6 +412,7 @@
       openAll("items").catch(function () { return []; }).then(function (items) {
         var unsent = items.filter(function (item) { return item.status !== "sent"; }).length;
         if (unsent && !window.confirm(t("logout_unsent", { count: unsent }))) { return; }
+        clearTimeout(retryTimer);
         return wipe("logout").then(function () {
           if (navigator.serviceWorker && navigator.serviceWorker.controller) {
             navigator.serviceWorker.controller.postMessage({ type: "wipe" });
