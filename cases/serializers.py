@@ -364,6 +364,13 @@ class AssignmentSerializer(serializers.ModelSerializer):
 
 class ProgressInputSerializer(VersionSerializer):
     text = serializers.CharField()
+    idempotency_key = serializers.UUIDField(
+        required=False,
+        allow_null=True,
+        default=None,
+        help_text="Chosen by the client (a phone that recorded it offline): a retry with the same key returns "
+        "the first result and creates nothing.",
+    )
 
 
 class CloseAssignmentInputSerializer(VersionSerializer):

@@ -24,7 +24,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from .. import access, forms, services
 from ..choices import AbuseForm, ReceivingPoint, ReportSource, RiskLevel, Setting
-from ..selectors.offline import own_open_cases
+from ..selectors.offline import own_open_assignments, own_open_cases
 
 WORKBOX = "vendor/workbox-7.4.1"
 # What the phone needs with no network: the shell pages and their assets (all the same for everyone).
@@ -108,8 +108,15 @@ def _choices(choices) -> list[tuple[str, str]]:
 
 @login_required
 def offline_shell(request):
-    """The offline forms: a new report (several children, photos), a note, a risk assessment."""
+    """The offline forms: a new report (several children, photos), a note, a risk assessment; an agency's
+    progress report on its assignment."""
     communes = list(access.communes_for_intake(request.user).values("code", "name"))
+    may_report_progress = access.may_act_for_an_agency(request.user)
+    tabs = []
+    if communes:
+        tabs += [("report", _("New report")), ("note", _("Note")), ("assess", _("Risk assessment"))]
+    if may_report_progress:
+        tabs.append(("progress", _("Progress report")))
     return render(
         request,
         "offline/shell.html",
@@ -125,6 +132,9 @@ def offline_shell(request):
                 for name in ("severity", "perpetrator_access", "care_environment", "child_capacity")
             ],
             "may_report": bool(communes),
+            "may_report_progress": may_report_progress,
+            "tabs": tabs,
+            "first_tab": tabs[0][0] if tabs else "",
         },
     )
 
@@ -179,6 +189,12 @@ def offline_cases(request):
     """The officer's own open case files for offline reading: stored encrypted on the phone, never cached."""
     if not request.user.is_authenticated:
         return _json_login_required(request)
-    if not access.may_receive_reports(request.user):
+    receives, acts = access.may_receive_reports(request.user), access.may_act_for_an_agency(request.user)
+    if not receives and not acts:
         raise PermissionDenied(_("Your role does not allow this."))
-    return JsonResponse({"cases": own_open_cases(request.user)})
+    return JsonResponse(
+        {
+            "cases": own_open_cases(request.user) if receives else [],
+            "assignments": own_open_assignments(request.user) if acts else [],
+        }
+    )

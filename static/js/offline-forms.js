@@ -248,7 +248,14 @@
       steps: [{ url: form.getAttribute("data-url").replace("{case}", chosen.id), json: json, withoutKey: true }]
     };
   }
-  var builders = { report: reportItem, note: noteItem, assess: assessItem };
+  function progressItem(form) {
+    var chosen = chosenCase(form);
+    return {
+      kind: "progress", label: formText("progress_label", { reference: chosen.reference }), lane: "assignment:" + chosen.id,
+      steps: [{ url: form.getAttribute("data-url").replace("{assignment}", chosen.id), json: { text: value(form, "text"), version: chosen.version } }]
+    };
+  }
+  var builders = { report: reportItem, note: noteItem, assess: assessItem, progress: progressItem };
 
   Array.prototype.forEach.call(document.querySelectorAll("[data-offline-form]"), function (form) {
     form.addEventListener("submit", function (event) {
@@ -303,9 +310,34 @@
       });
     });
   }
-  if (document.querySelector("[data-offline-cases]")) {
+  // The assignments of the user's agencies, for a progress report.
+  function fillAssignments() {
+    offline.assignments().then(function (rows) {
+      Array.prototype.forEach.call(document.querySelectorAll("[data-offline-assignments]"), function (select) {
+        var chosen = select.value;
+        select.textContent = "";
+        if (!rows.length) {
+          var empty = document.createElement("option");
+          empty.value = "";
+          empty.textContent = select.getAttribute("data-empty-text");
+          select.appendChild(empty);
+        }
+        rows.forEach(function (row) {
+          var option = document.createElement("option");
+          option.value = row.id;
+          option.textContent = row.reference + " · " + row.agency + " · " + row.state;
+          option.setAttribute("data-reference", row.reference);
+          option.setAttribute("data-version", row.version);
+          select.appendChild(option);
+        });
+        if (chosen) { select.value = chosen; }
+      });
+    });
+  }
+  if (document.querySelector("[data-offline-cases], [data-offline-assignments]")) {
     fillCases();
-    offline.refreshCases().then(fillCases);
+    fillAssignments();
+    offline.refreshCases().then(function () { fillCases(); fillAssignments(); });
   }
 
   // ---- The queue page -------------------------------------------------------------------------

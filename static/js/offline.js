@@ -344,12 +344,18 @@
       if (!meta) { return; }
       return fetch(root.getAttribute("data-cases-url"), { credentials: "same-origin", headers: { "Accept": "application/json" } })
         .then(function (response) { return response.ok ? response.json() : null; })
-        .then(function (body) { if (body) { return seal("cases", "own", { at: Date.now(), cases: body.cases }); } })
+        .then(function (body) {
+          if (body) { return seal("cases", "own", { at: Date.now(), cases: body.cases, assignments: body.assignments || [] }); }
+        })
         .catch(function () {});
     });
   }
   function cases() {
     return open("cases", "own").then(function (kept) { return kept ? kept.cases : []; }).catch(function () { return []; });
+  }
+  function assignments() {
+    return open("cases", "own").then(function (kept) { return kept && kept.assignments ? kept.assignments : []; })
+      .catch(function () { return []; });
   }
 
   // ---- Wiping ---------------------------------------------------------------------------------
@@ -429,7 +435,7 @@
 
   window.BaoVeOffline = {
     ready: ready, enqueue: enqueue, sync: sync, retry: retry, discard: discard, items: function () { return openAll("items"); },
-    cases: cases, refreshCases: refreshCases, uuid: uuid, t: t, wipe: wipe,
+    cases: cases, assignments: assignments, refreshCases: refreshCases, uuid: uuid, t: t, wipe: wipe,
     onChange: function (listener) { listeners.push(listener); }
   };
   ready().then(function () { announce(); return sync(); }).then(refreshCases);

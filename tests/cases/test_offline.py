@@ -15,7 +15,9 @@ from django.utils import timezone
 from PIL import Image
 from rest_framework.test import APIClient
 
-from cases.models import Attachment, CaseFile, Child, Note, OfflineKey, Report
+from cases import services
+from cases.models import AssignmentProgress, Attachment, CaseFile, Child, Note, OfflineKey, Report
+from tests.cases.test_assignments import approved  # noqa: F401 (the fixture)
 
 pytestmark = pytest.mark.django_db
 
@@ -212,3 +214,24 @@ def test_a_voice_note_is_attached_with_its_type_and_size_checked(cast, receive):
     fake = SimpleUploadedFile("ghi-am.webm", b"#!/bin/sh\necho hello\n" * 10, content_type="audio/webm")
     assert client.post(f"/api/v1/cases/{case.pk}/attachments/", {"file": fake}, format="multipart").status_code == 400
     assert Attachment.objects.filter(case=case).count() == 1
+
+
+def test_an_agencys_progress_report_sent_twice_is_kept_once_and_a_stale_one_is_refused(client, cast, approved):  # noqa: F811
+    _case, police_job, _health_job, _nurse, _health = approved
+    services.assignment_accept(actor=cast.police, assignment=police_job)
+    police_job.refresh_from_db()
+    client.force_login(cast.police)
+    rows = client.get("/offline/cases/").json()
+    assert rows["cases"] == []
+    assert [row["id"] for row in rows["assignments"]] == [police_job.pk]
+    assert "Nguyễn" not in str(rows)  # an agency's list names no child
+
+    api = _api(cast.police)
+    body = {"text": "Đã làm việc với gia đình.", "version": police_job.version, "idempotency_key": str(uuid.uuid4())}
+    first = api.post(f"/api/v1/assignments/{police_job.pk}/progress/", body, format="json")
+    again = api.post(f"/api/v1/assignments/{police_job.pk}/progress/", body, format="json")
+    assert first.status_code == again.status_code == 200
+    assert AssignmentProgress.objects.filter(assignment=police_job).count() == 1
+    stale = {**body, "idempotency_key": str(uuid.uuid4())}  # seen before the first report moved it on
+    assert api.post(f"/api/v1/assignments/{police_job.pk}/progress/", stale, format="json").status_code == 409
+    assert AssignmentProgress.objects.filter(assignment=police_job).count() == 1

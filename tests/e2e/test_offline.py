@@ -182,6 +182,10 @@ def test_an_assessment_of_a_case_changed_meanwhile_is_shown_not_applied(page, ca
     page.get_by_role("link", name="Đánh giá nguy cơ").click()
     page.select_option("#off-assess-case", str(case.pk))
     page.select_option("#off-assess-severity", "high")
+    page.locator("#offline-assess").get_by_role("button", name="Lưu trên điện thoại và gửi").click()
+    expect(page.locator("#offline-error")).to_be_visible()  # every criterion must be rated
+    for criterion in ("perpetrator_access", "care_environment", "child_capacity"):
+        page.select_option(f"#off-assess-{criterion}", "medium")
     page.fill("#off-assess-notes", "Trẻ sợ về nhà.")
     page.locator("#offline-assess").get_by_role("button", name="Lưu trên điện thoại và gửi").click()
     expect(page.get_by_test_id("offline-saved")).to_be_visible()
