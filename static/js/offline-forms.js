@@ -383,7 +383,8 @@
     status.className = "mb-2";
     status.setAttribute("data-testid", "offline-status");
     var text = queueText("status_" + item.status);
-    if (item.status === "failed" || (item.error && item.status !== "sent")) { text += " " + item.error; }
+    // A conflict says it in the page's own words; a refusal or a wait gives BaoVe's reason.
+    if (item.error && (item.status === "failed" || item.status === "waiting")) { text += " " + item.error; }
     status.textContent = text;
     body.appendChild(status);
     var references = item.steps[0] && item.steps[0].result && item.steps[0].result.references;
