@@ -10,7 +10,7 @@ from PIL import Image
 from playwright.sync_api import expect
 
 from cases import services
-from cases.models import Attachment, CaseFile, InitialAssessment, OfflineKey, Report
+from cases.models import Attachment, CaseFile, InitialAssessment, Note, OfflineKey, Report
 from config import files
 from tests.e2e.conftest import login
 from tests.e2e.test_main_pages import AXE, RUN_AXE
@@ -235,3 +235,23 @@ def test_logout_wipes_the_encrypted_store_and_revokes_its_key(page, cast):
     assert page.evaluate(STORE_DUMP) is None
     assert page.evaluate("caches.keys()") == []
     assert not keys.filter(revoked_at=None).exists()  # every key of that login
+
+
+def test_a_note_recorded_offline_is_added_once_when_the_network_returns(page, cast, receive):
+    case = receive().case_files.get()
+    login(page, "officer", TEST_PASSWORD)
+    _installed(page)
+    page.get_by_role("link", name="Ghi chú").first.click()
+    expect(page.locator("#off-note-case option")).to_contain_text(case.reference)
+    page.context.set_offline(True)
+    page.goto(f"{page.base_url}/offline/")
+    page.get_by_role("link", name="Ghi chú").first.click()
+    page.select_option("#off-note-case", str(case.pk))
+    page.fill("#off-note-text", "Đã gặp trẻ ở nương, trẻ khỏe.")
+    page.locator("#offline-note").get_by_role("button", name="Lưu trên điện thoại và gửi").click()
+    expect(page.get_by_test_id("offline-saved")).to_be_visible()
+    assert not Note.objects.filter(case=case).exists()
+    page.context.set_offline(False)
+    page.goto(f"{page.base_url}/offline/queue/")
+    expect(page.locator("[data-offline-item]")).to_have_attribute("data-offline-item", "sent", timeout=20_000)
+    assert list(Note.objects.filter(case=case).values_list("text", flat=True)) == ["Đã gặp trẻ ở nương, trẻ khỏe."]
