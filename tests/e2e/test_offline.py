@@ -138,7 +138,7 @@ def test_a_two_child_report_and_a_photo_recorded_offline_arrive_once(page, cast,
     page.context.route("**/api/v1/reports/", lose_answer)
     page.context.set_offline(False)
     page.get_by_role("button", name="Gửi ngay").click()
-    expect(page.locator("[data-offline-item]")).to_have_attribute("data-offline-item", "sent", timeout=20_000)
+    expect(page.locator("[data-offline-item]")).to_have_attribute("data-offline-item", "sent", timeout=40_000)
     assert lost == [True]
     page.context.unroute("**/api/v1/reports/")
 
@@ -206,7 +206,7 @@ def test_an_assessment_of_a_case_changed_meanwhile_is_shown_not_applied(page, ca
     page.context.set_offline(False)
     page.goto(f"{page.base_url}/offline/queue/")
     item = page.locator("[data-offline-item]")
-    expect(item).to_have_attribute("data-offline-item", "conflict", timeout=20_000)
+    expect(item).to_have_attribute("data-offline-item", "conflict", timeout=40_000)
     expect(item).to_contain_text("Không áp dụng")
     expect(item.get_by_role("link", name="Mở hồ sơ")).to_have_attribute("href", f"/cases/{case.pk}/")
     case.refresh_from_db()
@@ -253,5 +253,5 @@ def test_a_note_recorded_offline_is_added_once_when_the_network_returns(page, ca
     assert not Note.objects.filter(case=case).exists()
     page.context.set_offline(False)
     page.goto(f"{page.base_url}/offline/queue/")
-    expect(page.locator("[data-offline-item]")).to_have_attribute("data-offline-item", "sent", timeout=20_000)
+    expect(page.locator("[data-offline-item]")).to_have_attribute("data-offline-item", "sent", timeout=40_000)
     assert list(Note.objects.filter(case=case).values_list("text", flat=True)) == ["Đã gặp trẻ ở nương, trẻ khỏe."]
