@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 DEV_ENV := DEBUG=true DJANGO_SETTINGS_MODULE=config.settings.base TWO_FACTOR_ROLES=
 PORT ?= 8000
 
-.PHONY: help install run serve test test-fast lint format migrations-check messages vendor clean bench bench-quick bench-load soak
+.PHONY: help install run serve test test-fast lint format migrations-check messages vendor clean bench bench-quick bench-load bench-offline soak
 
 help:
 	@echo "make run               install, migrate, load units and demo data, serve on http://127.0.0.1:8000 (PORT=8001 for another)"
@@ -20,6 +20,7 @@ help:
 	@echo "make bench             every measure at national scale on PostgreSQL, with floors and the scaling curve"
 	@echo "make bench-quick       the same on a small scale, to keep the harness working (no targets checked)"
 	@echo "make bench-load        the load test alone: 200 people at once (LOAD_USERS=50 for fewer), into results.json"
+	@echo "make bench-offline     the offline app's figures alone (shell offline, 50 items synced, weight)"
 	@echo "make soak              10 minutes of mixed load with a worker, Redis and PostgreSQL failing (SOAK_MINUTES=3 for less)"
 
 $(STAMP): pyproject.toml
@@ -75,6 +76,8 @@ bench-quick: install
 LOAD_USERS ?= 200
 bench-load: install
 	$(PY) benchmarks/run.py --only load --merge --load-users $(LOAD_USERS)
+bench-offline: install
+	$(PY) benchmarks/offline.py
 
 # Not part of `make test` nor CI: its own database (baove_soak) and Redis (port 6390), gunicorn, worker, beat.
 SOAK_MINUTES ?= 10

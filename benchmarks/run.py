@@ -36,6 +36,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 from benchmarks import databases, load  # noqa: E402
 from benchmarks.machine import LoadWatch, busy_warning, taken_by_others  # noqa: E402
+from benchmarks.offline import offline_entries  # noqa: E402
 
 CURVE_MEASURES = (
     "officer_case_list",
@@ -1336,7 +1337,7 @@ def main() -> None:
     only = set(filter(None, args.only.split(",")))
 
     def wanted(group):
-        if group == "phone" and args.quick and group not in only:
+        if group in ("phone", "offline") and args.quick and group not in only:
             return False  # the browser tests it runs are in the suite already; quick keeps the harness only
         return not only or group in only
 
@@ -1389,6 +1390,7 @@ def main() -> None:
             hold=args.load_hold or (30 if args.quick else 180),
             communes=5 if args.quick else 40,
         ),
+        "offline": lambda: results.entries.extend(offline_entries(results.take_load)),
     }
     failed = []
     for group, measure in groups.items():

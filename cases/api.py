@@ -133,8 +133,12 @@ class ReportCreateApi(APIView):
         for child in data.pop("children"):
             caregivers = [services.CaregiverInput(**caregiver) for caregiver in child.pop("caregivers")]
             children.append(services.ChildInput(**child, residence_commune=commune, caregivers=caregivers))
+        idempotency_key = data.pop("idempotency_key")
         report = services.report_receive(
-            actor=request.user, report=services.ReportInput(**data, commune=commune), children=children
+            actor=request.user,
+            report=services.ReportInput(**data, commune=commune),
+            children=children,
+            idempotency_key=idempotency_key,
         )
         cases = list(report.case_files.order_by("pk"))
         body = {"report_id": report.pk, "case_ids": [c.pk for c in cases], "references": [c.reference for c in cases]}
@@ -179,7 +183,12 @@ class CaseNotesApi(APIView):
         case = access.case_for_user(request.user, pk, need=access.Need.EDIT)
         serializer = serializers.NoteSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        note = services.note_add(actor=request.user, case=case, text=serializer.validated_data["text"])
+        note = services.note_add(
+            actor=request.user,
+            case=case,
+            text=serializer.validated_data["text"],
+            idempotency_key=serializer.validated_data["idempotency_key"],
+        )
         return Response(serializers.NoteSerializer(note).data, status=status.HTTP_201_CREATED)
 
 
@@ -202,6 +211,7 @@ class CaseAttachmentsApi(APIView):
             case=case,
             upload=serializer.validated_data["file"],
             description=serializer.validated_data["description"],
+            idempotency_key=serializer.validated_data["idempotency_key"],
         )
         return Response(serializers.AttachmentSerializer(attachment).data, status=status.HTTP_201_CREATED)
 

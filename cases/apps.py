@@ -7,6 +7,13 @@ class CasesConfig(AppConfig):
     verbose_name = _("Case files")
 
     def ready(self) -> None:
+        from django.contrib.auth.signals import user_logged_out
+
+        from .services.offline import revoke_on_logout
+
+        # Logging out revokes the key of that login's offline store (the phone wipes it too).
+        user_logged_out.connect(revoke_on_logout, dispatch_uid="baove-offline-key-revoke")
+
         from notifications.registry import register_escalation_handler
 
         from .escalation import (

@@ -144,10 +144,18 @@ class CaseDetailSerializer(CaseListSerializer):
 
 class NoteSerializer(serializers.ModelSerializer):
     author = serializers.CharField(source="author.username", read_only=True)
+    idempotency_key = serializers.UUIDField(
+        required=False,
+        allow_null=True,
+        default=None,
+        write_only=True,
+        help_text="Chosen by the client (a phone that recorded it offline): a retry with the same key returns "
+        "the first result and creates nothing.",
+    )
 
     class Meta:
         model = Note
-        fields = ["id", "text", "author", "created_at"]
+        fields = ["id", "text", "author", "created_at", "idempotency_key"]
         read_only_fields = ["id", "author", "created_at"]
 
 
@@ -227,6 +235,13 @@ class ReportInputSerializer(serializers.Serializer):
     )
     external_reference = serializers.CharField(max_length=100, required=False, default="", allow_blank=True)
     children = ChildInputSerializer(many=True, allow_empty=False)
+    idempotency_key = serializers.UUIDField(
+        required=False,
+        allow_null=True,
+        default=None,
+        help_text="Chosen by the client (a phone that recorded it offline): a retry with the same key returns "
+        "the first result and creates nothing.",
+    )
 
 
 class ReportCreatedSerializer(serializers.Serializer):
@@ -315,6 +330,13 @@ class ReasonInputSerializer(VersionSerializer):
 class AttachmentInputSerializer(serializers.Serializer):
     file = serializers.FileField()
     description = serializers.CharField(max_length=255, required=False, default="", allow_blank=True)
+    idempotency_key = serializers.UUIDField(
+        required=False,
+        allow_null=True,
+        default=None,
+        help_text="Chosen by the client (a phone that recorded it offline): a retry with the same key returns "
+        "the first result and creates nothing.",
+    )
 
 
 class AssignmentSerializer(serializers.ModelSerializer):
@@ -342,6 +364,13 @@ class AssignmentSerializer(serializers.ModelSerializer):
 
 class ProgressInputSerializer(VersionSerializer):
     text = serializers.CharField()
+    idempotency_key = serializers.UUIDField(
+        required=False,
+        allow_null=True,
+        default=None,
+        help_text="Chosen by the client (a phone that recorded it offline): a retry with the same key returns "
+        "the first result and creates nothing.",
+    )
 
 
 class CloseAssignmentInputSerializer(VersionSerializer):

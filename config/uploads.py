@@ -19,6 +19,10 @@ ALLOWED_TYPES = {
     "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     "application/vnd.oasis.opendocument.text",
 }
+# Voice notes recorded in the browser (Chromium records WebM, which reads as video/webm; Safari MP4),
+# smaller than other files: two minutes of speech weigh a few hundred kilobytes.
+VOICE_TYPES = {"audio/webm", "video/webm", "audio/ogg", "audio/mp4", "audio/mpeg", "audio/x-wav"}
+MAX_VOICE_BYTES = 5 * 1024 * 1024
 
 
 def sniff_file_type(head: bytes) -> str | None:
@@ -35,13 +39,20 @@ def checked_upload(upload, *, field: str = "file") -> tuple[bytes, str]:
         )
     content = upload.read()
     mime = sniff_file_type(content[:8192])
-    if mime not in ALLOWED_TYPES:
+    if mime not in ALLOWED_TYPES | VOICE_TYPES:
         raise ValidationError(
             {
                 field: [
-                    _("This kind of file is not accepted (its content is not a PDF, an image or an office document).")
+                    _(
+                        "This kind of file is not accepted (its content is not a PDF, an image, an office document "
+                        "or a voice recording)."
+                    )
                 ]
             }
+        )
+    if mime in VOICE_TYPES and len(content) > MAX_VOICE_BYTES:
+        raise ValidationError(
+            {field: [_("A voice note is larger than %(limit)s MB.") % {"limit": MAX_VOICE_BYTES // (1024 * 1024)}]}
         )
     try:
         content = files.strip_metadata(content, mime)

@@ -28,3 +28,17 @@ mkdir -p "$target"
 cp "$work/altcha/package/dist/external/altcha.min.js" "$work/altcha/package/dist/external/altcha.css" \
    "$work/altcha/package/dist/workers/sha.js" "$work/altcha/package/LICENSE.txt" "$target/"
 echo "vendored altcha $ALTCHA into $target"
+
+# Workbox (the service worker of the installable app): workbox-sw loads its modules from the same folder.
+WORKBOX=7.4.1
+target=static/vendor/workbox-$WORKBOX
+mkdir -p "$target"
+for module in workbox-sw workbox-core workbox-routing workbox-strategies workbox-precaching; do
+  (cd "$work" && npm pack "$module@$WORKBOX" --silent >/dev/null && mkdir "$module" && tar xzf "$module-$WORKBOX.tgz" -C "$module")
+  if [ "$module" = workbox-sw ]; then
+    cp "$work/$module/package/build/workbox-sw.js" "$work/$module/package/LICENSE" "$target/"
+  else
+    cp "$work/$module/package/build/$module.prod.js" "$target/"
+  fi
+done
+echo "vendored workbox $WORKBOX into $target"

@@ -9,7 +9,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('cases', '0021_event_kinds_of_merges_visits_and_safety_plans'),
+        ('cases', '0022_offline_keys'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

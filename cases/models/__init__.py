@@ -17,6 +17,7 @@ from .community import CommunityReport, CommunityReportStatus, CommunitySource, 
 from .exports import Export, ExportFormat, ExportKind, ExportState
 from .households import Household
 from .merges import UNDO_DAYS, ChildMerge, DuplicateDismissal
+from .offline import OfflineKey
 from .permissions import CaseFileGroupObjectPermission, CaseFileUserObjectPermission
 from .privacy import Consent, ConsentGiver, DataSubjectRequest, Disclosure, RequestKind, RequestStatus
 from .reports import Report, ReportAbuseForm
@@ -61,6 +62,7 @@ __all__ = [
     "InterventionPlan",
     "LawfulBasis",
     "Note",
+    "OfflineKey",
     "PlanMeasure",
     "PublicStatus",
     "Report",

@@ -62,6 +62,8 @@ class AssignmentProgress(models.Model):
     text = models.TextField(_("progress"))
     author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
+    # Chosen by the phone that recorded it offline: a retried send returns this report, never a second one.
+    idempotency_key = models.UUIDField(null=True, blank=True, unique=True, editable=False)
 
     class Meta:
         ordering = ["created_at", "pk"]

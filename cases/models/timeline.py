@@ -38,6 +38,8 @@ class Note(models.Model):
     text = models.TextField(_("note"))
     author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
+    # Chosen by the phone that recorded it offline: a retried send returns this note, never a second one.
+    idempotency_key = models.UUIDField(null=True, blank=True, unique=True, editable=False)
 
     class Meta:
         ordering = ["-created_at"]
@@ -59,6 +61,8 @@ class Attachment(models.Model):
     description = models.CharField(_("description"), max_length=255, blank=True)
     uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     uploaded_at = models.DateTimeField(auto_now_add=True)
+    # Chosen by the phone that recorded it offline: a retried upload returns this file, never a second one.
+    idempotency_key = models.UUIDField(null=True, blank=True, unique=True, editable=False)
 
     class Meta:
         ordering = ["-uploaded_at"]

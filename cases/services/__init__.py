@@ -25,6 +25,7 @@ from .households import household_group_report, household_leave, household_link
 from .intake import CaregiverInput, ChildInput, ReportInput, report_receive
 from .merges import child_merge, child_merge_undo, duplicate_dismiss, undo_refusal
 from .notes import note_add
+from .offline import offline_key_check, offline_key_issue, offline_keys_revoke
 from .responsibility import Handover, KeptFile, case_assign_officer, caseload_hand_over
 from .restriction import case_restrict, case_unrestrict
 from .safety import SafetyItemInput, safety_plan_record
@@ -103,6 +104,9 @@ __all__ = [
     "household_leave",
     "household_link",
     "note_add",
+    "offline_key_check",
+    "offline_key_issue",
+    "offline_keys_revoke",
     "report_receive",
     "safety_plan_record",
     "step_for_siblings",

@@ -33,6 +33,7 @@ from ..models import (
 )
 from .attachments import store_attachment
 from .common import serves
+from .offline import once
 
 ACCEPTANCE_WORKING_DAYS = 2
 ACCEPTANCE = "assignment_acceptance"
@@ -159,14 +160,42 @@ def assignment_decline(*, actor, assignment: Assignment, reason: str, expected_v
     return assignment
 
 
-@_audited_refusals
 def assignment_report_progress(
-    *, actor, assignment: Assignment, text: str, upload=None, expected_version: int | None = None
+    *,
+    actor,
+    assignment: Assignment,
+    text: str,
+    upload=None,
+    expected_version: int | None = None,
+    idempotency_key=None,
+) -> AssignmentProgress:
+    """IDEMPOTENCY_KEY: a second send with the same key returns the first progress report."""
+    return once(
+        lambda: _report_progress(
+            actor=actor,
+            assignment=assignment,
+            text=text,
+            upload=upload,
+            expected_version=expected_version,
+            idempotency_key=idempotency_key,
+        ),
+        model=AssignmentProgress,
+        key=idempotency_key,
+        owner_field="author",
+        actor=actor,
+    )
+
+
+@_audited_refusals
+def _report_progress(
+    *, actor, assignment: Assignment, text: str, upload, expected_version, idempotency_key
 ) -> AssignmentProgress:
     assignment = _lock(assignment, expected_version, actor=actor, action="progress")
     if not text.strip():
         raise ValidationError({"text": [_("Describe what was done.")]})
-    progress = AssignmentProgress.objects.create(assignment=assignment, text=text.strip(), author=actor)
+    progress = AssignmentProgress.objects.create(
+        assignment=assignment, text=text.strip(), author=actor, idempotency_key=idempotency_key
+    )
     if upload is not None:
         store_attachment(
             actor=actor, case=assignment.case, upload=upload, assignment=assignment, description=_("Progress report")

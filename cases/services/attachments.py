@@ -14,9 +14,12 @@ from config.uploads import checked_upload
 
 from .. import access, events
 from ..models import Attachment, CaseFile
+from .offline import once
 
 
-def store_attachment(*, actor, case: CaseFile, upload, description: str = "", assignment=None) -> Attachment:
+def store_attachment(
+    *, actor, case: CaseFile, upload, description: str = "", assignment=None, idempotency_key=None
+) -> Attachment:
     """Check an upload by its content and size, and store it under a random name."""
     content, mime = checked_upload(upload)
     attachment = Attachment(
@@ -28,6 +31,7 @@ def store_attachment(*, actor, case: CaseFile, upload, description: str = "", as
         sha256=hashlib.sha256(content).hexdigest(),
         description=description,
         uploaded_by=actor,
+        idempotency_key=idempotency_key,
     )
     # A random name on disk, encrypted content: the user's file name is kept only in the database.
     attachment.file.save(
@@ -38,10 +42,23 @@ def store_attachment(*, actor, case: CaseFile, upload, description: str = "", as
     return attachment
 
 
+def attachment_add(*, actor, case: CaseFile, upload, description: str = "", idempotency_key=None) -> Attachment:
+    """IDEMPOTENCY_KEY: a second upload with the same key returns the first file."""
+    return once(
+        lambda: _attachment_add(actor, case, upload, description, idempotency_key),
+        model=Attachment,
+        key=idempotency_key,
+        owner_field="uploaded_by",
+        actor=actor,
+    )
+
+
 @transaction.atomic
-def attachment_add(*, actor, case: CaseFile, upload, description: str = "") -> Attachment:
+def _attachment_add(actor, case: CaseFile, upload, description: str, idempotency_key) -> Attachment:
     if not access.can_edit(actor, case):
         raise PermissionDenied(_("Your role does not allow changes to this case file."))
-    attachment = store_attachment(actor=actor, case=case, upload=upload, description=description)
+    attachment = store_attachment(
+        actor=actor, case=case, upload=upload, description=description, idempotency_key=idempotency_key
+    )
     events.file_attached_event(case=case, actor=actor, attachment=attachment)
     return attachment

@@ -28,6 +28,7 @@ from ..text import fold
 from .common import intake_deadlines_open, reserve_ids
 from .community import community_report_link
 from .households import household_group_report
+from .offline import once
 
 PERSONAL_ID = re.compile(r"^\d{12}$")
 
@@ -182,25 +183,43 @@ def _validate_report(actor, report: ReportInput, children: list[ChildInput]) -> 
     return errors, resolved
 
 
-@transaction.atomic
 def report_receive(
-    *, actor, report: ReportInput, children: list[ChildInput], community_report: CommunityReport | None = None
+    *,
+    actor,
+    report: ReportInput,
+    children: list[ChildInput],
+    community_report: CommunityReport | None = None,
+    idempotency_key=None,
 ) -> Report:
     """Record a report (Mẫu 01): one case file per child, with the legal deadlines registered.
-    COMMUNITY_REPORT: the collaborator's or public report it verifies, marked recorded with it."""
+    COMMUNITY_REPORT: the collaborator's or public report it verifies, marked recorded with it.
+    IDEMPOTENCY_KEY: chosen by the sender (a phone that recorded it offline); a second send with the
+    same key returns the first report and creates nothing."""
+    return once(
+        lambda: _report_receive(actor, report, children, community_report, idempotency_key),
+        model=Report,
+        key=idempotency_key,
+        owner_field="received_by",
+        actor=actor,
+    )
+
+
+@transaction.atomic
+def _report_receive(actor, report, children, community_report, idempotency_key) -> Report:
     errors, resolved = _validate_report(actor, report, children)
     if errors:
         raise ValidationError(errors)
     with together():  # the audit rows of the children and case files, written in one statement
-        received = _receive(actor, report, resolved)
+        received = _receive(actor, report, resolved, idempotency_key)
         if community_report is not None:
             community_report_link(actor=actor, community_report=community_report, report=received)
         return received
 
 
-def _receive(actor, report: ReportInput, resolved: list) -> Report:
+def _receive(actor, report: ReportInput, resolved: list, idempotency_key=None) -> Report:
     received = Report(
         received_by=actor,
+        idempotency_key=idempotency_key,
         **{name: value for name, value in report.__dict__.items() if name != "abuse_forms"},
     )
     received.full_clean(exclude=["received_by", "commune"])  # both checked above

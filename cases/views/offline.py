@@ -1,0 +1,200 @@
+"""Working without signal: the installable app's service worker and manifest, the offline forms (the
+shell the service worker keeps), the queue page, and the key that encrypts what the phone holds.
+
+Nothing the service worker keeps names a child: the shell pages are the same for every report; what
+the officer types and the case files kept for reading live only in the encrypted store (offline.js).
+"""
+
+import base64
+import hashlib
+import json
+import uuid
+from functools import cache
+
+from django.contrib.auth.decorators import login_required
+from django.contrib.staticfiles import finders
+from django.core.exceptions import PermissionDenied
+from django.http import JsonResponse
+from django.shortcuts import render
+from django.templatetags.static import static
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_POST
+
+from .. import access, forms, services
+from ..choices import AbuseForm, ReceivingPoint, ReportSource, RiskLevel, Setting
+from ..selectors.offline import own_open_assignments, own_open_cases
+
+WORKBOX = "vendor/workbox-7.4.1"
+# What the phone needs with no network: the shell pages and their assets (all the same for everyone).
+SHELL_PAGES = ["/offline/", "/offline/queue/"]
+SHELL_ASSETS = [
+    "vendor/bootstrap-5.3.8/css/bootstrap.min.css",
+    "vendor/bootstrap-5.3.8/js/bootstrap.bundle.min.js",
+    "css/baove.css",
+    "css/work.css",
+    "favicon.svg",
+    "icons/baove-192.png",
+    "icons/baove-512.png",
+    "js/offline.js",
+    "js/offline-forms.js",
+    f"{WORKBOX}/workbox-core.prod.js",
+    f"{WORKBOX}/workbox-routing.prod.js",
+    f"{WORKBOX}/workbox-strategies.prod.js",
+    f"{WORKBOX}/workbox-precaching.prod.js",
+]
+
+
+@cache
+def _revision(path: str) -> str:
+    found = finders.find(path)
+    if not found:
+        return "missing"
+    with open(found, "rb") as handle:
+        return hashlib.sha256(handle.read()).hexdigest()[:16]
+
+
+def _shell_revision() -> str:
+    """Changes whenever an asset of the shell changes: the browser then installs the new worker."""
+    return hashlib.sha256("".join(_revision(path) for path in SHELL_ASSETS).encode()).hexdigest()[:16]
+
+
+@require_GET
+def service_worker(request):
+    """The service worker at the root, so that its scope covers the whole app."""
+    precache = [{"url": static(path), "revision": _revision(path)} for path in SHELL_ASSETS]
+    body = render(
+        request,
+        "offline/sw.js",
+        {
+            "workbox_sw": static(f"{WORKBOX}/workbox-sw.js"),
+            "workbox_prefix": static(WORKBOX),
+            "precache": json.dumps(precache),
+            "shell_pages": json.dumps(SHELL_PAGES),
+            "revision": _shell_revision(),
+            "static_prefix": static(""),
+        },
+        content_type="application/javascript; charset=utf-8",
+    )
+    body["Service-Worker-Allowed"] = "/"
+    body["Cache-Control"] = "no-cache"
+    return body
+
+
+@require_GET
+def manifest(request):
+    data = {
+        "name": _("BaoVe – child protection"),
+        "short_name": "BaoVe",
+        "start_url": "/",
+        "scope": "/",
+        "display": "standalone",
+        "background_color": "#ffffff",
+        "theme_color": "#0d6efd",
+        "lang": request.LANGUAGE_CODE,
+        "icons": [
+            {"src": static("icons/baove-192.png"), "sizes": "192x192", "type": "image/png"},
+            {"src": static("icons/baove-512.png"), "sizes": "512x512", "type": "image/png"},
+            {"src": static("favicon.svg"), "sizes": "any", "type": "image/svg+xml"},
+        ],
+    }
+    return JsonResponse(data, content_type="application/manifest+json", json_dumps_params={"ensure_ascii": False})
+
+
+def _choices(choices) -> list[tuple[str, str]]:
+    return [(value, str(label)) for value, label in choices]
+
+
+@login_required
+def offline_shell(request):
+    """The offline forms: a new report (several children, photos), a note, a risk assessment; an agency's
+    progress report on its assignment."""
+    communes = list(access.communes_for_intake(request.user).values("code", "name"))
+    may_report_progress = access.may_act_for_an_agency(request.user)
+    tabs = []
+    if communes:
+        tabs += [("report", _("New report")), ("note", _("Note")), ("assess", _("Risk assessment"))]
+    if may_report_progress:
+        tabs.append(("progress", _("Progress report")))
+    return render(
+        request,
+        "offline/shell.html",
+        {
+            "communes": communes,
+            "receiving_points": _choices(ReceivingPoint.choices),
+            "sources": _choices(ReportSource.choices),
+            "settings_": _choices(Setting.choices),
+            "abuse_forms": _choices(AbuseForm.choices),
+            "risk_levels": _choices(RiskLevel.choices),
+            "assess_fields": [
+                (name, str(forms.AssessForm.base_fields[name].label))
+                for name in ("severity", "perpetrator_access", "care_environment", "child_capacity")
+            ],
+            "may_report": bool(communes),
+            "may_report_progress": may_report_progress,
+            "tabs": tabs,
+            "first_tab": tabs[0][0] if tabs else "",
+        },
+    )
+
+
+@login_required
+def offline_queue(request):
+    """What waits on the phone, what went, what failed and why (read from the encrypted store)."""
+    return render(request, "offline/queue.html")
+
+
+def _json_login_required(request):
+    return JsonResponse(
+        {"code": "login_required", "detail": _("Log in again to send what is waiting on this phone.")}, status=401
+    )
+
+
+@never_cache
+@require_POST
+def offline_key(request):
+    """Issue a key (no key_id sent), or confirm the phone's key is still valid (403 when revoked: wipe)."""
+    if not request.user.is_authenticated:
+        return _json_login_required(request)
+    try:
+        body = json.loads(request.body or b"{}")
+        key_id = uuid.UUID(body["key_id"]) if body.get("key_id") else None
+    except (ValueError, TypeError, KeyError, AttributeError):
+        return JsonResponse({"code": "bad_request", "detail": _("The request could not be read.")}, status=400)
+    if not request.session.session_key:
+        request.session.save()
+    session_key = request.session.session_key
+    if key_id is None:
+        key = services.offline_key_issue(actor=request.user, session_key=session_key)
+        return JsonResponse(
+            {
+                "key_id": str(key.key_id),
+                "key": base64.b64encode(bytes(key.material)).decode(),
+                "checked_at": timezone.now().isoformat(),
+            }
+        )
+    key = services.offline_key_check(actor=request.user, session_key=session_key, key_id=key_id)
+    if key is None:
+        return JsonResponse(
+            {"code": "key_revoked", "detail": _("This phone's offline data was wiped: the key was revoked.")},
+            status=403,
+        )
+    return JsonResponse({"key_id": str(key.key_id), "checked_at": timezone.now().isoformat()})
+
+
+@never_cache
+@require_GET
+def offline_cases(request):
+    """The officer's own open case files for offline reading: stored encrypted on the phone, never cached."""
+    if not request.user.is_authenticated:
+        return _json_login_required(request)
+    receives, acts = access.may_receive_reports(request.user), access.may_act_for_an_agency(request.user)
+    if not receives and not acts:
+        raise PermissionDenied(_("Your role does not allow this."))
+    return JsonResponse(
+        {
+            "cases": own_open_cases(request.user) if receives else [],
+            "assignments": own_open_assignments(request.user) if acts else [],
+        }
+    )

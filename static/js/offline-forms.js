@@ -1,0 +1,429 @@
+// The offline forms (/offline/) and the queue page (/offline/queue/): what is typed is put in the
+// phone's encrypted queue (offline.js) with an idempotency key per send; photos are shrunk and
+// re-encoded on the phone (which drops their metadata: place, camera, time) before they are kept.
+(function () {
+  "use strict";
+  var offline = window.BaoVeOffline;
+  if (!offline) { return; }
+  var MAX_SIDE = 1600;
+  var MAX_VOICE_MS = 120 * 1000;
+
+  function strings(id) {
+    var found = {};
+    var template = document.getElementById(id);
+    if (template) {
+      Array.prototype.forEach.call(template.content.querySelectorAll("[data-key]"), function (node) {
+        found[node.getAttribute("data-key")] = node.textContent;
+      });
+    }
+    return function (key, values) {
+      var text = found[key] || key;
+      Object.keys(values || {}).forEach(function (name) { text = text.split("%(" + name + ")s").join(values[name]); });
+      return text;
+    };
+  }
+  function pad(number) { return (number < 10 ? "0" : "") + number; }
+  function localDateTime(date) {
+    return date.getFullYear() + "-" + pad(date.getMonth() + 1) + "-" + pad(date.getDate()) + "T" + pad(date.getHours()) + ":" + pad(date.getMinutes());
+  }
+  function shownDateTime(iso) {
+    var date = new Date(iso);
+    return pad(date.getDate()) + "/" + pad(date.getMonth() + 1) + "/" + date.getFullYear() + " " + pad(date.getHours()) + ":" + pad(date.getMinutes());
+  }
+
+  // ---- Photos: shrink and re-encode (a canvas keeps the pixels only) -------------------------
+  function shrinkPhoto(file) {
+    return createImageBitmap(file, { imageOrientation: "from-image" }).then(function (bitmap) {
+      var scale = Math.min(1, MAX_SIDE / Math.max(bitmap.width, bitmap.height));
+      var canvas = document.createElement("canvas");
+      canvas.width = Math.round(bitmap.width * scale);
+      canvas.height = Math.round(bitmap.height * scale);
+      canvas.getContext("2d").drawImage(bitmap, 0, 0, canvas.width, canvas.height);
+      bitmap.close();
+      return new Promise(function (resolve, reject) {
+        canvas.toBlob(function (blob) { return blob ? resolve(blob) : reject(new Error("encode")); }, "image/jpeg", 0.8);
+      });
+    });
+  }
+
+  // ---- The forms ------------------------------------------------------------------------------
+  var formText = strings("offline-form-strings");
+  var savedBox = document.getElementById("offline-saved");
+  var errorBox = document.getElementById("offline-error");
+  function showError(text) {
+    if (!errorBox) { return; }
+    errorBox.textContent = text;
+    errorBox.hidden = false;
+    if (savedBox) { savedBox.hidden = true; }
+    errorBox.focus();
+  }
+  function showSaved() {
+    if (errorBox) { errorBox.hidden = true; }
+    if (savedBox) { savedBox.hidden = false; savedBox.focus(); }
+  }
+  function labelOf(field) {
+    var label = field.id ? document.querySelector("label[for='" + field.id + "']") : null;
+    if (!label && field.closest("fieldset")) { label = field.closest("fieldset").querySelector("legend"); }
+    return label ? label.textContent.replace("*", "").trim() : field.name;
+  }
+  function missing(form) {
+    var names = [];
+    Array.prototype.forEach.call(form.querySelectorAll("[required]"), function (field) {
+      var empty = !field.value.trim();
+      field.classList.toggle("is-invalid", empty);
+      field.setAttribute("aria-invalid", empty ? "true" : "false");
+      if (empty) { names.push(labelOf(field)); }
+    });
+    return names;
+  }
+
+  // Tabs: one form at a time on a phone.
+  var tabs = document.querySelectorAll("[data-offline-tab]");
+  Array.prototype.forEach.call(tabs, function (tab) {
+    tab.addEventListener("click", function (event) {
+      event.preventDefault();
+      Array.prototype.forEach.call(tabs, function (other) {
+        var target = document.querySelector(other.getAttribute("href"));
+        other.classList.toggle("active", other === tab);
+        if (other === tab) { other.setAttribute("aria-current", "page"); } else { other.removeAttribute("aria-current"); }
+        if (target) { target.hidden = other !== tab; }
+      });
+    });
+  });
+
+  Array.prototype.forEach.call(document.querySelectorAll("[data-now]"), function (input) {
+    if (!input.value) { input.value = localDateTime(new Date()); }
+  });
+
+  // Children: add and remove.
+  var childList = document.querySelector("[data-offline-children]");
+  var childTemplate = document.getElementById("offline-child-template");
+  var childCounter = 0;
+  function renumber() {
+    Array.prototype.forEach.call(childList.querySelectorAll("[data-offline-child]"), function (fieldset, index) {
+      fieldset.querySelector("[data-child-number]").textContent = String(index + 1);
+      fieldset.querySelector("[data-offline-remove-child]").hidden = childList.children.length < 2;
+    });
+  }
+  function addChild() {
+    var fragment = childTemplate.content.cloneNode(true);
+    childCounter += 1;
+    Array.prototype.forEach.call(fragment.querySelectorAll("[data-name]"), function (field) {
+      field.id = "off-child-" + childCounter + "-" + field.getAttribute("data-name");
+      field.name = field.getAttribute("data-name");
+      var label = fragment.querySelector("[data-for='" + field.getAttribute("data-name") + "']");
+      if (label) { label.setAttribute("for", field.id); }
+    });
+    fragment.querySelector("[data-offline-remove-child]").addEventListener("click", function (event) {
+      event.target.closest("[data-offline-child]").remove();
+      renumber();
+    });
+    childList.appendChild(fragment);
+    renumber();
+  }
+  if (childList && childTemplate) {
+    addChild();
+    document.querySelector("[data-offline-add-child]").addEventListener("click", function () {
+      addChild();
+      var fields = childList.querySelectorAll("[data-offline-child]");
+      fields[fields.length - 1].querySelector("input").focus();
+    });
+  }
+
+  // Photos and voice notes waiting with the report form (already shrunk; kept in memory until saved).
+  var attached = [];
+  var fileList = document.querySelector("[data-offline-files]");
+  function showFiles() {
+    if (!fileList) { return; }
+    fileList.textContent = "";
+    attached.forEach(function (file, index) {
+      var row = document.createElement("li");
+      row.className = "d-flex align-items-center gap-2 mb-1";
+      var kind = file.type.indexOf("audio/") === 0 ? fileList.getAttribute("data-voice-text") : fileList.getAttribute("data-photo-text");
+      row.appendChild(document.createTextNode(kind + " " + (index + 1) + " · " + Math.ceil(file.blob.size / 1024) + " KB"));
+      var remove = document.createElement("button");
+      remove.type = "button";
+      remove.className = "btn btn-link text-danger";
+      remove.textContent = fileList.getAttribute("data-remove-text");
+      remove.addEventListener("click", function () { attached.splice(index, 1); showFiles(); });
+      row.appendChild(remove);
+      fileList.appendChild(row);
+    });
+  }
+  var photoInput = document.querySelector("[data-offline-photos]");
+  if (photoInput) {
+    photoInput.addEventListener("change", function () {
+      var chosen = Array.prototype.slice.call(photoInput.files);
+      photoInput.value = "";
+      Promise.all(chosen.map(function (file) {
+        return shrinkPhoto(file).then(function (blob) {
+          attached.push({ id: offline.uuid(), name: "anh-" + attached.length + ".jpg", type: "image/jpeg", blob: blob });
+        }, function () { showError(formText("photo_failed")); });
+      })).then(showFiles);
+    });
+  }
+  var voice = document.querySelector("[data-offline-voice]");
+  if (voice && window.MediaRecorder && navigator.mediaDevices) {
+    voice.hidden = false;
+    var button = voice.querySelector("[data-offline-record]");
+    var status = voice.querySelector("[data-offline-voice-status]");
+    var recorder = null;
+    var timer = null;
+    button.addEventListener("click", function () {
+      if (recorder) { recorder.stop(); return; }
+      navigator.mediaDevices.getUserMedia({ audio: true }).then(function (stream) {
+        var chunks = [];
+        var type = MediaRecorder.isTypeSupported("audio/webm;codecs=opus") ? "audio/webm;codecs=opus" : "";
+        recorder = new MediaRecorder(stream, type ? { mimeType: type, audioBitsPerSecond: 24000 } : {});
+        recorder.ondataavailable = function (event) { if (event.data.size) { chunks.push(event.data); } };
+        recorder.onstop = function () {
+          clearTimeout(timer);
+          stream.getTracks().forEach(function (track) { track.stop(); });
+          var blob = new Blob(chunks, { type: (recorder.mimeType || "audio/webm").split(";")[0] });
+          recorder = null;
+          button.textContent = button.getAttribute("data-start-text");
+          status.textContent = "";
+          attached.push({ id: offline.uuid(), name: "ghi-am-" + attached.length + ".webm", type: blob.type, blob: blob });
+          showFiles();
+        };
+        recorder.start();
+        button.textContent = button.getAttribute("data-stop-text");
+        timer = setTimeout(function () { status.textContent = formText("voice_too_long"); if (recorder) { recorder.stop(); } }, MAX_VOICE_MS);
+      }, function () { showError(formText("voice_refused")); });
+    });
+  }
+
+  function value(form, name) { var field = form.elements[name]; return field ? field.value.trim() : ""; }
+
+  function reportItem(form) {
+    var children = Array.prototype.map.call(form.querySelectorAll("[data-offline-child]"), function (fieldset) {
+      var child = { caregivers: [] };
+      Array.prototype.forEach.call(fieldset.querySelectorAll("[data-name]"), function (field) { child[field.name] = field.value.trim(); });
+      if (!child.birth_date) { delete child.birth_date; }
+      return child;
+    });
+    var json = {
+      received_at: new Date(value(form, "received_at")).toISOString(),
+      receiving_point: value(form, "receiving_point"),
+      commune_code: value(form, "commune_code"),
+      source: value(form, "source"),
+      setting: value(form, "setting"),
+      narrative: value(form, "narrative"),
+      abuse_forms: Array.prototype.filter.call(form.querySelectorAll("[name=abuse_forms]"), function (box) { return box.checked; })
+        .map(function (box) { return box.value; }),
+      reporter_is_anonymous: form.elements.reporter_is_anonymous.checked,
+      reporter_name: value(form, "reporter_name"),
+      reporter_phone: value(form, "reporter_phone"),
+      children: children
+    };
+    var steps = [{ url: form.getAttribute("data-url"), json: json }];
+    attached.forEach(function (file) {
+      steps.push({
+        url: form.getAttribute("data-attach-url"), fileId: file.id, caseFromStep: 0,
+        description: formText(file.type.indexOf("audio/") === 0 ? "voice_description" : "photo_description")
+      });
+    });
+    return { kind: "report", label: formText("report_label", { count: children.length }), steps: steps };
+  }
+  function chosenCase(form) {
+    var select = form.elements["case"];
+    var option = select.options[select.selectedIndex];
+    return { id: select.value, reference: option ? option.getAttribute("data-reference") : "", version: option ? Number(option.getAttribute("data-version")) : null };
+  }
+  function noteItem(form) {
+    var chosen = chosenCase(form);
+    return {
+      kind: "note", label: formText("note_label", { reference: chosen.reference }), caseId: chosen.id,
+      steps: [{ url: form.getAttribute("data-url").replace("{case}", chosen.id), json: { text: value(form, "text") } }]
+    };
+  }
+  function assessItem(form) {
+    var chosen = chosenCase(form);
+    var json = { version: chosen.version, is_emergency: form.elements.is_emergency.checked, notes: value(form, "notes") };
+    ["severity", "perpetrator_access", "care_environment", "child_capacity"].forEach(function (name) { json[name] = value(form, name); });
+    return {
+      kind: "assess", label: formText("assess_label", { reference: chosen.reference }), caseId: chosen.id,
+      lane: "case:" + chosen.id,
+      // A step of the procedure is guarded by the version, not by a key: a second send is a conflict.
+      steps: [{ url: form.getAttribute("data-url").replace("{case}", chosen.id), json: json, withoutKey: true }]
+    };
+  }
+  function progressItem(form) {
+    var chosen = chosenCase(form);
+    return {
+      kind: "progress", label: formText("progress_label", { reference: chosen.reference }), lane: "assignment:" + chosen.id,
+      steps: [{ url: form.getAttribute("data-url").replace("{assignment}", chosen.id), json: { text: value(form, "text"), version: chosen.version } }]
+    };
+  }
+  var builders = { report: reportItem, note: noteItem, assess: assessItem, progress: progressItem };
+
+  Array.prototype.forEach.call(document.querySelectorAll("[data-offline-form]"), function (form) {
+    form.addEventListener("submit", function (event) {
+      event.preventDefault();
+      var kind = form.getAttribute("data-offline-form");
+      var empty = missing(form);
+      if (kind === "report" && !form.elements.reporter_is_anonymous.checked && !value(form, "reporter_name")) {
+        empty.push(labelOf(form.elements.reporter_name));
+      }
+      if (kind === "report" && !form.querySelector("[name=abuse_forms]:checked")) {
+        empty.push(labelOf(form.querySelector("[name=abuse_forms]")));
+      }
+      if (empty.length) { showError(formText("required", { fields: empty.join(", ") })); return; }
+      var item = builders[kind](form);
+      var files = kind === "report" ? attached.slice() : [];
+      offline.enqueue(item, files).then(function () {
+        form.reset();
+        attached = [];
+        showFiles();
+        if (childList) {
+          childList.textContent = "";
+          addChild();
+        }
+        Array.prototype.forEach.call(form.querySelectorAll("[data-now]"), function (input) { input.value = localDateTime(new Date()); });
+        showSaved();
+      }, function (error) { showError(error.message); });
+    });
+  });
+
+  // The officer's own case files, from the encrypted store.
+  function fillCases() {
+    offline.cases().then(function (cases) {
+      Array.prototype.forEach.call(document.querySelectorAll("[data-offline-cases]"), function (select) {
+        var chosen = select.value;
+        var shown = cases.filter(function (row) { return !select.hasAttribute("data-only-assess") || row.can_assess; });
+        select.textContent = "";
+        if (!shown.length) {
+          var empty = document.createElement("option");
+          empty.value = "";
+          empty.textContent = select.getAttribute("data-empty-text");
+          select.appendChild(empty);
+        }
+        shown.forEach(function (row) {
+          var option = document.createElement("option");
+          option.value = row.id;
+          option.textContent = row.reference + " · " + row.child + " · " + row.state;
+          option.setAttribute("data-reference", row.reference);
+          option.setAttribute("data-version", row.version);
+          select.appendChild(option);
+        });
+        if (chosen) { select.value = chosen; }
+      });
+    });
+  }
+  // The assignments of the user's agencies, for a progress report.
+  function fillAssignments() {
+    offline.assignments().then(function (rows) {
+      Array.prototype.forEach.call(document.querySelectorAll("[data-offline-assignments]"), function (select) {
+        var chosen = select.value;
+        select.textContent = "";
+        if (!rows.length) {
+          var empty = document.createElement("option");
+          empty.value = "";
+          empty.textContent = select.getAttribute("data-empty-text");
+          select.appendChild(empty);
+        }
+        rows.forEach(function (row) {
+          var option = document.createElement("option");
+          option.value = row.id;
+          option.textContent = row.reference + " · " + row.agency + " · " + row.state;
+          option.setAttribute("data-reference", row.reference);
+          option.setAttribute("data-version", row.version);
+          select.appendChild(option);
+        });
+        if (chosen) { select.value = chosen; }
+      });
+    });
+  }
+  if (document.querySelector("[data-offline-cases], [data-offline-assignments]")) {
+    fillCases();
+    fillAssignments();
+    offline.refreshCases().then(function () { fillCases(); fillAssignments(); });
+  }
+
+  // ---- The queue page -------------------------------------------------------------------------
+  var queue = document.querySelector("[data-offline-queue]");
+  if (!queue) { return; }
+  var queueText = strings("offline-queue-strings");
+  var ORDER = ["conflict", "failed", "waiting", "sent"];
+  function sectionOf(item) { return item.status === "sending" ? "waiting" : item.status; }
+  function render(items) {
+    queue.textContent = "";
+    document.querySelector("[data-offline-empty]").hidden = items.length > 0;
+    items.sort(function (a, b) { return a.createdAt < b.createdAt ? 1 : -1; });
+    ORDER.forEach(function (section) {
+      var inSection = items.filter(function (item) { return sectionOf(item) === section; });
+      if (!inSection.length) { return; }
+      var heading = document.createElement("h2");
+      heading.className = "h5 mt-3";
+      heading.textContent = queueText("section_" + section) + " (" + inSection.length + ")";
+      queue.appendChild(heading);
+      var list = document.createElement("ul");
+      list.className = "list-unstyled";
+      list.setAttribute("data-section", section);
+      inSection.forEach(function (item) { list.appendChild(card(item)); });
+      queue.appendChild(list);
+    });
+  }
+  function card(item) {
+    var row = document.createElement("li");
+    row.className = "card mb-2 offline-item offline-item-" + sectionOf(item);
+    row.setAttribute("data-offline-item", item.status);
+    row.setAttribute("data-kind", item.kind);
+    var body = document.createElement("div");
+    body.className = "card-body";
+    var title = document.createElement("h3");
+    title.className = "h6 card-title";
+    title.textContent = item.label;
+    body.appendChild(title);
+    var when = document.createElement("p");
+    when.className = "small text-muted mb-1";
+    when.textContent = queueText("recorded_at", { time: shownDateTime(item.createdAt) });
+    body.appendChild(when);
+    var status = document.createElement("p");
+    status.className = "mb-2";
+    status.setAttribute("data-testid", "offline-status");
+    var text = queueText("status_" + item.status);
+    // A conflict says it in the page's own words; a refusal or a wait gives BaoVe's reason.
+    if (item.error && (item.status === "failed" || item.status === "waiting")) { text += " " + item.error; }
+    status.textContent = text;
+    body.appendChild(status);
+    var references = item.steps[0] && item.steps[0].result && item.steps[0].result.references;
+    if (item.status === "sent" && references) {
+      var done = document.createElement("p");
+      done.className = "small mb-0";
+      done.textContent = queueText("references", { references: references.join(", ") });
+      body.appendChild(done);
+    }
+    var actions = document.createElement("div");
+    actions.className = "d-flex flex-wrap gap-2";
+    if (item.status === "conflict" && item.caseId) {
+      var link = document.createElement("a");
+      link.className = "btn btn-primary";
+      link.href = queue.getAttribute("data-case-url").replace("{case}", item.caseId);
+      link.textContent = queueText("open_case");
+      actions.appendChild(link);
+    }
+    if (item.status === "failed" || item.status === "waiting") {
+      actions.appendChild(button(queueText("retry"), "btn-outline-primary", function () { offline.retry(item.id); }));
+    }
+    if (item.status !== "sending") {
+      actions.appendChild(button(queueText("discard"), "btn-outline-danger", function () {
+        if (item.status === "sent" || window.confirm(queueText("discard_confirm"))) { offline.discard(item.id); }
+      }));
+    }
+    body.appendChild(actions);
+    row.appendChild(body);
+    return row;
+  }
+  function button(text, style, action) {
+    var element = document.createElement("button");
+    element.type = "button";
+    element.className = "btn " + style;
+    element.textContent = text;
+    element.addEventListener("click", action);
+    return element;
+  }
+  offline.onChange(render);
+  offline.items().then(render).catch(function () { render([]); });
+  document.querySelector("[data-offline-sync]").addEventListener("click", function () { offline.sync(); });
+})();
