@@ -896,3 +896,46 @@ class SafetyItemFormSetBase(RepeatedFormSet):
 SafetyItemFormSet = forms.formset_factory(
     SafetyItemForm, formset=SafetyItemFormSetBase, extra=0, min_num=1, max_num=40, validate_min=True
 )
+
+
+# ---------------------------------------------------------------------------------------------- register import
+
+
+class RegisterUploadForm(BootstrapMixin, forms.Form):
+    commune = forms.ModelChoiceField(
+        label=_("Commune whose register this is"), queryset=AdministrativeUnit.objects.none()
+    )
+    file = forms.FileField(
+        label=_("Register file"),
+        help_text=_("Excel (.xlsx) or CSV, up to 20 MB; the first row holds the column headings."),
+        widget=forms.ClearableFileInput(attrs={"accept": ".xlsx,.csv"}),
+    )
+
+    def __init__(self, *args, communes=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["commune"].queryset = communes
+        if communes is not None and len(communes) == 1:
+            self.fields["commune"].initial = communes[0].pk
+
+
+class RegisterMappingForm(BootstrapMixin, forms.Form):
+    """One choice per BaoVe field: which column of the file holds it (or none)."""
+
+    def __init__(self, *args, columns=(), headings=(), mapping=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        choices = [
+            ("", _("— not in the file —")),
+            *[(str(index), heading or "—") for index, heading in enumerate(headings)],
+        ]
+        for column in columns:
+            index = (mapping or {}).get(column.code)
+            self.fields[column.code] = forms.TypedChoiceField(
+                label=column.label,
+                choices=choices,
+                coerce=int,
+                empty_value=None,
+                required=False,
+                initial="" if index is None else str(index),
+                help_text=column.heading,
+            )
+            self.fields[column.code].is_required_column = column.required

@@ -69,3 +69,19 @@ def hotline_tell(case_id: int) -> int:
             key=f"hotline:{report.pk}:{digest}",
         )
     return 1 if notice is not None else 0
+
+
+@shared_task(ignore_result=True)
+def register_import_check(register_import_id: int) -> str:
+    """Check every row of an uploaded register (idempotent: claimed with a lease; a second run starts over)."""
+    from .services.register_import import register_check
+
+    return register_check(register_import_id)
+
+
+@shared_task(ignore_result=True)
+def register_import_run(register_import_id: int) -> str:
+    """Import a checked register's good rows in one transaction (idempotent: row keys, and the claim)."""
+    from .services.register_import import register_import_run as run
+
+    return run(register_import_id)

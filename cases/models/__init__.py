@@ -15,6 +15,7 @@ from .case_files import (
 from .children import Caregiver, Child, ChildCircumstance
 from .community import CommunityReport, CommunityReportStatus, CommunitySource, PublicStatus, Urgency
 from .households import Household
+from .imports import ImportedRow, ImportStatus, RegisterImport, RegisterImportRow, RegisterMapping, RowStatus
 from .merges import UNDO_DAYS, ChildMerge, DuplicateDismissal
 from .permissions import CaseFileGroupObjectPermission, CaseFileUserObjectPermission
 from .privacy import Consent, ConsentGiver, DataSubjectRequest, Disclosure, RequestKind, RequestStatus
@@ -52,17 +53,23 @@ __all__ = [
     "DuplicateDismissal",
     "EmergencyMeasure",
     "Household",
+    "ImportStatus",
+    "ImportedRow",
     "InitialAssessment",
     "InterventionPlan",
     "LawfulBasis",
     "Note",
     "PlanMeasure",
     "PublicStatus",
+    "RegisterImport",
+    "RegisterImportRow",
+    "RegisterMapping",
     "Report",
     "ReportAbuseForm",
     "RequestKind",
     "RequestStatus",
     "Review",
+    "RowStatus",
     "SafetyItemKind",
     "SafetyPlan",
     "SafetyPlanItem",
