@@ -914,8 +914,9 @@ class RegisterUploadForm(BootstrapMixin, forms.Form):
     def __init__(self, *args, communes=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["commune"].queryset = communes
-        if communes is not None and len(communes) == 1:
-            self.fields["commune"].initial = communes[0].pk
+        only = list(communes[:2]) if communes is not None else []
+        if len(only) == 1:
+            self.fields["commune"].initial = only[0].pk
 
 
 class RegisterMappingForm(BootstrapMixin, forms.Form):

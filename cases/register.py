@@ -10,6 +10,7 @@ import csv
 import datetime
 import io
 import re
+import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass
 
@@ -342,7 +343,7 @@ def read_rows(path: str, name: str) -> Iterator[list[str]]:
         return
     try:
         workbook = load_workbook(path, read_only=True, data_only=True)
-    except (InvalidFileException, KeyError, OSError, ValueError) as error:
+    except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError, ValueError) as error:
         raise UnreadableFile(_("This file cannot be opened as an Excel workbook (.xlsx).")) from error
     try:
         sheet = workbook.worksheets[0]

@@ -178,6 +178,8 @@ def register_import_start(*, actor, register_import: RegisterImport) -> Register
     """Import the checked register's good rows (in the background: the page follows its progress)."""
     if not access.can_import_into(actor, register_import.commune):
         raise ValidationError(_("You cannot import case files of this commune."))
+    if not RegisterImportRow.objects.filter(register_import=register_import, status=RowStatus.GOOD).exists():
+        raise ValidationError(_("No row of this register is ready to import."))
     started = RegisterImport.objects.filter(pk=register_import.pk, status=ImportStatus.CHECKED).update(
         status=ImportStatus.IMPORTING, imported_by=actor, progress=0, lease_until=None
     )

@@ -31,7 +31,7 @@ def _require_importer(user) -> None:
 @require_http_methods(["GET", "POST"])
 def register_import(request):
     _require_importer(request.user)
-    communes = list(access.communes_for_register_import(request.user))
+    communes = access.communes_for_register_import(request.user)
     form = forms.RegisterUploadForm(request.POST or None, request.FILES or None, communes=communes)
     if request.method == "POST" and form.is_valid():
         try:
