@@ -32,7 +32,7 @@ from cases.register import template_workbook
 from cases.services import register_import as service
 from notifications.models import Deadline, DeadlineState
 from notifications.outbox import OutboxMessage
-from tests.factories import child_input, report_input
+from tests.factories import child_input
 
 pytestmark = pytest.mark.django_db
 
@@ -93,7 +93,9 @@ def test_a_register_of_2000_rows_imports_its_good_rows_and_gives_the_bad_ones_ba
     assert (upload.total_rows, upload.good_rows, upload.bad_rows, upload.duplicate_rows) == (2000, 1920, 50, 30)
     assert _counts() == before
     checked = {row.position: row for row in RegisterImportRow.objects.filter(register_import=upload)}
-    registered_ids = dict(Child.objects.filter(full_name__in=[n for n, _b in registered]).values_list("full_name", "pk"))
+    registered_ids = dict(
+        Child.objects.filter(full_name__in=[n for n, _b in registered]).values_list("full_name", "pk")
+    )
     for position, sample in enumerate(rows, start=2):
         row = checked[position]
         codes = [code for code, _params in row.problems]
