@@ -935,8 +935,8 @@ class RegisterMappingForm(BootstrapMixin, forms.Form):
                 choices=choices,
                 coerce=int,
                 empty_value=None,
-                required=False,
+                required=column.required,
+                error_messages={"required": _("Choose the column that holds this field: it is required.")},
                 initial="" if index is None else str(index),
-                help_text=column.heading,
+                widget=forms.Select(attrs={"class": "form-select"}),
             )
-            self.fields[column.code].is_required_column = column.required

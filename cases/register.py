@@ -415,7 +415,8 @@ def parse_date(text: str, *, year_allowed: bool = False) -> tuple[datetime.date 
 
 
 def split_words(text: str) -> list[str]:
-    return [part for part in (fold(piece) for piece in re.split(r"[;,+/\n]| và ", text)) if part]
+    """The words of a cell listing several (separated by , ; + / or "và"), as typed."""
+    return [part for part in (piece.strip() for piece in re.split(r"[;,+/\n]| và ", text)) if part]
 
 
 def unit_key(text: str) -> str:
@@ -424,14 +425,6 @@ def unit_key(text: str) -> str:
         if key.startswith(prefix):
             return key[len(prefix) :]
     return key
-
-
-def known_words(words: dict[str, str], choices) -> str:
-    """The accepted words, one per code (the first), for a problem's message."""
-    first = {}
-    for word, code in words.items():
-        first.setdefault(code, word)
-    return ", ".join(first.values())
 
 
 # ---------------------------------------------------------------------------------------------- files

@@ -34,6 +34,7 @@ urlpatterns = [
     path("cases/import/<int:pk>/", register_import.register_detail, name="register_detail"),
     path("cases/import/<int:pk>/progress/", register_import.register_progress, name="register_progress"),
     path("cases/import/<int:pk>/run/", register_import.register_run, name="register_run"),
+    path("cases/import/<int:pk>/resume/", register_import.register_resume, name="register_resume"),
     path("cases/import/<int:pk>/rejected.xlsx", register_import.register_rejected, name="register_rejected"),
     path("report/", community.community_new, name="community_new"),
     path("report/mine/", community.community_mine, name="community_mine"),

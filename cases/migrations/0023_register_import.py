@@ -32,7 +32,7 @@ class Migration(migrations.Migration):
                 ('headings', models.JSONField(blank=True, default=list)),
                 ('mapping', models.JSONField(blank=True, default=dict)),
                 ('status', models.CharField(choices=[('mapping', 'Columns to match'), ('checking', 'Checking the rows'), ('checked', 'Checked: ready to import'), ('importing', 'Importing'), ('done', 'Imported'), ('failed', 'Failed')], default='mapping', max_length=20, verbose_name='status')),
-                ('progress', models.PositiveSmallIntegerField(default=0)),
+                ('progress', models.PositiveIntegerField(default=0)),
                 ('lease_until', models.DateTimeField(blank=True, null=True)),
                 ('total_rows', models.PositiveIntegerField(default=0)),
                 ('good_rows', models.PositiveIntegerField(default=0)),

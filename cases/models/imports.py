@@ -37,7 +37,7 @@ class RegisterImport(models.Model):
     headings = models.JSONField(default=list, blank=True)
     mapping = models.JSONField(default=dict, blank=True)  # field code -> column index
     status = models.CharField(_("status"), max_length=20, choices=ImportStatus.choices, default=ImportStatus.MAPPING)
-    progress = models.PositiveSmallIntegerField(default=0)
+    progress = models.PositiveIntegerField(default=0)  # rows done so far
     # A claim with a lease: a task whose worker died may be taken again (idempotent tasks).
     lease_until = models.DateTimeField(null=True, blank=True)
     total_rows = models.PositiveIntegerField(default=0)

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -66,7 +67,6 @@ from ..register import (
     UnreadableFile,
     guess_mapping,
     heading_key,
-    known_words,
     parse_date,
     read_rows,
     split_words,
@@ -190,6 +190,32 @@ def register_import_start(*, actor, register_import: RegisterImport) -> Register
     return register_import
 
 
+def progress_key(pk: int) -> str:
+    """The cache key of an import's progress: its rows are written in one transaction, unseen until the end."""
+    return f"register-import-progress:{pk}"
+
+
+@transaction.atomic
+def register_work_resume(*, actor, register_import: RegisterImport) -> bool:
+    """Queue the check or the import again when its worker is gone (its claim ran out) or its message was
+    lost (never claimed). Harmless if it was only slow: a second message finds the work claimed or done."""
+    if not access.can_import_into(actor, register_import.commune):
+        raise ValidationError(_("You cannot import case files of this commune."))
+    locked = RegisterImport.objects.select_for_update().get(pk=register_import.pk)
+    if not may_resume(locked):
+        return False
+    locked.lease_until = None
+    locked.save(update_fields=["lease_until"])
+    task = "register_import_check" if locked.status == ImportStatus.CHECKING else "register_import_run"
+    enqueue(f"cases.tasks.{task}", locked.pk)
+    return True
+
+
+def may_resume(register_import: RegisterImport) -> bool:
+    working = register_import.status in (ImportStatus.CHECKING, ImportStatus.IMPORTING)
+    return working and (register_import.lease_until is None or register_import.lease_until < timezone.now())
+
+
 def _claim(pk: int, status: str) -> bool:
     now = timezone.now()
     with transaction.atomic():
@@ -305,15 +331,18 @@ def _read_row(cells, mapping, headings, places: _Places, today) -> tuple[dict, l
     values["address"] = text("address")[:255]
 
     forms, unknown = [], []
-    for word in split_words(text("abuse_forms")):
+    for typed in split_words(text("abuse_forms")):
+        word = fold(typed)
         if word in SEXUAL_UNSPECIFIED:
             problems.append(["sexual_abuse_unspecified", {}])
         elif word in ABUSE_WORDS:
             forms.append(ABUSE_WORDS[word])
         else:
-            unknown.append(word)
+            unknown.append(typed)
     if unknown:
-        problems.append(["unknown_abuse_form", {"value": ", ".join(unknown), "known": known_words(ABUSE_WORDS, None)}])
+        problems.append(
+            ["unknown_abuse_form", {"value": ", ".join(unknown), "known": BY_CODE["abuse_forms"].note.rstrip(".")}]
+        )
     values["abuse_forms"] = list(dict.fromkeys(forms))
     values["setting"] = SETTING_WORDS.get(fold(text("setting")), Setting.OTHER)
     values["source"] = SOURCE_WORDS.get(fold(text("source")), "other")
@@ -326,7 +355,7 @@ def _read_row(cells, mapping, headings, places: _Places, today) -> tuple[dict, l
     status = text("status")
     values["state"] = STATUS_WORDS.get(fold(status), "") if status else CaseState.RECEIVED
     if not values["state"]:
-        problems.append(["unknown_status", {"value": status, "known": known_words(STATUS_WORDS, None)}])
+        problems.append(["unknown_status", {"value": status, "known": BY_CODE["status"].note.rstrip(".")}])
     closed, _year = parse_date(text("closed_on")) if text("closed_on") else (None, False)
     if text("closed_on") and closed is None:
         problems.append(["bad_date", {"column": column("closed_on"), "value": text("closed_on")}])
@@ -460,7 +489,7 @@ def register_check(register_import_id: int) -> str:
             for row in chunk:
                 counts[row.status] += 1
             done += len(chunk)
-            RegisterImport.objects.filter(pk=register_import_id).update(progress=min(done // 100, 32767))
+            RegisterImport.objects.filter(pk=register_import_id).update(progress=done)
         error_file = _write_rejected(register_import)
     except UnreadableFile as error:
         RegisterImport.objects.filter(pk=register_import_id).update(
@@ -570,6 +599,7 @@ class _Importer:
             )
             RegisterImportRow.objects.filter(pk__in=[row.pk for row in rows]).update(status=RowStatus.IMPORTED)
         self.imported += len(rows)
+        cache.set(progress_key(self.register_import.pk), self.imported, 3600)
 
     def _children(self, rows) -> list[Child]:
         new: list[Child] = []
@@ -712,6 +742,8 @@ def register_import_run(register_import_id: int) -> str:
         with transaction.atomic():
             # One import of a commune at a time (two uploads of the same register cannot both bring a row in).
             RegisterMapping.objects.select_for_update().filter(commune=register_import.commune).first()
+            if not RegisterImport.objects.filter(pk=register_import_id, status=ImportStatus.IMPORTING).exists():
+                return "skipped"  # another run (its claim had run out) finished it while this one waited
             importer = _Importer(register_import, actor)
             good = RegisterImportRow.objects.filter(register_import=register_import, status=RowStatus.GOOD)
             last = 0

@@ -2,6 +2,7 @@
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse, Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
@@ -106,6 +107,8 @@ def register_detail(request, pk):
             "rows": rows,
             "more": max(0, upload.bad_rows + upload.duplicate_rows + upload.already_imported_rows - ROWS_SHOWN),
             "working": upload.status in (ImportStatus.CHECKING, ImportStatus.IMPORTING),
+            "may_resume": service.may_resume(upload),
+            "imported_so_far": cache.get(service.progress_key(upload.pk), 0),
         },
     )
 
@@ -114,7 +117,22 @@ def register_detail(request, pk):
 @require_GET
 def register_progress(request, pk):
     upload = access.register_import_for_user(request.user, pk)
-    return JsonResponse({"status": upload.status, "rows": upload.progress * 100})
+    rows = upload.progress
+    if upload.status == ImportStatus.IMPORTING:
+        rows = cache.get(service.progress_key(upload.pk), 0)
+    return JsonResponse({"status": upload.status, "rows": rows})
+
+
+@login_required
+@require_POST
+def register_resume(request, pk):
+    upload = access.register_import_for_user(request.user, pk)
+    try:
+        if service.register_work_resume(actor=request.user, register_import=upload):
+            messages.success(request, _("Started again."))
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    return redirect("cases:register_detail", upload.pk)
 
 
 @login_required
