@@ -296,6 +296,9 @@ PROBLEMS = {
     "bad_risk": gettext_lazy("Risk level “%(value)s”: write Cao, Trung bình or Thấp."),
     "closed_without_date": gettext_lazy("A closed case file needs the date it was closed (“%(column)s”)."),
     "closed_before_received": gettext_lazy("The date of closing is before the date the report was received."),
+    "personal_id_repeated": gettext_lazy(
+        "The personal identification number is also on another row of the file (line %(line)s)."
+    ),
     "row_number_repeated": gettext_lazy("Row number %(value)s is used by another row of the file (line %(line)s)."),
     "duplicate": gettext_lazy(
         "Possibly already registered: %(name)s, born %(birth)s, %(commune)s, case files %(references)s. "

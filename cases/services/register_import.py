@@ -21,7 +21,7 @@ from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -388,6 +388,7 @@ def _checked_rows(register_import: RegisterImport) -> Iterator[list[RegisterImpo
     places = _Places.around(register_import.commune, register_import.uploaded_by)
     today = timezone.localdate()
     numbers: dict[str, int] = {}
+    personal_ids: dict[str, int] = {}
     chunk: list[RegisterImportRow] = []
     for position, cells in enumerate(rows, start=2):
         if position - 1 > MAX_ROWS:
@@ -397,6 +398,9 @@ def _checked_rows(register_import: RegisterImport) -> Iterator[list[RegisterImpo
         if number and number in numbers:
             problems.append(["row_number_repeated", {"value": number, "line": numbers[number]}])
         numbers.setdefault(number, position)
+        personal_id = values["personal_id"]
+        if personal_id and personal_ids.setdefault(personal_id, position) != position:
+            problems.append(["personal_id_repeated", {"line": personal_ids[personal_id]}])
         chunk.append(
             RegisterImportRow(
                 register_import=register_import,
@@ -494,6 +498,13 @@ def register_check(register_import_id: int) -> str:
     except UnreadableFile as error:
         RegisterImport.objects.filter(pk=register_import_id).update(
             status=ImportStatus.FAILED, failure=str(error.args[0])[:255], lease_until=None
+        )
+        return "failed"
+    except OSError:  # the stored upload is gone (a disk cleaned up): upload it again
+        RegisterImport.objects.filter(pk=register_import_id).update(
+            status=ImportStatus.FAILED,
+            failure=_("The uploaded file is no longer there: upload it again."),
+            lease_until=None,
         )
         return "failed"
     RegisterImport.objects.filter(pk=register_import_id).update(
@@ -767,8 +778,13 @@ def register_import_run(register_import_id: int) -> str:
                 lease_until=None,
             )
     except ValidationError as error:
-        RegisterImport.objects.filter(pk=register_import_id).update(
-            status=ImportStatus.FAILED, failure=" ".join(error.messages)[:255], lease_until=None
-        )
-        return "failed"
-    return "done"
+        failure = " ".join(error.messages)
+    except IntegrityError:
+        # A row met a record written since the check (a personal identification number registered meanwhile).
+        failure = _("The registry changed since the check: check the rows again, then import.")
+    else:
+        return "done"
+    RegisterImport.objects.filter(pk=register_import_id).update(
+        status=ImportStatus.FAILED, failure=failure[:255], lease_until=None
+    )
+    return "failed"

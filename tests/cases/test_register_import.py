@@ -350,3 +350,32 @@ def test_work_whose_message_was_lost_starts_again_and_runs_once(cast, tree, tmp_
     assert upload.imported_rows == 6
     assert CaseFile.objects.count() == 6
     assert not service.may_resume(upload)
+
+
+def test_a_csv_register_is_read_and_a_row_meeting_a_newer_record_fails_the_import_whole(
+    cast, tree, receive, tmp_path, default_ladders
+):
+    """A semicolon CSV as Excel writes it; a personal identification number on two rows is a problem; one
+    registered between the check and the import fails the import as a whole (nothing half-imported)."""
+    path = tmp_path / "so.csv"
+    lines = [
+        "STT;Họ và tên trẻ em;Ngày sinh;Số định danh cá nhân;Ngày tiếp nhận;Hình thức xâm hại",
+        "1;Đinh Thị Mơ;03/04/2015;012345678901;05/05/2025;Bạo lực",
+        "2;Đinh Văn Tèo;03/04/2016;012345678901;05/05/2025;Bỏ mặc",
+        "3;Đinh Văn Tý;03/04/2017;012345678902;05/05/2025;Bỏ mặc",
+    ]
+    path.write_bytes("\ufeff".encode() + "\r\n".join(lines).encode())
+    upload = _check(cast.officer, tree.commune_c1, str(path), name="so.csv")
+    rows = {row.position: row for row in RegisterImportRow.objects.filter(register_import=upload)}
+    assert rows[2].status == RowStatus.GOOD
+    assert rows[2].values["full_name"] == "Đinh Thị Mơ"
+    assert rows[3].problems == [["personal_id_repeated", {"line": 2}]]
+    assert rows[4].status == RowStatus.GOOD
+    receive(children=[child_input(tree.commune_c1, name="Đinh Văn Tý", personal_id="012345678902")])
+    before = _counts()
+    service.register_import_start(actor=cast.officer, register_import=upload)
+    assert service.register_import_run(upload.pk) == "failed"
+    upload.refresh_from_db()
+    assert upload.status == ImportStatus.FAILED
+    assert "check the rows again" in upload.failure or "kiểm tra lại" in upload.failure
+    assert _counts() == before
