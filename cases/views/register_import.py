@@ -1,5 +1,7 @@
 """Bringing a commune's register in: the template, the upload, the columns, the check and the import."""
 
+import os
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.cache import cache
@@ -151,7 +153,7 @@ def register_run(request, pk):
 def register_rejected(request, pk):
     """The rows not imported, with the reason: the file's own columns, to correct and import again."""
     upload = access.register_import_for_user(request.user, pk)
-    if not upload.error_file:
+    if not upload.error_file or not os.path.exists(service.stored_path(upload.error_file)):
         raise Http404
     record("download", "case_list", upload.pk, fields={"register_import_rejected": upload.pk})
     stem = upload.file_name.rsplit(".", 1)[0][:60]
