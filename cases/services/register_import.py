@@ -169,6 +169,7 @@ def register_mapping_save(*, actor, register_import: RegisterImport, mapping: di
     locked.lease_until = None
     locked.failure = ""
     locked.save(update_fields=["mapping", "status", "progress", "lease_until", "failure"])
+    record("change", "case_list", locked.pk, actor=actor, fields={"register_import": locked.pk, "columns": chosen})
     enqueue("cases.tasks.register_import_check", locked.pk)
     return locked
 
@@ -185,6 +186,7 @@ def register_import_start(*, actor, register_import: RegisterImport) -> Register
     )
     if started != 1:
         raise ValidationError(_("This register is not ready to import (being checked, or already imported)."))
+    record("change", "case_list", register_import.pk, actor=actor, fields={"register_import": register_import.pk})
     enqueue("cases.tasks.register_import_run", register_import.pk)
     register_import.refresh_from_db()
     return register_import
