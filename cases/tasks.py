@@ -85,3 +85,11 @@ def register_import_run(register_import_id: int) -> str:
     from .services.register_import import register_import_run as run
 
     return run(register_import_id)
+
+
+@shared_task(ignore_result=True)
+def register_uploads_forget() -> int:
+    """Every night: uploaded registers older than 30 days lose the children's data they hold (idempotent)."""
+    from .services.register_import import register_uploads_forget as run
+
+    return run()

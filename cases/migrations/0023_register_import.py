@@ -5,9 +5,22 @@ from django.conf import settings
 from django.db import migrations, models
 
 
+def schedule(apps, schema_editor):
+    crontab_model = apps.get_model("django_celery_beat", "CrontabSchedule")
+    task_model = apps.get_model("django_celery_beat", "PeriodicTask")
+    night, _ = crontab_model.objects.get_or_create(
+        minute="45", hour="3", day_of_week="*", day_of_month="*", month_of_year="*", timezone="Asia/Ho_Chi_Minh"
+    )
+    task_model.objects.get_or_create(
+        name="Forget the children's data of registers uploaded more than 30 days ago",
+        defaults={"task": "cases.tasks.register_uploads_forget", "crontab": night},
+    )
+
+
 class Migration(migrations.Migration):
 
     dependencies = [
+        ('django_celery_beat', '0019_alter_periodictasks_options'),
         ('agencies', '0005_provider_address_confidential'),
         ('cases', '0021_event_kinds_of_merges_visits_and_safety_plans'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
@@ -142,4 +155,5 @@ class Migration(migrations.Migration):
             model_name='registerimportrow',
             constraint=models.UniqueConstraint(fields=('register_import', 'position'), name='register_row_position_unique'),
         ),
+        migrations.RunPython(schedule, migrations.RunPython.noop),
     ]

@@ -16,6 +16,7 @@ import os
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
+from pathlib import Path
 
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
@@ -790,3 +791,37 @@ def register_import_run(register_import_id: int) -> str:
         status=ImportStatus.FAILED, failure=failure[:255], lease_until=None
     )
     return "failed"
+
+
+# ---------------------------------------------------------------------------------------------- retention
+
+KEEP_DAYS = 30
+
+
+def register_uploads_forget(*, now: datetime.datetime | None = None) -> int:
+    """The children's data an upload holds (its file, its rows as typed, the file of rows given back) is
+    kept KEEP_DAYS after the upload, long enough to correct and import again; then it goes. What was
+    imported stays in the case files, and the upload's record (who, when, how many) in its row and the audit
+    trail; its row keys keep a second import of the same register from doing anything. Returns uploads emptied."""
+    cutoff = (now or timezone.now()) - datetime.timedelta(days=KEEP_DAYS)
+    old = RegisterImport.objects.filter(uploaded_at__lt=cutoff).exclude(
+        status__in=[ImportStatus.CHECKING, ImportStatus.IMPORTING]
+    )
+    emptied = 0
+    for upload in old.filter(stored_name__gt="").only("pk", "stored_name", "error_file").iterator():
+        with transaction.atomic():
+            RegisterImportRow.objects.filter(register_import=upload).delete()
+            RegisterImport.objects.filter(pk=upload.pk).update(stored_name="", error_file="", headings=[])
+            RegisterImport.objects.filter(pk=upload.pk).exclude(status=ImportStatus.DONE).update(
+                status=ImportStatus.FAILED,
+                failure=_("Uploads are kept %(days)s days: upload the register again.") % {"days": KEEP_DAYS},
+            )
+            names = [upload.stored_name, upload.error_file]
+            transaction.on_commit(lambda names=names: _remove(names))
+        emptied += 1
+    return emptied
+
+
+def _remove(names: list[str]) -> None:
+    for name in filter(None, names):
+        Path(stored_path(name)).unlink(missing_ok=True)

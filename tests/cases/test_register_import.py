@@ -3,6 +3,7 @@ every imported case file checked, the rows given back, the same file imported ag
 who may import."""
 
 import datetime
+import os
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -379,3 +380,24 @@ def test_a_csv_register_is_read_and_a_row_meeting_a_newer_record_fails_the_impor
     assert upload.status == ImportStatus.FAILED
     assert "check the rows again" in upload.failure or "kiểm tra lại" in upload.failure
     assert _counts() == before
+
+
+def test_an_upload_forgets_the_childrens_data_after_30_days_and_its_cases_stay(
+    cast, tree, tmp_path, settings, default_ladders, django_capture_on_commit_callbacks
+):
+    settings.MEDIA_ROOT = tmp_path
+    path = str(tmp_path / "register.xlsx")
+    write_xlsx(path, register_rows(8, commune="Xã Một", bad=2))
+    upload = _import(cast.officer, _check(cast.officer, tree.commune_c1, path))
+    files = [service.stored_path(upload.stored_name), service.stored_path(upload.error_file)]
+    assert all(os.path.exists(name) for name in files)
+    assert service.register_uploads_forget() == 0  # a fresh upload is kept, to correct and import again
+    later = timezone.now() + datetime.timedelta(days=31)
+    with django_capture_on_commit_callbacks(execute=True):
+        assert service.register_uploads_forget(now=later) == 1
+    assert not RegisterImportRow.objects.filter(register_import=upload).exists()
+    assert not any(os.path.exists(name) for name in files)
+    upload.refresh_from_db()
+    assert (upload.stored_name, upload.error_file, upload.imported_rows) == ("", "", 6)
+    assert CaseFile.objects.count() == ImportedRow.objects.count() == 6
+    assert service.register_uploads_forget(now=later) == 0  # idempotent
