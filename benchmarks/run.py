@@ -1149,6 +1149,39 @@ def measure_pdf_memory(results: Results, who: dict, database: str) -> None:
     )
 
 
+def measure_register_import(results: Results, who: dict, database: str, rows: int) -> None:
+    """Issue 21: a commune's register of ROWS rows checked (the preview) and imported, in a fresh process
+    (rolled back: the data stays as seeded), its time and peak memory."""
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "benchmarks.settings", "DATABASE_URL": databases.url(database)}
+    output = subprocess.run(
+        [sys.executable, str(ROOT / "benchmarks" / "register_import_bench.py"), "--rows", str(rows),
+         "--commune", str(who["commune"])],
+        cwd=ROOT, env=env, capture_output=True, text=True, check=True,
+    )  # fmt: skip
+    data = json.loads(output.stdout.strip().splitlines()[-1])
+    load = results.take_load(own_connections_churn=True)
+    results.add(
+        "register_import_seconds",
+        [data["preview_seconds"] + data["import_seconds"]],
+        "s",
+        target={"value": 60},
+        reads_database=False,
+        load=load,
+        description=f"a commune's register of {rows} rows checked (preview, {data['preview_seconds']} s) and its "
+        f"{data['imported']} good rows imported in one transaction ({data['import_seconds']} s)",
+        **{key: data[key] for key in ("rows", "good", "bad", "duplicates", "imported")},
+    )
+    results.add(
+        "register_import_peak_rss",
+        [data["peak_rss_mb"]],
+        "MB",
+        target={"value": 500},
+        reads_database=False,
+        load=load,
+        description=f"peak resident memory of the process checking and importing the register of {rows} rows",
+    )
+
+
 def measure_escalation(results: Results, quick: bool) -> None:
     output = ROOT / "var" / "escalation-result.json"
     output.parent.mkdir(exist_ok=True)
@@ -1381,6 +1414,7 @@ def main() -> None:
         "http": lambda: measure_http(results, who, database, 3 if args.quick else 10),
         "memory": lambda: measure_pdf_memory(results, who, database),
         "escalation": lambda: measure_escalation(results, args.quick),
+        "register_import": lambda: measure_register_import(results, who, database, 1000 if args.quick else 10_000),
         "phone": lambda: measure_phone(results),
         "load": lambda: load.measure_load(
             results,

@@ -40,6 +40,7 @@ from .models import (
     CommunityReport,
     CommunitySource,
     Export,
+    RegisterImport,
     Report,
 )
 from .workflow import ACTIONS, Action, actions_from
@@ -64,6 +65,8 @@ DUPLICATE_ROLES = frozenset({Role.COMMUNE_OFFICER, Role.COORDINATOR})
 # Who flags a case file for attention and lifts the flag: the officer's supervisors (a leader only where a
 # membership gives them full access to the file: leaders otherwise see figures, never a case file).
 FLAG_ROLES = frozenset({Role.CHAIRMAN, Role.COORDINATOR, Role.LEADER})
+# Bringing a commune's existing register in: its officer or chairman, a coordinator over it.
+IMPORT_ROLES = frozenset({Role.COMMUNE_OFFICER, Role.CHAIRMAN, Role.COORDINATOR})
 HOTLINE_AGENCY_TYPE = "hotline_111"
 VIEW_PERMISSION = "view_casefile"
 
@@ -288,6 +291,34 @@ def case_by_reference_for_user(user, reference: str, *, need: Need = Need.VIEW) 
     if found is None:
         return None
     return case_for_user(user, found, need=need)
+
+
+# ---------------------------------------------------------------------------------------------- register import
+
+
+def may_import_registers(user) -> bool:
+    """Whether the user brings a commune's register in somewhere (from the memberships loaded: no query)."""
+    return not jurisdiction_of(user, IMPORT_ROLES).is_empty
+
+
+def communes_for_register_import(user) -> QuerySet[AdministrativeUnit]:
+    """The active communes whose register the user may import (officer, chairman, coordinator over them)."""
+    return AdministrativeUnit.objects.filter(
+        jurisdiction_of(user, IMPORT_ROLES).q("path"), level="commune", is_active=True
+    ).order_by("name")
+
+
+def can_import_into(user, commune: AdministrativeUnit) -> bool:
+    return commune.level == "commune" and bool(roles_covering(user, commune) & IMPORT_ROLES)
+
+
+def register_import_for_user(user, pk) -> RegisterImport:
+    """An upload of a commune the user imports into; 404 otherwise (nothing is learnt about others)."""
+    found = RegisterImport.objects.select_related("commune").filter(pk=_as_pk(pk)).first()
+    if found is None or not can_import_into(user, found.commune):
+        _refuse(user, "case_list", pk)
+        raise Http404
+    return found
 
 
 # ---------------------------------------------------------------------------------------------- duplicates

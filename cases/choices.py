@@ -218,6 +218,7 @@ class CaseEventKind(models.TextChoices):
     VISIT_CANCELLED = "visit_cancelled", _("Scheduled visit cancelled")
     FLAG_RAISED = "flag_raised", _("Flagged for attention")
     FLAG_LIFTED = "flag_lifted", _("Flag lifted")
+    IMPORTED = "imported", _("Brought in from the commune's register")
 
 
 class VisitKind(models.TextChoices):

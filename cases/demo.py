@@ -149,7 +149,49 @@ def seed() -> dict[str, int]:
         _visits_and_flags(now=now, move=time.move_to, commune=communes["tan_bien"], people=people, users=users)
     _community_reports(communes["tan_bien"], users)
     _share_caseload(communes["tan_bien"], users)
+    _register(communes["tan_bien"], users)
     return {"case files": len(cases) + family + twice}
+
+
+def _register(commune, users) -> None:
+    """The commune's old register, uploaded and checked, ready for its officer or chairman to import: good
+    rows at several steps, a date typed wrong, and the girl already registered twice (a duplicate shown)."""
+    import io
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from openpyxl import Workbook
+
+    from .models import Child
+    from .register import COLUMNS
+    from .services import register_import
+
+    han = Child.objects.filter(residence_commune=commune, full_name="Nguyễn Thị Ngọc Hân").first()
+    born = han.birth_date.strftime("%d/%m/%Y") if han else "01/01/2016"
+    today = timezone.localdate()
+    rows = [
+        (1, "Lê Văn Tài", "12/05/2013", "Nam", "Ấp Thạnh Hiệp", "03/02/2025", "Bạo lực", "Cao", "Đang can thiệp", ""),
+        (2, "Trần Thị Mỹ", "2012", "Nữ", "", "14/04/2025", "Bỏ mặc", "Thấp", "Đã kết thúc", "30/06/2025"),
+        (3, "Phan Văn Lộc", "31/02/2014", "Nam", "", "20/05/2025", "Bóc lột", "", "Đã thu thập thông tin", ""),
+        (4, "Nguyễn Thị Ngọc Hân", born, "Nữ", "", "10/07/2025", "Bỏ mặc", "", "Mới tiếp nhận", ""),
+        (5, "Huỳnh Thị Thu", "08/09/2015", "Nữ", "", (today - datetime.timedelta(days=1)).strftime("%d/%m/%Y"),
+         "Dâm ô", "Cao", "Mới tiếp nhận", ""),
+        (6, "Đỗ Minh Quân", "17/11/2011", "Nam", "", "02/09/2025", "Bạo lực", "Trung bình", "Đã đánh giá ban đầu", ""),
+    ]  # fmt: skip
+    codes = ("row_number", "full_name", "birth_date", "sex", "address", "received_on", "abuse_forms", "risk_level",
+             "status", "closed_on")  # fmt: skip
+    headings = {column.code: column.heading for column in COLUMNS}
+    workbook = Workbook()
+    workbook.active.append([headings[code] for code in codes])
+    for row in rows:
+        workbook.active.append(list(row))
+    content = io.BytesIO()
+    workbook.save(content)
+    officer = users["canbo.tanbien"]
+    upload = register_import.register_upload(
+        actor=officer, commune=commune, upload=SimpleUploadedFile("so-theo-doi-2025.xlsx", content.getvalue())
+    )
+    register_import.register_mapping_save(actor=officer, register_import=upload, mapping=upload.mapping)
+    register_import.register_check(upload.pk)  # what the worker does; the demo is seeded in one go
 
 
 def _share_caseload(commune, users) -> None:

@@ -349,3 +349,50 @@ def flag_raised_event(*, case, actor, flag: CaseFlag) -> CaseEvent:
 
 def flag_lifted_event(*, case, actor, flag: CaseFlag) -> CaseEvent:
     return _write(K.FLAG_LIFTED, case=case, actor=actor, flag=flag.pk)
+
+
+# ---------------------------------------------------------------------------------------------- register import
+
+
+def cases_imported_events(*, cases: list[CaseFile], actor, register_import_id: int, positions: dict[int, int]) -> None:
+    """Case files brought in from a commune's register: one event each (from nothing to the state the
+    register showed) and its audit row, written in one statement each. Nobody is told and no contact rule
+    is touched here: the files are history (the import starts their rules and live deadlines itself)."""
+    now = timezone.now()
+    CaseEvent.objects.bulk_create(
+        [
+            CaseEvent(
+                case=case,
+                actor=actor,
+                kind=K.IMPORTED,
+                from_state="",
+                to_state=case.state,
+                data={
+                    "register_import": register_import_id,
+                    "row": positions[case.pk],
+                    "report": case.report_id,
+                    "child": case.child_id,
+                    "opened_at": case.opened_at.isoformat(),
+                },
+                at=now,
+            )
+            for case in cases
+        ],
+        batch_size=2000,
+    )
+    for case in cases:
+        record(
+            "create",
+            "case",
+            case.pk,
+            case=case,
+            actor=actor,
+            fields={
+                "event": K.IMPORTED.value,
+                "register_import": register_import_id,
+                "row": positions[case.pk],
+                "state": case.state,
+                "report": case.report_id,
+                "child": case.child_id,
+            },
+        )

@@ -959,3 +959,47 @@ class ExportPasswordForm(BootstrapMixin, forms.Form):
         ):
             self.add_error("password_again", _("The two passwords are not the same."))
         return data
+
+
+# ---------------------------------------------------------------------------------------------- register import
+
+
+class RegisterUploadForm(BootstrapMixin, forms.Form):
+    commune = forms.ModelChoiceField(
+        label=_("Commune whose register this is"), queryset=AdministrativeUnit.objects.none()
+    )
+    file = forms.FileField(
+        label=_("Register file"),
+        help_text=_("Excel (.xlsx) or CSV, up to 20 MB; the first row holds the column headings."),
+        widget=forms.ClearableFileInput(attrs={"accept": ".xlsx,.csv"}),
+    )
+
+    def __init__(self, *args, communes=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["commune"].queryset = communes
+        only = list(communes[:2]) if communes is not None else []
+        if len(only) == 1:
+            self.fields["commune"].initial = only[0].pk
+
+
+class RegisterMappingForm(BootstrapMixin, forms.Form):
+    """One choice per BaoVe field: which column of the file holds it (or none)."""
+
+    def __init__(self, *args, columns=(), headings=(), mapping=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        choices = [
+            ("", _("— not in the file —")),
+            *[(str(index), heading or "—") for index, heading in enumerate(headings)],
+        ]
+        for column in columns:
+            index = (mapping or {}).get(column.code)
+            self.fields[column.code] = forms.TypedChoiceField(
+                label=column.label,
+                choices=choices,
+                coerce=int,
+                empty_value=None,
+                required=column.required,
+                error_messages={"required": _("Choose the column that holds this field: it is required.")},
+                initial="" if index is None else str(index),
+                widget=forms.Select(attrs={"class": "form-select"}),
+            )

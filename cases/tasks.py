@@ -85,3 +85,26 @@ def exports_tend() -> dict:
     from .services.exports import exports_tend as tend
 
     return tend()
+
+
+def register_import_check(register_import_id: int) -> str:
+    """Check every row of an uploaded register (idempotent: claimed with a lease; a second run starts over)."""
+    from .services.register_import import register_check
+
+    return register_check(register_import_id)
+
+
+@shared_task(ignore_result=True)
+def register_import_run(register_import_id: int) -> str:
+    """Import a checked register's good rows in one transaction (idempotent: row keys, and the claim)."""
+    from .services.register_import import register_import_run as run
+
+    return run(register_import_id)
+
+
+@shared_task(ignore_result=True)
+def register_uploads_forget() -> int:
+    """Every night: uploaded registers older than 30 days lose the children's data they hold (idempotent)."""
+    from .services.register_import import register_uploads_forget as run
+
+    return run()

@@ -44,17 +44,27 @@ def deadlines_open(*, target, deadlines: list[tuple[str, datetime.datetime, date
     """Open several new deadlines [(kind, starts_at, due_at)] on a TARGET that has none of them yet
     (e.g. a case file just received): one insert whatever their number (the ladders are kept, config_cache).
     In the caller's transaction: no savepoint of its own."""
-    by_kind = ladders_for([kind for kind, _start, _due in deadlines], province.pk if province else None)
+    deadlines_open_many(deadlines=[(target, kind, start, due, province) for kind, start, due in deadlines])
+
+
+def deadlines_open_many(*, deadlines: list[tuple[object, str, datetime.datetime, datetime.datetime, object]]) -> int:
+    """deadlines_open for many targets at once [(target, kind, starts_at, due_at, province)] (a register
+    imported: thousands of case files): one insert for them all. Returns how many were opened."""
+    by_province: dict = {}
+    for _target, kind, _start, _due, province in deadlines:
+        by_province.setdefault(province.pk if province else None, set()).add(kind)
+    ladders = {pk: ladders_for(sorted(kinds), pk) for pk, kinds in by_province.items()}
     rows = []
-    for kind, starts_at, due_at in deadlines:
-        ladder = by_kind.get(kind)
+    for target, kind, starts_at, due_at, province in deadlines:
+        ladder = ladders[province.pk if province else None].get(kind)
         deadline = Deadline(
             **_target_filter(target), kind=kind, starts_at=starts_at, due_at=due_at, province=province, ladder=ladder
         )
         deadline.clean_fields(exclude=["target_type", "province", "ladder"])
         arm(deadline, steps=_steps_of(ladder))
         rows.append(deadline)
-    Deadline.objects.bulk_create(rows)
+    Deadline.objects.bulk_create(rows, batch_size=2000)
+    return len(rows)
 
 
 def deadline_meet(*, target, kind: str, at: datetime.datetime | None = None) -> int:

@@ -9,7 +9,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('cases', '0022_offline_keys'),
+        ('cases', '0023_register_import'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

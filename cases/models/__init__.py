@@ -16,6 +16,7 @@ from .children import Caregiver, Child, ChildCircumstance
 from .community import CommunityReport, CommunityReportStatus, CommunitySource, PublicStatus, Urgency
 from .exports import Export, ExportFormat, ExportKind, ExportState
 from .households import Household
+from .imports import ImportedRow, ImportStatus, RegisterImport, RegisterImportRow, RegisterMapping, RowStatus
 from .merges import UNDO_DAYS, ChildMerge, DuplicateDismissal
 from .offline import OfflineKey
 from .permissions import CaseFileGroupObjectPermission, CaseFileUserObjectPermission
@@ -58,6 +59,8 @@ __all__ = [
     "ExportKind",
     "ExportState",
     "Household",
+    "ImportStatus",
+    "ImportedRow",
     "InitialAssessment",
     "InterventionPlan",
     "LawfulBasis",
@@ -65,11 +68,15 @@ __all__ = [
     "OfflineKey",
     "PlanMeasure",
     "PublicStatus",
+    "RegisterImport",
+    "RegisterImportRow",
+    "RegisterMapping",
     "Report",
     "ReportAbuseForm",
     "RequestKind",
     "RequestStatus",
     "Review",
+    "RowStatus",
     "SafetyItemKind",
     "SafetyPlan",
     "SafetyPlanItem",

@@ -110,7 +110,10 @@ def _birth_agrees(a: Child, b: Child) -> bool:
 
 
 def _partners_python(seed, *, newer_only: bool, window: int) -> tuple[list[tuple[int, int, float]], list[int]]:
-    seeds = list(seed.only(*SEED_COLUMNS)[:window])
+    return _partners_of_seeds(list(seed.only(*SEED_COLUMNS)[:window]), newer_only=newer_only)
+
+
+def _partners_of_seeds(seeds: list, *, newer_only: bool) -> tuple[list[tuple[int, int, float]], list[int]]:
     years = {child.birth_date.year for child in seeds}
     pool = Child.objects.filter(merged_into__isnull=True, birth_date__year__in=years).only(
         "pk", "name_key", "birth_date", "birth_year_only"
@@ -128,6 +131,34 @@ def _partners_python(seed, *, newer_only: bool, window: int) -> tuple[list[tuple
             if ratio >= 0.75:
                 found.append((child.pk, other.pk, round(ratio, 3)))
     return found, [child.pk for child in seeds]
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """A child not yet registered (a row of a register being imported), compared like a record."""
+
+    pk: int  # negative: never a record's id
+    name_key: str
+    birth_date: object
+    birth_year_only: bool
+
+
+def partners_of_candidates(candidates: list[Candidate]) -> list[tuple[int, int, float]]:
+    """(candidate pk, registered child's id, similarity) for the CANDIDATES, by the same rule as the
+    records' pairs (given name, similar name, agreeing date of birth): on PostgreSQL one statement
+    whose seed is the candidates' VALUES, through the same partial index."""
+    if not candidates:
+        return []
+    if connection.vendor != "postgresql":
+        return _partners_of_seeds(candidates, newer_only=False)[0]
+    values = ", ".join(["(%s::bigint, %s::text, %s::date, %s::boolean)"] * len(candidates))
+    seed_sql = f"SELECT * FROM (VALUES {values}) AS v(pk, name_key, birth_date, birth_year_only)"  # noqa: S608
+    params = [value for c in candidates for value in (c.pk, c.name_key, c.birth_date, c.birth_year_only)]
+    with connection.cursor() as cursor:
+        cursor.execute(_partners_sql(seed_sql, newer_only=False), [*params, *[NAME_SIMILARITY] * len(_BRANCHES)])
+        rows = cursor.fetchall()
+    partners = {(row[0], row[1]): float(row[2]) for row in rows if row[1] is not None}
+    return [(child, other, similarity) for (child, other), similarity in partners.items()]
 
 
 def _pairs(user, seed, *, newer_only: bool, window: int = 1) -> tuple[list[DuplicatePair], list[int]]:

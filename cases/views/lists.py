@@ -52,6 +52,7 @@ def case_list(request):
             "officer": _officer_shown(form),
             "query_without_officer": without_officer.urlencode(),
             "may_merge": access.may_resolve_duplicates(request.user),
+            "may_import": access.may_import_registers(request.user),
         },
     )
 

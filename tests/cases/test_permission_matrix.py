@@ -13,6 +13,7 @@ from django.urls import get_resolver, reverse
 from django.utils import timezone
 
 from agencies.models import ServiceProvider
+from benchmarks import register_sample
 from cases import services
 from cases.models import (
     Assignment,
@@ -26,11 +27,13 @@ from cases.models import (
     DataSubjectRequest,
     DuplicateDismissal,
     Household,
+    ImportedRow,
     Note,
+    RegisterImport,
     SafetyPlan,
     Visit,
 )
-from cases.services import SafetyItemInput, privacy
+from cases.services import SafetyItemInput, privacy, register_import
 from cases.services import exports as exports_service
 from cases.workflow import ACTIONS
 from notifications.models import ChannelAccount, Delivery
@@ -67,6 +70,7 @@ FULL = {"officer", "chairman", "coordinator_district", "admin"}
 AGENCY = {"police"}
 PRIVACY = {"officer", "coordinator_district"}
 MERGERS = {"officer", "coordinator_district"}
+IMPORTERS = {"officer", "chairman", "coordinator_district"}
 OK, EMPTY, DENY = "ok", "empty", "deny"
 
 
@@ -169,6 +173,21 @@ def world(tree, cast, receive, settings, tmp_path):
             kind="school", done_on=timezone.localdate(), child_seen=True, observations="Ổn", other_visitors="GV"
         ),
     )
+    # A register of the commune, checked: its rows (the child's name, a wrong date) all have problems, so a
+    # permitted "import" changes nothing either.
+    register_path = str(tmp_path / "register.xlsx")
+    register_sample.write_xlsx(
+        register_path,
+        [
+            register_sample.SampleRow([str(n), CHILD, "31/02/2015", "Nữ", "", "", "", "01/03/2025", "Bạo lực"], "bad")
+            for n in (1, 2)
+        ],
+    )
+    with open(register_path, "rb") as source:
+        upload = SimpleUploadedFile("so.xlsx", source.read())
+    register = register_import.register_upload(actor=officer, commune=tree.commune_c1, upload=upload)
+    register_import.register_mapping_save(actor=officer, register_import=register, mapping=register.mapping)
+    register_import.register_check(register.pk)
     case.refresh_from_db()
     channel_accounts = {
         channel: ChannelAccount.objects.create(
@@ -197,6 +216,7 @@ def world(tree, cast, receive, settings, tmp_path):
         "unit": UnitFactory,
         "planned_visit": planned,
         "done_visit": done,
+        "register": register,
     }
 
 
@@ -447,6 +467,56 @@ def _endpoints(world):
         # case files; a chairman or administrator who sees them may not merge (403), others learn nothing (404).
         # An officer or coordinator of another area has an empty list. The posts are incomplete (400): nothing
         # is merged or undone.
+        # A commune's register: its officer, its chairman and the coordinator over it. Officers and coordinators
+        # of other areas open the page and the template (for their own communes) and see none of this one.
+        "cases:register_import": (
+            "get",
+            reverse("cases:register_import"),
+            None,
+            by(ok=IMPORTERS, empty={"officer_elsewhere", "coordinator_beside"}),
+        ),
+        "cases:register_template": (
+            "get",
+            reverse("cases:register_template"),
+            None,
+            by(ok=IMPORTERS, empty={"officer_elsewhere", "coordinator_beside"}),
+        ),
+        "cases:register_mapping": (
+            "post",
+            reverse("cases:register_mapping", args=[world["register"].pk]),
+            {"row_number": ""},
+            by(ok=IMPORTERS),
+        ),
+        "cases:register_detail": (
+            "get",
+            reverse("cases:register_detail", args=[world["register"].pk]),
+            None,
+            by(ok=IMPORTERS),
+        ),
+        "cases:register_progress": (
+            "get",
+            reverse("cases:register_progress", args=[world["register"].pk]),
+            None,
+            by(ok=IMPORTERS),
+        ),
+        "cases:register_run": (
+            "post",
+            reverse("cases:register_run", args=[world["register"].pk]),
+            None,
+            by(ok=IMPORTERS),
+        ),
+        "cases:register_resume": (
+            "post",
+            reverse("cases:register_resume", args=[world["register"].pk]),
+            None,
+            by(ok=IMPORTERS),
+        ),
+        "cases:register_rejected": (
+            "get",
+            reverse("cases:register_rejected", args=[world["register"].pk]),
+            None,
+            by(ok=IMPORTERS),
+        ),
         "cases:duplicates": (
             "get",
             reverse("cases:duplicates"),
@@ -631,6 +701,8 @@ def _snapshot(case):
         list(ServiceProvider.objects.values_list("name", "is_active", "updated_at")),
         list(Visit.objects.order_by("pk").values_list("status", "done_on")),
         list(CaseFlag.objects.values_list("lifted_at", flat=True)),
+        list(RegisterImport.objects.values_list("status", "imported_by", "mapping")),
+        ImportedRow.objects.count(),
     )
 
 
