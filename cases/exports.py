@@ -103,12 +103,12 @@ for _column in (
     Column("at", _("When"), lambda event: local_time(event.at)),
     Column("user", _("User"), lambda event: event.user.username if event.user_id else ""),
     Column("action", _("Action"), lambda event: event.get_action_display()),
-    Column("object_type", _("Object"), lambda event: event.object_type),
+    Column("object_type", _("Object"), lambda event: str(event.get_object_type_display())),
     Column("object_id", _("Identifier"), lambda event: event.object_id),
     Column("case", _("Case reference"), lambda event: event.case_reference),
     Column("details", _("Details"), lambda event: "; ".join(event.details)),
     Column("ip", _("IP address"), lambda event: event.ip or ""),
-    Column("channel", _("Channel"), lambda event: event.channel),
+    Column("channel", _("Channel"), lambda event: str(event.get_channel_display())),
 ):
     register(AUDIT, _column)
 

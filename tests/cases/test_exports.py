@@ -16,7 +16,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from openpyxl import load_workbook
 
-from audit.models import AuditEvent
+from audit.models import AuditChannel, AuditEvent, AuditObject
 from cases import exports, services
 from cases.models import Export, ExportState
 from cases.services.exports import export_build, exports_tend
@@ -288,6 +288,21 @@ def test_a_leader_exports_the_trail_of_their_province_only(world, cast):
     assert world["c1"][0].reference in references
     assert world["c4"].reference not in references  # another province
     assert world["c1"][2].reference not in references  # restricted, does not name the leader
+
+
+def test_the_trail_export_says_the_object_and_the_channel_in_words_as_the_page_does(world, cast):
+    client = _client(cast.leader)
+    export = _request(client, path="/audit/export/", file_format="csv")
+    name, content = _open(_download(client, export))
+    rows = _rows(name, content)[1:]
+    assert rows
+    with translation.override("vi"):
+        objects = {str(label) for _code, label in AuditObject.choices}
+        channels = {str(label) for _code, label in AuditChannel.choices} | {""}
+    assert {row[3] for row in rows} <= objects
+    assert {row[8] for row in rows} <= channels
+    assert not {row[3] for row in rows} & set(AuditObject.values)
+    assert not {row[8] for row in rows} & set(AuditChannel.values)
 
 
 @pytest.mark.parametrize("role", ["officer", "chairman", "police", "outsider"])
