@@ -16,6 +16,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from openpyxl import load_workbook
 
+from agencies.access import access_changed
 from audit.models import AuditChannel, AuditEvent, AuditObject
 from cases import exports, services
 from cases.models import Export, ExportState
@@ -214,6 +215,24 @@ def test_someone_elses_export_is_not_found_and_unchanged(world, cast):
     assert other.post(url, {"password": PASSWORD, "password_again": PASSWORD}).status_code == 404
     assert _client(cast.officer).get("/exports/not-a-token/").status_code == 404
     assert not AuditEvent.objects.filter(action="download", object_type="export").exists()
+
+
+@pytest.mark.parametrize(("role", "path"), [("officer", "/cases/export/"), ("leader", "/audit/export/")])
+def test_a_file_built_before_its_owner_lost_the_role_is_not_handed_out(world, cast, role, path):
+    user = getattr(cast, role)
+    client = _client(user)
+    export = _request(client, path=path)
+    assert export_build(export.pk) == "done"
+    user.memberships.update(is_active=False)
+    access_changed()  # a bulk update sends no signal
+    url = reverse("cases:export_detail", args=[export.token])
+    assert client.get(url).status_code == 404
+    response = client.post(url, {"password": PASSWORD, "password_again": PASSWORD})
+    assert response.status_code == 404
+    assert response["Content-Type"] != "application/zip"
+    assert not AuditEvent.objects.filter(action="download", object_type="export").exists()
+    export.refresh_from_db()
+    assert export.state == ExportState.READY  # nothing changed
 
 
 def test_an_expired_link_gives_a_clear_page_and_the_file_is_deleted_once(world, cast):
