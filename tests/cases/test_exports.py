@@ -150,6 +150,17 @@ def test_the_filter_of_the_list_carries_into_the_export(world, cast):
     assert [row[0] for row in rows[1:]] == [world["c2"].reference]
 
 
+def test_an_empty_list_says_there_is_nothing_to_export_and_prepares_nothing(world, cast):
+    client = _client(cast.officer)
+    page = client.get("/cases/export/?q=Kh%C3%B4ng+c%C3%B3+ai")
+    text = page.content.decode()
+    assert page.status_code == 200
+    assert "không có hồ sơ nào: không có gì để xuất" in text
+    assert 'data-testid="export-submit"' not in text
+    assert _request(client, query="q=Kh%C3%B4ng+c%C3%B3+ai") is None
+    assert not AuditEvent.objects.filter(action="export").exists()
+
+
 def test_an_encrypted_export_opens_with_its_password_and_not_without(world, cast):
     client = _client(cast.officer)
     package = _download(client, _request(client, file_format="xlsx"))
