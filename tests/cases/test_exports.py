@@ -304,6 +304,23 @@ def test_cells_that_would_run_as_formulas_are_written_as_text():
     assert exports._cell("Lò Thị Một") == "Lò Thị Một"
 
 
+def test_an_xlsx_holds_a_formula_like_name_as_plain_text_without_a_quote():
+    exports.register("formula_xlsx", exports.Column("name", "Name", lambda row: row))
+    try:
+        output, count = exports.write("formula_xlsx", "xlsx", ["=HYPERLINK(1)", "-Lan", "Lò Thị Một"])
+    finally:
+        exports.unregister("formula_xlsx", "name")
+    with output:
+        sheet = load_workbook(io.BytesIO(output.read())).active
+    cells = [row[0] for row in sheet.iter_rows(min_row=2)]
+    assert count == 3
+    assert [(cell.value, cell.data_type) for cell in cells] == [
+        ("=HYPERLINK(1)", "s"),
+        ("-Lan", "s"),
+        ("Lò Thị Một", "s"),
+    ]
+
+
 # ---------------------------------------------------------------------------------------------- the audit trail
 
 
