@@ -41,6 +41,7 @@ from .models import (
     CommunitySource,
     Export,
     RegisterImport,
+    ExportKind,
     Report,
 )
 from .workflow import ACTIONS, Action, actions_from
@@ -517,7 +518,8 @@ def record_read(action: str, object_type: str, *, fields: dict, case=None) -> No
 
 
 def export_for_user(user, token) -> Export:
-    """An export, only to the user who asked for it (404 for anyone else, who cannot learn it exists)."""
+    """An export, only to the user who asked for it and only while they still hold the role it needs (404 for
+    anyone else, who cannot learn it exists): a file built before a user lost the role is not handed out."""
     import uuid
 
     try:
@@ -527,9 +529,13 @@ def export_for_user(user, token) -> Export:
     export = (
         Export.objects.filter(token=token, user_id=getattr(user, "pk", None)).first() if _authenticated(user) else None
     )
-    if export is None:
+    if export is None or not _may_still_export(user, export.kind):
         raise Http404
     return export
+
+
+def _may_still_export(user, kind: str) -> bool:
+    return may_search_audit(user) if kind == ExportKind.AUDIT else may_open_case_files(user)
 
 
 def record_export_of_child(case: CaseFile, *, request, extension: str) -> None:

@@ -103,12 +103,12 @@ for _column in (
     Column("at", _("When"), lambda event: local_time(event.at)),
     Column("user", _("User"), lambda event: event.user.username if event.user_id else ""),
     Column("action", _("Action"), lambda event: event.get_action_display()),
-    Column("object_type", _("Object"), lambda event: event.object_type),
+    Column("object_type", _("Object"), lambda event: str(event.get_object_type_display())),
     Column("object_id", _("Identifier"), lambda event: event.object_id),
     Column("case", _("Case reference"), lambda event: event.case_reference),
     Column("details", _("Details"), lambda event: "; ".join(event.details)),
     Column("ip", _("IP address"), lambda event: event.ip or ""),
-    Column("channel", _("Channel"), lambda event: event.channel),
+    Column("channel", _("Channel"), lambda event: str(event.get_channel_display())),
 ):
     register(AUDIT, _column)
 
@@ -131,9 +131,12 @@ def write(kind: str, file_format: str, rows: Iterable) -> tuple[tempfile.Spooled
     megabytes, on disk beyond), rewound; and the number of rows."""
     shown = columns(kind)
     heading = [str(column.label) for column in shown]
-    cells = ([_cell(column.value(row)) for column in shown] for row in rows)
     output = tempfile.SpooledTemporaryFile(max_size=8 * 1024 * 1024)  # noqa: SIM115 - the caller closes it
-    count = _write_xlsx(output, heading, cells) if file_format == "xlsx" else _write_csv(output, heading, cells)
+    if file_format == "xlsx":
+        # An XLSX cell is typed: text is kept as text (written so below), with no quote shown before it.
+        count = _write_xlsx(output, heading, ([column.value(row) for column in shown] for row in rows))
+    else:
+        count = _write_csv(output, heading, ([_cell(column.value(row)) for column in shown] for row in rows))
     output.seek(0)
     return output, count
 
@@ -167,9 +170,19 @@ def _write_xlsx(output, heading: list[str], cells) -> int:
     sheet.append(header)
     count = 0
     for count, line in enumerate(cells, start=1):  # noqa: B007 - the last index is the count
-        sheet.append(line)
+        sheet.append([_text_cell(sheet, value) if isinstance(value, str) and value.startswith("=") else value
+                      for value in line])  # fmt: skip
     book.save(output)
     return count
+
+
+def _text_cell(sheet, value: str):
+    """VALUE as a text cell: openpyxl would write a string starting with "=" as a formula."""
+    from openpyxl.cell import WriteOnlyCell
+
+    cell = WriteOnlyCell(sheet, value=value)
+    cell.data_type = "s"
+    return cell
 
 
 def encrypted_zip(name: str, content: bytes, password: str) -> bytes:

@@ -67,12 +67,10 @@ def figures(block: dict, data: dict, path: tuple = (), breakdown: tuple = ()) ->
 
 def _label(dimension: str, code: str, data: dict) -> str:
     """A breakdown code in words, from the report's own frozen names (a commune's name as of the report)."""
+    if dimension in ("commune", "subunit") and not code:
+        return (data.get("unit") or {}).get("name", "")  # the empty code is the unit itself (docs/open-data.md)
     if dimension == "commune":
-        return (
-            (data.get("communes") or {}).get(code, {}).get("name", code)
-            if code
-            else (data.get("unit") or {}).get("name", "")
-        )
+        return (data.get("communes") or {}).get(code, {}).get("name", code)
     return label_of(dimension, code, data)
 
 

@@ -26,7 +26,8 @@ def _request_page(request, *, kind: str, back: str, count: int | None):
     """The shared page that asks for an export of KIND with the filter of the page it came from."""
     query = request.GET.urlencode() if request.method == "GET" else request.POST.get("query", "")
     form = forms.ExportForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
+    # An empty list has nothing to prepare: the page says so and asks for no file.
+    if request.method == "POST" and count != 0 and form.is_valid():
         try:
             export = export_services.export_request(
                 actor=request.user, kind=kind, file_format=form.cleaned_data["file_format"], query=query

@@ -16,7 +16,8 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from openpyxl import load_workbook
 
-from audit.models import AuditEvent
+from agencies.access import access_changed
+from audit.models import AuditChannel, AuditEvent, AuditObject
 from cases import exports, services
 from cases.models import Export, ExportState
 from cases.services.exports import export_build, exports_tend
@@ -149,6 +150,17 @@ def test_the_filter_of_the_list_carries_into_the_export(world, cast):
     assert [row[0] for row in rows[1:]] == [world["c2"].reference]
 
 
+def test_an_empty_list_says_there_is_nothing_to_export_and_prepares_nothing(world, cast):
+    client = _client(cast.officer)
+    page = client.get("/cases/export/?q=Kh%C3%B4ng+c%C3%B3+ai")
+    text = page.content.decode()
+    assert page.status_code == 200
+    assert "không có hồ sơ nào: không có gì để xuất" in text
+    assert 'data-testid="export-submit"' not in text
+    assert _request(client, query="q=Kh%C3%B4ng+c%C3%B3+ai") is None
+    assert not AuditEvent.objects.filter(action="export").exists()
+
+
 def test_an_encrypted_export_opens_with_its_password_and_not_without(world, cast):
     client = _client(cast.officer)
     package = _download(client, _request(client, file_format="xlsx"))
@@ -216,6 +228,24 @@ def test_someone_elses_export_is_not_found_and_unchanged(world, cast):
     assert not AuditEvent.objects.filter(action="download", object_type="export").exists()
 
 
+@pytest.mark.parametrize(("role", "path"), [("officer", "/cases/export/"), ("leader", "/audit/export/")])
+def test_a_file_built_before_its_owner_lost_the_role_is_not_handed_out(world, cast, role, path):
+    user = getattr(cast, role)
+    client = _client(user)
+    export = _request(client, path=path)
+    assert export_build(export.pk) == "done"
+    user.memberships.update(is_active=False)
+    access_changed()  # a bulk update sends no signal
+    url = reverse("cases:export_detail", args=[export.token])
+    assert client.get(url).status_code == 404
+    response = client.post(url, {"password": PASSWORD, "password_again": PASSWORD})
+    assert response.status_code == 404
+    assert response["Content-Type"] != "application/zip"
+    assert not AuditEvent.objects.filter(action="download", object_type="export").exists()
+    export.refresh_from_db()
+    assert export.state == ExportState.READY  # nothing changed
+
+
 def test_an_expired_link_gives_a_clear_page_and_the_file_is_deleted_once(world, cast):
     client = _client(cast.officer)
     export = _request(client)
@@ -274,6 +304,23 @@ def test_cells_that_would_run_as_formulas_are_written_as_text():
     assert exports._cell("Lò Thị Một") == "Lò Thị Một"
 
 
+def test_an_xlsx_holds_a_formula_like_name_as_plain_text_without_a_quote():
+    exports.register("formula_xlsx", exports.Column("name", "Name", lambda row: row))
+    try:
+        output, count = exports.write("formula_xlsx", "xlsx", ["=HYPERLINK(1)", "-Lan", "Lò Thị Một"])
+    finally:
+        exports.unregister("formula_xlsx", "name")
+    with output:
+        sheet = load_workbook(io.BytesIO(output.read())).active
+    cells = [row[0] for row in sheet.iter_rows(min_row=2)]
+    assert count == 3
+    assert [(cell.value, cell.data_type) for cell in cells] == [
+        ("=HYPERLINK(1)", "s"),
+        ("-Lan", "s"),
+        ("Lò Thị Một", "s"),
+    ]
+
+
 # ---------------------------------------------------------------------------------------------- the audit trail
 
 
@@ -288,6 +335,21 @@ def test_a_leader_exports_the_trail_of_their_province_only(world, cast):
     assert world["c1"][0].reference in references
     assert world["c4"].reference not in references  # another province
     assert world["c1"][2].reference not in references  # restricted, does not name the leader
+
+
+def test_the_trail_export_says_the_object_and_the_channel_in_words_as_the_page_does(world, cast):
+    client = _client(cast.leader)
+    export = _request(client, path="/audit/export/", file_format="csv")
+    name, content = _open(_download(client, export))
+    rows = _rows(name, content)[1:]
+    assert rows
+    with translation.override("vi"):
+        objects = {str(label) for _code, label in AuditObject.choices}
+        channels = {str(label) for _code, label in AuditChannel.choices} | {""}
+    assert {row[3] for row in rows} <= objects
+    assert {row[8] for row in rows} <= channels
+    assert not {row[3] for row in rows} & set(AuditObject.values)
+    assert not {row[8] for row in rows} & set(AuditChannel.values)
 
 
 @pytest.mark.parametrize("role", ["officer", "chairman", "police", "outsider"])

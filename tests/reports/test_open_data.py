@@ -80,6 +80,19 @@ def test_the_open_data_figures_are_the_reports_frozen_figures(submitted, cast):
     ).exists()
 
 
+def test_the_empty_subunit_code_is_labelled_with_the_units_own_name(submitted, cast):
+    opened = open_data.document(submitted)
+    cells = [
+        cell
+        for indicator in opened["indicators"]
+        for figure in indicator["figures"]
+        for cell in figure["breakdown"]
+        if cell["dimension"] in ("subunit", "commune") and cell["code"] == ""
+    ]
+    assert cells  # a commune's report breaks its figures down by the commune itself
+    assert {cell["label"] for cell in cells} == {"Xã Một"}
+
+
 def test_the_csv_has_one_line_per_figure_with_the_same_values(submitted, cast):
     client = Client()
     client.force_login(cast.chairman)
