@@ -78,6 +78,18 @@ class CaseDetailApi(APIView):
         return Response(serializers.CaseDetailSerializer(case, context=context).data)
 
 
+class CaseExtraApi(APIView):
+    """Record the province's extra fields of a case file (values of fields no longer asked are kept)."""
+
+    @extend_schema(request=serializers.CaseExtraInputSerializer, responses=serializers.CaseExtraInputSerializer)
+    def post(self, request, pk):
+        case = access.case_for_user(request.user, pk, need=access.Need.EDIT)
+        serializer = serializers.CaseExtraInputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        case = services.case_extra_save(actor=request.user, case=case, raw=serializer.validated_data["extra"])
+        return Response({"extra": case.extra})
+
+
 ACTION_SERIALIZERS = {
     "assess": serializers.AssessInputSerializer,
     "record_emergency": serializers.EmergencyInputSerializer,

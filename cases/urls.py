@@ -13,6 +13,7 @@ from .views import (
     hotline,
     intake,
     lists,
+    lists_admin,
     privacy,
     public,
     responsibility,
@@ -25,6 +26,12 @@ app_name = "cases"
 
 urlpatterns = [
     path("cases/", lists.case_list, name="list"),
+    path("lists/", lists_admin.lists_home, name="lists"),
+    path("lists/new/<slug:kind>/", lists_admin.entry_edit, name="list_entry_new"),
+    path("lists/entries/<int:pk>/", lists_admin.entry_edit, name="list_entry"),
+    path("lists/fields/new/", lists_admin.extra_field_edit, name="extra_field_new"),
+    path("lists/fields/<int:pk>/", lists_admin.extra_field_edit, name="extra_field"),
+    path("lists/agencies/<int:pk>/rename/", lists_admin.agency_rename, name="agency_rename"),
     path("cases/new/", intake.report_new, name="report_new"),
     path("cases/export.csv", lists.case_export, name="export"),
     path("report/", community.community_new, name="community_new"),
@@ -95,6 +102,7 @@ urlpatterns = [
     path("cases/<int:pk>/visits/new/", visits.visit_record, name="visit_new"),
     path("cases/<int:pk>/visits/<int:visit_pk>/record/", visits.visit_record, name="visit_record"),
     path("cases/<int:pk>/visits/<int:visit_pk>/cancel/", visits.visit_cancel, name="visit_cancel"),
+    path("cases/<int:pk>/extra/", case_page.case_extra, name="case_extra"),
     path("cases/<int:pk>/flag/", visits.flag, name="flag"),
     path("cases/<int:pk>/flag/lift/", visits.flag_lift, name="flag_lift"),
     path("cases/<int:pk>/notes/", files.note_add, name="note_add"),

@@ -15,6 +15,7 @@ from .case_files import (
 from .children import Caregiver, Child, ChildCircumstance
 from .community import CommunityReport, CommunityReportStatus, CommunitySource, PublicStatus, Urgency
 from .households import Household
+from .lists import ExtraField, ExtraFieldTarget, ExtraFieldType, ListEntry, ListKind
 from .merges import UNDO_DAYS, ChildMerge, DuplicateDismissal
 from .permissions import CaseFileGroupObjectPermission, CaseFileUserObjectPermission
 from .privacy import Consent, ConsentGiver, DataSubjectRequest, Disclosure, RequestKind, RequestStatus
@@ -51,10 +52,15 @@ __all__ = [
     "Disclosure",
     "DuplicateDismissal",
     "EmergencyMeasure",
+    "ExtraField",
+    "ExtraFieldTarget",
+    "ExtraFieldType",
     "Household",
     "InitialAssessment",
     "InterventionPlan",
     "LawfulBasis",
+    "ListEntry",
+    "ListKind",
     "Note",
     "PlanMeasure",
     "PublicStatus",
