@@ -15,6 +15,8 @@ def _province_field(form, provinces, *, national: bool, required: bool) -> None:
     field.queryset = provinces
     field.required = required or not national
     field.empty_label = _("Everywhere (national)") if national and not required else "—"
+    if not national:
+        field.help_text = _("Offered only in the communes of this province.")
 
 
 class ListEntryForm(BootstrapMixin, forms.ModelForm):
@@ -29,6 +31,7 @@ class ListEntryForm(BootstrapMixin, forms.ModelForm):
             label=_("Counted in the statistics as"),
             choices=LEGAL[kind].choices,
             help_text=_("The category of the law this entry counts as: the indicators count by it."),
+            widget=forms.Select(attrs={"class": "form-select"}),
         )
         _province_field(self, provinces, national=national, required=False)
         if self.instance.pk:

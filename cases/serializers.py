@@ -113,6 +113,7 @@ class CaseDetailSerializer(CaseListSerializer):
     child = ChildSerializer()
     report_id = serializers.IntegerField()
     abuse_forms = serializers.SerializerMethodField()
+    closure_reason = serializers.CharField(read_only=True, help_text="Code of a reason for closure of the kept list")
     report_extra = serializers.JSONField(source="report.extra", read_only=True)
     extra = serializers.JSONField(read_only=True)
     events = EventSerializer(many=True)
@@ -338,6 +339,8 @@ class AttachmentInputSerializer(serializers.Serializer):
 class AssignmentSerializer(serializers.ModelSerializer):
     agency = serializers.CharField(source="agency.name")
     case_reference = serializers.CharField(source="case.reference")
+    # A code of the kept list (cases.lists): the list changes without code, so no fixed enum here.
+    service_type = serializers.CharField(read_only=True, help_text="Code of a service type of the kept list")
 
     class Meta:
         model = Assignment

@@ -94,12 +94,13 @@ def cases_with_plan_approved(path: str, start: datetime.datetime, end: datetime.
 
 
 def approved_measures(case_ids) -> list[tuple[str, str]]:
-    """(service type, agency type code) of every measure of the approved plans of CASE_IDS."""
-    return list(
-        PlanMeasure.objects.filter(plan__case_id__in=case_ids, plan__status=PlanStatus.APPROVED).values_list(
-            "service_type", "agency__agency_type__code"
-        )
+    """(service type, agency type code) of every measure of the approved plans of CASE_IDS; a province's own
+    service type counts as the legal one it is mapped to."""
+    legal = {entry.code: entry.legal_code for entry in lists.entries("service_type")}
+    rows = PlanMeasure.objects.filter(plan__case_id__in=case_ids, plan__status=PlanStatus.APPROVED).values_list(
+        "service_type", "agency__agency_type__code"
     )
+    return [(legal.get(service, service), agency_type) for service, agency_type in rows]
 
 
 def circumstances(path: str, first_day: datetime.date, last_day: datetime.date) -> list[tuple]:

@@ -43,9 +43,14 @@ def list_entry_save(*, actor, entry: ListEntry) -> ListEntry:
             raise ValidationError({"code": [_("The code of an entry never changes: records use it.")]})
     if not may_keep_lists_of(actor, entry.province_id):
         raise PermissionDenied(_("You keep the lists of your own province only."))
+    errors = {}
     legal = lists.LEGAL.get(entry.kind)
     if legal is None or entry.legal_code not in legal.values:
-        raise ValidationError({"legal_code": [_("Choose one of the law's categories.")]})
+        errors["legal_code"] = [_("Choose one of the law's categories.")]
+    if ListEntry.objects.filter(kind=entry.kind, code=entry.code).exclude(pk=entry.pk).exists():
+        errors["code"] = [_("This list already has an entry with this code.")]
+    if errors:
+        raise ValidationError(errors)
     entry.full_clean()
     entry.save()
     lists.forget()
@@ -80,6 +85,9 @@ def extra_field_save(*, actor, field: ExtraField) -> ExtraField:
             raise ValidationError(errors)
     if not may_keep_lists_of(actor, field.province_id):
         raise PermissionDenied(_("You keep the lists of your own province only."))
+    taken = ExtraField.objects.filter(province_id=field.province_id, target=field.target, key=field.key)
+    if taken.exclude(pk=field.pk).exists():
+        raise ValidationError({"key": [_("This province already has a field with this key here.")]})
     if not field.pk:
         field.created_by = actor
     field.full_clean(exclude=["created_by"])
