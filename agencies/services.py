@@ -13,7 +13,16 @@ from django.utils.translation import gettext as _
 from audit import recorder
 
 from .access import ancestor_paths, forget_jurisdiction, may_keep_provider_in
-from .models import OFFICIAL_LEVELS, AdministrativeUnit, Agency, AgencyNameChange, Role, StaffMembership, UnitLevel
+from .models import (
+    OFFICIAL_LEVELS,
+    AdministrativeUnit,
+    Agency,
+    AgencyNameChange,
+    AgencyType,
+    Role,
+    StaffMembership,
+    UnitLevel,
+)
 from .official_units import OfficialUnits
 
 
@@ -47,6 +56,28 @@ def agency_save(*, actor, agency: Agency) -> Agency:
     agency.full_clean()
     agency.save()
     return agency
+
+
+@transaction.atomic
+def agency_type_save(*, actor, agency_type: AgencyType) -> AgencyType:
+    """Add or relabel a type of agency (a national list: its code never changes once saved)."""
+    before = {}
+    if agency_type.pk:
+        stored = AgencyType.objects.select_for_update().get(pk=agency_type.pk)
+        if stored.code != agency_type.code:
+            raise ValidationError({"code": [_("The code of an entry never changes: records use it.")]})
+        before = {"name_vi": stored.name_vi, "name_en": stored.name_en, "sort_order": stored.sort_order}
+    agency_type.full_clean()
+    agency_type.save()
+    after = {"name_vi": agency_type.name_vi, "name_en": agency_type.name_en, "sort_order": agency_type.sort_order}
+    recorder.record(
+        "change" if before else "create",
+        "agency_type",
+        agency_type.pk,
+        fields={name: [before.get(name), value] for name, value in after.items() if before.get(name) != value},
+        actor=actor,
+    )
+    return agency_type
 
 
 @transaction.atomic

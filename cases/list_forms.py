@@ -3,7 +3,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from agencies.models import AdministrativeUnit
+from agencies.models import AdministrativeUnit, AgencyType
 
 from .forms import DATE_WIDGET, BootstrapMixin
 from .lists import LEGAL
@@ -64,6 +64,18 @@ class ExtraFieldForm(BootstrapMixin, forms.ModelForm):
         if self.instance.pk:
             for name in ("province", "target", "key", "field_type"):
                 self.fields[name].disabled = True
+
+
+class AgencyTypeForm(BootstrapMixin, forms.ModelForm):
+    class Meta:
+        model = AgencyType
+        fields = ["name_vi", "name_en", "code", "sort_order"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            self.fields["code"].disabled = True
+            self.fields["code"].help_text = _("The code never changes: records use it.")
 
 
 class AgencyRenameForm(BootstrapMixin, forms.Form):

@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 
 from agencies import access as agency_access
 from agencies import services as agency_services
-from agencies.models import AdministrativeUnit, AgencyNameChange
+from agencies.models import AdministrativeUnit, AgencyNameChange, AgencyType
 
 from .. import list_forms, lists, services
 from ..models import ExtraField, ListEntry, ListKind
@@ -94,6 +94,7 @@ def lists_home(request):
     ).order_by("unit__path", "name")
     page = Paginator(agencies, 20).get_page(request.GET.get("page"))
     context = {
+        "agency_types": AgencyType.objects.order_by("sort_order", "code") if national else [],
         "provinces": provinces,
         "province": province,
         "province_form": list_forms.ProvinceChoiceForm(initial={"province": province}, provinces=provinces),
@@ -184,3 +185,26 @@ def agency_rename(request, pk):
         {"form": form, "agency": agency, "renamings": renamings},
         status=status,
     )
+
+
+@login_required
+def agency_type_edit(request, pk=None):
+    """The types of agency are one national list: its keepers are the national administrators."""
+    _provinces, national = _keeper(request)
+    if not national:
+        raise PermissionDenied(_("Only a national administrator keeps the types of agency."))
+    agency_type = AgencyType() if pk is None else AgencyType.objects.filter(pk=pk).first()
+    if agency_type is None:
+        raise Http404
+    form = list_forms.AgencyTypeForm(request.POST or None, instance=agency_type)
+    done, status = _submit(
+        request,
+        form,
+        lambda: agency_services.agency_type_save(actor=request.user, agency_type=form.instance),
+        _("Saved: %(name)s."),
+        lambda: reverse("cases:lists") + "#agency-types",
+    )
+    if done:
+        return done
+    context = {"form": form, "entry": agency_type if pk else None, "kind_label": _("Types of agency")}
+    return render(request, "cases/lists/entry_form.html", context, status=status)

@@ -376,3 +376,47 @@ def test_a_province_administrator_keeps_only_their_provinces_lists(tree, cast, a
 def _values(entry, **changes) -> dict:
     names = ("kind", "code", "legal_code", "province_id", "label_vi", "label_en", "sort_order", "is_active")
     return {**{name: getattr(entry, name) for name in names}, **changes}
+
+
+def test_the_types_of_agency_are_kept_by_a_national_administrator_only(tree, cast, admin_p):
+    police = Agency.objects.get(name="Công an Xã Một").agency_type
+    before = (police.name_vi, police.name_en)
+    refused = _client(admin_p).post(f"/lists/agency-types/{police.pk}/", {"name_vi": "Đổi", "code": police.code})
+    assert refused.status_code == 403
+    police.refresh_from_db()
+    assert (police.name_vi, police.name_en) == before
+    saved = _client(cast.admin).post(
+        f"/lists/agency-types/{police.pk}/",
+        {"name_vi": "Công an nhân dân", "name_en": "People's police", "code": "changed", "sort_order": 3},
+    )
+    assert saved.status_code == 302
+    police.refresh_from_db()
+    assert (police.code, police.name_vi, police.name_en) == ("police", "Công an nhân dân", "People's police")
+    event = AuditEvent.objects.get(object_type="agency_type", object_id=str(police.pk))
+    assert event.fields["name_vi"] == [before[0], "Công an nhân dân"]
+
+
+def test_a_provinces_own_service_type_counts_as_its_legal_one(tree, cast, receive, health_c1):
+    services.list_entry_save(
+        actor=cast.admin,
+        entry=ListEntry(
+            kind="service_type",
+            code="p_counsel",
+            legal_code="psychological",
+            province=tree.province_p,
+            label_vi="Tham vấn tại nhà",
+        ),
+    )
+    case = receive().case_files.get()
+    due = datetime.date.today() + datetime.timedelta(days=7)
+    walk_to(
+        case,
+        "in_intervention",
+        officer=cast.officer,
+        chairman=cast.chairman,
+        measures=[(health_c1, "p_counsel", "Tham vấn cho trẻ.", due)],
+    )
+    from cases.selectors.statistics import approved_measures
+
+    assert approved_measures([case.pk]) == [("psychological", "health")]
+    assert "Tham vấn tại nhà" in _client(cast.officer).get(f"/cases/{case.pk}/").content.decode()

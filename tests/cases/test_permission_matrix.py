@@ -12,7 +12,7 @@ from django.test import Client
 from django.urls import get_resolver, reverse
 from django.utils import timezone
 
-from agencies.models import Agency, AgencyNameChange, ServiceProvider
+from agencies.models import Agency, AgencyNameChange, AgencyType, ServiceProvider
 from cases import services
 from cases.models import (
     Assignment,
@@ -548,6 +548,13 @@ def _endpoints(world):
             {"new_name": ""},
             list_keepers,
         ),
+        "cases:agency_type_new": ("get", reverse("cases:agency_type_new"), None, list_keepers),
+        "cases:agency_type": (
+            "post",
+            reverse("cases:agency_type", args=[world["assignment"].agency.agency_type_id]),
+            {"name_vi": ""},
+            list_keepers,
+        ),
         "cases:case_extra": ("post", reverse("cases:case_extra", args=[case.pk]), {}, by(ok={"officer"})),
         "api-case-extra": ("post", reverse("api-case-extra", args=[case.pk]), {}, by(ok={"officer"})),
     }
@@ -648,6 +655,7 @@ def _snapshot(case):
         list(ExtraField.objects.order_by("pk").values_list("label", "is_active", "updated_at")),
         list(Agency.objects.order_by("pk").values_list("name", flat=True)),
         AgencyNameChange.objects.count(),
+        list(AgencyType.objects.order_by("pk").values_list("name_vi", "name_en", "sort_order")),
         list(CaseFile.objects.order_by("pk").values_list("extra", flat=True)),
     )
 
