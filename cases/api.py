@@ -13,7 +13,7 @@ from agencies.models import AdministrativeUnit
 from notifications.selectors import deadlines_of
 
 from . import access, selectors, serializers, services
-from .choices import AbuseForm, CaseState, RiskLevel
+from .choices import CaseState, RiskLevel
 from .downloads import attachment_response
 from .models import Assignment
 from .selectors.hotline import passed_on_statuses
@@ -21,7 +21,7 @@ from .selectors.hotline import passed_on_statuses
 CASE_FILTERS = [
     OpenApiParameter("state", str, enum=CaseState.values),
     OpenApiParameter("risk_level", str, enum=RiskLevel.values),
-    OpenApiParameter("abuse_form", str, enum=AbuseForm.values),
+    OpenApiParameter("abuse_form", str, description="Code of a form of abuse of the kept list"),
     OpenApiParameter("commune", int, description="Primary key of the commune"),
     OpenApiParameter("opened_from", OpenApiTypes.DATE),
     OpenApiParameter("opened_to", OpenApiTypes.DATE),
