@@ -38,7 +38,9 @@ def _chosen_province(request, provinces) -> AdministrativeUnit | None:
             chosen = None
         if chosen is not None:
             return chosen
-    return provinces.first()
+    # By default the province the user works in (a national keeper too), else the first one.
+    own = [agency_access.province_pk_of(m.unit) for m in agency_access.active_memberships(request.user) if m.unit]
+    return provinces.filter(pk__in=own).first() or provinces.first()
 
 
 def _submit(request, form, save, message: str, target) -> tuple:
