@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from audit import recorder
+from audit.models import AuditObject
 
 from .access import ancestor_paths, forget_jurisdiction, may_keep_provider_in
 from .models import (
@@ -72,7 +73,7 @@ def agency_type_save(*, actor, agency_type: AgencyType) -> AgencyType:
     after = {"name_vi": agency_type.name_vi, "name_en": agency_type.name_en, "sort_order": agency_type.sort_order}
     recorder.record(
         "change" if before else "create",
-        "agency_type",
+        AuditObject.AGENCY_TYPE,
         agency_type.pk,
         fields={name: [before.get(name), value] for name, value in after.items() if before.get(name) != value},
         actor=actor,
@@ -113,7 +114,7 @@ def agency_rename(*, actor, agency: Agency, new_name: str, effective_on) -> Agen
     change.save()
     recorder.record(
         "change",
-        "agency",
+        AuditObject.AGENCY,
         agency.pk,
         fields={"old_name": change.old_name, "new_name": new_name, "effective_on": effective_on.isoformat()},
         actor=actor,

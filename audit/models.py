@@ -46,6 +46,10 @@ class AuditObject(models.TextChoices):
     OUTGOING_DOCUMENT = "outgoing_document", _("Outgoing document")
     COMMUNITY_REPORT = "community_report", _("Report from a collaborator or the public")
     HOTLINE_REPORTS = "hotline_reports", _("Reports passed on by the hotline 111")
+    LIST_ENTRY = "list_entry", _("Entry of a kept list")
+    EXTRA_FIELD = "extra_field", _("Extra field of a province")
+    AGENCY = "agency", _("Agency")
+    AGENCY_TYPE = "agency_type", _("Type of agency")
 
 
 class AuditChannel(models.TextChoices):

@@ -5,6 +5,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from agencies.access import ancestor_pks, may_keep_lists_of
+from audit.models import AuditObject
 from audit.recorder import record
 
 from .. import lists
@@ -56,7 +57,7 @@ def list_entry_save(*, actor, entry: ListEntry) -> ListEntry:
     lists.forget()
     record(
         "change" if before else "create",
-        "list_entry",
+        AuditObject.LIST_ENTRY,
         entry.pk,
         fields={"kind": entry.kind, **_changes(before, entry, _ENTRY_FIELDS)},
         actor=actor,
@@ -94,7 +95,7 @@ def extra_field_save(*, actor, field: ExtraField) -> ExtraField:
     field.save()
     record(
         "change" if before else "create",
-        "extra_field",
+        AuditObject.EXTRA_FIELD,
         field.pk,
         fields={"province": field.province_id, **_changes(before, field, _FIELD_FIELDS)},
         actor=actor,
