@@ -304,3 +304,63 @@ def provider_for_keeper(user, pk):
     if not may_keep_provider_in(user, provider.areas.all()):
         raise PermissionDenied(_("Only a coordinator or an administrator of the area served keeps this entry."))
     return provider
+
+
+# ---------------------------------------------------------------------------------------------------------
+# The lists administrators keep (forms of abuse, service types, reasons for closure, a province's extra
+# fields, the names of agencies): a system administrator, each for the provinces of their own area; a
+# nationwide one also keeps the entries offered everywhere.
+
+LIST_KEEPER_ROLES = frozenset({Role.SYSTEM_ADMIN})
+
+
+def _list_keeping(user) -> tuple[bool, set[int]]:
+    """(keeps the national entries, the provinces whose lists the user keeps). Unlike the rest of the system
+    administrator's work (nationwide), the lists are kept where the membership is held: one held at a province,
+    or at a unit inside it, keeps that province's; one without unit (or a superuser) keeps every list."""
+    if user is None or not user.is_authenticated or not user.is_active:
+        return False, set()
+    if user.is_superuser:
+        return True, set()
+    provinces: set[int] = set()
+    for membership in active_memberships(user):
+        if membership.role not in LIST_KEEPER_ROLES:
+            continue
+        if membership.unit is None:
+            return True, set()
+        if membership.unit.is_active:
+            provinces.add(province_pk_of(membership.unit))
+    return False, provinces
+
+
+def may_keep_national_lists(user) -> bool:
+    return _list_keeping(user)[0]
+
+
+def list_keeper_provinces(user) -> QuerySet[AdministrativeUnit]:
+    """The provinces whose lists the user keeps (every province for a national keeper)."""
+    national, provinces = _list_keeping(user)
+    found = AdministrativeUnit.objects.filter(level=UnitLevel.PROVINCE, is_active=True)
+    return found if national else found.filter(pk__in=provinces)
+
+
+def may_keep_lists(user) -> bool:
+    national, provinces = _list_keeping(user)
+    return national or bool(provinces)
+
+
+def may_keep_lists_of(user, province_id: int | None) -> bool:
+    national, provinces = _list_keeping(user)
+    return national or (province_id is not None and province_id in provinces)
+
+
+def agencies_for_keeper(user) -> QuerySet:
+    """The agencies a list keeper may rename: those serving a unit of their provinces (all, nationwide)."""
+    from .models import Agency
+
+    if may_keep_national_lists(user):
+        return Agency.objects.all()
+    paths = [province.path for province in list_keeper_provinces(user)]
+    if not paths:
+        return Agency.objects.none()
+    return Agency.objects.filter(_under(paths, "unit__path"))

@@ -91,6 +91,8 @@ USERS = (
         is_staff=True,
         is_superuser=True,
     ),
+    # The province's administrator: keeps the province's lists (its extra fields, the names of its agencies).
+    DemoUser("quantri.tayninh", "Phan Thị Thu", Role.SYSTEM_ADMIN, "so_y_te", "province", "Quản trị dữ liệu tỉnh"),
     DemoUser(
         "canbo.tanbien",
         "Nguyễn Thị Lan",

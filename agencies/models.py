@@ -164,6 +164,34 @@ class Agency(models.Model):
         return self.name
 
 
+class AgencyNameChange(models.Model):
+    """A renaming of an agency (the 2025 reorganisation renamed many): from EFFECTIVE_ON the agency is called
+    NEW_NAME, before it OLD_NAME. `Agency.name` is always today's name; a document dated before a renaming
+    prints the name in force on its date (agencies.selectors.agency_name_on)."""
+
+    agency = models.ForeignKey(Agency, verbose_name=_("agency"), on_delete=models.CASCADE, related_name="renamings")
+    old_name = models.CharField(_("former name"), max_length=255)
+    new_name = models.CharField(_("new name"), max_length=255)
+    effective_on = models.DateField(_("in force from"))
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("renaming of an agency")
+        verbose_name_plural = _("renamings of agencies")
+        ordering = ["agency", "effective_on", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["agency", "effective_on"],
+                name="agency_one_renaming_per_day",
+                violation_error_message=_("This agency already has a renaming taking effect on this date."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.old_name} → {self.new_name} ({self.effective_on:%d/%m/%Y})"
+
+
 class Role(models.TextChoices):
     COMMUNE_OFFICER = "commune_officer", _("Commune child-protection officer")
     COLLABORATOR = "collaborator", _("Child-protection collaborator")

@@ -7,7 +7,7 @@ from django.db.models import Q, QuerySet
 from config.names import fold
 
 from .access import ancestor_paths, ancestor_pks, jurisdiction_of
-from .models import Agency, Role, StaffMembership
+from .models import Agency, AgencyNameChange, Role, StaffMembership
 
 
 def agencies_for_user(user) -> QuerySet[Agency]:
@@ -120,3 +120,20 @@ def providers_for_user(user, *, unit=None, kind: str = "", text: str = "") -> Qu
         ]
         rows = rows.filter(pk__in=matching)
     return rows
+
+
+def agency_names_on(agency_ids, day) -> dict[int, str]:
+    """The names the agencies bore on DAY (a renaming since then gives back the former name), from one query;
+    agencies never renamed since DAY are left out: their `name` is right."""
+    names: dict[int, str] = {}
+    if day is None:
+        return names
+    later = AgencyNameChange.objects.filter(agency_id__in=set(agency_ids), effective_on__gt=day)
+    for agency_id, old_name in later.order_by("-effective_on", "-pk").values_list("agency_id", "old_name"):
+        names[agency_id] = old_name  # the earliest renaming after DAY is read last and wins
+    return names
+
+
+def agency_name_on(agency: Agency, day) -> str:
+    """The name AGENCY bore on DAY (a date): what a document dated DAY prints."""
+    return agency_names_on([agency.pk], day).get(agency.pk, agency.name)

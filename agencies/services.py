@@ -7,12 +7,23 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import F, Value
 from django.db.models.functions import Concat, Substr
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from audit import recorder
+from audit.models import AuditObject
 
 from .access import access_changed, ancestor_paths, forget_jurisdiction, may_keep_provider_in
-from .models import OFFICIAL_LEVELS, AdministrativeUnit, Agency, Role, StaffMembership, UnitLevel
+from .models import (
+    OFFICIAL_LEVELS,
+    AdministrativeUnit,
+    Agency,
+    AgencyNameChange,
+    AgencyType,
+    Role,
+    StaffMembership,
+    UnitLevel,
+)
 from .official_units import OfficialUnits
 
 
@@ -48,6 +59,69 @@ def agency_save(*, actor, agency: Agency) -> Agency:
     agency.full_clean()
     agency.save()
     return agency
+
+
+@transaction.atomic
+def agency_type_save(*, actor, agency_type: AgencyType) -> AgencyType:
+    """Add or relabel a type of agency (a national list: its code never changes once saved)."""
+    before = {}
+    if agency_type.pk:
+        stored = AgencyType.objects.select_for_update().get(pk=agency_type.pk)
+        if stored.code != agency_type.code:
+            raise ValidationError({"code": [_("The code of an entry never changes: records use it.")]})
+        before = {"name_vi": stored.name_vi, "name_en": stored.name_en, "sort_order": stored.sort_order}
+    agency_type.full_clean()
+    agency_type.save()
+    after = {"name_vi": agency_type.name_vi, "name_en": agency_type.name_en, "sort_order": agency_type.sort_order}
+    recorder.record(
+        "change" if before else "create",
+        AuditObject.AGENCY_TYPE,
+        agency_type.pk,
+        fields={name: [before.get(name), value] for name, value in after.items() if before.get(name) != value},
+        actor=actor,
+    )
+    return agency_type
+
+
+@transaction.atomic
+def agency_rename(*, actor, agency: Agency, new_name: str, effective_on) -> AgencyNameChange:
+    """Rename AGENCY from EFFECTIVE_ON (today or a past date after its last renaming): documents dated before
+    keep printing the former name. A renaming is recorded once it is in force, never ahead of it."""
+    agency = Agency.objects.select_for_update().get(pk=agency.pk)
+    new_name = " ".join((new_name or "").split())
+    errors = {}
+    if not new_name:
+        errors["new_name"] = [_("Enter the new name.")]
+    elif new_name == agency.name:
+        errors["new_name"] = [_("This is already the agency's name.")]
+    if effective_on is None:
+        errors["effective_on"] = [_("Enter the date the new name took effect.")]
+    elif effective_on > timezone.localdate():
+        errors["effective_on"] = [_("Record a renaming on or after the day it takes effect.")]
+    else:
+        last = agency.renamings.order_by("-effective_on").first()
+        if last is not None and effective_on <= last.effective_on:
+            errors["effective_on"] = [
+                _("The last renaming took effect on %(date)s: a new one must take effect after it.")
+                % {"date": last.effective_on.strftime("%d/%m/%Y")}
+            ]
+    if errors:
+        raise ValidationError(errors)
+    change = AgencyNameChange(
+        agency=agency, old_name=agency.name, new_name=new_name, effective_on=effective_on, created_by=actor
+    )
+    agency.name = new_name
+    agency.full_clean()
+    agency.save(update_fields=["name"])
+    change.save()
+    recorder.record(
+        "change",
+        AuditObject.AGENCY,
+        agency.pk,
+        fields={"old_name": change.old_name, "new_name": new_name, "effective_on": effective_on.isoformat()},
+        actor=actor,
+    )
+    return change
 
 
 @transaction.atomic

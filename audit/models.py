@@ -49,6 +49,10 @@ class AuditObject(models.TextChoices):
     AUDIT = "audit", _("Audit trail")
     CASELOAD = "caseload", _("Officers' caseloads")
     EXPORT = "export", _("Export file")
+    LIST_ENTRY = "list_entry", _("Entry of a kept list")
+    EXTRA_FIELD = "extra_field", _("Extra field of a province")
+    AGENCY = "agency", _("Agency")
+    AGENCY_TYPE = "agency_type", _("Type of agency")
 
 
 class AuditChannel(models.TextChoices):

@@ -40,8 +40,8 @@ from .models import (
     CommunityReport,
     CommunitySource,
     Export,
-    RegisterImport,
     ExportKind,
+    RegisterImport,
     Report,
 )
 from .workflow import ACTIONS, Action, actions_from

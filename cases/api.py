@@ -13,7 +13,7 @@ from agencies.models import AdministrativeUnit
 from notifications.selectors import deadlines_of
 
 from . import access, selectors, serializers, services
-from .choices import AbuseForm, CaseState, RiskLevel
+from .choices import CaseState, RiskLevel
 from .downloads import attachment_response
 from .models import Assignment
 from .selectors.hotline import passed_on_statuses
@@ -21,7 +21,7 @@ from .selectors.hotline import passed_on_statuses
 CASE_FILTERS = [
     OpenApiParameter("state", str, enum=CaseState.values),
     OpenApiParameter("risk_level", str, enum=RiskLevel.values),
-    OpenApiParameter("abuse_form", str, enum=AbuseForm.values),
+    OpenApiParameter("abuse_form", str, description="Code of a form of abuse of the kept list"),
     OpenApiParameter("commune", int, description="Primary key of the commune"),
     OpenApiParameter("opened_from", OpenApiTypes.DATE),
     OpenApiParameter("opened_to", OpenApiTypes.DATE),
@@ -76,6 +76,18 @@ class CaseDetailApi(APIView):
             "deadlines": deadlines_of(case),
         }
         return Response(serializers.CaseDetailSerializer(case, context=context).data)
+
+
+class CaseExtraApi(APIView):
+    """Record the province's extra fields of a case file (values of fields no longer asked are kept)."""
+
+    @extend_schema(request=serializers.CaseExtraInputSerializer, responses=serializers.CaseExtraInputSerializer)
+    def post(self, request, pk):
+        case = access.case_for_user(request.user, pk, need=access.Need.EDIT)
+        serializer = serializers.CaseExtraInputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        case = services.case_extra_save(actor=request.user, case=case, raw=serializer.validated_data["extra"])
+        return Response({"extra": case.extra})
 
 
 ACTION_SERIALIZERS = {

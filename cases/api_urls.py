@@ -6,6 +6,7 @@ urlpatterns = [
     path("cases/", api.CaseListApi.as_view(), name="api-case-list"),
     path("cases/<int:pk>/", api.CaseDetailApi.as_view(), name="api-case-detail"),
     path("cases/<int:pk>/notes/", api.CaseNotesApi.as_view(), name="api-case-notes"),
+    path("cases/<int:pk>/extra/", api.CaseExtraApi.as_view(), name="api-case-extra"),
     path("cases/<int:pk>/attachments/", api.CaseAttachmentsApi.as_view(), name="api-case-attachments"),
     path(
         "cases/<int:pk>/attachments/<int:attachment_pk>/",

@@ -20,12 +20,13 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import timezone
 
+from agencies.access import province_pk_of
 from agencies.demo import COMMUNES, clock
 from agencies.models import AdministrativeUnit, Agency
 
 from . import services
 from .choices import OPEN_STATES
-from .models import Assignment, CaseFile
+from .models import Assignment, CaseFile, ExtraField, ListEntry
 from .walker import walk_to
 
 FAMILY_NAMES = ("Nguyễn", "Trần", "Lê", "Phạm", "Huỳnh", "Võ", "Đặng", "Bùi", "Đỗ", "Hồ", "Ngô", "Dương", "Lý")
@@ -138,6 +139,7 @@ def seed() -> dict[str, int]:
     people = {
         key: (users[f"canbo.{key.replace('_', '')}"], users[f"chutich.{key.replace('_', '')}"]) for key in communes
     }
+    _lists(communes["tan_bien"], users["admin"])
     rng = random.Random(2026)  # noqa: S311 - made-up demo data, the same on every run
     now = timezone.now().replace(second=0, microsecond=0)
     cases = [*EVERY_STEP, *_over_two_years(rng, timezone.localtime(now))]
@@ -192,6 +194,44 @@ def _register(commune, users) -> None:
     )
     register_import.register_mapping_save(actor=officer, register_import=upload, mapping=upload.mapping)
     register_import.register_check(upload.pk)  # what the worker does; the demo is seeded in one go
+
+
+def _lists(commune, admin) -> None:
+    """What the province's administrator added to the lists: its own sub-form of violence (counted as
+    violence) and a few extra fields on the report and the case file."""
+    province = AdministrativeUnit.objects.get(pk=province_pk_of(commune))
+    services.list_entry_save(
+        actor=admin,
+        entry=ListEntry(
+            kind="abuse_form",
+            code="tn_online_violence",
+            legal_code="violence",
+            province=province,
+            label_vi="Bạo lực trên không gian mạng",
+            label_en="Online violence",
+            sort_order=15,
+        ),
+    )
+    fields = [
+        ("report", "hotline_ticket", "Mã phiếu của Tổng đài tỉnh", "text", "", False),
+        ("case", "counselling_sessions", "Số buổi tư vấn tâm lý đã thực hiện", "number", "", False),
+        ("case", "joint_meeting_on", "Ngày họp liên ngành", "date", "", False),
+        ("case", "support_package", "Gói hỗ trợ của tỉnh", "choice", "Hỗ trợ học phí\nHỗ trợ dinh dưỡng\nKhác", False),
+    ]
+    for order, (target, key, label, kind, options, required) in enumerate(fields, start=1):
+        services.extra_field_save(
+            actor=admin,
+            field=ExtraField(
+                province=province,
+                target=target,
+                key=key,
+                label=label,
+                field_type=kind,
+                options=options,
+                is_required=required,
+                sort_order=order * 10,
+            ),
+        )
 
 
 def _share_caseload(commune, users) -> None:

@@ -13,6 +13,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from agencies.selectors import agency_names_on
 from config.pdf import RenderedPdf, render_document
 from outgoing.letterhead import letterhead
 from outgoing.models import DocumentKind, OutgoingDocument, SubjectKind
@@ -20,6 +21,7 @@ from outgoing.names import full_name, in_text
 from outgoing.services import Issue, document_issue, issuing_body_default
 
 from .choices import PlanStatus
+from .lists import extra_pairs
 from .models import CaseFile, current_plan
 
 
@@ -125,12 +127,19 @@ def _context(case: CaseFile, number: int, *, number_symbol: str) -> dict:
         head = letterhead(body, signer_name=author.get_full_name() if author else "")
         head["signer"] = {"authority": "", "title": form.signer_title, "name": head["signer"]["name"]}
         recipients = ["Lưu: hồ sơ trẻ em"]
+    day = timezone.localtime(moment).date() if moment else timezone.localdate()
+    measures = list(plan.measures.all()) if plan else []
+    # Each agency under the name it bore on the form's date: a renaming since does not rewrite old forms.
+    names = agency_names_on({measure.agency_id for measure in measures}, day)
     return {
         **head,
         "recipients": recipients,
         "case": case,
         "number": number,
         "plan": plan,
+        "measures": [(measure, names.get(measure.agency_id, measure.agency.name)) for measure in measures],
+        "extra_report": extra_pairs(case.report, target="report") if number == 1 else [],
+        "extra_case": extra_pairs(case, target="case") if number == 3 else [],
         "form_number": f"Mẫu số {number:02d}",
         "symbol": f"{form.kind}-{body.symbol}",
         "number_symbol": number_symbol,

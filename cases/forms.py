@@ -10,17 +10,15 @@ from django.utils.translation import gettext_lazy as _
 from agencies.models import AdministrativeUnit, Agency, ServiceProvider
 from config.names import NameFormField
 
+from . import lists
 from .choices import (
-    AbuseForm,
     AgeGroup,
     CaseState,
     CircumstanceGroup,
-    ClosureReason,
     ReceivingPoint,
     ReportSource,
     ReviewRecommendation,
     RiskLevel,
-    ServiceType,
     Setting,
     Sex,
     VisitKind,
@@ -86,7 +84,55 @@ class BootstrapMixin:
                 widget.attrs.setdefault("class", "form-control")
 
 
-class ReportForm(BootstrapMixin, forms.Form):
+def offer_lists(form, province_id: int | None) -> None:
+    """Offer on FORM the kept lists' entries of the case's province (its own reasons for closure…)."""
+    if "closure_reason" in form.fields:
+        form.fields["closure_reason"].choices = [("", "—"), *lists.offered("closure_reason", [province_id])]
+
+
+def add_extra_fields(form, definitions) -> None:
+    """The province's extra fields on FORM, typed, named "extra_<key>", marked required where they are."""
+    for definition in definitions:
+        common = {"label": definition.label, "required": definition.is_required, "help_text": definition.help_text}
+        if definition.field_type == "number":
+            field = forms.DecimalField(
+                **common, widget=forms.NumberInput(attrs={"inputmode": "decimal", "step": "any"})
+            )
+        elif definition.field_type == "date":
+            field = forms.DateField(**common, widget=DATE_WIDGET)
+        elif definition.field_type == "choice":
+            options = [(option, option) for option in definition.option_list]
+            field = forms.ChoiceField(**common, choices=[("", "—"), *options])
+        else:
+            field = forms.CharField(**common, max_length=1000)
+        if definition.is_required:
+            field.error_messages["required"] = _("“%(label)s” is required.") % {"label": definition.label}
+        widget = field.widget
+        widget.attrs.setdefault("class", "form-select" if isinstance(widget, forms.Select) else "form-control")
+        form.fields[f"extra_{definition.key}"] = field
+    form.extra_keys = [definition.key for definition in definitions]
+
+
+class ExtraFieldsMixin:
+    def extra_fields(self) -> list:
+        """The bound extra fields, for templates to render in a loop."""
+        return [self[f"extra_{key}"] for key in getattr(self, "extra_keys", [])]
+
+
+def extra_values(form) -> dict:
+    """The extra fields' cleaned values, key → value, for the services (which check them again)."""
+    return {key: form.cleaned_data.pop(f"extra_{key}", None) for key in getattr(form, "extra_keys", [])}
+
+
+class CaseExtraForm(ExtraFieldsMixin, BootstrapMixin, forms.Form):
+    """A case file's extra fields (those its province asks)."""
+
+    def __init__(self, *args, definitions=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        add_extra_fields(self, definitions)
+
+
+class ReportForm(ExtraFieldsMixin, BootstrapMixin, forms.Form):
     received_at = forms.DateTimeField(
         label=_("Received at"),
         widget=DATETIME_WIDGET,
@@ -108,7 +154,7 @@ class ReportForm(BootstrapMixin, forms.Form):
     setting = forms.ChoiceField(label=_("Setting"), choices=Setting.choices)
     abuse_forms = forms.MultipleChoiceField(
         label=_("Forms of abuse"),
-        choices=AbuseForm.choices,
+        choices=lambda: lists.offered("abuse_form"),
         widget=forms.CheckboxSelectMultiple,
         error_messages={"required": _("Choose at least one form of abuse.")},
     )
@@ -127,11 +173,18 @@ class ReportForm(BootstrapMixin, forms.Form):
     # The service asks for the reporter's name unless the reporter stays anonymous: marked, and lifted by the box.
     required_fields = ("reporter_name",)
 
-    def __init__(self, *args, communes=None, **kwargs):
+    def __init__(self, *args, communes=None, province_ids=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["reporter_name"].required_unless = "reporter_is_anonymous"
         self.fields["commune"].queryset = communes if communes is not None else AdministrativeUnit.objects.none()
         self.fields["received_at"].initial = timezone.localtime().replace(second=0, microsecond=0)
+        self.fields["abuse_forms"].choices = lists.offered("abuse_form", province_ids)
+        # The province's own questions, after the law's (the service checks them again against the commune's).
+        definitions = {}
+        for province_id in province_ids:
+            for definition in lists.extra_definitions(province_id, "report"):
+                definitions.setdefault(definition.key, definition)
+        add_extra_fields(self, definitions.values())
 
     def clean(self):
         data = super().clean()
@@ -267,7 +320,7 @@ class PlanForm(VersionForm):
 
 class MeasureForm(BootstrapMixin, forms.Form):
     agency = forms.ModelChoiceField(label=_("Agency"), queryset=Agency.objects.none())
-    service_type = forms.ChoiceField(label=_("Service"), choices=ServiceType.choices)
+    service_type = forms.ChoiceField(label=_("Service"), choices=lambda: lists.offered("service_type"))
     description = forms.CharField(label=_("What is to be done"), widget=forms.Textarea(attrs={"rows": 2}))
     due_date = forms.DateField(label=_("Due date"), widget=DATE_WIDGET)
     provider = forms.ModelChoiceField(
@@ -277,8 +330,9 @@ class MeasureForm(BootstrapMixin, forms.Form):
         help_text=_("The shelter, clinic, legal aid or counselling service that will do it, if there is one."),
     )
 
-    def __init__(self, *args, agencies=None, providers=None, **kwargs):
+    def __init__(self, *args, agencies=None, providers=None, province_id=None, **kwargs):
         super().__init__(*args, **kwargs)
+        self.fields["service_type"].choices = lists.offered("service_type", [province_id])
         self.fields["agency"].queryset = agencies if agencies is not None else Agency.objects.none()
         self.fields["provider"].queryset = providers if providers is not None else ServiceProvider.objects.none()
 
@@ -310,7 +364,7 @@ class ReviewForm(VersionForm):
     )
     closure_reason = forms.ChoiceField(
         label=_("Reason for ending the plan"),
-        choices=[("", "—"), *ClosureReason.choices],
+        choices=lambda: [("", "—"), *lists.offered("closure_reason")],
         required=False,
         help_text=_("Only when the review proposes to end the plan."),
     )
@@ -350,7 +404,7 @@ class CaseFilterForm(BootstrapMixin, forms.Form):
     state = forms.ChoiceField(label=_("State"), choices=[("", _("All states")), *CaseState.choices], required=False)
     risk_level = forms.ChoiceField(label=_("Risk"), choices=[("", _("All levels")), *RiskLevel.choices], required=False)
     abuse_form = forms.ChoiceField(
-        label=_("Form of abuse"), choices=[("", _("All forms")), *AbuseForm.choices], required=False
+        label=_("Form of abuse"), choices=lambda: [("", _("All forms")), *lists.abuse_form_choices()], required=False
     )
     commune = forms.ModelChoiceField(label=_("Commune"), queryset=AdministrativeUnit.objects.none(), required=False)
     opened_from = forms.DateField(label=_("Received from"), required=False, widget=DATE_WIDGET)

@@ -7,16 +7,13 @@ from agencies.models import AdministrativeUnit, Agency
 from config.names import NameSerializerField
 
 from .choices import (
-    AbuseForm,
     AgeGroup,
     CaseState,
     CircumstanceGroup,
-    ClosureReason,
     ReceivingPoint,
     ReportSource,
     ReviewRecommendation,
     RiskLevel,
-    ServiceType,
     Setting,
     Sex,
 )
@@ -116,6 +113,9 @@ class CaseDetailSerializer(CaseListSerializer):
     child = ChildSerializer()
     report_id = serializers.IntegerField()
     abuse_forms = serializers.SerializerMethodField()
+    closure_reason = serializers.CharField(read_only=True, help_text="Code of a reason for closure of the kept list")
+    report_extra = serializers.JSONField(source="report.extra", read_only=True)
+    extra = serializers.JSONField(read_only=True)
     events = EventSerializer(many=True)
     allowed_actions = serializers.SerializerMethodField()
     deadlines = serializers.SerializerMethodField()
@@ -125,6 +125,8 @@ class CaseDetailSerializer(CaseListSerializer):
             *CaseListSerializer.Meta.fields,
             "report_id",
             "abuse_forms",
+            "report_extra",
+            "extra",
             "closure_reason",
             "transfer_to",
             "events",
@@ -171,7 +173,7 @@ class AttachmentSerializer(serializers.ModelSerializer):
 class CaseFilterSerializer(serializers.Serializer):
     state = serializers.ChoiceField(choices=CaseState.choices, required=False, default="")
     risk_level = serializers.ChoiceField(choices=RiskLevel.choices, required=False, default="")
-    abuse_form = serializers.ChoiceField(choices=AbuseForm.choices, required=False, default="")
+    abuse_form = serializers.CharField(max_length=30, required=False, default="", allow_blank=True)
     commune = serializers.IntegerField(required=False, allow_null=True, default=None)
     opened_from = serializers.DateField(required=False, allow_null=True, default=None)
     opened_to = serializers.DateField(required=False, allow_null=True, default=None)
@@ -222,7 +224,11 @@ class ReportInputSerializer(serializers.Serializer):
     source = serializers.ChoiceField(choices=ReportSource.choices)
     setting = serializers.ChoiceField(choices=Setting.choices)
     narrative = serializers.CharField()
-    abuse_forms = serializers.ListField(child=serializers.ChoiceField(choices=AbuseForm.choices), allow_empty=False)
+    abuse_forms = serializers.ListField(
+        child=serializers.CharField(max_length=30),
+        allow_empty=False,
+        help_text="Codes of the forms of abuse (the kept list: the law's codes and the province's own entries)",
+    )
     reporter_is_anonymous = serializers.BooleanField(required=False, default=False)
     reporter_name = NameSerializerField(max_length=200, required=False, default="", allow_blank=True)
     reporter_phone = serializers.CharField(max_length=20, required=False, default="", allow_blank=True)
@@ -234,6 +240,11 @@ class ReportInputSerializer(serializers.Serializer):
         choices=AgeGroup.choices, required=False, default="", allow_blank=True
     )
     external_reference = serializers.CharField(max_length=100, required=False, default="", allow_blank=True)
+    extra = serializers.DictField(
+        required=False,
+        default=dict,
+        help_text="The province's extra fields of a report: key → value (dates as YYYY-MM-DD)",
+    )
     children = ChildInputSerializer(many=True, allow_empty=False)
     idempotency_key = serializers.UUIDField(
         required=False,
@@ -286,7 +297,7 @@ class InvestigateInputSerializer(VersionSerializer):
 
 class MeasureInputSerializer(serializers.Serializer):
     agency = serializers.PrimaryKeyRelatedField(queryset=Agency.objects.filter(is_active=True))
-    service_type = serializers.ChoiceField(choices=ServiceType.choices)
+    service_type = serializers.CharField(max_length=30, help_text="Code of a service type of the kept list")
     description = serializers.CharField()
     due_date = serializers.DateField()
 
@@ -313,9 +324,17 @@ class ReviewInputSerializer(VersionSerializer):
     findings = serializers.CharField()
     child_is_safe = serializers.BooleanField()
     recommendation = serializers.ChoiceField(choices=ReviewRecommendation.choices)
-    closure_reason = serializers.ChoiceField(
-        choices=ClosureReason.choices, required=False, default="", allow_blank=True
+    closure_reason = serializers.CharField(
+        max_length=30,
+        required=False,
+        default="",
+        allow_blank=True,
+        help_text="Code of a reason for closure of the kept list",
     )
+
+
+class CaseExtraInputSerializer(serializers.Serializer):
+    extra = serializers.DictField(help_text="The province's extra fields of the case file: key → value")
 
 
 class TransferInputSerializer(VersionSerializer):
@@ -342,6 +361,8 @@ class AttachmentInputSerializer(serializers.Serializer):
 class AssignmentSerializer(serializers.ModelSerializer):
     agency = serializers.CharField(source="agency.name")
     case_reference = serializers.CharField(source="case.reference")
+    # A code of the kept list (cases.lists): the list changes without code, so no fixed enum here.
+    service_type = serializers.CharField(read_only=True, help_text="Code of a service type of the kept list")
 
     class Meta:
         model = Assignment

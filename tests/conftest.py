@@ -207,3 +207,12 @@ def _fresh_rate_limits():
     delete_pattern = getattr(cache, "delete_pattern", None)
     if delete_pattern is not None:
         delete_pattern("rate:*")
+
+
+@pytest.fixture(autouse=True)
+def _fresh_kept_lists():
+    """The kept lists' labels are cached per process (cases.lists); a test's rows are rolled back without
+    telling it, so each test starts by reading them afresh."""
+    from cases import lists
+
+    lists.forget()

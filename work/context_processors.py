@@ -1,7 +1,7 @@
 """What the navigation bar shows a person: the menu entries their roles open (decided by each app's access
 door, never by the template) and how much work waits for them."""
 
-from agencies.access import active_memberships
+from agencies.access import active_memberships, may_keep_lists
 from cases import access as case_access
 from outgoing import access as outgoing_access
 from plans import access as plan_access
@@ -28,6 +28,7 @@ def navigation(request):
         "register": outgoing_access.may_see_register(user),
         "plan_tasks": bool(plan_access.agency_ids_of(user)),
         "import_plans": plan_access.may_import_plans(user),
+        "lists": may_keep_lists(user),
         "administration": user.is_staff,
     }
     return {"nav": nav, "work_count": work_count(user) if active_memberships(user) else 0}

@@ -18,6 +18,6 @@ def backward(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("cases", "0024_exports")]
+    dependencies = [("cases", "0025_admin_lists")]
 
     operations = [migrations.RunPython(forward, backward, elidable=False)]

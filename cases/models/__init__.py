@@ -17,6 +17,7 @@ from .community import CommunityReport, CommunityReportStatus, CommunitySource, 
 from .exports import Export, ExportFormat, ExportKind, ExportState
 from .households import Household
 from .imports import ImportedRow, ImportStatus, RegisterImport, RegisterImportRow, RegisterMapping, RowStatus
+from .lists import ExtraField, ExtraFieldTarget, ExtraFieldType, ListEntry, ListKind
 from .merges import UNDO_DAYS, ChildMerge, DuplicateDismissal
 from .offline import OfflineKey
 from .permissions import CaseFileGroupObjectPermission, CaseFileUserObjectPermission
@@ -58,12 +59,17 @@ __all__ = [
     "ExportFormat",
     "ExportKind",
     "ExportState",
+    "ExtraField",
+    "ExtraFieldTarget",
+    "ExtraFieldType",
     "Household",
     "ImportStatus",
     "ImportedRow",
     "InitialAssessment",
     "InterventionPlan",
     "LawfulBasis",
+    "ListEntry",
+    "ListKind",
     "Note",
     "OfflineKey",
     "PlanMeasure",

@@ -5,7 +5,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from ..choices import AssignmentStatus, ServiceType
+from ..choices import AssignmentStatus
+from ..lists import service_type_choices
 from .case_files import CaseFile, PlanMeasure
 
 ACTIVE_ASSIGNMENT_STATUSES = (AssignmentStatus.PROPOSED, AssignmentStatus.ACCEPTED, AssignmentStatus.IN_PROGRESS)
@@ -19,7 +20,7 @@ class Assignment(models.Model):
     agency = models.ForeignKey(
         "agencies.Agency", verbose_name=_("agency"), on_delete=models.PROTECT, related_name="assignments"
     )
-    service_type = models.CharField(_("service"), max_length=30, choices=ServiceType.choices)
+    service_type = models.CharField(_("service"), max_length=30, choices=service_type_choices)
     request = models.TextField(_("what is asked"))
     due_date = models.DateField(_("due date"))
     status = models.CharField(

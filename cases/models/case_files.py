@@ -5,7 +5,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from ..choices import ENDED_STATES, CaseState, ClosureReason, PlanStatus, ReviewRecommendation, RiskLevel, ServiceType
+from ..choices import ENDED_STATES, CaseState, PlanStatus, ReviewRecommendation, RiskLevel
+from ..lists import closure_reason_choices, service_type_choices
 from .children import Child
 from .reports import Report
 
@@ -49,8 +50,10 @@ class CaseFile(models.Model):
         related_name="+",
     )
     state_before_transfer = models.CharField(max_length=30, choices=CaseState.choices, blank=True)
-    closure_reason = models.CharField(_("closure reason"), max_length=30, choices=ClosureReason.choices, blank=True)
+    closure_reason = models.CharField(_("closure reason"), max_length=30, choices=closure_reason_choices, blank=True)
     closure_note = models.TextField(_("closure note"), blank=True)
+    # The province's extra fields (cases.models.lists.ExtraField), key → value; checked by the services.
+    extra = models.JSONField(_("extra fields"), default=dict, blank=True)
     opened_at = models.DateTimeField(_("opened at"))
     closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
     # Sensitive cases (the alleged perpetrator is staff or a relative of staff): only the users
@@ -176,7 +179,7 @@ class InterventionPlan(models.Model):
 class PlanMeasure(models.Model):
     plan = models.ForeignKey(InterventionPlan, on_delete=models.CASCADE, related_name="measures")
     agency = models.ForeignKey("agencies.Agency", verbose_name=_("agency"), on_delete=models.PROTECT, related_name="+")
-    service_type = models.CharField(_("service"), max_length=30, choices=ServiceType.choices)
+    service_type = models.CharField(_("service"), max_length=30, choices=service_type_choices)
     description = models.TextField(_("what is to be done"))
     due_date = models.DateField(_("due date"))
     # Picked from the directory of services; the measure's own text stays what the plan says.
@@ -200,6 +203,6 @@ class Review(models.Model):
     findings = models.TextField(_("findings"))
     child_is_safe = models.BooleanField(_("the child is safe and stable"))
     recommendation = models.CharField(_("recommendation"), max_length=20, choices=ReviewRecommendation.choices)
-    closure_reason = models.CharField(_("closure reason"), max_length=30, choices=ClosureReason.choices, blank=True)
+    closure_reason = models.CharField(_("closure reason"), max_length=30, choices=closure_reason_choices, blank=True)
     reviewed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     reviewed_at = models.DateTimeField(_("reviewed at"))

@@ -4,7 +4,8 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from ..choices import AbuseForm, AgeGroup, ReceivingPoint, ReportSource, Setting
+from ..choices import AgeGroup, ReceivingPoint, ReportSource, Setting
+from ..lists import abuse_form_choices
 
 
 class Report(models.Model):
@@ -40,6 +41,8 @@ class Report(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     # Chosen by the phone that recorded it offline: a retried send returns this report, never a second one.
     idempotency_key = models.UUIDField(null=True, blank=True, unique=True, editable=False)
+    # The province's extra fields (cases.models.lists.ExtraField), key → value; checked by the services.
+    extra = models.JSONField(_("extra fields"), default=dict, blank=True)
 
     class Meta:
         verbose_name = _("report")
@@ -54,7 +57,7 @@ class ReportAbuseForm(models.Model):
     """The forms of abuse a report alleges (Art. 4, with the sexual-abuse sub-types), one row each."""
 
     report = models.ForeignKey(Report, on_delete=models.CASCADE, related_name="abuse_forms")
-    form = models.CharField(_("form of abuse"), max_length=30, choices=AbuseForm.choices)
+    form = models.CharField(_("form of abuse"), max_length=30, choices=abuse_form_choices)
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["report", "form"], name="report_abuse_form_unique")]

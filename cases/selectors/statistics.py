@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from notifications.models import Deadline, DeadlineState
 
+from .. import lists
 from ..choices import OPEN_STATES, CaseState, PlanStatus
 from ..models import (
     Assignment,
@@ -58,11 +59,14 @@ def case_files_received(path: str, start: datetime.datetime, end: datetime.datet
 
 
 def abuse_forms_by_report(report_ids) -> dict[int, set[str]]:
+    """The law's forms of abuse (cases.choices.AbuseForm) each report alleges: a province's own entry counts
+    as the legal form the administrators mapped it to, so the indicators count it whatever its label."""
     forms = defaultdict(set)
+    legal = {entry.code: entry.legal_code for entry in lists.entries("abuse_form")}
     for report_id, form in ReportAbuseForm.objects.filter(report_id__in=set(report_ids)).values_list(
         "report_id", "form"
     ):
-        forms[report_id].add(form)
+        forms[report_id].add(legal.get(form, form))
     return forms
 
 
@@ -90,12 +94,13 @@ def cases_with_plan_approved(path: str, start: datetime.datetime, end: datetime.
 
 
 def approved_measures(case_ids) -> list[tuple[str, str]]:
-    """(service type, agency type code) of every measure of the approved plans of CASE_IDS."""
-    return list(
-        PlanMeasure.objects.filter(plan__case_id__in=case_ids, plan__status=PlanStatus.APPROVED).values_list(
-            "service_type", "agency__agency_type__code"
-        )
+    """(service type, agency type code) of every measure of the approved plans of CASE_IDS; a province's own
+    service type counts as the legal one it is mapped to."""
+    legal = {entry.code: entry.legal_code for entry in lists.entries("service_type")}
+    rows = PlanMeasure.objects.filter(plan__case_id__in=case_ids, plan__status=PlanStatus.APPROVED).values_list(
+        "service_type", "agency__agency_type__code"
     )
+    return [(legal.get(service, service), agency_type) for service, agency_type in rows]
 
 
 def circumstances(path: str, first_day: datetime.date, last_day: datetime.date) -> list[tuple]:

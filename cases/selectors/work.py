@@ -475,11 +475,11 @@ def agency_sections(user, clock: Clock) -> list[Section]:
 
 
 def _assignment_item(row: dict, action: str, words: str, due, clock: Clock) -> WorkItem:
-    from ..choices import ServiceType
+    from .. import lists
 
     return WorkItem(
         section=action,
-        title=f"{row['case__reference']} · {ServiceType(row['service_type']).label}",
+        title=f"{row['case__reference']} · {lists.label('service_type', row['service_type'])}",
         detail=row["request"][:160],
         url=reverse("cases:assignment", args=[row["pk"]]),
         action=words,

@@ -23,6 +23,7 @@ from .community import (
 )
 from .households import household_group_report, household_leave, household_link
 from .intake import CaregiverInput, ChildInput, ReportInput, report_receive
+from .lists import case_extra_save, extra_field_save, list_entry_save
 from .merges import child_merge, child_merge_undo, duplicate_dismiss, undo_refusal
 from .notes import note_add
 from .offline import offline_key_check, offline_key_issue, offline_keys_revoke
@@ -81,6 +82,7 @@ __all__ = [
     "case_assess",
     "case_assign_officer",
     "case_decline_transfer",
+    "case_extra_save",
     "case_investigate",
     "case_mark_not_child_protection",
     "case_record_emergency",
@@ -98,11 +100,13 @@ __all__ = [
     "community_report_close",
     "community_report_submit",
     "duplicate_dismiss",
+    "extra_field_save",
     "flag_lift",
     "flag_raise",
     "household_group_report",
     "household_leave",
     "household_link",
+    "list_entry_save",
     "note_add",
     "offline_key_check",
     "offline_key_issue",

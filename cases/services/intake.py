@@ -19,11 +19,20 @@ from audit.recorder import record, together
 from config import names
 from notifications.services import NotificationDraft, notify_many
 
-from .. import access, events, handoffs, name_search
+from .. import access, events, handoffs, lists, name_search
 from ..ages import CHILD_AGE_LIMIT, age_on
-from ..choices import OPEN_STATES, AbuseForm
+from ..choices import OPEN_STATES
 from ..deadlines import rules_for
-from ..models import Caregiver, CaseFile, Child, ChildCircumstance, CommunityReport, Report, ReportAbuseForm
+from ..models import (
+    Caregiver,
+    CaseFile,
+    Child,
+    ChildCircumstance,
+    CommunityReport,
+    ExtraFieldTarget,
+    Report,
+    ReportAbuseForm,
+)
 from ..text import fold
 from .common import intake_deadlines_open, reserve_ids
 from .community import community_report_link
@@ -80,6 +89,8 @@ class ReportInput:
     perpetrator_relation: str = ""
     perpetrator_age_group: str = ""
     external_reference: str = ""
+    # The province's extra fields of a report: key → value (text, or typed), checked against its definitions.
+    extra: dict = field(default_factory=dict)
 
 
 def _validate_child(data: ChildInput, *, on_date: datetime.date, prefix: str = "") -> dict[str, list[str]]:
@@ -150,10 +161,15 @@ def _validate_report(actor, report: ReportInput, children: list[ChildInput]) -> 
         errors["commune"] = [_("Choose an existing commune, ward or special zone.")]
     elif not access.can_receive_reports_for(actor, report.commune):
         errors["commune"] = [_("You cannot record reports for this commune.")]
+    province_id = province_pk_of(report.commune) if report.commune is not None and report.commune.path else None
     if not report.abuse_forms:
         errors["abuse_forms"] = [_("Choose at least one form of abuse.")]
-    elif unknown := set(report.abuse_forms) - set(AbuseForm.values):
+    elif unknown := set(report.abuse_forms) - lists.offered_codes("abuse_form", [province_id]):
         errors["abuse_forms"] = [_("Unknown form of abuse: %(codes)s") % {"codes": ", ".join(sorted(unknown))}]
+    report.extra, extra_errors = lists.extra_clean(
+        lists.extra_definitions(province_id, ExtraFieldTarget.REPORT), report.extra
+    )
+    errors.update(extra_errors)
     if not report.narrative.strip():
         errors["narrative"] = [_("Describe what happened.")]
     if not report.reporter_is_anonymous and not report.reporter_name.strip():

@@ -13,11 +13,12 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from agencies.access import province_pk_of
 from agencies.models import AdministrativeUnit, Agency, ServiceProvider
 from agencies.selectors import providers_serving
 from notifications.services import deadline_cancel, deadline_meet
 
-from .. import events
+from .. import events, lists
 from ..choices import CaseState, ClosureReason, DeadlineKind, PlanStatus, ReviewRecommendation, RiskLevel
 from ..models import (
     CaseFile,
@@ -160,6 +161,7 @@ class MeasureInput:
 
 def _measure_errors(case: CaseFile, measures: list[MeasureInput]) -> dict[str, list[str]]:
     errors: dict[str, list[str]] = {}
+    offered_services = lists.offered_codes("service_type", [province_pk_of(case.commune)])
     if not measures:
         errors["measures"] = [_("Add at least one measure, each with an agency and a due date.")]
     for index, measure in enumerate(measures):
@@ -167,6 +169,8 @@ def _measure_errors(case: CaseFile, measures: list[MeasureInput]) -> dict[str, l
             errors[f"measures-{index}-agency"] = [_("Choose the agency responsible.")]
         elif not serves(measure.agency, case):
             errors[f"measures-{index}-agency"] = [_("This agency does not serve the child's commune.")]
+        if measure.service_type not in offered_services:
+            errors[f"measures-{index}-service_type"] = [_("Choose one of the services offered.")]
         if measure.due_date is None or measure.due_date < timezone.localdate():
             errors[f"measures-{index}-due_date"] = [_("The due date must be today or later.")]
         if not measure.description.strip():
@@ -290,11 +294,12 @@ def case_review(
         errors["findings"] = [_("Describe the findings of the review.")]
     if recommendation not in ReviewRecommendation.values:
         errors["recommendation"] = [_("Choose a recommendation.")]
-    if recommendation == ReviewRecommendation.CLOSE and closure_reason not in ClosureReason.values:
+    offered_reasons = lists.offered_codes("closure_reason", [province_pk_of(case.commune)])
+    if recommendation == ReviewRecommendation.CLOSE and closure_reason not in offered_reasons:
         errors["closure_reason"] = [_("Give the reason for ending the plan.")]
     if (
         recommendation == ReviewRecommendation.CLOSE
-        and closure_reason == ClosureReason.SAFE_AND_STABLE
+        and lists.legal_code("closure_reason", closure_reason) == ClosureReason.SAFE_AND_STABLE
         and (not child_is_safe)
     ):
         errors["child_is_safe"] = [_("The plan can end for this reason only when the child is safe and stable.")]

@@ -16,7 +16,7 @@ from notifications.selectors import deadlines_of
 from notifications.services import notifications_seen
 from notifications.urgency import Clock
 
-from .. import access, forms, selectors, services
+from .. import access, forms, lists, selectors, services
 from ..models import ServiceVisibility
 from .common import apply_errors
 
@@ -48,9 +48,9 @@ def inbox(request):
 
 
 def _visibility(service_type: str) -> ServiceVisibility:
-    return ServiceVisibility.objects.filter(service_type=service_type).first() or ServiceVisibility(
-        service_type=service_type
-    )
+    """What the agency of SERVICE_TYPE sees: the rule of its legal service type (a province's own type too)."""
+    legal = lists.legal_code("service_type", service_type)
+    return ServiceVisibility.objects.filter(service_type=legal).first() or ServiceVisibility(service_type=legal)
 
 
 @login_required

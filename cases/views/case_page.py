@@ -9,13 +9,14 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
+from agencies.access import province_pk_of
 from agencies.selectors import agencies_serving, providers_serving
 from config.errors import Conflict
 from notifications.selectors import deadlines_of, fires_of
 from notifications.services import notifications_seen
 from notifications.urgency import Clock
 
-from .. import access, documents, forms, selectors, services
+from .. import access, documents, forms, lists, selectors, services
 from ..models import current_plan
 from ..next_step import next_step
 from ..selectors import visits as visit_selectors
@@ -45,6 +46,9 @@ def case_detail(request, pk):
         "note_form": forms.NoteForm(),
         "attachment_form": forms.AttachmentForm(),
         "current_plan": current_plan(case.plans.all()),
+        "report_extra": lists.extra_pairs(case.report, target="report"),
+        "case_extra": lists.extra_pairs(case, target="case"),
+        "case_extra_asked": bool(lists.extra_definitions(province_pk_of(case.commune), "case")),
         "printable_forms": documents.printable_forms(),
         "assignments": [
             (assignment, access.assignment_actions(request.user, assignment, "case"))
@@ -116,6 +120,7 @@ def case_action(request, pk, name):
     case = access.case_for_user(request.user, pk, action=name)
     action = access.ACTIONS[name]
     form = ACTION_FORMS[name](request.POST or None, initial={"version": case.version})
+    forms.offer_lists(form, province_pk_of(case.commune))
     # Siblings once: the same step on the family's other files at this step that the user may act on.
     siblings = access.sibling_cases_for_action(request.user, case, name) if name in services.GROUP_STEPS else []
     # Also when none is offered any more but some were chosen (a sibling moved on meanwhile): refused, not dropped.
@@ -127,7 +132,11 @@ def case_action(request, pk, name):
         measure_formset = forms.MeasureFormSet(
             request.POST or None,
             prefix="measures",
-            form_kwargs={"agencies": agencies_serving(case.commune), "providers": providers_serving(case.commune)},
+            form_kwargs={
+                "agencies": agencies_serving(case.commune),
+                "providers": providers_serving(case.commune),
+                "province_id": province_pk_of(case.commune),
+            },
         )
     status = 200
     if request.method == "POST" and form.is_valid() and (measure_formset is None or measure_formset.is_valid()):
@@ -178,3 +187,26 @@ def form_pdf(request, pk, number):
     response = HttpResponse(content, content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="{case.reference}-mau-{number:02d}.pdf"'
     return response
+
+
+@login_required
+def case_extra(request, pk):
+    """The province's extra fields of a case file: whoever may change the case file records them."""
+    case = access.case_for_user(request.user, pk, need=access.Need.EDIT)
+    definitions = lists.extra_definitions(province_pk_of(case.commune), "case")
+    if not definitions:
+        raise Http404
+    initial = {f"extra_{key}": value for key, value in (case.extra or {}).items()}
+    form = forms.CaseExtraForm(request.POST or None, initial=initial, definitions=definitions)
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                services.case_extra_save(actor=request.user, case=case, raw=forms.extra_values(form))
+            except ValidationError as error:
+                apply_errors(error, form)
+            else:
+                messages.success(request, _("Saved: further information of the case file."))
+                return redirect("cases:detail", pk=case.pk)
+        status = 400
+    return render(request, "cases/case_extra.html", {"case": case, "form": form}, status=status)

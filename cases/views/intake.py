@@ -65,16 +65,20 @@ def report_new(request):
         raise PermissionDenied(_("Your role does not allow recording reports."))
     community = _community_report(request)
     report_form = forms.ReportForm(
-        request.POST or None, communes=communes, initial=_from_community(community) if community else None
+        request.POST or None,
+        communes=communes,
+        province_ids=_provinces_of(communes),
+        initial=_from_community(community) if community else None,
     )
     formset = forms.ChildFormSet(request.POST or None, prefix="children")
     if request.method == "POST" and report_form.is_valid() and formset.is_valid():
         data = report_form.cleaned_data
+        extra = forms.extra_values(report_form)
         child_forms = formset.filled_forms()
         try:
             report = services.report_receive(
                 actor=request.user,
-                report=services.ReportInput(**data),
+                report=services.ReportInput(**data, extra=extra),
                 children=_child_inputs(child_forms, data["commune"]),
                 community_report=community,
             )
@@ -92,6 +96,12 @@ def report_new(request):
     if communes.count() == 1 and not report_form.is_bound:
         report_form.fields["commune"].initial = communes.first()
     return render(request, "cases/report_new.html", {"form": report_form, "formset": formset, "community": community})
+
+
+def _provinces_of(communes) -> list[int]:
+    """The provinces of the communes offered (one, for nearly everyone): their extra fields are asked."""
+    paths = communes.order_by().values_list("path", flat=True).distinct()[:200]
+    return sorted({int(path.strip("/").split("/")[0]) for path in paths if path})
 
 
 def _community_report(request):

@@ -127,7 +127,7 @@ def test_the_needs_meeting_and_the_plan_once_for_both(cast, siblings, health_c1)
     )
     measure = services.MeasureInput(
         agency=health_c1,
-        service_type="health",
+        service_type="medical",
         description="Khám sức khỏe",
         due_date=timezone.localdate() + datetime.timedelta(days=7),
     )

@@ -12,13 +12,14 @@ from django.test import Client
 from django.urls import get_resolver, reverse
 from django.utils import timezone
 
-from agencies.models import ServiceProvider
+from agencies.models import Agency, AgencyNameChange, AgencyType, ServiceProvider
 from benchmarks import register_sample
 from cases import services
 from cases.models import (
     Assignment,
     Attachment,
     CaseEvent,
+    CaseFile,
     CaseFlag,
     Child,
     ChildMerge,
@@ -26,8 +27,10 @@ from cases.models import (
     Consent,
     DataSubjectRequest,
     DuplicateDismissal,
+    ExtraField,
     Household,
     ImportedRow,
+    ListEntry,
     Note,
     RegisterImport,
     SafetyPlan,
@@ -198,6 +201,15 @@ def world(tree, cast, receive, settings, tmp_path):
     # The officer's export of the case list, built: its page is theirs alone.
     export = exports_service.export_request(actor=officer, kind="case_list", file_format="csv", query="")
     exports_service.export_build(export.pk)
+    # A province's extra field of the case file (its page answers 404 where the province asks none).
+    ExtraField.objects.create(
+        province=tree.province_p,
+        target="case",
+        key="note_p",
+        label="Ghi chú của tỉnh",
+        field_type="text",
+        created_by=cast.admin,
+    )
     return {
         "export": export,
         "channel_accounts": channel_accounts,
@@ -608,6 +620,41 @@ def _endpoints(world):
             signed_in,
         ),
     }
+    # The lists administrators keep: only a system administrator (here nationwide) opens or changes them; a
+    # case file's extra fields are changed by whoever may change the case file.
+    list_keepers = by(ok={"admin"})
+    endpoints |= {
+        "cases:lists": ("get", reverse("cases:lists"), None, list_keepers),
+        "cases:list_entry_new": ("get", reverse("cases:list_entry_new", args=["abuse_form"]), None, list_keepers),
+        "cases:list_entry": (
+            "post",
+            reverse("cases:list_entry", args=[ListEntry.objects.get(code="violence").pk]),
+            {"label_vi": ""},
+            list_keepers,
+        ),
+        "cases:extra_field_new": ("get", reverse("cases:extra_field_new"), None, list_keepers),
+        "cases:extra_field": (
+            "post",
+            reverse("cases:extra_field", args=[ExtraField.objects.get(key="note_p").pk]),
+            {"label": ""},
+            list_keepers,
+        ),
+        "cases:agency_rename": (
+            "post",
+            reverse("cases:agency_rename", args=[world["assignment"].agency_id]),
+            {"new_name": ""},
+            list_keepers,
+        ),
+        "cases:agency_type_new": ("get", reverse("cases:agency_type_new"), None, list_keepers),
+        "cases:agency_type": (
+            "post",
+            reverse("cases:agency_type", args=[world["assignment"].agency.agency_type_id]),
+            {"name_vi": ""},
+            list_keepers,
+        ),
+        "cases:case_extra": ("post", reverse("cases:case_extra", args=[case.pk]), {}, by(ok={"officer"})),
+        "api-case-extra": ("post", reverse("api-case-extra", args=[case.pk]), {}, by(ok={"officer"})),
+    }
     for channel, account in world["channel_accounts"].items():
         endpoints[f"notifications:delivery_report:{channel}"] = (
             "post",
@@ -703,6 +750,12 @@ def _snapshot(case):
         list(CaseFlag.objects.values_list("lifted_at", flat=True)),
         list(RegisterImport.objects.values_list("status", "imported_by", "mapping")),
         ImportedRow.objects.count(),
+        list(ListEntry.objects.order_by("pk").values_list("label_vi", "is_active", "updated_at")),
+        list(ExtraField.objects.order_by("pk").values_list("label", "is_active", "updated_at")),
+        list(Agency.objects.order_by("pk").values_list("name", flat=True)),
+        AgencyNameChange.objects.count(),
+        list(AgencyType.objects.order_by("pk").values_list("name_vi", "name_en", "sort_order")),
+        list(CaseFile.objects.order_by("pk").values_list("extra", flat=True)),
     )
 
 

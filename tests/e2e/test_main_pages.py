@@ -73,6 +73,9 @@ def _main_pages() -> list[tuple[str, str]]:
         ("ldtbxh.tanbien", "/plans/my-tasks/"),
         ("admin", "/audit/"),
         ("canbo.tanbien", "/agencies/"),
+        ("quantri.tayninh", "/lists/"),
+        ("quantri.tayninh", "/lists/fields/new/"),
+        ("canbo.tanbien", f"/cases/{running.pk}/extra/"),
     ]
 
 
