@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from .choices import OPEN_STATES, CaseState, RiskLevel
+from .lists import extra_text
 
 
 @dataclass(frozen=True)
@@ -77,6 +78,13 @@ for _column in (
     Column("state", _("State"), lambda row: str(_STATES.get(row["state"], row["state"])), ("state",)),
     Column("risk", _("Risk"), lambda row: str(_RISKS.get(row["risk_level"], "")), ("risk_level",)),
     Column("received", _("Received"), lambda row: local_time(row["opened_at"]), ("opened_at",)),
+    # The province's own fields (cases.models.lists.ExtraField), in one cell: each province asks others.
+    Column(
+        "extra",
+        _("Extra information of the province"),
+        lambda row: extra_text(row["extra"], row["commune__path"]),
+        ("extra", "commune__path"),
+    ),
 ):
     register(CASE_LIST, _column)
 

@@ -42,6 +42,7 @@ _cache: dict = {"at": 0.0, "entries": None}
 def forget() -> None:
     """Called by the services that change a list: this process reads the change at once."""
     _cache["at"], _cache["entries"] = 0.0, None
+    _definitions.clear()
 
 
 def _load() -> dict[str, list[Entry]] | None:
@@ -215,8 +216,29 @@ def extra_pairs(obj, *, target: str | None = None, province_id: int | None = Non
     if province_id is None:
         province_id = ancestor_pks(obj.commune.path)[0]
     definitions = {item.key: item for item in extra_definitions(province_id, target, active_only=False)}
+    return _pairs(values, definitions)
+
+
+def _pairs(values: dict, definitions: dict) -> list[tuple[str, str]]:
     ordered = [key for key in definitions if key in values] + sorted(key for key in values if key not in definitions)
     return [
         (definitions[key].label if key in definitions else key, _shown(definitions.get(key), values[key]))
         for key in ordered
     ]
+
+
+# Every field a province ever defined, kept per process like the lists (exports read them for each row).
+_definitions: dict[tuple[int, str], tuple[float, dict]] = {}
+
+
+def extra_text(values: dict | None, commune_path: str, target: str = "case") -> str:
+    """The extra values of a row read as values (an export's), in one cell: "label: value; label: value"."""
+    if not values:
+        return ""
+    province_id = int(commune_path.strip("/").split("/")[0])
+    now = time.monotonic()
+    kept = _definitions.get((province_id, target))
+    if kept is None or now - kept[0] > CACHE_SECONDS:
+        found = {item.key: item for item in extra_definitions(province_id, target, active_only=False)}
+        kept = _definitions[(province_id, target)] = (now, found)
+    return "; ".join(f"{label}: {value}" for label, value in _pairs(values, kept[1]))

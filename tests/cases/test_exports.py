@@ -115,9 +115,11 @@ def test_the_export_holds_exactly_the_rows_and_columns_of_the_users_list_page(wo
     assert name.endswith(f".{file_format}")
     rows = _rows(name, content)
     headings, *page = _page_rows(client)
-    assert rows[0] == headings
+    # The page's columns, then the province's extra fields in one cell (none recorded here).
+    assert rows[0] == [*headings, "Thông tin bổ sung của tỉnh"]
     assert page  # every role here sees something on its page
-    assert sorted(rows[1:]) == sorted(page)
+    assert sorted(row[:-1] for row in rows[1:]) == sorted(page)
+    assert {row[-1] for row in rows[1:]} == {""}
     references = {row[0] for row in rows[1:]}
     restricted, elsewhere = world["c1"][2].reference, world["c4"].reference
     assert (restricted in references) == (role == "officer")  # named only the officer who restricted it
@@ -291,7 +293,7 @@ def test_a_column_added_to_the_registry_is_in_every_export_of_its_kind(world, ca
         client = _client(cast.officer)
         name, content = _open(_download(client, _request(client)))
         rows = _rows(name, content)
-        assert rows[0] == [*_page_rows(client)[0], "Năm"]
+        assert rows[0] == [*_page_rows(client)[0], "Thông tin bổ sung của tỉnh", "Năm"]
         assert {row[-1] for row in rows[1:]} == {str(timezone.now().year)}
     finally:
         exports.unregister(exports.CASE_LIST, "opened_year")
@@ -403,3 +405,23 @@ def test_the_password_is_kept_out_of_error_reports(world, cast, rf):
     assert cleaned["password"] != PASSWORD
     assert cleaned["password_again"] != PASSWORD
     assert cleaned["other"] == "x"
+
+
+def test_the_provinces_extra_fields_are_exported_with_their_labels(world, cast, tree):
+    from cases.models import ExtraField
+
+    for order, (key, label, kind) in enumerate(
+        [("sessions", "Số buổi tư vấn", "number"), ("met_on", "Ngày họp liên ngành", "date")]
+    ):
+        ExtraField.objects.create(
+            province=tree.province_p, target="case", key=key, label=label, field_type=kind, sort_order=order,
+            created_by=cast.admin,
+        )  # fmt: skip
+    case = world["c1"][0]
+    case.extra = {"sessions": 3, "met_on": "2026-11-02", "retired": "giữ lại"}
+    case.save(update_fields=["extra"])
+    client = _client(cast.officer)
+    rows = _rows(*_open(_download(client, _request(client, file_format="xlsx"))))
+    cells = {row[0]: row[-1] for row in rows[1:]}
+    assert cells[case.reference] == "Số buổi tư vấn: 3; Ngày họp liên ngành: 02/11/2026; retired: giữ lại"
+    assert cells[world["c1"][1].reference] == ""
