@@ -69,7 +69,11 @@ def entries(kind: str) -> list[Entry]:
         if loaded is None:
             return _legal_entries(kind)
         _cache["entries"], _cache["at"] = loaded, now
-    return _cache["entries"].get(kind) or _legal_entries(kind)
+    kept = _cache["entries"].get(kind) or []
+    # The law's categories are never removed, only relabelled or deactivated: one the table lacks (a database
+    # emptied and refilled with a province's entries only) is offered as the law gives it.
+    known = {entry.code for entry in kept}
+    return kept + [entry for entry in _legal_entries(kind) if entry.code not in known]
 
 
 def _legal_entries(kind: str) -> list[Entry]:

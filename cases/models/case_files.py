@@ -53,7 +53,10 @@ class CaseFile(models.Model):
     closure_reason = models.CharField(_("closure reason"), max_length=30, choices=closure_reason_choices, blank=True)
     closure_note = models.TextField(_("closure note"), blank=True)
     # The province's extra fields (cases.models.lists.ExtraField), key → value; checked by the services.
-    extra = models.JSONField(_("extra fields"), default=dict, blank=True)
+    # A database default too: rows written by hand (COPY in the benchmark seed, SQL floors) get an empty object.
+    extra = models.JSONField(
+        _("extra fields"), default=dict, db_default=models.Value({}, output_field=models.JSONField()), blank=True
+    )
     opened_at = models.DateTimeField(_("opened at"))
     closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
     # Sensitive cases (the alleged perpetrator is staff or a relative of staff): only the users

@@ -42,7 +42,10 @@ class Report(models.Model):
     # Chosen by the phone that recorded it offline: a retried send returns this report, never a second one.
     idempotency_key = models.UUIDField(null=True, blank=True, unique=True, editable=False)
     # The province's extra fields (cases.models.lists.ExtraField), key → value; checked by the services.
-    extra = models.JSONField(_("extra fields"), default=dict, blank=True)
+    # A database default too: rows written by hand (COPY in the benchmark seed, SQL floors) get an empty object.
+    extra = models.JSONField(
+        _("extra fields"), default=dict, db_default=models.Value({}, output_field=models.JSONField()), blank=True
+    )
 
     class Meta:
         verbose_name = _("report")

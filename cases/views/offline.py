@@ -15,6 +15,7 @@ from django.contrib.auth.decorators import login_required
 from django.contrib.staticfiles import finders
 from django.core.exceptions import PermissionDenied
 from django.http import JsonResponse
+from django.http.request import RawPostDataException
 from django.shortcuts import render
 from django.templatetags.static import static
 from django.utils import timezone
@@ -158,9 +159,10 @@ def offline_key(request):
     if not request.user.is_authenticated:
         return _json_login_required(request)
     try:
-        body = json.loads(request.body or b"{}")
+        # The app sends JSON; a form post (its body already read by the CSRF check) carries no key id.
+        body = json.loads(request.body or b"{}") if request.content_type == "application/json" else {}
         key_id = uuid.UUID(body["key_id"]) if body.get("key_id") else None
-    except (ValueError, TypeError, KeyError, AttributeError):
+    except (ValueError, TypeError, KeyError, AttributeError, RawPostDataException):
         return JsonResponse({"code": "bad_request", "detail": _("The request could not be read.")}, status=400)
     if not request.session.session_key:
         request.session.save()

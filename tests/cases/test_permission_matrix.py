@@ -75,6 +75,8 @@ PRIVACY = {"officer", "coordinator_district"}
 MERGERS = {"officer", "coordinator_district"}
 IMPORTERS = {"officer", "chairman", "coordinator_district"}
 OK, EMPTY, DENY = "ok", "empty", "deny"
+# Who keeps case files or assignments for offline reading: who receives reports or acts for an agency.
+OFFLINE_READERS = {"hotline", "officer", "officer_elsewhere", "chairman", "police", "police_other", "school"}
 
 
 @pytest.fixture
@@ -275,6 +277,21 @@ def _endpoints(world):
             by(ok={"officer"}),
         ),
         "cases:audit_export": ("get", reverse("cases:audit_export"), None, by(ok={"admin", "leader"})),
+        # The installable app: its service worker and manifest are the same for everyone and carry no data;
+        # the offline shell and queue pages are the same for every signed-in user (the queue lives on the
+        # phone, encrypted); the key is issued to any signed-in user; the case files kept for offline
+        # reading are the user's own (the officer's files, the police's assignments), never another's.
+        "cases:service_worker": ("get", reverse("cases:service_worker"), None, by(empty=set(ROLES))),
+        "cases:manifest": ("get", reverse("cases:manifest"), None, by(empty=set(ROLES))),
+        "cases:offline": ("get", reverse("cases:offline"), None, by(empty=everyone_else)),
+        "cases:offline_queue": ("get", reverse("cases:offline_queue"), None, by(empty=everyone_else)),
+        "cases:offline_key": ("post", reverse("cases:offline_key"), None, by(empty=everyone_else)),
+        "cases:offline_cases": (
+            "get",
+            reverse("cases:offline_cases"),
+            None,
+            by(ok={"officer", "police"}, empty=OFFLINE_READERS - {"officer", "police"}),
+        ),
         # Counts per officer and commune, never a child or a reference, as the caseload page.
         "cases:caseload_export": (
             "get",
