@@ -6,10 +6,12 @@ Files are read with openpyxl (XLSX, read-only: one row at a time) or the csv mod
 with openpyxl's write-only workbook, so a register of any length costs the same memory.
 """
 
+import codecs
 import csv
 import datetime
 import io
 import re
+import unicodedata
 import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -363,7 +365,8 @@ def _csv_rows(path: str) -> Iterator[list[str]]:
         head = raw.read(4096)
     encoding = "utf-8-sig"
     try:
-        head.decode("utf-8")
+        # Incremental: a character cut by the 4,096th byte is not taken for another encoding.
+        codecs.getincrementaldecoder("utf-8")().decode(head, final=len(head) < 4096)
     except UnicodeDecodeError:
         encoding = "cp1258"  # Vietnamese Windows (an old Excel's "CSV")
     with open(path, encoding=encoding, errors="replace", newline="") as text:
@@ -373,10 +376,16 @@ def _csv_rows(path: str) -> Iterator[list[str]]:
             dialect = csv.Sniffer().sniff(sample, delimiters=",;\t")
         except csv.Error:
             dialect = csv.excel
-        for row in csv.reader(text, dialect):
-            cells = [" ".join(cell.split()) for cell in row]
-            if any(cells):
-                yield cells
+        try:
+            for row in csv.reader(text, dialect):
+                # NFC: Windows-1258 writes a tone as a separate mark.
+                cells = [" ".join(unicodedata.normalize("NFC", cell).split()) for cell in row]
+                if any(cells):
+                    yield cells
+        except csv.Error as error:  # a quotation mark never closed: the rest of the file is one cell
+            raise UnreadableFile(
+                _("This file cannot be read as CSV: save it again from Excel as .xlsx or as CSV UTF-8.")
+            ) from error
 
 
 def heading_key(heading: str) -> str:

@@ -401,3 +401,61 @@ def test_an_upload_forgets_the_childrens_data_after_30_days_and_its_cases_stay(
     assert (upload.stored_name, upload.error_file, upload.imported_rows) == ("", "", 6)
     assert CaseFile.objects.count() == ImportedRow.objects.count() == 6
     assert service.register_uploads_forget(now=later) == 0  # idempotent
+
+
+def test_a_utf8_csv_longer_than_the_sniffed_head_keeps_its_diacritics(cast, tree, tmp_path):
+    """The encoding was guessed from the first 4,096 bytes: when that cut a Vietnamese letter in two, the
+    whole UTF-8 file was read as Windows-1258 ("Nguyá»…n")."""
+    lines = ["STT,Họ và tên trẻ em,Ngày sinh,Ngày tiếp nhận,Hình thức xâm hại"]
+    lines += [f"{number},Nguyễn Thị Ánh {number},05/03/2015,12/01/2025,Bạo lực" for number in range(1, 200)]
+    text = "\n".join(lines)
+    for pad in range(64):  # move the 4,096th byte into the middle of a letter
+        data = text.replace("STT", "STT" + " " * pad, 1).encode()
+        try:
+            data[:4096].decode("utf-8")
+        except UnicodeDecodeError:
+            break
+    (tmp_path / "so.csv").write_bytes(data)
+    upload = _check(cast.officer, tree.commune_c1, str(tmp_path / "so.csv"), name="so.csv")
+    assert upload.headings[1] == "Họ và tên trẻ em"
+    row = RegisterImportRow.objects.get(register_import=upload, position=2)
+    assert row.values["full_name"] == "Nguyễn Thị Ánh 1"
+    assert row.cells[1] == "Nguyễn Thị Ánh 1"
+
+
+def test_an_old_excel_csv_is_read_composed_and_a_broken_csv_is_refused_with_a_message(cast, tree, tmp_path):
+    old = tmp_path / "so-cu.csv"
+    # Windows-1258 as an old Excel writes it: the tone a separate mark ("Ti\u0309nh" for "Tỉnh").
+    old.write_bytes(
+        _cp1258("STT;Họ và tên;Ngày sinh;Ngày tiếp nhận;Hình thức xâm hại;Địa chỉ\r\n")
+        + _cp1258("1;Nguyễn Văn Tí;05/03/2015;12/01/2025;Bạo lực;Tổ 3, ấp Thạnh Phú\r\n")
+    )
+    upload = _check(cast.officer, tree.commune_c1, str(old), name="so-cu.csv")
+    row = RegisterImportRow.objects.get(register_import=upload, position=2)
+    assert row.status == RowStatus.GOOD, row.problems
+    assert row.values["address"] == "Tổ 3, ấp Thạnh Phú"  # one code point per letter, as typed elsewhere
+    assert row.cells[1] == "Nguyễn Văn Tí"
+
+    broken = tmp_path / "hong.csv"
+    broken.write_text('STT,"Họ và tên\n' + "a" * 200_000 + "\n", encoding="utf-8")
+    with pytest.raises(ValidationError) as refused:
+        service.register_upload(actor=cast.officer, commune=tree.commune_c1, upload=_upload(str(broken), "hong.csv"))
+    assert "CSV" in " ".join(refused.value.message_dict["file"])
+    assert not RegisterImport.objects.filter(file_name="hong.csv").exists()
+
+
+def _cp1258(text: str) -> bytes:
+    """TEXT as Windows-1258: the letters it has whole (â, ơ, đ…) kept, the tones as separate marks."""
+    import unicodedata
+
+    out = []
+    for char in text:
+        base, *marks = unicodedata.normalize("NFD", char)
+        for mark in marks:
+            joined = unicodedata.normalize("NFC", base + mark)
+            if len(joined) == 1 and joined.encode("cp1258", errors="ignore"):
+                base = joined
+                marks.remove(mark)
+                break
+        out.append(base + "".join(marks))
+    return "".join(out).encode("cp1258")
