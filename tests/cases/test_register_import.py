@@ -459,3 +459,38 @@ def _cp1258(text: str) -> bytes:
                 break
         out.append(base + "".join(marks))
     return "".join(out).encode("cp1258")
+
+
+def test_a_register_with_its_title_above_the_headings_and_blank_rows_is_read_with_its_own_line_numbers(
+    cast, tree, tmp_path
+):
+    """A paper register typed into Excel: a title merged across the columns above the headings, a blank row
+    between entries. The headings were taken from the title (nothing matched, no column to choose) and the
+    lines named on the page and in the file given back were off by the rows skipped."""
+    from openpyxl import Workbook
+
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.append(["SỔ THEO DÕI TRẺ EM BỊ XÂM HẠI NĂM 2025 - UBND XÃ"])
+    sheet.merge_cells("A1:F1")
+    sheet.append(["STT", "Họ và tên", "Ngày tháng năm sinh", "Giới tính", "Ngày tiếp nhận", "Hình thức xâm hại"])
+    sheet.append([1, "Nguyen Van An", "5/3/2015", "Nam", "12/1/2025", "Bạo lực"])
+    sheet.append([])
+    sheet.append([2, "Tran Thi Be", 2015, "nữ", datetime.datetime(2025, 2, 3), "Bỏ mặc"])
+    sheet.append([2, "Le Van Cuong", "01/01/2016", "Nam", "10/03/2025", "Bạo lực"])
+    path = str(tmp_path / "so-that.xlsx")
+    workbook.save(path)
+    upload = service.register_upload(actor=cast.officer, commune=tree.commune_c1, upload=_upload(path))
+    assert upload.headings[:2] == ["STT", "Họ và tên"]
+    assert upload.mapping == {
+        "row_number": 0, "full_name": 1, "birth_date": 2, "sex": 3, "received_on": 4, "abuse_forms": 5,
+    }  # fmt: skip
+    service.register_mapping_save(actor=cast.officer, register_import=upload, mapping=upload.mapping)
+    assert service.register_check(upload.pk) == "checked"
+    rows = {row.position: row for row in RegisterImportRow.objects.filter(register_import=upload)}
+    assert sorted(rows) == [3, 5, 6]  # the lines Excel shows: no title, no heading, no blank row
+    assert rows[3].values["full_name"] == "Nguyen Van An" and rows[3].status == RowStatus.GOOD
+    assert rows[5].values["birth_year_only"] is True and rows[5].values["received_on"] == "2025-02-03"
+    assert rows[6].problems == [["row_number_repeated", {"value": "2", "line": 5}]]
+    upload.refresh_from_db()
+    assert (upload.total_rows, upload.good_rows, upload.bad_rows) == (3, 2, 1)
