@@ -189,6 +189,7 @@ def register_import_start(*, actor, register_import: RegisterImport) -> Register
         raise ValidationError(_("You cannot import case files of this commune."))
     if not RegisterImportRow.objects.filter(register_import=register_import, status=RowStatus.GOOD).exists():
         raise ValidationError(_("No row of this register is ready to import."))
+    _refuse_rows_outside(actor, register_import)
     started = RegisterImport.objects.filter(pk=register_import.pk, status=ImportStatus.CHECKED).update(
         status=ImportStatus.IMPORTING, imported_by=actor, progress=0, lease_until=None
     )
@@ -198,6 +199,26 @@ def register_import_start(*, actor, register_import: RegisterImport) -> Register
     enqueue("cases.tasks.register_import_run", register_import.pk)
     register_import.refresh_from_db()
     return register_import
+
+
+def _refuse_rows_outside(actor, register_import: RegisterImport) -> None:
+    """The check allowed the communes of the user who uploaded (a coordinator: the whole area); the one who
+    imports may answer for fewer of them, and imports only rows of communes they may import into."""
+    communes = set(
+        RegisterImportRow.objects.filter(register_import=register_import, status=RowStatus.GOOD).values_list(
+            "values__commune_id", flat=True
+        )
+    )
+    allowed = set(access.communes_for_register_import(actor).filter(pk__in=communes).values_list("pk", flat=True))
+    outside = AdministrativeUnit.objects.filter(pk__in=communes - allowed).order_by("name")
+    if outside:
+        raise ValidationError(
+            _(
+                "Rows of %(communes)s are ready to import, and you cannot import case files there: "
+                "ask who uploaded the register."
+            )
+            % {"communes": ", ".join(unit.name for unit in outside)}
+        )
 
 
 def progress_key(pk: int) -> str:
@@ -760,6 +781,7 @@ def register_import_run(register_import_id: int) -> str:
         )
         return "refused"
     try:
+        _refuse_rows_outside(actor, register_import)
         with transaction.atomic():
             # One import of a commune at a time (two uploads of the same register cannot both bring a row in).
             RegisterMapping.objects.select_for_update().filter(commune=register_import.commune).first()

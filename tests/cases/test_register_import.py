@@ -489,8 +489,39 @@ def test_a_register_with_its_title_above_the_headings_and_blank_rows_is_read_wit
     assert service.register_check(upload.pk) == "checked"
     rows = {row.position: row for row in RegisterImportRow.objects.filter(register_import=upload)}
     assert sorted(rows) == [3, 5, 6]  # the lines Excel shows: no title, no heading, no blank row
-    assert rows[3].values["full_name"] == "Nguyen Van An" and rows[3].status == RowStatus.GOOD
-    assert rows[5].values["birth_year_only"] is True and rows[5].values["received_on"] == "2025-02-03"
+    assert rows[3].values["full_name"] == "Nguyen Van An"
+    assert rows[3].status == RowStatus.GOOD
+    assert rows[5].values["birth_year_only"] is True
+    assert rows[5].values["received_on"] == "2025-02-03"
     assert rows[6].problems == [["row_number_repeated", {"value": "2", "line": 5}]]
     upload.refresh_from_db()
     assert (upload.total_rows, upload.good_rows, upload.bad_rows) == (3, 2, 1)
+
+
+def test_rows_a_coordinator_may_import_are_not_imported_by_an_officer_of_one_commune(cast, tree, tmp_path):
+    """The check allows the communes of whoever uploaded: a district coordinator's upload of Xã Một's register
+    with a child of Xã Hai has that row ready. Xã Một's officer, who answers for Xã Một alone, must not make
+    a case file in Xã Hai by pressing Import (nor by a message that reaches the worker)."""
+    from benchmarks.register_sample import SampleRow
+
+    blank = [""] * 6
+    rows = [
+        ["1", "Nguyễn Văn Tí", "2015", "Nam", "Xã Hai", "", "", "01/03/2025", "Bạo lực", *blank, "", ""],
+        ["2", "Lê Thị Hoa", "12/12/2015", "Nữ", "", "", "", "01/03/2025", "Bạo lực", *blank, "", ""],
+    ]
+    path = str(tmp_path / "so.xlsx")
+    write_xlsx(path, [SampleRow(cells, "x") for cells in rows])
+    upload = _check(cast.coordinator_district, tree.commune_c1, path)
+    assert upload.good_rows == 2
+    before = _counts()
+    with pytest.raises(ValidationError) as refused:
+        service.register_import_start(actor=cast.officer, register_import=upload)
+    assert "Xã Hai" in " ".join(refused.value.messages)
+    upload.refresh_from_db()
+    assert upload.status == ImportStatus.CHECKED
+    # A run whose importer is that officer (a message queued before the rule) imports nothing either.
+    RegisterImport.objects.filter(pk=upload.pk).update(status=ImportStatus.IMPORTING, imported_by=cast.officer)
+    assert service.register_import_run(upload.pk) == "failed"
+    upload.refresh_from_db()
+    assert "Xã Hai" in upload.failure
+    assert _counts() == before
