@@ -402,7 +402,7 @@ def guess_mapping(headings: list[str], remembered: dict[str, str] | None = None)
     mapping: dict[str, int] = {}
     for index, heading in enumerate(headings):
         key = heading_key(heading)
-        code = (remembered or {}).get(key) or known.get(key)
+        code = ((remembered or {}).get(key) or known.get(key)) if key else None
         if code and code in BY_CODE and code not in mapping:
             mapping[code] = index
     return mapping

@@ -167,7 +167,8 @@ def register_mapping_save(*, actor, register_import: RegisterImport, mapping: di
     )
     remembered.headings = {
         **remembered.headings,
-        **{heading_key(locked.headings[index]): code for code, index in chosen.items()},
+        # A column without a heading says nothing about the next file's columns.
+        **{key: code for code, index in chosen.items() if (key := heading_key(locked.headings[index]))},
     }
     remembered.updated_by = actor
     remembered.save()

@@ -525,3 +525,25 @@ def test_rows_a_coordinator_may_import_are_not_imported_by_an_officer_of_one_com
     upload.refresh_from_db()
     assert "Xã Hai" in upload.failure
     assert _counts() == before
+
+
+def test_a_column_without_a_heading_is_not_remembered_for_the_next_file(cast, tree, tmp_path):
+    """A register whose child's name sits under an empty heading (its title merged over two columns): once
+    matched, every later file's first column without a heading was taken for the child's name."""
+    from openpyxl import Workbook
+
+    path = str(tmp_path / "so.xlsx")
+    workbook = Workbook()
+    workbook.active.append(["STT", "", "Ngày sinh", "Ngày tiếp nhận", "Hình thức xâm hại"])
+    workbook.active.append(["1", "Phạm Văn Bé", "01/01/2016", "02/02/2025", "Bỏ mặc"])
+    workbook.save(path)
+    upload = service.register_upload(actor=cast.officer, commune=tree.commune_c1, upload=_upload(path))
+    service.register_mapping_save(
+        actor=cast.officer, register_import=upload, mapping={**upload.mapping, "full_name": 1}
+    )
+    other = str(tmp_path / "khac.xlsx")
+    workbook = Workbook()
+    workbook.active.append(["STT", "", "Họ và tên", "Ngày sinh", "Ngày tiếp nhận", "Hình thức xâm hại"])
+    workbook.save(other)
+    second = service.register_upload(actor=cast.officer, commune=tree.commune_c1, upload=_upload(other))
+    assert second.mapping["full_name"] == 2  # its own heading, not the empty column before it
