@@ -6,10 +6,13 @@ Files are read with openpyxl (XLSX, read-only: one row at a time) or the csv mod
 with openpyxl's write-only workbook, so a register of any length costs the same memory.
 """
 
+import codecs
 import csv
 import datetime
 import io
+import itertools
 import re
+import unicodedata
 import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -339,8 +342,8 @@ def cell_text(value) -> str:
     return " ".join(str(value).split())
 
 
-def read_rows(path: str, name: str) -> Iterator[list[str]]:
-    """The file's rows as lists of text, the heading row first; blank rows skipped. Streams."""
+def read_rows(path: str, name: str) -> Iterator[tuple[int, list[str]]]:
+    """The file's rows as (line in the file, cells as text), blank rows skipped. Streams."""
     if name.lower().endswith(".csv"):
         yield from _csv_rows(path)
         return
@@ -350,10 +353,10 @@ def read_rows(path: str, name: str) -> Iterator[list[str]]:
         raise UnreadableFile(_("This file cannot be opened as an Excel workbook (.xlsx).")) from error
     try:
         sheet = workbook.worksheets[0]
-        for row in sheet.iter_rows(values_only=True):
+        for line, row in enumerate(sheet.iter_rows(values_only=True), start=1):  # gaps come as empty rows
             cells = [cell_text(value) for value in row]
             if any(cells):
-                yield cells
+                yield line, cells
     finally:
         workbook.close()
 
@@ -363,7 +366,8 @@ def _csv_rows(path: str) -> Iterator[list[str]]:
         head = raw.read(4096)
     encoding = "utf-8-sig"
     try:
-        head.decode("utf-8")
+        # Incremental: a character cut by the 4,096th byte is not taken for another encoding.
+        codecs.getincrementaldecoder("utf-8")().decode(head, final=len(head) < 4096)
     except UnicodeDecodeError:
         encoding = "cp1258"  # Vietnamese Windows (an old Excel's "CSV")
     with open(path, encoding=encoding, errors="replace", newline="") as text:
@@ -373,10 +377,16 @@ def _csv_rows(path: str) -> Iterator[list[str]]:
             dialect = csv.Sniffer().sniff(sample, delimiters=",;\t")
         except csv.Error:
             dialect = csv.excel
-        for row in csv.reader(text, dialect):
-            cells = [" ".join(cell.split()) for cell in row]
-            if any(cells):
-                yield cells
+        try:
+            for line, row in enumerate(csv.reader(text, dialect), start=1):
+                # NFC: Windows-1258 writes a tone as a separate mark.
+                cells = [" ".join(unicodedata.normalize("NFC", cell).split()) for cell in row]
+                if any(cells):
+                    yield line, cells
+        except csv.Error as error:  # a quotation mark never closed: the rest of the file is one cell
+            raise UnreadableFile(
+                _("This file cannot be read as CSV: save it again from Excel as .xlsx or as CSV UTF-8.")
+            ) from error
 
 
 def heading_key(heading: str) -> str:
@@ -392,10 +402,34 @@ def guess_mapping(headings: list[str], remembered: dict[str, str] | None = None)
     mapping: dict[str, int] = {}
     for index, heading in enumerate(headings):
         key = heading_key(heading)
-        code = (remembered or {}).get(key) or known.get(key)
+        code = ((remembered or {}).get(key) or known.get(key)) if key else None
         if code and code in BY_CODE and code not in mapping:
             mapping[code] = index
     return mapping
+
+
+HEADING_SEARCH_ROWS = 10
+
+
+def heading_row(rows: list[list[str]], remembered: dict[str, str] | None = None) -> int:
+    """The index, among a file's first ROWS, of its heading row: the one naming the most known columns (a
+    register often has its title, merged across the columns, above the headings); else the first row."""
+    best, best_count = 0, 0
+    for index, cells in enumerate(rows):
+        count = len(guess_mapping(cells, remembered))
+        if count > best_count:
+            best, best_count = index, count
+    return best
+
+
+def rows_after_headings(rows: Iterator[tuple[int, list[str]]], headings: list[str]) -> Iterator[tuple[int, list[str]]]:
+    """The rows of READ_ROWS below the heading row found at the upload (the first row when it is not among
+    the first ones: the file is the one uploaded, so it is)."""
+    head = list(itertools.islice(rows, HEADING_SEARCH_ROWS))
+    cells = [row for _line, row in head]
+    start = cells.index(headings) + 1 if headings in cells else 1
+    yield from head[start:]
+    yield from rows
 
 
 # ---------------------------------------------------------------------------------------------- values

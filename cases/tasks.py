@@ -87,6 +87,7 @@ def exports_tend() -> dict:
     return tend()
 
 
+@shared_task(ignore_result=True)
 def register_import_check(register_import_id: int) -> str:
     """Check every row of an uploaded register (idempotent: claimed with a lease; a second run starts over)."""
     from .services.register_import import register_check

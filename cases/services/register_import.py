@@ -12,6 +12,7 @@ under intervention, its first review from the import are registered as for any c
 
 import datetime
 import hashlib
+import itertools
 import os
 import uuid
 from collections.abc import Iterator
@@ -56,6 +57,7 @@ from ..register import (
     BY_CODE,
     CLOSURE_WORDS,
     EXTENSIONS,
+    HEADING_SEARCH_ROWS,
     MAX_ROWS,
     MAX_UPLOAD_BYTES,
     REQUIRED,
@@ -68,8 +70,10 @@ from ..register import (
     UnreadableFile,
     guess_mapping,
     heading_key,
+    heading_row,
     parse_date,
     read_rows,
+    rows_after_headings,
     split_words,
     unit_key,
     write_rejected,
@@ -113,15 +117,18 @@ def register_upload(*, actor, commune: AdministrativeUnit | None, upload) -> Reg
     with open(stored_path(stored), "wb") as out:
         for piece in upload.chunks():
             out.write(piece)
+    remembered = RegisterMapping.objects.filter(commune=commune).values_list("headings", flat=True).first()
     try:
-        headings = next(read_rows(stored_path(stored), stored), None)
+        first = [
+            cells for _line, cells in itertools.islice(read_rows(stored_path(stored), stored), HEADING_SEARCH_ROWS)
+        ]
     except UnreadableFile as error:
         os.remove(stored_path(stored))
         raise ValidationError({"file": [str(error.args[0])]}) from error
-    if not headings:
+    if not first:
         os.remove(stored_path(stored))
         raise ValidationError({"file": [_("The file is empty: the first row must hold the column headings.")]})
-    remembered = RegisterMapping.objects.filter(commune=commune).values_list("headings", flat=True).first()
+    headings = first[heading_row(first, remembered)]
     with transaction.atomic():
         register_import = RegisterImport.objects.create(
             commune=commune,
@@ -160,7 +167,8 @@ def register_mapping_save(*, actor, register_import: RegisterImport, mapping: di
     )
     remembered.headings = {
         **remembered.headings,
-        **{heading_key(locked.headings[index]): code for code, index in chosen.items()},
+        # A column without a heading says nothing about the next file's columns.
+        **{key: code for code, index in chosen.items() if (key := heading_key(locked.headings[index]))},
     }
     remembered.updated_by = actor
     remembered.save()
@@ -182,6 +190,7 @@ def register_import_start(*, actor, register_import: RegisterImport) -> Register
         raise ValidationError(_("You cannot import case files of this commune."))
     if not RegisterImportRow.objects.filter(register_import=register_import, status=RowStatus.GOOD).exists():
         raise ValidationError(_("No row of this register is ready to import."))
+    _refuse_rows_outside(actor, register_import)
     started = RegisterImport.objects.filter(pk=register_import.pk, status=ImportStatus.CHECKED).update(
         status=ImportStatus.IMPORTING, imported_by=actor, progress=0, lease_until=None
     )
@@ -191,6 +200,26 @@ def register_import_start(*, actor, register_import: RegisterImport) -> Register
     enqueue("cases.tasks.register_import_run", register_import.pk)
     register_import.refresh_from_db()
     return register_import
+
+
+def _refuse_rows_outside(actor, register_import: RegisterImport) -> None:
+    """The check allowed the communes of the user who uploaded (a coordinator: the whole area); the one who
+    imports may answer for fewer of them, and imports only rows of communes they may import into."""
+    communes = set(
+        RegisterImportRow.objects.filter(register_import=register_import, status=RowStatus.GOOD).values_list(
+            "values__commune_id", flat=True
+        )
+    )
+    allowed = set(access.communes_for_register_import(actor).filter(pk__in=communes).values_list("pk", flat=True))
+    outside = AdministrativeUnit.objects.filter(pk__in=communes - allowed).order_by("name")
+    if outside:
+        raise ValidationError(
+            _(
+                "Rows of %(communes)s are ready to import, and you cannot import case files there: "
+                "ask who uploaded the register."
+            )
+            % {"communes": ", ".join(unit.name for unit in outside)}
+        )
 
 
 def progress_key(pk: int) -> str:
@@ -386,15 +415,15 @@ def _key(commune_pk: int, values: dict) -> str:
 def _checked_rows(register_import: RegisterImport) -> Iterator[list[RegisterImportRow]]:
     """The file's rows read and checked, a chunk at a time (each row on its own: the registry is asked per chunk)."""
     path = stored_path(register_import.stored_name)
-    rows = read_rows(path, register_import.stored_name)
-    headings = next(rows, [])
+    headings = register_import.headings
+    rows = rows_after_headings(read_rows(path, register_import.stored_name), headings)
     places = _Places.around(register_import.commune, register_import.uploaded_by)
     today = timezone.localdate()
     numbers: dict[str, int] = {}
     personal_ids: dict[str, int] = {}
     chunk: list[RegisterImportRow] = []
-    for position, cells in enumerate(rows, start=2):
-        if position - 1 > MAX_ROWS:
+    for count, (position, cells) in enumerate(rows, start=1):  # position: the row's line in the file
+        if count > MAX_ROWS:
             raise UnreadableFile(_("The register has more than %(rows)s rows: split it.") % {"rows": MAX_ROWS})
         values, problems = _read_row(cells, register_import.mapping, headings, places, today)
         number = values["row_number"]
@@ -753,6 +782,7 @@ def register_import_run(register_import_id: int) -> str:
         )
         return "refused"
     try:
+        _refuse_rows_outside(actor, register_import)
         with transaction.atomic():
             # One import of a commune at a time (two uploads of the same register cannot both bring a row in).
             RegisterMapping.objects.select_for_update().filter(commune=register_import.commune).first()

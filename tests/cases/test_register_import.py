@@ -401,3 +401,149 @@ def test_an_upload_forgets_the_childrens_data_after_30_days_and_its_cases_stay(
     assert (upload.stored_name, upload.error_file, upload.imported_rows) == ("", "", 6)
     assert CaseFile.objects.count() == ImportedRow.objects.count() == 6
     assert service.register_uploads_forget(now=later) == 0  # idempotent
+
+
+def test_a_utf8_csv_longer_than_the_sniffed_head_keeps_its_diacritics(cast, tree, tmp_path):
+    """The encoding was guessed from the first 4,096 bytes: when that cut a Vietnamese letter in two, the
+    whole UTF-8 file was read as Windows-1258 ("Nguyá»…n")."""
+    lines = ["STT,Họ và tên trẻ em,Ngày sinh,Ngày tiếp nhận,Hình thức xâm hại"]
+    lines += [f"{number},Nguyễn Thị Ánh {number},05/03/2015,12/01/2025,Bạo lực" for number in range(1, 200)]
+    text = "\n".join(lines)
+    for pad in range(64):  # move the 4,096th byte into the middle of a letter
+        data = text.replace("STT", "STT" + " " * pad, 1).encode()
+        try:
+            data[:4096].decode("utf-8")
+        except UnicodeDecodeError:
+            break
+    (tmp_path / "so.csv").write_bytes(data)
+    upload = _check(cast.officer, tree.commune_c1, str(tmp_path / "so.csv"), name="so.csv")
+    assert upload.headings[1] == "Họ và tên trẻ em"
+    row = RegisterImportRow.objects.get(register_import=upload, position=2)
+    assert row.values["full_name"] == "Nguyễn Thị Ánh 1"
+    assert row.cells[1] == "Nguyễn Thị Ánh 1"
+
+
+def test_an_old_excel_csv_is_read_composed_and_a_broken_csv_is_refused_with_a_message(cast, tree, tmp_path):
+    old = tmp_path / "so-cu.csv"
+    # Windows-1258 as an old Excel writes it: the tone a separate mark ("Ti\u0309nh" for "Tỉnh").
+    old.write_bytes(
+        _cp1258("STT;Họ và tên;Ngày sinh;Ngày tiếp nhận;Hình thức xâm hại;Địa chỉ\r\n")
+        + _cp1258("1;Nguyễn Văn Tí;05/03/2015;12/01/2025;Bạo lực;Tổ 3, ấp Thạnh Phú\r\n")
+    )
+    upload = _check(cast.officer, tree.commune_c1, str(old), name="so-cu.csv")
+    row = RegisterImportRow.objects.get(register_import=upload, position=2)
+    assert row.status == RowStatus.GOOD, row.problems
+    assert row.values["address"] == "Tổ 3, ấp Thạnh Phú"  # one code point per letter, as typed elsewhere
+    assert row.cells[1] == "Nguyễn Văn Tí"
+
+    broken = tmp_path / "hong.csv"
+    broken.write_text('STT,"Họ và tên\n' + "a" * 200_000 + "\n", encoding="utf-8")
+    with pytest.raises(ValidationError) as refused:
+        service.register_upload(actor=cast.officer, commune=tree.commune_c1, upload=_upload(str(broken), "hong.csv"))
+    assert "CSV" in " ".join(refused.value.message_dict["file"])
+    assert not RegisterImport.objects.filter(file_name="hong.csv").exists()
+
+
+def _cp1258(text: str) -> bytes:
+    """TEXT as Windows-1258: the letters it has whole (â, ơ, đ…) kept, the tones as separate marks."""
+    import unicodedata
+
+    out = []
+    for char in text:
+        base, *marks = unicodedata.normalize("NFD", char)
+        for mark in marks:
+            joined = unicodedata.normalize("NFC", base + mark)
+            if len(joined) == 1 and joined.encode("cp1258", errors="ignore"):
+                base = joined
+                marks.remove(mark)
+                break
+        out.append(base + "".join(marks))
+    return "".join(out).encode("cp1258")
+
+
+def test_a_register_with_its_title_above_the_headings_and_blank_rows_is_read_with_its_own_line_numbers(
+    cast, tree, tmp_path
+):
+    """A paper register typed into Excel: a title merged across the columns above the headings, a blank row
+    between entries. The headings were taken from the title (nothing matched, no column to choose) and the
+    lines named on the page and in the file given back were off by the rows skipped."""
+    from openpyxl import Workbook
+
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.append(["SỔ THEO DÕI TRẺ EM BỊ XÂM HẠI NĂM 2025 - UBND XÃ"])
+    sheet.merge_cells("A1:F1")
+    sheet.append(["STT", "Họ và tên", "Ngày tháng năm sinh", "Giới tính", "Ngày tiếp nhận", "Hình thức xâm hại"])
+    sheet.append([1, "Nguyen Van An", "5/3/2015", "Nam", "12/1/2025", "Bạo lực"])
+    sheet.append([])
+    sheet.append([2, "Tran Thi Be", 2015, "nữ", datetime.datetime(2025, 2, 3), "Bỏ mặc"])
+    sheet.append([2, "Le Van Cuong", "01/01/2016", "Nam", "10/03/2025", "Bạo lực"])
+    path = str(tmp_path / "so-that.xlsx")
+    workbook.save(path)
+    upload = service.register_upload(actor=cast.officer, commune=tree.commune_c1, upload=_upload(path))
+    assert upload.headings[:2] == ["STT", "Họ và tên"]
+    assert upload.mapping == {
+        "row_number": 0, "full_name": 1, "birth_date": 2, "sex": 3, "received_on": 4, "abuse_forms": 5,
+    }  # fmt: skip
+    service.register_mapping_save(actor=cast.officer, register_import=upload, mapping=upload.mapping)
+    assert service.register_check(upload.pk) == "checked"
+    rows = {row.position: row for row in RegisterImportRow.objects.filter(register_import=upload)}
+    assert sorted(rows) == [3, 5, 6]  # the lines Excel shows: no title, no heading, no blank row
+    assert rows[3].values["full_name"] == "Nguyen Van An"
+    assert rows[3].status == RowStatus.GOOD
+    assert rows[5].values["birth_year_only"] is True
+    assert rows[5].values["received_on"] == "2025-02-03"
+    assert rows[6].problems == [["row_number_repeated", {"value": "2", "line": 5}]]
+    upload.refresh_from_db()
+    assert (upload.total_rows, upload.good_rows, upload.bad_rows) == (3, 2, 1)
+
+
+def test_rows_a_coordinator_may_import_are_not_imported_by_an_officer_of_one_commune(cast, tree, tmp_path):
+    """The check allows the communes of whoever uploaded: a district coordinator's upload of Xã Một's register
+    with a child of Xã Hai has that row ready. Xã Một's officer, who answers for Xã Một alone, must not make
+    a case file in Xã Hai by pressing Import (nor by a message that reaches the worker)."""
+    from benchmarks.register_sample import SampleRow
+
+    blank = [""] * 6
+    rows = [
+        ["1", "Nguyễn Văn Tí", "2015", "Nam", "Xã Hai", "", "", "01/03/2025", "Bạo lực", *blank, "", ""],
+        ["2", "Lê Thị Hoa", "12/12/2015", "Nữ", "", "", "", "01/03/2025", "Bạo lực", *blank, "", ""],
+    ]
+    path = str(tmp_path / "so.xlsx")
+    write_xlsx(path, [SampleRow(cells, "x") for cells in rows])
+    upload = _check(cast.coordinator_district, tree.commune_c1, path)
+    assert upload.good_rows == 2
+    before = _counts()
+    with pytest.raises(ValidationError) as refused:
+        service.register_import_start(actor=cast.officer, register_import=upload)
+    assert "Xã Hai" in " ".join(refused.value.messages)
+    upload.refresh_from_db()
+    assert upload.status == ImportStatus.CHECKED
+    # A run whose importer is that officer (a message queued before the rule) imports nothing either.
+    RegisterImport.objects.filter(pk=upload.pk).update(status=ImportStatus.IMPORTING, imported_by=cast.officer)
+    assert service.register_import_run(upload.pk) == "failed"
+    upload.refresh_from_db()
+    assert "Xã Hai" in upload.failure
+    assert _counts() == before
+
+
+def test_a_column_without_a_heading_is_not_remembered_for_the_next_file(cast, tree, tmp_path):
+    """A register whose child's name sits under an empty heading (its title merged over two columns): once
+    matched, every later file's first column without a heading was taken for the child's name."""
+    from openpyxl import Workbook
+
+    path = str(tmp_path / "so.xlsx")
+    workbook = Workbook()
+    workbook.active.append(["STT", "", "Ngày sinh", "Ngày tiếp nhận", "Hình thức xâm hại"])
+    workbook.active.append(["1", "Phạm Văn Bé", "01/01/2016", "02/02/2025", "Bỏ mặc"])
+    workbook.save(path)
+    upload = service.register_upload(actor=cast.officer, commune=tree.commune_c1, upload=_upload(path))
+    service.register_mapping_save(
+        actor=cast.officer, register_import=upload, mapping={**upload.mapping, "full_name": 1}
+    )
+    other = str(tmp_path / "khac.xlsx")
+    workbook = Workbook()
+    workbook.active.append(["STT", "", "Họ và tên", "Ngày sinh", "Ngày tiếp nhận", "Hình thức xâm hại"])
+    workbook.save(other)
+    second = service.register_upload(actor=cast.officer, commune=tree.commune_c1, upload=_upload(other))
+    assert second.mapping["full_name"] == 2  # its own heading, not the empty column before it
