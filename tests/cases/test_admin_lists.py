@@ -420,3 +420,41 @@ def test_a_provinces_own_service_type_counts_as_its_legal_one(tree, cast, receiv
 
     assert approved_measures([case.pk]) == [("psychological", "health")]
     assert "Tham vấn tại nhà" in _client(cast.officer).get(f"/cases/{case.pk}/").content.decode()
+
+
+def test_a_number_too_large_for_an_extra_field_is_refused_in_words_never_a_500(tree, cast, admin_p, receive):
+    _field(admin_p, tree.province_p, target="case", key="households", label="Số hộ", field_type="number")
+    case = receive().case_files.get()
+    officer = _client(cast.officer)
+    page = officer.post(f"/cases/{case.pk}/extra/", {"extra_households": "1e5000"})
+    assert page.status_code == 400
+    assert "“Số hộ”: số quá lớn." in page.content.decode()
+    api = officer.post(
+        f"/api/v1/cases/{case.pk}/extra/", {"extra": {"households": "1e999999999"}}, content_type="application/json"
+    )
+    assert api.status_code == 400
+    assert api.json() == {"extra_households": ["“Số hộ”: số quá lớn."]}
+    assert CaseFile.objects.get(pk=case.pk).extra == {}
+    assert officer.post(f"/cases/{case.pk}/extra/", {"extra_households": "12"}).status_code == 302
+    assert CaseFile.objects.get(pk=case.pk).extra == {"households": 12}
+
+
+def test_a_choice_taken_off_the_list_stays_on_the_case_file_when_another_field_is_saved(tree, cast, admin_p, receive):
+    kind = _field(
+        admin_p, tree.province_p, target="case", key="place", label="Nơi ở", field_type="choice", options="Nhà\nTrọ"
+    )
+    _field(admin_p, tree.province_p, target="case", key="note", label="Ghi chú")
+    case = receive().case_files.get()
+    officer = _client(cast.officer)
+    assert officer.post(f"/cases/{case.pk}/extra/", {"extra_place": "Trọ"}).status_code == 302
+    kind.options = "Nhà\nNhà trọ"
+    services.extra_field_save(actor=admin_p, field=kind)
+    form = officer.get(f"/cases/{case.pk}/extra/").content.decode()
+    assert re.search(r'<option value="Trọ" selected>', form)  # what the record holds, shown chosen
+    saved = officer.post(f"/cases/{case.pk}/extra/", {"extra_place": "Trọ", "extra_note": "Đã gặp"})
+    assert saved.status_code == 302
+    assert CaseFile.objects.get(pk=case.pk).extra == {"place": "Trọ", "note": "Đã gặp"}
+    # A value the list never had is still refused.
+    refused = officer.post(f"/cases/{case.pk}/extra/", {"extra_place": "Khác", "extra_note": "Đã gặp"})
+    assert refused.status_code == 400
+    assert CaseFile.objects.get(pk=case.pk).extra == {"place": "Trọ", "note": "Đã gặp"}
