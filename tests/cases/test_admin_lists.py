@@ -458,3 +458,23 @@ def test_a_choice_taken_off_the_list_stays_on_the_case_file_when_another_field_i
     refused = officer.post(f"/cases/{case.pk}/extra/", {"extra_place": "Khác", "extra_note": "Đã gặp"})
     assert refused.status_code == 400
     assert CaseFile.objects.get(pk=case.pk).extra == {"place": "Trọ", "note": "Đã gặp"}
+
+
+def test_the_offline_report_form_offers_what_the_online_one_does(tree, cast):
+    violence = ListEntry.objects.get(kind="abuse_form", code="violence")
+    violence.label_vi = "Bạo lực thể chất, tinh thần"
+    services.list_entry_save(actor=cast.admin, entry=violence)
+    neglect = ListEntry.objects.get(kind="abuse_form", code="neglect")
+    neglect.is_active = False
+    services.list_entry_save(actor=cast.admin, entry=neglect)
+    entry = ListEntry(
+        kind="abuse_form", code="p_online", legal_code="violence", province=tree.province_p, label_vi="Bạo lực mạng"
+    )
+    services.list_entry_save(actor=cast.admin, entry=entry)
+    shell = _client(cast.officer).get("/offline/").content.decode()
+    assert "Bạo lực thể chất, tinh thần" in shell
+    assert 'value="p_online"' in shell  # the province's own entry
+    assert 'value="neglect"' not in shell  # no longer offered: a report with it would be refused when sent
+    elsewhere = _client(cast.officer_elsewhere).get("/offline/").content.decode()
+    assert 'value="p_online"' not in elsewhere
+    assert 'value="violence"' in elsewhere
