@@ -97,9 +97,9 @@ def add_extra_fields(form, definitions, current=None) -> None:
     for definition in definitions:
         common = {"label": definition.label, "required": definition.is_required, "help_text": definition.help_text}
         if definition.field_type == "number":
-            field = forms.DecimalField(
-                **common, widget=forms.NumberInput(attrs={"inputmode": "decimal", "step": "any"})
-            )
+            # A text box read in the page's language: "1,5" is one and a half in Vietnamese, where a number box
+            # (type=number) drops the comma and sends 15.
+            field = forms.DecimalField(**common, localize=True, widget=forms.TextInput(attrs={"inputmode": "decimal"}))
         elif definition.field_type == "date":
             field = forms.DateField(**common, widget=DATE_WIDGET)
         elif definition.field_type == "choice":

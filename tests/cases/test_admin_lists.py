@@ -478,3 +478,17 @@ def test_the_offline_report_form_offers_what_the_online_one_does(tree, cast):
     elsewhere = _client(cast.officer_elsewhere).get("/offline/").content.decode()
     assert 'value="p_online"' not in elsewhere
     assert 'value="violence"' in elsewhere
+
+
+def test_an_extra_number_typed_with_a_decimal_comma_is_kept_as_typed(tree, cast, admin_p, receive):
+    _field(admin_p, tree.province_p, target="case", key="hours", label="Số giờ tư vấn", field_type="number")
+    case = receive().case_files.get()
+    officer = _client(cast.officer)
+    form = officer.get(f"/cases/{case.pk}/extra/").content.decode()
+    # Not a number box: Chromium's drops the comma of "1,5" and sends 15.
+    assert re.search(r'<input type="text" name="extra_hours"[^>]*inputmode="decimal"', form)
+    assert officer.post(f"/cases/{case.pk}/extra/", {"extra_hours": "1,5"}).status_code == 302
+    assert CaseFile.objects.get(pk=case.pk).extra == {"hours": 1.5}
+    assert 'value="1,5"' in officer.get(f"/cases/{case.pk}/extra/").content.decode()
+    assert officer.post(f"/cases/{case.pk}/extra/", {"extra_hours": "nhiều"}).status_code == 400
+    assert CaseFile.objects.get(pk=case.pk).extra == {"hours": 1.5}
