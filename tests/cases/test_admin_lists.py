@@ -492,3 +492,25 @@ def test_an_extra_number_typed_with_a_decimal_comma_is_kept_as_typed(tree, cast,
     assert 'value="1,5"' in officer.get(f"/cases/{case.pk}/extra/").content.decode()
     assert officer.post(f"/cases/{case.pk}/extra/", {"extra_hours": "nhiều"}).status_code == 400
     assert CaseFile.objects.get(pk=case.pk).extra == {"hours": 1.5}
+
+
+def test_a_report_is_asked_the_extra_fields_of_its_communes_province_only(tree, cast, admin_p, admin_q):
+    """Someone who records reports in two provinces (a hotline) is not held to the other province's fields."""
+    _field(admin_p, tree.province_p, key="ticket", label="Mã phiếu tỉnh P", is_required=True)
+    _field(admin_q, tree.province_q, key="hamlet", label="Thôn của tỉnh Q", is_required=True)
+    both = UserFactory(username="hotline_pq")
+    for unit, agency in ((tree.commune_c1, "VH-XH Xã Một"), (tree.commune_c4, "VH-XH Xã Bốn")):
+        MembershipFactory(user=both, role="focal_point", agency=Agency.objects.get(name=agency), unit=unit)
+    client = _client(both)
+    form = client.get("/cases/new/").content.decode()
+    assert "Mã phiếu tỉnh P" in form  # the commune is not chosen yet: both are asked
+    assert "Thôn của tỉnh Q" in form
+    refused = client.post("/cases/new/", _report_post(tree.commune_c4))
+    assert refused.status_code == 200
+    body = refused.content.decode()
+    assert "“Thôn của tỉnh Q” là bắt buộc." in body
+    assert "Mã phiếu tỉnh P" not in body  # P's question is not Q's
+    assert not Report.objects.exists()
+    saved = client.post("/cases/new/", _report_post(tree.commune_c4, extra_hamlet="Thôn 3", extra_ticket="T-1"))
+    assert saved.status_code == 302
+    assert Report.objects.get().extra == {"hamlet": "Thôn 3"}
