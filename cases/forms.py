@@ -90,18 +90,23 @@ def offer_lists(form, province_id: int | None) -> None:
         form.fields["closure_reason"].choices = [("", "—"), *lists.offered("closure_reason", [province_id])]
 
 
-def add_extra_fields(form, definitions) -> None:
-    """The province's extra fields on FORM, typed, named "extra_<key>", marked required where they are."""
+def add_extra_fields(form, definitions, current=None) -> None:
+    """The province's extra fields on FORM, typed, named "extra_<key>", marked required where they are.
+    CURRENT: the record's values; an option it holds that the list no longer has stays offered (and chosen)."""
+    current = current or {}
     for definition in definitions:
         common = {"label": definition.label, "required": definition.is_required, "help_text": definition.help_text}
         if definition.field_type == "number":
-            field = forms.DecimalField(
-                **common, widget=forms.NumberInput(attrs={"inputmode": "decimal", "step": "any"})
-            )
+            # A text box read in the page's language: "1,5" is one and a half in Vietnamese, where a number box
+            # (type=number) drops the comma and sends 15.
+            field = forms.DecimalField(**common, localize=True, widget=forms.TextInput(attrs={"inputmode": "decimal"}))
         elif definition.field_type == "date":
             field = forms.DateField(**common, widget=DATE_WIDGET)
         elif definition.field_type == "choice":
             options = [(option, option) for option in definition.option_list]
+            held = current.get(definition.key)
+            if isinstance(held, str) and held and held not in definition.option_list:
+                options.append((held, held))
             field = forms.ChoiceField(**common, choices=[("", "—"), *options])
         else:
             field = forms.CharField(**common, max_length=1000)
@@ -127,9 +132,9 @@ def extra_values(form) -> dict:
 class CaseExtraForm(ExtraFieldsMixin, BootstrapMixin, forms.Form):
     """A case file's extra fields (those its province asks)."""
 
-    def __init__(self, *args, definitions=(), **kwargs):
+    def __init__(self, *args, definitions=(), current=None, **kwargs):
         super().__init__(*args, **kwargs)
-        add_extra_fields(self, definitions)
+        add_extra_fields(self, definitions, current)
 
 
 class ReportForm(ExtraFieldsMixin, BootstrapMixin, forms.Form):

@@ -18,6 +18,9 @@ from django.utils.translation import gettext as _
 from .choices import AbuseForm, ClosureReason, ServiceType
 
 CACHE_SECONDS = 30
+# An extra number has at most this many digits before the decimal point: a count or an amount never comes near
+# it, and "1e5000" would be stored as an integer too long to write (a 500) or take the process's memory.
+NUMBER_DIGITS = 15
 
 LEGAL = {"abuse_form": AbuseForm, "service_type": ServiceType, "closure_reason": ClosureReason}
 
@@ -153,6 +156,8 @@ def _parse(definition, raw):
             return None, _("“%(label)s”: enter a number.") % {"label": definition.label}
         if not number.is_finite():
             return None, _("“%(label)s”: enter a number.") % {"label": definition.label}
+        if number.adjusted() >= NUMBER_DIGITS:  # adjusted(): no arithmetic, so no overflow either
+            return None, _("“%(label)s”: the number is too large.") % {"label": definition.label}
         return (int(number) if number == number.to_integral_value() else float(number)), None
     if kind == "date":
         if isinstance(raw, datetime.date):
@@ -183,6 +188,9 @@ def extra_clean(definitions, raw: dict, *, kept: dict | None = None) -> tuple[di
         errors[f"extra_{key}"] = [_("There is no extra field “%(key)s” here.") % {"key": key}]
     for definition in definitions:
         value, error = _parse(definition, raw.get(definition.key))
+        if error and definition.field_type == "choice" and raw.get(definition.key) == values.get(definition.key):
+            # The option the record holds was taken off the list since: kept as it is, not refused or lost.
+            continue
         if error:
             errors[f"extra_{definition.key}"] = [error]
         elif value is None:

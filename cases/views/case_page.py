@@ -197,7 +197,7 @@ def case_extra(request, pk):
     if not definitions:
         raise Http404
     initial = {f"extra_{key}": value for key, value in (case.extra or {}).items()}
-    form = forms.CaseExtraForm(request.POST or None, initial=initial, definitions=definitions)
+    form = forms.CaseExtraForm(request.POST or None, initial=initial, definitions=definitions, current=case.extra)
     status = 200
     if request.method == "POST":
         if form.is_valid():

@@ -67,7 +67,7 @@ def report_new(request):
     report_form = forms.ReportForm(
         request.POST or None,
         communes=communes,
-        province_ids=_provinces_of(communes),
+        province_ids=_provinces_of(communes.filter(pk=_posted_pk(request))) or _provinces_of(communes),
         initial=_from_community(community) if community else None,
     )
     formset = forms.ChildFormSet(request.POST or None, prefix="children")
@@ -96,6 +96,13 @@ def report_new(request):
     if communes.count() == 1 and not report_form.is_bound:
         report_form.fields["commune"].initial = communes.first()
     return render(request, "cases/report_new.html", {"form": report_form, "formset": formset, "community": community})
+
+
+def _posted_pk(request) -> int | None:
+    """The commune posted: a report is asked the extra fields (and offered the own entries) of its province only,
+    whatever the provinces of the other communes the user may record reports for."""
+    pk = request.POST.get("commune", "")
+    return int(pk) if pk.isdigit() else None
 
 
 def _provinces_of(communes) -> list[int]:

@@ -23,9 +23,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
-from .. import access, forms, services
-from ..choices import AbuseForm, ReceivingPoint, ReportSource, RiskLevel, Setting
+from .. import access, forms, lists, services
+from ..choices import ReceivingPoint, ReportSource, RiskLevel, Setting
 from ..selectors.offline import own_open_assignments, own_open_cases
+from .intake import _provinces_of
 
 WORKBOX = "vendor/workbox-7.4.1"
 # What the phone needs with no network: the shell pages and their assets (all the same for everyone).
@@ -111,7 +112,8 @@ def _choices(choices) -> list[tuple[str, str]]:
 def offline_shell(request):
     """The offline forms: a new report (several children, photos), a note, a risk assessment; an agency's
     progress report on its assignment."""
-    communes = list(access.communes_for_intake(request.user).values("code", "name"))
+    intake_communes = access.communes_for_intake(request.user)
+    communes = list(intake_communes.values("code", "name"))
     may_report_progress = access.may_act_for_an_agency(request.user)
     tabs = []
     if communes:
@@ -126,7 +128,8 @@ def offline_shell(request):
             "receiving_points": _choices(ReceivingPoint.choices),
             "sources": _choices(ReportSource.choices),
             "settings_": _choices(Setting.choices),
-            "abuse_forms": _choices(AbuseForm.choices),
+            # What the online form offers: the kept list's labels, the province's own entries, none withdrawn.
+            "abuse_forms": lists.offered("abuse_form", _provinces_of(intake_communes)),
             "risk_levels": _choices(RiskLevel.choices),
             "assess_fields": [
                 (name, str(forms.AssessForm.base_fields[name].label))

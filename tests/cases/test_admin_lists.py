@@ -420,3 +420,97 @@ def test_a_provinces_own_service_type_counts_as_its_legal_one(tree, cast, receiv
 
     assert approved_measures([case.pk]) == [("psychological", "health")]
     assert "Tham vấn tại nhà" in _client(cast.officer).get(f"/cases/{case.pk}/").content.decode()
+
+
+def test_a_number_too_large_for_an_extra_field_is_refused_in_words_never_a_500(tree, cast, admin_p, receive):
+    _field(admin_p, tree.province_p, target="case", key="households", label="Số hộ", field_type="number")
+    case = receive().case_files.get()
+    officer = _client(cast.officer)
+    page = officer.post(f"/cases/{case.pk}/extra/", {"extra_households": "1e5000"})
+    assert page.status_code == 400
+    assert "“Số hộ”: số quá lớn." in page.content.decode()
+    api = officer.post(
+        f"/api/v1/cases/{case.pk}/extra/", {"extra": {"households": "1e999999999"}}, content_type="application/json"
+    )
+    assert api.status_code == 400
+    assert api.json() == {"extra_households": ["“Số hộ”: số quá lớn."]}
+    assert CaseFile.objects.get(pk=case.pk).extra == {}
+    assert officer.post(f"/cases/{case.pk}/extra/", {"extra_households": "12"}).status_code == 302
+    assert CaseFile.objects.get(pk=case.pk).extra == {"households": 12}
+
+
+def test_a_choice_taken_off_the_list_stays_on_the_case_file_when_another_field_is_saved(tree, cast, admin_p, receive):
+    kind = _field(
+        admin_p, tree.province_p, target="case", key="place", label="Nơi ở", field_type="choice", options="Nhà\nTrọ"
+    )
+    _field(admin_p, tree.province_p, target="case", key="note", label="Ghi chú")
+    case = receive().case_files.get()
+    officer = _client(cast.officer)
+    assert officer.post(f"/cases/{case.pk}/extra/", {"extra_place": "Trọ"}).status_code == 302
+    kind.options = "Nhà\nNhà trọ"
+    services.extra_field_save(actor=admin_p, field=kind)
+    form = officer.get(f"/cases/{case.pk}/extra/").content.decode()
+    assert re.search(r'<option value="Trọ" selected>', form)  # what the record holds, shown chosen
+    saved = officer.post(f"/cases/{case.pk}/extra/", {"extra_place": "Trọ", "extra_note": "Đã gặp"})
+    assert saved.status_code == 302
+    assert CaseFile.objects.get(pk=case.pk).extra == {"place": "Trọ", "note": "Đã gặp"}
+    # A value the list never had is still refused.
+    refused = officer.post(f"/cases/{case.pk}/extra/", {"extra_place": "Khác", "extra_note": "Đã gặp"})
+    assert refused.status_code == 400
+    assert CaseFile.objects.get(pk=case.pk).extra == {"place": "Trọ", "note": "Đã gặp"}
+
+
+def test_the_offline_report_form_offers_what_the_online_one_does(tree, cast):
+    violence = ListEntry.objects.get(kind="abuse_form", code="violence")
+    violence.label_vi = "Bạo lực thể chất, tinh thần"
+    services.list_entry_save(actor=cast.admin, entry=violence)
+    neglect = ListEntry.objects.get(kind="abuse_form", code="neglect")
+    neglect.is_active = False
+    services.list_entry_save(actor=cast.admin, entry=neglect)
+    entry = ListEntry(
+        kind="abuse_form", code="p_online", legal_code="violence", province=tree.province_p, label_vi="Bạo lực mạng"
+    )
+    services.list_entry_save(actor=cast.admin, entry=entry)
+    shell = _client(cast.officer).get("/offline/").content.decode()
+    assert "Bạo lực thể chất, tinh thần" in shell
+    assert 'value="p_online"' in shell  # the province's own entry
+    assert 'value="neglect"' not in shell  # no longer offered: a report with it would be refused when sent
+    elsewhere = _client(cast.officer_elsewhere).get("/offline/").content.decode()
+    assert 'value="p_online"' not in elsewhere
+    assert 'value="violence"' in elsewhere
+
+
+def test_an_extra_number_typed_with_a_decimal_comma_is_kept_as_typed(tree, cast, admin_p, receive):
+    _field(admin_p, tree.province_p, target="case", key="hours", label="Số giờ tư vấn", field_type="number")
+    case = receive().case_files.get()
+    officer = _client(cast.officer)
+    form = officer.get(f"/cases/{case.pk}/extra/").content.decode()
+    # Not a number box: Chromium's drops the comma of "1,5" and sends 15.
+    assert re.search(r'<input type="text" name="extra_hours"[^>]*inputmode="decimal"', form)
+    assert officer.post(f"/cases/{case.pk}/extra/", {"extra_hours": "1,5"}).status_code == 302
+    assert CaseFile.objects.get(pk=case.pk).extra == {"hours": 1.5}
+    assert 'value="1,5"' in officer.get(f"/cases/{case.pk}/extra/").content.decode()
+    assert officer.post(f"/cases/{case.pk}/extra/", {"extra_hours": "nhiều"}).status_code == 400
+    assert CaseFile.objects.get(pk=case.pk).extra == {"hours": 1.5}
+
+
+def test_a_report_is_asked_the_extra_fields_of_its_communes_province_only(tree, cast, admin_p, admin_q):
+    """Someone who records reports in two provinces (a hotline) is not held to the other province's fields."""
+    _field(admin_p, tree.province_p, key="ticket", label="Mã phiếu tỉnh P", is_required=True)
+    _field(admin_q, tree.province_q, key="hamlet", label="Thôn của tỉnh Q", is_required=True)
+    both = UserFactory(username="hotline_pq")
+    for unit, agency in ((tree.commune_c1, "VH-XH Xã Một"), (tree.commune_c4, "VH-XH Xã Bốn")):
+        MembershipFactory(user=both, role="focal_point", agency=Agency.objects.get(name=agency), unit=unit)
+    client = _client(both)
+    form = client.get("/cases/new/").content.decode()
+    assert "Mã phiếu tỉnh P" in form  # the commune is not chosen yet: both are asked
+    assert "Thôn của tỉnh Q" in form
+    refused = client.post("/cases/new/", _report_post(tree.commune_c4))
+    assert refused.status_code == 200
+    body = refused.content.decode()
+    assert "“Thôn của tỉnh Q” là bắt buộc." in body
+    assert "Mã phiếu tỉnh P" not in body  # P's question is not Q's
+    assert not Report.objects.exists()
+    saved = client.post("/cases/new/", _report_post(tree.commune_c4, extra_hamlet="Thôn 3", extra_ticket="T-1"))
+    assert saved.status_code == 302
+    assert Report.objects.get().extra == {"hamlet": "Thôn 3"}
