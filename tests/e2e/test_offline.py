@@ -273,6 +273,8 @@ def test_logging_out_with_no_signal_keeps_the_queue_and_says_why(page, cast):
     page.locator(".navbar-toggler").click()
     page.get_by_role("button", name="Đăng xuất").click()
     expect(page.get_by_test_id("offline-notice")).to_contain_text("chưa thể đăng xuất")
+    for link in page.get_by_test_id("offline-banner").get_by_role("link").all():
+        assert link.bounding_box()["height"] >= 44  # the way to the offline forms, thumb-sized
     assert dialogs == []
     assert page.evaluate(STORE_DUMP)["counts"]["items"] == 1
     assert OfflineKey.objects.filter(user=cast.officer, revoked_at=None).exists()
