@@ -411,10 +411,16 @@
   window.addEventListener("offline", showConnection);
   showConnection();
 
-  // Logging out wipes the phone's store first; unsent items are named before they go.
+  // Logging out wipes the phone's store first; unsent items are named before they go. With no network
+  // the server cannot end the login: wiping then would lose the queue and leave the login open.
   Array.prototype.forEach.call(document.querySelectorAll("form[data-offline-logout]"), function (form) {
     form.addEventListener("submit", function (event) {
       event.preventDefault();
+      if (!navigator.onLine) {
+        say(t("logout_offline"));
+        document.getElementById("offline-notice").scrollIntoView();
+        return;
+      }
       openAll("items").catch(function () { return []; }).then(function (items) {
         var unsent = items.filter(function (item) { return item.status !== "sent"; }).length;
         if (unsent && !window.confirm(t("logout_unsent", { count: unsent }))) { return; }

@@ -235,3 +235,34 @@ def test_an_agencys_progress_report_sent_twice_is_kept_once_and_a_stale_one_is_r
     stale = {**body, "idempotency_key": str(uuid.uuid4())}  # seen before the first report moved it on
     assert api.post(f"/api/v1/assignments/{police_job.pk}/progress/", stale, format="json").status_code == 409
     assert AssignmentProgress.objects.filter(assignment=police_job).count() == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_sends_of_the_same_report_at_once_record_it_once(cast):
+    """A phone that retries while its first send is still running (two tabs, a lost answer)."""
+    import threading
+
+    from django.db import connection
+
+    key = uuid.uuid4()
+    answers = []
+    start = threading.Barrier(2)
+
+    def send():
+        try:
+            start.wait()
+            response = _api(cast.officer).post("/api/v1/reports/", _report_body(key), format="json")
+            answers.append((response.status_code, response.json()))
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=send) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert [status for status, _body in answers] == [201, 201]
+    assert answers[0][1] == answers[1][1]
+    assert Report.objects.count() == 1
+    assert CaseFile.objects.count() == 2
+    assert Child.objects.count() == 2

@@ -255,3 +255,31 @@ def test_a_note_recorded_offline_is_added_once_when_the_network_returns(page, ca
     page.goto(f"{page.base_url}/offline/queue/")
     expect(page.locator("[data-offline-item]")).to_have_attribute("data-offline-item", "sent", timeout=40_000)
     assert list(Note.objects.filter(case=case).values_list("text", flat=True)) == ["Đã gặp trẻ ở nương, trẻ khỏe."]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_logging_out_with_no_signal_keeps_the_queue_and_says_why(page, cast):
+    """With no network the server cannot end the login: the queue must not be wiped for nothing."""
+    login(page, "officer", TEST_PASSWORD)
+    _installed(page)
+    page.context.set_offline(True)
+    page.goto(f"{page.base_url}/offline/")
+    _fill_report(page)
+    page.get_by_role("button", name="Lưu trên điện thoại và gửi").first.click()
+    expect(page.get_by_test_id("offline-saved")).to_be_visible()
+    dialogs = []
+    page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.accept()))
+
+    page.locator(".navbar-toggler").click()
+    page.get_by_role("button", name="Đăng xuất").click()
+    expect(page.get_by_test_id("offline-notice")).to_contain_text("chưa thể đăng xuất")
+    for link in page.get_by_test_id("offline-banner").get_by_role("link").all():
+        assert link.bounding_box()["height"] >= 44  # the way to the offline forms, thumb-sized
+    assert dialogs == []
+    assert page.evaluate(STORE_DUMP)["counts"]["items"] == 1
+    assert OfflineKey.objects.filter(user=cast.officer, revoked_at=None).exists()
+
+    page.context.set_offline(False)  # the report still goes once the network returns
+    page.goto(f"{page.base_url}/offline/queue/")
+    expect(page.locator("[data-offline-item]")).to_have_attribute("data-offline-item", "sent", timeout=40_000)
+    assert Report.objects.count() == 1
