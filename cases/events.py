@@ -358,13 +358,13 @@ def cases_imported_events(*, cases: list[CaseFile], actor, register_import_id: i
     """Case files brought in from a commune's register: one event each (from nothing to the state the
     register showed) and its audit row, written in one statement each. Nobody is told and no contact rule
     is touched here: the files are history (the import starts their rules and live deadlines itself)."""
-    now = timezone.now()
+    now, kind = timezone.now(), K.IMPORTED
     CaseEvent.objects.bulk_create(
         [
             CaseEvent(
                 case=case,
                 actor=actor,
-                kind=K.IMPORTED,
+                kind=kind,
                 from_state="",
                 to_state=case.state,
                 data={
@@ -388,7 +388,7 @@ def cases_imported_events(*, cases: list[CaseFile], actor, register_import_id: i
             case=case,
             actor=actor,
             fields={
-                "event": K.IMPORTED.value,
+                "event": kind.value,
                 "register_import": register_import_id,
                 "row": positions[case.pk],
                 "state": case.state,

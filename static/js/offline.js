@@ -106,7 +106,10 @@
       }
       if (!navigator.onLine) { return meta || null; }
       if (!meta) { return storeNewKey().catch(function () { return null; }); }
+      // The answer's body is read to its end: a body left unread keeps the request open in the browser.
       return askKey(meta.keyId).then(function (response) {
+        return response.text().catch(function () { return ""; }).then(function () { return response; });
+      }).then(function (response) {
         if (response.status === 403) {
           return wipe("revoked").then(function () { return storeNewKey(); });
         }

@@ -213,6 +213,8 @@ def every_kind(tree, cast, receive, settings, tmp_path):
     services.case_review(actor=officer, case=second, **close)
     services.case_approve_closure(actor=chairman, case=second)
     walk_to_investigated(receive().case_files.get(), officer)  # an unrelated file, for the lists
+    # The event a register import writes (the import itself is tested in test_register_import).
+    events.cases_imported_events(cases=[second], actor=officer, register_import_id=1, positions={second.pk: 7})
     return first, second, access_request, officer_c2
 
 

@@ -66,4 +66,5 @@ def login(page, username: str, password: str) -> None:
     page.goto(f"{page.base_url}/accounts/login/")
     page.fill("#id_username", username)
     page.fill("#id_password", password)
-    page.click("button[type=submit]")
+    # The login form's own button (a signed-in page also has the menu's logout button).
+    page.locator("form:has(#id_password) button[type=submit]").click()

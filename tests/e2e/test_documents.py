@@ -44,7 +44,7 @@ def test_a_form_is_issued_then_signed_on_a_phone(page, tree, cast, receive, sett
     expect(page.get_by_test_id("signature-status")).to_contain_text("Chưa ký số")
     page.fill("#id_secret", "sai-mat-khau")
     page.get_by_role("button", name="Ký số văn bản").click()
-    expect(page.locator(".alert").first).to_contain_text("mật khẩu")
+    expect(page.locator(".alert:visible").first).to_contain_text("mật khẩu")
     page.fill("#id_secret", "123456")
     page.get_by_role("button", name="Ký số văn bản").click()
     expect(page.get_by_test_id("signature-status")).to_contain_text("Chữ ký số hợp lệ")
