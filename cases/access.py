@@ -316,10 +316,19 @@ def can_import_into(user, commune: AdministrativeUnit) -> bool:
 def register_import_for_user(user, pk) -> RegisterImport:
     """An upload of a commune the user imports into; 404 otherwise (nothing is learnt about others)."""
     found = RegisterImport.objects.select_related("commune").filter(pk=_as_pk(pk)).first()
-    if found is None or not can_import_into(user, found.commune):
+    if found is None or not can_import_into(user, found.commune) or _shows_children_hidden_from(user, found):
         _refuse(user, "case_list", pk)
         raise Http404
     return found
+
+
+def _shows_children_hidden_from(user, upload: RegisterImport) -> bool:
+    """Whether the upload's check names a registered child (a possible duplicate) the user may not see: its
+    page and its rows given back were made with the uploader's sight (a coordinator's wider area)."""
+    if upload.uploaded_by_id == user.pk:
+        return False
+    matched = upload.rows.filter(match__isnull=False).values("match")
+    return matched.exclude(match__in=children_visible_to(user).values("pk")).exists()
 
 
 # ---------------------------------------------------------------------------------------------- duplicates

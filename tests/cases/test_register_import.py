@@ -547,3 +547,36 @@ def test_a_column_without_a_heading_is_not_remembered_for_the_next_file(cast, tr
     workbook.save(other)
     second = service.register_upload(actor=cast.officer, commune=tree.commune_c1, upload=_upload(other))
     assert second.mapping["full_name"] == 2  # its own heading, not the empty column before it
+
+
+def test_an_upload_naming_a_child_the_viewer_may_not_see_is_not_shown_to_them(cast, tree, tmp_path, receive, client):
+    """A district coordinator's upload of Xã Một's register meets a child registered in Xã Hai (which the
+    coordinator sees): its check names that child. Xã Một's officer, who may not see Xã Hai's children, must
+    not read them on the upload's page nor in the rows given back; the coordinator still does."""
+    from benchmarks.register_sample import SampleRow
+    from tests.factories import AgencyFactory, MembershipFactory, UserFactory
+
+    officer_c2 = UserFactory(username="officer_c2")
+    social_c2 = AgencyFactory(agency_type__code="social_affairs", name="VH-XH Xã Hai", unit=tree.commune_c2)
+    MembershipFactory(user=officer_c2, role="commune_officer", agency=social_c2, unit=tree.commune_c2)
+    receive(
+        actor=officer_c2,
+        commune=tree.commune_c2,
+        children=[child_input(tree.commune_c2, name="Hoàng Thị Kín Đáo", birth=datetime.date(2014, 6, 1))],
+    )
+    blank = [""] * 6
+    rows = [["1", "Hoàng Thị Kín Đáo", "01/06/2014", "Nữ", "Xã Hai", "", "", "01/03/2025", "Bạo lực", *blank, "", ""]]
+    path = str(tmp_path / "so.xlsx")
+    write_xlsx(path, [SampleRow(cells, "x") for cells in rows])
+    upload = _check(cast.coordinator_district, tree.commune_c1, path)
+    assert upload.rows.filter(match__full_name="Hoàng Thị Kín Đáo").exists()
+
+    client.force_login(cast.coordinator_district)
+    assert "Kín Đáo" in client.get(reverse("cases:register_detail", args=[upload.pk])).content.decode()
+    client.force_login(cast.officer)
+    for name in ("register_detail", "register_rejected", "register_progress"):
+        response = client.get(reverse(f"cases:{name}", args=[upload.pk]))
+        assert response.status_code == 404, name
+        assert "Kín Đáo" not in response.content.decode()
+    with pytest.raises(Http404):
+        access.register_import_for_user(cast.officer, upload.pk)
