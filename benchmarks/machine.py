@@ -212,3 +212,23 @@ def busy_warning(entries: list[dict]) -> str | None:
 def taken_by_others(load: dict) -> float:
     """The share of the machine that other work took during a measure (what "busy" compares)."""
     return _taken_by_others(load["cpu_share"], load.get("own_connections_churn", False))
+
+
+def limit_entry(name: str, value, unit: str, limit, description: str, load: dict, **extra) -> dict:
+    """A measure taken once against an upper limit (the phone's and the offline app's figures), as a
+    results entry with the machine's load, printed as it is made."""
+    print(f"{name:34} {value:>9} {unit:6} target ≤ {limit}  {'yes' if value <= limit else 'NO'}", flush=True)
+    return {
+        "name": name,
+        "description": description,
+        "value": value,
+        "p95": value,
+        "unit": unit,
+        "floor": None,
+        "ratio": None,
+        "target": {"value": limit},
+        "meets_target": value <= limit,
+        "samples": 1,
+        **extra,
+        "machine_load": load,
+    }

@@ -13,7 +13,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-from benchmarks.machine import LoadWatch  # noqa: E402
+from benchmarks.machine import LoadWatch, limit_entry  # noqa: E402
 
 TARGETS = (
     ("offline_shell_load", "shell_offline_seconds", "s", 1, "The offline forms' load with no network, to the load event (from the service worker's cache)"),
@@ -42,25 +42,10 @@ def offline_entries(load_of) -> list[dict]:
     )
     figures = json.loads(out.read_text())
     load = load_of()
-    entries = []
-    for name, key, unit, limit, description in TARGETS:
-        value = figures[key]
-        entries.append(
-            {
-                "name": name,
-                "description": description,
-                "value": value,
-                "p95": value,
-                "unit": unit,
-                "floor": None,
-                "ratio": None,
-                "target": {"value": limit},
-                "meets_target": value <= limit,
-                "samples": 1,
-                "machine_load": load,
-            }
-        )
-        print(f"{name:34} {value:>9} {unit:6} target ≤ {limit}  {'yes' if value <= limit else 'NO'}", flush=True)
+    entries = [
+        limit_entry(name, figures[key], unit, limit, description, load)
+        for name, key, unit, limit, description in TARGETS
+    ]
     return entries
 
 

@@ -35,7 +35,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 from benchmarks import databases, load  # noqa: E402
-from benchmarks.machine import LoadWatch, busy_warning, taken_by_others  # noqa: E402
+from benchmarks.machine import LoadWatch, busy_warning, limit_entry, taken_by_others  # noqa: E402
 from benchmarks.offline import offline_entries  # noqa: E402
 
 CURVE_MEASURES = (
@@ -1232,23 +1232,7 @@ def measure_phone(results: Results) -> None:
     counts = json.loads(journey.read_text())
 
     def add(name, value, unit, limit, description, **extra):
-        results.entries.append(
-            {
-                "name": name,
-                "description": description,
-                "value": value,
-                "p95": value,
-                "unit": unit,
-                "floor": None,
-                "ratio": None,
-                "target": {"value": limit},
-                "meets_target": value <= limit,
-                "samples": 1,
-                **extra,
-                "machine_load": load,
-            }
-        )
-        print(f"{name:34} {value:>9} {unit:6} target ≤ {limit}  {'yes' if value <= limit else 'NO'}", flush=True)
+        results.entries.append(limit_entry(name, value, unit, limit, description, load, **extra))
 
     for child, limit in (("first_child", 60), ("second_child", 10)):
         figures = counts[child]

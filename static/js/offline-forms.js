@@ -285,28 +285,32 @@
     });
   });
 
+  // A select of kept rows (its choice kept across refills), each option carrying the version the user saw.
+  function fillSelect(select, rows, words) {
+    var chosen = select.value;
+    select.textContent = "";
+    if (!rows.length) {
+      var empty = document.createElement("option");
+      empty.value = "";
+      empty.textContent = select.getAttribute("data-empty-text");
+      select.appendChild(empty);
+    }
+    rows.forEach(function (row) {
+      var option = document.createElement("option");
+      option.value = row.id;
+      option.textContent = words(row);
+      option.setAttribute("data-reference", row.reference);
+      option.setAttribute("data-version", row.version);
+      select.appendChild(option);
+    });
+    if (chosen) { select.value = chosen; }
+  }
   // The officer's own case files, from the encrypted store.
   function fillCases() {
     offline.cases().then(function (cases) {
       Array.prototype.forEach.call(document.querySelectorAll("[data-offline-cases]"), function (select) {
-        var chosen = select.value;
         var shown = cases.filter(function (row) { return !select.hasAttribute("data-only-assess") || row.can_assess; });
-        select.textContent = "";
-        if (!shown.length) {
-          var empty = document.createElement("option");
-          empty.value = "";
-          empty.textContent = select.getAttribute("data-empty-text");
-          select.appendChild(empty);
-        }
-        shown.forEach(function (row) {
-          var option = document.createElement("option");
-          option.value = row.id;
-          option.textContent = row.reference + " · " + row.child + " · " + row.state;
-          option.setAttribute("data-reference", row.reference);
-          option.setAttribute("data-version", row.version);
-          select.appendChild(option);
-        });
-        if (chosen) { select.value = chosen; }
+        fillSelect(select, shown, function (row) { return row.reference + " · " + row.child + " · " + row.state; });
       });
     });
   }
@@ -314,23 +318,7 @@
   function fillAssignments() {
     offline.assignments().then(function (rows) {
       Array.prototype.forEach.call(document.querySelectorAll("[data-offline-assignments]"), function (select) {
-        var chosen = select.value;
-        select.textContent = "";
-        if (!rows.length) {
-          var empty = document.createElement("option");
-          empty.value = "";
-          empty.textContent = select.getAttribute("data-empty-text");
-          select.appendChild(empty);
-        }
-        rows.forEach(function (row) {
-          var option = document.createElement("option");
-          option.value = row.id;
-          option.textContent = row.reference + " · " + row.agency + " · " + row.state;
-          option.setAttribute("data-reference", row.reference);
-          option.setAttribute("data-version", row.version);
-          select.appendChild(option);
-        });
-        if (chosen) { select.value = chosen; }
+        fillSelect(select, rows, function (row) { return row.reference + " · " + row.agency + " · " + row.state; });
       });
     });
   }
