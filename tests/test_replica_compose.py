@@ -84,8 +84,9 @@ def primary(folder):
     initdb = [_binary("initdb"), "-D", str(cluster.data), "-U", "postgres", "--auth-local=trust",
               "--auth-host=scram-sha-256", "--no-sync", "-E", "UTF8"]  # fmt: skip
     assert _run(initdb, cluster).returncode == 0
+    options = " ".join([*cluster.options(), "-c", "wal_level=replica", "-c", "max_wal_senders=10"])
     start = [_binary("pg_ctl"), "-D", str(cluster.data), "-w", "-t", "60", "-l", f"{cluster.data}.log",
-             "-o", " ".join(cluster.options() + ["-c", "wal_level=replica", "-c", "max_wal_senders=10"]), "start"]  # fmt: skip
+             "-o", options, "start"]  # fmt: skip
     assert _run(start, cluster).returncode == 0
     yield cluster
     _run([_binary("pg_ctl"), "-D", str(cluster.data), "-w", "-m", "immediate", "stop"], cluster)
