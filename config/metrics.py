@@ -66,23 +66,29 @@ def _networks(allowed: tuple[str, ...]) -> tuple:
     return tuple(ipaddress.ip_network(item, strict=False) for item in allowed)
 
 
-def _client_allowed(request) -> bool | None:
-    """True or False; None when no way of scraping is configured (the endpoint does not exist)."""
+def client_allowed(*, authorization: str, address: str) -> bool | None:
+    """True or False for a scraper sending this Authorization header from this address; None when no way of
+    scraping is configured (the endpoint does not exist). Also the rule of the Celery processes' metrics
+    (config/celery_metrics.py)."""
     token = settings.METRICS_TOKEN
     networks = _networks(tuple(settings.METRICS_ALLOWED_IPS))
     if not token and not networks:
         return None
     if token:
-        scheme, _, given = request.META.get("HTTP_AUTHORIZATION", "").partition(" ")
+        scheme, _, given = authorization.partition(" ")
         if scheme.lower() == "bearer" and hmac.compare_digest(given.strip().encode(), token.encode()):
             return True
     if networks:
         try:
-            address = ipaddress.ip_address(request.META.get("REMOTE_ADDR", ""))
+            parsed = ipaddress.ip_address(address)
         except ValueError:
             return False
-        return any(address in network for network in networks)
+        return any(parsed in network for network in networks)
     return False
+
+
+def refusal() -> str:
+    return _("This address or token may not read the operators' metrics.")
 
 
 def _figures_registry() -> prometheus_client.CollectorRegistry:
@@ -91,7 +97,8 @@ def _figures_registry() -> prometheus_client.CollectorRegistry:
     return registry
 
 
-def _process_registry():
+def process_registry() -> prometheus_client.CollectorRegistry:
+    """This process's metrics, or with PROMETHEUS_MULTIPROC_DIR those of every process writing there."""
     if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
         registry = prometheus_client.CollectorRegistry()
         multiprocess.MultiProcessCollector(registry)
@@ -102,14 +109,15 @@ def _process_registry():
 @never_cache
 @require_GET
 def metrics(request):
-    allowed = _client_allowed(request)
+    allowed = client_allowed(
+        authorization=request.META.get("HTTP_AUTHORIZATION", ""), address=request.META.get("REMOTE_ADDR", "")
+    )
     if allowed is None:
         raise Http404
     if not allowed:
         logger.warning("metrics: scrape refused (no valid token, address not allowed)")
-        message = _("This address or token may not read the operators' metrics.")
-        return HttpResponse(f"{message}\n", status=403, content_type="text/plain; charset=utf-8")
-    body = prometheus_client.generate_latest(_process_registry()) + prometheus_client.generate_latest(
+        return HttpResponse(f"{refusal()}\n", status=403, content_type="text/plain; charset=utf-8")
+    body = prometheus_client.generate_latest(process_registry()) + prometheus_client.generate_latest(
         _figures_registry()
     )
     return HttpResponse(body, content_type=prometheus_client.CONTENT_TYPE_LATEST)

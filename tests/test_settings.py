@@ -5,6 +5,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -80,13 +82,19 @@ def test_embedded_default_needs_no_server_and_keeps_its_secret(tmp_path):
     assert (tmp_path / "var" / "secret_key").stat().st_mode & 0o077 == 0
 
 
-def test_an_address_allowed_to_read_the_metrics_that_is_not_one_stops_the_start(tmp_path):
+@pytest.mark.parametrize(
+    ("name", "value", "message"),
+    [
+        ("METRICS_ALLOWED_IPS", "10.0.0.0/8,prometheus.local", "ImproperlyConfigured: METRICS_ALLOWED_IPS"),
+        ("CELERY_METRICS_LISTEN", "worker.local", "CELERY_METRICS_LISTEN: host:port expected, not 'worker.local'"),
+    ],
+)
+def test_a_metrics_address_that_is_not_one_stops_the_start(tmp_path, name, value, message):
     script = "import django; django.setup()"
-    env = {"DJANGO_SETTINGS_MODULE": "config.settings.base", "METRICS_ALLOWED_IPS": "10.0.0.0/8,prometheus.local"}
-    result = _run(["-c", script], env, tmp_path)
+    result = _run(["-c", script], {"DJANGO_SETTINGS_MODULE": "config.settings.base", name: value}, tmp_path)
     assert result.returncode != 0
-    assert "ImproperlyConfigured: METRICS_ALLOWED_IPS" in result.stderr
-    assert "prometheus.local" in result.stderr
+    assert message in result.stderr
+    assert value.rpartition(",")[2] in result.stderr
 
 
 def test_production_logs_one_json_object_a_line_without_personal_data(tmp_path):

@@ -471,6 +471,11 @@ try:
 except ValueError as error:
     raise ImproperlyConfigured(f"METRICS_ALLOWED_IPS: {error}") from error
 BAOVE_METRIC_COLLECTORS = ["notifications.metrics.collect", "reports.metrics.collect"]
+# The Celery worker's and beat's own metrics (config/celery_metrics.py), served by each on this host:port
+# (e.g. 0.0.0.0:9808) to the same scrapers; empty: not served.
+CELERY_METRICS_LISTEN = env.str("CELERY_METRICS_LISTEN", default="")
+if CELERY_METRICS_LISTEN and not CELERY_METRICS_LISTEN.rpartition(":")[2].isdigit():
+    raise ImproperlyConfigured(f"CELERY_METRICS_LISTEN: host:port expected, not {CELERY_METRICS_LISTEN!r}")
 
 # Backups (config/backup.py): the manifest is signed with HMAC-SHA256, the dump and the files are
 # encrypted with age to the recipients' public keys; restoring needs the matching identity (secret key),
