@@ -26,19 +26,29 @@ TOKEN = "celery-scrape-token-for-the-suite-0123"
 SUCCEED, FAIL, RETRY = "tests.celery_probe.succeed", "tests.celery_probe.fail", "tests.celery_probe.retry_once"
 
 
+class Broker(str):
+    """The URL of a Redis of this test's own (nothing else sends to its queues or takes from them)."""
+
+    process: subprocess.Popen
+
+    def stop(self) -> None:
+        if self.process.poll() is None:
+            self.process.kill()
+            self.process.wait()
+
+
 @pytest.fixture
 def broker():
-    """A Redis of this test's own: nothing else sends to its queues or takes from them."""
     port = _free_port()
-    process = subprocess.Popen(
+    made = Broker(f"redis://127.0.0.1:{port}/0")
+    made.process = subprocess.Popen(
         ["redis-server", "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
         stdout=subprocess.DEVNULL,
     )
     client = redis.Redis(port=port)
     _wait(lambda: _answers(client), 10, "redis to start")
-    yield f"redis://127.0.0.1:{port}/0"
-    process.kill()
-    process.wait()
+    yield made
+    made.stop()
 
 
 def _answers(client: redis.Redis) -> bool:
@@ -146,6 +156,10 @@ def test_a_prefork_worker_counts_its_tasks_by_name_and_the_queue_lengths(broker,
 
         samples = _wait(all_ran, 90, "the worker to run the probe tasks", log)
         status, refused = _get(port, Authorization="Bearer wrong-token")
+        broker.stop()  # Redis gone: the scrape still answers, says so, and keeps the task counts
+        started = time.monotonic()
+        without_broker = _scrape(port)
+        scrape_seconds = time.monotonic() - started
     finally:
         _stop(worker)
 
@@ -170,6 +184,11 @@ def test_a_prefork_worker_counts_its_tasks_by_name_and_the_queue_lengths(broker,
     assert _value(samples, "celery_queue_length", queue="celery") == 3
     assert _value(samples, "celery_queue_length", queue="probe") == 0
     assert _value(samples, "celery_broker_up") == 1
+
+    assert _value(without_broker, "celery_broker_up") == 0
+    assert not [labels for name, labels in without_broker if name == "celery_queue_length"]
+    assert _value(without_broker, "celery_task_succeeded_total", task=SUCCEED) == 3
+    assert scrape_seconds < 10  # within Prometheus's scrape timeout
 
     assert status == 403
     assert "celery_" not in refused
