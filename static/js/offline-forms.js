@@ -73,6 +73,11 @@
     if (!label && field.closest("fieldset")) { label = field.closest("fieldset").querySelector("legend"); }
     return label ? label.textContent.replace("*", "").trim() : field.name;
   }
+  // A group of radios or boxes is named by its legend, not by one of its options.
+  function groupLabel(field) {
+    var legend = field.closest("fieldset") && field.closest("fieldset").querySelector("legend");
+    return legend ? legend.textContent.replace("*", "").trim() : labelOf(field);
+  }
   function missing(form) {
     var names = [];
     Array.prototype.forEach.call(form.querySelectorAll("[required]"), function (field) {
@@ -366,7 +371,7 @@
     var wrong = [];
     function need(name) {
       var first = form.querySelector("[name=" + name + "]");
-      if (first && !form.querySelector("[name=" + name + "]:checked")) { empty.push(labelOf(first)); }
+      if (first && !form.querySelector("[name=" + name + "]:checked")) { empty.push(groupLabel(first)); }
     }
     if (kind === "report") {
       if (!form.elements.reporter_is_anonymous.checked && !value(form, "reporter_name")) {
@@ -379,7 +384,7 @@
       need("kind");
       need("child_seen");
       if (!form.querySelector("[name=visitors]:checked") && !value(form, "other_visitors")) {
-        empty.push(labelOf(form.querySelector("[name=visitors]")));
+        empty.push(groupLabel(form.querySelector("[name=visitors]")));
       }
       var today = localDate(new Date());
       var doneOn = value(form, "done_on");
