@@ -76,7 +76,8 @@
   // A group of radios or boxes is named by its legend, not by one of its options.
   function groupLabel(field) {
     var legend = field.closest("fieldset") && field.closest("fieldset").querySelector("legend");
-    return legend ? legend.textContent.replace("*", "").trim() : labelOf(field);
+    // "Was the child seen?" is listed among names ending in a full stop: without its question mark.
+    return legend ? legend.textContent.replace("*", "").trim().replace(/\?$/, "") : labelOf(field);
   }
   function missing(form) {
     var names = [];
