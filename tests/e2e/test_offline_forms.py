@@ -44,7 +44,7 @@ def test_a_visit_recorded_offline_against_a_planned_one_arrives_once(page, cast,
     page.select_option("#off-visit-planned", str(planned.pk))
     expect(page.locator("#off-visit-kind-school")).to_be_checked()  # the planned visit's kind
     page.locator("#offline-visit").get_by_role("button", name=SAVE).click()
-    expect(page.locator("#offline-error")).to_contain_text("Có gặp trực tiếp trẻ không?")  # nothing typed yet
+    expect(page.locator("#offline-error")).to_contain_text("Có gặp trực tiếp trẻ không.")  # nothing chosen yet
     page.locator("label[for=off-visit-seen-yes]").click()
     page.fill("#off-visit-people", "Cô giáo chủ nhiệm")
     page.fill("#off-visit-observations", "Trẻ đi học đều, vui vẻ với bạn.")
