@@ -1,5 +1,6 @@
 """REST API (/api/v1/): input serializer → one service or selector → output serializer."""
 
+from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
@@ -16,6 +17,7 @@ from . import access, selectors, serializers, services
 from .choices import CaseState, RiskLevel
 from .downloads import attachment_response
 from .models import Assignment
+from .selectors import visits as visit_selectors
 from .selectors.hotline import passed_on_statuses
 
 CASE_FILTERS = [
@@ -202,6 +204,86 @@ class CaseNotesApi(APIView):
             idempotency_key=serializer.validated_data["idempotency_key"],
         )
         return Response(serializers.NoteSerializer(note).data, status=status.HTTP_201_CREATED)
+
+
+class CaseVisitsApi(APIView):
+    """A case file's visits (planned soonest first, then those done); record a visit done."""
+
+    @extend_schema(responses=serializers.VisitSerializer(many=True), operation_id="case_visits")
+    def get(self, request, pk):
+        case = access.case_for_user(request.user, pk, purpose="view")
+        return Response(serializers.VisitSerializer(visit_selectors.visits_of(case), many=True).data)
+
+    @extend_schema(
+        request=serializers.VisitRecordInputSerializer,
+        responses={201: serializers.VisitSerializer},
+        operation_id="case_visit_record",
+    )
+    def post(self, request, pk):
+        case = access.case_for_user(request.user, pk, need=access.Need.EDIT)
+        serializer = serializers.VisitRecordInputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        planned = None
+        if data["planned_visit"] is not None:
+            planned = visit_selectors.visit_of_case(case, data["planned_visit"])
+            if planned is None:
+                raise ValidationError({"planned_visit": [_("This planned visit is not one of this case file's.")]})
+        named = set(data["visitors"])
+        visitors = list(visit_selectors.visit_companions(case).filter(pk__in=named))
+        if len(visitors) != len(named):
+            raise ValidationError(
+                {"visitors": [_("Only the staff of the case file's commune can be named as visitors.")]}
+            )
+        record = services.VisitRecord(
+            kind=data["kind"],
+            done_on=data["done_on"],
+            child_seen=data["child_seen"],
+            observations=data["observations"],
+            visitors=visitors,
+            other_visitors=data["other_visitors"],
+            people_seen=data["people_seen"],
+            next_visit_on=data["next_visit_on"],
+        )
+        visit = services.visit_record(
+            actor=request.user, case=case, data=record, planned=planned, idempotency_key=data["idempotency_key"]
+        )
+        return Response(serializers.VisitSerializer(visit).data, status=status.HTTP_201_CREATED)
+
+
+class CommunityReportCreateApi(APIView):
+    """A collaborator's short report from their hamlet (what the commune officer then verifies)."""
+
+    @extend_schema(
+        request=serializers.CommunityReportInputSerializer,
+        responses={201: serializers.CommunityReportCreatedSerializer},
+        operation_id="community_report_submit",
+    )
+    def post(self, request):
+        places = access.collaborator_places(request.user)
+        if not places:
+            raise PermissionDenied(_("Only a collaborator of a hamlet can send this form."))
+        serializer = serializers.CommunityReportInputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        hamlet = None
+        if data["hamlet"] is not None:
+            hamlet = next((place for _commune, place in places if place and place.pk == data["hamlet"]), None)
+            if hamlet is None:
+                raise ValidationError({"hamlet": [_("This hamlet is not one of yours.")]})
+        found, _receipt = services.community_report_submit(
+            actor=request.user,
+            data=services.CommunityReportInput(
+                commune=hamlet.parent if hamlet else places[0][0],
+                hamlet=hamlet,
+                child=data["child"],
+                place=data["place"],
+                what=data["what"],
+                urgency=data["urgency"],
+            ),
+            idempotency_key=data["idempotency_key"],
+        )
+        return Response(serializers.CommunityReportCreatedSerializer(found).data, status=status.HTTP_201_CREATED)
 
 
 class CaseAttachmentsApi(APIView):

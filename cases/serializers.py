@@ -16,9 +16,32 @@ from .choices import (
     RiskLevel,
     Setting,
     Sex,
+    VisitKind,
 )
 from .ethnicities import ETHNICITY_CHOICES
-from .models import Assignment, Attachment, Caregiver, CaseEvent, CaseFile, Child, Note, PublicStatus
+from .models import (
+    Assignment,
+    Attachment,
+    Caregiver,
+    CaseEvent,
+    CaseFile,
+    Child,
+    CommunityReport,
+    Note,
+    PublicStatus,
+    Urgency,
+    Visit,
+)
+
+IDEMPOTENCY_HELP = (
+    "Chosen by the client (a phone that recorded it offline): a retry with the same key returns "
+    "the first result and creates nothing."
+)
+
+
+def idempotency_key_field(**options):
+    return serializers.UUIDField(required=False, allow_null=True, default=None, help_text=IDEMPOTENCY_HELP, **options)
+
 
 # ---------------------------------------------------------------------------------------------- output
 
@@ -146,14 +169,7 @@ class CaseDetailSerializer(CaseListSerializer):
 
 class NoteSerializer(serializers.ModelSerializer):
     author = serializers.CharField(source="author.username", read_only=True)
-    idempotency_key = serializers.UUIDField(
-        required=False,
-        allow_null=True,
-        default=None,
-        write_only=True,
-        help_text="Chosen by the client (a phone that recorded it offline): a retry with the same key returns "
-        "the first result and creates nothing.",
-    )
+    idempotency_key = idempotency_key_field(write_only=True)
 
     class Meta:
         model = Note
@@ -165,6 +181,37 @@ class AttachmentSerializer(serializers.ModelSerializer):
     class Meta:
         model = Attachment
         fields = ["id", "original_name", "content_type", "size", "sha256", "description", "uploaded_at"]
+
+
+class VisitSerializer(serializers.ModelSerializer):
+    visitors = serializers.SlugRelatedField(slug_field="username", many=True, read_only=True)
+    recorded_by = serializers.CharField(source="recorded_by.username", default=None, read_only=True)
+
+    class Meta:
+        model = Visit
+        fields = [
+            "id",
+            "kind",
+            "status",
+            "planned_for",
+            "done_on",
+            "visitors",
+            "other_visitors",
+            "child_seen",
+            "people_seen",
+            "observations",
+            "next_visit_on",
+            "recorded_by",
+            "recorded_at",
+        ]
+
+
+class CommunityReportCreatedSerializer(serializers.ModelSerializer):
+    """What the collaborator learns of their report: that it arrived, and its three-word status."""
+
+    class Meta:
+        model = CommunityReport
+        fields = ["id", "commune", "hamlet", "urgency", "status", "received_at"]
 
 
 # ---------------------------------------------------------------------------------------------- input
@@ -246,13 +293,7 @@ class ReportInputSerializer(serializers.Serializer):
         help_text="The province's extra fields of a report: key → value (dates as YYYY-MM-DD)",
     )
     children = ChildInputSerializer(many=True, allow_empty=False)
-    idempotency_key = serializers.UUIDField(
-        required=False,
-        allow_null=True,
-        default=None,
-        help_text="Chosen by the client (a phone that recorded it offline): a retry with the same key returns "
-        "the first result and creates nothing.",
-    )
+    idempotency_key = idempotency_key_field()
 
 
 class ReportCreatedSerializer(serializers.Serializer):
@@ -278,6 +319,7 @@ class AssessInputSerializer(VersionSerializer):
     risk_level = serializers.ChoiceField(choices=RiskLevel.choices, required=False, default="", allow_blank=True)
     is_emergency = serializers.BooleanField()
     notes = serializers.CharField(required=False, default="", allow_blank=True)
+    idempotency_key = idempotency_key_field()
 
 
 class EmergencyInputSerializer(VersionSerializer):
@@ -349,13 +391,42 @@ class ReasonInputSerializer(VersionSerializer):
 class AttachmentInputSerializer(serializers.Serializer):
     file = serializers.FileField()
     description = serializers.CharField(max_length=255, required=False, default="", allow_blank=True)
-    idempotency_key = serializers.UUIDField(
-        required=False,
-        allow_null=True,
-        default=None,
-        help_text="Chosen by the client (a phone that recorded it offline): a retry with the same key returns "
-        "the first result and creates nothing.",
+    idempotency_key = idempotency_key_field()
+
+
+class VisitRecordInputSerializer(serializers.Serializer):
+    """A visit done (the online form's fields); PLANNED_VISIT: the planned visit it was, if any."""
+
+    planned_visit = serializers.IntegerField(
+        required=False, allow_null=True, default=None, help_text="Primary key of the case file's planned visit"
     )
+    kind = serializers.ChoiceField(choices=VisitKind.choices)
+    done_on = serializers.DateField()
+    child_seen = serializers.BooleanField(allow_null=True)
+    visitors = serializers.ListField(
+        child=serializers.IntegerField(),
+        required=False,
+        default=list,
+        help_text="Primary keys of the staff of the case's commune who went (the caller, usually)",
+    )
+    other_visitors = serializers.CharField(max_length=255, required=False, default="", allow_blank=True)
+    people_seen = serializers.CharField(max_length=255, required=False, default="", allow_blank=True)
+    observations = serializers.CharField(allow_blank=True)
+    next_visit_on = serializers.DateField(required=False, allow_null=True, default=None)
+    idempotency_key = idempotency_key_field()
+
+
+class CommunityReportInputSerializer(serializers.Serializer):
+    """The collaborator's short form: who, where, what, how urgent, from which of their hamlets."""
+
+    hamlet = serializers.IntegerField(
+        required=False, allow_null=True, default=None, help_text="Primary key of one of the caller's hamlets"
+    )
+    child = serializers.CharField(max_length=200, allow_blank=True)
+    place = serializers.CharField(max_length=255, allow_blank=True)
+    what = serializers.CharField(allow_blank=True)
+    urgency = serializers.ChoiceField(choices=Urgency.choices)
+    idempotency_key = idempotency_key_field()
 
 
 class AssignmentSerializer(serializers.ModelSerializer):
@@ -385,13 +456,7 @@ class AssignmentSerializer(serializers.ModelSerializer):
 
 class ProgressInputSerializer(VersionSerializer):
     text = serializers.CharField()
-    idempotency_key = serializers.UUIDField(
-        required=False,
-        allow_null=True,
-        default=None,
-        help_text="Chosen by the client (a phone that recorded it offline): a retry with the same key returns "
-        "the first result and creates nothing.",
-    )
+    idempotency_key = idempotency_key_field()
 
 
 class CloseAssignmentInputSerializer(VersionSerializer):

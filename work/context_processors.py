@@ -23,6 +23,8 @@ def navigation(request):
         "receive": case_access.may_receive_reports(user),
         "audit": case_access.may_search_audit(user),
         "community_report": case_access.may_report_as_collaborator(user),
+        # The offline forms: the officer's, and the collaborator's short report from a hamlet without signal.
+        "offline": case_access.may_receive_reports(user) or case_access.may_report_as_collaborator(user),
         "hotline": case_access.may_supervise_hotline(user),
         "reports": report_access.may_see_reports(user),
         "register": outgoing_access.may_see_register(user),

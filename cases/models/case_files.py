@@ -117,6 +117,9 @@ class InitialAssessment(models.Model):
     notes = models.TextField(_("notes"), blank=True)
     assessed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     assessed_at = models.DateTimeField(_("assessed at"))
+    # Chosen by the phone that recorded it offline: a resend whose first answer was lost returns this
+    # assessment instead of meeting the version its first send moved on (a false conflict).
+    idempotency_key = models.UUIDField(null=True, blank=True, unique=True, editable=False)
 
 
 class EmergencyMeasure(models.Model):

@@ -34,6 +34,8 @@ class Visit(models.Model):
     )
     recorded_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
+    # Chosen by the phone that recorded the visit offline: a resend returns this visit, records nothing twice.
+    idempotency_key = models.UUIDField(null=True, blank=True, unique=True, editable=False)
 
     class Meta:
         verbose_name = _("visit")

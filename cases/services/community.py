@@ -23,6 +23,7 @@ from notifications.services import NotificationDraft, notify_many
 from .. import access, handoffs
 from ..models import Attachment, CommunityReport, CommunityReportStatus, CommunitySource, Report, Urgency
 from ..receipts import receipt_digest, receipt_make
+from .offline import once
 
 # A photo from a phone: an image, a few megabytes at most (the attachments' 20 MB is for documents).
 PHOTO_TYPES = frozenset({"image/jpeg", "image/png", "image/webp"})
@@ -75,10 +76,25 @@ def _photo_store(found: CommunityReport, upload) -> None:
     found.photo.save(get_random_string(32) + files.ENCRYPTED_SUFFIX, ContentFile(files.encrypt(content)), save=False)
 
 
-@transaction.atomic
-def community_report_submit(*, actor, data: CommunityReportInput) -> tuple[CommunityReport, str]:
+def community_report_submit(*, actor, data: CommunityReportInput, idempotency_key=None) -> tuple[CommunityReport, str]:
     """A report from a collaborator (ACTOR) or from the public (ACTOR None). Returns it and, for the public,
-    the receipt code to show once (only its digest is kept)."""
+    the receipt code to show once (only its digest is kept).
+    IDEMPOTENCY_KEY: a collaborator's phone that recorded it offline; a second send with the same key
+    returns the first report and sends nothing twice (the public page has no key: its receipt is shown once)."""
+    if actor is None or idempotency_key is None:
+        return _submit(actor, data, None)
+    found = once(
+        lambda: _submit(actor, data, idempotency_key)[0],
+        model=CommunityReport,
+        key=idempotency_key,
+        owner_field="submitted_by",
+        actor=actor,
+    )
+    return found, ""
+
+
+@transaction.atomic
+def _submit(actor, data: CommunityReportInput, idempotency_key) -> tuple[CommunityReport, str]:
     errors = _validate(data)
     if actor is not None and not errors:
         places = access.collaborator_places(actor)
@@ -102,6 +118,7 @@ def community_report_submit(*, actor, data: CommunityReportInput) -> tuple[Commu
         submitted_by=actor,
         receipt_digest=receipt_digest(code) if code else "",
         received_at=timezone.now(),
+        idempotency_key=idempotency_key,
     )
     if data.photo is not None:
         _photo_store(found, data.photo)

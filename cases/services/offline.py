@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from audit.recorder import record
+from config.errors import Conflict
 
 from ..models import OfflineKey
 
@@ -79,7 +80,9 @@ def replayed(model, *, key, owner_field: str, actor):
 
 
 def once(create, *, model, key, owner_field: str, actor):
-    """Create unless a send with this key already did; two sends racing meet at the unique constraint."""
+    """Create unless a send with this key already did; two sends racing meet at the unique constraint,
+    or, for a change guarded by a version or a state, at the lock: the second then finds the version or
+    the state moved on by the first, which is its own result, not a conflict."""
     if (earlier := replayed(model, key=key, owner_field=owner_field, actor=actor)) is not None:
         return earlier
     try:
@@ -90,6 +93,10 @@ def once(create, *, model, key, owner_field: str, actor):
             return earlier
         if key is not None and model.objects.filter(idempotency_key=key).exists():
             raise ValidationError({"idempotency_key": [_("This key was already used by someone else.")]}) from None
+        raise
+    except (Conflict, ValidationError):
+        if key is not None and (earlier := replayed(model, key=key, owner_field=owner_field, actor=actor)):
+            return earlier
         raise
 
 

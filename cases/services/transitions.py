@@ -31,11 +31,11 @@ from ..models import (
 )
 from .assignments import assignments_cancel_for_case, assignments_open_for_plan
 from .common import deadline_start, intake_deadlines_open, serves, step_begin, step_commit
+from .offline import once
 
 RISK_ORDER = {RiskLevel.LOW: 0, RiskLevel.MEDIUM: 1, RiskLevel.HIGH: 2}
 
 
-@transaction.atomic
 def case_assess(
     *,
     actor,
@@ -48,15 +48,41 @@ def case_assess(
     notes: str = "",
     risk_level: str = "",
     expected_version: int | None = None,
+    idempotency_key=None,
 ) -> CaseFile:
-    """Mẫu 02. The overall level defaults to the highest of the four criteria."""
+    """Mẫu 02. The overall level defaults to the highest of the four criteria.
+    IDEMPOTENCY_KEY: chosen by a phone that recorded it offline; a second send with the same key (its first
+    answer lost) returns the case file the first send assessed, not a conflict with the version it moved on."""
+    assessment = once(
+        lambda: _case_assess(
+            actor=actor,
+            case=case,
+            criteria=(severity, perpetrator_access, care_environment, child_capacity),
+            is_emergency=is_emergency,
+            notes=notes,
+            risk_level=risk_level,
+            expected_version=expected_version,
+            idempotency_key=idempotency_key,
+        ),
+        model=InitialAssessment,
+        key=idempotency_key,
+        owner_field="assessed_by",
+        actor=actor,
+    )
+    return assessment.case
+
+
+@transaction.atomic
+def _case_assess(
+    *, actor, case: CaseFile, criteria, is_emergency, notes, risk_level, expected_version, idempotency_key
+) -> InitialAssessment:
+    severity, perpetrator_access, care_environment, child_capacity = criteria
     step = step_begin(actor=actor, case=case, action="assess", expected_version=expected_version)
     case = step.case
-    criteria = [severity, perpetrator_access, care_environment, child_capacity]
     if not all(value in RISK_ORDER for value in criteria):
         raise ValidationError(_("Rate each of the four criteria: high, medium or low."))
     overall = risk_level or max(criteria, key=RISK_ORDER.__getitem__)
-    InitialAssessment.objects.create(
+    assessment = InitialAssessment.objects.create(
         case=case,
         severity=severity,
         perpetrator_access=perpetrator_access,
@@ -67,6 +93,7 @@ def case_assess(
         notes=notes,
         assessed_by=actor,
         assessed_at=timezone.now(),
+        idempotency_key=idempotency_key,
     )
     case.risk_level, case.is_emergency = overall, is_emergency
     if not is_emergency:
@@ -75,7 +102,7 @@ def case_assess(
         deadline_meet(target=case, kind=DeadlineKind.EMERGENCY_DECISION)
     change = step_commit(step, fields=("risk_level", "is_emergency"))
     events.case_assessed_event(case=case, actor=actor, change=change, risk_level=overall, is_emergency=is_emergency)
-    return case
+    return assessment
 
 
 @transaction.atomic

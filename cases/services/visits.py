@@ -20,6 +20,7 @@ from .. import access, events
 from ..choices import OPEN_STATES, VisitKind, VisitStatus
 from ..models import CaseFile, CaseFlag, Visit
 from .common import case_lock
+from .offline import once
 
 # A flag is a short-term call for attention, not a permanent mark.
 FLAG_LONGEST = datetime.timedelta(days=366)
@@ -100,9 +101,23 @@ def _record_errors(case: CaseFile, data: VisitRecord) -> dict[str, list[str]]:
     return errors
 
 
+def visit_record(
+    *, actor, case: CaseFile, data: VisitRecord, planned: Visit | None = None, idempotency_key=None
+) -> Visit:
+    """Record a visit done: the one PLANNED (still planned: recorded once), or one not scheduled before.
+    IDEMPOTENCY_KEY: chosen by a phone that recorded it offline; a second send with the same key returns
+    the first visit and records nothing."""
+    return once(
+        lambda: _visit_record(actor, case, data, planned, idempotency_key),
+        model=Visit,
+        key=idempotency_key,
+        owner_field="recorded_by",
+        actor=actor,
+    )
+
+
 @transaction.atomic
-def visit_record(*, actor, case: CaseFile, data: VisitRecord, planned: Visit | None = None) -> Visit:
-    """Record a visit done: the one PLANNED (still planned: recorded once), or one not scheduled before."""
+def _visit_record(actor, case: CaseFile, data: VisitRecord, planned: Visit | None, idempotency_key) -> Visit:
     locked = _require_open_and_editable(actor, case)
     if planned is not None:
         planned = Visit.objects.select_for_update().filter(pk=planned.pk, case=locked).first()
@@ -118,6 +133,7 @@ def visit_record(*, actor, case: CaseFile, data: VisitRecord, planned: Visit | N
     visit.child_seen, visit.people_seen = data.child_seen, data.people_seen.strip()
     visit.other_visitors, visit.observations = data.other_visitors.strip(), data.observations.strip()
     visit.next_visit_on, visit.recorded_by, visit.recorded_at = data.next_visit_on, actor, timezone.now()
+    visit.idempotency_key = idempotency_key
     visit.full_clean(exclude=["case", "planned_by", "recorded_by"])
     visit.save()
     visit.visitors.set(data.visitors)

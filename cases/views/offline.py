@@ -24,7 +24,8 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
 from .. import access, forms, lists, services
-from ..choices import ReceivingPoint, ReportSource, RiskLevel, Setting
+from ..choices import ReceivingPoint, ReportSource, RiskLevel, Setting, VisitKind
+from ..models import ExtraFieldTarget, Urgency
 from ..selectors.offline import own_open_assignments, own_open_cases
 from .intake import _provinces_of
 
@@ -108,16 +109,33 @@ def _choices(choices) -> list[tuple[str, str]]:
     return [(value, str(label)) for value, label in choices]
 
 
+def _province_of(path: str) -> int:
+    return int(path.strip("/").split("/")[0])
+
+
 @login_required
 def offline_shell(request):
-    """The offline forms: a new report (several children, photos), a note, a risk assessment; an agency's
-    progress report on its assignment."""
+    """The offline forms: a new report (several children, the province's extra fields, photos), a visit, a
+    note, a risk assessment; an agency's progress report on its assignment; a collaborator's short report
+    (and none of the officer's forms, which they may not use)."""
     intake_communes = access.communes_for_intake(request.user)
-    communes = list(intake_communes.values("code", "name"))
+    communes = [
+        {"code": row["code"], "name": row["name"], "province": _province_of(row["path"])}
+        for row in intake_communes.values("code", "name", "path")
+    ]
+    provinces = _provinces_of(intake_communes)
     may_report_progress = access.may_act_for_an_agency(request.user)
+    may_report_short = access.intake_form_for(request.user) == access.IntakeForm.SHORT
     tabs = []
     if communes:
-        tabs += [("report", _("New report")), ("note", _("Note")), ("assess", _("Risk assessment"))]
+        tabs += [
+            ("report", _("New report")),
+            ("visit", _("Visit")),
+            ("note", _("Note")),
+            ("assess", _("Risk assessment")),
+        ]
+    if may_report_short:
+        tabs.append(("community", _("Report a child at risk")))
     if may_report_progress:
         tabs.append(("progress", _("Progress report")))
     return render(
@@ -129,13 +147,23 @@ def offline_shell(request):
             "sources": _choices(ReportSource.choices),
             "settings_": _choices(Setting.choices),
             # What the online form offers: the kept list's labels, the province's own entries, none withdrawn.
-            "abuse_forms": lists.offered("abuse_form", _provinces_of(intake_communes)),
+            "abuse_forms": lists.offered("abuse_form", provinces),
+            # The province's own questions on a report, asked of a report for a commune of that province.
+            "extra_fields": [
+                (province, definition)
+                for province in provinces
+                for definition in lists.extra_definitions(province, ExtraFieldTarget.REPORT)
+            ],
             "risk_levels": _choices(RiskLevel.choices),
             "assess_fields": [
                 (name, str(forms.AssessForm.base_fields[name].label))
                 for name in ("severity", "perpetrator_access", "care_environment", "child_capacity")
             ],
+            "visit_kinds": _choices(VisitKind.choices),
+            "hamlets": [hamlet for _commune, hamlet in access.collaborator_places(request.user) if hamlet],
+            "urgencies": _choices(Urgency.choices),
             "may_report": bool(communes),
+            "may_report_short": may_report_short,
             "may_report_progress": may_report_progress,
             "tabs": tabs,
             "first_tab": tabs[0][0] if tabs else "",

@@ -424,6 +424,10 @@ SPECTACULAR_SETTINGS = {
         "OccurrenceStatusEnum": "plans.models.OccurrenceStatus",
         "PlanStatusEnum": "plans.models.PlanStatus",
         "PublicStatusEnum": "cases.models.community.PublicStatus",
+        "VisitKindEnum": "cases.choices.VisitKind",
+        "VisitStatusEnum": "cases.choices.VisitStatus",
+        "UrgencyEnum": "cases.models.community.Urgency",
+        "CommunityReportStatusEnum": "cases.models.community.CommunityReportStatus",
     },
     "COMPONENT_SPLIT_REQUEST": True,
 }

@@ -26,6 +26,13 @@
   function localDateTime(date) {
     return date.getFullYear() + "-" + pad(date.getMonth() + 1) + "-" + pad(date.getDate()) + "T" + pad(date.getHours()) + ":" + pad(date.getMinutes());
   }
+  function localDate(date) {
+    return date.getFullYear() + "-" + pad(date.getMonth() + 1) + "-" + pad(date.getDate());
+  }
+  function shownDate(iso) {
+    var parts = iso.split("-");
+    return parts[2] + "/" + parts[1] + "/" + parts[0];
+  }
   function shownDateTime(iso) {
     var date = new Date(iso);
     return pad(date.getDate()) + "/" + pad(date.getMonth() + 1) + "/" + date.getFullYear() + " " + pad(date.getHours()) + ":" + pad(date.getMinutes());
@@ -66,9 +73,16 @@
     if (!label && field.closest("fieldset")) { label = field.closest("fieldset").querySelector("legend"); }
     return label ? label.textContent.replace("*", "").trim() : field.name;
   }
+  // A group of radios or boxes is named by its legend, not by one of its options.
+  function groupLabel(field) {
+    var legend = field.closest("fieldset") && field.closest("fieldset").querySelector("legend");
+    // "Was the child seen?" is listed among names ending in a full stop: without its question mark.
+    return legend ? legend.textContent.replace("*", "").trim().replace(/\?$/, "") : labelOf(field);
+  }
   function missing(form) {
     var names = [];
     Array.prototype.forEach.call(form.querySelectorAll("[required]"), function (field) {
+      if (field.disabled) { return; } // another province's question
       var empty = !field.value.trim();
       field.classList.toggle("is-invalid", empty);
       field.setAttribute("aria-invalid", empty ? "true" : "false");
@@ -91,9 +105,66 @@
     });
   });
 
-  Array.prototype.forEach.call(document.querySelectorAll("[data-now]"), function (input) {
-    if (!input.value) { input.value = localDateTime(new Date()); }
-  });
+  function setNow(scope) {
+    Array.prototype.forEach.call(scope.querySelectorAll("[data-now]"), function (input) {
+      if (!input.value) { input.value = localDateTime(new Date()); }
+    });
+    Array.prototype.forEach.call(scope.querySelectorAll("[data-today]"), function (input) {
+      if (!input.value) { input.value = localDate(new Date()); }
+    });
+  }
+  setNow(document);
+
+  // The province's extra fields: those of the chosen commune's province are asked, the others disabled.
+  var extraBox = document.querySelector("[data-offline-extra]");
+  function showExtras() {
+    if (!extraBox) { return; }
+    var select = extraBox.closest("form").elements.commune_code;
+    var option = select.options[select.selectedIndex];
+    var province = option && option.value ? option.getAttribute("data-province") : "";
+    if (!province) {
+      // No commune chosen yet: the questions are asked when all the communes offered share one province.
+      var provinces = Array.prototype.map.call(select.options, function (item) { return item.getAttribute("data-province"); })
+        .filter(function (value, index, list) { return value && list.indexOf(value) === index; });
+      province = provinces.length === 1 ? provinces[0] : "";
+    }
+    Array.prototype.forEach.call(extraBox.querySelectorAll("[data-extra-province]"), function (block) {
+      var asked = block.getAttribute("data-extra-province") === province;
+      block.hidden = !asked;
+      Array.prototype.forEach.call(block.querySelectorAll("[data-extra-key]"), function (field) { field.disabled = !asked; });
+    });
+  }
+  if (extraBox) {
+    extraBox.closest("form").elements.commune_code.addEventListener("change", showExtras);
+    showExtras();
+  }
+  // The extra values as the server stores them ("1,5" is one and a half), and what is wrong with them.
+  function extraValues(form, problems) {
+    var values = {};
+    Array.prototype.forEach.call(form.querySelectorAll("[data-extra-key]"), function (field) {
+      if (field.disabled) { return; }
+      var raw = field.value.trim();
+      var type = field.getAttribute("data-extra-type");
+      if (!raw) { return; }
+      if (type === "number") {
+        var text = raw.replace(/\s/g, "").replace(",", ".");
+        var number = /^[-+]?(\d+\.?\d*|\.\d+)$/.test(text) ? Number(text) : NaN;
+        if (!isFinite(number)) {
+          problems.push(formText("extra_number", { label: labelOf(field) }));
+          field.classList.add("is-invalid");
+          field.setAttribute("aria-invalid", "true");
+          return;
+        }
+        values[field.getAttribute("data-extra-key")] = number;
+      } else if (type === "date" && !/^\d{4}-\d{2}-\d{2}$/.test(raw)) {
+        problems.push(formText("extra_date", { label: labelOf(field) }));
+        field.classList.add("is-invalid");
+      } else {
+        values[field.getAttribute("data-extra-key")] = raw;
+      }
+    });
+    return values;
+  }
 
   // Children: add and remove.
   var childList = document.querySelector("[data-offline-children]");
@@ -214,6 +285,7 @@
       reporter_is_anonymous: form.elements.reporter_is_anonymous.checked,
       reporter_name: value(form, "reporter_name"),
       reporter_phone: value(form, "reporter_phone"),
+      extra: extraValues(form, []),
       children: children
     };
     var steps = [{ url: form.getAttribute("data-url"), json: json }];
@@ -244,9 +316,45 @@
     return {
       kind: "assess", label: formText("assess_label", { reference: chosen.reference }), caseId: chosen.id,
       lane: "case:" + chosen.id,
-      // A step of the procedure is guarded by the version, not by a key: a second send is a conflict.
-      steps: [{ url: form.getAttribute("data-url").replace("{case}", chosen.id), json: json, withoutKey: true }]
+      // Guarded by the version (someone else's change meanwhile is a conflict) and by its key (a resend
+      // whose first answer was lost returns the first result, not a conflict with its own change).
+      steps: [{ url: form.getAttribute("data-url").replace("{case}", chosen.id), json: json }]
     };
+  }
+  function checked(form, name) {
+    var box = form.querySelector("[name=" + name + "]:checked");
+    return box ? box.value : "";
+  }
+  function visitItem(form) {
+    var chosen = chosenCase(form);
+    var json = {
+      planned_visit: value(form, "planned_visit") ? Number(value(form, "planned_visit")) : null,
+      kind: checked(form, "kind"),
+      done_on: value(form, "done_on"),
+      child_seen: checked(form, "child_seen") === "yes",
+      visitors: Array.prototype.filter.call(form.querySelectorAll("[name=visitors]"), function (box) { return box.checked; })
+        .map(function (box) { return Number(box.value); }),
+      other_visitors: value(form, "other_visitors"),
+      people_seen: value(form, "people_seen"),
+      observations: value(form, "observations"),
+      next_visit_on: value(form, "next_visit_on") || null
+    };
+    return {
+      kind: "visit", label: formText("visit_label", { reference: chosen.reference }), caseId: chosen.id,
+      steps: [{ url: form.getAttribute("data-url").replace("{case}", chosen.id), json: json }]
+    };
+  }
+  function communityItem(form) {
+    var urgency = form.querySelector("[name=urgency]:checked");
+    var json = {
+      hamlet: value(form, "hamlet") ? Number(value(form, "hamlet")) : null,
+      child: value(form, "child"),
+      place: value(form, "place"),
+      what: value(form, "what"),
+      urgency: urgency.value
+    };
+    var label = urgency.closest("label").textContent.trim();
+    return { kind: "community", label: formText("community_label", { urgency: label }), steps: [{ url: form.getAttribute("data-url"), json: json }] };
   }
   function progressItem(form) {
     var chosen = chosenCase(form);
@@ -255,20 +363,47 @@
       steps: [{ url: form.getAttribute("data-url").replace("{assignment}", chosen.id), json: { text: value(form, "text"), version: chosen.version } }]
     };
   }
-  var builders = { report: reportItem, note: noteItem, assess: assessItem, progress: progressItem };
+  var builders = {
+    report: reportItem, visit: visitItem, note: noteItem, assess: assessItem, progress: progressItem, community: communityItem
+  };
+  // What the required marks cannot say: a choice among radios, one of two boxes, dates in order, numbers.
+  function problemsOf(form, kind) {
+    var empty = missing(form);
+    var wrong = [];
+    function need(name) {
+      var first = form.querySelector("[name=" + name + "]");
+      if (first && !form.querySelector("[name=" + name + "]:checked")) { empty.push(groupLabel(first)); }
+    }
+    if (kind === "report") {
+      if (!form.elements.reporter_is_anonymous.checked && !value(form, "reporter_name")) {
+        empty.push(labelOf(form.elements.reporter_name));
+      }
+      need("abuse_forms");
+      extraValues(form, wrong);
+    }
+    if (kind === "visit") {
+      need("kind");
+      need("child_seen");
+      if (!form.querySelector("[name=visitors]:checked") && !value(form, "other_visitors")) {
+        empty.push(groupLabel(form.querySelector("[name=visitors]")));
+      }
+      var today = localDate(new Date());
+      var doneOn = value(form, "done_on");
+      var nextOn = value(form, "next_visit_on");
+      if (doneOn && doneOn > today) { wrong.push(formText("visit_in_future")); }
+      if (doneOn && nextOn && nextOn <= doneOn) { wrong.push(formText("next_visit_after")); }
+    }
+    if (kind === "community") { need("urgency"); }
+    var problems = empty.length ? [formText("required", { fields: empty.join(", ") })] : [];
+    return problems.concat(wrong);
+  }
 
   Array.prototype.forEach.call(document.querySelectorAll("[data-offline-form]"), function (form) {
     form.addEventListener("submit", function (event) {
       event.preventDefault();
       var kind = form.getAttribute("data-offline-form");
-      var empty = missing(form);
-      if (kind === "report" && !form.elements.reporter_is_anonymous.checked && !value(form, "reporter_name")) {
-        empty.push(labelOf(form.elements.reporter_name));
-      }
-      if (kind === "report" && !form.querySelector("[name=abuse_forms]:checked")) {
-        empty.push(labelOf(form.querySelector("[name=abuse_forms]")));
-      }
-      if (empty.length) { showError(formText("required", { fields: empty.join(", ") })); return; }
+      var problems = problemsOf(form, kind);
+      if (problems.length) { showError(problems.join(" ")); return; }
       var item = builders[kind](form);
       var files = kind === "report" ? attached.slice() : [];
       offline.enqueue(item, files).then(function () {
@@ -279,7 +414,9 @@
           childList.textContent = "";
           addChild();
         }
-        Array.prototype.forEach.call(form.querySelectorAll("[data-now]"), function (input) { input.value = localDateTime(new Date()); });
+        setNow(form);
+        showExtras();
+        fillPlanned();
         showSaved();
       }, function (error) { showError(error.message); });
     });
@@ -306,12 +443,48 @@
     if (chosen) { select.value = chosen; }
   }
   // The officer's own case files, from the encrypted store.
+  var keptCases = [];
   function fillCases() {
     offline.cases().then(function (cases) {
+      keptCases = cases;
       Array.prototype.forEach.call(document.querySelectorAll("[data-offline-cases]"), function (select) {
         var shown = cases.filter(function (row) { return !select.hasAttribute("data-only-assess") || row.can_assess; });
         fillSelect(select, shown, function (row) { return row.reference + " · " + row.child + " · " + row.state; });
       });
+      fillPlanned();
+    });
+  }
+  // The visits planned on the case file chosen for a visit: recording one marks it done.
+  var plannedSelect = document.querySelector("[data-offline-planned]");
+  var kindWords = {};
+  Array.prototype.forEach.call(document.querySelectorAll("#offline-visit [name=kind]"), function (radio) {
+    kindWords[radio.value] = radio.closest("label").textContent.trim();
+  });
+  function fillPlanned() {
+    if (!plannedSelect) { return; }
+    var caseId = plannedSelect.form.elements["case"].value;
+    var row = keptCases.filter(function (kept) { return String(kept.id) === caseId; })[0];
+    var chosen = plannedSelect.value;
+    plannedSelect.textContent = "";
+    var none = document.createElement("option");
+    none.value = "";
+    none.textContent = plannedSelect.getAttribute("data-none-text");
+    plannedSelect.appendChild(none);
+    ((row && row.planned_visits) || []).forEach(function (visit) {
+      var option = document.createElement("option");
+      option.value = visit.id;
+      option.setAttribute("data-kind", visit.kind);
+      option.textContent = (kindWords[visit.kind] || visit.kind) + " · " + formText("planned_for", { date: shownDate(visit.planned_for) });
+      plannedSelect.appendChild(option);
+    });
+    if (chosen && plannedSelect.querySelector("option[value='" + chosen + "']")) { plannedSelect.value = chosen; }
+  }
+  if (plannedSelect) {
+    plannedSelect.form.elements["case"].addEventListener("change", fillPlanned);
+    plannedSelect.addEventListener("change", function () {
+      var option = plannedSelect.options[plannedSelect.selectedIndex];
+      var radio = option && option.getAttribute("data-kind") && plannedSelect.form.querySelector("[name=kind][value=" + option.getAttribute("data-kind") + "]");
+      if (radio) { radio.checked = true; }
     });
   }
   // The assignments of the user's agencies, for a progress report.
