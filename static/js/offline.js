@@ -122,7 +122,7 @@
   var keyPromise = null;
   // The key, checked with the server when it can be reached: null when there is none to use.
   function ready() {
-    if (!keyPromise) { keyPromise = checkKey(); }
+    if (!keyPromise) { keyPromise = adopted().then(checkKey); }
     return keyPromise;
   }
   function checkKey() {
@@ -146,6 +146,55 @@
         }
         return meta; // 401: logged out by a timeout; the queue waits for the next login
       }, function () { return meta; });
+    });
+  }
+
+  // The one store of the first release ("baove-offline", any user's) becomes this user's store when the
+  // server confirms its key is theirs; another user's stays untouched until it is 72 hours old.
+  var LEGACY_NAME = "baove-offline";
+  var adoption = null;
+  function adopted() {
+    if (!adoption) { adoption = adoptLegacy().catch(function () {}); }
+    return adoption;
+  }
+  function readAll(database, storeName) {
+    return new Promise(function (resolve) {
+      if (!database.objectStoreNames.contains(storeName)) { resolve([]); return; }
+      var request = database.transaction(storeName).objectStore(storeName).getAll();
+      request.onsuccess = function () { resolve(request.result); };
+      request.onerror = function () { resolve([]); };
+    });
+  }
+  function adoptLegacy() {
+    if (!indexedDB.databases || !navigator.onLine) { return Promise.resolve(); }
+    return indexedDB.databases().then(function (found) {
+      if (!found.some(function (info) { return info.name === LEGACY_NAME; })) { return; }
+      return new Promise(function (resolve, reject) {
+        var request = indexedDB.open(LEGACY_NAME);
+        request.onsuccess = function () { resolve(request.result); };
+        request.onerror = function () { reject(request.error); };
+      }).then(function (legacy) {
+        var names = ["meta", "items", "files", "cases"];
+        return Promise.all(names.map(function (name) { return readAll(legacy, name); })).then(function (rows) {
+          legacy.close();
+          var meta = rows[0].filter(function (row) { return row.name === "key"; })[0];
+          if (!meta || !meta.key) { return deleteDatabase(LEGACY_NAME); }
+          if (Date.now() - meta.checkedAt > MAX_OFFLINE_MS) { return deleteDatabase(LEGACY_NAME); }
+          return askKey(meta.keyId).then(function (response) {
+            return response.text().catch(function () { return ""; }).then(function () { return response.status; });
+          }).then(function (status) {
+            if (status !== 200) { return; } // someone else's (or revoked): left to its 72 hours
+            return get("meta", "key").then(function (own) {
+              if (own) { return; } // this user already has a store of their own
+              var writes = [];
+              names.forEach(function (name, index) {
+                rows[index].forEach(function (row) { writes.push(put(name, row)); });
+              });
+              return Promise.all(writes).then(function () { return deleteDatabase(LEGACY_NAME); });
+            });
+          });
+        });
+      });
     });
   }
 
@@ -197,6 +246,13 @@
   }
   // ITEM: {kind, label, steps: [{url, json} | {url, fileId, caseFromStep}]}; files: [{name, type, blob}].
   function enqueue(item, files) {
+    return referenceOfCase(item).then(function (reference) {
+      // Kept for the receipt once the item went (a note's answer does not name the case file).
+      if (reference) { item.reference = reference; }
+      return keep(item, files);
+    });
+  }
+  function keep(item, files) {
     item.id = uuid();
     item.createdAt = new Date().toISOString();
     item.status = "waiting";
@@ -273,6 +329,8 @@
       if (!meta) { return; }
       return openAll("items").then(function (items) {
         items.sort(function (a, b) { return a.createdAt < b.createdAt ? -1 : 1; });
+        // Sent before receipts existed (a store of the first release): only the receipt stays.
+        var settled = Promise.all(items.filter(function (item) { return item.status === "sent"; }).map(settle));
         var pending = items.filter(function (item) { return item.status === "waiting" || item.status === "sending"; });
         // Changes that carry a case file's version go in order, one lane per case file; everything else
         // is independent. Lanes are sent SENDERS at a time: a slow connection's latency is paid once for
@@ -296,7 +354,7 @@
         }
         var workers = [];
         for (var i = 0; i < SENDERS; i++) { workers.push(worker()); }
-        return Promise.all(workers);
+        return Promise.all(workers.concat([settled]));
       });
     }).catch(function () { /* the store was wiped meanwhile */ }).then(function () {
       syncing = null;
@@ -363,14 +421,19 @@
       });
     });
     if (references.length) { return Promise.resolve(references); }
-    // A note, an assessment or a progress report: the reference of the case file it was about.
+    if (item.reference) { return Promise.resolve([item.reference]); }
+    return referenceOfCase(item).then(function (reference) { return reference ? [reference] : null; });
+  }
+  // A note, an assessment or a progress report: the reference of the case file it is about.
+  function referenceOfCase(item) {
+    if (!item.caseId && !item.lane) { return Promise.resolve(null); }
     var assignment = item.lane && item.lane.indexOf("assignment:") === 0 ? item.lane.slice("assignment:".length) : null;
     return open("cases", "own").then(function (kept) {
       var rows = assignment ? (kept && kept.assignments) || [] : (kept && kept.cases) || [];
       var wanted = String(assignment || item.caseId);
       var found = rows.filter(function (row) { return String(row.id) === wanted; })[0];
-      return found && found.reference ? [found.reference] : [];
-    }).catch(function () { return []; });
+      return found && found.reference ? found.reference : null;
+    }).catch(function () { return null; });
   }
   // Receipts read as sent items on the queue page.
   function receiptItems() {
@@ -581,7 +644,7 @@
         return;
       }
       openAll("items").catch(function () { return []; }).then(function (items) {
-        var unsent = items.length;
+        var unsent = items.filter(function (item) { return item.status !== "sent"; }).length;
         if (unsent && !window.confirm(t("logout_unsent", { count: unsent }))) { return; }
         clearTimeout(retryTimer);
         return wipe("logout").then(function () {

@@ -269,6 +269,11 @@ def test_a_note_recorded_offline_is_added_once_when_the_network_returns(page, ca
     page.goto(f"{page.base_url}/offline/queue/")
     expect(page.locator("[data-offline-item]")).to_have_attribute("data-offline-item", "sent", timeout=40_000)
     assert list(Note.objects.filter(case=case).values_list("text", flat=True)) == ["Đã gặp trẻ ở nương, trẻ khỏe."]
+    # What stays on the phone is a receipt naming the case file, not the note.
+    expect(page.locator("[data-offline-item]")).to_contain_text(case.reference)
+    kept = store(page, cast.officer)
+    assert kept["counts"]["items"] == 0
+    assert "nương" not in kept["text"]
 
 
 @pytest.mark.django_db(transaction=True)

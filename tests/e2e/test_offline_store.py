@@ -5,13 +5,14 @@ read with no signal, encrypted, wiped at logout."""
 
 import datetime
 import os
+import time
 from pathlib import Path
 
 import pytest
 from playwright.sync_api import expect
 
 from cases import services
-from cases.models import Report
+from cases.models import Note, Report
 from tests.e2e.conftest import login
 from tests.e2e.test_main_pages import AXE, RUN_AXE
 from tests.e2e.test_offline import CACHE_TEXT, _fill_report, _installed, store
@@ -24,6 +25,14 @@ def _shot(page, name):
     if SHOTS:
         Path(SHOTS).mkdir(parents=True, exist_ok=True)
         page.screenshot(path=f"{SHOTS}/{name}.png", full_page=True)
+
+
+def _until(page, script, argument, seconds=10):
+    """Wait until an async SCRIPT (awaited, unlike wait_for_function's answer) is true."""
+    deadline = time.monotonic() + seconds
+    while not page.evaluate(script, argument):
+        assert time.monotonic() < deadline, "never became true"
+        page.wait_for_timeout(100)
 
 
 def _record_report_offline(page):
@@ -94,7 +103,7 @@ def test_another_user_on_the_phone_neither_reads_nor_sends_the_first_users_queue
     assert page.locator("[data-offline-item]").count() == 0
     assert page.evaluate("BaoVeOffline.items().then(items => items.length)") == 0
     # The officer's items stay, sealed, but the chairman's page holds no key to open them.
-    page.wait_for_function(KEY_DROPPED, arg=f"baove-offline-u{cast.officer.pk}")
+    _until(page, KEY_DROPPED, f"baove-offline-u{cast.officer.pk}")
     officers = store(page, cast.officer)
     assert officers["counts"]["items"] == 1
     assert "CRYPTOKEY" not in officers["text"]
@@ -194,3 +203,58 @@ def test_own_case_files_are_readable_offline_encrypted_and_wiped_at_logout(page,
     page.goto(f"{page.base_url}/")
     _logout(page)
     assert store(page, cast.officer) is None
+
+
+# The one store of the first release, as a phone kept it: a note sealed under a key the server issued.
+LEGACY_STORE = """async ([caseId, csrf]) => {
+  const answer = await fetch("/offline/key/", {method: "POST", credentials: "same-origin",
+    headers: {"Content-Type": "application/json", "X-CSRFToken": csrf}, body: "{}"});
+  const body = await answer.json();
+  const raw = Uint8Array.from(atob(body.key), c => c.charCodeAt(0));
+  const key = await crypto.subtle.importKey("raw", raw, {name: "AES-GCM"}, false, ["encrypt", "decrypt"]);
+  const item = {id: crypto.randomUUID(), kind: "note", label: "Ghi chú", caseId: String(caseId),
+    createdAt: new Date().toISOString(), status: "waiting", error: "",
+    steps: [{url: `/api/v1/cases/${caseId}/notes/`, json: {text: "Ghi từ bản cũ."},
+             idempotencyKey: crypto.randomUUID(), done: false}]};
+  const iv = crypto.getRandomValues(new Uint8Array(12));
+  const data = await crypto.subtle.encrypt({name: "AES-GCM", iv}, key, new TextEncoder().encode(JSON.stringify(item)));
+  const db = await new Promise((ok, ko) => {
+    const r = indexedDB.open("baove-offline", 1);
+    r.onupgradeneeded = () => { for (const name of ["meta", "items", "files", "cases"]) {
+      r.result.createObjectStore(name, {keyPath: name === "meta" ? "name" : "id"}); } };
+    r.onsuccess = () => ok(r.result); r.onerror = ko;
+  });
+  await new Promise((ok, ko) => {
+    const transaction = db.transaction(["meta", "items"], "readwrite");
+    transaction.objectStore("meta").put({name: "key", keyId: body.key_id, key, checkedAt: Date.now()});
+    transaction.objectStore("items").put({id: item.id, iv, data});
+    transaction.oncomplete = ok; transaction.onerror = ko;
+  });
+  db.close();
+}"""
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_first_releases_store_becomes_its_users_own_and_its_queue_goes(page, cast, receive):
+    case = receive().case_files.get()
+    # Logged in without opening a page of the app, then the old store laid out as the first release kept it.
+    page.goto(f"{page.base_url}/accounts/login/")
+    csrf = next(cookie["value"] for cookie in page.context.cookies() if cookie["name"] == "csrftoken")
+    page.request.post(
+        f"{page.base_url}/accounts/login/",
+        form={"username": "officer", "password": TEST_PASSWORD, "csrfmiddlewaretoken": csrf},
+        headers={"Referer": f"{page.base_url}/accounts/login/"},
+    )
+    csrf = next(cookie["value"] for cookie in page.context.cookies() if cookie["name"] == "csrftoken")
+    page.goto(f"{page.base_url}/static/favicon.svg")
+    page.evaluate(LEGACY_STORE, [case.pk, csrf])
+    assert not Note.objects.filter(case=case).exists()
+
+    page.goto(f"{page.base_url}/offline/queue/")
+    expect(page.locator("[data-offline-item]")).to_have_attribute("data-offline-item", "sent", timeout=40_000)
+    assert list(Note.objects.filter(case=case).values_list("text", flat=True)) == ["Ghi từ bản cũ."]
+    assert "baove-offline" not in page.evaluate("indexedDB.databases().then(dbs => dbs.map(db => db.name))")
+    kept = store(page, cast.officer)
+    assert kept["counts"]["items"] == 0
+    assert kept["counts"]["receipts"] == 1
+    expect(page.locator("[data-offline-item]")).to_contain_text("Ghi chú, đã gửi lúc")
