@@ -15,7 +15,7 @@ from cases import services
 from cases.models import Note, Report
 from tests.e2e.conftest import login
 from tests.e2e.test_main_pages import AXE, RUN_AXE
-from tests.e2e.test_offline import CACHE_TEXT, _fill_report, _installed, store
+from tests.e2e.test_offline import CACHE_TEXT, STORE_DUMP, _fill_report, _installed, store
 from tests.factories import TEST_PASSWORD, child_input
 
 SHOTS = os.environ.get("BAOVE_SCREENSHOTS")
@@ -25,6 +25,9 @@ def _shot(page, name):
     if SHOTS:
         Path(SHOTS).mkdir(parents=True, exist_ok=True)
         page.screenshot(path=f"{SHOTS}/{name}.png", full_page=True)
+        page.set_viewport_size({"width": 1280, "height": 900})
+        page.screenshot(path=f"{SHOTS}/{name}-desktop.png", full_page=True)
+        page.set_viewport_size({"width": 390, "height": 844})
 
 
 def _until(page, script, argument, seconds=10):
@@ -46,7 +49,7 @@ def _record_report_offline(page):
 def _logout(page):
     page.locator(".navbar-toggler").click()
     page.get_by_role("button", name="Đăng xuất").click()
-    expect(page.locator("#id_username")).to_be_visible()
+    expect(page.locator("#id_username")).to_be_visible(timeout=15_000)  # the store is wiped first
 
 
 OPEN = """const db = await new Promise((ok, ko) => {
@@ -97,7 +100,7 @@ def test_another_user_on_the_phone_neither_reads_nor_sends_the_first_users_queue
     login(page, "chairman", TEST_PASSWORD)
     page.goto(f"{page.base_url}/offline/queue/")
     expect(page.get_by_role("heading", name="Chờ gửi", exact=True)).to_be_visible()
-    page.wait_for_function("BaoVeOffline.ready().then(meta => !!meta)")
+    _until(page, "() => BaoVeOffline.ready().then(meta => !!meta)", None)
     page.evaluate("BaoVeOffline.sync()")
     expect(page.locator("[data-offline-empty]")).to_be_visible()
     assert page.locator("[data-offline-item]").count() == 0
@@ -133,8 +136,11 @@ def test_another_user_on_the_phone_neither_reads_nor_sends_the_first_users_queue
     page.evaluate(SHIFT, [f"baove-offline-u{cast.officer.pk}", "receipts", 8 * 24])
     page.reload()
     expect(page.locator("[data-offline-empty]")).to_be_visible()
-    page.wait_for_function("indexedDB.databases().then(() => true)")
-    assert store(page, cast.officer)["counts"]["receipts"] == 0
+    _until(
+        page,
+        f"name => ({STORE_DUMP})(name).then(kept => kept.counts.receipts === 0)",
+        f"baove-offline-u{cast.officer.pk}",
+    )
 
 
 @pytest.mark.django_db(transaction=True)
