@@ -22,8 +22,15 @@
   Array.prototype.forEach.call(root.content ? root.content.querySelectorAll("[data-key]") : [], function (node) {
     strings[node.getAttribute("data-key")] = node.textContent;
   });
-  function t(key, values) {
-    var text = strings[key] || key;
+  // The queue page's own words for receipts (only it lists them).
+  var receiptStrings = {};
+  var receiptTemplate = document.getElementById("offline-receipt-strings");
+  Array.prototype.forEach.call(receiptTemplate ? receiptTemplate.content.querySelectorAll("[data-key]") : [], function (node) {
+    receiptStrings[node.getAttribute("data-key")] = node.textContent;
+  });
+  function receiptText(key, values) { return t(key, values, receiptStrings); }
+  function t(key, values, from) {
+    var text = (from || strings)[key] || key;
     Object.keys(values || {}).forEach(function (name) { text = text.split("%(" + name + ")s").join(values[name]); });
     return text;
   }
@@ -443,7 +450,7 @@
         return {
           id: receipt.id, kind: receipt.kind, status: "sent", error: "", receipt: true,
           createdAt: receipt.createdAt, sentAt: receipt.sentAt,
-          label: t("receipt_label", { kind: t("kind_" + receipt.kind), time: shownTime(date) }),
+          label: receiptText("receipt_label", { kind: receiptText("kind_" + receipt.kind), time: shownTime(date) }),
           steps: [{ done: true, result: { references: receipt.references } }]
         };
       });
