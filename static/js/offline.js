@@ -14,10 +14,14 @@
   var RECEIPT_MS = 7 * 24 * HOUR_MS;
   var SUMMARIES_FRESH_MS = 10 * 60 * 1000;
   var SENDERS = 4;
+  var LOGOUT_WAIT_MS = 5000;
   var root = document.getElementById("offline-root");
-  if (!root || !root.getAttribute("data-user") || !window.indexedDB || !window.crypto || !window.crypto.subtle) { return; }
+  if (!root || !window.indexedDB || !window.crypto || !window.crypto.subtle) { return; }
   var DB_PREFIX = "baove-offline-u";
-  var DB_NAME = DB_PREFIX + root.getAttribute("data-user");
+  var DB_NAME = root.getAttribute("data-user") ? DB_PREFIX + root.getAttribute("data-user") : null;
+  // Nobody logged in (the login page, with the network): every user's key leaves the phone until they
+  // log in again, so that whoever holds the phone cannot open what they queued.
+  if (!DB_NAME) { lockOthers(); return; }
   var strings = {};
   Array.prototype.forEach.call(root.content ? root.content.querySelectorAll("[data-key]") : [], function (node) {
     strings[node.getAttribute("data-key")] = node.textContent;
@@ -654,7 +658,10 @@
         var unsent = items.filter(function (item) { return item.status !== "sent"; }).length;
         if (unsent && !window.confirm(t("logout_unsent", { count: unsent }))) { return; }
         clearTimeout(retryTimer);
-        return wipe("logout").then(function () {
+        // The logout never waits on the phone for long: were the wipe to stall, the server still revokes
+        // the key, and the next key check on this phone (403) wipes what is left.
+        var stalled = new Promise(function (resolve) { setTimeout(resolve, LOGOUT_WAIT_MS); });
+        return Promise.race([wipe("logout"), stalled]).then(function () {
           if (navigator.serviceWorker && navigator.serviceWorker.controller) {
             navigator.serviceWorker.controller.postMessage({ type: "wipe" });
           }

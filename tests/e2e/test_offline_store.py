@@ -1,7 +1,8 @@
 """The phone's offline store, one per user (Playwright's offline mode, 390×844): another user logging in
-on the same phone neither reads nor sends nor wipes the first user's queue, which goes once they log in
-again; a warning before the 72-hour wipe; what was sent leaves the store; the officer's own case files
-read with no signal, encrypted, wiped at logout."""
+on the same phone neither reads nor sends nor wipes the first user's queue (its key leaves the phone
+while nobody or someone else is logged in), which goes once they log in again; a warning before the
+72-hour wipe; what was sent leaves the store; the officer's own case files read with no signal,
+encrypted, wiped at logout; the first release's single store adopted by its user."""
 
 import datetime
 import os
@@ -97,6 +98,10 @@ def test_another_user_on_the_phone_neither_reads_nor_sends_the_first_users_queue
     page.goto("about:blank")
     page.context.clear_cookies()
     page.context.set_offline(False)
+    # The login page, with nobody logged in: the officer's key already leaves the phone.
+    page.goto(f"{page.base_url}/accounts/login/")
+    _until(page, KEY_DROPPED, f"baove-offline-u{cast.officer.pk}")
+    assert store(page, cast.officer)["counts"]["items"] == 1
     login(page, "chairman", TEST_PASSWORD)
     page.goto(f"{page.base_url}/offline/queue/")
     expect(page.get_by_role("heading", name="Chờ gửi", exact=True)).to_be_visible()
