@@ -12,7 +12,7 @@ class OfflineKey(models.Model):
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
     key_id = models.UUIDField(unique=True)
-    material = models.BinaryField()  # 32 random bytes, handed over once
+    material = models.BinaryField()  # 32 random bytes, handed over only to their own user
     session_key = models.CharField(max_length=40, db_index=True)
     created_at = models.DateTimeField()
     checked_at = models.DateTimeField()

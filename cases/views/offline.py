@@ -31,7 +31,7 @@ from .intake import _provinces_of
 
 WORKBOX = "vendor/workbox-7.4.1"
 # What the phone needs with no network: the shell pages and their assets (all the same for everyone).
-SHELL_PAGES = ["/offline/", "/offline/queue/"]
+SHELL_PAGES = ["/offline/", "/offline/queue/", "/offline/my-cases/"]
 SHELL_ASSETS = [
     "vendor/bootstrap-5.3.8/css/bootstrap.min.css",
     "vendor/bootstrap-5.3.8/js/bootstrap.bundle.min.js",
@@ -42,6 +42,7 @@ SHELL_ASSETS = [
     "icons/baove-512.png",
     "js/offline.js",
     "js/offline-forms.js",
+    "js/offline-cases.js",
     f"{WORKBOX}/workbox-core.prod.js",
     f"{WORKBOX}/workbox-routing.prod.js",
     f"{WORKBOX}/workbox-strategies.prod.js",
@@ -186,13 +187,17 @@ def _json_login_required(request):
 @never_cache
 @require_POST
 def offline_key(request):
-    """Issue a key (no key_id sent), or confirm the phone's key is still valid (403 when revoked: wipe)."""
+    """Issue a key (no key_id sent), or confirm the phone's key is still valid (403 when revoked: wipe).
+
+    With "restore", the key's material again, to its own user only: the phone drops a user's usable key
+    while someone else is logged in on it, so that they cannot read that user's store."""
     if not request.user.is_authenticated:
         return _json_login_required(request)
     try:
         # The app sends JSON; a form post (its body already read by the CSRF check) carries no key id.
         body = json.loads(request.body or b"{}") if request.content_type == "application/json" else {}
         key_id = uuid.UUID(body["key_id"]) if body.get("key_id") else None
+        restore = body.get("restore") is True
     except (ValueError, TypeError, KeyError, AttributeError, RawPostDataException):
         return JsonResponse({"code": "bad_request", "detail": _("The request could not be read.")}, status=400)
     if not request.session.session_key:
@@ -213,7 +218,10 @@ def offline_key(request):
             {"code": "key_revoked", "detail": _("This phone's offline data was wiped: the key was revoked.")},
             status=403,
         )
-    return JsonResponse({"key_id": str(key.key_id), "checked_at": timezone.now().isoformat()})
+    checked = {"key_id": str(key.key_id), "checked_at": timezone.now().isoformat()}
+    if restore:
+        checked["key"] = base64.b64encode(bytes(key.material)).decode()
+    return JsonResponse(checked)
 
 
 @never_cache

@@ -1,21 +1,40 @@
 // Working without signal (every signed-in page): registers the service worker, keeps the key the server
 // issued to this login, encrypts what is queued on the phone (AES-GCM, WebCrypto) in IndexedDB, sends
 // the queue when the network returns, shows the offline banner, and wipes everything on logout, when the
-// server revokes the key, or after 72 hours without reaching the server.
+// server revokes the key, or after 72 hours without reaching the server (warning from 12 hours before).
+// One store per user: another user logging in on the same phone neither reads, sends nor wipes it; while
+// they are logged in the first user's key is dropped from the phone (the server hands it back to its own
+// user only). What was sent leaves the store; only a receipt without personal data stays, for 7 days.
 // The pages' own forms are in offline-forms.js; they use window.BaoVeOffline.
 (function () {
   "use strict";
-  var DB_NAME = "baove-offline";
-  var MAX_OFFLINE_MS = 72 * 3600 * 1000;
+  var HOUR_MS = 3600 * 1000;
+  var MAX_OFFLINE_MS = 72 * HOUR_MS;
+  var WARN_BEFORE_MS = 12 * HOUR_MS;
+  var RECEIPT_MS = 7 * 24 * HOUR_MS;
+  var SUMMARIES_FRESH_MS = 10 * 60 * 1000;
   var SENDERS = 4;
+  var LOGOUT_WAIT_MS = 5000;
   var root = document.getElementById("offline-root");
   if (!root || !window.indexedDB || !window.crypto || !window.crypto.subtle) { return; }
+  var DB_PREFIX = "baove-offline-u";
+  var DB_NAME = root.getAttribute("data-user") ? DB_PREFIX + root.getAttribute("data-user") : null;
+  // Nobody logged in (the login page, with the network): every user's key leaves the phone until they
+  // log in again, so that whoever holds the phone cannot open what they queued.
+  if (!DB_NAME) { lockOthers(); return; }
   var strings = {};
   Array.prototype.forEach.call(root.content ? root.content.querySelectorAll("[data-key]") : [], function (node) {
     strings[node.getAttribute("data-key")] = node.textContent;
   });
-  function t(key, values) {
-    var text = strings[key] || key;
+  // The queue page's own words for receipts (only it lists them).
+  var receiptStrings = {};
+  var receiptTemplate = document.getElementById("offline-receipt-strings");
+  Array.prototype.forEach.call(receiptTemplate ? receiptTemplate.content.querySelectorAll("[data-key]") : [], function (node) {
+    receiptStrings[node.getAttribute("data-key")] = node.textContent;
+  });
+  function receiptText(key, values) { return t(key, values, receiptStrings); }
+  function t(key, values, from) {
+    var text = (from || strings)[key] || key;
     Object.keys(values || {}).forEach(function (name) { text = text.split("%(" + name + ")s").join(values[name]); });
     return text;
   }
@@ -36,6 +55,8 @@
           database.createObjectStore("items", { keyPath: "id" });
           database.createObjectStore("files", { keyPath: "id" });
           database.createObjectStore("cases", { keyPath: "id" });
+          // What was sent, without personal data: kind, times, the case files' references.
+          database.createObjectStore("receipts", { keyPath: "id" });
         };
         request.onsuccess = function () { resolve(request.result); };
         request.onerror = function () { reject(request.error); };
@@ -70,33 +91,49 @@
     for (var i = 0; i < binary.length; i++) { bytes[i] = binary.charCodeAt(i); }
     return bytes;
   }
-  function askKey(keyId) {
+  function askKey(keyId, restore) {
+    var body = keyId ? { key_id: keyId } : {};
+    if (restore) { body.restore = true; }
     return fetch(root.getAttribute("data-key-url"), {
       method: "POST",
       credentials: "same-origin",
       headers: { "Content-Type": "application/json", "Accept": "application/json", "X-CSRFToken": csrfToken() },
-      body: JSON.stringify(keyId ? { key_id: keyId } : {})
+      body: JSON.stringify(body)
     });
+  }
+  function keepKey(body) {
+    var raw = base64ToBytes(body.key);
+    // Non-extractable: script on the page can use it, never read it out.
+    return crypto.subtle.importKey("raw", raw, { name: "AES-GCM" }, false, ["encrypt", "decrypt"])
+      .then(function (key) {
+        raw.fill(0);
+        var meta = { name: "key", keyId: body.key_id, key: key, checkedAt: Date.now() };
+        return put("meta", meta).then(function () { return meta; });
+      });
   }
   function storeNewKey() {
     return askKey(null).then(function (response) {
       if (!response.ok) { return null; }
-      return response.json().then(function (body) {
-        var raw = base64ToBytes(body.key);
-        // Non-extractable: script on the page can use it, never read it out.
-        return crypto.subtle.importKey("raw", raw, { name: "AES-GCM" }, false, ["encrypt", "decrypt"])
-          .then(function (key) {
-            raw.fill(0);
-            var meta = { name: "key", keyId: body.key_id, key: key, checkedAt: Date.now() };
-            return put("meta", meta).then(function () { return meta; });
-          });
-      });
+      return response.json().then(keepKey);
     });
+  }
+  // The user's store was locked while someone else was logged in on this phone: the server gives the
+  // key back to its own user (403 when it was revoked or is not theirs: what it sealed is unreadable).
+  function restoreKey(meta) {
+    return askKey(meta.keyId, true).then(function (response) {
+      if (response.status === 403) {
+        return response.text().catch(function () { return ""; }).then(function () {
+          return wipe("revoked").then(function () { return storeNewKey(); });
+        });
+      }
+      if (!response.ok) { return response.text().catch(function () { return ""; }).then(function () { return null; }); }
+      return response.json().then(keepKey);
+    }, function () { return null; });
   }
   var keyPromise = null;
   // The key, checked with the server when it can be reached: null when there is none to use.
   function ready() {
-    if (!keyPromise) { keyPromise = checkKey(); }
+    if (!keyPromise) { keyPromise = adopted().then(checkKey); }
     return keyPromise;
   }
   function checkKey() {
@@ -104,6 +141,7 @@
       if (meta && Date.now() - meta.checkedAt > MAX_OFFLINE_MS) {
         return wipe("expired").then(function () { return checkKey(); });
       }
+      if (meta && !meta.key) { return navigator.onLine ? restoreKey(meta) : null; }
       if (!navigator.onLine) { return meta || null; }
       if (!meta) { return storeNewKey().catch(function () { return null; }); }
       // The answer's body is read to its end: a body left unread keeps the request open in the browser.
@@ -119,6 +157,55 @@
         }
         return meta; // 401: logged out by a timeout; the queue waits for the next login
       }, function () { return meta; });
+    });
+  }
+
+  // The one store of the first release ("baove-offline", any user's) becomes this user's store when the
+  // server confirms its key is theirs; another user's stays untouched until it is 72 hours old.
+  var LEGACY_NAME = "baove-offline";
+  var adoption = null;
+  function adopted() {
+    if (!adoption) { adoption = adoptLegacy().catch(function () {}); }
+    return adoption;
+  }
+  function readAll(database, storeName) {
+    return new Promise(function (resolve) {
+      if (!database.objectStoreNames.contains(storeName)) { resolve([]); return; }
+      var request = database.transaction(storeName).objectStore(storeName).getAll();
+      request.onsuccess = function () { resolve(request.result); };
+      request.onerror = function () { resolve([]); };
+    });
+  }
+  function adoptLegacy() {
+    if (!indexedDB.databases || !navigator.onLine) { return Promise.resolve(); }
+    return indexedDB.databases().then(function (found) {
+      if (!found.some(function (info) { return info.name === LEGACY_NAME; })) { return; }
+      return new Promise(function (resolve, reject) {
+        var request = indexedDB.open(LEGACY_NAME);
+        request.onsuccess = function () { resolve(request.result); };
+        request.onerror = function () { reject(request.error); };
+      }).then(function (legacy) {
+        var names = ["meta", "items", "files", "cases"];
+        return Promise.all(names.map(function (name) { return readAll(legacy, name); })).then(function (rows) {
+          legacy.close();
+          var meta = rows[0].filter(function (row) { return row.name === "key"; })[0];
+          if (!meta || !meta.key) { return deleteDatabase(LEGACY_NAME); }
+          if (Date.now() - meta.checkedAt > MAX_OFFLINE_MS) { return deleteDatabase(LEGACY_NAME); }
+          return askKey(meta.keyId).then(function (response) {
+            return response.text().catch(function () { return ""; }).then(function () { return response.status; });
+          }).then(function (status) {
+            if (status !== 200) { return; } // someone else's (or revoked): left to its 72 hours
+            return get("meta", "key").then(function (own) {
+              if (own) { return; } // this user already has a store of their own
+              var writes = [];
+              names.forEach(function (name, index) {
+                rows[index].forEach(function (row) { writes.push(put(name, row)); });
+              });
+              return Promise.all(writes).then(function () { return deleteDatabase(LEGACY_NAME); });
+            });
+          });
+        });
+      });
     });
   }
 
@@ -170,6 +257,13 @@
   }
   // ITEM: {kind, label, steps: [{url, json} | {url, fileId, caseFromStep}]}; files: [{name, type, blob}].
   function enqueue(item, files) {
+    return referenceOfCase(item).then(function (reference) {
+      // Kept for the receipt once the item went (a note's answer does not name the case file).
+      if (reference) { item.reference = reference; }
+      return keep(item, files);
+    });
+  }
+  function keep(item, files) {
     item.id = uuid();
     item.createdAt = new Date().toISOString();
     item.status = "waiting";
@@ -246,6 +340,8 @@
       if (!meta) { return; }
       return openAll("items").then(function (items) {
         items.sort(function (a, b) { return a.createdAt < b.createdAt ? -1 : 1; });
+        // Sent before receipts existed (a store of the first release): only the receipt stays.
+        var settled = Promise.all(items.filter(function (item) { return item.status === "sent"; }).map(settle));
         var pending = items.filter(function (item) { return item.status === "waiting" || item.status === "sending"; });
         // Changes that carry a case file's version go in order, one lane per case file; everything else
         // is independent. Lanes are sent SENDERS at a time: a slow connection's latency is paid once for
@@ -269,7 +365,7 @@
         }
         var workers = [];
         for (var i = 0; i < SENDERS; i++) { workers.push(worker()); }
-        return Promise.all(workers);
+        return Promise.all(workers.concat([settled]));
       });
     }).catch(function () { /* the store was wiped meanwhile */ }).then(function () {
       syncing = null;
@@ -315,11 +411,68 @@
         item.error = "";
         item.sentAt = new Date().toISOString();
       }
-      return seal("items", item.id, item).then(function () {
-        if (item.status === "sent") { return dropFiles(item).then(function () { return goOn; }); }
-        return goOn;
+      if (item.status === "sent") { return settle(item).then(function () { return goOn; }); }
+      return seal("items", item.id, item).then(function () { return goOn; });
+    });
+  }
+  // Acknowledged by the server: what the item held leaves the phone (its sealed record and files); a
+  // receipt without personal data stays for the queue page's "sent" list.
+  function settle(item) {
+    return referencesOf(item).then(function (references) {
+      var receipt = { id: item.id, kind: item.kind, createdAt: item.createdAt, sentAt: item.sentAt, references: references };
+      return put("receipts", receipt);
+    }).then(function () { return dropFiles(item); }).then(function () { return remove("items", item.id); });
+  }
+  function referencesOf(item) {
+    var references = [];
+    item.steps.forEach(function (step) {
+      var result = step.result || {};
+      (result.references || []).forEach(function (reference) {
+        if (references.indexOf(reference) === -1) { references.push(reference); }
       });
     });
+    if (references.length) { return Promise.resolve(references); }
+    if (item.reference) { return Promise.resolve([item.reference]); }
+    return referenceOfCase(item).then(function (reference) { return reference ? [reference] : null; });
+  }
+  // A note, an assessment or a progress report: the reference of the case file it is about.
+  function referenceOfCase(item) {
+    if (!item.caseId && !item.lane) { return Promise.resolve(null); }
+    var assignment = item.lane && item.lane.indexOf("assignment:") === 0 ? item.lane.slice("assignment:".length) : null;
+    return open("cases", "own").then(function (kept) {
+      var rows = assignment ? (kept && kept.assignments) || [] : (kept && kept.cases) || [];
+      var wanted = String(assignment || item.caseId);
+      var found = rows.filter(function (row) { return String(row.id) === wanted; })[0];
+      return found && found.reference ? found.reference : null;
+    }).catch(function () { return null; });
+  }
+  // Receipts read as sent items on the queue page.
+  function receiptItems() {
+    return all("receipts").then(function (receipts) {
+      return receipts.filter(function (receipt) { return !expiredReceipt(receipt); }).map(function (receipt) {
+        var date = new Date(receipt.sentAt);
+        return {
+          id: receipt.id, kind: receipt.kind, status: "sent", error: "", receipt: true,
+          createdAt: receipt.createdAt, sentAt: receipt.sentAt,
+          label: receiptText("receipt_label", { kind: receiptText("kind_" + receipt.kind), time: shownTime(date) }),
+          steps: [{ done: true, result: { references: receipt.references } }]
+        };
+      });
+    });
+  }
+  function pad(number) { return (number < 10 ? "0" : "") + number; }
+  function shownTime(date) {
+    return pad(date.getHours()) + ":" + pad(date.getMinutes()) + " " + pad(date.getDate()) + "/" + pad(date.getMonth() + 1) + "/" + date.getFullYear();
+  }
+  function expiredReceipt(receipt) { return Date.now() - new Date(receipt.sentAt).getTime() > RECEIPT_MS; }
+  function pruneReceipts() {
+    return all("receipts").then(function (receipts) {
+      return Promise.all(receipts.filter(expiredReceipt).map(function (receipt) { return remove("receipts", receipt.id); }));
+    }).catch(function () {});
+  }
+  // Everything the queue page lists: what waits or failed (decrypted) and the receipts of what went.
+  function everything() {
+    return Promise.all([openAll("items"), receiptItems()]).then(function (found) { return found[0].concat(found[1]); });
   }
   function dropFiles(item) {
     return Promise.all(item.steps.filter(function (step) { return step.fileId; }).map(function (step) {
@@ -337,7 +490,7 @@
   function discard(id) {
     return open("items", id).then(function (item) {
       return (item ? dropFiles(item) : Promise.resolve()).then(function () { return remove("items", id); });
-    }).then(announce);
+    }).then(function () { return remove("receipts", id); }).then(announce);
   }
 
   // The officer's own open case files, for choosing one offline (kept encrypted, never in a cache).
@@ -356,6 +509,29 @@
   function cases() {
     return open("cases", "own").then(function (kept) { return kept ? kept.cases : []; }).catch(function () { return []; });
   }
+  // Read-only summaries of the officer's own open case files, for reading with no signal (kept encrypted;
+  // fetched again at most every 10 minutes, or when the summaries page asks).
+  function refreshSummaries(force) {
+    var url = root.getAttribute("data-summaries-url");
+    if (!navigator.onLine || !url) { return Promise.resolve(false); }
+    return ready().then(function (meta) {
+      if (!meta) { return false; }
+      return get("meta", "summaries").then(function (kept) {
+        if (!force && kept && Date.now() - kept.at < SUMMARIES_FRESH_MS) { return false; }
+        return fetch(url, { credentials: "same-origin", headers: { "Accept": "application/json" } })
+          .then(function (response) { return response.ok ? response.json() : null; })
+          .then(function (body) {
+            if (!body) { return false; }
+            return seal("cases", "summaries", { at: Date.now(), cases: body.cases })
+              .then(function () { return put("meta", { name: "summaries", at: Date.now() }); })
+              .then(function () { return true; });
+          });
+      });
+    }).catch(function () { return false; });
+  }
+  function summaries() {
+    return open("cases", "summaries").catch(function () { return null; });
+  }
   function assignments() {
     return open("cases", "own").then(function (kept) { return kept && kept.assignments ? kept.assignments : []; })
       .catch(function () { return []; });
@@ -367,18 +543,52 @@
     keyPromise = null;
     var closing = dbPromise ? dbPromise.then(function (database) { database.close(); }).catch(function () {}) : Promise.resolve();
     dbPromise = null;
-    return closing.then(function () {
-      return new Promise(function (resolve) {
-        var request = indexedDB.deleteDatabase(DB_NAME);
-        request.onsuccess = request.onerror = request.onblocked = function () { resolve(); };
-      });
-    }).then(function () {
+    return closing.then(function () { return deleteDatabase(DB_NAME); }).then(function () {
       if (!window.caches) { return; }
       return caches.keys().then(function (names) {
         return Promise.all(names.map(function (name) { return caches.delete(name); }));
       });
     }).then(function () {
       if (reason && reason !== "logout") { say(t("wiped_" + reason)); }
+    });
+  }
+  function deleteDatabase(name) {
+    return new Promise(function (resolve) {
+      var request = indexedDB.deleteDatabase(name);
+      request.onsuccess = request.onerror = request.onblocked = function () { resolve(); };
+    });
+  }
+  // The other users' stores on this phone: their key is dropped while this user is logged in (what they
+  // queued stays sealed, unreadable here, until they log in again), and wiped after 72 hours unchecked.
+  function lockOthers() {
+    if (!indexedDB.databases) { return Promise.resolve(); }
+    return indexedDB.databases().then(function (found) {
+      return Promise.all(found.filter(function (info) {
+        return info.name && info.name.indexOf(DB_PREFIX) === 0 && info.name !== DB_NAME;
+      }).map(function (info) { return lockStore(info.name); }));
+    }).catch(function () {});
+  }
+  function lockStore(name) {
+    return new Promise(function (resolve) {
+      var request = indexedDB.open(name);
+      request.onerror = function () { resolve(null); };
+      request.onsuccess = function () {
+        var database = request.result;
+        if (!database.objectStoreNames.contains("meta")) { database.close(); resolve(null); return; }
+        var transaction = database.transaction("meta", "readwrite");
+        var store = transaction.objectStore("meta");
+        var expired = false;
+        store.get("key").onsuccess = function (event) {
+          var meta = event.target.result;
+          if (!meta) { return; }
+          expired = Date.now() - meta.checkedAt > MAX_OFFLINE_MS;
+          if (meta.key) { store.put({ name: "key", keyId: meta.keyId, checkedAt: meta.checkedAt, key: null }); }
+        };
+        transaction.oncomplete = transaction.onerror = transaction.onabort = function () {
+          database.close();
+          resolve(expired ? deleteDatabase(name) : null);
+        };
+      };
     });
   }
   function say(text) {
@@ -389,8 +599,13 @@
   // ---- What the page shows --------------------------------------------------------------------
   var listeners = [];
   function announce() {
-    openAll("items").catch(function () { return []; }).then(function (items) {
+    Promise.all([
+      everything().catch(function () { return []; }),
+      get("meta", "key").catch(function () { return null; })
+    ]).then(function (found) {
+      var items = found[0];
       var waiting = items.filter(function (item) { return item.status !== "sent"; }).length;
+      warnOfWipe(waiting, found[1]);
       Array.prototype.forEach.call(document.querySelectorAll("[data-offline-count]"), function (badge) {
         badge.textContent = waiting ? String(waiting) : "";
         badge.hidden = !waiting;
@@ -403,6 +618,21 @@
         if (count) { count.textContent = String(conflicts); }
       });
       listeners.forEach(function (listener) { listener(items); });
+    });
+  }
+  // From 12 hours before the 72-hour wipe, while something waits: how long is left and what to do.
+  function warnOfWipe(waiting, meta) {
+    var left = meta && meta.key ? meta.checkedAt + MAX_OFFLINE_MS - Date.now() : Infinity;
+    var shown = waiting > 0 && left <= WARN_BEFORE_MS;
+    var hours = Math.max(0, Math.floor(left / HOUR_MS));
+    var text = !shown ? "" : hours >= 1
+      ? t(hours === 1 ? "expiry_hour" : "expiry_hours", { hours: String(hours), count: String(waiting) })
+      : t("expiry_soon", { count: String(waiting) });
+    var boxes = document.querySelectorAll("[data-offline-expiry]");
+    Array.prototype.forEach.call(boxes, function (box) {
+      box.textContent = text;
+      // The queue page says it once, in its own place: not again under the banner.
+      box.hidden = !shown || (boxes.length > 1 && box.id === "offline-expiry");
     });
   }
   function showConnection() {
@@ -428,7 +658,10 @@
         var unsent = items.filter(function (item) { return item.status !== "sent"; }).length;
         if (unsent && !window.confirm(t("logout_unsent", { count: unsent }))) { return; }
         clearTimeout(retryTimer);
-        return wipe("logout").then(function () {
+        // The logout never waits on the phone for long: were the wipe to stall, the server still revokes
+        // the key, and the next key check on this phone (403) wipes what is left.
+        var stalled = new Promise(function (resolve) { setTimeout(resolve, LOGOUT_WAIT_MS); });
+        return Promise.race([wipe("logout"), stalled]).then(function () {
           if (navigator.serviceWorker && navigator.serviceWorker.controller) {
             navigator.serviceWorker.controller.postMessage({ type: "wipe" });
           }
@@ -443,9 +676,12 @@
   }
 
   window.BaoVeOffline = {
-    ready: ready, enqueue: enqueue, sync: sync, retry: retry, discard: discard, items: function () { return openAll("items"); },
+    ready: ready, enqueue: enqueue, sync: sync, retry: retry, discard: discard, items: everything,
     cases: cases, assignments: assignments, refreshCases: refreshCases, uuid: uuid, t: t, wipe: wipe,
+    summaries: summaries, refreshSummaries: refreshSummaries, databaseName: DB_NAME,
     onChange: function (listener) { listeners.push(listener); }
   };
-  ready().then(function () { announce(); return sync(); }).then(refreshCases);
+  lockOthers();
+  ready().then(pruneReceipts).then(function () { announce(); return sync(); }).then(refreshCases)
+    .then(function () { return refreshSummaries(false); });
 })();

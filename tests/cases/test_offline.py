@@ -122,7 +122,7 @@ def test_the_key_is_issued_to_a_login_checked_and_revoked_at_logout(client, cast
 
     checked = _key(client, body["key_id"])
     assert checked.status_code == 200
-    assert "key" not in checked.json()  # the material is handed over once
+    assert "key" not in checked.json()  # a check does not hand the material out again
 
     client.post("/accounts/logout/")
     key.refresh_from_db()

@@ -292,6 +292,16 @@ def _endpoints(world):
             None,
             by(ok={"officer", "police"}, empty=OFFLINE_READERS - {"officer", "police"}),
         ),
+        # Read-only summaries of the officer's own open case files, for reading with no signal: the page is
+        # the same for everyone (filled in from the phone's encrypted store); the summaries are the
+        # officer's own only, for those who receive reports.
+        "cases:offline_my_cases": ("get", reverse("cases:offline_my_cases"), None, by(empty=everyone_else)),
+        "cases:offline_case_summaries": (
+            "get",
+            reverse("cases:offline_case_summaries"),
+            None,
+            by(ok={"officer"}, empty=OFFLINE_READERS - {"officer"}),
+        ),
         # Counts per officer and commune, never a child or a reference, as the caseload page.
         "cases:caseload_export": (
             "get",
@@ -818,6 +828,8 @@ def test_allowed_reads_do_show_the_case(world):
     assert CHILD in page
     assert NARRATIVE in page  # the police service sees the narrative by default
     assert case.reference in police.get(reverse("cases:inbox")).content.decode()
+    summaries = _client(world["users"]["officer"]).get(reverse("cases:offline_case_summaries")).content.decode()
+    assert case.reference in summaries
 
 
 def test_status_views_show_nothing_beyond_the_status(world):

@@ -27,11 +27,12 @@ CACHE_TEXT = """async () => {
   return out.join("\\n");
 }"""
 
-STORE_DUMP = """async () => {
+# One store per user on the phone: "baove-offline-u<user id>".
+STORE_DUMP = """async (name) => {
   const dbs = await indexedDB.databases();
-  if (!dbs.some(db => db.name === "baove-offline")) { return null; }
+  if (!dbs.some(db => db.name === name)) { return null; }
   const db = await new Promise((ok, ko) => {
-    const r = indexedDB.open("baove-offline");
+    const r = indexedDB.open(name);
     r.onsuccess = () => ok(r.result);
     r.onerror = ko;
   });
@@ -49,12 +50,18 @@ STORE_DUMP = """async () => {
       for (const value of Object.values(row)) {
         if (value instanceof ArrayBuffer) { text.push(new TextDecoder("utf-8", {fatal: false}).decode(value)); }
         else if (typeof value === "string") { text.push(value); }
+        else if (Array.isArray(value)) { text.push(JSON.stringify(value)); }
         else if (value && value.type === "secret") { text.push("CRYPTOKEY extractable=" + value.extractable); }
       }
     }
   }
   return {counts: Object.fromEntries(Object.entries(out).map(([k, v]) => [k, v.length])), text: text.join("\\n")};
 }"""
+
+
+def store(page, user):
+    """What the phone holds for USER: row counts per store, and the text of every value in the clear."""
+    return page.evaluate(STORE_DUMP, f"baove-offline-u{user.pk}")
 
 
 def _photo_with_metadata(path):
@@ -112,12 +119,12 @@ def test_a_two_child_report_and_a_photo_recorded_offline_arrive_once(page, cast,
     expect(page.get_by_test_id("offline-saved")).to_be_visible()
 
     # Kept on the phone, encrypted: neither the store nor the caches hold a child's name in the clear.
-    store = page.evaluate(STORE_DUMP)
-    assert store["counts"]["items"] == 1
-    assert store["counts"]["meta"] == 1
-    assert "CRYPTOKEY extractable=false" in store["text"]
+    kept = store(page, cast.officer)
+    assert kept["counts"]["items"] == 1
+    assert kept["text"].count("CRYPTOKEY") == 1  # the one key, in the store's meta
+    assert "CRYPTOKEY extractable=false" in kept["text"]
     for name in ("Hoa Ban", "Lò Văn Sáng", "Nguyễn Văn Báo", "cha dượng"):
-        assert name not in store["text"]
+        assert name not in kept["text"]
     page.goto(f"{page.base_url}/offline/queue/")
     expect(page.locator("[data-offline-item]")).to_have_count(1)
     expect(page.locator("[data-offline-item]")).to_have_attribute("data-offline-item", "waiting")
@@ -156,11 +163,18 @@ def test_a_two_child_report_and_a_photo_recorded_offline_arrive_once(page, cast,
     assert not stored.getexif()
     expect(page.locator("[data-offline-item]")).to_contain_text(cases[0].reference)
 
-    # A forced retry of what went creates nothing twice.
+    # What went left the phone: no sealed record, no file; a receipt with the references only.
+    kept = store(page, cast.officer)
+    assert kept["counts"]["items"] == 0
+    assert kept["counts"]["files"] == 0
+    assert kept["counts"]["receipts"] == 1
+    assert cases[0].reference in kept["text"]
+    for name in ("Hoa Ban", "Lò Văn Sáng", "Nguyễn Văn Báo", "cha dượng"):
+        assert name not in kept["text"]
+    # A forced retry of what went has nothing to send: nothing is created twice.
     page.evaluate(
         """async () => { const items = await BaoVeOffline.items();
-           const item = items[0]; item.steps.forEach(step => { step.done = false; });
-           await BaoVeOffline.retry(item.id); }"""
+           await BaoVeOffline.retry(items[0].id); }"""
     )
     page.evaluate("BaoVeOffline.sync()")
     assert Report.objects.count() == 1
@@ -222,9 +236,9 @@ def test_an_assessment_of_a_case_changed_meanwhile_is_shown_not_applied(page, ca
 def test_logout_wipes_the_encrypted_store_and_revokes_its_key(page, cast):
     login(page, "officer", TEST_PASSWORD)
     _installed(page)
-    store = page.evaluate(STORE_DUMP)
-    assert store is not None
-    assert store["counts"]["meta"] == 1
+    kept = store(page, cast.officer)
+    assert kept is not None
+    assert kept["text"].count("CRYPTOKEY extractable=false") == 1
     keys = OfflineKey.objects.filter(user=cast.officer)
     assert keys.exists()
     assert not keys.filter(revoked_at__isnull=False).exists()
@@ -232,7 +246,7 @@ def test_logout_wipes_the_encrypted_store_and_revokes_its_key(page, cast):
     page.locator(".navbar-toggler").click()
     page.get_by_role("button", name="Đăng xuất").click()
     expect(page.locator("#id_username")).to_be_visible()
-    assert page.evaluate(STORE_DUMP) is None
+    assert store(page, cast.officer) is None
     assert page.evaluate("caches.keys()") == []
     assert not keys.filter(revoked_at=None).exists()  # every key of that login
 
@@ -255,6 +269,11 @@ def test_a_note_recorded_offline_is_added_once_when_the_network_returns(page, ca
     page.goto(f"{page.base_url}/offline/queue/")
     expect(page.locator("[data-offline-item]")).to_have_attribute("data-offline-item", "sent", timeout=40_000)
     assert list(Note.objects.filter(case=case).values_list("text", flat=True)) == ["Đã gặp trẻ ở nương, trẻ khỏe."]
+    # What stays on the phone is a receipt naming the case file, not the note.
+    expect(page.locator("[data-offline-item]")).to_contain_text(case.reference)
+    kept = store(page, cast.officer)
+    assert kept["counts"]["items"] == 0
+    assert "nương" not in kept["text"]
 
 
 @pytest.mark.django_db(transaction=True)
@@ -276,7 +295,7 @@ def test_logging_out_with_no_signal_keeps_the_queue_and_says_why(page, cast):
     for link in page.get_by_test_id("offline-banner").get_by_role("link").all():
         assert link.bounding_box()["height"] >= 44  # the way to the offline forms, thumb-sized
     assert dialogs == []
-    assert page.evaluate(STORE_DUMP)["counts"]["items"] == 1
+    assert store(page, cast.officer)["counts"]["items"] == 1
     assert OfflineKey.objects.filter(user=cast.officer, revoked_at=None).exists()
 
     page.context.set_offline(False)  # the report still goes once the network returns
