@@ -179,7 +179,7 @@ def main() -> None:
             for shape, (count, spent, _) in ranked[:40]:
                 print(f"   {spent / args.repeat * 1000:7.2f} ms/req  {count / args.repeat:5.1f}x  {shape[:400]}")
             if args.explain:
-                for shape, (_, _, (sql, params)) in ranked[:5]:
+                for _shape, (_, _, (sql, params)) in ranked[:5]:
                     with connection.cursor() as cursor:
                         cursor.execute("EXPLAIN (ANALYZE, BUFFERS) " + sql, params)
                         print("\n".join(row[0] for row in cursor.fetchall()))

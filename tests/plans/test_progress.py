@@ -248,16 +248,12 @@ def test_my_occurrences_are_those_led_and_those_cooperated_in_each_once(thai_bin
     mine = [occurrence.pk for occurrence in selectors.my_occurrences(youth_officer)]
     assert sorted(mine) == sorted(led | cooperated)
     assert len(mine) == len(set(mine))
+    social = officer.memberships.get().agency
     social_mine = [occurrence.pk for occurrence in selectors.my_occurrences(officer)]
-    assert sorted(social_mine) == sorted(
-        TaskOccurrence.objects.filter(task__lead_agency=officer.memberships.get().agency)
-        .values_list("pk", flat=True)
-        .union(
-            TaskOccurrence.objects.filter(task__cooperating_agencies=officer.memberships.get().agency).values_list(
-                "pk", flat=True
-            )
-        )
+    social_tasks = TaskOccurrence.objects.filter(task__lead_agency=social) | TaskOccurrence.objects.filter(
+        task__cooperating_agencies=social
     )
+    assert sorted(social_mine) == sorted(set(social_tasks.values_list("pk", flat=True)))
     other = AgencyFactory(unit=plan.unit, name="Hội Nông dân tỉnh")
     outsider = MembershipFactory(user=UserFactory(username="elsewhere"), role="focal_point", agency=other).user
     assert selectors.my_occurrences(outsider) == []
