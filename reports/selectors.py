@@ -3,6 +3,7 @@ import datetime
 
 from django.conf import settings
 from django.core.cache import cache
+from django.db import connection
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -51,7 +52,9 @@ def key_figures(unit: AdministrativeUnit | None, period: Period) -> list[dict]:
 
 
 def _figures_key(unit: AdministrativeUnit | None, period: Period, today: datetime.date) -> str:
-    return f"report-figures:{unit.code if unit else 'VN'}:{period.code}:{today.isoformat()}"
+    # The database's name too: a test database, a benchmark's and the demo's may share a cache.
+    database = connection.settings_dict["NAME"]
+    return f"report-figures:{database}:{unit.code if unit else 'VN'}:{period.code}:{today.isoformat()}"
 
 
 def recent_figures(unit: AdministrativeUnit | None, period: Period) -> tuple[dict, datetime.datetime]:
