@@ -89,13 +89,40 @@ class Need(enum.Enum):
 # ---------------------------------------------------------------------------------------------- scopes
 
 
+# What the door reads about a user beside their memberships (the restricted files naming them, whether a
+# transfer waits for their commune) is read once per user object, i.e. once per request: a page asks the door
+# several times. A case file or a naming saved or deleted in this process since makes it read afresh (a
+# service, or a test, that goes on with the same user object).
+_KEPT_ATTRIBUTE = "_baove_case_access"
+_generation = [0]
+
+
+def case_access_data_changed(*args, **kwargs) -> None:
+    """A case file or a user's naming on one was saved or deleted (signal receiver)."""
+    _generation[0] += 1
+
+
+def _kept(user, name: str, read):
+    kept = getattr(user, _KEPT_ATTRIBUTE, None)
+    if kept is None or kept[0] != _generation[0]:
+        kept = (_generation[0], {})
+        setattr(user, _KEPT_ATTRIBUTE, kept)
+    if name not in kept[1]:
+        kept[1][name] = read()
+    return kept[1][name]
+
+
 def _named_case_ids(user) -> list[int]:
     """The restricted case files naming USER: a handful, read first so that the queries using them stay
     simple (no correlated subquery in every list, count and child search)."""
-    return list(
-        CaseFileUserObjectPermission.objects.filter(
-            user=user, permission__codename=VIEW_PERMISSION, content_object__is_restricted=True
-        ).values_list("content_object_id", flat=True)
+    return _kept(
+        user,
+        "named",
+        lambda: list(
+            CaseFileUserObjectPermission.objects.filter(
+                user=user, permission__codename=VIEW_PERMISSION, content_object__is_restricted=True
+            ).values_list("content_object_id", flat=True)
+        ),
     )
 
 
@@ -141,7 +168,7 @@ def cases_visible_to(user) -> QuerySet[CaseFile]:
     if not incoming.is_empty:
         transfers = Q(state="transfer_pending") & incoming.communes_q("transfer_to")
         # Only when such a transfer waits: without the OR the list is read in index order.
-        if CaseFile.objects.filter(transfers).exists():
+        if _kept(user, "transfers", CaseFile.objects.filter(transfers).exists):
             scope |= transfers
     return CaseFile.objects.filter(scope).filter(_unrestricted_or_named(user))
 

@@ -14,14 +14,27 @@ class CasesConfig(AppConfig):
         # Logging out revokes the key of that login's offline store (the phone wipes it too).
         user_logged_out.connect(revoke_on_logout, dispatch_uid="baove-offline-key-revoke")
 
+        from django.db.models.signals import post_delete, post_save
+
         from notifications.registry import register_escalation_handler
 
+        from .access import case_access_data_changed
         from .escalation import (
             AssignmentEscalationHandler,
             CaseEscalationHandler,
             DataRequestEscalationHandler,
             NoContactEscalationHandler,
         )
+        from .models import CaseFile, CaseFileUserObjectPermission
+
+        # The door keeps what it read about a user for the request; a change to a case file reads it afresh.
+        for model in (CaseFile, CaseFileUserObjectPermission):
+            post_save.connect(
+                case_access_data_changed, sender=model, dispatch_uid=f"baove-case-access-{model.__name__}"
+            )
+            post_delete.connect(
+                case_access_data_changed, sender=model, dispatch_uid=f"baove-case-access-{model.__name__}"
+            )
 
         register_escalation_handler("cases.casefile", CaseEscalationHandler())
         register_escalation_handler("cases.assignment", AssignmentEscalationHandler())

@@ -1,5 +1,9 @@
+import contextlib
 import datetime
 
+from django.conf import settings
+from django.core.cache import cache
+from django.db import connection
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -10,7 +14,7 @@ from cases.choices import DeadlineKind
 from cases.selectors import statistics
 from notifications.calendar import LOCAL
 from notifications.selectors import open_deadlines_for_targets
-from notifications.work import Section, WorkItem, section
+from notifications.work import CACHE_ERRORS, Section, WorkItem, section
 
 from .access import AUTHOR_ROLES, REVIEW_ROLES
 from .indicators import compute
@@ -47,10 +51,39 @@ def key_figures(unit: AdministrativeUnit | None, period: Period) -> list[dict]:
     return _figures(compute(unit, period))
 
 
+def _figures_key(unit: AdministrativeUnit | None, period: Period, today: datetime.date) -> str:
+    # The database's name too: a test database, a benchmark's and the demo's may share a cache.
+    database = connection.settings_dict["NAME"]
+    return f"report-figures:{database}:{unit.code if unit else 'VN'}:{period.code}:{today.isoformat()}"
+
+
+def recent_figures(unit: AdministrativeUnit | None, period: Period) -> tuple[dict, datetime.datetime]:
+    """The indicators of UNIT and PERIOD as computed at most a few minutes ago, and when they were computed.
+
+    The dashboard is read again and again all morning by the province's leaders and coordinators; computing
+    every indicator takes the database seconds. Counts only (no name, nothing that depends on who reads:
+    the access door has chosen the unit), so they are kept per unit and period, for
+    REPORT_FIGURES_SECONDS while the period runs and REPORT_FIGURES_CLOSED_SECONDS once it is over (late
+    records still count in it). The cache failing is not fatal: the figures are then computed."""
+    today = datetime.date.today()  # as compute() takes it
+    key = _figures_key(unit, period, today)
+    try:
+        kept = cache.get(key)
+    except CACHE_ERRORS:
+        kept = None
+    if kept is not None:
+        return kept
+    kept = (compute(unit, period, today=today), timezone.now())
+    seconds = settings.REPORT_FIGURES_SECONDS if period.end >= today else settings.REPORT_FIGURES_CLOSED_SECONDS
+    with contextlib.suppress(CACHE_ERRORS):
+        cache.set(key, kept, seconds)
+    return kept
+
+
 def dashboard(unit: AdministrativeUnit | None, period: Period) -> dict:
     """Key figures against the previous period, the timeliness of the legal steps, and the sub-units:
     those with something to show first (most overdue first), the others apart."""
-    now, before = compute(unit, period), compute(unit, period.previous())
+    (now, computed_at), (before, _before_at) = recent_figures(unit, period), recent_figures(unit, period.previous())
     indicators = now["indicators"]
     subunits = []
     # A commune's hamlets hold no case files of their own (cases are the commune's): no rows for them.
@@ -73,6 +106,7 @@ def dashboard(unit: AdministrativeUnit | None, period: Period) -> dict:
     ]
     return {
         "data": now,
+        "computed_at": computed_at,
         "figures": _figures(now, before),
         "subunits": [row for row in subunits if row["abused"] or row["open"] or row["overdue"]],
         "quiet_subunits": [row for row in subunits if not (row["abused"] or row["open"] or row["overdue"])],

@@ -210,6 +210,16 @@ def _fresh_rate_limits():
 
 
 @pytest.fixture(autouse=True)
+def _fresh_report_figures():
+    """The dashboard keeps its figures per unit and period in the cache; each test computes its own."""
+    from django.core.cache import cache
+
+    delete_pattern = getattr(cache, "delete_pattern", None)
+    if delete_pattern is not None:
+        delete_pattern("report-figures:*")
+
+
+@pytest.fixture(autouse=True)
 def _fresh_kept_lists():
     """The kept lists' labels are cached per process (cases.lists); a test's rows are rolled back without
     telling it, so each test starts by reading them afresh."""

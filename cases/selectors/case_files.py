@@ -5,7 +5,7 @@ from dataclasses import dataclass
 
 from django.contrib.contenttypes.models import ContentType
 from django.core.paginator import Paginator
-from django.db.models import Count, Exists, Max, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import Count, Exists, Max, OuterRef, Prefetch, Q, QuerySet, prefetch_related_objects
 from django.utils import timezone
 
 from audit.models import READ_ACTIONS, AuditEvent
@@ -140,11 +140,23 @@ def case_detail(user, pk, *, purpose: str | None = "view", fields: dict | None =
                 Prefetch("measures", queryset=PlanMeasure.objects.select_related("agency", "provider"))
             ),
         ),
-        Prefetch("events", queryset=CaseEvent.objects.select_related("actor")),
         "notes__author",
         "attachments",
     )
-    return access.case_for_user(user, pk, queryset=queryset, purpose=purpose, fields=fields)
+    case = access.case_for_user(user, pk, queryset=queryset, purpose=purpose, fields=fields)
+    prefetch_related_objects([case], Prefetch("events", queryset=timeline_of(case)))
+    return case
+
+
+# Every event of a case file is written after the file is opened (its opening time is the report's time of
+# receipt, which may lie at most a few minutes ahead); the margin is wide all the same.
+TIMELINE_MARGIN = datetime.timedelta(days=1)
+
+
+def timeline_of(case: CaseFile) -> QuerySet[CaseEvent]:
+    """The case file's events, oldest first. Bounded by the file's opening: the timeline is partitioned by
+    month, and without the bound every month's partition is planned and searched."""
+    return CaseEvent.objects.filter(case=case, at__gte=case.opened_at - TIMELINE_MARGIN).select_related("actor")
 
 
 def case_viewers(case) -> list[dict]:

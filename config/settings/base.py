@@ -187,6 +187,9 @@ DATABASE_ROUTERS = ["config.replicas.ReplicaRouter"]
 REPLICA_MAX_LAG_SECONDS = env.float("REPLICA_MAX_LAG_SECONDS", default=5.0)
 REPLICA_CHECK_SECONDS = env.float("REPLICA_CHECK_SECONDS", default=3.0)
 REPLICA_PIN_SECONDS = env.int("REPLICA_PIN_SECONDS", default=30)
+# The dashboard's figures (counts per unit and period) are kept this long in the cache (reports.selectors).
+REPORT_FIGURES_SECONDS = env.int("REPORT_FIGURES_SECONDS", default=120)
+REPORT_FIGURES_CLOSED_SECONDS = env.int("REPORT_FIGURES_CLOSED_SECONDS", default=1800)
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 

@@ -278,3 +278,24 @@ def test_no_code_word_on_the_pages_and_documents_that_show_events(every_kind, ca
     with translation.override("vi"):
         for kind in ("assignment_declined", "plan_implemented", "data_request_answered", "accept_transfer"):
             assert str(CaseEventKind(kind).label) in timeline
+
+
+def test_the_case_page_shows_every_event_of_a_report_received_a_few_minutes_ahead(cast, receive):
+    """The timeline is read from the file's opening on (cases.selectors.case_files.timeline_of): a report's time
+    of receipt may lie a few minutes ahead of the server's clock, and its first events are still shown."""
+    ahead = timezone.now() + datetime.timedelta(minutes=4)
+    case = receive(received_at=ahead).case_files.get()
+    assert case.opened_at == ahead
+    services.note_add(actor=cast.officer, case=case, text="Đã gọi cho gia đình.")
+    from django.test import Client
+
+    from cases.selectors.case_files import timeline_of
+
+    every_event = list(CaseEvent.objects.filter(case=case).order_by("at", "pk"))
+    assert len(every_event) >= 2
+    assert list(timeline_of(case)) == every_event
+    client = Client()
+    client.force_login(cast.officer)
+    page = client.get(f"/cases/{case.pk}/").content.decode()
+    timeline = page.split('data-testid="timeline"', 1)[1].split("</ol>", 1)[0]
+    assert timeline.count('<li class="border-start ps-2 mb-2">') == len(every_event)

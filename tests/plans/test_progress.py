@@ -233,3 +233,27 @@ def test_a_coordinator_adds_a_plan_from_the_browser(seed_units):
     )
     assert officer.get("/plans/import/").status_code == 403
     assert officer.get(f"/plans/{plan.pk}/").status_code == 200  # the district plan applies to its communes
+
+
+def test_my_occurrences_are_those_led_and_those_cooperated_in_each_once(thai_binh):
+    """The tasks are read as the union of the led and the cooperated ones (plans.selectors._of_agencies)."""
+    plan, officer, youth_officer = thai_binh
+    led = set(TaskOccurrence.objects.filter(task__lead_agency__name="Tỉnh đoàn Thái Bình").values_list("pk", flat=True))
+    cooperated = set(
+        TaskOccurrence.objects.filter(task__cooperating_agencies__name="Tỉnh đoàn Thái Bình").values_list(
+            "pk", flat=True
+        )
+    )
+    assert cooperated  # the seed makes the youth union cooperate in some tasks
+    mine = [occurrence.pk for occurrence in selectors.my_occurrences(youth_officer)]
+    assert sorted(mine) == sorted(led | cooperated)
+    assert len(mine) == len(set(mine))
+    social = officer.memberships.get().agency
+    social_mine = [occurrence.pk for occurrence in selectors.my_occurrences(officer)]
+    social_tasks = TaskOccurrence.objects.filter(task__lead_agency=social) | TaskOccurrence.objects.filter(
+        task__cooperating_agencies=social
+    )
+    assert sorted(social_mine) == sorted(set(social_tasks.values_list("pk", flat=True)))
+    other = AgencyFactory(unit=plan.unit, name="Hội Nông dân tỉnh")
+    outsider = MembershipFactory(user=UserFactory(username="elsewhere"), role="focal_point", agency=other).user
+    assert selectors.my_occurrences(outsider) == []
