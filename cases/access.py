@@ -18,12 +18,20 @@ import enum
 from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import DEFAULT_DB_ALIAS
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import Http404
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from agencies.access import active_memberships, ancestor_paths, has_role, jurisdiction_of, roles_covering
+from agencies.access import (
+    active_memberships,
+    ancestor_paths,
+    has_role,
+    jurisdiction_of,
+    kept_for,
+    roles_covering,
+)
 from agencies.models import AdministrativeUnit, Agency, Role, StaffMembership
 from audit.recorder import record
 
@@ -91,11 +99,16 @@ class Need(enum.Enum):
 
 def _named_case_ids(user) -> list[int]:
     """The restricted case files naming USER: a handful, read first so that the queries using them stay
-    simple (no correlated subquery in every list, count and child search)."""
-    return list(
-        CaseFileUserObjectPermission.objects.filter(
-            user=user, permission__codename=VIEW_PERMISSION, content_object__is_restricted=True
-        ).values_list("content_object_id", flat=True)
+    simple (no correlated subquery in every list, count and child search). Kept with the user's memberships
+    (restricting a file and lifting the restriction renew their generation): no query on most requests."""
+    return kept_for(
+        user,
+        "named_case_ids",
+        lambda: list(
+            CaseFileUserObjectPermission.objects.using(DEFAULT_DB_ALIAS)
+            .filter(user=user, permission__codename=VIEW_PERMISSION, content_object__is_restricted=True)
+            .values_list("content_object_id", flat=True)
+        ),
     )
 
 
