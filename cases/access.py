@@ -192,6 +192,17 @@ def communes_visible_to(user) -> QuerySet[AdministrativeUnit]:
     return AdministrativeUnit.objects.filter(jurisdiction_of(user, VIEW_ROLES).q("path"), level="commune")
 
 
+def commune_choices(user) -> list[tuple[int, str]]:
+    """The communes of `communes_visible_to` as (pk, name), by name, for a filter's list. A user whose area
+    is one commune (its officer, its chairman) has it among their memberships already: no query."""
+    scope = jurisdiction_of(user, VIEW_ROLES)
+    if not scope.is_nationwide and len(scope.paths) == 1 and scope.paths == scope.commune_paths:
+        for membership in active_memberships(user):
+            if membership.unit is not None and membership.unit.path == scope.paths[0]:
+                return [(membership.unit.pk, membership.unit.name)]
+    return list(communes_visible_to(user).order_by("name").values_list("pk", "name"))
+
+
 def communes_for_intake(user) -> QuerySet[AdministrativeUnit]:
     return AdministrativeUnit.objects.filter(
         jurisdiction_of(user, RECEIVE_ROLES).q("path"), level="commune", is_active=True
