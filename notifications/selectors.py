@@ -77,9 +77,24 @@ def notifications_for(user, *, escalations_only: bool = False):
 
 
 def unread_count(user) -> int:
+    """The bell's figure: the user's unread notices whose time has come. Kept a minute in the shared cache with
+    the time the next held notice appears (which ends it sooner); forgotten when a notice arrives or is read."""
+    from .work import cached_unread
+
+    return cached_unread(user.pk, lambda: _unread_figures(user))
+
+
+def _unread_figures(user) -> tuple[int, datetime.datetime | None]:
+    """(unread notices shown now, when the next held one appears) in one query."""
+    from django.db.models import Count, Min, Q
+
     from .models import Notification
 
-    return Notification.objects.filter(_delivered(), user=user, read_at__isnull=True).count()
+    now = timezone.now()
+    figures = Notification.objects.filter(user=user, read_at__isnull=True).aggregate(
+        shown=Count("pk", filter=_delivered(now)), next_at=Min("deliver_at", filter=Q(deliver_at__gt=now))
+    )
+    return figures["shown"], figures["next_at"]
 
 
 def fires_of(target):
