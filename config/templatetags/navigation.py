@@ -14,8 +14,8 @@ from django.utils.translation import get_language
 
 register = template.Library()
 
-# Far more than the distinct navigation bars a process serves (roles × counts × languages); emptied when full.
-KEPT = 4096
+# About 6 KB each: a few megabytes at most; emptied when full (people × counts × languages come and go).
+KEPT = 1024
 _made: dict[tuple, str] = {}
 _TOKEN = "baove-navbar-csrf-token"  # noqa: S105 - a marker replaced by the real token, not a secret
 
