@@ -22,11 +22,13 @@ from .models import AdministrativeUnit, Role, StaffMembership, UnitLevel
 
 _CACHE_ATTRIBUTE = "_baove_jurisdiction"
 _MEMBERSHIPS_ATTRIBUTE = "_baove_memberships"
+_KEPT_ATTRIBUTE = "_baove_kept"
 
 # A user's memberships are kept in the shared cache between requests, stamped with the generation of the
 # access data they were read under; any change to a membership, an agency or a unit makes a new generation
 # (at once, and again when its transaction commits, so that a request that read the old rows meanwhile
-# cannot keep them). One cache round trip replaces the memberships query of every request.
+# cannot keep them). One cache round trip replaces the memberships query of every request. Other access
+# data of the user (the restricted case files naming them) is kept in the same entry (`kept_for`).
 _GENERATION_KEY = "access-generation"
 MEMBERSHIPS_SECONDS = 120
 _CACHE_ERRORS = (OSError, RedisError)
@@ -92,6 +94,22 @@ _NOWHERE = Jurisdiction(is_nationwide=False, paths=())
 _EVERYWHERE = Jurisdiction(is_nationwide=True, paths=())
 
 
+@dataclass
+class _Kept:
+    """A user's cache entry: their memberships and the other access data kept with them, stamped with the
+    generation read BEFORE any of them was (None: the shared cache is down, nothing is stored)."""
+
+    key: str
+    generation: str | None
+    memberships: list[StaffMembership]
+    values: dict = field(default_factory=dict)
+
+    def store(self) -> None:
+        if self.generation is not None:
+            with contextlib.suppress(*_CACHE_ERRORS):
+                cache.set(self.key, (self.generation, self.memberships, self.values), MEMBERSHIPS_SECONDS)
+
+
 def active_memberships(user) -> list[StaffMembership]:
     """The user's active memberships: once per user object (i.e. once per request), from the shared cache
     while no access data has changed since they were read."""
@@ -99,9 +117,26 @@ def active_memberships(user) -> list[StaffMembership]:
         return []
     cached = getattr(user, _MEMBERSHIPS_ATTRIBUTE, None)
     if cached is None:
-        cached = _shared_memberships(user)
+        kept = _shared_entry(user)
+        cached = kept.memberships
         setattr(user, _MEMBERSHIPS_ATTRIBUTE, cached)
+        setattr(user, _KEPT_ATTRIBUTE, kept)
     return cached
+
+
+def kept_for(user, name: str, compute):
+    """Access data of USER other than the memberships (e.g. the restricted case files naming them), kept in
+    their cache entry under the same generation: read in the same round trip from the second request on.
+
+    Only for data whose every change renews the generation (`access_changed`), like the memberships."""
+    active_memberships(user)
+    kept = getattr(user, _KEPT_ATTRIBUTE, None)
+    if kept is None:  # no user, or the memberships were set on the object by hand
+        return compute()
+    if name not in kept.values:
+        kept.values[name] = compute()
+        kept.store()
+    return kept.values[name]
 
 
 def _query_memberships(user) -> list[StaffMembership]:
@@ -119,9 +154,9 @@ def _generation_key() -> str:
     return f"{_GENERATION_KEY}:{connection.settings_dict['NAME']}"
 
 
-def _shared_memberships(user) -> list[StaffMembership]:
+def _shared_entry(user) -> _Kept:
     generation_key = _generation_key()
-    key = f"access-memberships:{connection.settings_dict['NAME']}:{user.pk}"
+    key = f"access-user:{connection.settings_dict['NAME']}:{user.pk}"
     try:
         found = cache.get_many([generation_key, key])
         generation = found.get(generation_key)
@@ -129,16 +164,14 @@ def _shared_memberships(user) -> list[StaffMembership]:
             cache.add(generation_key, uuid.uuid4().hex, timeout=None)
             generation = cache.get(generation_key)
     except _CACHE_ERRORS:  # the shared cache is down: read the database, as without it
-        return _query_memberships(user)
+        return _Kept(key, None, _query_memberships(user))
     hit = found.get(key)
     if hit is not None and generation is not None and hit[0] == generation:
-        return hit[1]
+        return _Kept(key, generation, hit[1], dict(hit[2]))
     # The generation was read BEFORE the rows: a change committed in between stamps a newer one.
-    rows = _query_memberships(user)
-    if generation is not None:
-        with contextlib.suppress(*_CACHE_ERRORS):
-            cache.set(key, (generation, rows), MEMBERSHIPS_SECONDS)
-    return rows
+    kept = _Kept(key, generation, _query_memberships(user))
+    kept.store()
+    return kept
 
 
 def _new_generation() -> None:
@@ -229,7 +262,7 @@ def _topmost(paths: list[str]) -> tuple[str, ...]:
 
 def forget_jurisdiction(user) -> None:
     """Call after a user's memberships change within the same request."""
-    for attribute in (_CACHE_ATTRIBUTE, _MEMBERSHIPS_ATTRIBUTE):
+    for attribute in (_CACHE_ATTRIBUTE, _MEMBERSHIPS_ATTRIBUTE, _KEPT_ATTRIBUTE):
         if hasattr(user, attribute):
             delattr(user, attribute)
 

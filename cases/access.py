@@ -18,12 +18,20 @@ import enum
 from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import DEFAULT_DB_ALIAS
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import Http404
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from agencies.access import active_memberships, ancestor_paths, has_role, jurisdiction_of, roles_covering
+from agencies.access import (
+    active_memberships,
+    ancestor_paths,
+    has_role,
+    jurisdiction_of,
+    kept_for,
+    roles_covering,
+)
 from agencies.models import AdministrativeUnit, Agency, Role, StaffMembership
 from audit.recorder import record
 
@@ -114,14 +122,15 @@ def _kept(user, name: str, read):
 
 def _named_case_ids(user) -> list[int]:
     """The restricted case files naming USER: a handful, read first so that the queries using them stay
-    simple (no correlated subquery in every list, count and child search)."""
-    return _kept(
+    simple (no correlated subquery in every list, count and child search). Kept with the user's memberships
+    (restricting a file and lifting the restriction renew their generation): no query on most requests."""
+    return kept_for(
         user,
-        "named",
+        "named_case_ids",
         lambda: list(
-            CaseFileUserObjectPermission.objects.filter(
-                user=user, permission__codename=VIEW_PERMISSION, content_object__is_restricted=True
-            ).values_list("content_object_id", flat=True)
+            CaseFileUserObjectPermission.objects.using(DEFAULT_DB_ALIAS)
+            .filter(user=user, permission__codename=VIEW_PERMISSION, content_object__is_restricted=True)
+            .values_list("content_object_id", flat=True)
         ),
     )
 
@@ -204,6 +213,17 @@ def children_visible_to(user) -> QuerySet[Child]:
 def communes_visible_to(user) -> QuerySet[AdministrativeUnit]:
     """The communes whose case files the user sees in full (for filters and pickers)."""
     return AdministrativeUnit.objects.filter(jurisdiction_of(user, VIEW_ROLES).q("path"), level="commune")
+
+
+def commune_choices(user) -> list[tuple[int, str]]:
+    """The communes of `communes_visible_to` as (pk, name), by name, for a filter's list. A user whose area
+    is one commune (its officer, its chairman) has it among their memberships already: no query."""
+    scope = jurisdiction_of(user, VIEW_ROLES)
+    if not scope.is_nationwide and len(scope.paths) == 1 and scope.paths == scope.commune_paths:
+        for membership in active_memberships(user):
+            if membership.unit is not None and membership.unit.path == scope.paths[0]:
+                return [(membership.unit.pk, membership.unit.name)]
+    return list(communes_visible_to(user).order_by("name").values_list("pk", "name"))
 
 
 def communes_for_intake(user) -> QuerySet[AdministrativeUnit]:

@@ -76,3 +76,16 @@ class CasesConfig(AppConfig):
                 visible_ids=lambda user: cases_visible_to(user).values("pk"),
             ),
         )
+
+        from django.db.models.signals import post_delete, post_save
+
+        from agencies.access import access_changed
+
+        from .models import CaseFileUserObjectPermission
+
+        # The restricted case files naming a user are kept with their memberships (cases.access): a name
+        # added or removed renews the generation, as a membership changed does (the services also do).
+        for signal, verb in ((post_save, "save"), (post_delete, "delete")):
+            signal.connect(
+                access_changed, sender=CaseFileUserObjectPermission, dispatch_uid=f"access-changed-{verb}-named-user"
+            )

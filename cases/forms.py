@@ -1,10 +1,10 @@
 """HTML forms. They only shape input; every rule lives in cases.services."""
 
+from html import escape
+
 from django import forms
-from django.forms.utils import flatatt
 from django.utils import timezone
-from django.utils.html import format_html
-from django.utils.safestring import mark_safe
+from django.utils.safestring import SafeData, SafeString
 from django.utils.translation import gettext_lazy as _
 
 from agencies.models import AdministrativeUnit, Agency, ServiceProvider
@@ -31,25 +31,64 @@ DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 TEXTAREA = forms.Textarea(attrs={"rows": 3})
 
 
+def _escaped(value) -> str:
+    # html.escape, as Django's escape does, without its lazy-string and safe-string wrapping (costly in bulk).
+    return value if isinstance(value, SafeData) else escape(str(value))
+
+
+def _attributes(attrs: dict) -> str:
+    """Django's widgets/attrs.html in Python: True gives a bare attribute, False none."""
+    parts = []
+    for name, value in attrs.items():
+        if value is not False:
+            parts.append(f" {name}" if value is True else f' {name}="{_escaped(value)}"')
+    return "".join(parts)
+
+
 class FastSelect(forms.Select):
     """A <select> built in Python: Django renders each option through its own template, which made the
     case list's filter form cost more than the list's queries. Same markup, same escaping."""
 
     def render(self, name, value, attrs=None, renderer=None):
         context = self.get_context(name, value, attrs)["widget"]
-        options = []
-        for _group, group_options, _index in context["optgroups"]:
-            for option in group_options:
-                options.append(
-                    format_html(
-                        '<option value="{}"{}>{}</option>',
-                        option["value"],
-                        mark_safe(" selected") if option["selected"] else "",
-                        option["label"],
-                    )
-                )
-        attributes = flatatt({"name": context["name"], **context["attrs"]})
-        return format_html("<select{}>{}</select>", attributes, mark_safe("".join(options)))  # noqa: S308 - escaped parts
+        options = "".join(
+            f'<option value="{_escaped(option["value"])}"{" selected" if option["selected"] else ""}>'
+            f"{_escaped(option['label'])}</option>"
+            for _group, group_options, _index in context["optgroups"]
+            for option in group_options
+        )
+        # In flatatt's order, as before: valued attributes by name, then the boolean ones.
+        attributes = sorted({"name": context["name"], **context["attrs"]}.items(), key=lambda a: (a[1] is True, a[0]))
+        return SafeString(f"<select{_attributes(dict(attributes))}>{options}</select>")
+
+
+class FastInputMixin:
+    """An <input> built in Python with Django's markup (widgets/input.html), for forms shown on every visit of
+    a busy page (the case list's filters): each widget template rendered costs more than the list's rows."""
+
+    def render(self, name, value, attrs=None, renderer=None):
+        widget = self.get_context(name, value, attrs)["widget"]
+        shown = "" if widget["value"] is None else f' value="{_escaped(widget["value"])}"'
+        return SafeString(
+            f'<input type="{_escaped(widget["type"])}" name="{_escaped(widget["name"])}"{shown}'
+            f"{_attributes(widget['attrs'])}>"
+        )
+
+
+class FastTextInput(FastInputMixin, forms.TextInput):
+    pass
+
+
+class FastDateInput(FastInputMixin, forms.DateInput):
+    pass
+
+
+class FastCheckboxInput(FastInputMixin, forms.CheckboxInput):
+    pass
+
+
+class FastHiddenInput(FastInputMixin, forms.HiddenInput):
+    pass
 
 
 class InlineRadioSelect(forms.RadioSelect):
@@ -404,22 +443,27 @@ class AttachmentForm(BootstrapMixin, forms.Form):
     description = forms.CharField(label=_("Description"), required=False, max_length=255)
 
 
+FAST_DATE_WIDGET = FastDateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
 class CaseFilterForm(BootstrapMixin, forms.Form):
-    q = forms.CharField(label=_("Child's name or reference"), required=False)
+    q = forms.CharField(label=_("Child's name or reference"), required=False, widget=FastTextInput)
     state = forms.ChoiceField(label=_("State"), choices=[("", _("All states")), *CaseState.choices], required=False)
     risk_level = forms.ChoiceField(label=_("Risk"), choices=[("", _("All levels")), *RiskLevel.choices], required=False)
     abuse_form = forms.ChoiceField(
         label=_("Form of abuse"), choices=lambda: [("", _("All forms")), *lists.abuse_form_choices()], required=False
     )
     commune = forms.ModelChoiceField(label=_("Commune"), queryset=AdministrativeUnit.objects.none(), required=False)
-    opened_from = forms.DateField(label=_("Received from"), required=False, widget=DATE_WIDGET)
-    opened_to = forms.DateField(label=_("Received until"), required=False, widget=DATE_WIDGET)
-    overdue = forms.BooleanField(label=_("Overdue only"), required=False)
-    open = forms.BooleanField(label=_("Open files only"), required=False)
+    opened_from = forms.DateField(label=_("Received from"), required=False, widget=FAST_DATE_WIDGET)
+    opened_to = forms.DateField(label=_("Received until"), required=False, widget=FAST_DATE_WIDGET)
+    overdue = forms.BooleanField(label=_("Overdue only"), required=False, widget=FastCheckboxInput)
+    open = forms.BooleanField(label=_("Open files only"), required=False, widget=FastCheckboxInput)
     # From the caseload page: the files one officer answers for (kept through the filter form).
-    officer = forms.IntegerField(required=False, min_value=1, widget=forms.HiddenInput)
+    officer = forms.IntegerField(required=False, min_value=1, widget=FastHiddenInput)
 
-    def __init__(self, *args, communes=None, **kwargs):
+    def __init__(self, *args, communes=None, commune_choices=None, **kwargs):
+        """COMMUNES: those the filter accepts; COMMUNE_CHOICES: the same as (pk, name) when already known
+        (cases.access.commune_choices), else read from COMMUNES."""
         super().__init__(*args, **kwargs)
         self.fields["commune"].queryset = communes if communes is not None else AdministrativeUnit.objects.none()
         for name in ("state", "risk_level", "abuse_form"):
@@ -428,8 +472,9 @@ class CaseFilterForm(BootstrapMixin, forms.Form):
         # The communes read once with a plain query (a ModelChoiceField iterates with a server-side
         # cursor: three round trips for a handful of rows).
         field = self.fields["commune"]
-        choices = [("", field.empty_label), *((unit.pk, str(unit)) for unit in field.queryset)]
-        field.widget = FastSelect(attrs=field.widget.attrs, choices=choices)
+        if commune_choices is None:
+            commune_choices = [(unit.pk, str(unit)) for unit in field.queryset]
+        field.widget = FastSelect(attrs=field.widget.attrs, choices=[("", field.empty_label), *commune_choices])
 
     def clean(self):
         data = super().clean()

@@ -13,7 +13,19 @@ class DeadlineView:
     status: str  # "met", "cancelled", "overdue", "due_soon", "due"
 
 
-def deadline_status(deadline: Deadline, now: datetime.datetime | None = None) -> str:
+@dataclass(frozen=True, slots=True)
+class OpenDeadline:
+    """An open deadline as a list shows it: plain values (a list of fifty case files holds about as many
+    deadlines, and building a model object for each cost more than reading them)."""
+
+    target_id: int
+    kind: str
+    starts_at: datetime.datetime
+    due_at: datetime.datetime
+    state: str = DeadlineState.OPEN
+
+
+def deadline_status(deadline: Deadline | OpenDeadline, now: datetime.datetime | None = None) -> str:
     """Overdue past the due time; due soon in the last quarter of the allowed time (at least 2 hours)."""
     if deadline.state != DeadlineState.OPEN:
         return deadline.state
@@ -33,18 +45,18 @@ def deadlines_of(target, now=None) -> list[DeadlineView]:
     return [DeadlineView(row, deadline_status(row, now)) for row in rows]
 
 
-def open_deadlines_for_targets(model, ids) -> dict[int, list[Deadline]]:
-    """Open deadlines of many targets in one query, for list pages."""
-    result: dict[int, list[Deadline]] = {}
+def open_deadlines_for_targets(model, ids) -> dict[int, list[OpenDeadline]]:
+    """Open deadlines of many targets in one query, for list pages (soonest due first)."""
+    result: dict[int, list[OpenDeadline]] = {}
     rows = (
         Deadline.objects.filter(
             target_type=ContentType.objects.get_for_model(model), target_id__in=list(ids), state=DeadlineState.OPEN
         )
-        .only("target_id", "kind", "starts_at", "due_at", "state", "target_type_id")
         .order_by("due_at")
+        .values_list("target_id", "kind", "starts_at", "due_at")
     )
     for row in rows:
-        result.setdefault(row.target_id, []).append(row)
+        result.setdefault(row[0], []).append(OpenDeadline(*row))
     return result
 
 
@@ -65,9 +77,24 @@ def notifications_for(user, *, escalations_only: bool = False):
 
 
 def unread_count(user) -> int:
+    """The bell's figure: the user's unread notices whose time has come. Kept a minute in the shared cache with
+    the time the next held notice appears (which ends it sooner); forgotten when a notice arrives or is read."""
+    from .work import cached_unread
+
+    return cached_unread(user.pk, lambda: _unread_figures(user))
+
+
+def _unread_figures(user) -> tuple[int, datetime.datetime | None]:
+    """(unread notices shown now, when the next held one appears) in one query."""
+    from django.db.models import Count, Min, Q
+
     from .models import Notification
 
-    return Notification.objects.filter(_delivered(), user=user, read_at__isnull=True).count()
+    now = timezone.now()
+    figures = Notification.objects.filter(user=user, read_at__isnull=True).aggregate(
+        shown=Count("pk", filter=_delivered(now)), next_at=Min("deliver_at", filter=Q(deliver_at__gt=now))
+    )
+    return figures["shown"], figures["next_at"]
 
 
 def fires_of(target):

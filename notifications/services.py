@@ -240,14 +240,26 @@ def notification_mark_read(*, user, ids: list[int] | None = None) -> int:
     rows = Notification.objects.filter(user=user, read_at__isnull=True)
     if ids is not None:
         rows = rows.filter(pk__in=ids)
-    return rows.update(read_at=timezone.now())
+    return _forget_unread_if(rows.update(read_at=timezone.now()), user)
 
 
 def notifications_seen(*, user, url_prefix: str) -> int:
     """The user opened what their notices point to (a case file, an assignment): those notices are read."""
-    return Notification.objects.filter(user=user, read_at__isnull=True, url__startswith=url_prefix).update(
+    read = Notification.objects.filter(user=user, read_at__isnull=True, url__startswith=url_prefix).update(
         read_at=timezone.now()
     )
+    return _forget_unread_if(read, user)
+
+
+def _forget_unread_if(read: int, user) -> int:
+    """Some notices were READ: the bell's kept count is read again, now and once more after the commit (a page
+    served meanwhile may have kept the count from before)."""
+    if read:
+        from .work import forget_unread
+
+        forget_unread([user.pk])
+        transaction.on_commit(lambda: forget_unread([user.pk]))
+    return read
 
 
 def preference_save(*, user, email_mode: str, **channels) -> Preference:

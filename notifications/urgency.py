@@ -58,6 +58,15 @@ class Clock:
         self.today = self.now.astimezone(LOCAL).date()
         self._calendar = None
         self._totals: list[int] = [0]
+        self._plurals: dict[tuple[str, int], str] = {}
+
+    def ngettext(self, singular: str, plural: str, count: int) -> str:
+        """ngettext, remembered for the page: a list's badges repeat a few counts, and each lookup of the active
+        language goes through asgiref's context-local storage. (Named so that makemessages finds the words.)"""
+        key = (singular, count)
+        if key not in self._plurals:
+            self._plurals[key] = ngettext(singular, plural, count)
+        return self._plurals[key]
 
     def _working_days_until(self, day: datetime.date) -> int:
         """Working days after today up to and including DAY (running totals kept: one calendar walk a page)."""
@@ -87,10 +96,12 @@ class Clock:
             late = self.now - due_at
             if late >= datetime.timedelta(days=1):
                 days = (self.today - due.date()).days or 1
-                words = ngettext("overdue by %(count)s day", "overdue by %(count)s days", days) % {"count": days}
+                words = self.ngettext("overdue by %(count)s day", "overdue by %(count)s days", days) % {"count": days}
             else:
                 hours = max(1, int(late.total_seconds() // 3600))
-                words = ngettext("overdue by %(count)s hour", "overdue by %(count)s hours", hours) % {"count": hours}
+                words = self.ngettext("overdue by %(count)s hour", "overdue by %(count)s hours", hours) % {
+                    "count": hours
+                }
             return Urgency(Level.OVERDUE, words, CSS[Level.OVERDUE])
         if due.date() == self.today:
             return Urgency(
@@ -99,16 +110,16 @@ class Clock:
         left = due_at - self.now
         if left < datetime.timedelta(hours=24):
             hours = max(1, int(left.total_seconds() // 3600))
-            words = ngettext("%(count)s hour left", "%(count)s hours left", hours) % {"count": hours}
+            words = self.ngettext("%(count)s hour left", "%(count)s hours left", hours) % {"count": hours}
             return Urgency(Level.DUE_SOON, words, CSS[Level.DUE_SOON])
         if self.working_days:
             days = self._working_days_until(due.date())
-            words = ngettext(
+            words = self.ngettext(
                 "%(count)s working day left (due %(date)s)", "%(count)s working days left (due %(date)s)", days
             ) % {"count": days, "date": f"{due:%d/%m/%Y}"}
         else:
             days = (due.date() - self.today).days
-            words = ngettext("%(count)s day left (due %(date)s)", "%(count)s days left (due %(date)s)", days) % {
+            words = self.ngettext("%(count)s day left (due %(date)s)", "%(count)s days left (due %(date)s)", days) % {
                 "count": days,
                 "date": f"{due:%d/%m/%Y}",
             }

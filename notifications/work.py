@@ -74,6 +74,27 @@ def cached_count(user_id: int, compute) -> int:
     return value
 
 
+def _unread_key(user_id: int) -> str:
+    return f"unread-count:{user_id}"
+
+
+def cached_unread(user_id: int, compute) -> int:
+    """The bell's count of unread notices: COMPUTE gives (count, when the next held notice appears or None);
+    kept until then, a minute at most, or until forgotten (the cache failing is not fatal)."""
+    from django.core.cache import cache
+    from django.utils import timezone
+
+    try:
+        value = cache.get(_unread_key(user_id))
+    except CACHE_ERRORS:
+        value = None
+    if value is None or (value[1] is not None and value[1] <= timezone.now()):
+        value = compute()
+        with contextlib.suppress(CACHE_ERRORS):
+            cache.set(_unread_key(user_id), value, COUNT_SECONDS)
+    return value[0]
+
+
 def remember_count(user_id: int, value: int) -> None:
     """The home page has just counted the work: the menu uses that count."""
     from django.core.cache import cache
@@ -83,7 +104,15 @@ def remember_count(user_id: int, value: int) -> None:
 
 
 def forget_counts(user_ids) -> None:
+    """The users' menu figures (work waiting, unread notices) are read again on their next page."""
     from django.core.cache import cache
 
     with contextlib.suppress(CACHE_ERRORS):
-        cache.delete_many([_count_key(pk) for pk in user_ids])
+        cache.delete_many([key(pk) for pk in user_ids for key in (_count_key, _unread_key)])
+
+
+def forget_unread(user_ids) -> None:
+    from django.core.cache import cache
+
+    with contextlib.suppress(CACHE_ERRORS):
+        cache.delete_many([_unread_key(pk) for pk in user_ids])

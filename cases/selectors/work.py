@@ -345,22 +345,23 @@ def _assignments_to_reassign(user, clock: Clock, roles) -> list[WorkItem]:
         .filter(late_or_declined)
         .values("pk", "status", "due_date", "service_type", "agency__name", "case__reference", "case__commune__name")
     )
+    # The words and the URL pattern read once: a province holds thousands of such assignments, and each
+    # translation or reverse() goes through context-local storage.
+    declined_by, late, action = _("Declined by %(agency)s"), _("Late: %(agency)s"), _("Give to another agency")
+    url = reverse("cases:reassign", args=[987654321])
     items = []
     for row in rows:
-        status = AssignmentStatus(row["status"])
+        declined = row["status"] == AssignmentStatus.DECLINED
         due = end_of_day(row["due_date"])
-        detail = (_("Declined by %(agency)s") if status == AssignmentStatus.DECLINED else _("Late: %(agency)s")) % {
-            "agency": row["agency__name"]
-        }
         items.append(
             WorkItem(
                 section="reassign",
                 title=row["case__reference"],
-                detail=detail,
-                url=reverse("cases:reassign", args=[row["pk"]]),
-                action=_("Give to another agency"),
-                due_at=None if status == AssignmentStatus.DECLINED else due,
-                urgency=clock.of(due) if status != AssignmentStatus.DECLINED else None,
+                detail=(declined_by if declined else late) % {"agency": row["agency__name"]},
+                url=url.replace("987654321", str(row["pk"])),
+                action=action,
+                due_at=None if declined else due,
+                urgency=None if declined else clock.of(due),
                 who=row["case__commune__name"],
             )
         )

@@ -6,6 +6,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 from guardian.shortcuts import assign_perm
 
+from agencies.access import access_changed
 from config.errors import Conflict
 
 from .. import access, events
@@ -35,6 +36,7 @@ def case_restrict(
         assign_perm("cases.view_casefile", user, locked)
     locked.is_restricted = True
     change = case_touch(locked, fields=("is_restricted",))
+    access_changed()  # the names are kept with each user's memberships (cases.access._named_case_ids)
     named = sorted(user.get_username() for user in names.values())
     events.case_restricted_event(case=locked, actor=actor, change=change, named=named, reason=reason.strip())
     return locked
@@ -53,6 +55,7 @@ def case_unrestrict(*, actor, case: CaseFile, reason: str, expected_version: int
     permissions.delete()
     locked.is_restricted = False
     change = case_touch(locked, fields=("is_restricted",))
+    access_changed()
     events.case_unrestricted_event(
         case=locked, actor=actor, change=change, previously_named=named, reason=reason.strip()
     )

@@ -27,7 +27,9 @@ PAGE_SIZE = 50
 @require_GET
 def case_list(request):
     communes = access.communes_visible_to(request.user).order_by("name")
-    form = forms.CaseFilterForm(request.GET or None, communes=communes)
+    form = forms.CaseFilterForm(
+        request.GET or None, communes=communes, commune_choices=access.commune_choices(request.user)
+    )
     page, cases = selectors.case_list_page(
         request.user,
         selectors.case_filters_from(form),

@@ -77,3 +77,51 @@ def test_the_page_of_a_user_whose_membership_ended_shows_nothing(cast, receive):
     page = client.get("/cases/").content.decode()
     assert case.reference not in page
     assert client.get(f"/cases/{case.pk}/").status_code in (403, 404)
+
+
+# The restricted case files naming a user are kept with their memberships: never served stale either.
+
+
+def named_queries(user) -> int:
+    with CaptureQueriesContext(connection) as queries:
+        list(cases_visible_to(user))
+    return sum("cases_casefileuserobjectpermission" in query["sql"] for query in queries.captured_queries)
+
+
+def visible(user) -> set[int]:
+    return set(cases_visible_to(fresh(user)).values_list("pk", flat=True))
+
+
+def test_a_second_request_reads_no_named_case_file(cast, receive):
+    receive()
+    assert named_queries(fresh(cast.officer)) == 1
+    assert named_queries(fresh(cast.officer)) == 0
+
+
+def test_a_restriction_and_its_lifting_are_seen_at_once_by_every_next_request(cast, receive):
+    from cases import services
+
+    first, second = receive().case_files.get(), receive(narrative="Hàng xóm báo tin em bị đánh.").case_files.get()
+    assert visible(cast.officer) == visible(cast.chairman) == {first.pk, second.pk}  # both kept now
+    services.case_restrict(actor=cast.officer, case=second, named_users=[cast.chairman], reason="Người nhà cán bộ.")
+    assert visible(cast.officer) == visible(cast.chairman) == {first.pk, second.pk}  # both named
+    assert visible(cast.coordinator_district) == {first.pk}  # in the area, not named
+    services.case_unrestrict(actor=cast.officer, case=second, reason="Đã rõ.")
+    assert visible(cast.coordinator_district) == {first.pk, second.pk}
+    # Restricted again without the chairman: the chairman's kept names must not open it any more.
+    services.case_restrict(actor=cast.officer, case=second, named_users=[], reason="Người nhà cán bộ.")
+    assert visible(cast.chairman) == visible(cast.coordinator_district) == {first.pk}
+    assert visible(cast.officer) == {first.pk, second.pk}
+
+
+def test_a_name_removed_outside_the_services_is_seen_at_once(cast, receive):
+    from guardian.shortcuts import remove_perm
+
+    from cases import services
+
+    case = receive().case_files.get()
+    services.case_restrict(actor=cast.officer, case=case, named_users=[cast.chairman], reason="Người nhà cán bộ.")
+    assert visible(cast.chairman) == {case.pk}
+    remove_perm("cases.view_casefile", cast.chairman, case)  # e.g. from the admin or a shell: the signal
+    assert visible(cast.chairman) == set()
+    assert visible(cast.officer) == {case.pk}

@@ -178,6 +178,35 @@ def test_bell_counts_unread_and_marking_read_clears_it(cast):
     assert other.read_at is None  # nobody marks someone else's notifications
 
 
+def test_the_bell_count_is_kept_between_pages_and_a_new_or_opened_notice_renews_it(
+    cast, receive, django_capture_on_commit_callbacks
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def bell_queries_and_body(client):
+        with CaptureQueriesContext(connection) as queries:
+            body = client.get("/").content.decode()
+        return sum("notifications_notification" in q["sql"] for q in queries.captured_queries), body
+
+    client = Client()
+    client.force_login(cast.officer)
+    notify(user=cast.officer, title="Một", url="/cases/999999/")
+    assert 'data-testid="unread-count">1<' in bell_queries_and_body(client)[1]
+    count_queries, body = bell_queries_and_body(client)
+    assert count_queries == 0
+    assert 'data-testid="unread-count">1<' in body
+    with django_capture_on_commit_callbacks(execute=True):  # forgotten once the notice is committed
+        notify(user=cast.officer, title="Hai")
+    assert 'data-testid="unread-count">2<' in bell_queries_and_body(client)[1]
+    case = receive().case_files.get()
+    with django_capture_on_commit_callbacks(execute=True):
+        notify(user=cast.officer, title="Hồ sơ", url=f"/cases/{case.pk}/")
+    assert 'data-testid="unread-count">3<' in client.get("/").content.decode()
+    assert client.get(f"/cases/{case.pk}/").status_code == 200  # opening what it points to reads the notice
+    assert 'data-testid="unread-count">2<' in client.get("/").content.decode()
+
+
 @pytest.mark.django_db(transaction=True)
 @pytest.mark.usefixtures("default_ladders")
 def test_a_real_worker_on_redis_runs_the_scan_and_a_notification_arrives(cast, receive):
