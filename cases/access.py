@@ -853,6 +853,12 @@ def intake_form_for(user) -> IntakeForm:
     return IntakeForm.NONE
 
 
+def may_keep_case_files(user) -> bool:
+    """Whether the user carries case files somewhere (a commune's officer): records visits, notes and
+    assessments on them (from the memberships already loaded: no query)."""
+    return not jurisdiction_of(user, EDIT_ROLES).is_empty
+
+
 def may_verify_community_reports(user) -> bool:
     """Whether the user verifies reports from collaborators and the public (a commune's officer)."""
     return not jurisdiction_of(user, EDIT_ROLES).is_empty

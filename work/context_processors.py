@@ -21,10 +21,14 @@ def navigation(request):
         "data_requests": case_access.may_handle_privacy(user),
         "inbox": case_access.may_act_for_an_agency(user),
         "receive": case_access.may_receive_reports(user),
+        "case_work": case_access.may_keep_case_files(user),
         "audit": case_access.may_search_audit(user),
         "community_report": case_access.may_report_as_collaborator(user),
-        # The offline forms: the officer's, and the collaborator's short report from a hamlet without signal.
-        "offline": case_access.may_receive_reports(user) or case_access.may_report_as_collaborator(user),
+        # The offline forms: the officer's, an agency's progress report on its assignment, and the
+        # collaborator's short report from a hamlet without signal.
+        "offline": case_access.may_receive_reports(user)
+        or case_access.may_act_for_an_agency(user)
+        or case_access.may_report_as_collaborator(user),
         "hotline": case_access.may_supervise_hotline(user),
         "reports": report_access.may_see_reports(user),
         "register": outgoing_access.may_see_register(user),

@@ -129,12 +129,10 @@ def offline_shell(request):
     may_report_short = access.intake_form_for(request.user) == access.IntakeForm.SHORT
     tabs = []
     if communes:
-        tabs += [
-            ("report", _("New report")),
-            ("visit", _("Visit")),
-            ("note", _("Note")),
-            ("assess", _("Risk assessment")),
-        ]
+        tabs.append(("report", _("New report")))
+    may_keep_case_files = access.may_keep_case_files(request.user)
+    if may_keep_case_files:  # visits, notes and assessments: on the officer's own case files
+        tabs += [("visit", _("Visit")), ("note", _("Note")), ("assess", _("Risk assessment"))]
     if may_report_short:
         tabs.append(("community", _("Report a child at risk")))
     if may_report_progress:
@@ -164,6 +162,7 @@ def offline_shell(request):
             "hamlets": [hamlet for _commune, hamlet in access.collaborator_places(request.user) if hamlet],
             "urgencies": _choices(Urgency.choices),
             "may_report": bool(communes),
+            "may_keep_case_files": may_keep_case_files,
             "may_report_short": may_report_short,
             "may_report_progress": may_report_progress,
             "tabs": tabs,

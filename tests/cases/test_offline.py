@@ -266,3 +266,47 @@ def test_two_sends_of_the_same_report_at_once_record_it_once(cast):
     assert Report.objects.count() == 1
     assert CaseFile.objects.count() == 2
     assert Child.objects.count() == 2
+
+
+def test_each_role_is_offered_the_offline_work_it_may_do(client, cast, health_c1):
+    """The officer, an agency's focal point and a collaborator each get the offline link, the banner's
+    words and the offline forms for what they may record; only the officer gets visits, notes, assessments
+    and their own case files to read; someone with no such role gets no link to a form they could not use."""
+    from tests.factories import MembershipFactory, UserFactory
+
+    def shown(user, path="/notifications/") -> str:
+        client.force_login(user)
+        return client.get(path).content.decode()
+
+    officer = shown(cast.officer)
+    assert 'data-testid="nav-offline"' in officer
+    assert 'data-cases-url="/offline/cases/"' in officer
+    assert 'data-summaries-url="/offline/my-cases/' in officer
+    assert "chuyến thăm, ghi chú hoặc đánh giá nguy cơ" in officer
+    assert 'href="/offline/my-cases/"' in officer
+    forms = shown(cast.officer, "/offline/")
+    assert all(f'data-offline-form="{kind}"' in forms for kind in ("report", "visit", "note", "assess"))
+
+    nurse = MembershipFactory(user=UserFactory(username="nurse"), role="focal_point", agency=health_c1).user
+    page = shown(nurse)
+    assert 'data-testid="nav-offline"' in page
+    assert 'href="/offline/queue/"' in page
+    assert 'data-cases-url="/offline/cases/"' in page
+    assert "data-summaries-url" not in page
+    assert "hoặc báo cáo tiến độ của cơ quan về một việc được giao" in page
+    assert 'href="/offline/my-cases/"' not in page
+    forms = shown(nurse, "/offline/")
+    assert 'data-offline-form="report"' in forms
+    assert 'data-offline-form="progress"' in forms
+    assert not any(f'data-offline-form="{kind}"' in forms for kind in ("visit", "note", "assess"))
+
+    collaborator = shown(cast.collaborator)
+    assert 'data-testid="nav-offline"' in collaborator
+    assert "data-cases-url" not in collaborator
+    assert "data-summaries-url" not in collaborator
+    assert "Bạn vẫn có thể báo tin trẻ em có nguy cơ" in collaborator
+
+    outsider = shown(cast.outsider)
+    assert 'data-testid="nav-offline"' not in outsider
+    assert 'href="/offline/"' not in outsider
+    assert "Mọi việc đều cần mạng" in outsider
