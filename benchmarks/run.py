@@ -508,14 +508,13 @@ def measure_search(results: Results, who: dict, repeat: int, children: int, suff
     def floor():
         key = fold(NAMES[next(keys) % len(NAMES)])
         with connection.cursor() as cursor:
-            cursor.execute(NAMES_SQL, [*words_of(key), key, wanted])
+            cursor.execute(NAMES_SQL, [*words_of(key), wanted, key, MIN_SIMILARITY, key])
             head, held = [], 0
-            for name, score, count in cursor.fetchall():
-                if score >= MIN_SIMILARITY or key in name:
-                    head.append(name)
-                    held += count
-                    if held >= wanted:
-                        break
+            for name, _score, count in cursor.fetchall():
+                head.append(name)
+                held += count
+                if held >= wanted:
+                    break
             cursor.execute(
                 "SELECT c.id, c.full_name, c.name_key, c.birth_date, c.birth_year_only, u.name FROM cases_child c "
                 "JOIN agencies_administrativeunit u ON u.id = c.residence_commune_id "

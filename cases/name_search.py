@@ -117,22 +117,25 @@ WITH RECURSIVE pairs (given, family) AS (
         ORDER BY name_key LIMIT 1
     ) FROM names WHERE names.name IS NOT NULL
 )
-SELECT names.name, similarity(names.name, %s) AS score, (
+SELECT scored.name, scored.score, (
     SELECT count(*) FROM (
         SELECT FROM cases_child
-        WHERE merged_into_id IS NULL AND {GIVEN} = names.given AND {FAMILY} = names.family
-            AND name_key = names.name
+        WHERE merged_into_id IS NULL AND {GIVEN} = scored.given AND {FAMILY} = scored.family
+            AND name_key = scored.name
         LIMIT %s
     ) AS carried
 )
-FROM names WHERE names.name IS NOT NULL
-ORDER BY score DESC, names.name
+FROM (
+    SELECT given, family, name, similarity(name, %s) AS score FROM names WHERE name IS NOT NULL
+) AS scored
+WHERE scored.score >= %s OR strpos(scored.name, %s) > 0
+ORDER BY scored.score DESC, scored.name
 """  # noqa: S608 - constant expressions; the words are parameters
 
 
-def closest_names(key: str, cap: int) -> list[Name]:
-    """The names in use whose family and given names are close to KEY's, most similar first, each with
-    the number of children carrying it (at most CAP).
+def closest_names(key: str, *, cap: int, at_least: float) -> list[Name]:
+    """The names in use whose family and given names are close to KEY's, scoring AT_LEAST or containing
+    KEY, most similar first, each with the number of children carrying it (at most CAP).
 
     Read from the index on (given name, family name, whole name) alone, without visiting the table: the
     names are counted, never shown. Callers read the children of the best names only, through the
@@ -142,7 +145,7 @@ def closest_names(key: str, cap: int) -> list[Name]:
     # A single word is taken for the given name, whatever the family name.
     family_words = close_words(words[0], families) if len(words) > 1 else families
     with connection.cursor() as cursor:
-        cursor.execute(NAMES_SQL, [close_words(words[-1], givens), family_words, key, cap])
+        cursor.execute(NAMES_SQL, [close_words(words[-1], givens), family_words, cap, key, at_least, key])
         return [Name(name, score, count) for name, score, count in cursor.fetchall()]
 
 

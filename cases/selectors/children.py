@@ -85,7 +85,7 @@ def _closest_children(children, key: str, wanted: int) -> list[tuple[Child, floa
 
     from ..name_search import closest_names
 
-    names = [name for name in closest_names(key, wanted) if name.score >= MIN_SIMILARITY or key in name.key]
+    names = closest_names(key, cap=wanted, at_least=MIN_SIMILARITY)
     score = {name.key: name.score for name in names}
     held, head = 0, len(names)
     for position, name in enumerate(names):
