@@ -18,6 +18,7 @@ help:
 	@echo "make messages          extract and compile translations (needs gettext)"
 	@echo "make vendor            refresh the vendored front-end assets from the npm registry"
 	@echo "make bench             every measure at national scale on PostgreSQL, with floors and the scaling curve"
+	@echo "make bench SCALE=5     the same, and the lists and search on a registry of 5,000,000 children (own database)"
 	@echo "make bench-quick       the same on a small scale, to keep the harness working (no targets checked)"
 	@echo "make bench-load        the load test alone: 200 people at once (LOAD_USERS=50 for fewer), into results.json"
 	@echo "make bench-offline     the offline app's figures alone (shell offline, 50 items synced, weight)"
@@ -66,8 +67,10 @@ messages: install
 vendor:
 	bash scripts/vendor.sh
 
+# SCALE=5: the registry scale too (5,000,000 children, 1,000,000 case files, 5,000,000 open deadlines).
+SCALE ?= 1
 bench: install
-	$(PY) benchmarks/run.py --curve
+	$(PY) benchmarks/run.py --curve --scale $(SCALE)
 
 bench-quick: install
 	$(PY) benchmarks/run.py --quick --output benchmarks/results-quick.json

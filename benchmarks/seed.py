@@ -247,6 +247,7 @@ def seed(*, children: int, cases: int, deadlines: int, seed_value: int = 2026, a
     child_commune = []
     child_birth = []
     by_commune = collections.defaultdict(list)
+    personal_ids = set()
     today = now.date()
 
     def children_rows():
@@ -264,7 +265,13 @@ def seed(*, children: int, cases: int, deadlines: int, seed_value: int = 2026, a
             child_commune.append(commune)
             child_birth.append(birth)
             by_commune[commune].append(child)
-            personal_id = f"{rng.randrange(10**11, 10**12)}" if rng.random() < 0.6 else ""
+            personal_id = ""
+            if rng.random() < 0.6:
+                number = rng.randrange(10**11, 10**12)
+                while number in personal_ids:  # unique (a constraint): a few draws in millions meet again
+                    number = rng.randrange(10**11, 10**12)
+                personal_ids.add(number)
+                personal_id = str(number)
             yield (
                 child, name, fold(name), birth, False, "female" if female else "male", pick_ethnicity(), personal_id,
                 "", "", "", now, now, staff[commune]["officer"][0], commune,

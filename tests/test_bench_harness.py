@@ -41,7 +41,7 @@ def test_every_page_measure_records_the_queries_of_each_request(agency_types, de
     results = bench.Results({connection.settings_dict["NAME"]})
 
     bench.measure_lists(results, who, repeat=4)
-    bench.measure_search(results, who, repeat=4)
+    bench.measure_search(results, who, repeat=4, children=600)
     bench.measure_case_page(results, who, repeat=4)
     bench.measure_history(results, who, repeat=4)
     bench.measure_duplicates(results, who, repeat=4)
@@ -79,6 +79,10 @@ def test_every_page_measure_records_the_queries_of_each_request(agency_types, de
     assert entries["intake_rate"]["floor_queries_per_request"]["median"] == 10
     assert entries["intake_rate"]["floor_core_rows"] > 0
     assert entries["officer_case_list_query"]["floor_queries_per_request"]["median"] == 5
+    # The search's floor: the names close to the query, then the children of the best of them.
+    assert entries["child_search"]["floor_queries_per_request"]["median"] == 2
+    assert entries["child_search"]["target"] == {"p95": 0.100}
+    assert entries["child_search"]["ranking_every_candidate"]["value"] > 0
     # The export read the rows asked for (the seed has more files than that) and records its memory.
     assert entries["export_case_rows_xlsx"]["rows"] == entries["export_case_rows_csv"]["rows"] == 100
     assert entries["export_case_rows_csv"]["peak_rss_mb"] > 0
@@ -215,3 +219,42 @@ def test_merge_replaces_only_the_measures_of_the_run():
     assert merged["all_targets_met"] is True
     assert merged["merged"] == [{"date": report["date"], "measures": ["load_case_page", "load_errors"]}]
     assert bench.merged(earlier, {**report, "failed_groups": ["load"]})["all_targets_met"] is False
+
+
+def test_the_registry_scale_multiplies_every_count_and_keeps_its_own_search_target():
+    assert bench.registry_scale(bench.SCALES["full"], 5) == {
+        "children": 5_000_000,
+        "cases": 1_000_000,
+        "deadlines": 5_000_000,
+    }
+    assert bench.search_target(1_000_000) == 0.100
+    assert bench.search_target(100_000) == 0.100
+    assert bench.search_target(5_000_000) == 0.150
+
+
+def test_merge_replaces_the_registry_points_of_the_curve_and_counts_their_targets():
+    national = {"children": 1_000_000}
+    registry = {"children": 5_000_000}
+    earlier = {
+        "results": [{"name": "child_search", "p95": 0.09, "meets_target": True}],
+        "scaling_curve": [
+            {"name": "child_search@10%", "p95": 0.02, "scale": {"children": 100_000}},
+            {"name": "child_search@500%", "p95": 0.4, "meets_target": False, "scale": registry},
+        ],
+    }
+    report = {
+        "date": "2026-12-01T14:00:00+00:00",
+        "failed_groups": [],
+        "results": [{"name": "officer_case_list", "p95": 0.03, "meets_target": True, "scale": national}],
+        "scaling_curve": [{"name": "child_search@500%", "p95": 0.12, "meets_target": True, "scale": registry}],
+    }
+    merged = bench.merged(earlier, report)
+    assert [(e["name"], e["p95"]) for e in merged["scaling_curve"]] == [
+        ("child_search@10%", 0.02),
+        ("child_search@500%", 0.12),
+    ]
+    assert merged["scaling_curve"][1]["date"] == report["date"]
+    assert merged["all_targets_met"] is True
+    assert merged["merged"][-1]["measures"] == ["child_search@500%", "officer_case_list"]
+    missed = {**report, "scaling_curve": [{**report["scaling_curve"][0], "meets_target": False}]}
+    assert bench.merged(earlier, missed)["all_targets_met"] is False

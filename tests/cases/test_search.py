@@ -74,3 +74,62 @@ def test_case_list_filters(tree, cast, receive):
     assert case_list(cast.officer, CaseFilters(state="closed")).count() == 0
     assert case_list(cast.officer_elsewhere).count() == 0
     assert case_list(cast.coordinator_province).count() == 2
+
+
+def test_the_exact_name_comes_first_even_when_a_close_name_is_far_more_common(tree, cast, receive):
+    receive(children=[child_input(tree.commune_c1, name="Trần Thị Bích") for _ in range(2)])
+    receive(children=[child_input(tree.commune_c1, name="Trần Thu Bích") for _ in range(12)])
+    matches = child_search(cast.officer, "Tran Thi Bich", limit=2)  # ranks 10 children: both names read
+    assert _names(matches) == ["Trần Thị Bích", "Trần Thị Bích"]
+    assert len(child_search(cast.officer, "Tran Thi Bich", limit=10)) == 10
+
+
+def test_an_officer_finds_the_child_of_their_commune_when_the_best_name_lives_elsewhere(tree, cast, receive):
+    receive(
+        actor=cast.officer_elsewhere,
+        commune=tree.commune_c4,
+        children=[child_input(tree.commune_c4, name="Nguyễn Văn An") for _ in range(6)],
+    )
+    receive(children=[child_input(tree.commune_c1, name="Nguyễn Văn Anh")])
+    # One result ranks five children: the registry holds five "Nguyễn Văn An" (none the officer's), then "Anh".
+    matches = child_search(cast.officer, "Nguyen Van An", limit=1)
+    assert _names(matches) == ["Nguyễn Văn Anh"]
+    assert {match.child.residence_commune_id for match in child_search(cast.officer, "Nguyen Van An")} == {
+        tree.commune_c1.pk
+    }
+    assert _names(child_search(cast.officer_elsewhere, "Nguyen Van An", limit=1)) == ["Nguyễn Văn An"]
+    assert len(child_search(cast.officer_elsewhere, "Nguyen Van An")) == 6  # not C1's Anh
+    assert child_search(cast.police, "Nguyen Van An") == []
+
+
+def test_the_search_reads_a_fixed_number_of_times_whatever_the_names(
+    tree, cast, receive, django_assert_max_num_queries
+):
+    middles = ["Văn", "Hữu", "Đức", "Minh", "Quốc", "Gia", "Thành", "Công"]
+    receive(children=[child_input(tree.commune_c1, name=f"Lê {middle} Nam") for middle in middles])
+    receive(
+        actor=cast.officer_elsewhere,
+        commune=tree.commune_c4,
+        children=[child_input(tree.commune_c4, name="Lê Văn Nam") for _ in range(3)],
+    )
+    child_search(cast.officer, "Le Van Nam", record=False)  # the vocabulary of names, read once and kept
+    # Named restricted files, the names, the best names' children (two reads), the other names' children.
+    with django_assert_max_num_queries(5):
+        matches = child_search(cast.officer, "Le Van Nam", limit=2, record=False)
+    assert _names(matches)[0] == "Lê Văn Nam"
+    assert {match.child.residence_commune_id for match in matches} == {tree.commune_c1.pk}
+    assert len(child_search(cast.officer, "Le Nam", limit=10, record=False)) == 8
+
+
+def test_a_single_word_is_searched_as_the_given_name_in_every_family(cast, children):
+    assert set(_names(child_search(cast.officer, "An"))) >= {"Nguyễn Văn An", "Lê Thị An"}
+    assert "Trần Thị Bích" not in _names(child_search(cast.officer, "An"))
+
+
+def test_a_record_merged_away_is_never_offered(tree, cast, receive, children):
+    from cases.models import Child
+
+    kept = Child.objects.get(full_name="Nguyễn Văn An")
+    duplicate = Child.objects.get(full_name="Lê Thị An")
+    Child.objects.filter(pk=duplicate.pk).update(merged_into=kept)
+    assert "Lê Thị An" not in _names(child_search(cast.officer, "Le Thi An"))
