@@ -25,6 +25,6 @@ def backwards(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("cases", "0027_extra_fields_default_in_the_database")]
+    dependencies = [("cases", "0028_visit_idempotency")]
 
     operations = [migrations.RunPython(forwards, backwards)]
