@@ -314,6 +314,19 @@ def test_the_collaborators_shell_offers_the_short_form_only(client, cast, tree):
     assert f'value="{tree.hamlet_h1.pk}"' in page
 
 
+def test_a_collaborator_is_not_sent_to_case_files_they_never_hold(client, cast):
+    client.force_login(cast.collaborator)
+    queue = client.get("/offline/queue/").content.decode()
+    assert "/offline/my-cases/" not in queue
+    page = client.get("/offline/my-cases/").content.decode()
+    assert "Bạn không phụ trách hồ sơ nào đang mở." in page
+    assert "hãy mở trang này một lần khi có mạng" not in page
+    assert "data-offline-summaries" not in page
+    client.force_login(cast.officer)
+    assert "/offline/my-cases/" in client.get("/offline/queue/").content.decode()
+    assert "data-offline-summaries" in client.get("/offline/my-cases/").content.decode()
+
+
 def test_a_report_without_a_required_extra_field_is_refused_with_its_label(cast, tree):
     _extra_field(cast, tree.province_p, key="households", label="Số hộ", field_type="number", is_required=True)
     api = _api(cast.officer)

@@ -591,6 +591,7 @@ def _endpoints(world):
         "api-case-list": ("get", reverse("api-case-list"), None, list_like),
         "api-case-detail": ("get", reverse("api-case-detail", args=[case.pk]), None, full_only),
         "api-case-notes": ("get", reverse("api-case-notes", args=[case.pk]), None, full_only),
+        "api-case-visits": ("get", reverse("api-case-visits", args=[case.pk]), None, full_only),
         "api-case-attachments": ("get", reverse("api-case-attachments", args=[case.pk]), None, full_only),
         "api-case-attachment": ("get", reverse("api-case-attachment", args=[case.pk, attachment.pk]), None, full_only),
         "api-report-create": ("post", reverse("api-report-create"), {}, by(empty=everyone_else)),

@@ -39,6 +39,8 @@ def test_a_visit_recorded_offline_against_a_planned_one_arrives_once(page, cast,
 
     page.context.set_offline(True)
     page.goto(f"{page.base_url}/offline/")
+    for tab in page.locator("[data-offline-tab]").all():
+        assert tab.bounding_box()["height"] >= 44  # the forms' tabs, thumb-sized
     page.get_by_role("link", name="Chuyến thăm", exact=True).click()
     page.select_option("#off-visit-case", str(case.pk))
     page.select_option("#off-visit-planned", str(planned.pk))
@@ -56,6 +58,8 @@ def test_a_visit_recorded_offline_against_a_planned_one_arrives_once(page, cast,
 
     page.context.set_offline(False)
     _sent(page)
+    # The receipt names the kind in words (not the code word "kind_visit").
+    expect(page.locator("[data-offline-item]")).to_contain_text("Chuyến thăm, đã gửi lúc")
     visit = Visit.objects.get(case=case)  # the planned one, recorded: no second visit
     assert visit.pk == planned.pk
     assert (visit.status, visit.kind, visit.child_seen) == ("done", "school", True)
@@ -92,6 +96,7 @@ def test_a_collaborator_sends_the_short_form_from_a_hamlet_without_signal(page, 
 
     page.context.set_offline(False)
     _sent(page)
+    expect(page.locator("[data-offline-item]")).to_contain_text("Báo tin trẻ em có nguy cơ, đã gửi lúc")
     found = CommunityReport.objects.get()
     assert (found.submitted_by, found.hamlet, found.commune) == (cast.collaborator, tree.hamlet_h1, tree.commune_c1)
     assert (found.urgency, found.status) == ("danger_now", "to_verify")
