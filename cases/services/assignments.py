@@ -183,6 +183,7 @@ def assignment_report_progress(
         key=idempotency_key,
         owner_field="author",
         actor=actor,
+        scope={"assignment_id": assignment.pk},
     )
 
 

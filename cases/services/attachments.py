@@ -50,6 +50,7 @@ def attachment_add(*, actor, case: CaseFile, upload, description: str = "", idem
         key=idempotency_key,
         owner_field="uploaded_by",
         actor=actor,
+        scope={"case_id": case.pk},
     )
 
 

@@ -17,6 +17,7 @@ def note_add(*, actor, case: CaseFile, text: str, idempotency_key=None) -> Note:
         key=idempotency_key,
         owner_field="author",
         actor=actor,
+        scope={"case_id": case.pk},
     )
 
 

@@ -68,34 +68,39 @@ def offline_keys_revoke(*, actor, session_key: str) -> int:
     return len(keys)
 
 
-def replayed(model, *, key, owner_field: str, actor):
+def replayed(model, *, key, owner_field: str, actor, scope: dict | None = None):
     """The object an earlier send with this idempotency key created, or None.
 
-    A key is the sender's: someone else's key never returns their object (a clear refusal instead)."""
+    A key is the sender's: someone else's key never returns their object (a clear refusal instead). SCOPE
+    (e.g. {"case_id": 7}): what the earlier object must belong to — the same key sent for another case
+    file or assignment is refused, never answered with the other one's object."""
     if key is None:
         return None
     if model.objects.filter(idempotency_key=key).exclude(**{owner_field: actor}).exists():
         raise ValidationError({"idempotency_key": [_("This key was already used by someone else.")]})
-    return model.objects.filter(idempotency_key=key, **{owner_field: actor}).first()
+    earlier = model.objects.filter(idempotency_key=key, **{owner_field: actor}).first()
+    if earlier is not None and any(getattr(earlier, name) != value for name, value in (scope or {}).items()):
+        raise ValidationError({"idempotency_key": [_("This key was already used for another record.")]})
+    return earlier
 
 
-def once(create, *, model, key, owner_field: str, actor):
+def once(create, *, model, key, owner_field: str, actor, scope: dict | None = None):
     """Create unless a send with this key already did; two sends racing meet at the unique constraint,
     or, for a change guarded by a version or a state, at the lock: the second then finds the version or
     the state moved on by the first, which is its own result, not a conflict."""
-    if (earlier := replayed(model, key=key, owner_field=owner_field, actor=actor)) is not None:
+    if (earlier := replayed(model, key=key, owner_field=owner_field, actor=actor, scope=scope)) is not None:
         return earlier
     try:
         with transaction.atomic():
             return create()
     except IntegrityError:
-        if (earlier := replayed(model, key=key, owner_field=owner_field, actor=actor)) is not None:
+        if (earlier := replayed(model, key=key, owner_field=owner_field, actor=actor, scope=scope)) is not None:
             return earlier
         if key is not None and model.objects.filter(idempotency_key=key).exists():
             raise ValidationError({"idempotency_key": [_("This key was already used by someone else.")]}) from None
         raise
     except (Conflict, ValidationError):
-        if key is not None and (earlier := replayed(model, key=key, owner_field=owner_field, actor=actor)):
+        if key is not None and (earlier := replayed(model, key=key, owner_field=owner_field, actor=actor, scope=scope)):
             return earlier
         raise
 

@@ -68,6 +68,7 @@ def case_assess(
         key=idempotency_key,
         owner_field="assessed_by",
         actor=actor,
+        scope={"case_id": case.pk},
     )
     return assessment.case
 

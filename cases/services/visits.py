@@ -113,6 +113,7 @@ def visit_record(
         key=idempotency_key,
         owner_field="recorded_by",
         actor=actor,
+        scope={"case_id": case.pk},
     )
 
 

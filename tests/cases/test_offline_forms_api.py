@@ -63,6 +63,28 @@ def test_a_visit_sent_twice_with_its_key_is_recorded_once(cast, receive):
     assert listed[1]["visitors"] == ["officer"]
 
 
+def test_a_key_used_for_one_case_file_is_refused_for_another_and_returns_nothing_of_the_first(cast, receive):
+    first_case = receive().case_files.get()
+    second_case = receive().case_files.get()
+    body = _visit_body(cast)
+    assert _api(cast.officer).post(f"/api/v1/cases/{first_case.pk}/visits/", body, format="json").status_code == 201
+    other = _api(cast.officer).post(f"/api/v1/cases/{second_case.pk}/visits/", body, format="json")
+    assert other.status_code == 400
+    assert other.json() == {"idempotency_key": ["This key was already used for another record."]}
+    assert not Visit.objects.filter(case=second_case).exists()
+    assert Visit.objects.filter(case=first_case, status="done").count() == 1
+    # The same for a note: the key of a note on one file never answers for another.
+    note_key = str(uuid.uuid4())
+    notes = f"/api/v1/cases/{first_case.pk}/notes/"
+    assert _api(cast.officer).post(notes, {"text": "Gặp bà ngoại.", "idempotency_key": note_key}).status_code == 201
+    refused = _api(cast.officer).post(
+        f"/api/v1/cases/{second_case.pk}/notes/", {"text": "Gặp bà ngoại.", "idempotency_key": note_key}
+    )
+    assert refused.status_code == 400
+    assert "Gặp bà ngoại." not in refused.content.decode()
+    assert not second_case.notes.exists()
+
+
 def test_a_planned_visit_is_recorded_as_the_one_it_was(cast, receive):
     case = receive().case_files.get()
     planned = services.visit_schedule(
