@@ -548,6 +548,12 @@
     if (item.error && (item.status === "failed" || item.status === "waiting")) { text += " " + item.error; }
     status.textContent = text;
     body.appendChild(status);
+    if (item.status === "failed") {
+      var hint = document.createElement("p");
+      hint.className = "small mb-2";
+      hint.textContent = queueText("failed_hint");
+      body.appendChild(hint);
+    }
     var references = item.steps[0] && item.steps[0].result && item.steps[0].result.references;
     if (item.status === "sent" && references) {
       var done = document.createElement("p");

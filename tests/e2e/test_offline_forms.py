@@ -146,6 +146,7 @@ def test_an_offline_report_asks_the_provinces_extra_fields_and_a_refusal_shows_w
     refused = page.locator("[data-offline-item=failed]")
     expect(refused).to_have_count(1, timeout=40_000)
     expect(refused).to_contain_text("“Mã phiếu tỉnh” là bắt buộc")
+    expect(refused).to_contain_text("Không sửa được mục này ở đây: hãy ghi lại (đã sửa) ở trang ghi")
     assert Report.objects.count() == 1
 
 
