@@ -124,16 +124,17 @@ def active_memberships(user) -> list[StaffMembership]:
     return cached
 
 
-def kept_for(user, name: str, compute):
+def kept_for(user, name: str, compute, *, fresh: bool = False):
     """Access data of USER other than the memberships (e.g. the restricted case files naming them), kept in
     their cache entry under the same generation: read in the same round trip from the second request on.
+    FRESH: computed again (the caller knows it changed since this user object read it).
 
     Only for data whose every change renews the generation (`access_changed`), like the memberships."""
     active_memberships(user)
     kept = getattr(user, _KEPT_ATTRIBUTE, None)
     if kept is None:  # no user, or the memberships were set on the object by hand
         return compute()
-    if name not in kept.values:
+    if fresh or name not in kept.values:
         kept.values[name] = compute()
         kept.store()
     return kept.values[name]

@@ -102,6 +102,7 @@ class Need(enum.Enum):
 # several times. A case file or a naming saved or deleted in this process since makes it read afresh (a
 # service, or a test, that goes on with the same user object).
 _KEPT_ATTRIBUTE = "_baove_case_access"
+_NAMED_ATTRIBUTE = "_baove_named_cases"
 _generation = [0]
 
 
@@ -123,8 +124,12 @@ def _kept(user, name: str, read):
 def _named_case_ids(user) -> list[int]:
     """The restricted case files naming USER: a handful, read first so that the queries using them stay
     simple (no correlated subquery in every list, count and child search). Kept with the user's memberships
-    (restricting a file and lifting the restriction renew their generation): no query on most requests."""
-    return kept_for(
+    (restricting a file and lifting the restriction renew their generation): no query on most requests; and
+    read afresh on the same user object once a case file or a naming changed in this process since."""
+    seen = getattr(user, _NAMED_ATTRIBUTE, None)
+    if seen is not None and seen[0] == _generation[0]:
+        return seen[1]
+    named = kept_for(
         user,
         "named_case_ids",
         lambda: list(
@@ -132,7 +137,10 @@ def _named_case_ids(user) -> list[int]:
             .filter(user=user, permission__codename=VIEW_PERMISSION, content_object__is_restricted=True)
             .values_list("content_object_id", flat=True)
         ),
+        fresh=seen is not None,  # read before on this user object, and a case file or naming changed since
     )
+    setattr(user, _NAMED_ATTRIBUTE, (_generation[0], named))
+    return named
 
 
 def named_on(case: CaseFile) -> set[int]:

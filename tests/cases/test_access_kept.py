@@ -1,5 +1,5 @@
-"""The door reads what it needs about a user beside their memberships (the restricted files naming them,
-whether a transfer waits for their commune) once per request; a case file or a naming changed in the same
+"""The door reads what it needs about a user beside their memberships (the restricted files naming them —
+kept with the memberships across requests —, whether a transfer waits for their commune) once per request; a case file or a naming changed in the same
 process since is read afresh, so a service or a test that goes on with the same user object never acts on
 what the door read before."""
 
@@ -27,7 +27,8 @@ def test_the_case_page_reads_the_namings_and_the_waiting_transfers_once(cast, re
     with CaptureQueriesContext(connection) as queries:
         assert client.get(f"/cases/{case.pk}/").status_code == 200
     sql = [query["sql"] for query in queries.captured_queries]
-    assert sum("casefileuserobjectpermission" in text for text in sql) == 1
+    # The namings are kept with the memberships across requests; the waiting transfers read once.
+    assert sum("casefileuserobjectpermission" in text for text in sql) == 0
     assert sum("transfer_pending" in text and "LIMIT 1" in text for text in sql) == 1
 
 
