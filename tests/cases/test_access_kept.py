@@ -1,7 +1,7 @@
-"""The door reads what it needs about a user beside their memberships (the restricted files naming them —
-kept with the memberships across requests —, whether a transfer waits for their commune) once per request; a case file or a naming changed in the same
-process since is read afresh, so a service or a test that goes on with the same user object never acts on
-what the door read before."""
+"""The door reads what it needs about a user beside their memberships: the restricted files naming them
+(kept with the memberships across requests) and whether a transfer waits for their commune (once per
+request); a case file or a naming changed in the same process since is read afresh, so a service or a test
+that goes on with the same user object never acts on what the door read before."""
 
 import pytest
 from django.db import connection
