@@ -46,26 +46,34 @@ def session_past_second_factor(user) -> tuple[str, str]:
     return session.session_key, secrets.token_hex(16)  # 32 characters: Django's unmasked CSRF secret
 
 
-def people(communes: int) -> dict:
-    """The people of the COMMUNES busiest communes of the seed and of their provinces, by role."""
-    from django.contrib.auth import get_user_model
+def busiest_communes(communes: int) -> tuple[list, list]:
+    """The COMMUNES communes of the seed holding the most case files, and their provinces (units)."""
     from django.db import connection
-    from rest_framework.authtoken.models import Token
 
     from agencies.models import AdministrativeUnit
-    from cases.models import CaseFile
 
-    users = get_user_model().objects
     with connection.cursor() as cursor:
         cursor.execute(
             "SELECT commune_id FROM cases_casefile GROUP BY commune_id ORDER BY count(*) DESC, commune_id LIMIT %s",
             [communes],
         )
         busiest = [row[0] for row in cursor.fetchall()]
+    units = list(AdministrativeUnit.objects.filter(pk__in=busiest))
+    provinces = {int(commune.path.strip("/").split("/")[0]) for commune in units}
+    return units, list(AdministrativeUnit.objects.filter(pk__in=provinces))
+
+
+def people(communes: int) -> dict:
+    """The people of the COMMUNES busiest communes of the seed and of their provinces, by role."""
+    from django.contrib.auth import get_user_model
+    from rest_framework.authtoken.models import Token
+
+    from cases.models import CaseFile
+
+    users = get_user_model().objects
     cast = {"officer": [], "chairman": [], "focal_point": [], "coordinator": [], "leader": []}
-    provinces = set()
-    for commune in AdministrativeUnit.objects.filter(pk__in=busiest):
-        provinces.add(commune.path.strip("/").split("/")[0])
+    busiest, provinces = busiest_communes(communes)
+    for commune in busiest:
         cases = list(
             CaseFile.objects.filter(commune_id=commune.pk).order_by("-opened_at").values_list("pk", flat=True)[:40]
         )
@@ -79,7 +87,7 @@ def people(communes: int) -> dict:
             for prefix in prefixes:
                 session, csrf = session_past_second_factor(users.get(username=f"{prefix}.{commune.pk}"))
                 cast[role].append({"session": session, "csrf": csrf})
-    for province in AdministrativeUnit.objects.filter(pk__in=[int(pk) for pk in provinces]):
+    for province in provinces:
         for role, prefix in (("coordinator", "dp"), ("leader", "ld")):
             session, csrf = session_past_second_factor(users.get(username=f"{prefix}.{province.pk}"))
             cast[role].append({"session": session, "csrf": csrf, "unit_code": province.code})

@@ -43,29 +43,21 @@ SHARES = {
 
 def _people(communes: int) -> dict:
     from django.contrib.auth import get_user_model
-    from django.db import connection
 
-    from agencies.models import AdministrativeUnit
+    from benchmarks.load import busiest_communes
     from cases.models import CaseFile
 
     users = get_user_model().objects
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT commune_id FROM cases_casefile GROUP BY commune_id ORDER BY count(*) DESC, commune_id LIMIT %s",
-            [communes],
-        )
-        busiest = [row[0] for row in cursor.fetchall()]
     cast = collections.defaultdict(list)
-    provinces = set()
-    for commune in AdministrativeUnit.objects.filter(pk__in=busiest):
-        provinces.add(int(commune.path.strip("/").split("/")[0]))
+    busiest, provinces = busiest_communes(communes)
+    for commune in busiest:
         cases = list(
             CaseFile.objects.filter(commune_id=commune.pk).order_by("-opened_at").values_list("pk", flat=True)[:10]
         )
         cast["officer"].append((users.get(username=f"cb.{commune.pk}"), cases))
         cast["chairman"].append(users.get(username=f"ct.{commune.pk}"))
         cast["focal_point"] += [users.get(username=f"ca.{commune.pk}"), users.get(username=f"yt.{commune.pk}")]
-    for province in AdministrativeUnit.objects.filter(pk__in=provinces):
+    for province in provinces:
         cast["coordinator"].append((users.get(username=f"dp.{province.pk}"), province.code))
         cast["leader"].append((users.get(username=f"ld.{province.pk}"), province.code))
     return cast
