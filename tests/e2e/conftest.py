@@ -66,5 +66,7 @@ def login(page, username: str, password: str) -> None:
     page.goto(f"{page.base_url}/accounts/login/")
     page.fill("#id_username", username)
     page.fill("#id_password", password)
-    # The login form's own button (a signed-in page also has the menu's logout button).
-    page.locator("form:has(#id_password) button[type=submit]").click()
+    # The login form's own button (a signed-in page also has the menu's logout button). Its answer waited
+    # for: a page.goto() right after would otherwise race the login's POST (and, aborting it, stay logged out).
+    with page.expect_navigation():
+        page.locator("form:has(#id_password) button[type=submit]").click()
