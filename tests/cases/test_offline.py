@@ -240,27 +240,13 @@ def test_an_agencys_progress_report_sent_twice_is_kept_once_and_a_stale_one_is_r
 @pytest.mark.django_db(transaction=True)
 def test_two_sends_of_the_same_report_at_once_record_it_once(cast):
     """A phone that retries while its first send is still running (two tabs, a lost answer)."""
-    import threading
-
-    from django.db import connection
-
     key = uuid.uuid4()
-    answers = []
-    start = threading.Barrier(2)
 
     def send():
-        try:
-            start.wait()
-            response = _api(cast.officer).post("/api/v1/reports/", _report_body(key), format="json")
-            answers.append((response.status_code, response.json()))
-        finally:
-            connection.close()
+        response = _api(cast.officer).post("/api/v1/reports/", _report_body(key), format="json")
+        return response.status_code, response.json()
 
-    threads = [threading.Thread(target=send) for _ in range(2)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    answers = at_once(send)
     assert [status for status, _body in answers] == [201, 201]
     assert answers[0][1] == answers[1][1]
     assert Report.objects.count() == 1
@@ -310,3 +296,28 @@ def test_each_role_is_offered_the_offline_work_it_may_do(client, cast, health_c1
     assert 'data-testid="nav-offline"' not in outsider
     assert 'href="/offline/"' not in outsider
     assert "Mọi việc đều cần mạng" in outsider
+
+
+def at_once(send, times: int = 2) -> list:
+    """SEND called by TIMES threads released together (each with its own database connection, closed
+    after): their answers, in the order they came."""
+    import threading
+
+    from django.db import connection
+
+    answers = []
+    start = threading.Barrier(times)
+
+    def run():
+        try:
+            start.wait()
+            answers.append(send())
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=run) for _ in range(times)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return answers

@@ -12,7 +12,7 @@ from rest_framework.test import APIClient
 
 from cases import services
 from cases.models import CaseFile, CommunityReport, ExtraField, InitialAssessment, Visit
-from tests.cases.test_offline import _report_body
+from tests.cases.test_offline import _report_body, at_once
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
 
@@ -225,28 +225,14 @@ def test_someone_elses_assessment_key_returns_nothing_of_theirs(cast, receive):
 @pytest.mark.django_db(transaction=True)
 def test_two_sends_of_the_same_assessment_at_once_make_one(cast, receive):
     """The second waits for the first's lock, then finds the version moved on by its own first send."""
-    import threading
-
-    from django.db import connection
-
     case = receive().case_files.get()
     body = _assess_body(case, uuid.uuid4())
-    answers = []
-    start = threading.Barrier(2)
 
     def send():
-        try:
-            start.wait()
-            response = _api(cast.officer).post(f"/api/v1/cases/{case.pk}/assess/", body, format="json")
-            answers.append((response.status_code, response.json().get("version")))
-        finally:
-            connection.close()
+        response = _api(cast.officer).post(f"/api/v1/cases/{case.pk}/assess/", body, format="json")
+        return response.status_code, response.json().get("version")
 
-    threads = [threading.Thread(target=send) for _ in range(2)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    answers = at_once(send)
     assert sorted(answers) == [(200, case.version + 1), (200, case.version + 1)]
     assert InitialAssessment.objects.filter(case=case).count() == 1
 

@@ -70,3 +70,20 @@ def login(page, username: str, password: str) -> None:
     # for: a page.goto() right after would otherwise race the login's POST (and, aborting it, stay logged out).
     with page.expect_navigation():
         page.locator("form:has(#id_password) button[type=submit]").click()
+
+
+def lose_first_answer(page, pattern: str) -> list:
+    """The first request to PATTERN is served, but its answer is lost on the way back (the server did the
+    work, the phone does not know it); later ones go through. The list returned holds True once lost."""
+    lost = []
+
+    def handle(route):
+        if not lost:
+            route.fetch()
+            lost.append(True)
+            route.abort("internetdisconnected")
+        else:
+            route.continue_()
+
+    page.context.route(pattern, handle)
+    return lost

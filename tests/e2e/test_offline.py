@@ -12,7 +12,7 @@ from playwright.sync_api import expect
 from cases import services
 from cases.models import Attachment, CaseFile, InitialAssessment, Note, OfflineKey, Report
 from config import files
-from tests.e2e.conftest import login
+from tests.e2e.conftest import login, lose_first_answer
 from tests.e2e.test_main_pages import AXE, RUN_AXE
 from tests.factories import TEST_PASSWORD
 
@@ -132,17 +132,7 @@ def test_a_two_child_report_and_a_photo_recorded_offline_arrive_once(page, cast,
 
     # The network returns, but the first answer is lost on the way: the report was created, the phone
     # does not know it and sends again with the same key.
-    lost = []
-
-    def lose_answer(route):
-        if not lost:
-            route.fetch()
-            lost.append(True)
-            route.abort("internetdisconnected")
-        else:
-            route.continue_()
-
-    page.context.route("**/api/v1/reports/", lose_answer)
+    lost = lose_first_answer(page, "**/api/v1/reports/")
     page.context.set_offline(False)
     page.get_by_role("button", name="Gửi ngay").click()
     expect(page.locator("[data-offline-item]")).to_have_attribute("data-offline-item", "sent", timeout=40_000)

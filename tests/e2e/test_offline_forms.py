@@ -10,7 +10,7 @@ from playwright.sync_api import expect
 
 from cases import services
 from cases.models import CommunityReport, ExtraField, InitialAssessment, Report, Visit
-from tests.e2e.conftest import login
+from tests.e2e.conftest import login, lose_first_answer
 from tests.e2e.test_main_pages import AXE, RUN_AXE
 from tests.e2e.test_offline import _fill_report, _installed
 from tests.factories import TEST_PASSWORD
@@ -167,17 +167,7 @@ def test_an_assessment_whose_first_answer_was_lost_is_sent_not_a_conflict(page, 
     expect(page.get_by_test_id("offline-saved")).to_be_visible()
 
     # The network returns; the assessment is made, but its answer is lost on the way: the phone sends it again.
-    lost = []
-
-    def lose_answer(route):
-        if not lost:
-            route.fetch()
-            lost.append(True)
-            route.abort("internetdisconnected")
-        else:
-            route.continue_()
-
-    page.context.route("**/api/v1/cases/*/assess/", lose_answer)
+    lost = lose_first_answer(page, "**/api/v1/cases/*/assess/")
     page.context.set_offline(False)
     page.goto(f"{page.base_url}/offline/queue/")
     page.get_by_role("button", name="Gửi ngay").click()
