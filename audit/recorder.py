@@ -9,6 +9,7 @@ import contextlib
 import contextvars
 from dataclasses import dataclass
 
+from django.db import connections, router
 from django.utils import timezone
 
 from .models import AuditEvent
@@ -66,9 +67,28 @@ def record(action: str, object_type: str, object_id, *, case=None, fields: dict 
     )
     held = _held.get()
     if held is None:
-        row.save()
+        _insert(row)
     else:
         held.append(row)
+
+
+def _insert(row: AuditEvent) -> None:
+    """ROW written by one plain INSERT: the trail is written on nearly every page, and a model's save() spent
+    more time in Python than the statement spends in the database. Its values are prepared by the fields
+    themselves, as save() does."""
+    using = router.db_for_write(AuditEvent)
+    connection = connections[using]
+    fields = [field for field in AuditEvent._meta.concrete_fields if not field.primary_key]
+    quote = connection.ops.quote_name
+    # Names from the model's own metadata, quoted; the values are parameters.
+    sql = "INSERT INTO {} ({}) VALUES ({})".format(  # noqa: S608
+        quote(AuditEvent._meta.db_table),
+        ", ".join(quote(field.column) for field in fields),
+        ", ".join(["%s"] * len(fields)),
+    )
+    values = [field.get_db_prep_save(field.pre_save(row, True), connection) for field in fields]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, values)
 
 
 @contextlib.contextmanager

@@ -314,22 +314,21 @@ def measure_lists(results: Results, who: dict, repeat: int, suffix: str = "") ->
         description="commune officer's case list (own commune, filters, page of 50), full Django stack",
     )
 
-    # The same page's data through the ORM (access door, filters, paginator, deadlines) against the
-    # same data fetched by hand-written SQL: the "≤ 3× its SQL floor" target.
+    # The same page's data through the ORM (access door, filters, paginator, deadlines, the read's audit row)
+    # against the same data fetched, and the same row written, by hand-written SQL: the "≤ 2× its SQL floor"
+    # target (issue 22; ≤ 3× before).
     from cases import selectors
-    from cases.models import CaseFile
-    from notifications.selectors import open_deadlines_for_targets
 
     def officer_query():
-        user = copy.copy(who["officer"])  # as in a new request: memberships and area not yet known
-        user.__dict__.pop("_baove_jurisdiction", None)
-        user.__dict__.pop("_baove_memberships", None)
-        _page, rows = selectors.case_list_page(user, None, 1)
-        open_deadlines_for_targets(CaseFile, [case.pk for case in rows])
+        user = copy.copy(who["officer"])  # as in a new request: nothing the access doors read is known yet
+        for name in [name for name in user.__dict__ if name.startswith("_baove_")]:
+            del user.__dict__[name]
+        _page, rows = selectors.case_list_page(user, None, 1)  # with each row's open deadlines
         return rows
 
     # The hand-written floor does the same steps: the officer's memberships (their area), an incoming
-    # transfer check, the count, the page and its deadlines.
+    # transfer check, the count, the page, its deadlines and the audit row recording the read (the data path
+    # keeps the first two with the memberships in the shared cache; the floor still reads them).
     memberships_sql = _sql(
         "SELECT m.role, u.path, u.level, u.is_active FROM agencies_staffmembership m JOIN agencies_agency a "
         "ON a.id = m.agency_id LEFT JOIN agencies_administrativeunit u ON u.id = m.unit_id "
@@ -345,13 +344,22 @@ def measure_lists(results: Results, who: dict, repeat: int, suffix: str = "") ->
         "(SELECT id FROM cases_casefile WHERE commune_id = %s ORDER BY opened_at DESC, id DESC LIMIT 50)",
         [commune],
     )
+    audit_sql = _sql(
+        "INSERT INTO audit_auditevent (at, user_id, action, object_type, object_id, fields, ip, channel, path) "
+        "SELECT now(), %s, 'view', 'case_list', '', jsonb_build_object('cases', jsonb_agg(id), 'query', ''), "
+        "'127.0.0.1', 'page', '/cases/' FROM (SELECT id FROM cases_casefile WHERE commune_id = %s "
+        "ORDER BY opened_at DESC, id DESC LIMIT 50) page RETURNING id",
+        [who["officer"].pk, commune],
+    )
     results.add(
         f"officer_case_list_query{suffix}",
         timed(officer_query, repeat),
         "s",
         target={"p95": 0.100},
-        max_ratio=3.0,
-        floor_samples=timed(lambda: (memberships_sql(), transfers_sql(), floor(), count(), deadlines_sql()), repeat),
+        max_ratio=2.0,
+        floor_samples=timed(
+            lambda: (memberships_sql(), transfers_sql(), floor(), count(), deadlines_sql(), audit_sql()), repeat
+        ),
         description="the officer's case list data through the ORM and the access door (page of 50, count, deadlines)",
     )
 
@@ -1089,6 +1097,10 @@ def _rss_mb(pid: int) -> float:
     return 0.0
 
 
+# The officer's case list served at half the bare view's rate at least (issue 22; 0.30 before).
+HTTP_MIN_RATIO = 0.5
+
+
 def measure_http(results: Results, who: dict, database: str, seconds: float) -> None:
     from django.conf import settings
 
@@ -1144,8 +1156,8 @@ def measure_http(results: Results, who: dict, database: str, seconds: float) -> 
     entry = results.entries[-1]
     entry["floor"] = round(bare_rate, 1)
     entry["ratio"] = round(list_rate / bare_rate, 3) if bare_rate else None
-    entry["target"] = {"min_ratio_to_bare_view": 0.30}
-    entry["meets_target"] = bool(entry["ratio"] and entry["ratio"] >= 0.30 and not entry["errors"])
+    entry["target"] = {"min_ratio_to_bare_view": HTTP_MIN_RATIO}
+    entry["meets_target"] = bool(entry["ratio"] and entry["ratio"] >= HTTP_MIN_RATIO and not entry["errors"])
     print(
         f"{'':34} bare view {bare_rate:.0f} req/s, ratio {entry['ratio']}  {'yes' if entry['meets_target'] else 'NO'}"
     )

@@ -25,6 +25,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from agencies.access import (
+    access_changed,
     active_memberships,
     ancestor_paths,
     has_role,
@@ -98,11 +99,10 @@ class Need(enum.Enum):
 
 
 # What the door reads about a user beside their memberships (the restricted files naming them, whether a
-# transfer waits for their commune) is read once per user object, i.e. once per request: a page asks the door
-# several times. A case file or a naming saved or deleted in this process since makes it read afresh (a
-# service, or a test, that goes on with the same user object).
+# transfer waits for their commune) is kept with the memberships in the shared cache, and on the user object
+# for the request: a page asks the door several times. A case file or a naming saved or deleted in this
+# process since makes it read afresh (a service, or a test, that goes on with the same user object).
 _KEPT_ATTRIBUTE = "_baove_case_access"
-_NAMED_ATTRIBUTE = "_baove_named_cases"
 _generation = [0]
 
 
@@ -111,25 +111,31 @@ def case_access_data_changed(*args, **kwargs) -> None:
     _generation[0] += 1
 
 
-def _kept(user, name: str, read):
-    kept = getattr(user, _KEPT_ATTRIBUTE, None)
-    if kept is None or kept[0] != _generation[0]:
-        kept = (_generation[0], {})
-        setattr(user, _KEPT_ATTRIBUTE, kept)
-    if name not in kept[1]:
-        kept[1][name] = read()
-    return kept[1][name]
+def _kept(user, name: str, compute):
+    """What the door read about USER beside their memberships, kept with them in the shared cache (`kept_for`:
+    no query on most requests), and read afresh on the same user object once a case file or a naming changed
+    in this process since it was read (a service, or a test, that goes on with the same user object)."""
+    attribute = f"{_KEPT_ATTRIBUTE}_{name}"
+    seen = getattr(user, attribute, None)
+    if seen is not None and seen[0] == _generation[0]:
+        return seen[1]
+    value = kept_for(user, name, compute, fresh=seen is not None)
+    setattr(user, attribute, (_generation[0], value))
+    return value
+
+
+def kept_about(user, name: str, compute):
+    """For selectors: a value about the user's area kept as the door keeps its own (`_kept`). Only for data
+    whose every change renews the generation (`access_changed`) and is signalled in-process
+    (`case_access_data_changed`), like the flags on case files."""
+    return _kept(user, name, compute)
 
 
 def _named_case_ids(user) -> list[int]:
     """The restricted case files naming USER: a handful, read first so that the queries using them stay
     simple (no correlated subquery in every list, count and child search). Kept with the user's memberships
-    (restricting a file and lifting the restriction renew their generation): no query on most requests; and
-    read afresh on the same user object once a case file or a naming changed in this process since."""
-    seen = getattr(user, _NAMED_ATTRIBUTE, None)
-    if seen is not None and seen[0] == _generation[0]:
-        return seen[1]
-    named = kept_for(
+    (restricting a file and lifting the restriction renew their generation)."""
+    return _kept(
         user,
         "named_case_ids",
         lambda: list(
@@ -137,10 +143,16 @@ def _named_case_ids(user) -> list[int]:
             .filter(user=user, permission__codename=VIEW_PERMISSION, content_object__is_restricted=True)
             .values_list("content_object_id", flat=True)
         ),
-        fresh=seen is not None,  # read before on this user object, and a case file or naming changed since
     )
-    setattr(user, _NAMED_ATTRIBUTE, (_generation[0], named))
-    return named
+
+
+def transfer_saved(sender, instance, **kwargs) -> None:
+    """A case file saved or deleted while a transfer to another commune waits (signal receiver). Whether a
+    transfer waits for a user's commune is kept with their memberships (`cases_visible_to`): their generation
+    is renewed, so the commune asked to take the file over sees it at once. A transfer that ended is left to
+    the next renewal: a kept "one waits" only widens the list's query, never what it shows."""
+    if instance.state == "transfer_pending":
+        access_changed()
 
 
 def named_on(case: CaseFile) -> set[int]:
@@ -185,7 +197,9 @@ def cases_visible_to(user) -> QuerySet[CaseFile]:
     if not incoming.is_empty:
         transfers = Q(state="transfer_pending") & incoming.communes_q("transfer_to")
         # Only when such a transfer waits: without the OR the list is read in index order.
-        if _kept(user, "transfers", CaseFile.objects.filter(transfers).exists):
+        # From the primary, as every value kept with the memberships (a lagging replica's answer would be
+        # kept under the newest generation).
+        if _kept(user, "transfers_waiting", CaseFile.objects.using(DEFAULT_DB_ALIAS).filter(transfers).exists):
             scope |= transfers
     return CaseFile.objects.filter(scope).filter(_unrestricted_or_named(user))
 

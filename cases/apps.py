@@ -16,16 +16,17 @@ class CasesConfig(AppConfig):
 
         from django.db.models.signals import post_delete, post_save
 
+        from agencies.access import access_changed
         from notifications.registry import register_escalation_handler
 
-        from .access import case_access_data_changed
+        from .access import case_access_data_changed, transfer_saved
         from .escalation import (
             AssignmentEscalationHandler,
             CaseEscalationHandler,
             DataRequestEscalationHandler,
             NoContactEscalationHandler,
         )
-        from .models import CaseFile, CaseFileUserObjectPermission
+        from .models import CaseFile, CaseFileUserObjectPermission, CaseFlag
 
         # The door keeps what it read about a user for the request; a change to a case file reads it afresh.
         for model in (CaseFile, CaseFileUserObjectPermission):
@@ -35,6 +36,12 @@ class CasesConfig(AppConfig):
             post_delete.connect(
                 case_access_data_changed, sender=model, dispatch_uid=f"baove-case-access-{model.__name__}"
             )
+
+        for signal, verb in ((post_save, "save"), (post_delete, "delete")):
+            signal.connect(transfer_saved, sender=CaseFile, dispatch_uid=f"baove-transfer-waits-{verb}")
+            # The flags of a user's area are kept with their memberships (cases.selectors.case_list_page).
+            signal.connect(access_changed, sender=CaseFlag, dispatch_uid=f"baove-flags-kept-{verb}")
+            signal.connect(case_access_data_changed, sender=CaseFlag, dispatch_uid=f"baove-flags-seen-{verb}")
 
         register_escalation_handler("cases.casefile", CaseEscalationHandler())
         register_escalation_handler("cases.assignment", AssignmentEscalationHandler())

@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from audit.models import READ_ACTIONS, AuditEvent
 from notifications.models import Deadline, DeadlineState
+from notifications.selectors import OpenDeadline, open_deadlines_column, open_deadlines_for_targets, open_deadlines_in
 
 from .. import access
 from ..choices import OPEN_STATES, CaseState, RiskLevel
@@ -31,22 +32,13 @@ class CaseFilters:
     is_open: bool = False
 
 
-# What the case list and its CSV export show: loading only these keeps a page of 50 cheap.
-LIST_FIELDS = (
-    "reference", "state", "risk_level", "opened_at", "commune_id", "child_id", "report_id", "is_restricted",
-    "child__full_name", "commune__name",
-)  # fmt: skip
-
-
-def case_list(user, filters: CaseFilters | None = None, *, list_fields: bool = False) -> QuerySet[CaseFile]:
-    """Case files visible to USER, filtered, newest first. LIST_FIELDS: only what lists show."""
+def case_list(user, filters: CaseFilters | None = None, *, as_values: bool = False) -> QuerySet[CaseFile]:
+    """Case files visible to USER, filtered, newest first. AS_VALUES: the caller reads plain values (counts,
+    values_list): no related objects to load."""
     filters = filters or CaseFilters()
     cases = access.cases_visible_to(user)
-    cases = (
-        cases.select_related("child", "commune").only(*LIST_FIELDS)
-        if list_fields
-        else cases.select_related("child", "commune", "report")
-    )
+    if not as_values:
+        cases = cases.select_related("child", "commune", "report")
     if filters.state:
         cases = cases.filter(state=filters.state)
     if filters.risk_level:
@@ -94,6 +86,7 @@ class CaseRow:
     child_name: str
     commune_name: str
     is_flagged: bool = False  # a supervisor's flag holds today
+    deadlines: tuple[OpenDeadline, ...] = ()  # its open deadlines, soonest due first
 
     def get_state_display(self) -> str:
         return str(CaseState(self.state).label)
@@ -107,17 +100,44 @@ ROW_FIELDS = ("pk", "reference", "state", "risk_level", "opened_at", "child__ful
 
 def case_list_page(user, filters: CaseFilters | None, number, *, per_page: int = 50, query_string: str = ""):
     """A page of the case list, its read recorded: the paginator counts on the bare filtered query (no
-    joins), the page's rows come as plain values. Returns (page, rows)."""
-    cases = case_list(user, filters, list_fields=True)
+    joins), the page's rows come as plain values with their open deadlines (in the same query where the
+    database allows). Returns (page, rows)."""
+    cases = case_list(user, filters, as_values=True)
     page = Paginator(cases, per_page).get_page(number)
     rows = []
     if page.paginator.count:
         start = page.start_index() - 1
-        flagged = CaseFlag.objects.filter(case=OuterRef("pk"), lifted_at__isnull=True, until__gte=timezone.localdate())
-        shown = cases.annotate(is_flagged=Exists(flagged)).values_list(*ROW_FIELDS, "is_flagged")
-        rows = [CaseRow(*row) for row in shown[start : start + per_page]]
+        today, flags = timezone.localdate(), flags_in_area(user)
+        deadlines = open_deadlines_column(CaseFile, cases.db)
+        if deadlines is None:
+            found = cases.values_list(*ROW_FIELDS)[start : start + per_page]
+            held = open_deadlines_for_targets(CaseFile, [row[0] for row in found])
+            found = [(*row, held.get(row[0], ())) for row in found]
+        else:
+            found = cases.annotate(open_deadlines=deadlines).values_list(*ROW_FIELDS, "open_deadlines")
+            found = [(*row[:-1], open_deadlines_in(row[0], row[-1])) for row in found[start : start + per_page]]
+        rows = [
+            CaseRow(*row[:-1], is_flagged=flags.get(row[0], datetime.date.min) >= today, deadlines=tuple(row[-1]))
+            for row in found
+        ]
     access.record_read("view", "case_list", fields={"cases": [row.pk for row in rows], "query": query_string})
     return page, rows
+
+
+def flags_in_area(user) -> dict[int, datetime.date]:
+    """The flags raised on the case files the user sees in full and not lifted (a handful), as case file →
+    the last day one holds, kept with the user's memberships (raising or lifting one renews them): a list
+    marks its rows from them instead of asking the database row by row."""
+
+    def read() -> dict[int, datetime.date]:
+        held: dict[int, datetime.date] = {}
+        visible = access.cases_visible_to(user).values("pk")
+        rows = CaseFlag.objects.filter(lifted_at__isnull=True, until__gte=timezone.localdate(), case__in=visible)
+        for case_id, until in rows.values_list("case_id", "until"):
+            held[case_id] = max(until, held.get(case_id, until))
+        return held
+
+    return access.kept_about(user, "flags", read)
 
 
 def case_detail(user, pk, *, purpose: str | None = "view", fields: dict | None = None) -> CaseFile:

@@ -84,3 +84,23 @@ def event_changes(event) -> list[tuple[str, str, str]]:
 @register.filter
 def get_form(forms_by_name: dict, name: str):
     return forms_by_name.get(name)
+
+
+@register.simple_tag
+def filter_fields(form):
+    """A list's filter fields and their Apply button. Before any filter is applied (most pages: the list as
+    it opens) the empty form is the same for everyone offered the same choices: rendered once per process
+    for them (config/fragments.py); a form holding values or errors is rendered each time."""
+    from django.template.loader import render_to_string
+
+    from config.fragments import rendered_once
+
+    if form.is_bound:
+        return render_to_string("cases/_filter_fields.html", {"form": form})
+    choices = tuple(
+        (name, tuple((str(value), str(label)) for value, label in field.widget.choices))
+        for name, field in form.fields.items()
+        if hasattr(field.widget, "choices")
+    )
+    key = (type(form).__qualname__, tuple(form.fields), choices)
+    return SafeString(rendered_once("cases/_filter_fields.html", key, lambda: {"form": form}))

@@ -12,12 +12,11 @@ from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
-from notifications.selectors import deadline_status, open_deadlines_for_targets
+from notifications.selectors import deadline_status
 from notifications.urgency import Clock
 
 from .. import access, forms, selectors
 from ..choices import CaseState, RiskLevel
-from ..models import CaseFile
 from ..templatetags.cases_tags import badge_maker
 
 PAGE_SIZE = 50
@@ -37,7 +36,6 @@ def case_list(request):
         per_page=PAGE_SIZE,
         query_string=request.GET.urlencode(),
     )
-    deadlines = open_deadlines_for_targets(CaseFile, [case.pk for case in cases])
     query = request.GET.copy()
     query.pop("page", None)
     without_officer = query.copy()
@@ -48,7 +46,7 @@ def case_list(request):
         {
             "form": form,
             "page_obj": page,
-            "rows": _list_rows(cases, deadlines),
+            "rows": _list_rows(cases),
             "query": query.urlencode(),
             "can_receive": access.may_receive_reports(request.user),
             "officer": _officer_shown(form),
@@ -67,15 +65,20 @@ def _officer_shown(form) -> str:
 
 
 @dataclass(frozen=True)
-class ListRow:
-    """A case list line, made once in Python for both the phone and the desktop layouts: the list is
-    the most used page, and fifty rows of template lookups cost more than the queries behind them."""
+class ListRows:
+    """The case list's lines, made once in Python for both the phone (cards) and the desktop (table rows)
+    layouts: the list is the most used page, and fifty rows of template lookups cost more than the queries
+    behind them. False when there is none."""
 
-    card: str
-    table_row: str
+    cards: SafeString
+    table_rows: SafeString
+    count: int
+
+    def __bool__(self) -> bool:
+        return self.count > 0
 
 
-def _list_rows(cases, deadlines) -> list[ListRow]:
+def _list_rows(cases) -> ListRows:
     # Translations, the time zone and the URL pattern read once for the fifty rows: each lookup of
     # the active language or time zone goes through asgiref's context-local storage.
     detail = reverse("cases:detail", args=[987654321])
@@ -87,14 +90,14 @@ def _list_rows(cases, deadlines) -> list[ListRow]:
     badge = badge_maker(Clock())
     flagged = escape(_("Flagged"))
     flag = f'<span class="badge text-bg-danger" data-testid="flag-badge">⚑ {flagged}</span> '
-    rows = []
+    cards, table_rows = [], []
     for case in cases:
         url = escape(detail.replace("987654321", str(case.pk)))
         opened = case.opened_at.astimezone(tz)
         state, risk = states.get(case.state, escape(case.state)), risks.get(case.risk_level, "")
         child, commune = escape(case.child_name or ""), escape(case.commune_name or "")
         reference = escape(case.reference or f"#{case.pk}")
-        badges = " ".join(badge(d, deadline_status(d, now)) for d in deadlines.get(case.pk, []))
+        badges = " ".join(badge(d, deadline_status(d, now)) for d in case.deadlines)
         if getattr(case, "is_flagged", False):
             badges = flag + badges
         risk_part = f" · {risk_word}: {risk}" if risk else ""
@@ -111,5 +114,7 @@ def _list_rows(cases, deadlines) -> list[ListRow]:
             f"<td>{state}</td><td>{risk or '—'}</td><td>{badges or '—'}</td>"
             f'<td class="text-nowrap">{opened:%d/%m/%Y %H:%M}</td></tr>'
         )
-        rows.append(ListRow(card=SafeString(card), table_row=SafeString(table_row)))  # escaped above
-    return rows
+        cards.append(card)
+        table_rows.append(table_row)
+    # Every value in them was escaped above.
+    return ListRows(SafeString("".join(cards)), SafeString("".join(table_rows)), len(cards))

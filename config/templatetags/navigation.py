@@ -1,4 +1,5 @@
-"""The navigation bar of every page, rendered once per process for each thing it shows.
+"""The navigation bar and the offline banner of every page, rendered once per process for each thing they show
+(config/fragments.py).
 
 Its forty links, menu words and conditions cost more than many a page's content; what it shows depends on
 a few values only (the language, the menu entries the person's roles open, their name and first two
@@ -7,16 +8,12 @@ token, different on every page, is put in afterwards.
 """
 
 from django import template
-from django.template.loader import render_to_string
-from django.urls import get_script_prefix, get_urlconf
 from django.utils.safestring import SafeString
-from django.utils.translation import get_language
+
+from config.fragments import rendered_once
 
 register = template.Library()
 
-# About 6 KB each: a few megabytes at most; emptied when full (people × counts × languages come and go).
-KEPT = 1024
-_made: dict[tuple, str] = {}
 _TOKEN = "baove-navbar-csrf-token"  # noqa: S105 - a marker replaced by the real token, not a secret
 
 
@@ -30,25 +27,30 @@ def _key(context) -> tuple:
     authenticated = bool(user is not None and user.is_authenticated)
     person = (user.get_full_name(), user.get_username()) if authenticated else None
     counts = (context.get("work_count"), context.get("unread_notifications"))
-    return (get_language(), get_script_prefix(), get_urlconf(), authenticated, person, counts,
-            tuple(sorted(nav.items())), memberships)  # fmt: skip
+    return (authenticated, person, counts, tuple(sorted(nav.items())), memberships)
 
 
 @register.simple_tag(takes_context=True)
 def navbar(context) -> SafeString:
-    key = _key(context)
-    html = _made.get(key)
-    if html is None:
-        values = {
-            name: context.get(name) for name in ("user", "nav", "my_memberships", "work_count", "unread_notifications")
-        }
-        html = render_to_string("_navbar.html", {**values, "csrf_token": _TOKEN})
-        if len(_made) >= KEPT:
-            _made.clear()
-        _made[key] = html
+    def values():
+        names = ("user", "nav", "my_memberships", "work_count", "unread_notifications")
+        return {**{name: context.get(name) for name in names}, "csrf_token": _TOKEN}
+
+    html = rendered_once("_navbar.html", _key(context), values)
     token = context.get("csrf_token")
     token = str(token) if token else ""
     if token and token != "NOTPROVIDED":  # noqa: S105 - Django's word for "no token", not a secret
         return SafeString(html.replace(_TOKEN, token))  # letters and digits: nothing to escape
     # As {% csrf_token %} does without a token (a page rendered outside a request): no input at all.
     return SafeString(html.replace(f'<input type="hidden" name="csrfmiddlewaretoken" value="{_TOKEN}">', ""))
+
+
+@register.simple_tag(takes_context=True)
+def offline_banner(context) -> SafeString:
+    """The banner shown when the phone has no signal (hidden until then) and the offline app's words: the
+    same for every page of a person, by their roles."""
+    user = context.get("user")
+    nav = context.get("nav") or {}
+    return SafeString(
+        rendered_once("offline/_banner.html", (user.pk, tuple(sorted(nav.items()))), lambda: {"user": user, "nav": nav})
+    )

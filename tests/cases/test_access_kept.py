@@ -1,7 +1,7 @@
-"""The door reads what it needs about a user beside their memberships: the restricted files naming them
-(kept with the memberships across requests) and whether a transfer waits for their commune (once per
-request); a case file or a naming changed in the same process since is read afresh, so a service or a test
-that goes on with the same user object never acts on what the door read before."""
+"""The door reads what it needs about a user beside their memberships: the restricted files naming them and
+whether a transfer waits for their commune, both kept with the memberships across requests; a case file or a
+naming changed in the same process since is read afresh, so a service or a test that goes on with the same
+user object never acts on what the door read before."""
 
 import pytest
 from django.db import connection
@@ -27,9 +27,10 @@ def test_the_case_page_reads_the_namings_and_the_waiting_transfers_once(cast, re
     with CaptureQueriesContext(connection) as queries:
         assert client.get(f"/cases/{case.pk}/").status_code == 200
     sql = [query["sql"] for query in queries.captured_queries]
-    # The namings are kept with the memberships across requests; the waiting transfers read once.
+    # The namings and whether a transfer waits are kept with the memberships across requests.
     assert sum("casefileuserobjectpermission" in text for text in sql) == 0
-    assert sum("transfer_pending" in text and "LIMIT 1" in text for text in sql) == 1
+    assert sum("transfer_pending" in text and "LIMIT 1" in text for text in sql) == 0
+    assert sum("agencies_staffmembership" in text for text in sql) == 0
 
 
 def test_a_naming_made_meanwhile_is_seen_with_the_same_user_object(cast, receive):
@@ -61,3 +62,23 @@ def test_a_transfer_made_meanwhile_is_seen_by_the_receiving_commune_with_the_sam
     case.refresh_from_db()
     services.case_decline_transfer(actor=receiving, case=case, reason="Trẻ không sống ở đây.")
     assert case.pk not in _visible(receiving)
+
+
+def test_a_transfer_is_seen_by_the_receiving_commune_on_its_next_request(tree, cast, receive):
+    """Whether a transfer waits is kept across requests: starting one renews what every user has kept, so the
+    receiving officer's very next page shows the file; once declined it is gone again."""
+    case = receive().case_files.get()
+    assess(case, cast.officer)
+    receiving = Client()
+    receiving.force_login(cast.officer_elsewhere)
+    assert receiving.get(f"/cases/{case.pk}/").status_code == 404  # kept: no transfer waits for them
+    assert case.reference not in receiving.get("/cases/").content.decode()
+    case.refresh_from_db()
+    services.case_transfer(actor=cast.officer, case=case, to_commune=tree.commune_c4, reason="Chuyển nhà.")
+    page = receiving.get(f"/cases/{case.pk}/")
+    assert page.status_code == 200
+    assert case.reference in receiving.get("/cases/").content.decode()
+    case.refresh_from_db()
+    services.case_decline_transfer(actor=cast.officer_elsewhere, case=case, reason="Trẻ không sống ở đây.")
+    assert receiving.get(f"/cases/{case.pk}/").status_code == 404
+    assert case.reference not in receiving.get("/cases/").content.decode()

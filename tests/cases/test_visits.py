@@ -364,6 +364,25 @@ def test_flagged_case_files_head_the_work_lists_and_carry_a_badge(cast, tree, re
     assert page.count('data-testid="flag-badge"') == 2  # the phone card and the table row of that one file
 
 
+def test_the_case_lists_flag_badge_follows_a_flag_raised_lifted_or_lapsed(cast, opened):
+    """The flags of the officer's area are kept with their memberships: raising or lifting one is on their
+    next page, and a flag past its last day no longer shows."""
+    client = _client(cast.officer)
+
+    def badges() -> int:
+        return client.get(reverse("cases:list")).content.decode().count('data-testid="flag-badge"')
+
+    assert badges() == 0  # read and kept: no flag in the area
+    today = datetime.date.today()
+    services.flag_raise(actor=cast.chairman, case=opened, reason="Cần thăm ngay.", until=today)
+    assert badges() == 2  # the phone card and the table row
+    with time_machine.travel(datetime.datetime.combine(today + datetime.timedelta(days=1), datetime.time(9))):
+        assert badges() == 0  # lapsed after its last day, though kept
+    opened.refresh_from_db()
+    services.flag_lift(actor=cast.chairman, case=opened)
+    assert badges() == 0
+
+
 def test_due_visits_and_children_not_seen_are_on_the_officers_list(cast, opened):
     from work.selectors import work_for
 
