@@ -88,7 +88,7 @@ class Deadline(models.Model):
     nothing about what the target is.
     """
 
-    target_type = models.ForeignKey(ContentType, on_delete=models.CASCADE)
+    target_type = models.ForeignKey(ContentType, on_delete=models.CASCADE, db_index=False)  # deadline_target_idx
     target_id = models.PositiveBigIntegerField()
     target = GenericForeignKey("target_type", "target_id")
     kind = models.CharField(_("kind"), max_length=60)

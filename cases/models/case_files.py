@@ -23,13 +23,16 @@ class CaseFile(models.Model):
 
     # NULL only between the insert and the update that derives it from the primary key.
     reference = models.CharField(_("reference"), max_length=30, unique=True, null=True, editable=False)  # noqa: DJ001
-    report = models.ForeignKey(Report, on_delete=models.PROTECT, related_name="case_files")
+    # No index of their own for the report and the commune: the unique (report, child) and the indexes below
+    # lead with them (a redundant index costs every write, and every query's planning on a new connection).
+    report = models.ForeignKey(Report, on_delete=models.PROTECT, related_name="case_files", db_index=False)
     child = models.ForeignKey(Child, on_delete=models.PROTECT, related_name="case_files")
     commune = models.ForeignKey(
         "agencies.AdministrativeUnit",
         verbose_name=_("responsible commune"),
         on_delete=models.PROTECT,
         related_name="+",
+        db_index=False,
     )
     state = models.CharField(_("state"), max_length=30, choices=CaseState.choices, default=CaseState.RECEIVED)
     risk_level = models.CharField(_("risk level"), max_length=10, choices=RiskLevel.choices, blank=True)

@@ -23,6 +23,7 @@ class Child(models.Model):
         verbose_name=_("commune of residence"),
         on_delete=models.PROTECT,
         related_name="+",
+        db_index=False,  # child_commune_name_idx leads with it
     )
     residence_hamlet = models.ForeignKey(
         "agencies.AdministrativeUnit",

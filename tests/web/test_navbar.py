@@ -46,3 +46,39 @@ def test_the_logout_form_carries_the_pages_own_token(cast):
     assert re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', nav_of(other_body)).group(1) != token
     assert client.post("/accounts/logout/", {"csrfmiddlewaretoken": token}).status_code == 302
     assert client.get("/cases/").status_code == 302  # logged out: sent to the login page
+
+
+def test_the_offline_banner_kept_per_process_carries_each_persons_own_account(cast):
+    """The offline banner is rendered once per process for a person's roles: two officers with the same roles
+    each get their own account on it (the offline store is keyed by it)."""
+    officer, other = page(cast.officer, "/cases/")[1], page(cast.officer_elsewhere, "/cases/")[1]
+    assert f'data-user="{cast.officer.pk}"' in officer
+    assert f'data-user="{cast.officer_elsewhere.pk}"' in other
+    assert f'data-user="{cast.officer.pk}"' not in other
+
+
+def test_the_empty_filter_form_kept_per_process_follows_the_lists_and_a_filled_one_keeps_what_was_typed(
+    cast, tree, receive
+):
+    """The case list's empty filter form is rendered once per process for the choices it offers: relabelling a
+    form of abuse shows at once; a filled form (values, errors) is rendered each time and keeps what was typed."""
+    from cases import services
+    from cases.models import ListEntry
+
+    receive()
+    client, body = page(cast.officer, "/cases/")
+    violence = ListEntry.objects.get(kind="abuse_form", code="violence")
+    assert f'value="violence">{violence.label_en or violence.label_vi}<' in body
+    violence.label_en = "Violence of every kind"
+    services.list_entry_save(actor=cast.admin, entry=violence)
+    body = client.get("/cases/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert 'value="violence">Violence of every kind<' in body
+    filled = client.get(
+        "/cases/?q=Nguy%E1%BB%85n+An&opened_from=2026-03-02&opened_to=2026-03-01", HTTP_ACCEPT_LANGUAGE="en"
+    ).content.decode()
+    assert 'data-testid="error-opened_to"' in filled
+    assert 'value="Nguyễn An"' in filled
+    assert 'value="2026-03-02"' in filled
+    body = client.get("/cases/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert 'data-testid="error-opened_to"' not in body
+    assert 'value="Nguyễn An"' not in body
