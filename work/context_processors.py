@@ -1,7 +1,7 @@
 """What the navigation bar shows a person: the menu entries their roles open (decided by each app's access
 door, never by the template) and how much work waits for them."""
 
-from agencies.access import active_memberships, may_keep_lists
+from agencies.access import active_memberships, kept_for, may_keep_lists
 from cases import access as case_access
 from outgoing import access as outgoing_access
 from plans import access as plan_access
@@ -14,7 +14,15 @@ def navigation(request):
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {}
-    nav = {
+    # A function of the person's memberships and account flags only: kept with the memberships, whose every
+    # change renews it (agencies.access.kept_for); the flags are in its name.
+    flags = f"{int(user.is_staff)}{int(user.is_superuser)}{int(user.is_active)}"
+    nav = kept_for(user, f"nav:{flags}", lambda: _entries(user))
+    return {"nav": nav, "work_count": work_count(user) if active_memberships(user) else 0}
+
+
+def _entries(user) -> dict[str, bool]:
+    return {
         "cases": case_access.may_open_case_files(user),
         "coordination": case_access.may_coordinate(user),
         "caseload": case_access.may_see_caseloads(user),
@@ -37,4 +45,3 @@ def navigation(request):
         "lists": may_keep_lists(user),
         "administration": user.is_staff,
     }
-    return {"nav": nav, "work_count": work_count(user) if active_memberships(user) else 0}

@@ -39,6 +39,11 @@ def _require_open_and_editable(actor, case: CaseFile) -> CaseFile:
     return locked
 
 
+# How far ahead a visit may be planned: a date further on is a slip of the keyboard (2062 for 2026), never a
+# follow-up of a child at risk.
+VISIT_HORIZON = datetime.timedelta(days=366)
+
+
 def _schedule(*, actor, case: CaseFile, kind: str, planned_for: datetime.date) -> Visit:
     visit = Visit(case=case, kind=kind, planned_for=planned_for, planned_by=actor, status=VisitStatus.PLANNED)
     visit.full_clean(exclude=["case", "planned_by"])
@@ -57,6 +62,8 @@ def visit_schedule(*, actor, case: CaseFile, kind: str, planned_for: datetime.da
         errors["planned_for"] = [_("Enter the date of the visit.")]
     elif planned_for < _today():
         errors["planned_for"] = [_("The date is in the past: record the visit as done instead.")]
+    elif planned_for > _today() + VISIT_HORIZON:
+        errors["planned_for"] = [_("A visit is planned within a year: check the date (the year?).")]
     if errors:
         raise ValidationError(errors)
     return _schedule(actor=actor, case=locked, kind=kind, planned_for=planned_for)
@@ -98,6 +105,8 @@ def _record_errors(case: CaseFile, data: VisitRecord) -> dict[str, list[str]]:
             errors["next_visit_on"] = [_("The next visit cannot be in the past.")]
         elif data.done_on is not None and data.next_visit_on <= data.done_on:
             errors["next_visit_on"] = [_("The next visit comes after this one.")]
+        elif data.next_visit_on > today + VISIT_HORIZON:
+            errors["next_visit_on"] = [_("A visit is planned within a year: check the date (the year?).")]
     return errors
 
 

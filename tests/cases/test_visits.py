@@ -428,9 +428,24 @@ def test_scheduling_on_the_page_refuses_a_past_date_and_keeps_the_form(cast, ope
     assert "Ngày đã qua: hãy ghi nhận chuyến thăm đã thực hiện." in page
     assert re.search(r'value="school"[^>]*checked', page)  # what was chosen is kept
     assert not Visit.objects.exists()
+    typo = datetime.date.today().replace(year=datetime.date.today().year + 36)  # 2062 for 2026
+    refused = client.post(url, {"kind": "school", "planned_for": typo.isoformat()})
+    assert refused.status_code == 400
+    assert "Chuyến thăm được lên lịch trong vòng một năm: hãy kiểm tra lại ngày (năm?)." in refused.content.decode()
+    assert not Visit.objects.exists()
     soon = datetime.date.today() + datetime.timedelta(days=2)
     assert client.post(url, {"kind": "school", "planned_for": soon.isoformat()}).status_code == 302
     assert Visit.objects.get().planned_for == soon
+
+
+def test_a_next_visit_years_ahead_is_refused_as_a_slip_of_the_keyboard(cast, opened):
+    today = datetime.date.today()
+    with pytest.raises(ValidationError) as refused:
+        _visit(opened, cast.officer, today, next_visit_on=today.replace(year=today.year + 36))
+    assert set(refused.value.message_dict) == {"next_visit_on"}
+    assert not Visit.objects.exists()
+    visit = _visit(opened, cast.officer, today, next_visit_on=today + datetime.timedelta(days=365))
+    assert Visit.objects.get(case=opened, status="planned").planned_for == visit.next_visit_on
 
 
 def test_the_chairman_reads_the_visits_and_flags_on_the_page(cast, opened):
