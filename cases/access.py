@@ -237,14 +237,25 @@ def communes_visible_to(user) -> QuerySet[AdministrativeUnit]:
     return AdministrativeUnit.objects.filter(jurisdiction_of(user, VIEW_ROLES).q("path"), level="commune")
 
 
+def commune_names_at_hand(user) -> dict[int, str]:
+    """The communes of `communes_visible_to` as pk → name when the user's area is made of communes they are
+    members of (a commune's officer, its chairman): read from their memberships, no query. Empty otherwise."""
+    scope = jurisdiction_of(user, VIEW_ROLES)
+    if scope.is_nationwide or not scope.paths or set(scope.paths) != set(scope.commune_paths):
+        return {}
+    names = {
+        membership.unit.pk: membership.unit.name
+        for membership in active_memberships(user)
+        if membership.unit is not None and membership.unit.path in scope.paths
+    }
+    return names if len(names) == len(set(scope.paths)) else {}
+
+
 def commune_choices(user) -> list[tuple[int, str]]:
     """The communes of `communes_visible_to` as (pk, name), by name, for a filter's list. A user whose area
-    is one commune (its officer, its chairman) has it among their memberships already: no query."""
-    scope = jurisdiction_of(user, VIEW_ROLES)
-    if not scope.is_nationwide and len(scope.paths) == 1 and scope.paths == scope.commune_paths:
-        for membership in active_memberships(user):
-            if membership.unit is not None and membership.unit.path == scope.paths[0]:
-                return [(membership.unit.pk, membership.unit.name)]
+    is a commune they are a member of (its officer, its chairman) has it at hand already: no query."""
+    if names := commune_names_at_hand(user):
+        return sorted(names.items(), key=lambda item: item[1])
     return list(communes_visible_to(user).order_by("name").values_list("pk", "name"))
 
 
@@ -861,6 +872,23 @@ def collaborator_places(user) -> list[tuple[AdministrativeUnit, AdministrativeUn
             continue
         places.append((unit.parent, unit) if unit.level == "hamlet" else (unit, None))
     return places
+
+
+def collaborator_commune(user, hamlet: AdministrativeUnit | None) -> AdministrativeUnit:
+    """The commune a collaborator's report comes from: their HAMLET's (one of theirs), or without one, the
+    commune of all their places. A collaborator of several communes must say which hamlet: nothing is sent to
+    a commune chosen for them."""
+    places = collaborator_places(user)
+    if hamlet is not None:
+        if not any(place is not None and place.pk == hamlet.pk for _commune, place in places):
+            raise ValidationError({"hamlet": [_("This hamlet is not one of yours.")]})
+        return hamlet.parent
+    communes = {commune.pk: commune for commune, _place in places}
+    if len(communes) != 1:
+        raise ValidationError(
+            {"hamlet": [_("You collaborate in several communes: choose the hamlet this report comes from.")]}
+        )
+    return next(iter(communes.values()))
 
 
 def may_report_as_collaborator(user) -> bool:

@@ -274,7 +274,7 @@ class CommunityReportCreateApi(APIView):
         found, _receipt = services.community_report_submit(
             actor=request.user,
             data=services.CommunityReportInput(
-                commune=hamlet.parent if hamlet else places[0][0],
+                commune=access.collaborator_commune(request.user, hamlet),  # a refusal: 400 (config.api)
                 hamlet=hamlet,
                 child=data["child"],
                 place=data["place"],

@@ -8,6 +8,7 @@ from django.core.paginator import Paginator
 from django.db.models import Count, Exists, Max, OuterRef, Prefetch, Q, QuerySet, prefetch_related_objects
 from django.utils import timezone
 
+from agencies.models import AdministrativeUnit
 from audit.models import READ_ACTIONS, AuditEvent
 from notifications.models import Deadline, DeadlineState
 from notifications.selectors import OpenDeadline, open_deadlines_column, open_deadlines_for_targets, open_deadlines_in
@@ -108,14 +109,22 @@ def case_list_page(user, filters: CaseFilters | None, number, *, per_page: int =
     if page.paginator.count:
         start = page.start_index() - 1
         today, flags = timezone.localdate(), flags_in_area(user)
+        # The communes' names from the user's memberships when their area is made of them (no join); a file
+        # another commune transfers to them is named by one more query.
+        names = access.commune_names_at_hand(user)
+        fields = (*ROW_FIELDS[:-1], "commune_id") if names else ROW_FIELDS
         deadlines = open_deadlines_column(CaseFile, cases.db)
         if deadlines is None:
-            found = cases.values_list(*ROW_FIELDS)[start : start + per_page]
+            found = cases.values_list(*fields)[start : start + per_page]
             held = open_deadlines_for_targets(CaseFile, [row[0] for row in found])
             found = [(*row, held.get(row[0], ())) for row in found]
         else:
-            found = cases.annotate(open_deadlines=deadlines).values_list(*ROW_FIELDS, "open_deadlines")
+            found = cases.annotate(open_deadlines=deadlines).values_list(*fields, "open_deadlines")
             found = [(*row[:-1], open_deadlines_in(row[0], row[-1])) for row in found[start : start + per_page]]
+        if names:
+            if missing := {row[6] for row in found} - names.keys():
+                names = {**names, **dict(AdministrativeUnit.objects.filter(pk__in=missing).values_list("pk", "name"))}
+            found = [(*row[:6], names.get(row[6], ""), *row[7:]) for row in found]
         rows = [
             CaseRow(*row[:-1], is_flagged=flags.get(row[0], datetime.date.min) >= today, deadlines=tuple(row[-1]))
             for row in found

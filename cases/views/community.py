@@ -36,7 +36,7 @@ def community_new(request):
             services.community_report_submit(
                 actor=request.user,
                 data=services.CommunityReportInput(
-                    commune=hamlet.parent if hamlet else commune,
+                    commune=access.collaborator_commune(request.user, hamlet),
                     hamlet=hamlet,
                     child=data["child"],
                     place=data["place"],

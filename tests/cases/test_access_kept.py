@@ -77,7 +77,11 @@ def test_a_transfer_is_seen_by_the_receiving_commune_on_its_next_request(tree, c
     services.case_transfer(actor=cast.officer, case=case, to_commune=tree.commune_c4, reason="Chuyển nhà.")
     page = receiving.get(f"/cases/{case.pk}/")
     assert page.status_code == 200
-    assert case.reference in receiving.get("/cases/").content.decode()
+    listed = receiving.get("/cases/").content.decode()
+    assert case.reference in listed
+    # The list names the communes of its rows from the officer's memberships; the sending commune, not one
+    # of them, is named all the same.
+    assert listed.count(f"<td>{tree.commune_c1.name}</td>") == 1
     case.refresh_from_db()
     services.case_decline_transfer(actor=cast.officer_elsewhere, case=case, reason="Trẻ không sống ở đây.")
     assert receiving.get(f"/cases/{case.pk}/").status_code == 404

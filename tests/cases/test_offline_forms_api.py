@@ -278,6 +278,29 @@ def test_bad_collaborator_reports_are_refused_in_words(cast, tree):
     assert not CommunityReport.objects.exists()
 
 
+def test_a_collaborator_of_several_communes_says_which_hamlet_a_report_comes_from(cast, tree):
+    """Without a hamlet, the report goes to the commune of all the collaborator's places; one of two communes
+    is never chosen for them: the report is refused in words, nothing kept, until they choose."""
+    from tests.factories import AgencyFactory, MembershipFactory, UnitFactory
+
+    api = _api(cast.collaborator)
+    alone = api.post("/api/v1/community-reports/", _community_body(tree, hamlet=None), format="json")
+    assert alone.status_code == 201
+    assert (alone.json()["commune"], alone.json()["hamlet"]) == (tree.commune_c1.pk, None)
+    elsewhere = UnitFactory(level="hamlet", code="H4", name="Ấp Bốn", parent=tree.commune_c4)
+    MembershipFactory(
+        user=cast.collaborator, role="collaborator", agency=AgencyFactory(unit=tree.commune_c4), unit=elsewhere
+    )
+    api = _api(type(cast.collaborator).objects.get(pk=cast.collaborator.pk))  # a new request's user
+    refused = api.post("/api/v1/community-reports/", _community_body(tree, hamlet=None), format="json")
+    assert refused.status_code == 400
+    assert "several communes" in str(refused.json()["hamlet"])
+    assert CommunityReport.objects.count() == 1
+    chosen = api.post("/api/v1/community-reports/", _community_body(tree, hamlet=elsewhere.pk), format="json")
+    assert chosen.status_code == 201
+    assert (chosen.json()["commune"], chosen.json()["hamlet"]) == (tree.commune_c4.pk, elsewhere.pk)
+
+
 @pytest.mark.parametrize("who", ["officer", "police", "outsider", "leader"])
 def test_only_a_collaborator_sends_the_short_form(cast, tree, who):
     response = _api(getattr(cast, who)).post("/api/v1/community-reports/", _community_body(tree), format="json")
