@@ -254,8 +254,9 @@ def commune_names_at_hand(user) -> dict[int, str]:
 def commune_choices(user) -> list[tuple[int, str]]:
     """The communes of `communes_visible_to` as (pk, name), by name, for a filter's list. A user whose area
     is a commune they are a member of (its officer, its chairman) has it at hand already: no query."""
-    if names := commune_names_at_hand(user):
-        return sorted(names.items(), key=lambda item: item[1])
+    names = commune_names_at_hand(user)
+    if len(names) == 1:  # several: ordered by the database's collation (Â, Đ, Ô… among the A, D, O)
+        return list(names.items())
     return list(communes_visible_to(user).order_by("name").values_list("pk", "name"))
 
 
@@ -874,19 +875,29 @@ def collaborator_places(user) -> list[tuple[AdministrativeUnit, AdministrativeUn
     return places
 
 
-def collaborator_commune(user, hamlet: AdministrativeUnit | None) -> AdministrativeUnit:
-    """The commune a collaborator's report comes from: their HAMLET's (one of theirs), or without one, the
-    commune of all their places. A collaborator of several communes must say which hamlet: nothing is sent to
-    a commune chosen for them."""
+def collaborator_communes(user) -> list[AdministrativeUnit]:
+    """The communes a collaborator reports from (those of their hamlets), by name."""
+    communes = {commune.pk: commune for commune, _place in collaborator_places(user)}
+    return sorted(communes.values(), key=lambda commune: commune.name)
+
+
+def collaborator_commune(user, hamlet: AdministrativeUnit | None, commune_id: int | None = None) -> AdministrativeUnit:
+    """The commune a collaborator's report comes from: their HAMLET's (one of theirs); without one (a child
+    outside their hamlets), the commune they chose among theirs (COMMUNE_ID), or the only one they have. A
+    collaborator of several communes who chose neither is asked to: nothing goes to a commune chosen for them."""
     places = collaborator_places(user)
     if hamlet is not None:
         if not any(place is not None and place.pk == hamlet.pk for _commune, place in places):
             raise ValidationError({"hamlet": [_("This hamlet is not one of yours.")]})
         return hamlet.parent
     communes = {commune.pk: commune for commune, _place in places}
+    if commune_id is not None:
+        if commune_id not in communes:
+            raise ValidationError({"commune": [_("You report for your own commune only.")]})
+        return communes[commune_id]
     if len(communes) != 1:
         raise ValidationError(
-            {"hamlet": [_("You collaborate in several communes: choose the hamlet this report comes from.")]}
+            {"commune": [_("You collaborate in several communes: choose the hamlet or the commune of this report.")]}
         )
     return next(iter(communes.values()))
 

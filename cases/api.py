@@ -274,7 +274,8 @@ class CommunityReportCreateApi(APIView):
         found, _receipt = services.community_report_submit(
             actor=request.user,
             data=services.CommunityReportInput(
-                commune=access.collaborator_commune(request.user, hamlet),  # a refusal: 400 (config.api)
+                # A refusal (several communes and none chosen, not one of theirs): 400 (config.api).
+                commune=access.collaborator_commune(request.user, hamlet, data["commune"]),
                 hamlet=hamlet,
                 child=data["child"],
                 place=data["place"],

@@ -685,9 +685,20 @@ class CommunityReportForm(BootstrapMixin, forms.Form):
         error_messages={"required": _("Choose how urgent it is.")},
     )
 
-    def __init__(self, *args, hamlets=None, **kwargs):
+    def __init__(self, *args, hamlets=None, communes=None, **kwargs):
+        """COMMUNES: a collaborator's communes, when they have several: which one a report outside their
+        hamlets goes to is then asked (the field is left out otherwise)."""
         super().__init__(*args, **kwargs)
         self.fields["hamlet"].queryset = hamlets if hamlets is not None else AdministrativeUnit.objects.none()
+        if communes is not None and len(communes) > 1:
+            self.fields["commune"] = forms.TypedChoiceField(
+                label=_("Commune (for a child outside your hamlets)"),
+                choices=[("", "—"), *((commune.pk, commune.name) for commune in communes)],
+                coerce=int,
+                empty_value=None,
+                required=False,
+            )
+            self.order_fields(["hamlet", "commune"])
 
 
 class PublicReportForm(CommunityReportForm):

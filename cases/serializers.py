@@ -422,6 +422,13 @@ class CommunityReportInputSerializer(serializers.Serializer):
     hamlet = serializers.IntegerField(
         required=False, allow_null=True, default=None, help_text="Primary key of one of the caller's hamlets"
     )
+    commune = serializers.IntegerField(
+        required=False,
+        allow_null=True,
+        default=None,
+        help_text="Without a hamlet: primary key of the caller's commune the report is for (needed when they have "
+        "several)",
+    )
     child = serializers.CharField(max_length=200, allow_blank=True)
     place = serializers.CharField(max_length=255, allow_blank=True)
     what = serializers.CharField(allow_blank=True)

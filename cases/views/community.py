@@ -24,10 +24,10 @@ def community_new(request):
     places = access.collaborator_places(request.user)
     if not places:
         raise PermissionDenied(_("Only a collaborator of a hamlet can send this form."))
-    commune = places[0][0]
+    communes = access.collaborator_communes(request.user)
     hamlets = AdministrativeUnit.objects.filter(pk__in=[hamlet.pk for _c, hamlet in places if hamlet is not None])
     form = forms.CommunityReportForm(
-        request.POST or None, hamlets=hamlets, initial={"hamlet": places[0][1], "urgency": "soon"}
+        request.POST or None, hamlets=hamlets, communes=communes, initial={"hamlet": places[0][1], "urgency": "soon"}
     )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -36,7 +36,7 @@ def community_new(request):
             services.community_report_submit(
                 actor=request.user,
                 data=services.CommunityReportInput(
-                    commune=access.collaborator_commune(request.user, hamlet),
+                    commune=access.collaborator_commune(request.user, hamlet, data.get("commune")),
                     hamlet=hamlet,
                     child=data["child"],
                     place=data["place"],
@@ -49,7 +49,7 @@ def community_new(request):
         else:
             messages.success(request, _("Sent: the commune officer will verify it. Its status is below."))
             return redirect("cases:community_mine")
-    return render(request, "cases/community_new.html", {"form": form, "commune": commune})
+    return render(request, "cases/community_new.html", {"form": form, "communes": communes})
 
 
 @login_required

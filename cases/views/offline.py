@@ -160,6 +160,7 @@ def offline_shell(request):
             ],
             "visit_kinds": _choices(VisitKind.choices),
             "hamlets": [hamlet for _commune, hamlet in access.collaborator_places(request.user) if hamlet],
+            "collaborator_communes": access.collaborator_communes(request.user),
             "urgencies": _choices(Urgency.choices),
             "may_report": bool(communes),
             "may_keep_case_files": may_keep_case_files,

@@ -348,6 +348,7 @@
     var urgency = form.querySelector("[name=urgency]:checked");
     var json = {
       hamlet: value(form, "hamlet") ? Number(value(form, "hamlet")) : null,
+      commune: value(form, "commune") ? Number(value(form, "commune")) : null,
       child: value(form, "child"),
       place: value(form, "place"),
       what: value(form, "what"),

@@ -294,11 +294,44 @@ def test_a_collaborator_of_several_communes_says_which_hamlet_a_report_comes_fro
     api = _api(type(cast.collaborator).objects.get(pk=cast.collaborator.pk))  # a new request's user
     refused = api.post("/api/v1/community-reports/", _community_body(tree, hamlet=None), format="json")
     assert refused.status_code == 400
-    assert "several communes" in str(refused.json()["hamlet"])
+    assert "several communes" in str(refused.json()["commune"])
+    not_theirs = api.post(
+        "/api/v1/community-reports/", _community_body(tree, hamlet=None, commune=tree.commune_c2.pk), format="json"
+    )
+    assert not_theirs.status_code == 400
+    assert "commune" in not_theirs.json()
     assert CommunityReport.objects.count() == 1
     chosen = api.post("/api/v1/community-reports/", _community_body(tree, hamlet=elsewhere.pk), format="json")
     assert chosen.status_code == 201
     assert (chosen.json()["commune"], chosen.json()["hamlet"]) == (tree.commune_c4.pk, elsewhere.pk)
+    outside = api.post(
+        "/api/v1/community-reports/", _community_body(tree, hamlet=None, commune=tree.commune_c4.pk), format="json"
+    )
+    assert outside.status_code == 201
+    assert (outside.json()["commune"], outside.json()["hamlet"]) == (tree.commune_c4.pk, None)
+
+
+def test_the_short_form_asks_a_collaborator_of_several_communes_which_one_and_keeps_what_was_typed(cast, tree, client):
+    from tests.factories import AgencyFactory, MembershipFactory, UnitFactory
+
+    elsewhere = UnitFactory(level="hamlet", code="H4", name="Ấp Bốn", parent=tree.commune_c4)
+    MembershipFactory(
+        user=cast.collaborator, role="collaborator", agency=AgencyFactory(unit=tree.commune_c4), unit=elsewhere
+    )
+    client.force_login(cast.collaborator)
+    page = client.get("/report/").content.decode()
+    assert 'name="commune"' in page
+    assert f'<option value="{tree.commune_c4.pk}">{tree.commune_c4.name}</option>' in page
+    body = {"hamlet": "", "child": "Cháu Tí, 6 tuổi", "place": "Chợ xã", "what": "Bị bỏ đói.", "urgency": "soon"}
+    refused = client.post("/report/", body)
+    assert refused.status_code in (200, 400)
+    text = refused.content.decode()
+    assert "nhiều xã" in text
+    assert "Cháu Tí, 6 tuổi" in text  # nothing typed is lost
+    assert not CommunityReport.objects.exists()
+    assert client.post("/report/", {**body, "commune": tree.commune_c4.pk}).status_code == 302
+    found = CommunityReport.objects.get()
+    assert (found.commune, found.hamlet) == (tree.commune_c4, None)
 
 
 @pytest.mark.parametrize("who", ["officer", "police", "outsider", "leader"])
