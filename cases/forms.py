@@ -697,6 +697,7 @@ class CommunityReportForm(BootstrapMixin, forms.Form):
                 coerce=int,
                 empty_value=None,
                 required=False,
+                widget=forms.Select(attrs={"class": "form-select"}),  # added after BootstrapMixin's pass
             )
             self.order_fields(["hamlet", "commune"])
 
