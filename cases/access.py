@@ -28,6 +28,7 @@ from agencies.access import (
     access_changed,
     active_memberships,
     ancestor_paths,
+    ancestor_pks,
     has_role,
     jurisdiction_of,
     kept_for,
@@ -235,6 +236,14 @@ def children_visible_to(user) -> QuerySet[Child]:
 def communes_visible_to(user) -> QuerySet[AdministrativeUnit]:
     """The communes whose case files the user sees in full (for filters and pickers)."""
     return AdministrativeUnit.objects.filter(jurisdiction_of(user, VIEW_ROLES).q("path"), level="commune")
+
+
+def provinces_of_area(user) -> set[int] | None:
+    """The provinces of the case files the user sees in full (None: the whole country), from their area."""
+    scope = jurisdiction_of(user, VIEW_ROLES)
+    if scope.is_nationwide:
+        return None
+    return {ancestor_pks(path)[0] for path in scope.paths}
 
 
 def commune_names_at_hand(user) -> dict[int, str]:

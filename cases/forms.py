@@ -461,10 +461,13 @@ class CaseFilterForm(BootstrapMixin, forms.Form):
     # From the caseload page: the files one officer answers for (kept through the filter form).
     officer = forms.IntegerField(required=False, min_value=1, widget=FastHiddenInput)
 
-    def __init__(self, *args, communes=None, commune_choices=None, **kwargs):
+    def __init__(self, *args, communes=None, commune_choices=None, abuse_forms=None, **kwargs):
         """COMMUNES: those the filter accepts; COMMUNE_CHOICES: the same as (pk, name) when already known
-        (cases.access.commune_choices), else read from COMMUNES."""
+        (cases.access.commune_choices), else read from COMMUNES. ABUSE_FORMS: the forms of abuse offered (the
+        national ones and those of the user's provinces), else every one kept."""
         super().__init__(*args, **kwargs)
+        if abuse_forms is not None:
+            self.fields["abuse_form"].choices = [("", _("All forms")), *abuse_forms]
         self.fields["commune"].queryset = communes if communes is not None else AdministrativeUnit.objects.none()
         for name in ("state", "risk_level", "abuse_form"):
             field = self.fields[name]

@@ -111,6 +111,17 @@ def offered(kind: str, province_ids=None) -> list[tuple[str, str]]:
     ]
 
 
+def filter_choices(kind: str, province_ids=None) -> list[tuple[str, str]]:
+    """(code, label) a list's filter offers: the national entries and those of PROVINCE_IDS (None: of every
+    province), retired ones too (older records carry them)."""
+    provinces = None if province_ids is None else set(province_ids)
+    return [
+        (entry.code, entry.label)
+        for entry in entries(kind)
+        if entry.province_id is None or provinces is None or entry.province_id in provinces
+    ]
+
+
 def offered_codes(kind: str, province_ids=None) -> set[str]:
     return {code for code, _label in offered(kind, province_ids)}
 

@@ -15,7 +15,7 @@ from django.views.decorators.http import require_GET
 from notifications.selectors import deadline_status
 from notifications.urgency import Clock
 
-from .. import access, forms, selectors
+from .. import access, forms, lists, selectors
 from ..choices import CaseState, RiskLevel
 from ..templatetags.cases_tags import badge_maker
 
@@ -27,7 +27,10 @@ PAGE_SIZE = 50
 def case_list(request):
     communes = access.communes_visible_to(request.user).order_by("name")
     form = forms.CaseFilterForm(
-        request.GET or None, communes=communes, commune_choices=access.commune_choices(request.user)
+        request.GET or None,
+        communes=communes,
+        commune_choices=access.commune_choices(request.user),
+        abuse_forms=lists.filter_choices("abuse_form", access.provinces_of_area(request.user)),
     )
     page, cases = selectors.case_list_page(
         request.user,

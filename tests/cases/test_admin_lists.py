@@ -514,3 +514,36 @@ def test_a_report_is_asked_the_extra_fields_of_its_communes_province_only(tree, 
     saved = client.post("/cases/new/", _report_post(tree.commune_c4, extra_hamlet="Thôn 3", extra_ticket="T-1"))
     assert saved.status_code == 302
     assert Report.objects.get().extra == {"hamlet": "Thôn 3"}
+
+
+def test_the_case_lists_filter_offers_the_forms_of_the_users_own_provinces(tree, cast, receive):
+    """A province's own forms of abuse are offered in the case list's filter of that province's people only;
+    the national forms everywhere; a national user sees every province's."""
+    from django.test import Client
+
+    def offered(user) -> str:
+        client = Client()
+        client.force_login(user)
+        return client.get("/cases/", HTTP_ACCEPT_LANGUAGE="vi").content.decode()
+
+    services.list_entry_save(
+        actor=cast.admin,
+        entry=ListEntry(
+            kind="abuse_form", code="p_online", legal_code="violence", province=tree.province_p, label_vi="Bạo lực mạng"
+        ),
+    )
+    services.list_entry_save(
+        actor=cast.admin,
+        entry=ListEntry(
+            kind="abuse_form", code="q_labour", legal_code="violence", province=tree.province_q, label_vi="Lao động sớm"
+        ),
+    )
+    own = offered(cast.officer)  # a commune of province P
+    assert 'value="p_online"' in own
+    assert 'value="q_labour"' not in own
+    assert 'value="violence"' in own
+    elsewhere = offered(cast.officer_elsewhere)  # a commune of province Q
+    assert 'value="q_labour"' in elsewhere
+    assert 'value="p_online"' not in elsewhere
+    national = offered(cast.admin)
+    assert 'value="p_online"' in national and 'value="q_labour"' in national
