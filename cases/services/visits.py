@@ -42,6 +42,8 @@ def _require_open_and_editable(actor, case: CaseFile) -> CaseFile:
 # How far ahead a visit may be planned: a date further on is a slip of the keyboard (2062 for 2026), never a
 # follow-up of a child at risk.
 VISIT_HORIZON = datetime.timedelta(days=366)
+# A visit done up to this long before the date it was planned for is that planned visit, made early.
+PLANNED_VISIT_DONE_AHEAD = datetime.timedelta(days=7)
 
 
 def _schedule(*, actor, case: CaseFile, kind: str, planned_for: datetime.date) -> Visit:
@@ -138,6 +140,8 @@ def _visit_record(actor, case: CaseFile, data: VisitRecord, planned: Visit | Non
     errors = _record_errors(locked, data)
     if errors:
         raise ValidationError(errors)
+    if planned is None:
+        planned = _planned_visit_done(locked, data)
     visit = planned or Visit(case=locked)
     visit.kind, visit.status, visit.done_on = data.kind, VisitStatus.DONE, data.done_on
     visit.child_seen, visit.people_seen = data.child_seen, data.people_seen.strip()
@@ -151,6 +155,23 @@ def _visit_record(actor, case: CaseFile, data: VisitRecord, planned: Visit | Non
     if data.next_visit_on is not None:
         _schedule(actor=actor, case=locked, kind=data.kind, planned_for=data.next_visit_on)
     return visit
+
+
+def _planned_visit_done(case: CaseFile, data: VisitRecord) -> Visit | None:
+    """The planned visit a visit recorded without naming one takes the place of: the earliest of the same kind
+    planned up to a week after it. Otherwise the plan would stay open beside the visit done, and be reported
+    overdue while the child was seen."""
+    return (
+        Visit.objects.select_for_update()
+        .filter(
+            case=case,
+            status=VisitStatus.PLANNED,
+            kind=data.kind,
+            planned_for__lte=data.done_on + PLANNED_VISIT_DONE_AHEAD,
+        )
+        .order_by("planned_for", "pk")
+        .first()
+    )
 
 
 @transaction.atomic

@@ -233,6 +233,32 @@ def test_recording_a_visit_schedules_the_next_one_and_writes_the_timeline(cast, 
     assert "Cô Lan" not in str(recorded.data)  # free text stays on the visit (erased with the file)
 
 
+def test_a_visit_recorded_without_naming_the_planned_one_takes_its_place(cast, opened):
+    """A home visit done two days before the home visit planned is that visit, made early: the plan is not left
+    open beside it (to be reported overdue); a school visit planned, or a home visit planned for next month,
+    stays planned."""
+    with time_machine.travel(_at(2026, 3, 10, 9, 0), tick=False):
+        soon = services.visit_schedule(
+            actor=cast.officer, case=opened, kind="home", planned_for=datetime.date(2026, 3, 12)
+        )
+        later = services.visit_schedule(
+            actor=cast.officer, case=opened, kind="home", planned_for=datetime.date(2026, 4, 20)
+        )
+        school = services.visit_schedule(
+            actor=cast.officer, case=opened, kind="school", planned_for=datetime.date(2026, 3, 11)
+        )
+        done = _visit(opened, cast.officer, datetime.date(2026, 3, 10))
+    assert done.pk == soon.pk
+    statuses = dict(Visit.objects.filter(case=opened).values_list("pk", "status"))
+    assert statuses == {soon.pk: "done", later.pk: "planned", school.pk: "planned"}
+    soon.refresh_from_db()
+    assert (soon.planned_for, soon.done_on, soon.planned_by) == (
+        datetime.date(2026, 3, 12),
+        datetime.date(2026, 3, 10),
+        cast.officer,
+    )
+
+
 def test_a_planned_visit_is_recorded_once(cast, opened, english):
     with time_machine.travel(_at(2026, 3, 5, 9, 0), tick=False):
         planned = services.visit_schedule(
