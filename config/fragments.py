@@ -12,7 +12,7 @@ from django.template.loader import render_to_string
 from django.urls import get_script_prefix, get_urlconf
 from django.utils.translation import get_language
 
-KEPT = 4096
+KEPT = 2048  # a few kilobytes each (a national filter form a few hundred): tens of megabytes at most
 _made: dict[tuple, str] = {}
 
 
