@@ -47,12 +47,30 @@ def page(browser, live_server, tmp_path, request):
     page = context.new_page()
     page.set_default_timeout(10_000)
     page.base_url = live_server.url
+    page.other_phones = []
     yield page
     if getattr(request.node, "rep_call", None) is not None and request.node.rep_call.failed:
         target = Path(os.environ.get("BAOVE_E2E_ARTIFACTS", "/tmp/baove-e2e"))
         target.mkdir(parents=True, exist_ok=True)
         page.screenshot(path=str(target / f"{request.node.name}.png"), full_page=True)
+        for number, other in enumerate(page.other_phones, start=2):
+            other.screenshot(path=str(target / f"{request.node.name}-{number}.png"), full_page=True)
+    for other in page.other_phones:
+        other.context.close()
     context.close()
+
+
+def another_phone(page):
+    """A second person on a phone of their own: a new browser context (its own cookies, service worker and
+    storage), closed with the test. Clearing the first phone's cookies is not enough to change person: a request
+    its page or its service worker still has on the way (the offline app's, on a loaded machine) sets the first
+    person's session cookie again when its answer arrives."""
+    context = page.context.browser.new_context(locale="vi-VN", viewport={"width": 390, "height": 844})
+    other = context.new_page()
+    other.set_default_timeout(10_000)
+    other.base_url = page.base_url
+    page.other_phones.append(other)
+    return other
 
 
 @pytest.hookimpl(wrapper=True, tryfirst=True)

@@ -4,7 +4,7 @@ from playwright.sync_api import expect
 from agencies.models import Agency
 from plans import services
 from plans.importer import parse
-from tests.e2e.conftest import login
+from tests.e2e.conftest import another_phone, login
 from tests.factories import TEST_PASSWORD, AgencyFactory, MembershipFactory, UserFactory
 from tests.plans.conftest import seed_text
 
@@ -26,18 +26,16 @@ def test_a_focal_point_reports_progress_and_the_leader_sees_the_bar_move(page, s
     page.goto(f"{page.base_url}/plans/{plan.pk}/")
     bar = page.locator(f'[data-agency="{social.name}"] [data-testid="progress-bar"]')
     expect(bar).to_have_text("0 %")
-    page.context.clear_cookies()
 
-    login(page, "focal", TEST_PASSWORD)
-    page.goto(f"{page.base_url}/plans/my-tasks/")
-    card = page.get_by_test_id("plan-task-card").first
+    focal = another_phone(page)  # the focal point, on their own phone
+    login(focal, "focal", TEST_PASSWORD)
+    focal.goto(f"{focal.base_url}/plans/my-tasks/")
+    card = focal.get_by_test_id("plan-task-card").first
     card.locator("select").select_option("done")
     card.locator("textarea").fill("Đã hoàn thành, 26 xã tham gia.")
     card.get_by_test_id("report-progress").click()
-    expect(page.locator(".alert-success")).to_be_visible()
-    page.context.clear_cookies()
+    expect(focal.locator(".alert-success")).to_be_visible()
 
-    login(page, "leader", TEST_PASSWORD)
-    page.goto(f"{page.base_url}/plans/{plan.pk}/")
+    page.goto(f"{page.base_url}/plans/{plan.pk}/")  # the leader, still logged in on theirs
     expect(bar).not_to_have_text("0 %")
     expect(bar).to_have_text("5 %")  # 1 of its 22 occurrences
