@@ -69,6 +69,7 @@ def another_phone(page):
     other = context.new_page()
     other.set_default_timeout(10_000)
     other.base_url = page.base_url
+    other.other_phones = page.other_phones  # one list for the test: every phone closed with it
     page.other_phones.append(other)
     return other
 

@@ -3,13 +3,8 @@ import re
 from playwright.sync_api import expect
 
 from cases.models import CaseFile
-from tests.e2e.conftest import login
+from tests.e2e.conftest import another_phone, login
 from tests.factories import TEST_PASSWORD, AgencyFactory
-
-
-def _logout(page):
-    page.goto(f"{page.base_url}/")
-    page.context.clear_cookies()
 
 
 def test_officer_takes_a_report_to_an_approved_plan(page, tree, cast):
@@ -101,7 +96,7 @@ def test_officer_takes_a_report_to_an_approved_plan(page, tree, cast):
     expect(page.get_by_test_id("case-state")).to_have_text("Đã trình kế hoạch")
 
     # 5. The chairman approves (Mẫu 05).
-    _logout(page)
+    page = another_phone(page)  # the next person, on a phone of their own
     login(page, "chairman", TEST_PASSWORD)
     page.goto(case_url)
     page.get_by_test_id("action-approve_plan").click()

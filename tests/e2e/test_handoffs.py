@@ -9,18 +9,13 @@ import pytest
 from playwright.sync_api import expect
 from rest_framework.authtoken.models import Token
 
-from tests.e2e.conftest import login
+from tests.e2e.conftest import another_phone, login
 from tests.factories import TEST_PASSWORD, AgencyFactory, MembershipFactory, UserFactory, walk_to
 
 
 @pytest.fixture(autouse=True)
 def _any_hour(settings):
     settings.REMINDER_HOURS = None  # the notices are followed at whatever hour the test runs
-
-
-def _logout(page):
-    page.goto(f"{page.base_url}/notifications/")
-    page.context.clear_cookies()
 
 
 def _bell_has(page, text):
@@ -46,7 +41,7 @@ def test_each_next_person_finds_the_hand_off_on_their_home_page_and_in_the_bell(
     page.get_by_test_id("action-submit").click()
     expect(page.get_by_test_id("next-step-not-yours")).to_be_visible()
     expect(page.get_by_test_id("next-step-who")).to_contain_text("Chủ tịch UBND xã")
-    _logout(page)
+    page = another_phone(page)  # the next person, on a phone of their own
 
     # The chairman: the plan waits on the home page, and the bell says so.
     login(page, "chairman", TEST_PASSWORD)
@@ -58,7 +53,7 @@ def test_each_next_person_finds_the_hand_off_on_their_home_page_and_in_the_bell(
     page.fill("#id_decision_number", "27/QĐ-UBND")
     page.get_by_test_id("action-submit").click()
     expect(page.get_by_test_id("case-state")).to_have_text("Đang hỗ trợ, can thiệp")
-    _logout(page)
+    page = another_phone(page)  # the next person, on a phone of their own
 
     # The police focal point: the assignment waits to be accepted.
     login(page, "police", TEST_PASSWORD)
@@ -70,7 +65,7 @@ def test_each_next_person_finds_the_hand_off_on_their_home_page_and_in_the_bell(
     page.fill("#id_progress-text", "Đã làm việc với gia đình.")
     page.get_by_test_id("submit-progress").click()
     expect(page.get_by_test_id("assignment-status")).to_have_text("Đang thực hiện")
-    _logout(page)
+    page = another_phone(page)  # the next person, on a phone of their own
 
     # Back to the officer: told of the approval, the acceptance and the progress.
     login(page, "officer", TEST_PASSWORD)
@@ -79,7 +74,7 @@ def test_each_next_person_finds_the_hand_off_on_their_home_page_and_in_the_bell(
     expect(notices.filter(has_text="Công an Xã Một đã báo cáo tiến độ")).to_have_count(1)
     expect(notices.filter(has_text="đã tiếp nhận việc được giao")).to_have_count(1)
     expect(notices.filter(has_text="đã được phê duyệt")).to_have_count(1)
-    _logout(page)
+    page = another_phone(page)  # the next person, on a phone of their own
 
     # Outside the case: nothing of it, on the home page or in the bell.
     login(page, "officer_elsewhere", TEST_PASSWORD)
