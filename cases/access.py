@@ -890,25 +890,29 @@ def collaborator_communes(user) -> list[AdministrativeUnit]:
     return sorted(communes.values(), key=lambda commune: commune.name)
 
 
-def collaborator_commune(user, hamlet: AdministrativeUnit | None, commune_id: int | None = None) -> AdministrativeUnit:
-    """The commune a collaborator's report comes from: their HAMLET's (one of theirs); without one (a child
-    outside their hamlets), the commune they chose among theirs (COMMUNE_ID), or the only one they have. A
-    collaborator of several communes who chose neither is asked to: nothing goes to a commune chosen for them."""
+def collaborator_place(
+    user, hamlet_id: int | None, commune_id: int | None = None
+) -> tuple[AdministrativeUnit, AdministrativeUnit | None]:
+    """(commune, hamlet) a collaborator's report comes from: their hamlet HAMLET_ID's (one of theirs); without
+    one (a child outside their hamlets), the commune they chose among theirs (COMMUNE_ID), or the only one they
+    have. A collaborator of several communes who chose neither is asked to: nothing goes to a commune chosen
+    for them."""
     places = collaborator_places(user)
-    if hamlet is not None:
-        if not any(place is not None and place.pk == hamlet.pk for _commune, place in places):
+    if hamlet_id is not None:
+        hamlet = next((place for _commune, place in places if place is not None and place.pk == hamlet_id), None)
+        if hamlet is None:
             raise ValidationError({"hamlet": [_("This hamlet is not one of yours.")]})
-        return hamlet.parent
+        return hamlet.parent, hamlet
     communes = {commune.pk: commune for commune, _place in places}
     if commune_id is not None:
         if commune_id not in communes:
             raise ValidationError({"commune": [_("You report for your own commune only.")]})
-        return communes[commune_id]
+        return communes[commune_id], None
     if len(communes) != 1:
         raise ValidationError(
             {"commune": [_("You collaborate in several communes: choose the hamlet or the commune of this report.")]}
         )
-    return next(iter(communes.values()))
+    return next(iter(communes.values())), None
 
 
 def may_report_as_collaborator(user) -> bool:

@@ -266,16 +266,12 @@ class CommunityReportCreateApi(APIView):
         serializer = serializers.CommunityReportInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
-        hamlet = None
-        if data["hamlet"] is not None:
-            hamlet = next((place for _commune, place in places if place and place.pk == data["hamlet"]), None)
-            if hamlet is None:
-                raise ValidationError({"hamlet": [_("This hamlet is not one of yours.")]})
+        # A refusal (not one of their hamlets or communes, several communes and none chosen): 400 (config.api).
+        commune, hamlet = access.collaborator_place(request.user, data["hamlet"], data["commune"])
         found, _receipt = services.community_report_submit(
             actor=request.user,
             data=services.CommunityReportInput(
-                # A refusal (several communes and none chosen, not one of theirs): 400 (config.api).
-                commune=access.collaborator_commune(request.user, hamlet, data["commune"]),
+                commune=commune,
                 hamlet=hamlet,
                 child=data["child"],
                 place=data["place"],

@@ -31,12 +31,14 @@ def community_new(request):
     )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        hamlet = data.get("hamlet")
         try:
+            commune, hamlet = access.collaborator_place(
+                request.user, data["hamlet"].pk if data.get("hamlet") else None, data.get("commune")
+            )
             services.community_report_submit(
                 actor=request.user,
                 data=services.CommunityReportInput(
-                    commune=access.collaborator_commune(request.user, hamlet, data.get("commune")),
+                    commune=commune,
                     hamlet=hamlet,
                     child=data["child"],
                     place=data["place"],
