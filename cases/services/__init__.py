@@ -27,7 +27,14 @@ from .lists import case_extra_save, extra_field_save, list_entry_save
 from .merges import child_merge, child_merge_undo, duplicate_dismiss, undo_refusal
 from .notes import note_add
 from .offline import offline_key_check, offline_key_issue, offline_keys_revoke
-from .responsibility import Handover, KeptFile, case_assign_officer, caseload_hand_over
+from .responsibility import (
+    Handover,
+    HandoverPlan,
+    KeptFile,
+    case_assign_officer,
+    caseload_hand_over,
+    caseload_handover_plan,
+)
 from .restriction import case_restrict, case_unrestrict
 from .safety import SafetyItemInput, safety_plan_record
 from .siblings import GROUP_STEPS, step_for_siblings
@@ -63,6 +70,7 @@ __all__ = [
     "ChildInput",
     "CommunityReportInput",
     "Handover",
+    "HandoverPlan",
     "KeptFile",
     "MeasureInput",
     "ReportInput",
@@ -95,6 +103,7 @@ __all__ = [
     "case_transfer",
     "case_unrestrict",
     "caseload_hand_over",
+    "caseload_handover_plan",
     "child_merge",
     "child_merge_undo",
     "community_report_close",

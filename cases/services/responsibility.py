@@ -2,6 +2,7 @@
 or all of an officer's open files at once (leave, departure), with the same locks, checks and events."""
 
 import uuid
+from collections.abc import Collection
 from dataclasses import dataclass, field
 
 from django.contrib.auth import get_user_model
@@ -78,24 +79,47 @@ class KeptFile:
 
 
 @dataclass
-class Handover:
+class _Between:
+    """Whose open files, to whom, in which commune."""
+
     from_officer: object
     to_officer: object
     commune: object
+
+
+@dataclass
+class Handover(_Between):
     handed: list[CaseFile] = field(default_factory=list)
     kept: list[KeptFile] = field(default_factory=list)
+    # Open files the officer came to answer for after the list was checked: not in what was confirmed.
+    unconfirmed: list[KeptFile] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class PlannedFile:
+    """A file a handover would move, as its check page shows it (no child's name: as on the caseload)."""
+
+    pk: int
+    reference: str
+    state: str
+    opened_at: object
+
+
+@dataclass
+class HandoverPlan(_Between):
+    """What `caseload_hand_over` would do now: the files that would go, and those that would stay and why."""
+
+    moving: list[PlannedFile] = field(default_factory=list)
+    staying: list[KeptFile] = field(default_factory=list)
 
 
 def _refusal() -> str:
     return _("Only the commune's chairman or a coordinator hands over an officer's case files.")
 
 
-@transaction.atomic
-def caseload_hand_over(*, actor, commune, from_officer, to_officer, reason: str) -> Handover:
-    """Hand every open file FROM_OFFICER answers for in COMMUNE to TO_OFFICER (leave, departure), in one
-    transaction, file by file through the same checks as a single handover. A file that cannot go (a
-    restricted file that does not name the new officer) stays with its officer and is reported back.
-    Each officer gets one notice summing it up, not one per file."""
+def _check_handover(*, actor, commune, from_officer, to_officer, reason: str) -> set[int]:
+    """Refuse what no file could make right (the right to hand over, the two officers, the reason); returns
+    the commune's officers."""
     if not access.may_hand_over_caseload(actor, commune):
         raise PermissionDenied(_refusal())
     errors = _reason_errors(reason)
@@ -108,34 +132,80 @@ def caseload_hand_over(*, actor, commune, from_officer, to_officer, reason: str)
         errors["from_officer"] = [_("Choose the officer whose case files are handed over.")]
     if errors:
         raise ValidationError(errors)
+    return officers
+
+
+def _why_it_stays(actor, case: CaseFile, to_officer, officers: set[int], visible: set[int]) -> KeptFile | None:
+    """Why CASE stays with its officer in a handover to TO_OFFICER (None: it goes). The check page and the
+    handover itself decide by this one function."""
+    if not access.can_assign_officer(actor, case):
+        raise PermissionDenied(_refusal())
+    if case.is_restricted and case.pk not in visible:
+        # As for a single file: who may not open a restricted file does not move it either.
+        problem = _("It is restricted and does not name you: someone named on it hands it over.")
+        return KeptFile(case.pk, case.reference or "", problem, False)
+    if problem := _officer_error(case, to_officer, officers):
+        return KeptFile(case.pk, case.reference or "", problem, case.pk in visible)
+    return None
+
+
+def _open_files_of(officer, commune):
+    return CaseFile.objects.filter(commune=commune, officer=officer, state__in=OPEN_STATES)
+
+
+def _visible_files_of(actor, officer, commune) -> set[int]:
+    return set(access.cases_visible_to(actor).filter(commune=commune, officer=officer).values_list("pk", flat=True))
+
+
+def caseload_handover_plan(*, actor, commune, from_officer, to_officer, reason: str) -> HandoverPlan:
+    """What handing FROM_OFFICER's open files in COMMUNE to TO_OFFICER would do now, for the person to check
+    before it is done; writes nothing. The same checks and refusals as `caseload_hand_over`."""
+    officers = _check_handover(
+        actor=actor, commune=commune, from_officer=from_officer, to_officer=to_officer, reason=reason
+    )
+    plan = HandoverPlan(from_officer=from_officer, to_officer=to_officer, commune=commune)
+    visible = _visible_files_of(actor, from_officer, commune)
+    for case in _open_files_of(from_officer, commune).order_by("opened_at", "pk"):
+        if kept := _why_it_stays(actor, case, to_officer, officers, visible):
+            plan.staying.append(kept)
+        else:
+            plan.moving.append(PlannedFile(case.pk, case.reference or f"#{case.pk}", case.state, case.opened_at))
+    if not plan.moving and not plan.staying:
+        raise ValidationError({"from_officer": [_("This officer has no open case file in this commune.")]})
+    return plan
+
+
+@transaction.atomic
+def caseload_hand_over(
+    *, actor, commune, from_officer, to_officer, reason: str, confirmed: Collection[int] | None = None
+) -> Handover:
+    """Hand every open file FROM_OFFICER answers for in COMMUNE to TO_OFFICER (leave, departure), in one
+    transaction, file by file through the same checks as a single handover. A file that cannot go (a
+    restricted file that does not name the new officer) stays with its officer and is reported back.
+    CONFIRMED: the files the person saw on the check page; a file the officer came to answer for since then
+    stays with them too (reported apart): nothing moves that was not shown. Each officer gets one notice
+    summing it up, not one per file."""
+    officers = _check_handover(
+        actor=actor, commune=commune, from_officer=from_officer, to_officer=to_officer, reason=reason
+    )
     result = Handover(from_officer=from_officer, to_officer=to_officer, commune=commune)
     token = uuid.uuid4().hex
-    visible = set(
-        access.cases_visible_to(actor).filter(commune=commune, officer=from_officer).values_list("pk", flat=True)
-    )
-    pks = (
-        CaseFile.objects.filter(commune=commune, officer=from_officer, state__in=OPEN_STATES)
-        .order_by("pk")  # locked in one order: two handovers at once cannot deadlock
-        .values_list("pk", flat=True)
-    )
+    visible = _visible_files_of(actor, from_officer, commune)
+    # Locked in one order: two handovers at once cannot deadlock.
+    pks = _open_files_of(from_officer, commune).order_by("pk").values_list("pk", flat=True)
     for pk in pks:
         locked = case_lock(CaseFile(pk=pk))
         if locked.officer_id != from_officer.pk or locked.commune_id != commune.pk:
             continue  # handed or transferred by someone else since the list was read: not theirs any more
-        if not access.can_assign_officer(actor, locked):
-            raise PermissionDenied(
-                _("Only the commune's chairman or a coordinator hands over an officer's case files.")
-            )
-        if locked.is_restricted and pk not in visible:
-            # As for a single file: who may not open a restricted file does not move it either.
-            problem = _("It is restricted and does not name you: someone named on it hands it over.")
-            result.kept.append(KeptFile(pk, locked.reference or "", problem, False))
+        if kept := _why_it_stays(actor, locked, to_officer, officers, visible):
+            result.kept.append(kept)
             continue
-        if problem := _officer_error(locked, to_officer, officers):
-            result.kept.append(KeptFile(pk, locked.reference or "", problem, pk in visible))
+        if confirmed is not None and pk not in confirmed:
+            problem = _("They came to answer for it after you checked the list: hand it over again if it goes too.")
+            result.unconfirmed.append(KeptFile(pk, locked.reference or "", problem, pk in visible))
             continue
         result.handed.append(_hand(actor=actor, case=locked, officer=to_officer, reason=reason.strip(), handover=token))
-    if not result.handed and not result.kept:
+    if not result.handed and not result.kept and not result.unconfirmed:
         raise ValidationError({"from_officer": [_("This officer has no open case file in this commune.")]})
     _announce_handover(result, actor=actor, reason=reason.strip(), token=token)
     return result

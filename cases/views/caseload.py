@@ -192,21 +192,24 @@ def handover(request, commune_pk):
         officers=officers,
         initial={"from_officer": request.GET.get("from")},
     )
-    # Whose files, and how many: the chooser says it before anything is handed over.
-    form.fields["from_officer"].label_from_instance = lambda user: (
-        ngettext("%(name)s – %(count)s open case file", "%(name)s – %(count)s open case files", holding.get(user.pk, 0))
-        % {"name": _name(user), "count": holding.get(user.pk, 0)}
-    )
-    if request.method == "POST" and form.is_valid():
+    _count_in_labels(form, holding)
+    if request.method == "POST" and "change" in request.POST:
+        # Back from the check page to change something: the form as it was filled, without errors.
+        form = forms.HandoverForm(
+            holders=form.fields["from_officer"].queryset,
+            officers=officers,
+            initial={name: request.POST.get(name, "") for name in ("from_officer", "to_officer", "reason")},
+        )
+        _count_in_labels(form, holding)
+    elif request.method == "POST" and form.is_valid():
         data = form.cleaned_data
+        people = {"actor": request.user, "commune": commune, "from_officer": data["from_officer"]}
+        people |= {"to_officer": data["to_officer"], "reason": data["reason"]}
         try:
-            result = services.caseload_hand_over(
-                actor=request.user,
-                commune=commune,
-                from_officer=data["from_officer"],
-                to_officer=data["to_officer"],
-                reason=data["reason"],
-            )
+            if "confirm" not in request.POST:
+                plan = services.caseload_handover_plan(**people)
+                return render(request, "cases/handover_check.html", {"commune": commune, "form": form, "plan": plan})
+            result = services.caseload_hand_over(**people, confirmed=_confirmed(request.POST.getlist("files")))
         except ValidationError as error:
             apply_errors(error, form)
         else:
@@ -220,6 +223,19 @@ def handover(request, commune_pk):
     )
 
 
+def _count_in_labels(form, holding: dict[int, int]) -> None:
+    """Whose files, and how many: the chooser says it before anything is handed over."""
+    form.fields["from_officer"].label_from_instance = lambda user: (
+        ngettext("%(name)s – %(count)s open case file", "%(name)s – %(count)s open case files", holding.get(user.pk, 0))
+        % {"name": _name(user), "count": holding.get(user.pk, 0)}
+    )
+
+
+def _confirmed(values: list[str]) -> set[int]:
+    """The files shown on the check page (what is not a number is no file)."""
+    return {int(value) for value in values if value.isdigit()}
+
+
 def _name(user) -> str:
     return user.get_full_name() or user.username
 
@@ -227,15 +243,28 @@ def _name(user) -> str:
 def _report(request, result: services.Handover) -> None:
     """Say what was handed over and, by name, every file that was not (never dropped silently)."""
     values = {"count": len(result.handed), "to": _name(result.to_officer), "from": _name(result.from_officer)}
-    messages.success(
-        request,
-        ngettext(
-            "%(count)s case file handed from %(from)s to %(to)s; each of them is told once.",
-            "%(count)s case files handed from %(from)s to %(to)s; each of them is told once.",
-            len(result.handed),
+    if result.handed:
+        messages.success(
+            request,
+            ngettext(
+                "%(count)s case file handed from %(from)s to %(to)s; each of them is told once.",
+                "%(count)s case files handed from %(from)s to %(to)s; each of them is told once.",
+                len(result.handed),
+            )
+            % values,
         )
-        % values,
-    )
+    else:
+        messages.warning(request, _("No case file was handed over."))
+    if result.unconfirmed:
+        shown = [kept.reference for kept in result.unconfirmed if kept.is_visible]
+        text = ngettext(
+            "%(kept)s case file stays with %(from)s: they came to answer for it after you checked the list. "
+            "Hand it over again if it goes too.",
+            "%(kept)s case files stay with %(from)s: they came to answer for them after you checked the list. "
+            "Hand them over again if they go too.",
+            len(result.unconfirmed),
+        ) % {**values, "kept": len(result.unconfirmed)}
+        messages.warning(request, " ".join([text, *([", ".join(shown) + "."] if shown else [])]))
     if result.kept:
         shown = [kept.reference for kept in result.kept if kept.is_visible]
         unseen = len(result.kept) - len(shown)

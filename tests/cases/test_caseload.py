@@ -208,7 +208,7 @@ def test_handing_over_to_an_officer_of_another_commune_or_without_reason_changes
     assert Notification.objects.count() == notices
 
 
-def test_the_handover_page_hands_over_and_says_what_stayed(tree, cast, caseload_c1):
+def test_the_handover_page_shows_the_list_to_check_then_hands_over_and_says_what_stayed(tree, cast, caseload_c1):
     second, files, _theirs = caseload_c1
     client = Client()
     client.force_login(cast.coordinator_district)
@@ -219,14 +219,37 @@ def test_the_handover_page_hands_over_and_says_what_stayed(tree, cast, caseload_
     refused = client.post(url, {"from_officer": cast.officer.pk, "to_officer": second.pk, "reason": ""})
     assert refused.status_code == 400
     assert "field-error" in refused.content.decode().split('data-field="reason"')[0][-200:]
-    done = client.post(
-        url, {"from_officer": cast.officer.pk, "to_officer": second.pk, "reason": "Chuyển công tác."}, follow=True
-    )
+    before, notices, events = _state(*files), Notification.objects.count(), CaseEvent.objects.count()
+    filled = {"from_officer": cast.officer.pk, "to_officer": second.pk, "reason": "Chuyển công tác.\nTừ 01/12."}
+    check = client.post(url, filled)
+    text = check.content.decode()
+    assert check.status_code == 200
+    moving = text.split('data-testid="handover-moving"')[1].split("</ul>")[0]
+    assert files[0].reference in moving
+    assert files[1].reference in moving
+    staying = text.split('data-testid="handover-staying"')[1].split("</ul>")[0]
+    assert files[2].reference not in text  # restricted, not naming the coordinator: counted, never named
+    assert "giới hạn" in staying
+    assert files[3].reference not in text  # closed: not part of the caseload
+    assert CHILD not in text  # no child's name, as on the caseload page
+    assert "Chuyển công tác.\nTừ 01/12." in text  # the reason travels with the confirmation
+    assert _state(*files) == before  # checking changes nothing
+    assert (Notification.objects.count(), CaseEvent.objects.count()) == (notices, events)
+    # Back to change something: the form as it was filled, no error shown.
+    back = client.post(url, {**filled, "change": "1"})
+    assert back.status_code == 200
+    assert f'value="{second.pk}" selected' in back.content.decode()
+    assert "Từ 01/12." in back.content.decode()
+    assert "field-error" not in back.content.decode()
+    assert _state(*files) == before
+    shown = [files[0].pk, files[1].pk]
+    done = client.post(url, {**filled, "files": shown, "confirm": "1"}, follow=True)
     text = done.content.decode()
     assert "2 hồ sơ trường hợp đã được bàn giao" in text
     assert "1 hồ sơ đang được giới hạn" in text
-    assert files[2].reference not in text  # the coordinator is not named on it: counted, not named
+    assert files[2].reference not in text
     assert CHILD not in text
+    assert set(CaseFile.objects.filter(pk__in=shown).values_list("officer_id", flat=True)) == {second.pk}
     officer_page = Client()
     officer_page.force_login(cast.officer)
     assert officer_page.get(url).status_code == 403
@@ -348,3 +371,44 @@ def test_a_restricted_file_that_does_not_name_who_hands_over_stays_even_when_it_
     assert (secret.pk, False) in [(kept.pk, kept.is_visible) for kept in result.kept]  # counted, never named
     secret.refresh_from_db()
     assert secret.officer_id == cast.officer.pk
+
+
+def test_a_file_given_to_the_officer_after_the_check_stays_with_them_and_is_reported(tree, cast, caseload_c1, receive):
+    second, files, _theirs = caseload_c1
+    client = Client()
+    client.force_login(cast.chairman)
+    url = reverse("cases:handover", args=[tree.commune_c1.pk])
+    filled = {"from_officer": cast.officer.pk, "to_officer": second.pk, "reason": "Nghỉ phép."}
+    check = client.post(url, filled).content.decode()
+    shown = [int(pk) for pk in check.split('name="files" value="')[1:] for pk in [pk.split('"')[0]]]
+    assert sorted(shown) == sorted([files[0].pk, files[1].pk])
+    # Meanwhile a new report makes the officer answer for one more file.
+    late = receive(children=[child_input(tree.commune_c1, name="Lò Văn Muộn")]).case_files.get()
+    assert late.officer_id == cast.officer.pk
+    done = client.post(url, {**filled, "files": [*shown, "x1", ""], "confirm": "1"}, follow=True)
+    text = done.content.decode()
+    assert "2 hồ sơ trường hợp đã được bàn giao" in text
+    assert "sau khi bạn kiểm tra danh sách" in text
+    assert late.reference in text
+    officers = dict(CaseFile.objects.values_list("pk", "officer_id"))
+    assert officers[late.pk] == cast.officer.pk  # never moved without being shown
+    assert officers[files[0].pk] == officers[files[1].pk] == second.pk
+
+
+def test_the_check_is_refused_like_the_handover_and_changes_nothing(tree, cast, caseload_c1):
+    second, files, theirs = caseload_c1
+    before, notices = _state(*files, theirs), Notification.objects.count()
+    with pytest.raises(PermissionDenied):
+        services.caseload_handover_plan(actor=cast.officer, commune=tree.commune_c1, from_officer=cast.officer,
+                                        to_officer=second, reason="Nghỉ phép.")  # fmt: skip
+    with pytest.raises(ValidationError) as refused:
+        services.caseload_handover_plan(actor=cast.chairman, commune=tree.commune_c1, from_officer=cast.officer,
+                                        to_officer=cast.officer, reason="Nghỉ phép.")  # fmt: skip
+    assert "to_officer" in refused.value.message_dict
+    plan = services.caseload_handover_plan(
+        actor=cast.chairman, commune=tree.commune_c1, from_officer=cast.officer, to_officer=second, reason="Nghỉ phép."
+    )
+    assert [file.pk for file in plan.moving] == [files[0].pk, files[1].pk]
+    assert [(kept.pk, kept.is_visible) for kept in plan.staying] == [(files[2].pk, False)]
+    assert _state(*files, theirs) == before
+    assert Notification.objects.count() == notices

@@ -1,5 +1,6 @@
 """The caseloads on a phone (390×844): the chairman sees each officer's open files as cards, opens the list
-behind a number, and hands a departing officer's files to another in one step; both are told once."""
+behind a number, and hands a departing officer's files to another after checking their list; both are told
+once."""
 
 from playwright.sync_api import expect
 
@@ -32,7 +33,7 @@ def test_the_chairman_sees_the_caseloads_and_hands_an_officers_files_over(page, 
     expect(page.get_by_test_id("officer-filter")).to_be_visible()
     expect(page.get_by_test_id("case-card")).to_have_count(2)
 
-    # The officer leaves: their files go to the other officer in one step.
+    # The officer leaves: the chairman checks the list of their files, then they go to the other officer.
     page.goto(f"{page.base_url}/caseload/")
     button = page.get_by_test_id(f"handover-{tree.commune_c1.pk}-{cast.officer.pk}").first  # the card, on a phone
     assert button.bounding_box()["height"] >= 44
@@ -40,6 +41,20 @@ def test_the_chairman_sees_the_caseloads_and_hands_an_officers_files_over(page, 
     page.select_option("#id_to_officer", str(second.pk))
     page.fill("#id_reason", "Chuyển công tác.")
     page.get_by_test_id("submit-handover").click()
+    moving = page.get_by_test_id("handover-moving").get_by_role("listitem")
+    expect(moving).to_have_count(2)
+    for case in files:
+        expect(page.get_by_test_id("handover-moving")).to_contain_text(case.reference)
+    assert set(CaseFile.objects.filter(pk__in=[f.pk for f in files]).values_list("officer_id", flat=True)) == {
+        cast.officer.pk
+    }  # nothing moves before it is confirmed
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    page.evaluate(AXE.read_text(encoding="utf-8"))
+    assert page.evaluate(RUN_AXE) == []
+    confirm = page.get_by_test_id("confirm-handover")
+    assert confirm.bounding_box()["height"] >= 44
+    expect(confirm).to_have_text("Bàn giao 2 hồ sơ trường hợp")
+    confirm.click()
     expect(page.get_by_text("2 hồ sơ trường hợp đã được bàn giao", exact=False)).to_be_visible()
     assert set(CaseFile.objects.filter(pk__in=[f.pk for f in files]).values_list("officer_id", flat=True)) == {
         second.pk
