@@ -15,6 +15,7 @@ from pathlib import Path
 from playwright.sync_api import expect
 
 from cases.models import CaseFile
+from tests.e2e.conftest import another_phone
 from tests.factories import TEST_PASSWORD, AgencyFactory
 
 FIRST_CHILD_LIMIT = 60
@@ -25,10 +26,14 @@ class Journey:
     """A page whose actions are counted: `tap` (one touch), `type` (one field filled), `choose` (a list)."""
 
     def __init__(self, page):
-        self.page = page
         self.interactions = 0
         self.page_loads = 0
         self.bytes = 0
+        self.go_on(page)
+
+    def go_on(self, page):
+        """Count on PAGE from now on (the next person's own phone: its caches start empty, as theirs would)."""
+        self.page = page
         cdp = page.context.new_cdp_session(page)
         cdp.send("Network.enable")
         cdp.on("Network.loadingFinished", self._received)
@@ -66,10 +71,6 @@ def _login(journey: Journey, username: str):
     journey.type("#id_username", username)
     journey.type("#id_password", TEST_PASSWORD)
     journey.tap(journey.page.get_by_role("button", name="Đăng nhập"))
-
-
-def _logout(page):
-    page.context.clear_cookies()
 
 
 def _answer(journey: Journey, group: str, answer: str):
@@ -152,8 +153,9 @@ def test_two_siblings_from_report_to_approved_plans_within_the_interaction_targe
     expect(page.get_by_test_id("case-state")).to_have_text("Đã trình kế hoạch")
     assert set(CaseFile.objects.values_list("state", flat=True)) == {"plan_submitted"}
 
-    # 5. The chairman approves each plan by decision (Mẫu 05), from the work list.
-    _logout(page)
+    # 5. The chairman approves each plan by decision (Mẫu 05), from the work list, on a phone of their own.
+    page = another_phone(page)
+    journey.go_on(page)
     _login(journey, "chairman")
 
     def approve(case, number):
