@@ -4,6 +4,7 @@ with a password chosen at download time (never stored, never logged, never sent 
 
 import datetime
 import logging
+from collections.abc import Iterable, Iterator
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -14,7 +15,8 @@ from django.http import Http404
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from audit.recorder import record
+from audit.models import AuditObject
+from audit.recorder import record, record_each
 from config import files
 from config.replicas import using_replica
 from notifications.outbox import enqueue
@@ -75,10 +77,13 @@ def export_build(export_id: int, *, now: datetime.datetime | None = None) -> str
     if claimed != 1:
         return "skipped"
     export = Export.objects.select_related("user").get(pk=export_id)
+    exported: list[int] = []  # the case files in the file, each recorded on its own trail once it is built
     try:
         # Read from the streaming replica when one is configured and up to date (config/replicas.py).
         with using_replica(), translation.override(settings.LANGUAGE_CODE):  # headings Vietnamese first
             rows = SOURCES[export.kind](export.user, export.query)
+            if export.kind == ExportKind.CASE_LIST:
+                rows = _noting_cases(rows, exported)
             output, count = exports.write(export.kind, export.file_format, rows)
         with output:
             content = files.encrypt(output.read())
@@ -109,7 +114,15 @@ def export_build(export_id: int, *, now: datetime.datetime | None = None) -> str
             fields={"export": str(export.token), "query": export.query, "format": export.file_format, "rows": count},
             actor=export.user,
         )
+        record_each("export", AuditObject.CASE, exported, fields={"export": str(export.token)}, actor=export.user)
     return "done"
+
+
+def _noting_cases(rows: Iterable[dict], exported: list[int]) -> Iterator[dict]:
+    """ROWS as they are, the id of each case file noted in EXPORTED on the way."""
+    for row in rows:
+        exported.append(row["pk"])
+        yield row
 
 
 def export_file_name(export: Export) -> str:

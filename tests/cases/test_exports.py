@@ -18,7 +18,7 @@ from openpyxl import load_workbook
 
 from agencies.access import access_changed
 from audit.models import AuditChannel, AuditEvent, AuditObject
-from cases import exports, services
+from cases import exports, selectors, services
 from cases.models import Export, ExportState
 from cases.services.exports import export_build, exports_tend
 from tests.factories import AgencyFactory, MembershipFactory, UserFactory, child_input
@@ -201,6 +201,26 @@ def test_every_export_is_in_the_trail_and_the_password_nowhere(world, cast):
     for event in AuditEvent.objects.all():
         assert PASSWORD not in repr(event.fields)
     assert PASSWORD not in repr(list(Export.objects.values()))
+
+
+def test_each_exported_case_file_shows_the_export_on_its_own_trail(world, cast):
+    """Who has seen a case file includes who exported it: one row per file in the export, none for the others."""
+    client = _client(cast.officer)
+    export = _request(client, query="", file_format="xlsx")
+    assert not AuditEvent.objects.filter(action="export", object_type="case").exists()  # not before it is built
+    _download(client, export)
+    rows = AuditEvent.objects.filter(action="export", object_type="case")
+    in_file = {case.pk for case in world["c1"]}  # the officer's list: C1's three files (one restricted, naming them)
+    assert sorted(rows.values_list("case_id", flat=True)) == sorted(in_file)
+    assert {(row.user_id, row.object_id, row.fields["export"], row.channel) for row in rows} == {
+        (cast.officer.pk, str(pk), str(export.token), "task") for pk in in_file
+    }
+    assert not rows.filter(case_id__in=[world["c2"].pk, world["c4"].pk]).exists()
+    viewers = selectors.case_viewers(world["c1"][0])
+    assert cast.officer.username in [viewer["user__username"] for viewer in viewers]
+    # A build that runs again (a duplicate message) finds nothing to claim and writes no row twice.
+    assert export_build(export.pk) == "skipped"
+    assert rows.count() == len(in_file)
 
 
 def test_a_weak_password_is_refused_in_vietnamese_and_nothing_is_downloaded(world, cast):
