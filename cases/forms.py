@@ -565,9 +565,28 @@ class AssignOfficerForm(VersionForm):
 
 
 class HandoverForm(BootstrapMixin, forms.Form):
-    from_officer = forms.ModelChoiceField(label=_("Officer whose open case files are handed over"), queryset=None)
-    to_officer = forms.ModelChoiceField(label=_("Officer who will answer for them"), queryset=None)
-    reason = forms.CharField(label=_("Reason (leave, departure, workload…)"), widget=TEXTAREA, max_length=500)
+    from_officer = forms.ModelChoiceField(
+        label=_("Officer whose open case files are handed over"),
+        queryset=None,
+        error_messages={
+            "required": _("Choose the officer whose case files are handed over."),
+            "invalid_choice": _("This officer has no open case file in this commune any more."),
+        },
+    )
+    to_officer = forms.ModelChoiceField(
+        label=_("Officer who will answer for them"),
+        queryset=None,
+        error_messages={
+            "required": _("Choose a child-protection officer of this commune."),
+            "invalid_choice": _("Choose a child-protection officer of this commune."),
+        },
+    )
+    reason = forms.CharField(
+        label=_("Reason (leave, departure, workload…)"),
+        widget=TEXTAREA,
+        max_length=500,
+        error_messages={"required": _("Give the reason (leave, departure, workload…).")},
+    )
 
     def __init__(self, *args, holders=None, officers=None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -575,6 +594,13 @@ class HandoverForm(BootstrapMixin, forms.Form):
         self.fields["to_officer"].queryset = officers
         for name in ("from_officer", "to_officer"):
             self.fields[name].label_from_instance = lambda user: user.get_full_name() or user.get_username()
+
+    def clean(self):
+        """Every mistake said at once (the service says the same when called on its own)."""
+        data = super().clean()
+        if data.get("from_officer") and data.get("from_officer") == data.get("to_officer"):
+            self.add_error("to_officer", _("Choose another officer than the one whose case files are handed over."))
+        return data
 
 
 # ---------------------------------------------------------------------------------------------- privacy

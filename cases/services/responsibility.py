@@ -91,7 +91,7 @@ class _Between:
 class Handover(_Between):
     handed: list[CaseFile] = field(default_factory=list)
     kept: list[KeptFile] = field(default_factory=list)
-    # Open files the officer came to answer for after the list was checked: not in what was confirmed.
+    # Open files that were not on the list checked (given to the officer since, or unrestricted since).
     unconfirmed: list[KeptFile] = field(default_factory=list)
 
 
@@ -143,9 +143,9 @@ def _why_it_stays(actor, case: CaseFile, to_officer, officers: set[int], visible
     if case.is_restricted and case.pk not in visible:
         # As for a single file: who may not open a restricted file does not move it either.
         problem = _("It is restricted and does not name you: someone named on it hands it over.")
-        return KeptFile(case.pk, case.reference or "", problem, False)
+        return KeptFile(case.pk, case.reference or f"#{case.pk}", problem, False)
     if problem := _officer_error(case, to_officer, officers):
-        return KeptFile(case.pk, case.reference or "", problem, case.pk in visible)
+        return KeptFile(case.pk, case.reference or f"#{case.pk}", problem, case.pk in visible)
     return None
 
 
@@ -201,8 +201,8 @@ def caseload_hand_over(
             result.kept.append(kept)
             continue
         if confirmed is not None and pk not in confirmed:
-            problem = _("They came to answer for it after you checked the list: hand it over again if it goes too.")
-            result.unconfirmed.append(KeptFile(pk, locked.reference or "", problem, pk in visible))
+            problem = _("It was not on the list you checked: check the handover again if it goes too.")
+            result.unconfirmed.append(KeptFile(pk, locked.reference or f"#{pk}", problem, pk in visible))
             continue
         result.handed.append(_hand(actor=actor, case=locked, officer=to_officer, reason=reason.strip(), handover=token))
     if not result.handed and not result.kept and not result.unconfirmed:
@@ -236,6 +236,16 @@ def _announce_handover(result: Handover, *, actor, reason: str, token: str) -> N
             if result.kept
             else ""
         )
+        unconfirmed = (
+            ngettext(
+                "%(kept)s other open case file stays with you: it was not on the list checked.",
+                "%(kept)s other open case files stay with you: they were not on the list checked.",
+                len(result.unconfirmed),
+            )
+            % {"kept": len(result.unconfirmed)}
+            if result.unconfirmed
+            else ""
+        )
         if result.handed and result.to_officer.pk in people:
             drafts.append(
                 NotificationDraft(
@@ -264,7 +274,7 @@ def _announce_handover(result: Handover, *, actor, reason: str, token: str) -> N
                         len(result.handed),
                     )
                     % values,
-                    body=" ".join(filter(None, [_("Reason: %(reason)s") % values, kept])),
+                    body=" ".join(filter(None, [_("Reason: %(reason)s") % values, kept, unconfirmed])),
                     url=f"{cases_url}?{urlencode({'officer': result.from_officer.pk})}",
                     key=f"handover:{token}",
                     shown_at_once=True,

@@ -173,7 +173,9 @@ def _blocks(communes, *, open_one: bool) -> list[SafeString]:
 
 @login_required
 def handover(request, commune_pk):
-    """All open files of one officer of the commune to another, at once (a chairman or a coordinator)."""
+    """All open files of one officer of the commune to another, at once (a chairman or a coordinator): the
+    form, then a page to check the files that would go (reached by a redirect, so that Back returns to it),
+    then the handover of exactly the files shown."""
     _require_caseloads(request.user)
     commune = access.caseload_commune_for_user(request.user, commune_pk)
     if not access.may_hand_over_caseload(request.user, commune):
@@ -185,42 +187,81 @@ def handover(request, commune_pk):
         .annotate(count=Count("pk"))
         .values_list("officer_id", "count")
     )
-    officers = users.filter(pk__in=handoffs.commune_officer_ids(commune))
-    form = forms.HandoverForm(
-        request.POST or None,
-        holders=users.filter(pk__in=holding),
-        officers=officers,
-        initial={"from_officer": request.GET.get("from")},
-    )
-    _count_in_labels(form, holding)
+    choices = {
+        "holders": users.filter(pk__in=holding),
+        "officers": users.filter(pk__in=handoffs.commune_officer_ids(commune)),
+    }
+    key = f"handover_check:{commune.pk}"
+    if request.method == "GET" and request.GET.get("check"):
+        return _check_page(request, commune, request.session.get(key), choices, holding)
+    form = forms.HandoverForm(request.POST or None, **choices, initial={"from_officer": request.GET.get("from")})
     if request.method == "POST" and "change" in request.POST:
         # Back from the check page to change something: the form as it was filled, without errors.
-        form = forms.HandoverForm(
-            holders=form.fields["from_officer"].queryset,
-            officers=officers,
-            initial={name: request.POST.get(name, "") for name in ("from_officer", "to_officer", "reason")},
-        )
-        _count_in_labels(form, holding)
+        fields = ("from_officer", "to_officer", "reason")
+        form = forms.HandoverForm(**choices, initial={name: request.POST.get(name, "") for name in fields})
+    elif request.method == "POST" and "confirm" in request.POST and _handed_already(request.POST, commune):
+        # A second tap, or the page sent again after it went: what was checked has been handed over.
+        request.session.pop(key, None)
+        messages.info(request, _("The case files you checked have already been handed over."))
+        return redirect("cases:caseload")
     elif request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        people = {"actor": request.user, "commune": commune, "from_officer": data["from_officer"]}
-        people |= {"to_officer": data["to_officer"], "reason": data["reason"]}
+        people = _people(request, commune, form.cleaned_data)
         try:
             if "confirm" not in request.POST:
-                plan = services.caseload_handover_plan(**people)
-                return render(request, "cases/handover_check.html", {"commune": commune, "form": form, "plan": plan})
+                services.caseload_handover_plan(**people)  # its refusals shown on the form, in words
+                request.session[key] = {name: request.POST.get(name, "") for name in ("from_officer", "to_officer")}
+                request.session[key]["reason"] = form.cleaned_data["reason"]
+                return redirect(f"{request.path}?check=1")
             result = services.caseload_hand_over(**people, confirmed=_confirmed(request.POST.getlist("files")))
         except ValidationError as error:
             apply_errors(error, form)
         else:
+            request.session.pop(key, None)
             _report(request, result)
             return redirect("cases:caseload")
+    _count_in_labels(form, holding)
     return render(
         request,
         "cases/handover.html",
         {"commune": commune, "form": form, "has_holders": bool(holding)},
         status=400 if form.errors else 200,
     )
+
+
+def _people(request, commune, data: dict) -> dict:
+    return {
+        "actor": request.user,
+        "commune": commune,
+        "from_officer": data["from_officer"],
+        "to_officer": data["to_officer"],
+        "reason": data["reason"],
+    }
+
+
+def _check_page(request, commune, kept: dict | None, choices: dict, holding: dict[int, int]):
+    """The files that would go, as the form left them in the session; the form again, with what no longer
+    holds said in words, when something changed meanwhile (files handed over, an officer who left)."""
+    if not kept:
+        return redirect("cases:handover", commune.pk)
+    form = forms.HandoverForm(kept, **choices)
+    if form.is_valid():
+        try:
+            plan = services.caseload_handover_plan(**_people(request, commune, form.cleaned_data))
+        except ValidationError as error:
+            apply_errors(error, form)
+        else:
+            return render(request, "cases/handover_check.html", {"commune": commune, "form": form, "plan": plan})
+    _count_in_labels(form, holding)
+    return render(request, "cases/handover.html", {"commune": commune, "form": form, "has_holders": bool(holding)})
+
+
+def _handed_already(post, commune) -> bool:
+    """Whether none of the files confirmed is with the officer they were to be taken from any more."""
+    confirmed, officer = _confirmed(post.getlist("files")), post.get("from_officer", "")
+    if not confirmed or not (officer.isascii() and officer.isdigit()):
+        return False
+    still = CaseFile.objects.filter(pk__in=confirmed, officer_id=int(officer), commune=commune, state__in=OPEN_STATES)
+    return not still.exists()
 
 
 def _count_in_labels(form, holding: dict[int, int]) -> None:
@@ -233,7 +274,7 @@ def _count_in_labels(form, holding: dict[int, int]) -> None:
 
 def _confirmed(values: list[str]) -> set[int]:
     """The files shown on the check page (what is not a number is no file)."""
-    return {int(value) for value in values if value.isdigit()}
+    return {int(value) for value in values if value.isascii() and value.isdigit()}
 
 
 def _name(user) -> str:
@@ -258,10 +299,10 @@ def _report(request, result: services.Handover) -> None:
     if result.unconfirmed:
         shown = [kept.reference for kept in result.unconfirmed if kept.is_visible]
         text = ngettext(
-            "%(kept)s case file stays with %(from)s: they came to answer for it after you checked the list. "
-            "Hand it over again if it goes too.",
-            "%(kept)s case files stay with %(from)s: they came to answer for them after you checked the list. "
-            "Hand them over again if they go too.",
+            "%(kept)s case file stays with %(from)s: it was not on the list you checked. "
+            "Check the handover again if it goes too.",
+            "%(kept)s case files stay with %(from)s: they were not on the list you checked. "
+            "Check the handover again if they go too.",
             len(result.unconfirmed),
         ) % {**values, "kept": len(result.unconfirmed)}
         messages.warning(request, " ".join([text, *([", ".join(shown) + "."] if shown else [])]))

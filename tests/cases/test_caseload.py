@@ -220,10 +220,19 @@ def test_the_handover_page_shows_the_list_to_check_then_hands_over_and_says_what
     assert refused.status_code == 400
     assert "field-error" in refused.content.decode().split('data-field="reason"')[0][-200:]
     before, notices, events = _state(*files), Notification.objects.count(), CaseEvent.objects.count()
+    # Every mistake at once, in words.
+    both = client.post(url, {"from_officer": cast.officer.pk, "to_officer": cast.officer.pk, "reason": ""})
+    assert both.status_code == 400
+    assert "Nêu lý do (nghỉ phép" in both.content.decode()
+    assert "Chọn một cán bộ khác với cán bộ đang bàn giao hồ sơ." in both.content.decode()
     filled = {"from_officer": cast.officer.pk, "to_officer": second.pk, "reason": "Chuyển công tác.\nTừ 01/12."}
-    check = client.post(url, filled)
+    sent = client.post(url, filled)
+    assert sent.status_code == 302
+    assert sent["Location"] == url + "?check=1"  # a page of its own: Back from a case file returns to it
+    check = client.get(sent["Location"])
     text = check.content.decode()
     assert check.status_code == 200
+    assert client.get(sent["Location"]).content.decode().count("handover-moving") == 1  # shown again, the same
     moving = text.split('data-testid="handover-moving"')[1].split("</ul>")[0]
     assert files[0].reference in moving
     assert files[1].reference in moving
@@ -232,7 +241,8 @@ def test_the_handover_page_shows_the_list_to_check_then_hands_over_and_says_what
     assert "giới hạn" in staying
     assert files[3].reference not in text  # closed: not part of the caseload
     assert CHILD not in text  # no child's name, as on the caseload page
-    assert "Chuyển công tác.\nTừ 01/12." in text  # the reason travels with the confirmation
+    assert 'value="Chuyển công tác.\nTừ 01/12."' in text  # the reason travels with the confirmation
+    assert "Chuyển công tác.<br>Từ 01/12." in text
     assert _state(*files) == before  # checking changes nothing
     assert (Notification.objects.count(), CaseEvent.objects.count()) == (notices, events)
     # Back to change something: the form as it was filled, no error shown.
@@ -250,6 +260,11 @@ def test_the_handover_page_shows_the_list_to_check_then_hands_over_and_says_what
     assert files[2].reference not in text
     assert CHILD not in text
     assert set(CaseFile.objects.filter(pk__in=shown).values_list("officer_id", flat=True)) == {second.pk}
+    # Sent again (a second tap, a reload): nothing more moves, and it says so.
+    again = client.post(url, {**filled, "files": shown, "confirm": "1"}, follow=True)
+    assert "Các hồ sơ bạn đã kiểm tra đã được bàn giao rồi." in again.content.decode()
+    assert CaseEvent.objects.filter(kind="responsibility_reassigned").count() == 2
+    assert client.get(url + "?check=1")["Location"] == url  # the check is over
     officer_page = Client()
     officer_page.force_login(cast.officer)
     assert officer_page.get(url).status_code == 403
@@ -379,20 +394,22 @@ def test_a_file_given_to_the_officer_after_the_check_stays_with_them_and_is_repo
     client.force_login(cast.chairman)
     url = reverse("cases:handover", args=[tree.commune_c1.pk])
     filled = {"from_officer": cast.officer.pk, "to_officer": second.pk, "reason": "Nghỉ phép."}
-    check = client.post(url, filled).content.decode()
+    check = client.get(client.post(url, filled)["Location"]).content.decode()
     shown = [int(pk) for pk in check.split('name="files" value="')[1:] for pk in [pk.split('"')[0]]]
     assert sorted(shown) == sorted([files[0].pk, files[1].pk])
     # Meanwhile a new report makes the officer answer for one more file.
     late = receive(children=[child_input(tree.commune_c1, name="Lò Văn Muộn")]).case_files.get()
     assert late.officer_id == cast.officer.pk
-    done = client.post(url, {**filled, "files": [*shown, "x1", ""], "confirm": "1"}, follow=True)
+    done = client.post(url, {**filled, "files": [*shown, "x1", "", "²"], "confirm": "1"}, follow=True)
     text = done.content.decode()
     assert "2 hồ sơ trường hợp đã được bàn giao" in text
-    assert "sau khi bạn kiểm tra danh sách" in text
+    assert "không có trong danh sách bạn đã kiểm tra" in text
     assert late.reference in text
     officers = dict(CaseFile.objects.values_list("pk", "officer_id"))
     assert officers[late.pk] == cast.officer.pk  # never moved without being shown
     assert officers[files[0].pk] == officers[files[1].pk] == second.pk
+    (notice,) = Notification.objects.filter(user=cast.officer, key__startswith="handover:")
+    assert "1 hồ sơ đang mở khác vẫn do bạn phụ trách" in notice.body
 
 
 def test_the_check_is_refused_like_the_handover_and_changes_nothing(tree, cast, caseload_c1):

@@ -51,6 +51,13 @@ def test_the_chairman_sees_the_caseloads_and_hands_an_officers_files_over(page, 
     assert page.evaluate("document.documentElement.scrollWidth") <= 390
     page.evaluate(AXE.read_text(encoding="utf-8"))
     assert page.evaluate(RUN_AXE) == []
+    # A file opened from the list to see whose it is; Back returns to the list (a page of its own).
+    row = page.get_by_test_id("handover-moving").get_by_role("link").first
+    assert row.bounding_box()["height"] >= 44
+    row.click()
+    expect(page.get_by_test_id("case-state")).to_be_visible()
+    page.go_back()
+    expect(page.get_by_test_id("handover-moving").get_by_role("listitem")).to_have_count(2)
     confirm = page.get_by_test_id("confirm-handover")
     assert confirm.bounding_box()["height"] >= 44
     expect(confirm).to_have_text("Bàn giao 2 hồ sơ trường hợp")
