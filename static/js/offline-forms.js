@@ -93,15 +93,18 @@
 
   // Tabs: one form at a time on a phone.
   var tabs = document.querySelectorAll("[data-offline-tab]");
+  function showTab(tab) {
+    Array.prototype.forEach.call(tabs, function (other) {
+      var target = document.querySelector(other.getAttribute("href"));
+      other.classList.toggle("active", other === tab);
+      if (other === tab) { other.setAttribute("aria-current", "page"); } else { other.removeAttribute("aria-current"); }
+      if (target) { target.hidden = other !== tab; }
+    });
+  }
   Array.prototype.forEach.call(tabs, function (tab) {
     tab.addEventListener("click", function (event) {
       event.preventDefault();
-      Array.prototype.forEach.call(tabs, function (other) {
-        var target = document.querySelector(other.getAttribute("href"));
-        other.classList.toggle("active", other === tab);
-        if (other === tab) { other.setAttribute("aria-current", "page"); } else { other.removeAttribute("aria-current"); }
-        if (target) { target.hidden = other !== tab; }
-      });
+      showTab(tab);
     });
   });
 
@@ -407,6 +410,7 @@
       if (problems.length) { showError(problems.join(" ")); return; }
       var item = builders[kind](form);
       var files = kind === "report" ? attached.slice() : [];
+      if (correcting) { saveCorrection(item, files); return; }
       offline.enqueue(item, files).then(function () {
         form.reset();
         attached = [];
@@ -446,7 +450,7 @@
   // The officer's own case files, from the encrypted store.
   var keptCases = [];
   function fillCases() {
-    offline.cases().then(function (cases) {
+    return offline.cases().then(function (cases) {
       keptCases = cases;
       Array.prototype.forEach.call(document.querySelectorAll("[data-offline-cases]"), function (select) {
         var shown = cases.filter(function (row) { return !select.hasAttribute("data-only-assess") || row.can_assess; });
@@ -490,17 +494,146 @@
   }
   // The assignments of the user's agencies, for a progress report.
   function fillAssignments() {
-    offline.assignments().then(function (rows) {
+    return offline.assignments().then(function (rows) {
       Array.prototype.forEach.call(document.querySelectorAll("[data-offline-assignments]"), function (select) {
         fillSelect(select, rows, function (row) { return row.reference + " · " + row.agency + " · " + row.state; });
       });
     });
   }
+  var casesFilled = Promise.resolve();
   if (document.querySelector("[data-offline-cases], [data-offline-assignments]")) {
-    fillCases();
-    fillAssignments();
+    casesFilled = Promise.all([fillCases(), fillAssignments()]);
     offline.refreshCases().then(function () { fillCases(); fillAssignments(); });
   }
+
+  // ---- Correcting a refused item (/offline/?edit=<id>) ------------------------------------------
+  // Its form opens with what was typed (read from the encrypted store), its photos and voice notes still
+  // attached, and BaoVe's reason above it; saving puts the corrected item in its place in the queue.
+  var correctBox = document.getElementById("offline-correcting");
+  var correcting = null;
+  function editedId() {
+    var match = (location.search + "&" + location.hash.replace(/^#/, "")).match(/[?&]edit=([\w-]+)/);
+    return match ? match[1] : null;
+  }
+  // One field set from what was kept: a box or radio is ticked when its value was chosen.
+  function fillField(form, name, kept) {
+    var field = form.elements[name];
+    if (!field) { return; }
+    var fields = field.tagName ? [field] : Array.prototype.slice.call(field);
+    var chosen = (Array.isArray(kept) ? kept : [kept]).map(String);
+    fields.forEach(function (one) {
+      if (one.type === "checkbox" && typeof kept === "boolean") {
+        one.checked = kept; // a box on its own: "anonymous reporter", "emergency measures"
+      } else if (one.type === "checkbox" || one.type === "radio") {
+        one.checked = chosen.indexOf(one.value) !== -1;
+      } else {
+        one.value = kept === null || kept === undefined ? "" : String(kept);
+      }
+    });
+  }
+  // A case file no longer among those kept on the phone is still offered as it was chosen.
+  function chooseCase(form, id, item, version) {
+    var select = form.elements["case"];
+    if (!select || !id) { return; }
+    if (!select.querySelector("option[value='" + id + "']")) {
+      var option = document.createElement("option");
+      option.value = id;
+      option.textContent = item.reference || item.label;
+      option.setAttribute("data-reference", item.reference || "");
+      option.setAttribute("data-version", version === undefined ? "" : version);
+      select.appendChild(option);
+    }
+    select.value = id;
+    select.dispatchEvent(new Event("change"));
+  }
+  function fillReport(form, json) {
+    fillField(form, "received_at", json.received_at ? localDateTime(new Date(json.received_at)) : "");
+    fillField(form, "commune_code", json.commune_code);
+    showExtras();
+    Array.prototype.forEach.call(form.querySelectorAll("[data-extra-key]"), function (field) {
+      var kept = (json.extra || {})[field.getAttribute("data-extra-key")];
+      if (field.disabled || kept === undefined) { return; }
+      // A number as it is typed here: "1,5" is one and a half.
+      field.value = typeof kept === "number" ? String(kept).replace(".", ",") : String(kept);
+    });
+    childList.textContent = "";
+    childCounter = 0;
+    (json.children && json.children.length ? json.children : [{}]).forEach(function (child) {
+      addChild();
+      var fieldsets = childList.querySelectorAll("[data-offline-child]");
+      Array.prototype.forEach.call(fieldsets[fieldsets.length - 1].querySelectorAll("[data-name]"), function (field) {
+        if (child[field.name] !== undefined) { field.value = child[field.name]; }
+      });
+    });
+    ["receiving_point", "source", "setting", "narrative", "abuse_forms", "reporter_is_anonymous", "reporter_name",
+      "reporter_phone"].forEach(function (name) { fillField(form, name, json[name]); });
+  }
+  function fillKept(form, item, json) {
+    if (item.kind === "report") { fillReport(form, json); return Promise.resolve(); }
+    if (item.kind === "community") {
+      Object.keys(json).forEach(function (name) { fillField(form, name, json[name]); });
+      return Promise.resolve();
+    }
+    return casesFilled.then(function () {
+      var assignment = item.lane && item.lane.indexOf("assignment:") === 0 ? item.lane.slice("assignment:".length) : null;
+      chooseCase(form, assignment || item.caseId, item, json.version);
+      Object.keys(json).forEach(function (name) {
+        if (name === "version") { return; }
+        fillField(form, name, name === "child_seen" ? (json[name] ? "yes" : "no") : json[name]);
+      });
+    });
+  }
+  // The photos and voice notes the refused report holds, shown attached (removable) as they were.
+  function keptFiles(item) {
+    return Promise.all(item.steps.filter(function (step) { return step.fileId; }).map(function (step) {
+      return offline.file(step.fileId).then(function (file) {
+        return { id: step.fileId, name: file.name, type: file.blob.type, blob: file.blob, stored: true };
+      });
+    }));
+  }
+  function startCorrection(id) {
+    correctBox.hidden = false;
+    var reason = correctBox.querySelector("[data-offline-refusal]");
+    offline.ready().then(function () { return offline.item(id); }).then(function (item) {
+      var form = item && document.querySelector("[data-offline-form='" + item.kind + "']");
+      if (!form || !offline.correctable(item)) {
+        correctBox.querySelector("[data-offline-correct-intro]").hidden = true;
+        reason.textContent = formText("correct_gone");
+        correctBox.focus();
+        return;
+      }
+      var tab = document.querySelector("[data-offline-tab][href='#" + form.id + "']");
+      if (tab) { showTab(tab); }
+      Array.prototype.forEach.call(document.querySelectorAll(".offline-tabs"), function (nav) { nav.hidden = true; });
+      var json = item.steps[0].json;
+      return Promise.all([fillKept(form, item, json), keptFiles(item)]).then(function (found) {
+        correcting = { item: item, form: form };
+        attached = found[1];
+        showFiles();
+        reason.textContent = formText("refused", { reason: item.error });
+        var save = form.querySelector("[type=submit]");
+        save.textContent = formText("correct_save");
+        // Cancelling is offered by the save button too, at the end of a long form.
+        var cancel = correctBox.querySelector("[data-offline-correct-cancel]").cloneNode(true);
+        cancel.classList.add("btn-lg", "mt-2", "ms-sm-2");
+        save.insertAdjacentElement("afterend", cancel);
+        correctBox.focus();
+      });
+    }).catch(function (error) {
+      reason.textContent = error.message;
+    });
+  }
+  function saveCorrection(item, files) {
+    var old = correcting.item.steps[0];
+    // An assessment or a progress report still carries the version that was seen when it was first recorded.
+    if (old.json.version !== undefined && item.steps[0].url === old.url) { item.steps[0].json.version = old.json.version; }
+    offline.replace(correcting.item.id, item, files.filter(function (file) { return !file.stored; })).then(function () {
+      location.assign(correctBox.getAttribute("data-queue-url"));
+    }, function (error) {
+      showError(error.message === "not_correctable" ? formText("correct_gone") : error.message);
+    });
+  }
+  if (correctBox && editedId()) { startCorrection(editedId()); }
 
   // ---- The queue page -------------------------------------------------------------------------
   var queue = document.querySelector("[data-offline-queue]");
@@ -549,10 +682,11 @@
     if (item.error && (item.status === "failed" || item.status === "waiting")) { text += " " + item.error; }
     status.textContent = text;
     body.appendChild(status);
+    var correctable = offline.correctable(item);
     if (item.status === "failed") {
       var hint = document.createElement("p");
       hint.className = "small mb-2";
-      hint.textContent = queueText("failed_hint");
+      hint.textContent = queueText(correctable ? "correct_hint" : "failed_hint");
       body.appendChild(hint);
     }
     var references = item.steps[0] && item.steps[0].result && item.steps[0].result.references;
@@ -570,6 +704,14 @@
       link.href = queue.getAttribute("data-case-url").replace("{case}", item.caseId);
       link.textContent = queueText("open_case");
       actions.appendChild(link);
+    }
+    if (correctable) {
+      var correct = document.createElement("a");
+      correct.className = "btn btn-primary d-inline-flex align-items-center";
+      correct.href = queue.getAttribute("data-form-url") + "?edit=" + encodeURIComponent(item.id);
+      correct.setAttribute("data-offline-correct", "");
+      correct.textContent = queueText("correct");
+      actions.appendChild(correct);
     }
     if (item.status === "failed" || item.status === "waiting") {
       actions.appendChild(button(queueText("retry"), "btn-outline-primary", function () { offline.retry(item.id); }));

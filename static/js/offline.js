@@ -266,9 +266,20 @@
   function keep(item, files) {
     item.id = uuid();
     item.createdAt = new Date().toISOString();
+    waitAgain(item);
+    return storeFiles(files).then(function () { return seal("items", item.id, item); }).then(function () {
+      announce();
+      sync();
+      return item;
+    });
+  }
+  // Every step waits, each with a key of its own: a resend of the same step is recognised by the server.
+  function waitAgain(item) {
     item.status = "waiting";
     item.error = "";
     item.steps.forEach(function (step) { step.idempotencyKey = uuid(); step.done = false; });
+  }
+  function storeFiles(files) {
     return Promise.all((files || []).map(function (file) {
       return file.blob.arrayBuffer().then(function (bytes) {
         return encryptBytes(bytes).then(function (sealed) {
@@ -276,10 +287,36 @@
             .then(function () { return seal("files", file.id + ":meta", { name: file.name, type: file.type }); });
         });
       });
-    })).then(function () { return seal("items", item.id, item); }).then(function () {
-      announce();
-      sync();
-      return item;
+    }));
+  }
+  // A refusal the officer can correct on its form: nothing of the item went yet, and what BaoVe refused is
+  // what was typed (a photo refused after its report was accepted cannot be corrected here).
+  function correctable(item) {
+    if (!item || item.status !== "failed" || !item.steps.length) { return false; }
+    var first = item.steps.filter(function (step) { return !step.done; })[0];
+    return first === item.steps[0] && first.json !== undefined;
+  }
+  // A refused item, corrected on its form, takes its place: the same id and time (its place in the queue),
+  // waiting again with fresh keys (the server may remember the refused attempt under the old ones). FILES
+  // are those newly attached; the files the officer removed leave the store. Sent by the next sync (the
+  // queue page's). Refused with Error("not_correctable") when it was sent, retried or discarded meanwhile.
+  function replace(id, item, files) {
+    return open("items", id).then(function (old) {
+      if (!correctable(old)) { throw new Error("not_correctable"); }
+      var kept = item.steps.map(function (step) { return step.fileId; });
+      return referenceOfCase(item).then(function (reference) {
+        if (reference) { item.reference = reference; }
+        item.id = old.id;
+        item.createdAt = old.createdAt;
+        waitAgain(item);
+        return storeFiles(files);
+      }).then(function () { return seal("items", item.id, item); }).then(function () {
+        return Promise.all(old.steps.filter(function (step) { return step.fileId && kept.indexOf(step.fileId) === -1; })
+          .map(function (step) { return dropFile(step.fileId); }));
+      }).then(function () {
+        announce();
+        return item;
+      });
     });
   }
   function fileFor(fileId) {
@@ -476,8 +513,11 @@
   }
   function dropFiles(item) {
     return Promise.all(item.steps.filter(function (step) { return step.fileId; }).map(function (step) {
-      return remove("files", step.fileId).then(function () { return remove("files", step.fileId + ":meta"); });
+      return dropFile(step.fileId);
     }));
+  }
+  function dropFile(fileId) {
+    return remove("files", fileId).then(function () { return remove("files", fileId + ":meta"); });
   }
   function retry(id) {
     return open("items", id).then(function (item) {
@@ -677,6 +717,7 @@
 
   window.BaoVeOffline = {
     ready: ready, enqueue: enqueue, sync: sync, retry: retry, discard: discard, items: everything,
+    item: function (id) { return open("items", id); }, file: fileFor, correctable: correctable, replace: replace,
     cases: cases, assignments: assignments, refreshCases: refreshCases, uuid: uuid, t: t, wipe: wipe,
     summaries: summaries, refreshSummaries: refreshSummaries, databaseName: DB_NAME,
     onChange: function (listener) { listeners.push(listener); }

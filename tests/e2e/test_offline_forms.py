@@ -1,6 +1,7 @@
 """The offline forms on a phone (390×844), in Playwright's offline mode: a visit recorded against a planned
 one, a collaborator's short report, a report asking the province's extra fields, a risk assessment whose
-first answer was lost; each arrives once when the network returns, and a refusal shows BaoVe's words."""
+first answer was lost; each arrives once when the network returns, and a refusal shows BaoVe's words and
+is corrected in place, on its form filled with what was typed (nothing typed again)."""
 
 import datetime
 
@@ -9,16 +10,22 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from cases import services
-from cases.models import CommunityReport, ExtraField, InitialAssessment, Report, Visit
+from cases.models import Attachment, CommunityReport, ExtraField, InitialAssessment, Report, Visit
 from tests.e2e.conftest import login, lose_first_answer
 from tests.e2e.test_main_pages import AXE, RUN_AXE
-from tests.e2e.test_offline import _fill_report, _installed
+from tests.e2e.test_offline import _fill_report, _installed, _photo_with_metadata, store
 from tests.factories import TEST_PASSWORD
 
 SAVE = "Lưu trên điện thoại và gửi"
 FORCED_RETRY = """async () => { const items = await BaoVeOffline.items();
   for (const item of items) { item.steps.forEach(step => { step.done = false; }); await BaoVeOffline.retry(item.id); }
 }"""
+
+
+CORRECT = "Sửa mục này"
+NOT_HERE = "Không sửa được mục này ở đây: hãy ghi lại (đã sửa) ở trang ghi"
+# The items the phone holds (decrypted), receipts left out: what a correction may change.
+KEPT_ITEMS = "async () => (await BaoVeOffline.items()).filter(item => !item.receipt)"
 
 
 def _sent(page):
@@ -107,9 +114,11 @@ def test_a_collaborator_sends_the_short_form_from_a_hamlet_without_signal(page, 
 
 
 @pytest.mark.django_db(transaction=True)
-def test_an_offline_report_asks_the_provinces_extra_fields_and_a_refusal_shows_why(page, cast, tree):
+def test_an_offline_report_asks_the_provinces_extra_fields_and_a_refusal_is_corrected_in_place(
+    page, cast, tree, tmp_path
+):
     def field(**values):
-        return services.extra_field_save(actor=cast.admin, field=ExtraField(province=tree.province_p, **values))
+        return _extra_field(cast, tree, **values)
 
     field(target="report", key="households", label="Số người trong hộ", field_type="number", is_required=True)
     field(target="report", key="minority", label="Hộ dân tộc thiểu số", field_type="choice", options="Có\nKhông")
@@ -134,20 +143,155 @@ def test_an_offline_report_asks_the_provinces_extra_fields_and_a_refusal_shows_w
     assert Report.objects.get().extra == {"households": 1.5, "minority": "Có"}
 
     # Another recorded offline before the province added a required question: BaoVe refuses it, in its words.
+    refused = _refused_report(page, cast, tree, tmp_path)
+    expect(refused).to_contain_text("“Mã phiếu tỉnh” là bắt buộc")
+    expect(refused).to_contain_text("Sửa ngay tại đây")
+    expect(refused).not_to_contain_text(NOT_HERE)
+    assert Report.objects.count() == 1
+    before = page.evaluate(KEPT_ITEMS)[0]
+
+    # Corrected in place: the form opens with what was typed, its photo attached and BaoVe's reason above it.
+    correct = refused.get_by_role("link", name=CORRECT)
+    assert correct.bounding_box()["height"] >= 44
+    correct.click()
+    summary = page.get_by_test_id("offline-correcting")
+    expect(summary).to_be_visible()
+    expect(summary).to_contain_text("“Mã phiếu tỉnh” là bắt buộc")
+    expect(page.locator("#off-narrative")).to_have_value("Hai chị em bị cha dượng đánh khi say rượu.")
+    expect(page.locator("#off-reporter-name")).to_have_value("Nguyễn Văn Báo")
+    expect(page.locator("[data-offline-child]")).to_have_count(2)
+    for number, (name, born) in enumerate((("Lò Thị Hoa Ban", "2015-03-04"), ("Lò Văn Sáng", "2018-05-06")), start=1):
+        expect(page.locator(f"#off-child-{number}-full_name")).to_have_value(name)
+        expect(page.locator(f"#off-child-{number}-birth_date")).to_have_value(born)
+    expect(page.locator("#off-abuse-forms input:checked")).to_have_count(1)
+    expect(page.get_by_label("Bạo lực", exact=True)).to_be_checked()
+    expect(page.locator(f"#off-extra-{tree.province_p.pk}-households")).to_have_value("4")
+    expect(page.locator("[data-offline-files] li")).to_have_count(1)  # the photo, still attached
+    expect(page.locator(".offline-tabs")).to_be_hidden()
+    page.evaluate(AXE.read_text(encoding="utf-8"))
+    assert page.evaluate(RUN_AXE) == []
+    page.fill(f"#off-extra-{tree.province_p.pk}-ticket", "HB-0042")
+    page.fill("#off-child-2-full_name", "Lò Văn Sáng Em")
+    page.get_by_role("button", name="Lưu bản đã sửa và gửi").click()
+
+    # It took the refused one's place and went: one report, the corrected values, its photo; nothing left over.
+    page.wait_for_url("**/offline/queue/")
+    expect(page.locator("[data-offline-item=sent]")).to_have_count(2, timeout=40_000)
+    expect(page.locator("[data-offline-item=failed]")).to_have_count(0)
+    assert Report.objects.count() == 2
+    report = Report.objects.latest("pk")
+    assert report.extra == {"households": 4, "ticket": "HB-0042"}
+    assert report.narrative == "Hai chị em bị cha dượng đánh khi say rượu."
+    children = [case.child.full_name for case in report.case_files.select_related("child").order_by("pk")]
+    assert children == ["Lò Thị Hoa Ban", "Lò Văn Sáng Em"]
+    assert Attachment.objects.filter(case__report=report).count() == 1
+    assert str(report.idempotency_key) != before["steps"][0]["idempotencyKey"]  # a fresh key, not the refused one
+    assert page.evaluate(KEPT_ITEMS) == []
+    assert store(page, cast.officer)["counts"]["files"] == 0
+    page.evaluate("BaoVeOffline.sync()")
+    assert Report.objects.count() == 2
+
+
+def _extra_field(cast, tree, **values):
+    return services.extra_field_save(actor=cast.admin, field=ExtraField(province=tree.province_p, **values))
+
+
+def _refused_report(page, cast, tree, tmp_path):
+    """A report with a photo recorded offline, then refused by BaoVe: the province made a question required meanwhile.
+    The province asks "households" already (before the phone kept its forms). Returns the queue's refused card."""
     page.context.set_offline(True)
     page.goto(f"{page.base_url}/offline/")
     _fill_report(page)
     page.fill(f"#off-extra-{tree.province_p.pk}-households", "4")
+    page.set_input_files("#off-photos", str(_photo_with_metadata(tmp_path / "photo.jpg")))
+    expect(page.locator("[data-offline-files] li")).to_have_count(1)
     page.get_by_role("button", name=SAVE).first.click()
     expect(page.get_by_test_id("offline-saved")).to_be_visible()
-    field(target="report", key="ticket", label="Mã phiếu tỉnh", field_type="text", is_required=True, sort_order=9)
+    _extra_field(cast, tree, target="report", key="ticket", label="Mã phiếu tỉnh", field_type="text", is_required=True)
     page.context.set_offline(False)
     page.goto(f"{page.base_url}/offline/queue/")
     refused = page.locator("[data-offline-item=failed]")
     expect(refused).to_have_count(1, timeout=40_000)
-    expect(refused).to_contain_text("“Mã phiếu tỉnh” là bắt buộc")
-    expect(refused).to_contain_text("Không sửa được mục này ở đây: hãy ghi lại (đã sửa) ở trang ghi")
+    return refused
+
+
+@pytest.mark.django_db(transaction=True)
+def test_cancelling_a_correction_changes_nothing_and_a_photo_removed_on_saving_leaves_the_phone(
+    page, cast, tree, tmp_path
+):
+    _extra_field(cast, tree, target="report", key="households", label="Số người trong hộ", field_type="number")
+    login(page, "officer", TEST_PASSWORD)
+    _installed(page)
+    refused = _refused_report(page, cast, tree, tmp_path)
+    before = page.evaluate(KEPT_ITEMS)
+    files = store(page, cast.officer)["counts"]["files"]
+    assert files == 2  # the photo and its sealed name
+
+    # With no signal: the form opens from the phone, filled; the officer changes things, then cancels.
+    page.context.set_offline(True)
+    refused.get_by_role("link", name=CORRECT).click()
+    expect(page.get_by_test_id("offline-correcting")).to_contain_text("“Mã phiếu tỉnh” là bắt buộc")
+    expect(page.locator("#off-narrative")).to_have_value("Hai chị em bị cha dượng đánh khi say rượu.")
+    page.fill("#off-narrative", "Đã đổi")
+    page.locator("[data-offline-files] li button").click()
+    expect(page.locator("[data-offline-files] li")).to_have_count(0)
+    expect(page.get_by_role("link", name="Hủy, giữ nguyên như cũ")).to_have_count(
+        2
+    )  # above the form, and by its save button
+    page.get_by_role("link", name="Hủy, giữ nguyên như cũ").last.click()
+    page.wait_for_url("**/offline/queue/")
+    expect(page.locator("[data-offline-item=failed]")).to_have_count(1)
+    assert page.evaluate(KEPT_ITEMS) == before  # the same item: its words, photo, keys, reason
+    assert store(page, cast.officer)["counts"]["files"] == files
+    assert Report.objects.count() == 0
+
+    # Corrected without its photo, still with no signal: the same item waits again, the photo left the phone.
+    page.locator("[data-offline-item=failed]").get_by_role("link", name=CORRECT).click()
+    expect(page.locator("[data-offline-files] li")).to_have_count(1)
+    page.locator("[data-offline-files] li button").click()
+    page.get_by_role("button", name="Lưu bản đã sửa và gửi").click()
+    page.wait_for_url("**/offline/queue/")
+    expect(page.locator("[data-offline-item=waiting]")).to_have_count(1)
+    expect(page.locator("[data-offline-item=failed]")).to_have_count(0)
+    after = page.evaluate(KEPT_ITEMS)
+    assert [(item["id"], item["createdAt"], item["status"], item["error"]) for item in after] == [
+        (before[0]["id"], before[0]["createdAt"], "waiting", "")
+    ]
+    assert len(after[0]["steps"]) == 1  # the report alone: no photo to send
+    assert store(page, cast.officer)["counts"]["files"] == 0
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_refusal_after_part_of_the_item_went_cannot_be_corrected_here(page, cast, tree, tmp_path):
+    login(page, "officer", TEST_PASSWORD)
+    _installed(page)
+    # The report is accepted, its photo refused: what went cannot be changed from the phone.
+    page.context.route(
+        "**/api/v1/cases/*/attachments/",
+        lambda route: route.fulfill(status=400, json={"file": ["Tệp này không đọc được."]}),
+    )
+    page.context.set_offline(True)
+    page.goto(f"{page.base_url}/offline/")
+    _fill_report(page)
+    page.set_input_files("#off-photos", str(_photo_with_metadata(tmp_path / "photo.jpg")))
+    expect(page.locator("[data-offline-files] li")).to_have_count(1)
+    page.get_by_role("button", name=SAVE).first.click()
+    expect(page.get_by_test_id("offline-saved")).to_be_visible()
+    page.context.set_offline(False)
+    page.goto(f"{page.base_url}/offline/queue/")
+    refused = page.locator("[data-offline-item=failed]")
+    expect(refused).to_have_count(1, timeout=40_000)
+    expect(refused).to_contain_text("Tệp này không đọc được.")
+    expect(refused).to_contain_text(NOT_HERE)
+    expect(refused.get_by_role("link", name=CORRECT)).to_have_count(0)
     assert Report.objects.count() == 1
+
+    # Opened for correction anyway (an old link): the page says why not, and changes nothing.
+    item = page.evaluate(KEPT_ITEMS)[0]
+    page.goto(f"{page.base_url}/offline/?edit={item['id']}")
+    expect(page.get_by_test_id("offline-correcting")).to_contain_text("Không còn sửa được mục này ở đây")
+    expect(page.locator("#off-narrative")).to_have_value("")
+    assert page.evaluate(KEPT_ITEMS) == [item]
 
 
 @pytest.mark.django_db(transaction=True)
