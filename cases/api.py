@@ -1,5 +1,7 @@
 """REST API (/api/v1/): input serializer → one service or selector → output serializer."""
 
+import uuid
+
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect
 from django.utils.translation import gettext as _
@@ -16,7 +18,7 @@ from notifications.selectors import deadlines_of
 from . import access, selectors, serializers, services
 from .choices import CaseState, RiskLevel
 from .downloads import attachment_response
-from .models import Assignment
+from .models import Assignment, CommunityReport, Note, Report, Visit
 from .selectors import visits as visit_selectors
 from .selectors.hotline import passed_on_statuses
 
@@ -134,11 +136,32 @@ def _action_view(name: str, input_serializer):
 ACTION_VIEWS = {name: _action_view(name, serializer) for name, serializer in ACTION_SERIALIZERS.items()}
 
 
+def _sent_before(request, model, owner_field: str, scope: dict | None = None):
+    """What an earlier send with this request's idempotency key created (None: none, or no valid key). Asked
+    before the request is checked: the resend of something accepted whose answer was lost is answered as the
+    first time, even when a check would now refuse it (a commune merged since, a visit no longer planned);
+    a phone that was refused would otherwise have the item corrected and sent again, as a second record."""
+    raw = request.data.get("idempotency_key") if hasattr(request.data, "get") else None
+    try:
+        key = uuid.UUID(str(raw)) if raw else None
+    except ValueError:
+        return None  # the serializer says what is wrong with it
+    return services.replayed(model, key=key, owner_field=owner_field, actor=request.user, scope=scope)
+
+
+def _report_created(report) -> Response:
+    cases = list(report.case_files.order_by("pk"))
+    body = {"report_id": report.pk, "case_ids": [c.pk for c in cases], "references": [c.reference for c in cases]}
+    return Response(body, status=status.HTTP_201_CREATED)
+
+
 class ReportCreateApi(APIView):
     """Record a report for a commune: commune officers, and integrations such as the hotline 111."""
 
     @extend_schema(request=serializers.ReportInputSerializer, responses={201: serializers.ReportCreatedSerializer})
     def post(self, request):
+        if (earlier := _sent_before(request, Report, "received_by")) is not None:
+            return _report_created(earlier)
         serializer = serializers.ReportInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = dict(serializer.validated_data)
@@ -154,9 +177,7 @@ class ReportCreateApi(APIView):
             children=children,
             idempotency_key=idempotency_key,
         )
-        cases = list(report.case_files.order_by("pk"))
-        body = {"report_id": report.pk, "case_ids": [c.pk for c in cases], "references": [c.reference for c in cases]}
-        return Response(body, status=status.HTTP_201_CREATED)
+        return _report_created(report)
 
 
 class ChildSearchApi(APIView):
@@ -195,6 +216,8 @@ class CaseNotesApi(APIView):
     @extend_schema(request=serializers.NoteSerializer, responses={201: serializers.NoteSerializer})
     def post(self, request, pk):
         case = access.case_for_user(request.user, pk, need=access.Need.EDIT)
+        if (earlier := _sent_before(request, Note, "author", {"case_id": case.pk})) is not None:
+            return Response(serializers.NoteSerializer(earlier).data, status=status.HTTP_201_CREATED)
         serializer = serializers.NoteSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         note = services.note_add(
@@ -221,6 +244,8 @@ class CaseVisitsApi(APIView):
     )
     def post(self, request, pk):
         case = access.case_for_user(request.user, pk, need=access.Need.EDIT)
+        if (earlier := _sent_before(request, Visit, "recorded_by", {"case_id": case.pk})) is not None:
+            return Response(serializers.VisitSerializer(earlier).data, status=status.HTTP_201_CREATED)
         serializer = serializers.VisitRecordInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
@@ -263,6 +288,8 @@ class CommunityReportCreateApi(APIView):
         places = access.collaborator_places(request.user)
         if not places:
             raise PermissionDenied(_("Only a collaborator of a hamlet can send this form."))
+        if (earlier := _sent_before(request, CommunityReport, "submitted_by")) is not None:
+            return Response(serializers.CommunityReportCreatedSerializer(earlier).data, status=status.HTTP_201_CREATED)
         serializer = serializers.CommunityReportInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data

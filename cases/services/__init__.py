@@ -26,7 +26,7 @@ from .intake import CaregiverInput, ChildInput, ReportInput, report_receive
 from .lists import case_extra_save, extra_field_save, list_entry_save
 from .merges import child_merge, child_merge_undo, duplicate_dismiss, undo_refusal
 from .notes import note_add
-from .offline import offline_key_check, offline_key_issue, offline_keys_revoke
+from .offline import offline_key_check, offline_key_issue, offline_keys_revoke, replayed
 from .responsibility import (
     Handover,
     HandoverPlan,
@@ -120,6 +120,7 @@ __all__ = [
     "offline_key_check",
     "offline_key_issue",
     "offline_keys_revoke",
+    "replayed",
     "report_receive",
     "safety_plan_record",
     "step_for_siblings",

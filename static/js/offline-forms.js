@@ -408,10 +408,14 @@
       var kind = form.getAttribute("data-offline-form");
       var problems = problemsOf(form, kind);
       if (problems.length) { showError(problems.join(" ")); return; }
+      var save = form.querySelector("[type=submit]");
+      if (save.disabled) { return; } // a second tap while the first is being kept
       var item = builders[kind](form);
       var files = kind === "report" ? attached.slice() : [];
-      if (correcting) { saveCorrection(item, files); return; }
+      save.disabled = true;
+      if (correcting) { saveCorrection(item, files, kind); return; }
       offline.enqueue(item, files).then(function () {
+        save.disabled = false;
         form.reset();
         attached = [];
         showFiles();
@@ -423,13 +427,35 @@
         showExtras();
         fillPlanned();
         showSaved();
-      }, function (error) { showError(error.message); });
+      }, function (error) { save.disabled = false; showError(error.message); });
     });
   });
 
   // A select of kept rows (its choice kept across refills), each option carrying the version the user saw.
+  // A choice made when the item was recorded, no longer among those kept on the phone (a correction keeps it).
+  function keepChoice(select, value, text, attributes) {
+    if (!select.querySelector("option[value='" + value + "']")) {
+      var option = document.createElement("option");
+      option.value = value;
+      option.textContent = text;
+      option.setAttribute("data-kept-choice", "");
+      Object.keys(attributes || {}).forEach(function (name) { option.setAttribute(name, attributes[name]); });
+      select.appendChild(option);
+    }
+    select.value = value;
+  }
+  // The kept choices of SELECT put back after its options were made again (the phone's lists refreshed).
+  function keptChoices(select) {
+    var kept = Array.prototype.slice.call(select.querySelectorAll("option[data-kept-choice]"));
+    return function () {
+      kept.forEach(function (option) {
+        if (!select.querySelector("option[value='" + option.value + "']")) { select.appendChild(option); }
+      });
+    };
+  }
   function fillSelect(select, rows, words) {
     var chosen = select.value;
+    var putBack = keptChoices(select);
     select.textContent = "";
     if (!rows.length) {
       var empty = document.createElement("option");
@@ -445,6 +471,7 @@
       option.setAttribute("data-version", row.version);
       select.appendChild(option);
     });
+    putBack();
     if (chosen) { select.value = chosen; }
   }
   // The officer's own case files, from the encrypted store.
@@ -470,6 +497,7 @@
     var caseId = plannedSelect.form.elements["case"].value;
     var row = keptCases.filter(function (kept) { return String(kept.id) === caseId; })[0];
     var chosen = plannedSelect.value;
+    var putBack = keptChoices(plannedSelect);
     plannedSelect.textContent = "";
     var none = document.createElement("option");
     none.value = "";
@@ -482,6 +510,7 @@
       option.textContent = (kindWords[visit.kind] || visit.kind) + " · " + formText("planned_for", { date: shownDate(visit.planned_for) });
       plannedSelect.appendChild(option);
     });
+    if (plannedSelect.form.elements["case"].value === plannedSelect.getAttribute("data-kept-for")) { putBack(); }
     if (chosen && plannedSelect.querySelector("option[value='" + chosen + "']")) { plannedSelect.value = chosen; }
   }
   if (plannedSelect) {
@@ -526,6 +555,10 @@
         one.checked = kept; // a box on its own: "anonymous reporter", "emergency measures"
       } else if (one.type === "checkbox" || one.type === "radio") {
         one.checked = chosen.indexOf(one.value) !== -1;
+      } else if (one.tagName === "SELECT" && kept !== null && kept !== undefined && String(kept) !== "") {
+        // A choice no longer offered on this phone (a planned visit, a hamlet, a province's option) stays chosen.
+        keepChoice(one, String(kept), formText("kept_choice"));
+        if (one === plannedSelect) { one.setAttribute("data-kept-for", one.form.elements["case"].value); }
       } else {
         one.value = kept === null || kept === undefined ? "" : String(kept);
       }
@@ -535,15 +568,8 @@
   function chooseCase(form, id, item, version) {
     var select = form.elements["case"];
     if (!select || !id) { return; }
-    if (!select.querySelector("option[value='" + id + "']")) {
-      var option = document.createElement("option");
-      option.value = id;
-      option.textContent = item.reference || item.label;
-      option.setAttribute("data-reference", item.reference || "");
-      option.setAttribute("data-version", version === undefined ? "" : version);
-      select.appendChild(option);
-    }
-    select.value = id;
+    keepChoice(select, String(id), item.reference || item.label,
+      { "data-reference": item.reference || "", "data-version": version === undefined ? "" : version });
     select.dispatchEvent(new Event("change"));
   }
   function fillReport(form, json) {
@@ -593,6 +619,10 @@
   }
   function startCorrection(id) {
     correctBox.hidden = false;
+    // Nothing is saved until the item is read and its form filled (a tap before would make a new item).
+    Array.prototype.forEach.call(document.querySelectorAll("[data-offline-form] [type=submit]"), function (button) {
+      button.disabled = true;
+    });
     var reason = correctBox.querySelector("[data-offline-refusal]");
     offline.ready().then(function () { return offline.item(id); }).then(function (item) {
       var form = item && document.querySelector("[data-offline-form='" + item.kind + "']");
@@ -613,6 +643,7 @@
         reason.textContent = formText("refused", { reason: item.error });
         var save = form.querySelector("[type=submit]");
         save.textContent = formText("correct_save");
+        save.disabled = false;
         // Cancelling is offered by the save button too, at the end of a long form.
         var cancel = correctBox.querySelector("[data-offline-correct-cancel]").cloneNode(true);
         cancel.classList.add("btn-lg", "mt-2", "ms-sm-2");
@@ -623,14 +654,26 @@
       reason.textContent = error.message;
     });
   }
-  function saveCorrection(item, files) {
+  function saveCorrection(item, files, kind) {
+    var form = correcting.form;
+    var save = form.querySelector("[type=submit]");
     var old = correcting.item.steps[0];
     // An assessment or a progress report still carries the version that was seen when it was first recorded.
     if (old.json.version !== undefined && item.steps[0].url === old.url) { item.steps[0].json.version = old.json.version; }
     offline.replace(correcting.item.id, item, files.filter(function (file) { return !file.stored; })).then(function () {
       location.assign(correctBox.getAttribute("data-queue-url"));
     }, function (error) {
-      showError(error.message === "not_correctable" ? formText("correct_gone") : error.message);
+      if (error.message !== "gone") {
+        save.disabled = false;
+        showError(error.message === "not_correctable" ? formText("correct_gone") : error.message);
+        return;
+      }
+      // Discarded meanwhile (another tab): what was typed is kept as a new item; the photos it held went with it.
+      attached = attached.filter(function (file) { return !file.stored; });
+      showFiles();
+      offline.enqueue(builders[kind](form), attached.slice()).then(function () {
+        location.assign(correctBox.getAttribute("data-queue-url") + "#saved-as-new");
+      }, function (failure) { save.disabled = false; showError(failure.message); });
     });
   }
   if (correctBox && editedId()) { startCorrection(editedId()); }
@@ -733,6 +776,7 @@
     element.addEventListener("click", action);
     return element;
   }
+  if (location.hash === "#saved-as-new") { document.querySelector("[data-offline-saved-as-new]").hidden = false; }
   offline.onChange(render);
   offline.items().then(render).catch(function () { render([]); });
   document.querySelector("[data-offline-sync]").addEventListener("click", function () { offline.sync(); });

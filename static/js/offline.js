@@ -296,27 +296,48 @@
     var first = item.steps.filter(function (step) { return !step.done; })[0];
     return first === item.steps[0] && first.json !== undefined;
   }
+  // The queue's items are changed by one thing at a time, across this user's tabs (a sync, a retry, a discard,
+  // a correction): the Web Locks API where the browser has it (not reentrant: never nest two of them).
+  function exclusive(work) {
+    if (navigator.locks && navigator.locks.request) { return navigator.locks.request(DB_NAME + ":items", work); }
+    return work();
+  }
   // A refused item, corrected on its form, takes its place: the same id and time (its place in the queue),
-  // waiting again with fresh keys (the server may remember the refused attempt under the old ones). FILES
-  // are those newly attached; the files the officer removed leave the store. Sent by the next sync (the
-  // queue page's). Refused with Error("not_correctable") when it was sent, retried or discarded meanwhile.
+  // waiting again with the same idempotency keys (a first send that was in fact accepted, its answer lost,
+  // is then answered as such instead of recorded twice; a refused send left nothing under its key); a new
+  // photo's step gets a key of its own. FILES are those newly attached (stored before the item is checked
+  // again and written, under the queue's lock); the files the officer removed leave the store. Sent by the
+  // next sync. Refused with Error("gone") when it was discarded meanwhile, Error("not_correctable") when it
+  // was sent or is waiting again.
   function replace(id, item, files) {
-    return open("items", id).then(function (old) {
-      if (!correctable(old)) { throw new Error("not_correctable"); }
-      var kept = item.steps.map(function (step) { return step.fileId; });
-      return referenceOfCase(item).then(function (reference) {
-        if (reference) { item.reference = reference; }
-        item.id = old.id;
-        item.createdAt = old.createdAt;
-        waitAgain(item);
-        return storeFiles(files);
-      }).then(function () { return seal("items", item.id, item); }).then(function () {
-        return Promise.all(old.steps.filter(function (step) { return step.fileId && kept.indexOf(step.fileId) === -1; })
-          .map(function (step) { return dropFile(step.fileId); }));
-      }).then(function () {
-        announce();
-        return item;
+    var kept = item.steps.map(function (step) { return step.fileId; });
+    return referenceOfCase(item).then(function (reference) {
+      if (reference) { item.reference = reference; }
+      return storeFiles(files);
+    }).then(function () {
+      return exclusive(function () {
+        return open("items", id).then(function (old) {
+          if (!old) { throw new Error("gone"); }
+          if (!correctable(old)) { throw new Error("not_correctable"); }
+          item.id = old.id;
+          item.createdAt = old.createdAt;
+          waitAgain(item);
+          item.steps.forEach(function (step) {
+            var same = old.steps.filter(function (was) { return was.url === step.url && was.fileId === step.fileId; })[0];
+            if (same) { step.idempotencyKey = same.idempotencyKey; }
+          });
+          return seal("items", item.id, item).then(function () {
+            return Promise.all(old.steps.filter(function (step) { return step.fileId && kept.indexOf(step.fileId) === -1; })
+              .map(function (step) { return dropFile(step.fileId); }));
+          });
+        });
       });
+    }).then(function () {
+      announce();
+      return item;
+    }, function (error) {
+      // Nothing of it was kept: the photos stored for it leave the store again.
+      return Promise.all((files || []).map(function (file) { return dropFile(file.id); })).then(function () { throw error; });
     });
   }
   function fileFor(fileId) {
@@ -375,41 +396,43 @@
     if (!navigator.onLine) { return Promise.resolve(); }
     syncing = ready().then(function (meta) {
       if (!meta) { return; }
-      return openAll("items").then(function (items) {
-        items.sort(function (a, b) { return a.createdAt < b.createdAt ? -1 : 1; });
-        // Sent before receipts existed (a store of the first release): only the receipt stays.
-        var settled = Promise.all(items.filter(function (item) { return item.status === "sent"; }).map(settle));
-        var pending = items.filter(function (item) { return item.status === "waiting" || item.status === "sending"; });
-        // Changes that carry a case file's version go in order, one lane per case file; everything else
-        // is independent. Lanes are sent SENDERS at a time: a slow connection's latency is paid once for
-        // several items, not once for each.
-        var lanes = {};
-        var order = [];
-        pending.forEach(function (item) {
-          var lane = item.lane || item.id;
-          if (!lanes[lane]) { lanes[lane] = []; order.push(lane); }
-          lanes[lane].push(item);
-        });
-        var stopped = false;
-        function worker() {
-          var lane = order.shift();
-          if (!lane || stopped) { return Promise.resolve(); }
-          var chain = Promise.resolve(true);
-          lanes[lane].forEach(function (item) {
-            chain = chain.then(function (goOn) { return goOn && !stopped ? sendItem(item) : false; });
-          });
-          return chain.then(function (goOn) { if (!goOn) { stopped = true; } return worker(); });
-        }
-        var workers = [];
-        for (var i = 0; i < SENDERS; i++) { workers.push(worker()); }
-        return Promise.all(workers.concat([settled]));
-      });
+      return exclusive(function () { return openAll("items").then(sendAll); });
     }).catch(function () { /* the store was wiped meanwhile */ }).then(function () {
       syncing = null;
       announce();
       return openAll("items").then(retryLater, function () {});
     });
     return syncing;
+  }
+  // Every waiting item sent (under the queue's lock: see exclusive).
+  function sendAll(items) {
+    items.sort(function (a, b) { return a.createdAt < b.createdAt ? -1 : 1; });
+    // Sent before receipts existed (a store of the first release): only the receipt stays.
+    var settled = Promise.all(items.filter(function (item) { return item.status === "sent"; }).map(settle));
+    var pending = items.filter(function (item) { return item.status === "waiting" || item.status === "sending"; });
+    // Changes that carry a case file's version go in order, one lane per case file; everything else
+    // is independent. Lanes are sent SENDERS at a time: a slow connection's latency is paid once for
+    // several items, not once for each.
+    var lanes = {};
+    var order = [];
+    pending.forEach(function (item) {
+      var lane = item.lane || item.id;
+      if (!lanes[lane]) { lanes[lane] = []; order.push(lane); }
+      lanes[lane].push(item);
+    });
+    var stopped = false;
+    function worker() {
+      var lane = order.shift();
+      if (!lane || stopped) { return Promise.resolve(); }
+      var chain = Promise.resolve(true);
+      lanes[lane].forEach(function (item) {
+        chain = chain.then(function (goOn) { return goOn && !stopped ? sendItem(item) : false; });
+      });
+      return chain.then(function (goOn) { if (!goOn) { stopped = true; } return worker(); });
+    }
+    var workers = [];
+    for (var i = 0; i < SENDERS; i++) { workers.push(worker()); }
+    return Promise.all(workers.concat([settled]));
   }
   // Send one item's steps in order; false stops the queue (no network, or logged out).
   function sendItem(item) {
@@ -520,17 +543,21 @@
     return remove("files", fileId).then(function () { return remove("files", fileId + ":meta"); });
   }
   function retry(id) {
-    return open("items", id).then(function (item) {
-      if (!item) { return; }
-      item.status = "waiting";
-      item.error = "";
-      return seal("items", id, item).then(sync);
-    });
+    return exclusive(function () {
+      return open("items", id).then(function (item) {
+        if (!item || item.status === "sent") { return; }
+        item.status = "waiting";
+        item.error = "";
+        return seal("items", id, item);
+      });
+    }).then(sync);
   }
   function discard(id) {
-    return open("items", id).then(function (item) {
-      return (item ? dropFiles(item) : Promise.resolve()).then(function () { return remove("items", id); });
-    }).then(function () { return remove("receipts", id); }).then(announce);
+    return exclusive(function () {
+      return open("items", id).then(function (item) {
+        return (item ? dropFiles(item) : Promise.resolve()).then(function () { return remove("items", id); });
+      }).then(function () { return remove("receipts", id); });
+    }).then(announce);
   }
 
   // The officer's own open case files, for choosing one offline (kept encrypted, never in a cache).

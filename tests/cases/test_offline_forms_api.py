@@ -10,8 +10,9 @@ import pytest
 from django.utils import timezone
 from rest_framework.test import APIClient
 
+from agencies.models import AdministrativeUnit
 from cases import services
-from cases.models import CaseFile, CommunityReport, ExtraField, InitialAssessment, Visit
+from cases.models import CaseFile, CommunityReport, ExtraField, InitialAssessment, Report, Visit
 from tests.cases.test_offline import _report_body, at_once
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
@@ -83,6 +84,39 @@ def test_a_key_used_for_one_case_file_is_refused_for_another_and_returns_nothing
     assert refused.status_code == 400
     assert "Gặp bà ngoại." not in refused.content.decode()
     assert not second_case.notes.exists()
+
+
+def test_a_resend_of_what_was_accepted_is_answered_as_the_first_time_even_if_it_would_now_be_refused(cast, receive):
+    """The first answer was lost; meanwhile something changed that would refuse the same record sent anew. The
+    resend with its key gets the first answer (nothing refused, nothing to correct, nothing recorded twice)."""
+    case = receive().case_files.get()
+    chairman = cast.chairman
+    body = _visit_body(cast, visitors=[cast.officer.pk, chairman.pk])
+    first = _api(cast.officer).post(f"/api/v1/cases/{case.pk}/visits/", body, format="json")
+    assert first.status_code == 201
+    chairman.memberships.update(is_active=False)  # no longer the commune's staff: could not be named now
+    fresh = _api(cast.officer).post(
+        f"/api/v1/cases/{case.pk}/visits/", {**body, "idempotency_key": str(uuid.uuid4())}, format="json"
+    )
+    assert fresh.status_code == 400
+    again = _api(cast.officer).post(f"/api/v1/cases/{case.pk}/visits/", body, format="json")
+    assert again.status_code == 201
+    assert again.json() == first.json()
+    assert Visit.objects.filter(case=case, status="done").count() == 1
+    # A report for a commune merged away since (the 2025 reform): refused anew, answered as first sent.
+    key = uuid.uuid4()
+    report = _api(cast.officer).post("/api/v1/reports/", _report_body(key), format="json")
+    assert report.status_code == 201
+    AdministrativeUnit.objects.filter(code="90001").update(is_active=False)
+    assert _api(cast.officer).post("/api/v1/reports/", _report_body(uuid.uuid4()), format="json").status_code == 400
+    resent = _api(cast.officer).post("/api/v1/reports/", _report_body(key), format="json")
+    assert resent.status_code == 201
+    assert resent.json() == report.json()
+    assert Report.objects.filter(idempotency_key=key).count() == 1
+    # Another user's key still answers nothing of the first user's.
+    stolen = _api(chairman).post("/api/v1/reports/", _report_body(key), format="json")
+    assert stolen.status_code in (400, 403)
+    assert str(report.json()["report_id"]) not in stolen.content.decode()
 
 
 def test_a_planned_visit_is_recorded_as_the_one_it_was(cast, receive):

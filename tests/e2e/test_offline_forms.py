@@ -185,7 +185,9 @@ def test_an_offline_report_asks_the_provinces_extra_fields_and_a_refusal_is_corr
     children = [case.child.full_name for case in report.case_files.select_related("child").order_by("pk")]
     assert children == ["Lò Thị Hoa Ban", "Lò Văn Sáng Em"]
     assert Attachment.objects.filter(case__report=report).count() == 1
-    assert str(report.idempotency_key) != before["steps"][0]["idempotencyKey"]  # a fresh key, not the refused one
+    # The refused send's key: a refused send left nothing under it, and a first send accepted with its answer
+    # lost would be answered as such instead of recorded twice.
+    assert str(report.idempotency_key) == before["steps"][0]["idempotencyKey"]
     assert page.evaluate(KEPT_ITEMS) == []
     assert store(page, cast.officer)["counts"]["files"] == 0
     page.evaluate("BaoVeOffline.sync()")
@@ -321,3 +323,81 @@ def test_an_assessment_whose_first_answer_was_lost_is_sent_not_a_conflict(page, 
     assert assessment.severity == "medium"
     case.refresh_from_db()
     assert case.state == "assessed"
+
+
+def _note_offline(page, case, text):
+    page.context.set_offline(True)
+    page.goto(f"{page.base_url}/offline/")
+    page.get_by_role("link", name="Ghi chú").first.click()
+    page.select_option("#off-note-case", str(case.pk))
+    page.fill("#off-note-text", text)
+    page.locator("#offline-note").get_by_role("button", name=SAVE).click()
+    expect(page.get_by_test_id("offline-saved")).to_be_visible()
+
+
+def _refused_card(page):
+    page.goto(f"{page.base_url}/offline/queue/")
+    card = page.locator("[data-offline-item=failed]")
+    expect(card).to_have_count(1, timeout=40_000)
+    return card
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_correction_keeps_a_case_file_no_longer_on_the_phone_and_survives_a_discard_elsewhere(page, cast, receive):
+    """What the fresh-eyes review found: the case file chosen when the note was written, gone from the phone's
+    list since, stays chosen when the list is refreshed online; the item discarded in another tab while it was
+    being corrected is kept as a new item, never lost; a double tap on a form keeps one item."""
+    case = receive().case_files.get()
+    login(page, "officer", TEST_PASSWORD)
+    _installed(page)
+    page.get_by_role("link", name="Ghi chú").first.click()
+    expect(page.locator("#off-note-case option")).to_contain_text(case.reference)
+    _note_offline(page, case, "Ghi chú một")
+    refuse = {"text": ["Quá ngắn"]}
+    page.context.route(
+        "**/api/v1/cases/*/notes/",
+        lambda route: route.fulfill(status=400, json=refuse) if route.request.method == "POST" else route.continue_(),
+    )
+    page.context.route(
+        "**/offline/cases/", lambda route: route.fulfill(status=200, json={"cases": [], "assignments": []})
+    )
+    page.context.set_offline(False)
+    card = _refused_card(page)
+    card.get_by_role("link", name=CORRECT).click()
+    expect(page.locator("#off-note-text")).to_have_value("Ghi chú một")
+    page.wait_for_timeout(1500)  # the page's own refresh of the phone's case files (now none) has run
+    assert page.locator("#off-note-case").input_value() == str(case.pk)
+    page.fill("#off-note-text", "Gặp bà ngoại, trẻ đi học đều; hẹn thăm lại tuần sau.")
+    # Meanwhile, in another tab, the refused item is discarded.
+    other = page.context.new_page()
+    other.on("dialog", lambda dialog: dialog.accept())
+    other.goto(f"{page.base_url}/offline/queue/")
+    other.locator("[data-offline-item=failed]").get_by_role("button", name="Bỏ").click()
+    expect(other.locator("[data-offline-item=failed]")).to_have_count(0)
+    other.close()
+    page.context.unroute("**/api/v1/cases/*/notes/")
+    page.get_by_role("button", name="Lưu bản đã sửa và gửi").click()
+    page.wait_for_url("**/offline/queue/#saved-as-new")
+    expect(page.get_by_test_id("queue-saved-as-new")).to_be_visible()
+    expect(page.locator("[data-offline-item=sent]")).to_have_count(1, timeout=40_000)
+    assert list(case.notes.values_list("text", flat=True)) == ["Gặp bà ngoại, trẻ đi học đều; hẹn thăm lại tuần sau."]
+
+    # A double tap on an ordinary form keeps the note once.
+    page.context.unroute("**/offline/cases/")
+    page.goto(f"{page.base_url}/offline/")  # online: the phone's list of case files comes back
+    page.get_by_role("link", name="Ghi chú").first.click()
+    expect(page.locator("#off-note-case option")).to_contain_text(case.reference)
+    page.context.set_offline(True)
+    page.select_option("#off-note-case", str(case.pk))
+    page.fill("#off-note-text", "Ghi chú gõ một lần, chạm hai lần.")
+    page.evaluate(
+        "() => { const form = document.querySelector('#offline-note'); form.requestSubmit(); form.requestSubmit(); }"
+    )
+    expect(page.get_by_test_id("offline-saved")).to_be_visible()
+    assert [item["steps"][0]["json"]["text"] for item in page.evaluate(KEPT_ITEMS)] == [
+        "Ghi chú gõ một lần, chạm hai lần."
+    ]
+    page.context.set_offline(False)
+    page.goto(f"{page.base_url}/offline/queue/")
+    expect(page.locator("[data-offline-item=sent]")).to_have_count(2, timeout=40_000)
+    assert case.notes.filter(text="Ghi chú gõ một lần, chạm hai lần.").count() == 1
