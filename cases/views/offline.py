@@ -168,6 +168,7 @@ def offline_shell(request):
             "may_report_progress": may_report_progress,
             "tabs": tabs,
             "first_tab": tabs[0][0] if tabs else "",
+            "kept_on_phone": True,  # its menu names no one: see config/templatetags/navigation.py
         },
     )
 
@@ -175,7 +176,7 @@ def offline_shell(request):
 @login_required
 def offline_queue(request):
     """What waits on the phone, what went, what failed and why (read from the encrypted store)."""
-    return render(request, "offline/queue.html")
+    return render(request, "offline/queue.html", {"kept_on_phone": True})
 
 
 def _json_login_required(request):

@@ -17,7 +17,7 @@ from ..selectors.offline_reading import SUMMARY_LIMIT, own_case_summaries
 @login_required
 @require_GET
 def offline_my_cases(request):
-    return render(request, "offline/cases.html", {"limit": SUMMARY_LIMIT})
+    return render(request, "offline/cases.html", {"limit": SUMMARY_LIMIT, "kept_on_phone": True})
 
 
 @never_cache

@@ -20,11 +20,15 @@ _TOKEN = "baove-navbar-csrf-token"  # noqa: S105 - a marker replaced by the real
 def _key(context) -> tuple:
     user = context.get("user")
     nav = context.get("nav") or {}
+    authenticated = bool(user is not None and user.is_authenticated)
+    if context.get("kept_on_phone"):
+        # A page the offline app keeps on the phone: shown later to whoever opens it without signal, so it
+        # says nothing of the person it was fetched for (name, roles, counts).
+        return (authenticated, "kept", tuple(sorted(nav.items())))
     memberships = tuple(
         (str(membership.get_role_display()), str(membership.unit) if membership.unit is not None else None)
         for membership in list(context.get("my_memberships") or [])[:2]
     )
-    authenticated = bool(user is not None and user.is_authenticated)
     person = (user.get_full_name(), user.get_username()) if authenticated else None
     counts = (context.get("work_count"), context.get("unread_notifications"))
     return (authenticated, person, counts, tuple(sorted(nav.items())), memberships)
@@ -33,6 +37,8 @@ def _key(context) -> tuple:
 @register.simple_tag(takes_context=True)
 def navbar(context) -> SafeString:
     def values():
+        if context.get("kept_on_phone"):
+            return {"user": context.get("user"), "nav": context.get("nav"), "kept_on_phone": True, "csrf_token": _TOKEN}
         names = ("user", "nav", "my_memberships", "work_count", "unread_notifications")
         return {**{name: context.get(name) for name in names}, "csrf_token": _TOKEN}
 

@@ -195,6 +195,27 @@ def test_the_service_worker_covers_the_app_and_the_shell_names_no_child(client, 
     assert b'data-offline-form="report"' in client.get("/offline/").content
 
 
+def test_the_pages_kept_on_the_phone_say_nothing_of_the_person_they_were_fetched_for(client, cast, receive):
+    """The offline pages are kept on the phone and shown to whoever opens them without signal (a shared phone,
+    a session that timed out): no name, role, commune or count of the person in their menu."""
+    receive()  # one thing waiting: the menu's counts are not zero
+    cast.officer.first_name, cast.officer.last_name = "Hoàng Thị", "Thu Nguyệt"
+    cast.officer.save()
+    client.force_login(cast.officer)
+    own = client.get("/cases/").content.decode()
+    assert "Hoàng Thị Thu Nguyệt" in own  # an ordinary page says who is logged in
+    assert 'data-testid="current-user"' in own
+    assert 'data-testid="work-badge"' in own
+    for path in ("/offline/", "/offline/queue/", "/offline/my-cases/"):
+        kept = client.get(path).content.decode()
+        assert "Hoàng Thị Thu Nguyệt" not in kept, path
+        assert cast.officer.username not in kept, path
+        assert 'data-testid="current-user"' not in kept, path
+        assert 'data-testid="work-badge"' not in kept, path
+        assert 'data-testid="unread-count"' not in kept, path
+        assert 'name="csrfmiddlewaretoken"' in kept  # the menu's logout still works
+
+
 def _webm(size: int) -> bytes:
     header = b"\x1a\x45\xdf\xa3\x9f\x42\x86\x81\x01\x42\xf7\x81\x01\x42\xf2\x81\x04\x42\xf3\x81\x08\x42\x82\x84webm"
     return header + b"\x00" * (size - len(header))
