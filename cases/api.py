@@ -160,7 +160,8 @@ class ReportCreateApi(APIView):
 
     @extend_schema(request=serializers.ReportInputSerializer, responses={201: serializers.ReportCreatedSerializer})
     def post(self, request):
-        if (earlier := _sent_before(request, Report, "received_by")) is not None:
+        # Only to someone who still records reports (anyone else is refused below, in words).
+        if access.may_receive_reports(request.user) and (earlier := _sent_before(request, Report, "received_by")):
             return _report_created(earlier)
         serializer = serializers.ReportInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)

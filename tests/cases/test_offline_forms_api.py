@@ -10,6 +10,7 @@ import pytest
 from django.utils import timezone
 from rest_framework.test import APIClient
 
+from agencies.access import access_changed
 from agencies.models import AdministrativeUnit
 from cases import services
 from cases.models import CaseFile, CommunityReport, ExtraField, InitialAssessment, Report, Visit
@@ -113,6 +114,14 @@ def test_a_resend_of_what_was_accepted_is_answered_as_the_first_time_even_if_it_
     assert resent.status_code == 201
     assert resent.json() == report.json()
     assert Report.objects.filter(idempotency_key=key).count() == 1
+    # Who no longer records reports is refused, not answered (even with their own key).
+    cast.officer.memberships.update(is_active=False)
+    access_changed()
+    gone = _api(type(cast.officer).objects.get(pk=cast.officer.pk)).post(
+        "/api/v1/reports/", _report_body(key), format="json"
+    )
+    assert gone.status_code in (400, 403)
+    assert str(report.json()["report_id"]) not in gone.content.decode()
     # Another user's key still answers nothing of the first user's.
     stolen = _api(chairman).post("/api/v1/reports/", _report_body(key), format="json")
     assert stolen.status_code in (400, 403)
