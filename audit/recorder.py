@@ -53,9 +53,17 @@ def _where(actor=None) -> Where:
 
 def record(action: str, object_type: str, object_id, *, case=None, fields: dict | None = None, actor=None) -> None:
     """One row of the trail. CASE: the case file (or its id) the row speaks of, if any."""
-    where = _where(actor)
-    row = AuditEvent(
-        at=timezone.now(),
+    row = _row(_where(actor), timezone.now(), action, object_type, object_id, case, fields)
+    held = _held.get()
+    if held is None:
+        _insert(row)
+    else:
+        held.append(row)
+
+
+def _row(where: Where, at, action: str, object_type: str, object_id, case, fields: dict | None) -> AuditEvent:
+    return AuditEvent(
+        at=at,
         user=where.user,
         action=action,
         object_type=object_type,
@@ -66,11 +74,6 @@ def record(action: str, object_type: str, object_id, *, case=None, fields: dict 
         channel=where.channel,
         path=where.path,
     )
-    held = _held.get()
-    if held is None:
-        _insert(row)
-    else:
-        held.append(row)
 
 
 def _insert(row: AuditEvent) -> None:
@@ -103,10 +106,7 @@ def record_each(action: str, object_type: str, cases: Iterable[int], *, fields: 
     at = timezone.now()
     written, batch = 0, []
     for case_id in cases:
-        batch.append(
-            AuditEvent(at=at, user=where.user, action=action, object_type=object_type, object_id=str(case_id),
-                       case_id=case_id, fields=fields or {}, ip=where.ip, channel=where.channel, path=where.path)
-        )  # fmt: skip
+        batch.append(_row(where, at, action, object_type, case_id, case_id, fields))
         if len(batch) == EACH_BATCH:
             AuditEvent.objects.bulk_create(batch)
             written, batch = written + len(batch), []

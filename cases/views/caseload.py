@@ -257,10 +257,10 @@ def _check_page(request, commune, kept: dict | None, choices: dict, holding: dic
 
 def _handed_already(post, commune) -> bool:
     """Whether none of the files confirmed is with the officer they were to be taken from any more."""
-    confirmed, officer = _confirmed(post.getlist("files")), post.get("from_officer", "")
-    if not confirmed or not (officer.isascii() and officer.isdigit()):
+    confirmed, officer = _confirmed(post.getlist("files")), _number(post.get("from_officer", ""))
+    if not confirmed or officer is None:
         return False
-    still = CaseFile.objects.filter(pk__in=confirmed, officer_id=int(officer), commune=commune, state__in=OPEN_STATES)
+    still = CaseFile.objects.filter(pk__in=confirmed, officer_id=officer, commune=commune, state__in=OPEN_STATES)
     return not still.exists()
 
 
@@ -272,9 +272,14 @@ def _count_in_labels(form, holding: dict[int, int]) -> None:
     )
 
 
+def _number(value: str) -> int | None:
+    """A posted id, or None for anything but ASCII digits (int() would take "²" and raise)."""
+    return int(value) if value.isascii() and value.isdigit() else None
+
+
 def _confirmed(values: list[str]) -> set[int]:
     """The files shown on the check page (what is not a number is no file)."""
-    return {int(value) for value in values if value.isascii() and value.isdigit()}
+    return {number for value in values if (number := _number(value)) is not None}
 
 
 def _name(user) -> str:
