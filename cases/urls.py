@@ -68,6 +68,7 @@ urlpatterns = [
     path("bao-tin/thu-thach/", public.public_challenge, name="public_challenge"),
     path("bao-tin/xa/", public.public_communes, name="public_communes"),
     path("hotline/", hotline.hotline_timeliness, name="hotline"),
+    path("hotline/passed-on/", hotline.passed_on, name="passed_on"),
     path("assignments/", assignments.inbox, name="inbox"),
     path("assignments/<int:pk>/", assignments.assignment_detail, name="assignment"),
     path("assignments/<int:pk>/reassign/", assignments.assignment_reassign, name="reassign"),

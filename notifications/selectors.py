@@ -53,7 +53,9 @@ def open_deadlines_for_targets(model, ids) -> dict[int, list[OpenDeadline]]:
     result: dict[int, list[OpenDeadline]] = {}
     rows = (
         Deadline.objects.filter(
-            target_type=ContentType.objects.get_for_model(model), target_id__in=list(ids), state=DeadlineState.OPEN
+            target_type=ContentType.objects.get_for_model(model),
+            target_id__in_array=list(ids),
+            state=DeadlineState.OPEN,
         )
         .order_by("due_at")
         .values_list("target_id", "kind", "starts_at", "due_at")

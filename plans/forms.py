@@ -10,7 +10,9 @@ class ProgressForm(forms.Form):
         label=_("Status"), choices=OccurrenceStatus.choices, widget=forms.Select(attrs={"class": "form-select"})
     )
     narrative = forms.CharField(
-        label=_("What was done"), widget=forms.Textarea(attrs={"rows": 3, "class": "form-control"})
+        label=_("What was done"),
+        widget=forms.Textarea(attrs={"rows": 3, "class": "form-control"}),
+        error_messages={"required": _("Say what was done.")},
     )
     figure_name = forms.CharField(
         label=_("Figure (e.g. trainings held, people reached)"),
@@ -23,12 +25,16 @@ class ProgressForm(forms.Form):
         widget=forms.ClearableFileInput(attrs={"class": "form-control"}),
     )
     figure_value = forms.IntegerField(
-        label=_("Number"), required=False, min_value=0, widget=forms.NumberInput(attrs={"class": "form-control"})
+        label=_("Number"),
+        required=False,
+        min_value=0,
+        widget=forms.NumberInput(attrs={"class": "form-control"}),
+        error_messages={"min_value": _("The number cannot be below zero."), "invalid": _("Enter a whole number.")},
     )
 
     def clean(self):
         data = super().clean()
-        if data.get("figure_name") and data.get("figure_value") is None:
+        if data.get("figure_name") and data.get("figure_value") is None and "figure_value" not in self.errors:
             self.add_error("figure_value", _("Give the number for this figure."))
         return data
 

@@ -45,11 +45,19 @@ def plan_detail(request, pk):
 @require_GET
 def my_tasks(request):
     """The tasks to report on (overdue first), each with its form; the closed ones apart."""
+    return _tasks_page(request)
+
+
+def _tasks_page(request, failed=None):
+    """FAILED: (occurrence pk, its bound form) of a report refused: shown again, open, with what was typed and
+    its errors at their fields."""
     occurrences = selectors.my_occurrences(request.user)
     open_rows = [
         (
             occurrence,
-            forms.ProgressForm(
+            failed[1]
+            if failed and failed[0] == occurrence.pk
+            else forms.ProgressForm(
                 initial={"version": occurrence.version, "status": occurrence.status}, prefix=f"o{occurrence.pk}"
             ),
         )
@@ -60,7 +68,12 @@ def my_tasks(request):
     return render(
         request,
         "plans/my_tasks.html",
-        {"open_rows": open_rows, "closed": closed, "today": timezone.localdate()},
+        {
+            "open_rows": open_rows,
+            "closed": closed,
+            "today": timezone.localdate(),
+            "failed": failed[0] if failed else None,
+        },
     )
 
 
@@ -82,14 +95,16 @@ def report_progress(request, occurrence_pk):
                 expected_version=data["version"],
             )
         except ValidationError as error:
-            messages.error(request, " ".join(error.messages))
+            for message in error.messages:
+                form.add_error(None, message)
         except Conflict as conflict:
-            messages.error(request, str(conflict))
+            form.add_error(None, str(conflict))
         else:
             messages.success(request, _("Progress reported."))
-    else:
-        messages.error(request, " ".join(str(e) for errors in form.errors.values() for e in errors))
-    return redirect("plans:my_tasks")
+            return redirect("plans:my_tasks")
+    # What was typed stays, with each error at its field (a file chosen must be chosen again: browsers never
+    # fill a file input).
+    return _tasks_page(request, failed=(occurrence.pk, form))
 
 
 def _period(request):

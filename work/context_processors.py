@@ -38,6 +38,7 @@ def _entries(user) -> dict[str, bool]:
         or case_access.may_act_for_an_agency(user)
         or case_access.may_report_as_collaborator(user),
         "hotline": case_access.may_supervise_hotline(user),
+        "passed_on": case_access.may_follow_passed_on_reports(user),
         "reports": report_access.may_see_reports(user),
         "register": outgoing_access.may_see_register(user),
         "plan_tasks": bool(plan_access.agency_ids_of(user)),

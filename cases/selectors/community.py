@@ -5,9 +5,9 @@ import datetime
 import hmac
 from dataclasses import dataclass
 
-from django.urls import reverse
 from django.utils.translation import gettext as _
 
+from config.reversing import row_url
 from notifications.urgency import Clock
 from notifications.work import WorkItem
 
@@ -91,7 +91,7 @@ def verify_items(user, clock: Clock) -> list[WorkItem]:
                 section="verify",
                 title=f"{row.get_source_display()} · {where}"[:120],
                 detail=str(row.get_urgency_display()),
-                url=reverse("cases:community_detail", args=[row.pk]),
+                url=row_url("cases:community_detail", row.pk),
                 action=_("Verify"),
                 due_at=due,
                 urgency=clock.of(due),

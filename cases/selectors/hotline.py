@@ -163,6 +163,15 @@ def statuses_of(reports: QuerySet[Report], *, now: datetime.datetime | None = No
     return result
 
 
+def passed_on_page(user, number, *, per_page: int = 30):
+    """A page of the reports the user's hotline passed on, newest first: (page, their statuses)."""
+    from django.core.paginator import Paginator
+
+    reports = access.reports_passed_on_by(user).order_by("-received_at", "-pk")
+    page = Paginator(reports.values_list("pk", flat=True), per_page).get_page(number)
+    return page, statuses_of(reports.model.objects.filter(pk__in=list(page.object_list)))
+
+
 def passed_on_statuses(user, *, report_id: int | None = None) -> list[ReportStatus]:
     """For the hotline's integration account: the reports its hotline passed on (one, with REPORT_ID)."""
     reports = access.reports_passed_on_by(user)

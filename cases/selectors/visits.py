@@ -86,13 +86,13 @@ def active_flag(case: CaseFile) -> CaseFlag | None:
 def flagged_case_ids(case_ids, today: datetime.date | None = None) -> dict[int, CaseFlag]:
     """Case pk → its flag holding today, for lists (one query)."""
     today = today or timezone.localdate()
-    rows = CaseFlag.objects.filter(case_id__in=list(case_ids), lifted_at__isnull=True, until__gte=today)
+    rows = CaseFlag.objects.filter(case_id__in_array=list(case_ids), lifted_at__isnull=True, until__gte=today)
     return {flag.case_id: flag for flag in rows.order_by("raised_at")}
 
 
 def due_visits(case_ids, until: datetime.date) -> dict[int, Visit]:
     """Case pk → its earliest planned visit on or before UNTIL (one query)."""
-    rows = Visit.objects.filter(case_id__in=list(case_ids), status=VisitStatus.PLANNED, planned_for__lte=until)
+    rows = Visit.objects.filter(case_id__in_array=list(case_ids), status=VisitStatus.PLANNED, planned_for__lte=until)
     found: dict[int, Visit] = {}
     for visit in rows.order_by("-planned_for"):
         found[visit.case_id] = visit

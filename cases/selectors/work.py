@@ -16,8 +16,10 @@ from django.utils.translation import gettext as _
 
 from agencies.access import jurisdiction_of
 from agencies.models import Role
+from config.reversing import row_url
 from notifications.calendar import LOCAL, end_of_day
 from notifications.models import Deadline, DeadlineState
+from notifications.selectors import OpenDeadline
 from notifications.urgency import CSS, Clock, Level, Urgency
 from notifications.work import Section, WorkItem, section
 
@@ -50,14 +52,14 @@ CASE_FIELDS = (
 )  # fmt: skip
 
 
-def _open_deadlines(model, ids) -> dict[int, dict[str, Deadline]]:
-    """Open deadlines of many targets, by target and kind (one query)."""
-    found: dict[int, dict[str, Deadline]] = defaultdict(dict)
+def _open_deadlines(model, ids) -> dict[int, dict[str, OpenDeadline]]:
+    """Open deadlines of many targets, by target and kind (one query; plain values, no model objects)."""
+    found: dict[int, dict[str, OpenDeadline]] = defaultdict(dict)
     rows = Deadline.objects.filter(
-        target_type=ContentType.objects.get_for_model(model), target_id__in=list(ids), state=DeadlineState.OPEN
-    ).only("target_id", "kind", "due_at", "starts_at", "state")
+        target_type=ContentType.objects.get_for_model(model), target_id__in_array=list(ids), state=DeadlineState.OPEN
+    ).values_list("target_id", "kind", "starts_at", "due_at")
     for row in rows:
-        found[row.target_id][row.kind] = row
+        found[row[0]][row[1]] = OpenDeadline(*row)
     return found
 
 
@@ -66,7 +68,7 @@ def _officer_name(row: dict) -> str:
     return name or row["officer__username"] or ""
 
 
-def _case_item(row: dict, action: str, section: str, deadline: Deadline | None, clock: Clock, user) -> WorkItem:
+def _case_item(row: dict, action: str, section: str, deadline: OpenDeadline | None, clock: Clock, user) -> WorkItem:
     due = deadline.due_at if deadline else None
     who = ""
     if row["officer_id"] is None:
@@ -77,7 +79,7 @@ def _case_item(row: dict, action: str, section: str, deadline: Deadline | None, 
         section=section,
         title=f"{row['reference']} · {row['child__full_name']}",
         detail=str(stage_of(row["state"], row["is_emergency"]).waiting_for),
-        url=reverse("cases:action", args=[row["pk"], action]),
+        url=row_url("cases:action", row["pk"], action),
         action=str(ACTIONS[action].label),
         due_at=due,
         urgency=clock.of(due) if due else None,
@@ -85,11 +87,11 @@ def _case_item(row: dict, action: str, section: str, deadline: Deadline | None, 
     )
 
 
-def _safety_item(row: dict, deadline: Deadline, clock: Clock, user) -> WorkItem:
+def _safety_item(row: dict, deadline: OpenDeadline, clock: Clock, user) -> WorkItem:
     return replace(
         _case_item(row, "review", "safety_reviews", deadline, clock, user),
         detail=_("Safety plan: review it on its date"),
-        url=reverse("cases:safety_edit", args=[row["pk"]]),
+        url=row_url("cases:safety_edit", row["pk"]),
         action=_("Review the safety plan"),
     )
 
@@ -100,7 +102,7 @@ def _high_risk_without_safety_plan(rows: list[dict], user, clock: Clock) -> list
     high = {pk: row for pk, row in high.items() if row["state"] != CaseState.TRANSFER_PENDING}
     if not high:
         return []
-    planned = set(SafetyPlan.objects.filter(case_id__in=list(high)).values_list("case_id", flat=True))
+    planned = set(SafetyPlan.objects.filter(case_id__in_array=list(high)).values_list("case_id", flat=True))
     items = []
     for pk, row in high.items():
         if pk in planned:
@@ -109,7 +111,7 @@ def _high_risk_without_safety_plan(rows: list[dict], user, clock: Clock) -> list
             replace(
                 _case_item(row, "review", "safety_needed", None, clock, user),
                 detail=_("High risk: no safety plan yet"),
-                url=reverse("cases:safety_edit", args=[pk]),
+                url=row_url("cases:safety_edit", pk),
                 action=_("Record the safety plan"),
                 due_at=None,
                 urgency=None,
@@ -162,7 +164,7 @@ def officer_sections(user, clock: Clock) -> list[Section]:
         section(
             "flagged",
             _("Case files flagged for attention"),
-            _flag_items(CaseFlag.objects.filter(case_id__in=[row["pk"] for row in rows]), clock),
+            _flag_items(CaseFlag.objects.filter(case_id__in_array=[row["pk"] for row in rows]), clock),
             _("Case files a supervisor flags for attention appear here first, until the flag is lifted or lapses."),
         ),
         section(
@@ -258,7 +260,7 @@ def _flag_items(flags, clock: Clock) -> list[WorkItem]:
                 section="flagged",
                 title=f"{row['case__reference']} · {row['case__child__full_name']}",
                 detail=row["reason"][:160],
-                url=reverse("cases:detail", args=[row["case_id"]]),
+                url=row_url("cases:detail", row["case_id"]),
                 action=_("Open the case file"),
                 urgency=Urgency(Level.OVERDUE, _("flagged until %(date)s") % {"date": until}, CSS[Level.OVERDUE]),
                 who=_("%(commune)s · flagged by %(name)s") % {"commune": row["case__commune__name"], "name": name},
@@ -282,17 +284,17 @@ def _visit_items(rows: list[dict], clock: Clock, user) -> list[WorkItem]:
                 title=f"{row['reference']} · {row['child__full_name']}",
                 detail=_("%(kind)s planned for %(date)s")
                 % {"kind": visit.get_kind_display(), "date": f"{visit.planned_for:%d/%m/%Y}"},
-                url=reverse("cases:visit_record", args=[case_id, visit.pk]),
+                url=row_url("cases:visit_record", case_id, visit.pk),
                 action=record,
                 due_at=due,
                 urgency=clock.of(due),
                 who=row["commune__name"],
             )
         )
-    rules = dict(ContactRule.objects.filter(case_id__in=list(by_pk)).values_list("pk", "case_id"))
+    rules = dict(ContactRule.objects.filter(case_id__in_array=list(by_pk)).values_list("pk", "case_id"))
     late = Deadline.objects.filter(
         target_type=ContentType.objects.get_for_model(ContactRule),
-        target_id__in=list(rules),
+        target_id__in_array=list(rules),
         kind=DeadlineKind.NO_CONTACT,
         state=DeadlineState.OPEN,
         due_at__lte=clock.now,
@@ -308,7 +310,7 @@ def _visit_items(rows: list[dict], clock: Clock, user) -> list[WorkItem]:
                 section="visits",
                 title=f"{row['reference']} · {row['child__full_name']}",
                 detail=_("No contact with the child for %(days)s days") % {"days": max(days, 0)},
-                url=reverse("cases:visit_new", args=[case_id]),
+                url=row_url("cases:visit_new", case_id),
                 action=record,
                 due_at=due,
                 urgency=clock.of(due),
@@ -326,7 +328,7 @@ def _transfers_to(user, clock: Clock) -> list[WorkItem]:
             title=row["reference"],
             detail=_("Asked by %(commune)s on %(date)s")
             % {"commune": row["commune__name"], "date": f"{timezone.localtime(row['updated_at']):%d/%m/%Y}"},
-            url=reverse("cases:action", args=[row["pk"], "accept_transfer"]),
+            url=row_url("cases:action", row["pk"], "accept_transfer"),
             action=str(ACTIONS["accept_transfer"].label),
         )
         for row in rows
@@ -345,10 +347,9 @@ def _assignments_to_reassign(user, clock: Clock, roles) -> list[WorkItem]:
         .filter(late_or_declined)
         .values("pk", "status", "due_date", "service_type", "agency__name", "case__reference", "case__commune__name")
     )
-    # The words and the URL pattern read once: a province holds thousands of such assignments, and each
-    # translation or reverse() goes through context-local storage.
+    # The words read once: a province holds thousands of such assignments, and each translation goes through
+    # context-local storage.
     declined_by, late, action = _("Declined by %(agency)s"), _("Late: %(agency)s"), _("Give to another agency")
-    url = reverse("cases:reassign", args=[987654321])
     items = []
     for row in rows:
         declined = row["status"] == AssignmentStatus.DECLINED
@@ -358,7 +359,7 @@ def _assignments_to_reassign(user, clock: Clock, roles) -> list[WorkItem]:
                 section="reassign",
                 title=row["case__reference"],
                 detail=(declined_by if declined else late) % {"agency": row["agency__name"]},
-                url=url.replace("987654321", str(row["pk"])),
+                url=row_url("cases:reassign", row["pk"]),
                 action=action,
                 due_at=None if declined else due,
                 urgency=None if declined else clock.of(due),
@@ -426,7 +427,7 @@ def _detail_item(row: dict, section: str, detail: str, clock: Clock, due=None) -
         section=section,
         title=f"{row['reference']} · {row['child__full_name']}",
         detail=detail,
-        url=reverse("cases:detail", args=[row["pk"]]),
+        url=row_url("cases:detail", row["pk"]),
         action=_("Open the case file"),
         due_at=due,
         urgency=clock.of(due) if due else None,
@@ -482,7 +483,7 @@ def _assignment_item(row: dict, action: str, words: str, due, clock: Clock) -> W
         section=action,
         title=f"{row['case__reference']} · {lists.label('service_type', row['service_type'])}",
         detail=row["request"][:160],
-        url=reverse("cases:assignment", args=[row["pk"]]),
+        url=row_url("cases:assignment", row["pk"]),
         action=words,
         due_at=due,
         urgency=clock.of(due) if due else None,
@@ -530,7 +531,7 @@ def coordinator_sections(user, clock: Clock) -> list[Section]:
                 "to": row["transfer_to__name"],
                 "date": f"{timezone.localtime(row['updated_at']):%d/%m/%Y}",
             },
-            url=reverse("cases:detail", args=[row["pk"]]),
+            url=row_url("cases:detail", row["pk"]),
             action=_("Open the case file"),
         )
         for row in cases.filter(state=CaseState.TRANSFER_PENDING, updated_at__lt=clock.now - TRANSFER_STUCK).values(

@@ -15,6 +15,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET
 
+from config.reversing import row_url
+
 from .. import access, forms, handoffs, selectors, services
 from ..choices import OPEN_STATES
 from ..models import CaseFile
@@ -52,7 +54,6 @@ def _blocks(communes, *, open_one: bool) -> list[SafeString]:
     made once in Python: a province has a hundred communes or more, and their template lookups would cost
     more than the page's queries. Every value is escaped (html.escape); the markup around it is constant."""
     list_url = reverse("cases:list")
-    handover_url = reverse("cases:handover", args=[987654321])
     words = {
         "open": escape(_("Open")),
         "overdue": escape(_("Overdue")),
@@ -108,7 +109,7 @@ def _blocks(communes, *, open_one: bool) -> list[SafeString]:
             late = f'<a href="{list_url}?{query}&amp;open=on&amp;overdue=on">{officer.overdue}</a>'
             hand = (
                 f'<a class="btn btn-outline-primary btn-sm" data-testid="handover-{commune.pk}-{officer.pk}" '
-                f'href="{handover_url.replace("987654321", str(commune.pk))}?from={officer.pk}">{words["hand"]}</a>'
+                f'href="{row_url("cases:handover", commune.pk)}?from={officer.pk}">{words["hand"]}</a>'
                 if officer.open or officer.hidden
                 else ""
             )

@@ -68,7 +68,7 @@ def report_new(request):
         request.POST or None,
         communes=communes,
         province_ids=_provinces_of(communes.filter(pk=_posted_pk(request))) or _provinces_of(communes),
-        initial=_from_community(community) if community else None,
+        initial=_from_community(community) if community else _defaults_for(request.user),
     )
     formset = forms.ChildFormSet(request.POST or None, prefix="children")
     if request.method == "POST" and report_form.is_valid() and formset.is_valid():
@@ -88,14 +88,26 @@ def report_new(request):
             cases = list(report.case_files.order_by("pk"))
             messages.success(
                 request,
-                _("Report recorded: %(count)s case file(s) opened, the legal deadlines are running.")
-                % {"count": len(cases)},
+                _("Report recorded: %(count)s case file(s) opened (%(references)s), the legal deadlines are running.")
+                % {"count": len(cases), "references": ", ".join(case.reference for case in cases)},
             )
+            if not access.cases_visible_to(request.user).filter(pk=cases[0].pk).exists():
+                # The hotline passes reports on to communes whose case files it does not open.
+                if access.may_follow_passed_on_reports(request.user):
+                    return redirect(f"{reverse('cases:passed_on')}?saved={report.pk}")
+                return redirect("home")
             target = reverse("cases:detail", args=[cases[0].pk]) if len(cases) == 1 else reverse("cases:list")
             return redirect(f"{target}?saved=report")
     if communes.count() == 1 and not report_form.is_bound:
         report_form.fields["commune"].initial = communes.first()
     return render(request, "cases/report_new.html", {"form": report_form, "formset": formset, "community": community})
+
+
+def _defaults_for(user) -> dict | None:
+    """The hotline's operators receive every report by the hotline 111: the form says so from the start."""
+    if access.may_follow_passed_on_reports(user):
+        return {"receiving_point": ReceivingPoint.HOTLINE_111, "source": ReportSource.HOTLINE_111}
+    return None
 
 
 def _posted_pk(request) -> int | None:
@@ -135,7 +147,8 @@ def _from_community(found) -> dict:
         "reporter_name": found.reporter_name or ("" if is_public else found.submitted_by.get_full_name()),
         "reporter_phone": found.reporter_phone,
         "place_of_occurrence": found.place[:255],
-        "narrative": f"{found.what}\n\n{_('Who')}: {found.child}",
+        # (Outside an f-string: makemessages reads no call inside one.)
+        "narrative": found.what + "\n\n" + _("Child concerned: %(child)s") % {"child": found.child},
     }
 
 

@@ -16,6 +16,7 @@ from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from cases import services
+from cases.models import CaseFile
 from cases.selectors.hotline import Outcome, supervisor_statuses, timeliness_by_province
 from cases.tasks import hotline_status_tell
 from cases.walker import walk_to
@@ -244,3 +245,37 @@ def test_the_hotline_is_told_of_each_change_through_its_own_webhook(tree, cast, 
     assert NARRATIVE not in body.decode()
     # The officer's own endpoint carries none of the hotline's notices.
     assert not Delivery.objects.filter(notification__user=account, endpoint__user=cast.officer).exists()
+
+
+def test_the_hotlines_operator_records_a_report_and_gets_the_numbers_to_give_the_caller(tree, cast, hotline):
+    """The operator passes a report on to a commune whose case files they do not open: after saving they land on
+    their reports passed on, the new one first with its case file's number; never on a page they may not see."""
+    from tests.cases.test_pages import _report_post
+
+    account, _supervisor, other = hotline
+    client = Client()
+    client.force_login(account)
+    form = client.get(reverse("cases:report_new")).content.decode()
+    assert 'value="hotline_111" selected' in form  # receiving point and source: the hotline, from the start
+    assert form.count('value="hotline_111" selected') == 2
+    data = _report_post(tree.commune_c2, [{"full_name": "Trẻ Ggg", "birth_date": "2015-06-01", "sex": "male"}])
+    response = client.post(reverse("cases:report_new"), {**data, "receiving_point": "hotline_111"})
+    case = CaseFile.objects.get(child__full_name="Trẻ Ggg")
+    assert response.status_code == 302
+    assert response["Location"] == f"{reverse('cases:passed_on')}?saved={case.report_id}"
+    page = client.get(response["Location"])
+    text = page.content.decode()
+    assert page.status_code == 200
+    assert case.reference in text
+    assert "Xã Hai" in text
+    assert [str(message) for message in page.context["messages"]] == [
+        f"Đã ghi nhận thông tin: mở 1 hồ sơ ({case.reference}), thời hạn theo quy định bắt đầu được tính."
+    ]
+    assert "Trẻ Ggg" not in text  # the child's details stay with the commune
+    assert client.get(reverse("cases:detail", args=[case.pk])).status_code == 404
+    # Another hotline, an officer: not theirs.
+    for user in (other, cast.officer):
+        stranger = Client()
+        stranger.force_login(user)
+        found = stranger.get(reverse("cases:passed_on"), {"saved": case.report_id})
+        assert found.status_code == 404 or case.reference not in found.content.decode()

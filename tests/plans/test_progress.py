@@ -257,3 +257,35 @@ def test_my_occurrences_are_those_led_and_those_cooperated_in_each_once(thai_bin
     other = AgencyFactory(unit=plan.unit, name="Hội Nông dân tỉnh")
     outsider = MembershipFactory(user=UserFactory(username="elsewhere"), role="focal_point", agency=other).user
     assert selectors.my_occurrences(outsider) == []
+
+
+def test_a_refused_progress_report_keeps_what_was_typed_with_each_error_at_its_field(thai_binh):
+    plan, officer, _youth = thai_binh
+    occurrence = _month_of_action(plan)
+    client = Client()
+    client.force_login(officer)
+    prefix = f"o{occurrence.pk}"
+    response = client.post(
+        f"/plans/occurrences/{occurrence.pk}/report/",
+        {
+            f"{prefix}-version": occurrence.version,
+            f"{prefix}-status": "done",
+            f"{prefix}-narrative": "",
+            f"{prefix}-figure_name": "Số lớp tập huấn",
+            f"{prefix}-figure_value": "-5",
+        },
+    )
+    assert response.status_code == 200  # the page again, not a redirect that forgets the form
+    page = response.content.decode()
+    form = dict(response.context["open_rows"])[occurrence]
+    assert form.is_bound
+    assert form.errors == {"narrative": ["Hãy ghi đã làm gì."], "figure_value": ["Số lượng không được nhỏ hơn 0."]}
+    assert 'value="Số lớp tập huấn"' in page
+    assert 'value="-5"' in page
+    assert '<option value="done" selected>' in page
+    assert 'data-testid="error-summary"' in page
+    assert f'href="#id_{prefix}-narrative"' in page
+    assert re.search(rf'<details id="{prefix}"[^>]*\bopen>', page)  # the refused task's card is the open one
+    occurrence.refresh_from_db()
+    assert occurrence.status == "not_started"
+    assert not occurrence.reports.exists()
