@@ -140,7 +140,8 @@ def _code(value, formatter, what: str) -> str:
 def _name(value, what: str) -> str:
     if not isinstance(value, str) or not value.strip():
         raise OfficialUnitsError(_("The name of %(what)s is missing.") % {"what": what})
-    return value.strip()
+    # Whitespace as one space: the published list writes a few names with two ("Phường  An Nhơn").
+    return " ".join(value.split())
 
 
 def _no_repeats(codes: list[str], what: str) -> None:

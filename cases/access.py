@@ -775,9 +775,12 @@ def assignments_of_agency_staff(user) -> QuerySet[Assignment]:
     )
 
 
-def assignment_for_user(user, pk, *, purpose: str | None = "view") -> tuple[Assignment, str]:
+def assignment_for_user(user, pk, *, purpose: str | None = "view", ended: bool = False) -> tuple[Assignment, str]:
     """An assignment, for its agency's staff while it is active ("agency"), or for those with full
-    access to its case ("case"); 404, recorded, for anyone else. Closing it ends the agency's sight."""
+    access to its case ("case"); 404, recorded, for anyone else. Closing it ends the agency's sight.
+
+    ENDED: the agency's staff also get an assignment of their agency no longer active ("ended"), for the page
+    that says so (declined, passed on, closed), with nothing of the case file but its reference."""
     pk = _as_pk(pk)
     assignment = (
         Assignment.objects.select_related("case__commune", "case__child", "case__report", "agency", "measure")
@@ -795,6 +798,8 @@ def assignment_for_user(user, pk, *, purpose: str | None = "view") -> tuple[Assi
             and cases_assigned_to(user).filter(pk=case.pk).exists()
         ):
             level = "agency"
+        elif ended and assignment.status not in ACTIVE_ASSIGNMENT_STATUSES and is_agency_staff(user, assignment.agency):
+            level = "ended"
     if level is None:
         _refuse(user, "assignment", pk)
         raise Http404

@@ -86,12 +86,18 @@ def rule_start(case: CaseFile, *, at: datetime.datetime) -> ContactRule:
 
 
 def contact_record(case: CaseFile, *, at: datetime.datetime, kind: str) -> None:
-    """A contact with the child on AT: the rule counts again from it (an older contact changes nothing)."""
+    """A contact with the child on AT: the rule counts again from it (a contact of an earlier day changes
+    nothing). Contacts count by day: a visit recorded for a day (counted from its start) on which a form was
+    recorded becomes the day's last contact, as it was made or recorded after it."""
     rule = ContactRule.objects.select_for_update().filter(case=case).first()
     if rule is None:
         rule = ContactRule(case=case, last_contact_at=at, last_contact_kind=kind)
-    elif at < rule.last_contact_at and rule.last_contact_kind != ContactKind.OPENED:
-        return
+    elif rule.last_contact_kind != ContactKind.OPENED:
+        day, last_day = at.astimezone(LOCAL).date(), rule.last_contact_at.astimezone(LOCAL).date()
+        if day < last_day:
+            return
+        if day == last_day:
+            at = max(at, rule.last_contact_at)
     rule.last_contact_at, rule.last_contact_kind = at, kind
     rule.save()
     if case.state in OPEN_STATES:

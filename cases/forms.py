@@ -1,5 +1,6 @@
 """HTML forms. They only shape input; every rule lives in cases.services."""
 
+import json
 from html import escape
 
 from django import forms
@@ -176,6 +177,23 @@ class CaseExtraForm(ExtraFieldsMixin, BootstrapMixin, forms.Form):
         add_extra_fields(self, definitions, current)
 
 
+class CommuneSelect(forms.Select):
+    """The commune select of a form offering many communes (the hotline 111: every commune of the country):
+    each option carries its province, and the page's script offers to choose the province first
+    (static/js/report-form.js); without the script the full list stays usable."""
+
+    def create_option(self, name, value, label, selected, index, subindex=None, attrs=None):
+        option = super().create_option(name, value, label, selected, index, subindex=subindex, attrs=attrs)
+        unit = getattr(value, "instance", None)
+        if unit is not None and unit.path:
+            option["attrs"]["data-province"] = unit.path.strip("/").split("/")[0]
+        return option
+
+
+# From this many communes on, the commune select offers to choose the province first.
+MANY_COMMUNES = 60
+
+
 class ReportForm(ExtraFieldsMixin, BootstrapMixin, forms.Form):
     received_at = forms.DateTimeField(
         label=_("Received at"),
@@ -221,6 +239,8 @@ class ReportForm(ExtraFieldsMixin, BootstrapMixin, forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["reporter_name"].required_unless = "reporter_is_anonymous"
         self.fields["commune"].queryset = communes if communes is not None else AdministrativeUnit.objects.none()
+        if communes is not None and communes.count() > MANY_COMMUNES:
+            self._offer_provinces_first(communes)
         self.fields["received_at"].initial = timezone.localtime().replace(second=0, microsecond=0)
         self.fields["abuse_forms"].choices = lists.offered("abuse_form", province_ids)
         # The province's own questions, after the law's (the service checks them again against the commune's).
@@ -229,6 +249,17 @@ class ReportForm(ExtraFieldsMixin, BootstrapMixin, forms.Form):
             for definition in lists.extra_definitions(province_id, "report"):
                 definitions.setdefault(definition.key, definition)
         add_extra_fields(self, definitions.values())
+
+    def _offer_provinces_first(self, communes) -> None:
+        field = self.fields["commune"]
+        paths = communes.order_by().values_list("path", flat=True)
+        pks = {int(path.strip("/").split("/")[0]) for path in paths if path}
+        provinces = AdministrativeUnit.objects.filter(pk__in=pks).order_by("name").values_list("pk", "name")
+        attrs = {**field.widget.attrs, "data-provinces": json.dumps([[pk, name] for pk, name in provinces])}
+        attrs["data-province-label"] = _("Province or city")
+        attrs["data-province-any"] = _("— every province —")
+        field.widget = CommuneSelect(attrs=attrs, choices=field.widget.choices)
+        field.widget.choices = field.choices
 
     def clean(self):
         data = super().clean()

@@ -20,12 +20,13 @@ class WorkItem:
     due_at: datetime.datetime | None = None
     urgency: Urgency | None = None
     who: str = ""  # who else it concerns (the responsible officer, a commune), when useful
+    danger: bool = False  # a child said to be in danger right now: before anything else, overdue steps included
 
     @property
     def sort_key(self) -> tuple:
         rank = self.urgency.rank if self.urgency else 9
         due = self.due_at.timestamp() if self.due_at else float("inf")
-        return (rank, due, self.title)
+        return (not self.danger, rank, due, self.title)
 
 
 @dataclass(frozen=True)

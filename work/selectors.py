@@ -37,9 +37,14 @@ def work_for(user, clock: Clock | None = None) -> Work:
     sections += report_work(user, clock) + plan_work(user, clock)
     unique = list({section.key: section for section in reversed(sections)}.values())[::-1]
     busy = [section for section in unique if section.items]
-    # Case files a supervisor flagged head the list; then the section whose first item is the most urgent.
+    # A child said to be in danger right now heads the list; then case files a supervisor flagged; then the
+    # section whose first item is the most urgent.
     busy.sort(
-        key=lambda section: (section.key != "flagged", *(section.items[0].sort_key[:2] if section.total else (9, 0)))
+        key=lambda section: (
+            section.items[0].sort_key[0],
+            section.key != "flagged",
+            *section.items[0].sort_key[1:3],
+        )
     )
     return Work(
         sections=busy,

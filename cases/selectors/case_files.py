@@ -70,8 +70,13 @@ def case_list(user, filters: CaseFilters | None = None, *, as_values: bool = Fal
             )
         )
     if filters.query.strip():
-        key = fold(filters.query)
-        cases = cases.filter(Q(child__name_key__contains=key) | Q(reference__iexact=filters.query.strip()))
+        typed = filters.query.strip()
+        key = fold(typed)
+        found = Q(child__name_key__contains=key) | Q(reference__iexact=typed)
+        if typed.isdigit() and len(typed) <= 9:
+            # A case file's number as said on the phone: "56" or "000056" for HS-2026-000056.
+            found |= Q(reference__endswith=f"-{int(typed):06d}")
+        cases = cases.filter(found)
     return cases.order_by("-opened_at", "-pk")
 
 

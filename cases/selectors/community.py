@@ -96,6 +96,7 @@ def verify_items(user, clock: Clock) -> list[WorkItem]:
                 due_at=due,
                 urgency=clock.of(due),
                 who=row.commune.name,
+                danger=row.urgency == Urgency.DANGER_NOW,
             )
         )
     return items

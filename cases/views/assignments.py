@@ -56,10 +56,14 @@ def _visibility(service_type: str) -> ServiceVisibility:
 @login_required
 def assignment_detail(request, pk):
     assignment, level = access.assignment_for_user(
-        request.user, pk, purpose="view" if request.method == "GET" else None
+        request.user, pk, purpose="view" if request.method == "GET" else None, ended=True
     )
     if request.method == "GET":
         notifications_seen(user=request.user, url_prefix=reverse("cases:assignment", args=[assignment.pk]))
+    if level == "ended":
+        # A notice about an assignment the agency no longer holds (declined, given to another, closed): what
+        # became of it, not a page that does not exist.
+        return render(request, "cases/assignment_ended.html", {"assignment": assignment}, status=200)
     allowed = access.assignment_actions(request.user, assignment, level)
     forms_by_action = {
         name: ASSIGNMENT_ACTIONS[name][0](initial={"version": assignment.version}, prefix=name)

@@ -165,4 +165,40 @@
   });
   children.addEventListener("formset:removed", saveDraft);
   restoreDraft();
+
+  // Thousands of communes (the hotline 111): choose the province first, then its communes. The province is
+  // a helper, not a field of the form; without this script the full list stays usable.
+  document.querySelectorAll("select[data-provinces]").forEach(function (communes) {
+    var all = Array.prototype.slice.call(communes.options);
+    var picker = document.createElement("select");
+    picker.className = "form-select mb-2";
+    picker.id = communes.id + "-province";
+    picker.setAttribute("aria-label", communes.getAttribute("data-province-label"));
+    picker.setAttribute("data-testid", "commune-province");
+    picker.add(new Option(communes.getAttribute("data-province-any"), ""));
+    JSON.parse(communes.getAttribute("data-provinces")).forEach(function (pair) {
+      picker.add(new Option(pair[1], String(pair[0])));
+    });
+    var label = document.createElement("label");
+    label.className = "form-label";
+    label.htmlFor = picker.id;
+    label.textContent = communes.getAttribute("data-province-label");
+    // Above the commune's own label: province, then commune.
+    var anchor = document.querySelector("label[for='" + communes.id + "']") || communes;
+    anchor.parentNode.insertBefore(label, anchor);
+    anchor.parentNode.insertBefore(picker, anchor);
+    function narrow() {
+      var chosen = communes.value;
+      var province = picker.value;
+      // Options are rebuilt rather than hidden: phones' selects ignore hidden options.
+      while (communes.options.length) { communes.remove(0); }
+      all.forEach(function (option) {
+        if (!option.value || !province || option.getAttribute("data-province") === province) { communes.add(option); }
+      });
+      communes.value = all.some(function (option) { return option.value === chosen && (!province || option.getAttribute("data-province") === province); }) ? chosen : "";
+    }
+    var current = all.filter(function (option) { return option.selected && option.value; })[0];
+    if (current) { picker.value = current.getAttribute("data-province") || ""; narrow(); }
+    picker.addEventListener("change", narrow);
+  });
 })();

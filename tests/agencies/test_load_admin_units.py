@@ -52,6 +52,13 @@ def test_loads_34_provinces_and_3321_communes_with_official_codes(loaded):
         assert unit.path == f"{unit.parent.path}{unit.pk}/"
 
 
+def test_names_are_loaded_with_single_spaces(loaded):
+    """The published list writes a few names with two spaces ("Phường  An Nhơn"): a list of communes showed
+    them so, and a search typed with one space missed them."""
+    assert not AdministrativeUnit.objects.filter(name__contains="  ").exists()
+    assert AdministrativeUnit.objects.filter(name="Phường An Nhơn").exists()
+
+
 def test_loading_twice_changes_nothing(loaded):
     before = _snapshot()
     output = []

@@ -5,7 +5,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import DatabaseError, connection, transaction
 from django.http import Http404
 from django.test import Client
-from django.utils import timezone
+from django.utils import timezone, translation
 from guardian.shortcuts import assign_perm
 
 from audit.models import AuditEvent
@@ -54,8 +54,46 @@ def test_police_access_starts_with_the_assignment_and_ends_when_it_closes(cast, 
     client = Client()
     client.force_login(cast.police)
     response = client.get(f"/assignments/{police_job.pk}/")
-    assert response.status_code == 404
-    assert "Nguyễn Văn An" not in response.content.decode()
+    # The agency's notice still leads somewhere: what became of the assignment, nothing of the case file.
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert 'data-testid="assignment-ended"' in page
+    assert case.reference in page
+    police_job.refresh_from_db()
+    with translation.override("vi"):
+        assert f'data-testid="assignment-ended-status">{police_job.get_status_display()}<' in page
+    for leak in ("Nguyễn Văn An", "Xác minh, bảo vệ trẻ.", case.report.narrative, "Trẻ an toàn."):
+        assert leak not in page, leak
+    # Its API and its actions stay closed.
+    api = client.get(f"/api/v1/assignments/{police_job.pk}/")
+    assert api.status_code == 404
+    version = police_job.version
+    acted = client.post(f"/assignments/{police_job.pk}/", {"action": "progress", "progress-text": "Thêm."})
+    assert 'data-testid="assignment-ended"' in acted.content.decode()  # the same page; nothing done
+    police_job.refresh_from_db()
+    assert police_job.version == version
+
+
+def test_a_notice_about_an_assignment_declined_leads_to_what_became_of_it_and_is_read(tree, cast, approved):
+    from notifications.models import Notification
+
+    _case, police_job, _h, nurse, _health = approved
+    services.assignment_decline(actor=cast.police, assignment=police_job, reason="Không thuộc thẩm quyền.")
+    notice = Notification.objects.filter(user=cast.police, url=f"/assignments/{police_job.pk}/").first()
+    assert notice is not None
+    assert notice.read_at is None
+    client = Client()
+    client.force_login(cast.police)
+    page = client.get(notice.url).content.decode()
+    with translation.override("vi"):
+        assert police_job.__class__(status="declined").get_status_display() in page
+        assert translation.gettext("Your agency declined it: the commune gives the work to another agency.") in page
+    notice.refresh_from_db()
+    assert notice.read_at is not None
+    # Another agency's staff: nothing, as before.
+    stranger = Client()
+    stranger.force_login(nurse)
+    assert stranger.get(notice.url).status_code == 404
 
 
 def test_a_declined_assignment_ends_access_and_goes_back_for_reassignment(tree, cast, approved):

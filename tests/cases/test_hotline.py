@@ -279,3 +279,21 @@ def test_the_hotlines_operator_records_a_report_and_gets_the_numbers_to_give_the
         stranger.force_login(user)
         found = stranger.get(reverse("cases:passed_on"), {"saved": case.report_id})
         assert found.status_code == 404 or case.reference not in found.content.decode()
+
+
+def test_a_form_of_many_communes_offers_the_province_first(tree, cast, hotline, monkeypatch):
+    """The hotline records for every commune of the country: each option names its province, the select
+    lists the provinces (the page's script shows them first); a commune officer's form of one commune not."""
+    from cases import forms
+    from cases.access import communes_for_intake
+
+    monkeypatch.setattr(forms, "MANY_COMMUNES", 2)  # the test's tree has a handful of communes, not thousands
+    account, _supervisor, _other = hotline
+    many = forms.ReportForm(communes=communes_for_intake(account))
+    html = str(many["commune"])
+    provinces = json.loads(many.fields["commune"].widget.attrs["data-provinces"])
+    assert sorted(name for _pk, name in provinces) == ["Tỉnh P", "Tỉnh Q"]
+    assert f'value="{tree.commune_c1.pk}" data-province="{tree.province_p.pk}"' in html
+    assert f'value="{tree.commune_c4.pk}" data-province="{tree.province_q.pk}"' in html
+    one = forms.ReportForm(communes=communes_for_intake(cast.officer))
+    assert "data-province" not in str(one["commune"])

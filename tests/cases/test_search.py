@@ -76,6 +76,16 @@ def test_case_list_filters(tree, cast, receive):
     assert case_list(cast.coordinator_province).count() == 2
 
 
+def test_a_case_file_is_found_by_its_number_as_said_on_the_phone(tree, cast, receive):
+    first = receive(children=[child_input(tree.commune_c1, name="Hồ Văn Nam")]).case_files.get()
+    second = receive(children=[child_input(tree.commune_c1, name="Vũ Thị Hoa")]).case_files.get()
+    number = int(first.reference.rsplit("-", 1)[1])
+    for typed in (str(number), f"{number:06d}", first.reference.lower(), f" {number} "):
+        assert [c.pk for c in case_list(cast.officer, CaseFilters(query=typed))] == [first.pk], typed
+    assert [c.pk for c in case_list(cast.officer_elsewhere, CaseFilters(query=str(number)))] == []  # not theirs
+    assert second.pk not in [c.pk for c in case_list(cast.officer, CaseFilters(query=str(number)))]
+
+
 def test_the_exact_name_comes_first_even_when_a_close_name_is_far_more_common(tree, cast, receive):
     receive(children=[child_input(tree.commune_c1, name="Trần Thị Bích") for _ in range(2)])
     receive(children=[child_input(tree.commune_c1, name="Trần Thu Bích") for _ in range(12)])

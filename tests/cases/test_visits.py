@@ -143,6 +143,19 @@ def test_an_older_visit_recorded_late_does_not_move_the_count_back(cast, opened)
     assert _rule_deadlines(opened)[-1][1].astimezone(HCM) == _at(2026, 4, 19, 0, 0)
 
 
+def test_a_visit_on_the_day_of_an_assessment_becomes_the_days_last_contact(cast, opened):
+    """The visit counts from the start of its day, the assessment from when it was recorded: the same day, the
+    visit recorded after it is the last contact shown (it was left as the assessment before)."""
+    with time_machine.travel(_at(2026, 3, 4, 9, 0), tick=False):
+        assess(opened, cast.officer)
+    with time_machine.travel(_at(2026, 3, 4, 16, 0), tick=False):
+        _visit(opened, cast.officer, datetime.date(2026, 3, 4))
+    rule = ContactRule.objects.get(case=opened)
+    assert rule.last_contact_kind == "visit"
+    assert rule.last_contact_at == _at(2026, 3, 4, 9, 0)  # the day's later moment is kept
+    assert _rule_deadlines(opened)[-1] == ("open", _at(2026, 4, 3, 0, 0))  # the count of the same day
+
+
 def test_the_initial_assessment_counts_as_a_contact(cast, opened):
     with time_machine.travel(_at(2026, 3, 4, 9, 0), tick=False):
         assess(opened, cast.officer)

@@ -145,3 +145,32 @@ def test_a_case_page_says_where_the_case_stands_and_who_acts_next(tree, cast, re
     primary = step.split("btn btn-primary btn-lg")[1]
     assert f"/cases/{case.pk}/act/approve_plan/" in primary.split(">")[0]
     assert 'data-testid="next-step-not-yours"' not in step
+
+
+def test_a_child_said_to_be_in_danger_now_heads_the_officers_work_before_overdue_steps(tree, cast, receive):
+    import time_machine
+
+    from cases import services
+    from work.selectors import work_for
+
+    with time_machine.travel(timezone.now() - datetime.timedelta(days=10)):
+        receive()  # its 12-hour step long overdue
+    services.community_report_submit(
+        actor=None,
+        data=services.CommunityReportInput(
+            commune=tree.commune_c1, child="Một em nhỏ", place="Chợ", what="Bị đánh", urgency="not_urgent"
+        ),
+    )
+    calm = work_for(cast.officer).sections
+    assert calm[0].key != "verify"  # a report that is not urgent waits behind the overdue steps
+    services.community_report_submit(
+        actor=None,
+        data=services.CommunityReportInput(
+            commune=tree.commune_c1, child="Bé Sáu", place="Nhà ông Tư", what="Đang bị đánh", urgency="danger_now"
+        ),
+    )
+    sections = work_for(cast.officer).sections
+    assert sections[0].key == "verify"
+    assert sections[0].items[0].danger
+    assert [item.danger for item in sections[0].items] == [True, False]  # the danger first within it too
+    assert any(item.urgency and item.urgency.level == "overdue" for section in sections[1:] for item in section.items)
