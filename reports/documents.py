@@ -153,33 +153,34 @@ def units_in_body(data: dict) -> bool:
     return 0 < len(data.get("subunits") or {}) <= BODY_UNITS
 
 
-def annex_rows(data: dict) -> tuple[list[str], list[tuple[str, str, list[int]]]]:
-    """The annex: headings, then (kind, label, figures) rows in the order of the official list (by code): a
-    "group" row per sub-unit (its subtotal) followed by its communes — no group rows when the sub-units are the
-    communes — and the "total" row, equal to the sum of the communes' rows and to the report's figures."""
+def annex_rows(data: dict) -> tuple[list[str], list[tuple[str, str, list[int | None]]]]:
+    """The annex: headings, then (kind, label, figures) rows in the order of the official list (by code): one
+    "commune" row per commune, and the "total" row, equal to the sum of the commune rows and to the report's
+    figures. Read by the PDF and the XLSX alike.
+
+    The communes of a sub-unit that is not a commune itself and holds several of them (a former district kept
+    as an intermediate unit after the 2025 reform) come under a "group" heading row with no figures: a subtotal
+    there would be counted twice by anyone adding up a column. A sub-unit that is a commune is listed once, as
+    a commune."""
     if "annex" in data:
         return data["annex"]["headings"], [tuple(row) for row in data["annex"]["rows"]]
     columns = _rollup_columns(data)
     indicators = data["indicators"]
     headings = [_heading(h, c) for _i, _k, _c, h, c in columns]
+    communes = data.get("communes", {})
     by_subunit: dict[str, list] = {}
-    every = []
-    for code, commune in sorted(data.get("communes", {}).items()):  # by official code, as the list runs
+    for code, commune in sorted(communes.items()):  # by official code, as the list runs
         figures = [indicators[i].get(key, {}).get(code, 0) for i, _k, key, _h, _c in columns]
-        by_subunit.setdefault(commune["subunit"], []).append((code, commune["name"], figures))
-        every.append(figures)
-    rows = []
+        by_subunit.setdefault(commune["subunit"], []).append((commune["name"], figures))
     subunits = data.get("subunits", {})
-    grouped = set(data.get("communes", {})) != set(subunits)
+    rows = []
     for subunit in [*subunits, *(s for s in by_subunit if s not in subunits)]:
-        communes = by_subunit.get(subunit, [])
-        if not communes:
-            continue
-        if grouped:
-            subtotal = [sum(figures[i] for _code, _name, figures in communes) for i in range(len(columns))]
-            rows.append(("group", subunits.get(subunit, "—"), subtotal))
-        rows += [("commune", name, figures) for _code, name, figures in communes]
-    rows.append(("total", "Tổng số", [sum(figures[i] for figures in every) for i in range(len(columns))]))
+        members = by_subunit.get(subunit, [])
+        if subunit not in communes and len(members) > 1:
+            rows.append(("group", subunits.get(subunit, "—"), [None] * len(columns)))
+        rows += [("commune", name, figures) for name, figures in members]
+    listed = [figures for kind, _label, figures in rows if kind == "commune"]
+    rows.append(("total", "Tổng số", [sum(figures[i] for figures in listed) for i in range(len(columns))]))
     return headings, rows
 
 
@@ -238,13 +239,13 @@ def annex_pages(data: dict) -> dict | None:
     for start in range(0, len(rows), ANNEX_ROWS_PER_PAGE):
         names, figures = [], []
         for kind, label, values in rows[start : start + ANNEX_ROWS_PER_PAGE]:
-            if kind in ("group", "total"):  # a sub-unit's subtotal, or the total: in capitals, unnumbered
+            if kind in ("group", "total"):  # a group's heading, or the total: in capitals, unnumbered
                 names.append("      " + upper(label))
             else:
                 ordinal += 1
                 number_text = str(ordinal)
                 names.append(" " * (2 * (5 - len(number_text))) + number_text + "  " + label)
-            cells = [number(value) for value in values]
+            cells = ["" if value is None else number(value) for value in values]  # a group heading: none
             figures.append("".join(" " * (field - _quarter_ems(cell)) + cell + "\t" for cell in cells))
         lines = len(names)
         pages.append(
@@ -265,7 +266,7 @@ def annex_pages(data: dict) -> dict | None:
         "line": line,
         "column": column,
         "left": round(left, 2),
-        "count": sum(1 for row in rows if row[0] == "commune"),
+        "count": sum(1 for row in rows if row[0] == "commune"),  # the numbered rows: what the body says it lists
     }
 
 
@@ -314,6 +315,8 @@ def report_document(
         "sections": sections,
         "units": units,
         "rollup": rollup or [],
+        # The footnote on the (*) mark only when a row carries it.
+        "rollup_differs": any(row["differs"] for row in rollup or []),
         "assessment": assessment,
         "proposals": proposals,
         "closing": f"Trên đây là báo cáo {TITLE.lower()} {data['period']['label']} của {letterhead['issuer_text']}./.",

@@ -10,6 +10,7 @@ from django.conf import settings
 from django.core.cache import cache
 from django.test import Client
 
+from cases.access import may_open_case_files
 from reports import selectors
 from tests.factories import assess, child_input
 
@@ -17,7 +18,7 @@ pytestmark = pytest.mark.django_db
 
 
 def _abused(page: str) -> int:
-    match = re.search(r'data-testid="figure-abused_children"><a [^>]*>(\d+)</a>', page)
+    match = re.search(r'data-testid="figure-abused_children">(\d+)</div>', page)
     assert match, page[:2000]
     return int(match.group(1))
 
@@ -55,3 +56,26 @@ def test_figures_are_kept_per_unit(cast, tree, receive):
     officer_elsewhere.force_login(cast.officer_elsewhere)
     assert _abused(officer_elsewhere.get("/reports/", {"unit": "90004"}).content.decode()) == 1
     assert officer_elsewhere.get("/reports/", {"unit": "91"}).status_code == 404  # P's kept figures: not for Q
+
+
+def _figure_cells(page: str) -> list[str]:
+    return re.findall(r'data-testid="figure-[a-z_]+">(.*?)</div>', page)
+
+
+@pytest.mark.parametrize("member", ["leader", "coordinator_province", "officer"])
+def test_a_figure_links_to_no_case_list_that_would_show_other_files(cast, tree, receive, member):
+    """The leader opens no case file (the list behind a link would be empty), and for those who do the list's
+    filters cannot reproduce the counting rules (verified abuse; a child once per commune; overdue at the end of
+    the period): the figures are plain numbers, never a link to a list of other files."""
+    assess(receive().case_files.get(), cast.officer)  # counted: verified abuse
+    receive(children=[child_input(tree.commune_c1, name="Lê Thị Hoa")])  # opened in the period, not counted
+    user = getattr(cast, member)
+    assert may_open_case_files(user) is (member != "leader")
+    client = Client()
+    client.force_login(user)
+    page = client.get("/reports/").content.decode()
+    assert _abused(page) == 1
+    cells = _figure_cells(page)
+    assert len(cells) == len(selectors.KEY_FIGURES)
+    assert not [cell for cell in cells if "<a" in cell]
+    assert "/cases/?" not in page

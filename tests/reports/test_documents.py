@@ -284,9 +284,10 @@ def test_the_units_table_and_the_annex_add_up(tree, counted):
     communes = [row for row in rows if row[0] == "commune"]
     assert [row[1] for row in communes] == ["Xã Một", "Xã Hai", "Phường Ba", "Xã Bốn"]  # by official code
     groups = [row for row in rows if row[0] == "group"]
-    assert groups[0][1] == "Tỉnh P"
-    assert groups[0][2] == [sum(row[2][i] for row in communes[:3]) for i in range(len(headings))]
-    assert [sum(values) for values in zip(*(row[2] for row in groups), strict=True)] == units["total"][1:]
+    assert [(label, figures) for _kind, label, figures in groups] == [("Tỉnh P", [None] * len(headings))]
+    # A province's communes add up to its row of the units table; Xã Bốn is Tỉnh Q's only commune (no heading).
+    assert [sum(values) for values in zip(*(row[2] for row in communes[:3]), strict=True)] == units["rows"][0][1:]
+    assert [sum(values) for values in zip(*(row[2] for row in communes), strict=True)] == units["total"][1:]
     assert rows[-1] == ("total", "Tổng số", units["total"][1:])  # the annex's total: the report's figures
     text = flat(text_of(documents.report_pdf(data)))
     assert "PHỤ LỤC" in text
@@ -338,8 +339,75 @@ def test_a_province_of_many_communes_lists_them_in_the_annex(tay_ninh):
     assert [kind for kind, _label, _figures in rows] == ["commune"] * 42 + ["total"]
     text = flat(text_of(documents.report_pdf(data)))
     assert "II. SỐ LIỆU THEO ĐƠN VỊ" in text
-    assert "(42 đơn vị) tại Phụ lục kèm theo" in text
+    assert "(42 đơn vị cấp xã) tại Phụ lục kèm theo" in text
     assert "Xã Thử 39" in text
+
+
+def _annex_sheet_rows(workbook) -> list[tuple]:
+    """The rows of the XLSX annex under its header: (ordinal, label, figures…)."""
+    return [row for row in workbook["Phụ lục"].iter_rows(min_row=5, values_only=True) if row[1] is not None]
+
+
+def test_the_annex_lists_each_commune_once_and_its_columns_add_up_to_the_total(tree, counted):
+    """Tây Ninh's shape since the 2025 reform: communes under the province itself, and a former district kept as
+    an intermediate unit. Each commune is one numbered row, in the PDF and the XLSX alike; a heading row (with no
+    figures, so that no column counts anything twice) only over a former district of several communes; the
+    total is the sum of the commune rows, and the body says how many communes the annex lists."""
+    former_e = UnitFactory(level="intermediate", code="902", name="Huyện E (cũ)", parent=tree.province_p)
+    UnitFactory(level="commune", code="90005", name="Xã Năm", parent=former_e)  # a former district of one commune
+    data = compute(tree.province_p, H1, today=datetime.date(2026, 11, 1))
+    assert documents.needs_annex(data)
+    headings, rows = documents.annex_rows(data)
+    communes = [row for row in rows if row[0] == "commune"]
+    assert sorted(label for _kind, label, _figures in communes) == sorted(c["name"] for c in data["communes"].values())
+    assert [(kind, label) for kind, label, _figures in rows if kind != "commune"] == [
+        ("group", "Huyện D (cũ)"),
+        ("total", "Tổng số"),
+    ]
+    assert [figures for kind, _label, figures in rows if kind == "group"] == [[None] * len(headings)]
+    total = rows[-1][2]
+    assert total == [sum(values) for values in zip(*(figures for _k, _l, figures in communes), strict=True)]
+    assert total == documents.units_table(data)["total"][1:]
+    abused = headings.index("Trẻ em bị xâm hại (mã số 0101)")
+    assert total[abused] == data["indicators"]["abused_children"]["total"] == 3
+
+    sheet_rows = _annex_sheet_rows(openpyxl.load_workbook(io.BytesIO(documents.report_xlsx(data))))
+    body, total_row = sheet_rows[:-1], sheet_rows[-1]
+    assert total_row[1] == "Tổng số"
+    assert [row[1] for row in body if row[0] is None] == ["HUYỆN D (CŨ)"]  # the one unnumbered row: a heading
+    numbered = [row for row in body if row[0] is not None]
+    assert [row[0] for row in numbered] == list(range(1, len(data["communes"]) + 1))
+    assert len({row[1].casefold() for row in body}) == len(body)  # no unit twice, in capitals or not
+    for column in range(2, 2 + len(headings)):  # every column of the sheet adds up to its total
+        assert sum(row[column] or 0 for row in body) == total_row[column] == total[column - 2]
+
+    annex = documents.annex_pages(data)
+    lines = [line.strip() for page in annex["pages"] for line in page["names"].splitlines()]
+    assert [line for line in lines if not line[0].isdigit()] == ["HUYỆN D (CŨ)", "TỔNG SỐ"]
+    assert [line.split("  ", 1)[0] for line in lines if line[0].isdigit()] == ["1", "2", "3", "4"]
+    assert annex["count"] == len(data["communes"]) == 4
+    text = flat(text_of(documents.report_pdf(data)))
+    assert f"({len(data['communes'])} đơn vị cấp xã) tại Phụ lục kèm theo" in text
+    annex_text = text_of(documents.report_pdf(data), layout=True).split("SỐ LIỆU CHỦ YẾU THEO XÃ, PHƯỜNG, ĐẶC KHU")[-1]
+    assert len(re.findall(r"(?m)^\s*\d+\s+Xã Một\s", annex_text)) == 1
+    assert len(re.findall(r"(?i)phường ba", annex_text)) == 1  # listed once, never as a heading of itself
+    assert "HUYỆN E (CŨ)" not in annex_text  # a former district of one commune: no heading
+
+
+def test_the_submission_table_states_its_count_and_a_footnote_only_for_a_marked_row(tree, counted):
+    from reports.models import PeriodicReport
+
+    data = compute(tree.province_p, H1, today=datetime.date(2026, 11, 1))
+    rows = services.rollup(PeriodicReport(unit=tree.province_p, period_code=H1.code), data)
+    assert [row["name"] for row in rows] == ["Huyện D (cũ)", "Phường Ba"]
+    footnote = "(*) Số liệu hiện tại khác số liệu trong báo cáo đã nộp."
+    text = flat(text_of(documents.report_pdf(data, rollup=rows)))
+    assert "Số đơn vị cấp dưới trực tiếp: 2 đơn vị." in text
+    assert "(*)" not in text  # no row differs: no mark, no footnote
+    marked = [{**rows[0], "submitted": 0, "differs": True}, rows[1]]
+    text = flat(text_of(documents.report_pdf(data, rollup=marked)))
+    assert text.count("(*)") == 2  # the marked row and its footnote
+    assert footnote in text
 
 
 def test_an_indicator_code_corrected_in_the_administration_is_printed(tree, counted):
