@@ -1,7 +1,13 @@
 """Every read of case files, children and assignments that lists, searches or aggregates; scoped by
 the access door (cases.access), which records the reads. One module per concern."""
 
-from .assignments import assignments_of_my_agencies, open_assignments_in_area, workload_by_agency
+from .assignments import (
+    Closing,
+    assignments_of_my_agencies,
+    open_assignments_in_area,
+    what_closing_ends,
+    workload_by_agency,
+)
 from .audit import AuditFilters, audit_trail, with_references
 from .case_files import (
     CaseFilters,
@@ -34,6 +40,7 @@ __all__ = [
     "CaseFilters",
     "CaseRow",
     "ChildMatch",
+    "Closing",
     "CommuneLoad",
     "Comparison",
     "DuplicatePage",
@@ -68,6 +75,7 @@ __all__ = [
     "report_count",
     "safety_case",
     "safety_plans_of",
+    "what_closing_ends",
     "with_references",
     "workload_by_agency",
 ]

@@ -1,5 +1,7 @@
 """Reads of agencies' assignments: the agency inbox, the coordinator's view, workloads."""
 
+from dataclasses import dataclass
+
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 
@@ -22,6 +24,29 @@ def open_assignments_in_area(user) -> QuerySet[Assignment]:
         .select_related("case", "case__commune", "agency")
         .order_by("due_date", "pk")
     )
+
+
+@dataclass(frozen=True)
+class Closing:
+    """What approving a closure ends, for the chairman to see before deciding: the agencies' assignments still
+    open (cancelled by the closure) and whether a child assessed at high risk has no safety plan."""
+
+    open_assignments: list
+    high_risk_without_safety_plan: bool
+
+
+def what_closing_ends(case) -> Closing:
+    """CASE came through the access door (the chairman deciding on it)."""
+    from ..choices import RiskLevel
+    from ..models import SafetyPlan
+
+    open_ones = list(
+        Assignment.objects.filter(case=case, status__in=ACTIVE_ASSIGNMENT_STATUSES)
+        .select_related("agency")
+        .order_by("due_date", "pk")
+    )
+    unsafe = case.risk_level == RiskLevel.HIGH and not SafetyPlan.objects.filter(case=case).exists()
+    return Closing(open_assignments=open_ones, high_risk_without_safety_plan=unsafe)
 
 
 def workload_by_agency(user) -> list[dict]:

@@ -174,6 +174,8 @@ def case_action(request, pk, name):
         context["is_decision"] = True
         context["plan"] = current_plan(case.plans.prefetch_related("measures__agency"))
         context["review"] = case.reviews.order_by("-reviewed_at").first()
+        if name == "approve_closure":
+            context["closing"] = selectors.what_closing_ends(case)
     return render(request, "cases/action.html", context, status=status)
 
 

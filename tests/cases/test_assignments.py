@@ -338,3 +338,28 @@ def test_a_commune_officer_who_is_also_a_focal_point_acts_for_the_case_not_for_t
     assert 'data-testid="reassign"' in page
     police_job.refresh_from_db()
     assert police_job.status == "proposed"
+
+
+def test_the_chairman_sees_what_approving_a_closure_cancels(cast, approved):
+    case, police_job, health_job, _nurse, _health = approved
+    services.assignment_accept(actor=cast.police, assignment=police_job)
+    services.case_review(
+        actor=cast.officer,
+        case=case,
+        findings="Trẻ đã ổn định.",
+        child_is_safe=True,
+        recommendation="close",
+        closure_reason="safe_and_stable",
+    )
+    client = Client()
+    client.force_login(cast.chairman)
+    page = client.get(f"/cases/{case.pk}/act/approve_closure/").content.decode()
+    start = page.index('data-testid="closing-open-assignments"')
+    block = page[start : page.index("</div>", start)]
+    assert police_job.agency.name in block
+    assert health_job.agency.name in block
+    with translation.override("vi"):
+        assert police_job.__class__(status="accepted").get_status_display() in block
+    case.refresh_from_db()
+    assert (case.state, case.version) == ("closure_proposed", case.version)  # seeing it changes nothing
+    assert Assignment.objects.filter(case=case, status__in=["proposed", "accepted"]).count() == 2
