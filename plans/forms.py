@@ -1,7 +1,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from .models import OccurrenceStatus
+from .models import CONTRIBUTION_STATUS_LABELS, OccurrenceStatus
 
 
 class ProgressForm(forms.Form):
@@ -31,6 +31,14 @@ class ProgressForm(forms.Form):
         widget=forms.NumberInput(attrs={"class": "form-control"}),
         error_messages={"min_value": _("The number cannot be below zero."), "invalid": _("Enter a whole number.")},
     )
+
+    def __init__(self, *args, is_lead: bool = True, **kwargs):
+        """A cooperating agency reports on its own part: its choices say so (only the lead closes the task)."""
+        super().__init__(*args, **kwargs)
+        self.is_lead = is_lead
+        if not is_lead:
+            self.fields["status"].label = _("Your agency's part")
+            self.fields["status"].choices = list(CONTRIBUTION_STATUS_LABELS.items())
 
     def clean(self):
         data = super().clean()

@@ -138,6 +138,12 @@ class OccurrenceStatus(models.TextChoices):
 
 
 CLOSED_OCCURRENCE_STATUSES = (OccurrenceStatus.DONE, OccurrenceStatus.NOT_DONE)
+# What a cooperating agency may say of its own part of a task: never of the task, which only the lead closes.
+CONTRIBUTION_STATUS_LABELS = {
+    OccurrenceStatus.IN_PROGRESS: _("Our part is in progress"),
+    OccurrenceStatus.DONE: _("Our part is done"),
+    OccurrenceStatus.NOT_DONE: _("Our part could not be done"),
+}
 
 
 class TaskOccurrence(models.Model):
@@ -172,6 +178,12 @@ class ProgressReport(models.Model):
 
     class Meta:
         ordering = ["created_at", "pk"]
+
+    def status_label(self) -> str:
+        """A cooperating agency's report speaks of its own part, never of the task (only the lead closes it)."""
+        if self.is_lead:
+            return self.get_status_display()
+        return str(CONTRIBUTION_STATUS_LABELS.get(self.status, self.get_status_display()))
 
 
 class Evidence(models.Model):

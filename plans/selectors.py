@@ -3,10 +3,11 @@
 import datetime
 from collections import defaultdict
 
-from django.db.models import Q
+from django.db.models import Count, Exists, Min, OuterRef, Prefetch, Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from agencies.access import active_memberships, jurisdiction_of
 from agencies.models import Role
@@ -15,7 +16,15 @@ from notifications.calendar import end_of_day
 from notifications.work import WorkItem, section
 
 from .access import agency_ids_of, plans_visible_to
-from .models import CLOSED_OCCURRENCE_STATUSES, OccurrenceStatus, Plan, PlanStatus, PlanTask, TaskOccurrence
+from .models import (
+    CLOSED_OCCURRENCE_STATUSES,
+    OccurrenceStatus,
+    Plan,
+    PlanStatus,
+    PlanTask,
+    ProgressReport,
+    TaskOccurrence,
+)
 
 STATISTICS = {
     # statistic code → (report source counted, label)
@@ -24,8 +33,23 @@ STATISTICS = {
 }
 
 
-def _is_overdue(occurrence: TaskOccurrence, today) -> bool:
-    return occurrence.status not in CLOSED_OCCURRENCE_STATUSES and occurrence.due_date < today
+def _is_overdue(occurrence: TaskOccurrence, today, plan: Plan) -> bool:
+    """Open and past its due date in a plan still running: a closed plan expects nothing more of anyone."""
+    return (
+        plan.status != PlanStatus.CLOSED
+        and occurrence.status not in CLOSED_OCCURRENCE_STATUSES
+        and occurrence.due_date < today
+    )
+
+
+def is_reportable(occurrence: TaskOccurrence) -> bool:
+    """An agency still reports on it: open, in a plan that is not closed."""
+    return occurrence.status not in CLOSED_OCCURRENCE_STATUSES and occurrence.task.plan.status != PlanStatus.CLOSED
+
+
+def _reports_prefetch(prefix: str = "") -> Prefetch:
+    """Every agency's reports on the occurrences, oldest first, with the agency's name (one query for all)."""
+    return Prefetch(f"{prefix}reports", queryset=ProgressReport.objects.select_related("agency"))
 
 
 def progress_by_agency(plan: Plan) -> list[dict]:
@@ -44,7 +68,7 @@ def progress_by_agency(plan: Plan) -> list[dict]:
             row["not_done"] += 1
         elif occurrence.status == OccurrenceStatus.IN_PROGRESS:
             row["in_progress"] += 1
-        if _is_overdue(occurrence, today):
+        if _is_overdue(occurrence, today, plan):
             row["overdue"] += 1
     result = [
         {
@@ -62,11 +86,12 @@ def plan_tasks(plan: Plan) -> list[PlanTask]:
     today = timezone.localdate()
     tasks = list(
         plan.tasks.select_related("lead_agency", "section")
-        .prefetch_related("cooperating_agencies", "occurrences__reports__agency")
+        .prefetch_related("cooperating_agencies", "occurrences", _reports_prefetch("occurrences__"))
         .order_by("position")
     )
     for task in tasks:
-        task.overdue = any(_is_overdue(o, today) for o in task.occurrences.all())
+        task.overdue = any(_is_overdue(o, today, plan) for o in task.occurrences.all())
+        task.has_reports = any(o.reports.all() for o in task.occurrences.all())
         task.figure = _statistic(task, plan)
     return tasks
 
@@ -104,13 +129,26 @@ def _of_agencies(agency_ids) -> Q:
 
 
 def my_occurrences(user) -> list[TaskOccurrence]:
-    """Occurrences of the tasks the user's agencies lead or cooperate in: open ones first, overdue first."""
+    """Occurrences of the tasks the user's agencies lead or cooperate in: those still reported on first, overdue
+    first; each says whether the user's agency leads it (IS_LEAD), is overdue, and carries every agency's reports
+    (OWN_REPORT: a cooperating agency's latest on its part)."""
     mine = agency_ids_of(user)
     if not mine:
         return []
-    occurrences = TaskOccurrence.objects.filter(_of_agencies(mine)).select_related("task__plan", "task__lead_agency")
-    closed = list(CLOSED_OCCURRENCE_STATUSES)
-    return sorted(occurrences, key=lambda o: (o.status in closed, o.due_date, o.pk))
+    today = timezone.localdate()
+    occurrences = list(
+        TaskOccurrence.objects.filter(_of_agencies(mine))
+        .select_related("task__plan", "task__lead_agency")
+        .prefetch_related(_reports_prefetch())
+    )
+    for occurrence in occurrences:
+        occurrence.is_lead = occurrence.task.lead_agency_id in mine
+        # A cooperating agency's latest word on its own part (the task's status is the lead's).
+        own = [report for report in occurrence.reports.all() if not report.is_lead and report.agency_id in mine]
+        occurrence.own_report = None if occurrence.is_lead or not own else own[-1]
+        occurrence.is_reportable = is_reportable(occurrence)
+        occurrence.is_overdue = _is_overdue(occurrence, today, occurrence.task.plan)
+    return sorted(occurrences, key=lambda o: (not o.is_reportable, o.due_date, o.pk))
 
 
 def overview(user) -> list[dict]:
@@ -148,54 +186,77 @@ TASKS_AHEAD = datetime.timedelta(days=30)
 
 
 def work_sections(user, clock) -> list:
-    """The plan tasks waiting for a person: their agencies' tasks falling due, and, for leaders and
-    coordinators, the tasks overdue in the plans of their area."""
-
-    def item(occurrence, action, url):
-        due = end_of_day(occurrence.due_date)
-        return WorkItem(
-            section="plan_tasks",
-            title=f"{occurrence.task.plan.number} · {occurrence.task.lead_agency.name}",
-            detail=occurrence.task.content[:160],
-            url=url,
-            action=action,
-            due_at=due,
-            urgency=clock.of(due),
-        )
-
-    open_ones = (
-        TaskOccurrence.objects.exclude(status__in=CLOSED_OCCURRENCE_STATUSES)
-        .exclude(
-            task__plan__status=PlanStatus.CLOSED  # a closed plan reminds nobody
-        )
-        .select_related("task__plan", "task__lead_agency")
+    """The plan tasks waiting for a person: their agencies' tasks falling due or overdue (a cooperating agency's
+    until it has reported its part finished), and, for leaders and coordinators, the plans of their area with
+    overdue tasks. A closed plan reminds nobody. A fixed number of queries whatever the number of tasks."""
+    open_ones = TaskOccurrence.objects.exclude(status__in=CLOSED_OCCURRENCE_STATUSES).exclude(
+        task__plan__status=PlanStatus.CLOSED
     )
     sections = []
     mine = agency_ids_of(user)
     if mine:
-        due_soon = open_ones.filter(_of_agencies(mine)).filter(due_date__lte=clock.today + TASKS_AHEAD)
+        part_finished = ProgressReport.objects.filter(
+            occurrence=OuterRef("pk"), agency_id__in=mine, is_lead=False, status__in=CLOSED_OCCURRENCE_STATUSES
+        )
+        due = (
+            open_ones.filter(_of_agencies(mine), due_date__lte=clock.today + TASKS_AHEAD)
+            .filter(Q(task__lead_agency_id__in=mine) | ~Exists(part_finished))
+            .select_related("task__plan", "task__lead_agency")
+        )
         my_tasks = reverse("plans:my_tasks")
+        leads, cooperates = _("Your agency leads this task."), _("Your agency cooperates in this task.")
         sections.append(
             section(
                 "plan_tasks",
-                _("Plan tasks of your agency falling due"),
-                [item(o, _("Report on the task"), f"{my_tasks}#o{o.pk}") for o in due_soon],
+                _("Plan tasks your agency reports on"),
+                [
+                    WorkItem(
+                        section="plan_tasks",
+                        title=f"{occurrence.task.plan.number} · {occurrence.task.lead_agency.name}",
+                        detail=occurrence.task.content[:160],
+                        url=f"{my_tasks}#o{occurrence.pk}",
+                        action=_("Report on the task"),
+                        due_at=end_of_day(occurrence.due_date),
+                        urgency=clock.of(end_of_day(occurrence.due_date)),
+                        who=leads if occurrence.task.lead_agency_id in mine else cooperates,
+                    )
+                    for occurrence in due
+                ],
                 _(
-                    "Tasks of the multi-agency plans that your agency leads or cooperates in appear here "
-                    "a month before they fall due."
+                    "Tasks of the running multi-agency plans that your agency leads or cooperates in appear here "
+                    "a month before they fall due, and stay while they are overdue."
                 ),
                 my_tasks,
             )
         )
     if any(m.role in (Role.LEADER, Role.COORDINATOR) for m in active_memberships(user)):
         area = jurisdiction_of(user, frozenset({Role.LEADER, Role.COORDINATOR}))
-        late = open_ones.filter(area.q("task__plan__unit__path"), due_date__lt=clock.today)
+        late = (
+            open_ones.filter(area.q("task__plan__unit__path"), due_date__lt=clock.today)
+            .values("task__plan_id", "task__plan__number", "task__plan__title")
+            .annotate(count=Count("pk"), first_due=Min("due_date"))
+            .order_by()
+        )
         sections.append(
             section(
-                "plan_tasks_overdue",
-                _("Plan tasks overdue in your area"),
-                [item(o, _("Open the plan"), reverse("plans:detail", args=[o.task.plan_id])) for o in late],
-                _("Tasks of your area's plans that are past their due date appear here."),
+                "plans_overdue",
+                _("Plans with overdue tasks in your area"),
+                [
+                    WorkItem(
+                        section="plans_overdue",
+                        title=ngettext(
+                            "%(plan)s · %(count)s task overdue", "%(plan)s · %(count)s tasks overdue", row["count"]
+                        )
+                        % {"plan": row["task__plan__number"], "count": row["count"]},
+                        detail=row["task__plan__title"][:160],
+                        url=reverse("plans:detail", args=[row["task__plan_id"]]),
+                        action=_("Open the plan"),
+                        due_at=end_of_day(row["first_due"]),
+                        urgency=clock.of(end_of_day(row["first_due"])),
+                    )
+                    for row in late
+                ],
+                _("The running plans of your area with tasks past their due date appear here, with how many."),
                 reverse("plans:list"),
             )
         )

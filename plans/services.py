@@ -187,7 +187,8 @@ def progress_report_add(
     evidence=None,
     expected_version: int | None = None,
 ) -> ProgressReport:
-    """The lead agency reports (a done / not done report closes the occurrence); cooperating agencies add theirs."""
+    """The lead agency reports (a done / not done report closes the occurrence); cooperating agencies add theirs,
+    on their own part (it never closes the occurrence). A closed plan takes no more reports."""
     occurrence = (
         TaskOccurrence.objects.select_for_update(of=("self",)).select_related("task__plan").get(pk=occurrence.pk)
     )
@@ -204,6 +205,8 @@ def progress_report_add(
         agency, is_lead = mine[cooperating[0]], False
     if occurrence.status in CLOSED_OCCURRENCE_STATUSES:
         raise ValidationError(_("This task is already closed for this period."))
+    if task.plan.status == PlanStatus.CLOSED:
+        raise ValidationError(_("This plan is closed: it takes no more reports."))
     if status not in OccurrenceStatus.values:
         raise ValidationError({"status": [_("Choose a status.")]})
     if not narrative.strip():

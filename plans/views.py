@@ -13,7 +13,7 @@ from outgoing.selectors import documents_issued
 
 from . import access, documents, forms, selectors, services
 from .importer import PlanImportError
-from .models import CLOSED_OCCURRENCE_STATUSES
+from .models import OccurrenceStatus
 
 
 @login_required
@@ -58,13 +58,15 @@ def _tasks_page(request, failed=None):
             failed[1]
             if failed and failed[0] == occurrence.pk
             else forms.ProgressForm(
-                initial={"version": occurrence.version, "status": occurrence.status}, prefix=f"o{occurrence.pk}"
+                initial={"version": occurrence.version, "status": _initial_status(occurrence)},
+                prefix=f"o{occurrence.pk}",
+                is_lead=occurrence.is_lead,
             ),
         )
         for occurrence in occurrences
-        if occurrence.status not in CLOSED_OCCURRENCE_STATUSES
+        if occurrence.is_reportable
     ]
-    closed = [occurrence for occurrence in occurrences if occurrence.status in CLOSED_OCCURRENCE_STATUSES]
+    closed = [occurrence for occurrence in occurrences if not occurrence.is_reportable]
     return render(
         request,
         "plans/my_tasks.html",
@@ -77,11 +79,19 @@ def _tasks_page(request, failed=None):
     )
 
 
+def _initial_status(occurrence) -> str:
+    """The lead starts from the task's status; a cooperating agency from its own last word on its part."""
+    if occurrence.is_lead:
+        return occurrence.status
+    return occurrence.own_report.status if occurrence.own_report else OccurrenceStatus.IN_PROGRESS
+
+
 @login_required
 @require_POST
 def report_progress(request, occurrence_pk):
     occurrence = access.occurrence_for_user(request.user, occurrence_pk)
-    form = forms.ProgressForm(request.POST, request.FILES, prefix=f"o{occurrence.pk}")
+    is_lead = occurrence.task.lead_agency_id in access.agency_ids_of(request.user)
+    form = forms.ProgressForm(request.POST, request.FILES, prefix=f"o{occurrence.pk}", is_lead=is_lead)
     if form.is_valid():
         data = form.cleaned_data
         figures = {data["figure_name"]: data["figure_value"]} if data.get("figure_name") else {}

@@ -7,7 +7,8 @@ beside its field, each linking to the field itself (the first radio or checkbox 
 from dataclasses import dataclass
 
 from django import forms, template
-from django.utils.formats import number_format
+from django.utils import numberformat
+from django.utils.formats import get_format
 
 register = template.Library()
 
@@ -122,7 +123,20 @@ def number_vi(value, decimals=None):
     """1.234 and 16,7 in any language chosen (the page's locale formats decide the separators)."""
     if value is None or value == "":
         return "—"
-    return number_format(value, decimal_pos=decimals, use_l10n=True, force_grouping=True)
+    return _grouped(value, decimals)
+
+
+def _grouped(value, decimals=None) -> str:
+    """Groups of three whatever the locale says: Django's Vietnamese formats set no NUMBER_GROUPING (so 1200)."""
+    return numberformat.format(
+        value,
+        get_format("DECIMAL_SEPARATOR"),
+        decimal_pos=decimals,
+        grouping=3,
+        thousand_sep=get_format("THOUSAND_SEPARATOR"),
+        force_grouping=True,
+        use_l10n=True,
+    )
 
 
 @register.filter
@@ -130,7 +144,7 @@ def percent(value, decimals=1):
     """16,7 % (a non-breaking space before the sign, as Vietnamese and French typography write it)."""
     if value is None or value == "":
         return "—"
-    return f"{number_format(value, decimal_pos=decimals, use_l10n=True, force_grouping=True)}\u00a0%"
+    return f"{_grouped(value, decimals)}\u00a0%"
 
 
 @register.simple_tag(takes_context=True)
