@@ -225,6 +225,8 @@ def test_the_handover_page_shows_the_list_to_check_then_hands_over_and_says_what
     assert both.status_code == 400
     assert "Nêu lý do (nghỉ phép" in both.content.decode()
     assert "Chọn một cán bộ khác với cán bộ đang bàn giao hồ sơ." in both.content.decode()
+    summary = both.content.decode().split('data-testid="error-summary"')[1].split("</div>")[0]
+    assert summary.count('data-testid="error-summary-link"') == 2  # both mistakes, each a link to its field
     filled = {"from_officer": cast.officer.pk, "to_officer": second.pk, "reason": "Chuyển công tác.\nTừ 01/12."}
     sent = client.post(url, filled)
     assert sent.status_code == 302
