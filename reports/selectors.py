@@ -181,7 +181,11 @@ def work_sections(user, clock) -> list:
         )
     review = jurisdiction_of(user, REVIEW_ROLES)
     if not review.is_empty:
-        waiting = PeriodicReport.objects.filter(review.q("unit__parent__path"), status=ReportStatus.SUBMITTED)
+        # A top unit's report (a province's) goes to the Ministry, outside BaoVe: nobody here accepts it
+        # (reports.access.may_review), so it is not listed as waiting.
+        waiting = PeriodicReport.objects.filter(
+            review.q("unit__parent__path"), unit__parent__isnull=False, status=ReportStatus.SUBMITTED
+        )
         items = [
             WorkItem(
                 section="reports_to_accept",

@@ -97,6 +97,19 @@ def test_coordinators_and_leaders_see_their_areas_work(tree, cast, receive, sett
     report_services.report_submit(actor=cast.officer, report=report)
     district = _home(cast.coordinator_district)
     assert "Xã Một" in _section(district, "reports_to_accept")
+    # The province's own report goes to the Ministry: no one here is asked to accept it (the report page
+    # offers nobody the controls), not even a reviewer of the whole country.
+    from reports.access import may_review
+
+    top = report_services.report_draft(
+        actor=cast.leader, unit=tree.province_p, period=Period(today.replace(day=1), today, f"{today:%Y-%m}")
+    )
+    report_services.report_submit(actor=cast.leader, report=top)
+    admin = _home(cast.admin)
+    assert "Xã Một" in _section(admin, "reports_to_accept")
+    assert "Tỉnh P ·" not in _section(admin, "reports_to_accept")
+    assert not may_review(cast.admin, top)
+    assert may_review(cast.admin, report)
     leader = _home(cast.leader)
     assert "Tỉnh P" in _section(leader, "figures")
 
