@@ -25,7 +25,12 @@ def plan_list(request):
 @login_required
 @require_GET
 def plan_detail(request, pk):
-    plan = access.plan_for_user(request.user, pk)
+    return _detail_page(request, access.plan_for_user(request.user, pk))
+
+
+def _detail_page(request, plan, *, period_form=None, issue_form=None, status=200):
+    """The plan's page; PERIOD_FORM or ISSUE_FORM: the results report's period as typed, refused, with its
+    errors at its fields."""
     return render(
         request,
         "plans/detail.html",
@@ -33,11 +38,13 @@ def plan_detail(request, pk):
             "plan": plan,
             "progress": selectors.progress_by_agency(plan),
             "sections": selectors.tasks_by_section(plan),
-            "period_form": forms.PeriodForm(),
+            "period_form": period_form or forms.PeriodForm(),
+            "issue_form": issue_form or forms.PeriodForm(auto_id="issue_%s"),
             "today": timezone.localdate(),
             "may_issue": access.may_import_for(request.user, plan.unit),
             "issued": documents_issued(request.user, SubjectKind.PLAN_RESULTS, plan.pk),
         },
+        status=status,
     )
 
 
@@ -117,23 +124,16 @@ def report_progress(request, occurrence_pk):
     return _tasks_page(request, failed=(occurrence.pk, form))
 
 
-def _period(request):
-    form = forms.PeriodForm(request.GET or None)
-    if form.is_bound and not form.is_valid():
-        raise ValidationError(form.errors)
-    data = form.cleaned_data if form.is_bound else {}
-    return data.get("date_from"), data.get("date_to")
-
-
 @login_required
 @require_GET
 def results(request, pk, extension):
     plan = access.plan_for_user(request.user, pk)
-    try:
-        date_from, date_to = _period(request)
-    except ValidationError:
-        messages.error(request, _("The end of the period is before its start."))
-        return redirect("plans:detail", pk=plan.pk)
+    form = forms.PeriodForm(request.GET or None)
+    if form.is_bound and not form.is_valid():
+        return _detail_page(request, plan, period_form=form, status=400)
+    date_from, date_to = (
+        (form.cleaned_data.get("date_from"), form.cleaned_data.get("date_to")) if form.is_bound else (None, None)
+    )
     name = f"bao-cao-ket-qua-{plan.number.replace('/', '-')}"
     if extension == "pdf":
         response = HttpResponse(documents.results_pdf(plan, date_from, date_to), content_type="application/pdf")
@@ -151,10 +151,9 @@ def results(request, pk, extension):
 def results_issue(request, pk):
     """Issue the results report for the period chosen: it takes a number in the register and opens there."""
     plan = access.plan_for_user(request.user, pk)
-    form = forms.PeriodForm(request.POST)
+    form = forms.PeriodForm(request.POST, auto_id="issue_%s")
     if not form.is_valid():
-        messages.error(request, _("The end of the period is before its start."))
-        return redirect("plans:detail", pk=plan.pk)
+        return _detail_page(request, plan, issue_form=form, status=400)
     try:
         document = services.plan_results_issue(
             actor=request.user,
@@ -163,8 +162,9 @@ def results_issue(request, pk):
             date_to=form.cleaned_data["date_to"],
         )
     except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
-        return redirect("plans:detail", pk=plan.pk)
+        for message in error.messages:
+            form.add_error(None, message)
+        return _detail_page(request, plan, issue_form=form, status=400)
     messages.success(request, _("Issued as %(number)s.") % {"number": document.number_symbol})
     return redirect("outgoing:detail", pk=document.pk)
 

@@ -496,6 +496,8 @@ def _endpoints(world):
             by(empty=set(ROLES)),
         ),
         "cases:hotline": ("get", reverse("cases:hotline") + "?province=91", None, by(ok={"hotline_supervisor"})),
+        # The hotline's own reports passed on (references and limits, no child: test_hotline checks the page).
+        "cases:passed_on": ("get", reverse("cases:passed_on"), None, by(ok={"hotline"})),
         "api-hotline-reports": (
             "get",
             reverse("api-hotline-reports"),

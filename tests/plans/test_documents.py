@@ -61,9 +61,20 @@ def test_a_results_report_is_issued_with_a_number_and_found_in_the_register(plan
     # Issued again for the same period: a new document, the next number (a corrected report), never the same.
     client.post(f"/plans/{plan.pk}/results/issue/", {"date_from": "2024-06-01", "date_to": "2024-06-30"})
     assert sorted(OutgoingDocument.objects.values_list("number", flat=True)) == [1, 2]
-    # A reversed period is refused with a message, not a 500; a user without the role gets 403.
+    # A reversed period is refused with a message at its field and the dates kept, not a 500; a malformed date
+    # says so; a user without the role gets 403.
     response = client.post(f"/plans/{plan.pk}/results/issue/", {"date_from": "2024-06-30", "date_to": "2024-06-01"})
-    assert response.status_code == 302
+    page = response.content.decode()
+    assert response.status_code == 400
+    assert response.context["issue_form"].errors == {"date_to": ["Ngày kết thúc trước ngày bắt đầu."]}
+    assert 'value="2024-06-30"' in page
+    assert 'value="2024-06-01"' in page
+    malformed = client.post(f"/plans/{plan.pk}/results/issue/", {"date_from": "30/06/2024x", "date_to": ""})
+    assert malformed.status_code == 400
+    assert malformed.context["issue_form"].errors == {"date_from": ["Hãy nhập một ngày hợp lệ."]}
+    shown = client.get(f"/plans/{plan.pk}/results.pdf", {"date_from": "2024-06-30", "date_to": "2024-06-01"})
+    assert shown.status_code == 400
+    assert 'value="2024-06-30"' in shown.content.decode()
     assert OutgoingDocument.objects.count() == 2
     outsider = Client()
     outsider.force_login(focal_point)
