@@ -4,6 +4,16 @@ as 84xxxxxxxxx (the form Zalo's ZNS asks for; SMS gateways get it or the local 0
 import re
 
 _MOBILE = re.compile(r"^(?:\+?84|0)([35789]\d{8})$")
+# Any number as people type one: digits, separated by spaces, dots, dashes or brackets, a leading +.
+_TYPED = re.compile(r"^\+?[\d\s.\-()]+$")
+
+
+def plausible(text: str) -> bool:
+    """Whether TEXT can be a phone number of any kind (a mobile, a landline, a short number such as 113, a
+    foreign one): 3 to 15 digits and nothing else but separators. "09abc12345" or "không có" cannot."""
+    text = (text or "").strip()
+    digits = re.sub(r"\D", "", text)
+    return bool(_TYPED.match(text)) and 3 <= len(digits) <= 15
 
 
 def normalize(text: str) -> str:

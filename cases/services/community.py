@@ -18,6 +18,7 @@ from agencies.models import AdministrativeUnit
 from audit.recorder import record
 from config import files
 from config.uploads import checked_upload
+from notifications import phones
 from notifications.services import NotificationDraft, notify_many
 
 from .. import access, handoffs
@@ -61,6 +62,10 @@ def _validate(data: CommunityReportInput) -> dict[str, list[str]]:
         errors["what"] = [_("Keep it under %(count)s characters.") % {"count": WHAT_MAX}]
     if data.urgency not in Urgency.values:
         errors["urgency"] = [_("Choose how urgent it is.")]
+    if data.reporter_phone and not phones.plausible(data.reporter_phone):
+        errors["reporter_phone"] = [
+            _("Enter the phone number in digits (spaces, dots or dashes may separate them), or leave it empty.")
+        ]
     return errors
 
 

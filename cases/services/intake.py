@@ -17,6 +17,7 @@ from agencies.access import province_pk_of
 from agencies.models import AdministrativeUnit
 from audit.recorder import record, together
 from config import names
+from notifications import phones
 from notifications.services import NotificationDraft, notify_many
 
 from .. import access, events, handoffs, lists, name_search
@@ -93,6 +94,13 @@ class ReportInput:
     extra: dict = field(default_factory=dict)
 
 
+def _phone_message() -> str:
+    return _(
+        "Enter the phone number in digits (spaces, dots or dashes may separate them), or leave it empty if there "
+        "is none."
+    )
+
+
 def _validate_child(data: ChildInput, *, on_date: datetime.date, prefix: str = "") -> dict[str, list[str]]:
     errors: dict[str, list[str]] = {}
     today = timezone.localdate()
@@ -112,6 +120,9 @@ def _validate_child(data: ChildInput, *, on_date: datetime.date, prefix: str = "
         ]
     if data.personal_id and not PERSONAL_ID.match(data.personal_id):
         errors[f"{prefix}personal_id"] = [_("The personal identification number has exactly 12 digits.")]
+    for caregiver in data.caregivers:
+        if caregiver.phone and not phones.plausible(caregiver.phone):
+            errors[f"{prefix}caregiver_phone"] = [_phone_message()]
     if data.residence_commune is None or data.residence_commune.level != "commune":
         errors[f"{prefix}residence_commune"] = [_("Choose the commune where the child lives.")]
     elif data.residence_hamlet is not None and data.residence_hamlet.parent_id != data.residence_commune.pk:
@@ -172,6 +183,8 @@ def _validate_report(actor, report: ReportInput, children: list[ChildInput]) -> 
     errors.update(extra_errors)
     if not report.narrative.strip():
         errors["narrative"] = [_("Describe what happened.")]
+    if report.reporter_phone and not phones.plausible(report.reporter_phone):
+        errors["reporter_phone"] = [_phone_message()]
     if not report.reporter_is_anonymous and not report.reporter_name.strip():
         errors["reporter_name"] = [_("Enter the reporter's name, or mark the reporter as anonymous.")]
     if not children:

@@ -304,3 +304,26 @@ def test_the_timeline_shows_system_events_without_an_actor(tree, cast, receive):
     response = _client(cast.officer).get(f"/cases/{case.pk}/")
     assert response.status_code == 200
     assert "hệ thống" in response.content.decode()
+
+
+@pytest.mark.parametrize(
+    ("field", "typed"),
+    [("reporter_phone", "09abc12345"), ("reporter_phone", "không có"), ("children-0-caregiver_phone", "09x")],
+)
+def test_a_phone_number_with_letters_is_refused_in_words_and_kept(tree, cast, field, typed):
+    child = {"full_name": "Hà", "birth_date": "2015-06-01", "sex": "female", "caregiver_name": "Lò Thị Mai"}
+    data = {**_report_post(tree.commune_c1, [child]), field: typed}
+    response = _client(cast.officer).post("/cases/new/", data)
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "Hãy nhập số điện thoại bằng chữ số" in page
+    assert f'value="{typed}"' in page
+    assert not CaseFile.objects.exists()
+
+
+def test_a_phone_number_typed_the_usual_ways_is_taken(tree, cast):
+    child = {"full_name": "Hà", "birth_date": "2015-06-01", "sex": "female", "caregiver_name": "Lò Thị Mai",
+             "caregiver_phone": "(0290) 3.825.111"}  # fmt: skip
+    data = {**_report_post(tree.commune_c1, [child]), "reporter_phone": "+84 912-345-678"}
+    assert _client(cast.officer).post("/cases/new/", data).status_code == 302
+    assert CaseFile.objects.get().report.reporter_phone == "+84 912-345-678"
