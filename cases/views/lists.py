@@ -5,6 +5,7 @@ from html import escape
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
@@ -32,13 +33,18 @@ def case_list(request):
         commune_choices=access.commune_choices(request.user),
         abuse_forms=lists.filter_choices("abuse_form", access.provinces_of_area(request.user)),
     )
-    page, cases = selectors.case_list_page(
-        request.user,
-        selectors.case_filters_from(form),
-        request.GET.get("page"),
-        per_page=PAGE_SIZE,
-        query_string=request.GET.urlencode(),
-    )
+    if form.is_bound and not form.is_valid():
+        # A filter with a mistake (an end date before the start, a date that does not exist) lists nothing
+        # until it is corrected, its errors above: listing every file instead looked like the filter's result.
+        page, cases = Paginator([], PAGE_SIZE).get_page(1), []
+    else:
+        page, cases = selectors.case_list_page(
+            request.user,
+            selectors.case_filters_from(form),
+            request.GET.get("page"),
+            per_page=PAGE_SIZE,
+            query_string=request.GET.urlencode(),
+        )
     query = request.GET.copy()
     query.pop("page", None)
     without_officer = query.copy()

@@ -278,9 +278,20 @@ def test_similar_children_json_is_scoped(tree, cast, receive):
     }
 
 
-def test_filter_with_end_before_start_is_refused_with_a_message(cast):
-    body = _client(cast.officer).get("/cases/", {"opened_from": "2026-05-01", "opened_to": "2026-04-01"})
-    assert "error-opened_to" in body.content.decode()
+def test_filter_with_end_before_start_is_refused_with_a_message_and_lists_nothing(cast, receive):
+    case = receive().case_files.get()
+    client = _client(cast.officer)
+    assert case.reference in client.get("/cases/").content.decode()
+    for wrong in ({"opened_from": "2026-05-01", "opened_to": "2026-04-01"}, {"opened_from": "2026-13-45"}):
+        response = client.get("/cases/", wrong)
+        body = response.content.decode()
+        assert 'data-testid="error-summary"' in body
+        assert case.reference not in body  # not every file, as if it were the filter's result
+        assert response.context["page_obj"].paginator.count == 0
+    assert (
+        "error-opened_to"
+        in client.get("/cases/", {"opened_from": "2026-05-01", "opened_to": "2026-04-01"}).content.decode()
+    )
 
 
 def test_the_list_shows_a_case_file_without_reference(tree, cast, receive):
