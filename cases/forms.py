@@ -372,6 +372,30 @@ class AssessForm(VersionForm):
         error_messages={"required": _("Answer whether emergency measures are needed.")},
     )
     notes = forms.CharField(label=_("Notes"), required=False, widget=TEXTAREA)
+    # Shown only when the risk is high and no emergency is answered: that answer is confirmed, not slipped in.
+    confirm_no_emergency = forms.BooleanField(
+        label=_("I confirm: no emergency measures are needed, although the risk is high"), required=False
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        field = self.fields["confirm_no_emergency"]
+        field.widget = forms.HiddenInput()
+
+    def clean(self):
+        data = super().clean()
+        criteria = [data.get(name) for name in ("severity", "perpetrator_access", "care_environment", "child_capacity")]
+        overall = data.get("risk_level") or (RiskLevel.HIGH if RiskLevel.HIGH in criteria else "")
+        if overall == RiskLevel.HIGH and data.get("is_emergency") is False and not data.get("confirm_no_emergency"):
+            self.fields["confirm_no_emergency"].widget = forms.CheckboxInput(attrs={"class": "form-check-input"})
+            self.add_error(
+                "confirm_no_emergency",
+                _(
+                    "The risk is high: check whether the child's life or health is threatened or a parent is the "
+                    "abuser. If no emergency measures are needed all the same, confirm it here."
+                ),
+            )
+        return data
 
 
 class EmergencyForm(VersionForm):

@@ -338,3 +338,36 @@ def test_a_phone_number_typed_the_usual_ways_is_taken(tree, cast):
     data = {**_report_post(tree.commune_c1, [child]), "reporter_phone": "+84 912-345-678"}
     assert _client(cast.officer).post("/cases/new/", data).status_code == 302
     assert CaseFile.objects.get().report.reporter_phone == "+84 912-345-678"
+
+
+def test_a_high_risk_without_emergency_is_confirmed_not_slipped_in(tree, cast, receive):
+    case = receive().case_files.get()
+    client = _client(cast.officer)
+    form = {
+        "version": 1,
+        "severity": "high",
+        "perpetrator_access": "high",
+        "care_environment": "high",
+        "child_capacity": "high",
+        "is_emergency": "no",
+        "notes": "Cha dượng bị nghi xâm hại.",
+    }
+    page = client.get(f"/cases/{case.pk}/act/assess/").content.decode()
+    assert 'type="hidden" name="confirm_no_emergency"' in page  # nothing to confirm before answering
+    asked = client.post(f"/cases/{case.pk}/act/assess/", form)
+    body = asked.content.decode()
+    assert asked.status_code == 400
+    assert "Nguy cơ ở mức cao" in body
+    assert 'type="checkbox" name="confirm_no_emergency"' in body
+    assert "Cha dượng bị nghi xâm hại." in body  # what was typed stays
+    case.refresh_from_db()
+    assert (case.state, case.version) == ("received", 1)
+    confirmed = client.post(f"/cases/{case.pk}/act/assess/", {**form, "confirm_no_emergency": "on"})
+    assert confirmed.status_code == 302
+    case.refresh_from_db()
+    assert (case.state, case.risk_level, case.is_emergency) == ("assessed", "high", False)
+    # Medium risk and no emergency: nothing to confirm.
+    other = receive().case_files.get()
+    medium = {**form, "version": 1, "severity": "medium", "perpetrator_access": "medium", "care_environment": "low",
+              "child_capacity": "low"}  # fmt: skip
+    assert client.post(f"/cases/{other.pk}/act/assess/", medium).status_code == 302
