@@ -55,3 +55,34 @@ def test_catalogue_holds_every_string_marked_in_the_code(tmp_path):
     extracted = {entry.msgid for entry in polib.pofile(str(copy / PO.relative_to(ROOT)))}
     committed = {entry.msgid for entry in polib.pofile(str(PO)) if not entry.obsolete}
     assert sorted(extracted - committed) == [], "new strings: run `make messages` and translate them"
+
+
+def test_no_word_is_translated_once_at_import():
+    """gettext() at module or class level runs once, in the language of the process at import: the words stay
+    Vietnamese on English pages (the assignment page's buttons did). Such words are gettext_lazy."""
+    import ast
+
+    found = []
+    for root in ("audit", "agencies", "notifications", "cases", "outgoing", "plans", "reports", "work", "config"):
+        for path in sorted((ROOT / root).rglob("*.py")):
+            if "migrations" in path.parts:
+                continue
+            tree = ast.parse(path.read_text(encoding="utf-8"))
+            eager = {
+                alias.asname or alias.name
+                for node in ast.walk(tree)
+                if isinstance(node, ast.ImportFrom) and node.module == "django.utils.translation"
+                for alias in node.names
+                if alias.name in ("gettext", "ngettext", "pgettext", "npgettext")
+            }
+
+            def visit(node, in_function, path=path, eager=eager):
+                for child in ast.iter_child_nodes(node):
+                    inside = in_function or isinstance(child, ast.FunctionDef | ast.AsyncFunctionDef | ast.Lambda)
+                    call = isinstance(child, ast.Call) and isinstance(child.func, ast.Name)
+                    if not in_function and call and child.func.id in eager:
+                        found.append(f"{path.relative_to(ROOT)}:{child.lineno}")
+                    visit(child, inside)
+
+            visit(tree, False)
+    assert found == []

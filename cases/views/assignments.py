@@ -8,6 +8,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET
 
 from agencies.selectors import agencies_serving
@@ -20,11 +21,13 @@ from .. import access, forms, lists, selectors, services
 from ..models import ServiceVisibility
 from .common import apply_errors
 
+# The labels are lazy: read when a page shows them, in that page's language (not the language of the process
+# at import, which left them Vietnamese on English pages).
 ASSIGNMENT_ACTIONS = {
-    "accept": (forms.AssignmentVersionForm, services.assignment_accept, _("Accept")),
-    "decline": (forms.DeclineForm, services.assignment_decline, _("Decline")),
-    "progress": (forms.ProgressForm, services.assignment_report_progress, _("Report progress")),
-    "close": (forms.CloseAssignmentForm, services.assignment_close, _("Close the assignment")),
+    "accept": (forms.AssignmentVersionForm, services.assignment_accept, gettext_lazy("Accept")),
+    "decline": (forms.DeclineForm, services.assignment_decline, gettext_lazy("Decline")),
+    "progress": (forms.ProgressForm, services.assignment_report_progress, gettext_lazy("Report progress")),
+    "close": (forms.CloseAssignmentForm, services.assignment_close, gettext_lazy("Close the assignment")),
 }
 
 
