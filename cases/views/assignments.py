@@ -13,12 +13,13 @@ from django.views.decorators.http import require_GET
 
 from agencies.selectors import agencies_serving
 from config.errors import Conflict
-from notifications.selectors import deadlines_of
+from notifications.selectors import deadlines_of, open_deadlines_for_targets
 from notifications.services import notifications_seen
 from notifications.urgency import Clock
 
 from .. import access, forms, lists, selectors, services
-from ..models import ServiceVisibility
+from ..models import Assignment, ServiceVisibility
+from ..services.assignments import ACCEPTANCE
 from .common import apply_errors
 
 # The labels are lazy: read when a page shows them, in that page's language (not the language of the process
@@ -35,6 +36,12 @@ ASSIGNMENT_ACTIONS = {
 @require_GET
 def inbox(request):
     assignments = list(selectors.assignments_of_my_agencies(request.user))
+    # A proposed assignment is answered within its own time (2 working days), shown as the home page shows it.
+    clock = Clock()
+    answer_by = open_deadlines_for_targets(Assignment, [a.pk for a in assignments if a.status == "proposed"])
+    for assignment in assignments:
+        deadline = next((d for d in answer_by.get(assignment.pk, ()) if d.kind == ACCEPTANCE), None)
+        assignment.answer_urgency = clock.of(deadline.due_at) if deadline else None
     today = timezone.localdate()
     soon = today + timezone.timedelta(days=3)
     groups = [

@@ -363,3 +363,15 @@ def test_the_chairman_sees_what_approving_a_closure_cancels(cast, approved):
     case.refresh_from_db()
     assert (case.state, case.version) == ("closure_proposed", case.version)  # seeing it changes nothing
     assert Assignment.objects.filter(case=case, status__in=["proposed", "accepted"]).count() == 2
+
+
+def test_the_inbox_says_by_when_a_new_assignment_is_answered(cast, approved):
+    _case, police_job, _health_job, _nurse, _health = approved
+    client = Client()
+    client.force_login(cast.police)
+    page = client.get("/assignments/").content.decode()
+    new = page.split('data-testid="inbox-new"')[1].split("</div>\n{% endfor %}")[0]
+    assert f"/assignments/{police_job.pk}/" in new
+    assert 'data-testid="answer-by"' in new  # its 2 working days, in words, as on the home page
+    services.assignment_accept(actor=cast.police, assignment=police_job)
+    assert 'data-testid="answer-by"' not in client.get("/assignments/").content.decode()
