@@ -5,6 +5,7 @@ The columns of each kind are a registry: a later feature adds its column with on
 are read (a generator in, a file on disk out), so memory stays bounded whatever the number of rows."""
 
 import csv
+import datetime
 import io
 import tempfile
 from collections.abc import Callable, Iterable
@@ -54,12 +55,15 @@ def fields(kind: str) -> tuple[str, ...]:
     return tuple(dict.fromkeys(name for column in columns(kind) for name in column.fields))
 
 
-def local_time(value) -> str:
-    return timezone.localtime(value).strftime("%d/%m/%Y %H:%M") if value else ""
+def local_time(value) -> datetime.datetime | str:
+    """The local time of VALUE, without its zone (a spreadsheet's dates have none); "" for none. The writers
+    type it: an Excel date-time cell shown dd/mm/yyyy hh:mm, or that text in a CSV."""
+    return timezone.localtime(value).replace(tzinfo=None, second=0, microsecond=0) if value else ""
 
 
-def local_date(value) -> str:
-    return timezone.localtime(value).strftime("%d/%m/%Y") if value else ""
+def local_date(value) -> datetime.date | str:
+    """The local day of VALUE; "" for none (an Excel date cell shown dd/mm/yyyy, or that text in a CSV)."""
+    return timezone.localtime(value).date() if value else ""
 
 
 # ---------------------------------------------------------------------------------------------- the columns
@@ -131,7 +135,15 @@ _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 def _cell(value):
     if isinstance(value, str) and value.startswith(_FORMULA_START):
         return "'" + value
+    if isinstance(value, datetime.datetime):
+        return value.strftime("%d/%m/%Y %H:%M")
+    if isinstance(value, datetime.date):
+        return value.strftime("%d/%m/%Y")
     return value
+
+
+# A sheet's name says what it holds (Excel's own default was "Sheet"); at most 31 characters.
+SHEET_NAMES = {CASE_LIST: _("Case files"), CASELOAD: _("Caseloads"), AUDIT: _("Audit trail")}
 
 
 def write(kind: str, file_format: str, rows: Iterable) -> tuple[tempfile.SpooledTemporaryFile, int]:
@@ -142,7 +154,8 @@ def write(kind: str, file_format: str, rows: Iterable) -> tuple[tempfile.Spooled
     output = tempfile.SpooledTemporaryFile(max_size=8 * 1024 * 1024)  # noqa: SIM115 - the caller closes it
     if file_format == "xlsx":
         # An XLSX cell is typed: text is kept as text (written so below), with no quote shown before it.
-        count = _write_xlsx(output, heading, ([column.value(row) for column in shown] for row in rows))
+        title = str(SHEET_NAMES.get(kind, "")) or None
+        count = _write_xlsx(output, heading, ([column.value(row) for column in shown] for row in rows), title=title)
     else:
         count = _write_csv(output, heading, ([_cell(column.value(row)) for column in shown] for row in rows))
     output.seek(0)
@@ -162,13 +175,13 @@ def _write_csv(output, heading: list[str], cells) -> int:
     return count
 
 
-def _write_xlsx(output, heading: list[str], cells) -> int:
+def _write_xlsx(output, heading: list[str], cells, *, title: str | None = None) -> int:
     from openpyxl import Workbook
     from openpyxl.cell import WriteOnlyCell
     from openpyxl.styles import Font
 
     book = Workbook(write_only=True)
-    sheet = book.create_sheet()
+    sheet = book.create_sheet(title=title[:31] if title else None)
     bold = Font(bold=True)
     header = []
     for label in heading:
@@ -178,10 +191,23 @@ def _write_xlsx(output, heading: list[str], cells) -> int:
     sheet.append(header)
     count = 0
     for count, line in enumerate(cells, start=1):  # noqa: B007 - the last index is the count
-        sheet.append([_text_cell(sheet, value) if isinstance(value, str) and value.startswith("=") else value
-                      for value in line])  # fmt: skip
+        sheet.append([_xlsx_cell(sheet, value) for value in line])
     book.save(output)
     return count
+
+
+def _xlsx_cell(sheet, value):
+    """A typed cell: dates as dates (dd/mm/yyyy, with the time when there is one), a text starting with "="
+    as text; anything else as it is."""
+    if isinstance(value, str) and value.startswith("="):
+        return _text_cell(sheet, value)
+    if isinstance(value, datetime.date):
+        from openpyxl.cell import WriteOnlyCell
+
+        cell = WriteOnlyCell(sheet, value=value)
+        cell.number_format = "DD/MM/YYYY HH:MM" if isinstance(value, datetime.datetime) else "DD/MM/YYYY"
+        return cell
+    return value
 
 
 def _text_cell(sheet, value: str):

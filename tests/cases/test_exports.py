@@ -19,7 +19,7 @@ from openpyxl import load_workbook
 from agencies.access import access_changed
 from audit.models import AuditChannel, AuditEvent, AuditObject
 from cases import exports, selectors, services
-from cases.models import Export, ExportState
+from cases.models import CaseFile, Export, ExportState
 from cases.services.exports import export_build, exports_tend
 from tests.factories import AgencyFactory, MembershipFactory, UserFactory, child_input
 
@@ -86,7 +86,14 @@ def _rows(name: str, content: bytes) -> list[list[str]]:
     if name.endswith(".csv"):
         return list(csv.reader(io.StringIO(content.decode("utf-8-sig"))))
     sheet = load_workbook(io.BytesIO(content), read_only=True).active
-    return [["" if value is None else str(value) for value in row] for row in sheet.iter_rows(values_only=True)]
+    return [[_shown(value) for value in row] for row in sheet.iter_rows(values_only=True)]
+
+
+def _shown(value) -> str:
+    """A cell as the page shows it: XLSX dates are typed cells, read back as datetimes."""
+    if isinstance(value, datetime.datetime):
+        return value.strftime("%d/%m/%Y %H:%M") if (value.hour, value.minute) != (0, 0) else f"{value:%d/%m/%Y}"
+    return "" if value is None else str(value)
 
 
 def _page_rows(client) -> list[list[str]]:
@@ -445,3 +452,26 @@ def test_the_provinces_extra_fields_are_exported_with_their_labels(world, cast, 
     cells = {row[0]: row[-1] for row in rows[1:]}
     assert cells[case.reference] == "Số buổi tư vấn: 3; Ngày họp liên ngành: 02/11/2026; retired: giữ lại"
     assert cells[world["c1"][1].reference] == ""
+
+
+def test_an_xlsx_export_has_typed_dates_and_a_named_sheet(tree, cast, receive):
+    """Dates are date cells (sorted and filtered as dates in Excel), shown dd/mm/yyyy; the sheet is named."""
+    case = receive().case_files.get()
+    output, count = exports.write(
+        exports.CASE_LIST, "xlsx", CaseFile.objects.filter(pk=case.pk).values(*exports.fields(exports.CASE_LIST))
+    )
+    with output:
+        book = load_workbook(io.BytesIO(output.read()))
+    sheet = book.active
+    assert count == 1
+    assert sheet.title == "Hồ sơ trường hợp"
+    received = sheet.cell(row=2, column=6)
+    assert isinstance(received.value, datetime.datetime)
+    assert received.value == timezone.localtime(case.opened_at).replace(tzinfo=None, second=0, microsecond=0)
+    assert received.number_format == "DD/MM/YYYY HH:MM"
+    csv_output, _count = exports.write(
+        exports.CASE_LIST, "csv", CaseFile.objects.filter(pk=case.pk).values(*exports.fields(exports.CASE_LIST))
+    )
+    with csv_output:
+        text = csv_output.read().decode("utf-8-sig")
+    assert f"{timezone.localtime(case.opened_at):%d/%m/%Y %H:%M}" in text
