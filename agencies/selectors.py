@@ -80,6 +80,17 @@ def agencies_serving(unit) -> QuerySet[Agency]:
     )
 
 
+# A plan may name a group of bodies as one "agency" ("Các cơ quan, đơn vị huyện…", "Ủy ban nhân dân các xã…"):
+# in Vietnamese "các" marks the plural. Such a group carries plan tasks; a child's case is given to one body.
+GROUP_NAME = r"(^|\s)các\s"
+
+
+def agencies_for_assignments(unit) -> QuerySet[Agency]:
+    """The agencies a measure of a child's plan may be given to: those serving UNIT, not a plan's group of
+    bodies named together."""
+    return agencies_serving(unit).exclude(name__iregex=GROUP_NAME)
+
+
 def providers_serving(unit, *, kind: str = "", include_inactive: bool = False) -> QuerySet:
     """Directory entries serving UNIT: those named for it, for a unit above it, or (for a province or an
     intermediate unit) for a commune inside it. Active ones only unless asked."""

@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET
 
-from agencies.selectors import agencies_serving
+from agencies.selectors import agencies_for_assignments
 from config.errors import Conflict
 from notifications.selectors import deadlines_of, open_deadlines_for_targets
 from notifications.services import notifications_seen
@@ -155,7 +155,8 @@ def _assignment_step(assignment, level: str) -> dict:
 def assignment_reassign(request, pk):
     assignment, level = access.assignment_for_user(request.user, pk, purpose=None)
     access.require_assignment_actor(request.user, assignment, level, "reassign")
-    agencies = agencies_serving(assignment.case.commune)
+    # Not the agency that holds or declined it: the point is to give it to another.
+    agencies = agencies_for_assignments(assignment.case.commune).exclude(pk=assignment.agency_id)
     form = forms.ReassignForm(
         request.POST or None,
         agencies=agencies,

@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from agencies.access import province_pk_of
-from agencies.selectors import agencies_serving, providers_serving
+from agencies.selectors import agencies_for_assignments, providers_serving
 from config.errors import Conflict
 from notifications.selectors import deadlines_of, fires_of
 from notifications.services import notifications_seen
@@ -135,7 +135,7 @@ def case_action(request, pk, name):
             request.POST or None,
             prefix="measures",
             form_kwargs={
-                "agencies": agencies_serving(case.commune),
+                "agencies": agencies_for_assignments(case.commune),
                 "providers": providers_serving(case.commune),
                 "province_id": province_pk_of(case.commune),
             },

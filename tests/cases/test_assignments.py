@@ -375,3 +375,18 @@ def test_the_inbox_says_by_when_a_new_assignment_is_answered(cast, approved):
     assert 'data-testid="answer-by"' in new  # its 2 working days, in words, as on the home page
     services.assignment_accept(actor=cast.police, assignment=police_job)
     assert 'data-testid="answer-by"' not in client.get("/assignments/").content.decode()
+
+
+def test_a_declined_assignment_is_offered_to_other_single_agencies(tree, cast, approved):
+    _case, police_job, _h, _nurse, health = approved
+    group = AgencyFactory(
+        agency_type__code="peoples_committee", name="Ủy ban nhân dân các xã, thị trấn huyện D", unit=tree.commune_c1
+    )
+    services.assignment_decline(actor=cast.police, assignment=police_job, reason="Không thuộc thẩm quyền.")
+    client = Client()
+    client.force_login(cast.officer)
+    form = client.get(f"/assignments/{police_job.pk}/reassign/").context["form"]
+    offered = {agency.pk for agency in form.fields["agency"].queryset}
+    assert health.pk in offered
+    assert police_job.agency_id not in offered  # the agency that declined it
+    assert group.pk not in offered  # a plan's group of bodies, not one agency
