@@ -81,8 +81,11 @@ def agencies_serving(unit) -> QuerySet[Agency]:
 
 
 # A plan may name a group of bodies as one "agency" ("Các cơ quan, đơn vị huyện…", "Ủy ban nhân dân các xã…"):
-# in Vietnamese "các" marks the plural. Such a group carries plan tasks; a child's case is given to one body.
-GROUP_NAME = r"(^|\s)các\s"
+# "các" before a kind of body marks the plural. Such a group carries plan tasks; a child's case is given to one
+# body. ("Ban quản lý các dự án…" is one body: "các" there is before what it manages.)
+GROUP_NAME = (
+    r"(^các\s)|(\scác\s+(xã|phường|thị trấn|cơ quan|đơn vị|tổ chức|trường|ban|ngành|đoàn thể|hội|sở|phòng|huyện))"
+)
 
 
 def agencies_for_assignments(unit) -> QuerySet[Agency]:

@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from agencies.models import AdministrativeUnit, Agency, ServiceProvider
 from config.names import NameFormField
+from config.vietnamese import sort_key
 
 from . import lists
 from .choices import (
@@ -254,7 +255,11 @@ class ReportForm(ExtraFieldsMixin, BootstrapMixin, forms.Form):
         field = self.fields["commune"]
         paths = communes.order_by().values_list("path", flat=True)
         pks = {int(path.strip("/").split("/")[0]) for path in paths if path}
-        provinces = AdministrativeUnit.objects.filter(pk__in=pks).order_by("name").values_list("pk", "name")
+        provinces = sorted(
+            AdministrativeUnit.objects.filter(pk__in=pks).values_list("pk", "name"),
+            # "Thành phố Hà Nội" among the H's, Đồng Nai among the D's.
+            key=lambda row: sort_key(row[1].removeprefix("Thành phố ").removeprefix("Tỉnh ")),
+        )
         attrs = {**field.widget.attrs, "data-provinces": json.dumps([[pk, name] for pk, name in provinces])}
         attrs["data-province-label"] = _("Province or city")
         attrs["data-province-any"] = _("— every province —")

@@ -71,3 +71,39 @@ def date_line(value) -> str:
 def upper(text: str) -> str:
     """Upper case, Vietnamese letters included ("Xã Tân Biên" → "XÃ TÂN BIÊN")."""
     return (text or "").upper()
+
+
+# The Vietnamese alphabet's order: ă and â after a, đ after d, ê after e, ô and ơ after o, ư after u; the tones
+# (grave, hook, tilde, acute, dot below) only break ties, in that order.
+_ALPHABET = "aăâbcdđeêghiklmnoôơpqrstuưvxy"
+_LETTER_MARKS = {"\u0306": "ă", "\u0302": "â"}
+_TONES = {"\u0300": 1, "\u0309": 2, "\u0303": 3, "\u0301": 4, "\u0323": 5}
+
+
+def sort_key(text: str) -> tuple:
+    """TEXT ordered as a Vietnamese reader expects (Đà Nẵng among the D's, after Đ's D's), not by code point
+    (every Đ after Z)."""
+    import unicodedata
+
+    letters, tones = [], []
+    for char in unicodedata.normalize("NFD", (text or "").lower()):
+        if char in _TONES:
+            tones.append(_TONES[char])
+        elif char in ("\u0306", "\u0302", "\u031b") and letters:
+            base = letters[-1]
+            letters[-1] = {
+                "a\u0306": "ă",
+                "a\u0302": "â",
+                "e\u0302": "ê",
+                "o\u0302": "ô",
+                "o\u031b": "ơ",
+                "u\u031b": "ư",
+            }.get(base + char, base)
+        else:
+            letters.append(char)
+    # Syllable by syllable: a space comes before any letter (Cà Mau before Cao Bằng).
+    order = [
+        (-1, "") if letter.isspace() else (_ALPHABET.index(letter), "") if letter in _ALPHABET else (99, letter)
+        for letter in letters
+    ]
+    return (order, tones)

@@ -71,9 +71,15 @@ def _tasks_page(request, failed=None):
             ),
         )
         for occurrence in occurrences
-        if occurrence.is_reportable
+        # The refused one too when it has just closed (another agency's report came first): what was typed is
+        # shown with why, not thrown away.
+        if occurrence.is_reportable or (failed and failed[0] == occurrence.pk)
     ]
-    closed = [occurrence for occurrence in occurrences if not occurrence.is_reportable]
+    closed = [
+        occurrence
+        for occurrence in occurrences
+        if not occurrence.is_reportable and not (failed and failed[0] == occurrence.pk)
+    ]
     return render(
         request,
         "plans/my_tasks.html",

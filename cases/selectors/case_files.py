@@ -73,7 +73,7 @@ def case_list(user, filters: CaseFilters | None = None, *, as_values: bool = Fal
         typed = filters.query.strip()
         key = fold(typed)
         found = Q(child__name_key__contains=key) | Q(reference__iexact=typed)
-        if typed.isdigit() and len(typed) <= 9:
+        if typed.isascii() and typed.isdigit() and len(typed) <= 9:  # "²" is a digit to isdigit(), not to int()
             # A case file's number as said on the phone: "56" or "000056" for HS-2026-000056.
             found |= Q(reference__endswith=f"-{int(typed):06d}")
         cases = cases.filter(found)

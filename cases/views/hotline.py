@@ -53,5 +53,5 @@ def passed_on(request):
         raise Http404
     page, reports = passed_on_page(request.user, request.GET.get("page"))
     saved = request.GET.get("saved", "")
-    just_saved = passed_on_statuses(request.user, report_id=int(saved)) if saved.isdigit() else []
+    just_saved = passed_on_statuses(request.user, report_id=int(saved)) if saved.isascii() and saved.isdigit() else []
     return render(request, "cases/passed_on.html", {"page_obj": page, "reports": reports, "saved": just_saved[:1]})

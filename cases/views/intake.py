@@ -95,7 +95,7 @@ def report_new(request):
                 # The hotline passes reports on to communes whose case files it does not open.
                 if access.may_follow_passed_on_reports(request.user):
                     return redirect(f"{reverse('cases:passed_on')}?saved={report.pk}")
-                return redirect("home")
+                return redirect(f"{reverse('home')}?saved=report")
             target = reverse("cases:detail", args=[cases[0].pk]) if len(cases) == 1 else reverse("cases:list")
             return redirect(f"{target}?saved=report")
     if communes.count() == 1 and not report_form.is_bound:

@@ -398,6 +398,15 @@
       if (doneOn && nextOn && nextOn <= doneOn) { wrong.push(formText("next_visit_after")); }
     }
     if (kind === "community") { need("urgency"); }
+    if (kind === "assess" && !empty.length) {
+      var high = ["severity", "perpetrator_access", "care_environment", "child_capacity"].some(function (name) {
+        return value(form, name) === "high";
+      });
+      var confirm = form.querySelector("[data-confirm-no-emergency]");
+      var asked = high && !form.elements.is_emergency.checked;
+      if (confirm) { confirm.hidden = !asked && !form.elements.confirm_no_emergency.checked; }
+      if (asked && !form.elements.confirm_no_emergency.checked) { wrong.push(formText("confirm_no_emergency")); }
+    }
     var problems = empty.length ? [formText("required", { fields: empty.join(", ") })] : [];
     return problems.concat(wrong);
   }
@@ -417,6 +426,7 @@
       offline.enqueue(item, files).then(function () {
         save.disabled = false;
         form.reset();
+        Array.prototype.forEach.call(form.querySelectorAll("[data-confirm-no-emergency]"), function (box) { box.hidden = true; });
         attached = [];
         showFiles();
         if (childList) {

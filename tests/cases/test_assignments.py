@@ -382,10 +382,14 @@ def test_a_declined_assignment_is_offered_to_other_single_agencies(tree, cast, a
     group = AgencyFactory(
         agency_type__code="peoples_committee", name="Ủy ban nhân dân các xã, thị trấn huyện D", unit=tree.commune_c1
     )
+    one_body = AgencyFactory(
+        agency_type__code="peoples_committee", name="Ban quản lý các dự án xã Một", unit=tree.commune_c1
+    )
     services.assignment_decline(actor=cast.police, assignment=police_job, reason="Không thuộc thẩm quyền.")
     client = Client()
     client.force_login(cast.officer)
     form = client.get(f"/assignments/{police_job.pk}/reassign/").context["form"]
+    assert one_body.pk in {agency.pk for agency in form.fields["agency"].queryset}
     offered = {agency.pk for agency in form.fields["agency"].queryset}
     assert health.pk in offered
     assert police_job.agency_id not in offered  # the agency that declined it

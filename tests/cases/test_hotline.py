@@ -272,7 +272,10 @@ def test_the_hotlines_operator_records_a_report_and_gets_the_numbers_to_give_the
         f"Đã ghi nhận thông tin: mở 1 hồ sơ ({case.reference}), thời hạn theo quy định bắt đầu được tính."
     ]
     assert "Trẻ Ggg" not in text  # the child's details stay with the commune
+    # The browser's draft of the report goes: the next caller's report starts empty.
+    assert f'data-clear-report-draft="{account.pk}"' in text
     assert client.get(reverse("cases:detail", args=[case.pk])).status_code == 404
+    assert client.get(reverse("cases:passed_on"), {"saved": "²"}).status_code == 200
     # Another hotline, an officer: not theirs.
     for user in (other, cast.officer):
         stranger = Client()
@@ -297,3 +300,11 @@ def test_a_form_of_many_communes_offers_the_province_first(tree, cast, hotline, 
     assert f'value="{tree.commune_c4.pk}" data-province="{tree.province_q.pk}"' in html
     one = forms.ReportForm(communes=communes_for_intake(cast.officer))
     assert "data-province" not in str(one["commune"])
+
+
+def test_provinces_are_offered_in_the_vietnamese_alphabets_order(db):
+    from config.vietnamese import sort_key
+
+    names = ["Đồng Nai", "Tây Ninh", "Thành phố Hà Nội", "Cà Mau", "Cao Bằng", "An Giang", "Hải Phòng"]
+    ordered = sorted(names, key=lambda name: sort_key(name.removeprefix("Thành phố ")))
+    assert ordered == ["An Giang", "Cà Mau", "Cao Bằng", "Đồng Nai", "Thành phố Hà Nội", "Hải Phòng", "Tây Ninh"]

@@ -50,6 +50,10 @@ def test_officer_records_a_report_with_three_children(tree, cast):
     response = _client(cast.officer).post("/cases/new/", _report_post(tree.commune_c1, children))
     assert response.status_code == 302
     assert response["Location"] == "/cases/?saved=report"
+    assert (
+        f'data-clear-report-draft="{cast.officer.pk}"'
+        in _client(cast.officer).get(response["Location"]).content.decode()
+    )
     cases = CaseFile.objects.select_related("child").order_by("pk")
     assert [case.child.full_name for case in cases] == ["Hà", "Hương", "Hạnh"]
     assert len({case.report_id for case in cases}) == 1

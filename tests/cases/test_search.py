@@ -84,6 +84,7 @@ def test_a_case_file_is_found_by_its_number_as_said_on_the_phone(tree, cast, rec
         assert [c.pk for c in case_list(cast.officer, CaseFilters(query=typed))] == [first.pk], typed
     assert [c.pk for c in case_list(cast.officer_elsewhere, CaseFilters(query=str(number)))] == []  # not theirs
     assert second.pk not in [c.pk for c in case_list(cast.officer, CaseFilters(query=str(number)))]
+    assert list(case_list(cast.officer, CaseFilters(query="²"))) == []  # a digit to isdigit(), not to int()
 
 
 def test_the_exact_name_comes_first_even_when_a_close_name_is_far_more_common(tree, cast, receive):

@@ -192,7 +192,12 @@ def test_an_assessment_of_a_case_changed_meanwhile_is_shown_not_applied(page, ca
         page.select_option(f"#off-assess-{criterion}", "medium")
     page.fill("#off-assess-notes", "Trẻ sợ về nhà.")
     page.locator("#offline-assess").get_by_role("button", name="Lưu trên điện thoại và gửi").click()
+    # A high risk without emergency measures is confirmed, as on the web form.
+    expect(page.locator("#offline-error")).to_contain_text("Nguy cơ ở mức cao")
+    page.locator("label[for=off-assess-confirm]").click()
+    page.locator("#offline-assess").get_by_role("button", name="Lưu trên điện thoại và gửi").click()
     expect(page.get_by_test_id("offline-saved")).to_be_visible()
+    expect(page.locator("[data-confirm-no-emergency]")).to_be_hidden()  # the next assessment starts unasked
 
     # Meanwhile the chairman's office assessed it from the commune hall.
     services.case_assess(

@@ -289,3 +289,22 @@ def test_a_refused_progress_report_keeps_what_was_typed_with_each_error_at_its_f
     occurrence.refresh_from_db()
     assert occurrence.status == "not_started"
     assert not occurrence.reports.exists()
+
+
+def test_a_report_refused_because_another_came_first_keeps_what_was_typed(thai_binh):
+    plan, officer, _youth = thai_binh
+    occurrence = _month_of_action(plan)
+    stale_version = occurrence.version
+    services.progress_report_add(actor=officer, occurrence=occurrence, status="done", narrative="Đã xong.")
+    client = Client()
+    client.force_login(officer)
+    prefix = f"o{occurrence.pk}"
+    response = client.post(
+        f"/plans/occurrences/{occurrence.pk}/report/",
+        {f"{prefix}-version": stale_version, f"{prefix}-status": "done", f"{prefix}-narrative": "Báo cáo thứ hai."},
+    )
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert "Báo cáo thứ hai." in page  # shown again, with why, not thrown away
+    assert 'data-testid="error-summary"' in page
+    assert occurrence.reports.count() == 1
