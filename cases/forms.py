@@ -313,6 +313,10 @@ class ChildForm(BootstrapMixin, forms.Form):
                 self.add_error("full_name", _("Enter the child's full name."))
             if not data.get("birth_date") and "birth_date" not in self.errors:
                 self.add_error("birth_date", _("Enter the date of birth (or the year, if only the year is known)."))
+            typed = data.get("caregiver_phone") or data.get("caregiver_relation")
+            if typed and not data.get("caregiver_name") and "caregiver_name" not in self.errors:
+                # Without a name no caregiver is recorded: their phone would be dropped without a word.
+                self.add_error("caregiver_name", _("Enter the caregiver's name, or clear their relation and phone."))
         return data
 
 

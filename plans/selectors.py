@@ -147,7 +147,9 @@ def my_occurrences(user) -> list[TaskOccurrence]:
         own = [report for report in occurrence.reports.all() if not report.is_lead and report.agency_id in mine]
         occurrence.own_report = None if occurrence.is_lead or not own else own[-1]
         occurrence.is_reportable = is_reportable(occurrence)
-        occurrence.is_overdue = _is_overdue(occurrence, today, occurrence.task.plan)
+        # A cooperating agency that has reported its part done (or not doable) is late for nothing more.
+        part_finished = occurrence.own_report is not None and occurrence.own_report.status in CLOSED_OCCURRENCE_STATUSES
+        occurrence.is_overdue = not part_finished and _is_overdue(occurrence, today, occurrence.task.plan)
     return sorted(occurrences, key=lambda o: (not o.is_reportable, o.due_date, o.pk))
 
 

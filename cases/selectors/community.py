@@ -1,6 +1,7 @@
 """Reads of reports from the community: the three words a reporter may learn, a collaborator's own list,
 the public lookup by receipt code, and the officer's work items "to verify"."""
 
+import dataclasses
 import datetime
 import hmac
 from dataclasses import dataclass
@@ -8,7 +9,7 @@ from dataclasses import dataclass
 from django.utils.translation import gettext as _
 
 from config.reversing import row_url
-from notifications.urgency import Clock
+from notifications.urgency import CSS, Clock, Level
 from notifications.work import WorkItem
 
 from .. import access
@@ -74,6 +75,11 @@ def status_by_receipt(code: str) -> PublicStatus | None:
     return public_status(found)
 
 
+def _in_danger(urgency):
+    """A child said to be in danger now: its badge in the colour of what is late, whatever time is left."""
+    return dataclasses.replace(urgency, css=CSS[Level.OVERDUE]) if urgency else urgency
+
+
 def verify_items(user, clock: Clock) -> list[WorkItem]:
     """The officer's "to verify" items: every report from the community of their communes not yet handled."""
     rows = (
@@ -94,7 +100,7 @@ def verify_items(user, clock: Clock) -> list[WorkItem]:
                 url=row_url("cases:community_detail", row.pk),
                 action=_("Verify"),
                 due_at=due,
-                urgency=clock.of(due),
+                urgency=_in_danger(clock.of(due)) if row.urgency == Urgency.DANGER_NOW else clock.of(due),
                 who=row.commune.name,
                 danger=row.urgency == Urgency.DANGER_NOW,
             )

@@ -375,3 +375,13 @@ def test_a_high_risk_without_emergency_is_confirmed_not_slipped_in(tree, cast, r
     medium = {**form, "version": 1, "severity": "medium", "perpetrator_access": "medium", "care_environment": "low",
               "child_capacity": "low"}  # fmt: skip
     assert client.post(f"/cases/{other.pk}/act/assess/", medium).status_code == 302
+
+
+def test_a_caregivers_phone_without_a_name_is_not_dropped_in_silence(tree, cast):
+    child = {"full_name": "Hà", "birth_date": "2015-06-01", "sex": "female", "caregiver_phone": "0912345678"}
+    response = _client(cast.officer).post("/cases/new/", _report_post(tree.commune_c1, [child]))
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert "Hãy nhập tên người chăm sóc" in page
+    assert 'value="0912345678"' in page
+    assert not CaseFile.objects.exists()

@@ -163,6 +163,15 @@ def test_a_cooperating_agency_report_shows_under_the_task_for_both_agencies_and_
         assert "Đã tổ chức 3 lớp dạy bơi cho 120 em." in task
         assert "Số em học bơi: <strong>1.200</strong>" in task
 
+    # Past the due date: late for the lead, whose task it is; not for the agency whose part is done.
+    later = datetime.datetime.combine(month.due_date + datetime.timedelta(days=10), datetime.time(9), tzinfo=HCM)
+    with time_machine.travel(later, tick=False):
+        for user, late in ((officer, True), (youth_officer, False)):
+            body = _client(user).get("/plans/my-tasks/").content.decode()
+            card = body[body.find(f'<details id="o{month.pk}"') :]
+            card = card[: card.find("</summary>")]
+            assert ("quá hạn" in card) is late, user
+
 
 def test_a_cooperating_agency_cannot_post_a_status_of_the_task_through_the_page(thai_binh):
     plan, _officer, youth_officer, _leader = thai_binh

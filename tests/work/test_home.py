@@ -186,4 +186,5 @@ def test_a_child_said_to_be_in_danger_now_heads_the_officers_work_before_overdue
     assert sections[0].key == "verify"
     assert sections[0].items[0].danger
     assert [item.danger for item in sections[0].items] == [True, False]  # the danger first within it too
+    assert sections[0].items[0].urgency.css == "text-bg-danger"  # in red, though 12 hours remain
     assert any(item.urgency and item.urgency.level == "overdue" for section in sections[1:] for item in section.items)
