@@ -383,13 +383,10 @@ class AssessForm(VersionForm):
     notes = forms.CharField(label=_("Notes"), required=False, widget=TEXTAREA)
     # Shown only when the risk is high and no emergency is answered: that answer is confirmed, not slipped in.
     confirm_no_emergency = forms.BooleanField(
-        label=_("I confirm: no emergency measures are needed, although the risk is high"), required=False
+        label=_("I confirm: no emergency measures are needed, although the risk is high"),
+        required=False,
+        widget=forms.HiddenInput,
     )
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        field = self.fields["confirm_no_emergency"]
-        field.widget = forms.HiddenInput()
 
     def clean(self):
         data = super().clean()
@@ -404,6 +401,7 @@ class AssessForm(VersionForm):
                     "abuser. If no emergency measures are needed all the same, confirm it here."
                 ),
             )
+        data.pop("confirm_no_emergency", None)  # the page's question, not the assessment's
         return data
 
 

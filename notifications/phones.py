@@ -3,6 +3,13 @@ as 84xxxxxxxxx (the form Zalo's ZNS asks for; SMS gateways get it or the local 0
 
 import re
 
+from django.utils.translation import gettext_lazy
+
+# Said wherever a phone number typed is refused (reports, caregivers, community reports).
+NOT_A_NUMBER = gettext_lazy(
+    "Enter the phone number in digits (spaces, dots or dashes may separate them), or leave it empty if there is none."
+)
+
 _MOBILE = re.compile(r"^(?:\+?84|0)([35789]\d{8})$")
 # Any number as people type one: digits, separated by spaces, dots, dashes or brackets, a leading +.
 _TYPED = re.compile(r"^\+?[\d\s.\-()]+$")

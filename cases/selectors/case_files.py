@@ -16,7 +16,7 @@ from notifications.selectors import OpenDeadline, open_deadlines_column, open_de
 from .. import access
 from ..choices import OPEN_STATES, CaseState, RiskLevel
 from ..models import CaseEvent, CaseFile, CaseFlag, InterventionPlan, PlanMeasure, ReportAbuseForm
-from ..text import fold
+from ..text import fold, number
 
 
 @dataclass
@@ -73,9 +73,9 @@ def case_list(user, filters: CaseFilters | None = None, *, as_values: bool = Fal
         typed = filters.query.strip()
         key = fold(typed)
         found = Q(child__name_key__contains=key) | Q(reference__iexact=typed)
-        if typed.isascii() and typed.isdigit() and len(typed) <= 9:  # "²" is a digit to isdigit(), not to int()
+        if (said := number(typed)) is not None and len(typed) <= 9:
             # A case file's number as said on the phone: "56" or "000056" for HS-2026-000056.
-            found |= Q(reference__endswith=f"-{int(typed):06d}")
+            found |= Q(reference__endswith=f"-{said:06d}")
         cases = cases.filter(found)
     return cases.order_by("-opened_at", "-pk")
 

@@ -91,6 +91,7 @@ def verify_items(user, clock: Clock) -> list[WorkItem]:
     items = []
     for row in rows:
         due = row.received_at + VERIFY_WITHIN[row.urgency]
+        danger = row.urgency == Urgency.DANGER_NOW
         where = row.hamlet.name if row.hamlet_id else row.place
         items.append(
             WorkItem(
@@ -100,9 +101,9 @@ def verify_items(user, clock: Clock) -> list[WorkItem]:
                 url=row_url("cases:community_detail", row.pk),
                 action=_("Verify"),
                 due_at=due,
-                urgency=_in_danger(clock.of(due)) if row.urgency == Urgency.DANGER_NOW else clock.of(due),
+                urgency=_in_danger(clock.of(due)) if danger else clock.of(due),
                 who=row.commune.name,
-                danger=row.urgency == Urgency.DANGER_NOW,
+                danger=danger,
             )
         )
     return items

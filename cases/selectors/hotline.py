@@ -6,6 +6,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from django.contrib.contenttypes.models import ContentType
+from django.core.paginator import Paginator
 from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -165,8 +166,6 @@ def statuses_of(reports: QuerySet[Report], *, now: datetime.datetime | None = No
 
 def passed_on_page(user, number, *, per_page: int = 30):
     """A page of the reports the user's hotline passed on, newest first: (page, their statuses)."""
-    from django.core.paginator import Paginator
-
     reports = access.reports_passed_on_by(user).order_by("-received_at", "-pk")
     page = Paginator(reports.values_list("pk", flat=True), per_page).get_page(number)
     return page, statuses_of(reports.model.objects.filter(pk__in=list(page.object_list)))

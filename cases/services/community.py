@@ -63,9 +63,7 @@ def _validate(data: CommunityReportInput) -> dict[str, list[str]]:
     if data.urgency not in Urgency.values:
         errors["urgency"] = [_("Choose how urgent it is.")]
     if data.reporter_phone and not phones.plausible(data.reporter_phone):
-        errors["reporter_phone"] = [
-            _("Enter the phone number in digits (spaces, dots or dashes may separate them), or leave it empty.")
-        ]
+        errors["reporter_phone"] = [phones.NOT_A_NUMBER]
     return errors
 
 

@@ -94,13 +94,6 @@ class ReportInput:
     extra: dict = field(default_factory=dict)
 
 
-def _phone_message() -> str:
-    return _(
-        "Enter the phone number in digits (spaces, dots or dashes may separate them), or leave it empty if there "
-        "is none."
-    )
-
-
 def _validate_child(data: ChildInput, *, on_date: datetime.date, prefix: str = "") -> dict[str, list[str]]:
     errors: dict[str, list[str]] = {}
     today = timezone.localdate()
@@ -122,7 +115,7 @@ def _validate_child(data: ChildInput, *, on_date: datetime.date, prefix: str = "
         errors[f"{prefix}personal_id"] = [_("The personal identification number has exactly 12 digits.")]
     for caregiver in data.caregivers:
         if caregiver.phone and not phones.plausible(caregiver.phone):
-            errors[f"{prefix}caregiver_phone"] = [_phone_message()]
+            errors[f"{prefix}caregiver_phone"] = [phones.NOT_A_NUMBER]
     if data.residence_commune is None or data.residence_commune.level != "commune":
         errors[f"{prefix}residence_commune"] = [_("Choose the commune where the child lives.")]
     elif data.residence_hamlet is not None and data.residence_hamlet.parent_id != data.residence_commune.pk:
@@ -184,7 +177,7 @@ def _validate_report(actor, report: ReportInput, children: list[ChildInput]) -> 
     if not report.narrative.strip():
         errors["narrative"] = [_("Describe what happened.")]
     if report.reporter_phone and not phones.plausible(report.reporter_phone):
-        errors["reporter_phone"] = [_phone_message()]
+        errors["reporter_phone"] = [phones.NOT_A_NUMBER]
     if not report.reporter_is_anonymous and not report.reporter_name.strip():
         errors["reporter_name"] = [_("Enter the reporter's name, or mark the reporter as anonymous.")]
     if not children:

@@ -73,7 +73,7 @@ def assignment_detail(request, pk):
     if level == "ended":
         # A notice about an assignment the agency no longer holds (declined, given to another, closed): what
         # became of it, not a page that does not exist.
-        return render(request, "cases/assignment_ended.html", {"assignment": assignment}, status=200)
+        return render(request, "cases/assignment_ended.html", {"assignment": assignment})
     allowed = access.assignment_actions(request.user, assignment, level)
     forms_by_action = {
         name: ASSIGNMENT_ACTIONS[name][0](initial={"version": assignment.version}, prefix=name)

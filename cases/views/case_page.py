@@ -96,9 +96,7 @@ ACTION_FORMS = {
 def _run_action(request, case, name, data, measure_formset) -> int:
     """Run the step's service; a step recorded once for siblings runs it on each chosen file. Returns how
     many case files the step was taken on."""
-    kwargs = {
-        key: value for key, value in data.items() if key not in ("version", "also_apply_to", "confirm_no_emergency")
-    }
+    kwargs = {key: value for key, value in data.items() if key not in ("version", "also_apply_to")}
     if name == "submit_plan":
         kwargs["measures"] = [services.MeasureInput(**form.cleaned_data) for form in measure_formset.filled_forms()]
     if name in services.GROUP_STEPS:

@@ -20,6 +20,7 @@ from config.reversing import row_url
 from .. import access, forms, handoffs, selectors, services
 from ..choices import OPEN_STATES
 from ..models import CaseFile
+from ..text import number
 from .common import apply_errors
 
 
@@ -258,7 +259,7 @@ def _check_page(request, commune, kept: dict | None, choices: dict, holding: dic
 
 def _handed_already(post, commune) -> bool:
     """Whether none of the files confirmed is with the officer they were to be taken from any more."""
-    confirmed, officer = _confirmed(post.getlist("files")), _number(post.get("from_officer", ""))
+    confirmed, officer = _confirmed(post.getlist("files")), number(post.get("from_officer", ""))
     if not confirmed or officer is None:
         return False
     still = CaseFile.objects.filter(pk__in=confirmed, officer_id=officer, commune=commune, state__in=OPEN_STATES)
@@ -273,14 +274,9 @@ def _count_in_labels(form, holding: dict[int, int]) -> None:
     )
 
 
-def _number(value: str) -> int | None:
-    """A posted id, or None for anything but ASCII digits (int() would take "²" and raise)."""
-    return int(value) if value.isascii() and value.isdigit() else None
-
-
 def _confirmed(values: list[str]) -> set[int]:
     """The files shown on the check page (what is not a number is no file)."""
-    return {number for value in values if (number := _number(value)) is not None}
+    return {pk for value in values if (pk := number(value)) is not None}
 
 
 def _name(user) -> str:

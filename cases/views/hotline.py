@@ -17,6 +17,7 @@ from ..selectors.hotline import (
     supervisor_statuses,
     timeliness_by_province,
 )
+from ..text import number
 
 
 @login_required
@@ -52,6 +53,6 @@ def passed_on(request):
     if not access.may_follow_passed_on_reports(request.user):
         raise Http404
     page, reports = passed_on_page(request.user, request.GET.get("page"))
-    saved = request.GET.get("saved", "")
-    just_saved = passed_on_statuses(request.user, report_id=int(saved)) if saved.isascii() and saved.isdigit() else []
+    saved = number(request.GET.get("saved", ""))
+    just_saved = passed_on_statuses(request.user, report_id=saved) if saved is not None else []
     return render(request, "cases/passed_on.html", {"page_obj": page, "reports": reports, "saved": just_saved[:1]})
