@@ -14,6 +14,10 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 LAST_SEEN, STARTED = "_baove_last_seen", "_baove_started"
+# The time of the last activity is written again once it is this old, not on every page: each writing is an
+# UPDATE of the session's row and a commit, on every page a person opens (a national instance's busiest write).
+# An idle session therefore ends up to this much sooner than SESSION_IDLE_TIMEOUT says.
+LAST_SEEN_EVERY = 60
 
 
 class SessionTimeoutMiddleware:
@@ -37,5 +41,6 @@ class SessionTimeoutMiddleware:
                     else _("Your session reached its maximum length. Please log in again."),
                 )
                 return redirect(f"{reverse(settings.LOGIN_URL)}?next={request.path}")
-            request.session[LAST_SEEN] = now
+            if LAST_SEEN not in request.session or now - last_seen >= LAST_SEEN_EVERY:
+                request.session[LAST_SEEN] = now
         return self.get_response(request)

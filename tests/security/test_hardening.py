@@ -67,6 +67,32 @@ def test_an_idle_session_ends(cast, settings):
     assert client.get("/").status_code == 302
 
 
+def test_activity_is_written_to_the_session_once_a_minute_not_on_every_page(cast, settings):
+    from django.contrib.sessions.models import Session
+
+    client = Client()
+    client.force_login(cast.officer)
+    client.get("/")
+    key = client.session.session_key
+    first = Session.objects.get(pk=key).get_decoded()["_baove_last_seen"]
+    written = Session.objects.get(pk=key).session_data
+    client.get("/cases/")
+    client.get("/")
+    # Nothing written again within the minute: the session's row is as it was.
+    assert Session.objects.get(pk=key).session_data == written
+    # Older than a minute: written again, and the session goes on (not ended as idle).
+    session = client.session
+    session["_baove_last_seen"] = first - 61
+    session.save()
+    assert client.get("/cases/").status_code == 200
+    assert Session.objects.get(pk=key).get_decoded()["_baove_last_seen"] > first - 61
+    # Idle past the timeout: ended, as before.
+    session = client.session
+    session["_baove_last_seen"] = time.time() - settings.SESSION_IDLE_TIMEOUT.total_seconds() - 5
+    session.save()
+    assert client.get("/cases/").status_code == 302
+
+
 def test_a_session_ends_after_its_maximum_length_even_when_active(cast, settings):
     client = Client()
     client.force_login(cast.officer)
