@@ -8,7 +8,7 @@ of every commune. A submitted report freezes its tables and renders from them fo
 
 import datetime
 
-from django.utils import translation
+from django.utils import timezone, translation
 
 from config.pdf import RenderedPdf, render_document
 from config.vietnamese import date as vn_date
@@ -18,6 +18,7 @@ from outgoing.tables import for_print
 from .indicators import GROUPS, circular, definition, definitions
 from .indicators.base import breakdown_rows, table
 from .indicators.circular import CIRCULAR
+from .periods import period_in_words
 
 BASES = [
     "Luật Trẻ em ngày 05 tháng 4 năm 2016",
@@ -305,13 +306,14 @@ def report_document(
         "symbol": symbol or f"BC-{letterhead['symbol']}",
         "number_symbol": number_symbol,
         "draft": not number_symbol,
-        "document_date": issued_on or datetime.date.today(),
+        "document_date": issued_on or timezone.localdate(),
         "document_type": "Báo cáo",
         "document_summary": f"{TITLE}\n{data['period']['label']}",  # the period on a line of its own
         "data": data,
         "bases": BASES,
         "period_start": start,
         "period_end": end,
+        "period_in_words": period_in_words(data),
         "sections": sections,
         "units": units,
         "rollup": rollup or [],

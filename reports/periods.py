@@ -7,6 +7,8 @@ from dataclasses import dataclass
 
 from django.utils.translation import gettext as _
 
+from config.vietnamese import date as vn_date
+
 
 class PeriodError(ValueError):
     pass
@@ -17,6 +19,21 @@ class Period:
     start: datetime.date
     end: datetime.date
     code: str
+
+    @property
+    def label(self) -> str:
+        """The period in the reader's language, for pages ("6 tháng cuối năm 2026", "second half of 2026");
+        documents and what is stored with them use `label_vi`."""
+        if re.fullmatch(r"\d{4}", self.code):
+            return _("year %(year)s") % {"year": self.code}
+        if m := re.fullmatch(r"(\d{4})-H([12])", self.code):
+            text = _("first half of %(year)s") if m[2] == "1" else _("second half of %(year)s")
+            return text % {"year": m[1]}
+        if m := re.fullmatch(r"(\d{4})-Q([1-4])", self.code):
+            return _("quarter %(quarter)s of %(year)s") % {"quarter": m[2], "year": m[1]}
+        if m := re.fullmatch(r"(\d{4})-(\d{2})", self.code):
+            return _("month %(month)s of %(year)s") % {"month": int(m[2]), "year": m[1]}
+        return _("from %(start)s to %(end)s") % {"start": f"{self.start:%d/%m/%Y}", "end": f"{self.end:%d/%m/%Y}"}
 
     @property
     def label_vi(self) -> str:
@@ -81,3 +98,12 @@ def parse(code: str) -> Period:
     raise PeriodError(
         _("“%(code)s” is not a period: use YYYY, YYYY-H1, YYYY-H2, YYYY-Q1…Q4, YYYY-MM or FROM..TO.") % {"code": code}
     )
+
+
+def period_in_words(data: dict) -> str:
+    """The period as the documents write it: "6 tháng đầu năm 2026 (từ ngày 01/01/2026 đến ngày 30/06/2026)",
+    with the day the figures stop at when they were computed before its end."""
+    start, end = vn_date(data["period"]["start"]), vn_date(data["period"]["end"])
+    until = data["period"].get("figures_until")  # absent from reports frozen before it was kept
+    cut = f"; số liệu tính đến ngày {vn_date(until)}" if until else ""
+    return f"{data['period']['label']} (từ ngày {start} đến ngày {end}{cut})"

@@ -65,7 +65,7 @@ def recent_figures(unit: AdministrativeUnit | None, period: Period) -> tuple[dic
     the access door has chosen the unit), so they are kept per unit and period, for
     REPORT_FIGURES_SECONDS while the period runs and REPORT_FIGURES_CLOSED_SECONDS once it is over (late
     records still count in it). The cache failing is not fatal: the figures are then computed."""
-    today = datetime.date.today()  # as compute() takes it
+    today = timezone.localdate()  # as compute() takes it: Vietnam's day
     key = _figures_key(unit, period, today)
     try:
         kept = cache.get(key)
@@ -227,7 +227,7 @@ def _key_figures(unit: AdministrativeUnit, clock) -> Section:
             section="figures",
             title=_("Reports received"),
             detail=_("%(period)s: %(now)s (previous period: %(before)s)")
-            % {"period": period.label_vi, "now": now_count, "before": before_count},
+            % {"period": period.label, "now": now_count, "before": before_count},
             url=dashboard_url,
             action=_("See the figures"),
         ),
@@ -255,4 +255,4 @@ def _key_figures(unit: AdministrativeUnit, clock) -> Section:
 
 def _report_title(report: PeriodicReport) -> str:
     period = Period(report.period_start, report.period_end, report.period_code)
-    return f"{report.unit.name} · {period.label_vi}"
+    return f"{report.unit.name} · {period.label}"

@@ -11,8 +11,9 @@ from openpyxl.styles import Alignment, Border, Font, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.page import PageMargins
 
-from config.vietnamese import date as vn_date
 from config.vietnamese import date_line
+
+from .periods import period_in_words
 
 THIN = Side(style="thin", color="000000")
 BOX = Border(left=THIN, right=THIN, top=THIN, bottom=THIN)
@@ -136,8 +137,7 @@ def report_workbook(
     workbook = Workbook()
     cover = workbook.active
     cover.title = "Báo cáo"
-    start, end = vn_date(data["period"]["start"]), vn_date(data["period"]["end"])
-    period = f"{data['period']['label']} (từ ngày {start} đến ngày {end})"
+    period = period_in_words(data)
     lines = [
         *([letterhead["issuer"]["superior"]] if letterhead["issuer"]["superior"] else []),
         *letterhead["issuer"]["lines"],

@@ -3,6 +3,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse, Http404, JsonResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
@@ -178,6 +179,9 @@ def submit_confirm(request, pk):
             "figures": selectors.key_figures(report.unit, period),
             "missing": selectors.not_reported(report),
             "issuer": services.issue_preview(report),
+            # Before the period's end the figures stop at today, and the document says so.
+            "early": timezone.localdate() < report.period_end,
+            "today": timezone.localdate(),
         },
     )
 

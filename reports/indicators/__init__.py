@@ -8,6 +8,8 @@ from them forever, whatever is added, renamed or removed here later.
 
 import datetime
 
+from django.utils import timezone
+
 from agencies.models import AdministrativeUnit, AgencyType
 from outgoing.names import full_name, in_text
 
@@ -19,7 +21,8 @@ from .registry import GROUPS, definition, get, indicators, register, retire, unr
 
 def compute(unit: AdministrativeUnit | None, period: Period, *, today: datetime.date | None = None) -> dict:
     """Every indicator for UNIT's subtree (None: the whole country) and PERIOD."""
-    context = Context(unit, period, today or datetime.date.today())
+    today = today or timezone.localdate()  # Vietnam's day, not the server's
+    context = Context(unit, period, today)
     return {
         "unit": {
             "code": unit.code if unit else "VN",
@@ -33,6 +36,9 @@ def compute(unit: AdministrativeUnit | None, period: Period, *, today: datetime.
             "start": period.start.isoformat(),
             "end": period.end.isoformat(),
             "label": period.label_vi,
+            # Computed before the period ends (a report due early, as offices often ask): the figures go up to
+            # this day only, and the documents say so. None once the period is over.
+            "figures_until": today.isoformat() if today < period.end else None,
         },
         "subunits": context.sub.names,
         # Every commune of the area, with the sub-unit it lies under: the annex of a roll-up lists them all.
