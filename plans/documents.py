@@ -6,10 +6,12 @@ issuing body's outgoing register (plans.services.plan_results_issue) and is kept
 import datetime
 import io
 
+from django.utils import timezone
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Border, Font, Side
 from openpyxl.worksheet.page import PageMargins
 
+from agencies.models import UnitLevel
 from config.pdf import RenderedPdf, render_document
 from config.vietnamese import date as vn_date
 from config.vietnamese import number, share
@@ -89,7 +91,7 @@ def agency_rows(plan: Plan, date_from, date_to, *, today: datetime.date) -> tupl
 
 def _context(plan: Plan, body: IssuingBody, date_from, date_to, *, number_symbol: str, issued_on) -> dict:
     start, end = period_of(plan, date_from, date_to)
-    today = issued_on or datetime.date.today()
+    today = issued_on or timezone.localdate()  # Vietnam's day, not the server's
     agencies, totals = agency_rows(plan, date_from, date_to, today=today)
     head = letterhead(body)
     basis = f"Kế hoạch số {plan.number} ngày {vn_date(plan.issued_on)} của {plan.issuing_body} về {plan.title}"
@@ -117,10 +119,20 @@ def _context(plan: Plan, body: IssuingBody, date_from, date_to, *, number_symbol
     }
 
 
+def results_issuer(plan: Plan) -> IssuingBody:
+    """Who issues the report on PLAN's results: the issuing body of the plan's unit or, for a plan of a former
+    district (an intermediate level: abolished as a level of government on 1 July 2025, it issues nothing any
+    more), the body of the province it lay in."""
+    unit = plan.unit
+    while unit is not None and unit.level == UnitLevel.INTERMEDIATE:
+        unit = unit.parent
+    return issuing_body_default(unit)
+
+
 def results_document(
     plan: Plan, date_from=None, date_to=None, *, body: IssuingBody | None = None, number_symbol="", issued_on=None
 ) -> RenderedPdf:
-    body = body or issuing_body_default(plan.unit)
+    body = body or results_issuer(plan)
     context = _context(plan, body, date_from, date_to, number_symbol=number_symbol, issued_on=issued_on)
     return render_document("plans/pdf/results.html", context)
 
@@ -184,7 +196,7 @@ def results_xlsx(plan: Plan, date_from=None, date_to=None) -> bytes:
         result_rows(plan, date_from, date_to),
         (5, 70, 40, 12, 18, 30, 60),
     )
-    agencies, totals = agency_rows(plan, date_from, date_to, today=datetime.date.today())
+    agencies, totals = agency_rows(plan, date_from, date_to, today=timezone.localdate())
     rows = [[*row, (row[3] / row[2]) if row[2] else None] for row in agencies]
     total = ["", "Tổng số", *totals, (totals[1] / totals[0]) if totals[0] else None]
     _sheet(workbook, "Theo cơ quan chủ trì", caption, AGENCY_COLUMNS, rows, (5, 45, 14, 14, 14, 14, 14), total=total)

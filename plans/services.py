@@ -268,7 +268,7 @@ def plan_results_issue(*, actor, plan: Plan, date_from=None, date_to=None) -> Ou
     """Issue the report on PLAN's results for a period: the next number of the plan unit's issuing body, the
     PDF kept in the register (signed there by the signer named in it)."""
     from outgoing.models import DocumentKind, SubjectKind
-    from outgoing.services import Issue, document_issue, issuing_body_default
+    from outgoing.services import Issue, document_issue
 
     from . import documents
 
@@ -277,7 +277,7 @@ def plan_results_issue(*, actor, plan: Plan, date_from=None, date_to=None) -> Ou
     start, end = documents.period_of(plan, date_from, date_to)
     if end < start:
         raise ValidationError({"date_to": [_("The end of the period is before its start.")]})
-    body = issuing_body_default(plan.unit)
+    body = documents.results_issuer(plan)
     issue = Issue(
         kind=DocumentKind.REPORT,
         title=f"Báo cáo kết quả thực hiện Kế hoạch số {plan.number} từ {start:%d/%m/%Y} đến {end:%d/%m/%Y}",

@@ -31,6 +31,7 @@ def plan_detail(request, pk):
 def _detail_page(request, plan, *, period_form=None, issue_form=None, status=200):
     """The plan's page; PERIOD_FORM or ISSUE_FORM: the results report's period as typed, refused, with its
     errors at its fields."""
+    may_issue = access.may_import_for(request.user, plan.unit)
     return render(
         request,
         "plans/detail.html",
@@ -41,7 +42,10 @@ def _detail_page(request, plan, *, period_form=None, issue_form=None, status=200
             "period_form": period_form or forms.PeriodForm(),
             "issue_form": issue_form or forms.PeriodForm(auto_id="issue_%s"),
             "today": timezone.localdate(),
-            "may_issue": access.may_import_for(request.user, plan.unit),
+            "may_issue": may_issue,
+            # Who issues the results report, said before the number is taken (not the plan's own body when that
+            # was a former district's).
+            "issuer": documents.results_issuer(plan) if may_issue else None,
             "issued": documents_issued(request.user, SubjectKind.PLAN_RESULTS, plan.pk),
         },
         status=status,

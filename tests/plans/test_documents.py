@@ -80,3 +80,35 @@ def test_a_results_report_is_issued_with_a_number_and_found_in_the_register(plan
     outsider.force_login(focal_point)
     assert outsider.post(f"/plans/{plan.pk}/results/issue/", {}).status_code in (403, 404)
     assert datetime.date.today().year == document.year
+
+
+def test_a_former_districts_plan_reports_its_results_in_the_provinces_name(seed_units, settings, tmp_path):
+    """Districts stopped being a level of government on 1 July 2025: a plan a former district made is reported
+    on by its province, said on the plan page before the number is taken; never in the abolished body's name."""
+    settings.MEDIA_ROOT = tmp_path
+    tay_ninh, _tan_bien, _hung_yen = seed_units
+    plan = services.plan_import(actor=None, spec=parse(seed_text("tan-bien")))
+    assert plan.unit.level == "intermediate"
+    coordinator = MembershipFactory(
+        user=UserFactory(username="dieu_phoi_tn"),
+        role="coordinator",
+        agency=AgencyFactory(agency_type__code="health", name="Sở Y tế Tây Ninh", unit=tay_ninh),
+    ).user
+    client = Client()
+    client.force_login(coordinator)
+    page = re.sub(r"\s+", " ", client.get(f"/plans/{plan.pk}/").content.decode())
+    assert "Ban hành bởi Ủy ban nhân dân tỉnh Tây Ninh" in page
+    assert "cấp huyện" in page
+    client.post(f"/plans/{plan.pk}/results/issue/", {"date_from": "2020-06-01", "date_to": "2020-12-31"})
+    document = OutgoingDocument.objects.get()
+    assert document.issuing_body.unit == tay_ninh
+    text = re.sub(
+        r"\s+",
+        " ",
+        subprocess.run(["pdftotext", "-", "-"], input=document_pdf(document), capture_output=True).stdout.decode(),
+    )
+    assert "ỦY BAN NHÂN DÂN TỈNH TÂY NINH" in text
+    assert "HUYỆN TÂN BIÊN" not in text
+    assert "của Ủy ban nhân dân tỉnh Tây Ninh./." in text
+    # The plan it reports on is still named as issued, by the district.
+    assert "Kế hoạch số 103/KH-UBND" in text
