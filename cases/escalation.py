@@ -10,6 +10,7 @@ from django.utils.translation import gettext, gettext_noop
 from notifications.models import RecipientRole
 from notifications.recipients import ROLE_MEMBERS, AgencyStaff, Area, roles_of
 from notifications.registry import Description, Resolution, roles_by_deadline
+from notifications.services import worded
 
 from .choices import SAFETY_PLAN_REVIEW_DEADLINE, DeadlineKind
 from .models import Assignment, CaseFile, ContactRule, DataSubjectRequest
@@ -23,16 +24,22 @@ DEADLINE_LABELS = {
 }
 
 
-def _describe(deadline, reference: str, commune_name: str, label: str, url: str, now) -> Description:
+def _describe(deadline, reference: str, commune_name: str, label, url: str, now, suffix: str = "") -> Description:
+    """LABEL: the deadline's name, a message id or a lazy label, said in each language (`worded`)."""
     due = timezone.localtime(deadline.due_at).strftime("%H:%M %d/%m/%Y")
-    state = gettext("OVERDUE") if now > deadline.due_at else gettext("due soon")
-    values = {"reference": reference, "label": label, "state": state, "due": due, "commune": commune_name}
-    # No child's name: messages travel by email and SMS gateways outside the system.
-    return Description(
-        title=gettext("[%(reference)s] %(label)s: %(state)s (%(due)s)") % values,
-        body=gettext("Case file %(reference)s – %(commune)s. %(label)s, due %(due)s.") % values,
-        url=url,
-    )
+
+    def make():
+        state = gettext("OVERDUE") if now > deadline.due_at else gettext("due soon")
+        named = gettext(str(label)) + suffix
+        values = {"reference": reference, "label": named, "state": state, "due": due, "commune": commune_name}
+        # No child's name: messages travel by email and SMS gateways outside the system.
+        return (
+            gettext("[%(reference)s] %(label)s: %(state)s (%(due)s)") % values,
+            gettext("Case file %(reference)s – %(commune)s. %(label)s, due %(due)s.") % values,
+        )
+
+    words = worded(make)
+    return Description(title=words["title"], body=words["body"], url=url, translations=words["translations"])
 
 
 def _url_pattern(name: str) -> str:
@@ -57,7 +64,7 @@ class CaseEscalationHandler:
                     if deadline.kind in DeadlineKind.values
                     else DEADLINE_LABELS.get(deadline.kind, deadline.kind)
                 )
-                found[deadline.pk] = (case, case.pk, str(label))
+                found[deadline.pk] = (case, case.pk, label)  # said in each language by _describe
         return found
 
     def resolve(self, deadlines, wanted) -> Resolution:
@@ -80,7 +87,7 @@ class CaseEscalationHandler:
                     elif role in ROLE_MEMBERS:
                         recipients[(deadline.pk, role)] = area.holders(case.commune, role)
                 descriptions[deadline.pk] = _describe(
-                    deadline, case.reference, case.commune.name, gettext(label), url.format(pk=link_pk), now
+                    deadline, case.reference, case.commune.name, label, url.format(pk=link_pk), now
                 )
         return Resolution(recipients, descriptions)
 
@@ -143,13 +150,13 @@ class AssignmentEscalationHandler:
                         recipients[(deadline.pk, role)] = agency_staff.heads(assignment.agency_id)
                     elif role in ROLE_MEMBERS:
                         recipients[(deadline.pk, role)] = area.holders(assignment.case.commune, role)
-                label = f"{gettext(DEADLINE_LABELS.get(deadline.kind, deadline.kind))} ({assignment.agency.name})"
                 descriptions[deadline.pk] = _describe(
                     deadline,
                     assignment.case.reference,
                     assignment.case.commune.name,
-                    label,
+                    DEADLINE_LABELS.get(deadline.kind, deadline.kind),
                     url.format(pk=assignment.pk),
                     now,
+                    suffix=f" ({assignment.agency.name})",
                 )
         return Resolution(recipients, descriptions)

@@ -10,6 +10,7 @@ by email, SMS or Zalo. They are not urgent: outside working hours they wait for 
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.urls import reverse
 from django.utils import translation
@@ -321,22 +322,34 @@ def announce(event, *, case, actor) -> int:
         return 0
     with translation.override("vi"):
         notices = rule(event, case)
-        allowed = named_on(case) if case.is_restricted else None
-        drafts = [
-            NotificationDraft(
-                user=user,
-                title=notice.title,
-                body=notice.body,
-                url=notice.url,
-                key=f"case-event:{event.pk}",
-                is_urgent=notice.urgent,
-                may_hold=not notice.urgent,
-                shown_at_once=True,
-                province_id=province_pk_of(case.commune),
-                about=case,
-            )
-            for notice in notices
-            for user in notice.users
-            if (actor is None or user.pk != actor.pk) and (allowed is None or user.pk in allowed)
-        ]
+        words = [(str(notice.title), str(notice.body)) for notice in notices]
+    # The same notices' words in the pages' other languages (the rule asked again: its people are the same).
+    others = {}
+    for code, _name in settings.LANGUAGES:
+        if code != "vi":
+            with translation.override(code):
+                others[code] = [(str(notice.title), str(notice.body)) for notice in rule(event, case)]
+    allowed = named_on(case) if case.is_restricted else None
+    drafts = [
+        NotificationDraft(
+            user=user,
+            title=words[index][0],
+            body=words[index][1],
+            translations={
+                code: {"title": other[index][0][:255], "body": other[index][1]}
+                for code, other in others.items()
+                if len(other) == len(notices)
+            },
+            url=notice.url,
+            key=f"case-event:{event.pk}",
+            is_urgent=notice.urgent,
+            may_hold=not notice.urgent,
+            shown_at_once=True,
+            province_id=province_pk_of(case.commune),
+            about=case,
+        )
+        for index, notice in enumerate(notices)
+        for user in notice.users
+        if (actor is None or user.pk != actor.pk) and (allowed is None or user.pk in allowed)
+    ]
     return notify_many(drafts)

@@ -4,10 +4,9 @@ import hashlib
 
 from celery import shared_task
 from django.urls import reverse
-from django.utils import translation
 from django.utils.translation import gettext as _
 
-from notifications.services import notify
+from notifications.services import notify, worded
 
 from .hotline import is_hotline_report
 from .models import CaseFile, Report
@@ -54,20 +53,24 @@ def hotline_tell(case_id: int) -> int:
         for case_status in status.cases
     ]
     digest = hashlib.sha256(repr((status.status, outcomes)).encode()).hexdigest()[:32]
-    with translation.override("vi"):
-        lines = [
-            f"{case_status.reference}: {case_status.status}; "
-            + "; ".join(f"{limit.kind}={limit.outcome}" for limit in case_status.limits)
-            for case_status in status.cases
-        ]
-        notice = notify(
-            user=report.received_by,
-            title=_("[%(reference)s] Report passed on: %(status)s")
-            % {"reference": report.external_reference or report.pk, "status": status.status_label},
-            body="\n".join(lines),
-            url=reverse("api-hotline-report", args=[report.pk]),
-            key=f"hotline:{report.pk}:{digest}",
-        )
+    # Codes, as the hotline's system reads them: the same in every language.
+    lines = [
+        f"{case_status.reference}: {case_status.status}; "
+        + "; ".join(f"{limit.kind}={limit.outcome}" for limit in case_status.limits)
+        for case_status in status.cases
+    ]
+    notice = notify(
+        user=report.received_by,
+        **worded(
+            lambda: (
+                _("[%(reference)s] Report passed on: %(status)s")
+                % {"reference": report.external_reference or report.pk, "status": str(status.status_label)},
+                "\n".join(lines),
+            )
+        ),
+        url=reverse("api-hotline-report", args=[report.pk]),
+        key=f"hotline:{report.pk}:{digest}",
+    )
     return 1 if notice is not None else 0
 
 

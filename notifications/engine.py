@@ -156,6 +156,7 @@ def _announce(firings: list[_Firing]) -> int:
                     user=user,
                     title=description.title,
                     body=description.body,
+                    translations=description.translations,
                     url=description.url,
                     deadline=deadline,
                     step=firing.due_steps[-1][0],

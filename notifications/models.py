@@ -3,6 +3,7 @@ from django.contrib.contenttypes.fields import GenericForeignKey
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from config.encrypted import EncryptedTextField
@@ -192,8 +193,12 @@ class Notification(models.Model):
     key = models.CharField(max_length=100, blank=True)
     # Not shown nor sent before this time: a reminder that is not urgent waits for working hours.
     deliver_at = models.DateTimeField(null=True, blank=True)
+    # In Vietnamese: what the bell shows on Vietnamese pages and what email, SMS and Zalo carry.
     title = models.CharField(_("title"), max_length=255)
     body = models.TextField(_("message"), blank=True)
+    # The same in the pages' other languages, made with it: {"en": {"title": …, "body": …}} (none for notices
+    # made before it was kept: those show in Vietnamese).
+    translations = models.JSONField(_("translations"), default=dict, blank=True)
     url = models.CharField(max_length=500, blank=True)
     deadline = models.ForeignKey(Deadline, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     step = models.PositiveSmallIntegerField(null=True, blank=True)
@@ -215,6 +220,29 @@ class Notification(models.Model):
             ),
             models.UniqueConstraint(fields=["user", "key"], condition=~Q(key=""), name="notification_once_per_key"),
         ]
+
+    def _in_page_language(self, part: str) -> str:
+        language = (get_language() or "vi").split("-")[0]
+        if language != "vi":
+            translated = (self.translations or {}).get(language, {}).get(part)
+            if translated:
+                return translated
+        return getattr(self, part)
+
+    @property
+    def shown_title(self) -> str:
+        """The title in the page's language (Vietnamese when no translation was made)."""
+        return self._in_page_language("title")
+
+    @property
+    def shown_body(self) -> str:
+        return self._in_page_language("body")
+
+    @property
+    def shown_language(self) -> str:
+        """The language of what is shown ("vi" for a notice made before translations were kept)."""
+        language = (get_language() or "vi").split("-")[0]
+        return language if (self.translations or {}).get(language) else "vi"
 
 
 class DeliveryState(models.TextChoices):

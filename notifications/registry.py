@@ -5,15 +5,16 @@ recipient role is and how to describe each deadline. Batches keep a scan's query
 """
 
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Protocol
 
 
 @dataclass(frozen=True)
 class Description:
-    title: str
+    title: str  # in Vietnamese (notifications.services.worded)
     body: str
     url: str
+    translations: dict = field(default_factory=dict)  # the same in the pages' other languages
 
 
 @dataclass

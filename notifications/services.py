@@ -1,11 +1,13 @@
 """The deadline API other apps use: set, meet, cancel. They never write Deadline rows themselves."""
 
 import datetime
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
 
+from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from .ladders import arm, ladder_for, ladders_for
 from .models import Deadline, DeadlineState, Delivery, DeliveryState, EmailMode, Notification, Preference
@@ -102,6 +104,23 @@ class NotificationDraft:
     # What it is about (a case file…): its alleged perpetrators are never told (notifications.recipients).
     # A deadline's notice is about the deadline's target.
     about: object = None
+    # The title and body in the pages' other languages ({"en": {"title": …, "body": …}}): see `worded`.
+    translations: dict = field(default_factory=dict)
+
+
+def worded(make: Callable[[], tuple[str, str]]) -> dict:
+    """A notice's words from MAKE (its title and body in the active language), made in Vietnamese — kept, and
+    sent by email, SMS and Zalo — and in each other language of the pages, shown in the bell to whoever reads
+    in it. Returns the title, body and translations of a NotificationDraft."""
+    with translation.override("vi"):
+        title, body = make()
+    translations = {}
+    for code, _name in settings.LANGUAGES:
+        if code != "vi":
+            with translation.override(code):
+                other_title, other_body = make()
+            translations[code] = {"title": str(other_title)[:255], "body": str(other_body)}
+    return {"title": str(title), "body": str(body), "translations": translations}
 
 
 def notify(**fields) -> Notification | None:
@@ -158,6 +177,7 @@ def _notify_many(drafts: list[NotificationDraft]) -> list[Notification]:
                 key=draft.key,
                 title=draft.title[:255],
                 body=draft.body,
+                translations=draft.translations,
                 url=draft.url,
                 deadline=draft.deadline,
                 step=draft.step,

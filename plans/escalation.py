@@ -11,6 +11,7 @@ from agencies.models import Role, StaffMembership
 from notifications.models import RecipientRole
 from notifications.recipients import AgencyStaff
 from notifications.registry import Description, Resolution, roles_by_deadline
+from notifications.services import worded
 
 from .models import TaskOccurrence
 
@@ -45,11 +46,23 @@ class OccurrenceEscalationHandler:
                     elif role == RecipientRole.LEADER:
                         recipients[(pk, role)] = [plan.leader] if plan.leader else leaders.get(plan.unit.path, [])
                 due = occurrence.due_date.strftime("%d/%m/%Y")
-                state = gettext("OVERDUE") if now > deadline.due_at else gettext("due soon")
+                overdue = now > deadline.due_at
+
+                def make(plan=plan, task=task, due=due, overdue=overdue):
+                    state = gettext("OVERDUE") if overdue else gettext("due soon")
+                    title = gettext("[%(plan)s] %(agency)s: task %(state)s (%(due)s)") % {
+                        "plan": plan.number,
+                        "agency": task.lead_agency.name,
+                        "state": state,
+                        "due": due,
+                    }
+                    return title, task.content[:300]
+
+                words = worded(make)
                 descriptions[deadline.pk] = Description(
-                    title=gettext("[%(plan)s] %(agency)s: task %(state)s (%(due)s)")
-                    % {"plan": plan.number, "agency": task.lead_agency.name, "state": state, "due": due},
-                    body=task.content[:300],
+                    title=words["title"],
+                    body=words["body"],
                     url=reverse("plans:detail", args=[plan.pk]),
+                    translations=words["translations"],
                 )
         return Resolution(recipients, descriptions)

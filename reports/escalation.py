@@ -5,8 +5,10 @@ from django.utils.translation import gettext
 
 from notifications.recipients import ROLE_MEMBERS, Area, roles_of
 from notifications.registry import Description, Resolution, roles_by_deadline
+from notifications.services import worded
 
 from .models import PeriodicReport
+from .periods import Period
 
 
 class ReportEscalationHandler:
@@ -24,10 +26,15 @@ class ReportEscalationHandler:
                     if role in ROLE_MEMBERS:
                         recipients[(deadline.pk, role)] = area.holders(report.unit, role)
                 due = timezone.localtime(deadline.due_at).strftime("%d/%m/%Y")
+                period = Period(report.period_start, report.period_end, report.period_code)
+                words = worded(
+                    lambda period=period, report=report, due=due: (
+                        gettext("Periodic report %(period)s of %(unit)s: due %(due)s")
+                        % {"period": period.label, "unit": report.unit.name, "due": due},
+                        "",
+                    )
+                )
                 descriptions[deadline.pk] = Description(
-                    title=gettext("Periodic report %(period)s of %(unit)s: due %(due)s")
-                    % {"period": report.period_code, "unit": report.unit.name, "due": due},
-                    body="",
-                    url=f"/reports/{report.pk}/",
+                    title=words["title"], body="", url=f"/reports/{report.pk}/", translations=words["translations"]
                 )
         return Resolution(recipients, descriptions)

@@ -9,8 +9,9 @@ from django.core.files.base import ContentFile
 from django.db import transaction
 from django.db.models import F
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from agencies.access import province_pk_of
 from agencies.models import AdministrativeUnit, Role
@@ -228,41 +229,44 @@ def _announce(report: PeriodicReport, actor) -> int:
     """The hand-off of a periodic report: submitted → the level above, which accepts or returns it;
     accepted or returned → the unit's authors. One notice per person per step (its key)."""
     from agencies.models import StaffMembership
-    from notifications.services import NotificationDraft, notify_many
+    from notifications.services import NotificationDraft, notify_many, worded
 
     period = Period(report.period_start, report.period_end, report.period_code)
-    values = {"unit": report.unit.name, "period": period.label_vi}
-    with translation.override("vi"):
-        if report.status == ReportStatus.SUBMITTED:
-            unit, roles = report.unit.parent, REVIEW_ROLES
-            title = _("%(unit)s submitted its %(period)s report: accept or return it") % values
-        elif report.status == ReportStatus.ACCEPTED:
-            unit, roles = report.unit, AUTHOR_ROLES
-            title = _("The %(period)s report of %(unit)s was accepted") % values
-        else:
-            unit, roles = report.unit, AUTHOR_ROLES
-            title = _("The %(period)s report of %(unit)s was returned for correction") % values
-        if unit is None:
-            return 0
-        users = {
-            m.user
-            for m in StaffMembership.objects.filter(
-                unit=unit, role__in=roles, is_active=True, user__is_active=True
-            ).select_related("user")
-        }
-        drafts = [
-            NotificationDraft(
-                user=user,
-                title=title,
-                body=report.review_comment if report.status == ReportStatus.RETURNED else "",
-                url=reverse("reports:detail", args=[report.pk]),
-                key=f"report:{report.pk}:{report.status}:{report.version}:{report.reviewed_at or report.submitted_at}",
-                may_hold=True,
-                province_id=province_pk_of(report.unit),
-            )
-            for user in users
-            if user.pk != actor.pk
-        ]
+    if report.status == ReportStatus.SUBMITTED:
+        unit, roles = report.unit.parent, REVIEW_ROLES
+        title = gettext_noop("%(unit)s submitted its %(period)s report: accept or return it")
+    elif report.status == ReportStatus.ACCEPTED:
+        unit, roles = report.unit, AUTHOR_ROLES
+        title = gettext_noop("The %(period)s report of %(unit)s was accepted")
+    else:
+        unit, roles = report.unit, AUTHOR_ROLES
+        title = gettext_noop("The %(period)s report of %(unit)s was returned for correction")
+    if unit is None:
+        return 0
+    words = worded(
+        lambda: (
+            _(title) % {"unit": report.unit.name, "period": period.label},
+            report.review_comment if report.status == ReportStatus.RETURNED else "",
+        )
+    )
+    users = {
+        m.user
+        for m in StaffMembership.objects.filter(
+            unit=unit, role__in=roles, is_active=True, user__is_active=True
+        ).select_related("user")
+    }
+    drafts = [
+        NotificationDraft(
+            user=user,
+            **words,
+            url=reverse("reports:detail", args=[report.pk]),
+            key=f"report:{report.pk}:{report.status}:{report.version}:{report.reviewed_at or report.submitted_at}",
+            may_hold=True,
+            province_id=province_pk_of(report.unit),
+        )
+        for user in users
+        if user.pk != actor.pk
+    ]
     return notify_many(drafts)
 
 
@@ -276,7 +280,7 @@ def reports_open_for_period(*, period: Period, level: str = "commune") -> int:
 
     from agencies.models import StaffMembership
     from notifications.calendar import end_of_day
-    from notifications.services import NotificationDraft, deadline_set, notify_many
+    from notifications.services import NotificationDraft, deadline_set, notify_many, worded
 
     units = list(AdministrativeUnit.objects.filter(level=level, is_active=True))
     existing = set(
@@ -307,8 +311,13 @@ def reports_open_for_period(*, period: Period, level: str = "commune") -> int:
         [
             NotificationDraft(
                 user=membership.user,
-                title=_("The %(period)s report of %(unit)s is ready to fill in")
-                % {"period": period.label_vi, "unit": units_by_pk[membership.unit_id].name},
+                **worded(
+                    lambda membership=membership: (
+                        _("The %(period)s report of %(unit)s is ready to fill in")
+                        % {"period": period.label, "unit": units_by_pk[membership.unit_id].name},
+                        "",
+                    )
+                ),
                 url=f"/reports/{by_unit[membership.unit_id].pk}/",
             )
             for membership in officers.select_related("user")

@@ -9,7 +9,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.crypto import get_random_string
 from django.utils.translation import gettext as _
 
@@ -19,7 +19,7 @@ from audit.recorder import record
 from config import files
 from config.uploads import checked_upload
 from notifications import phones
-from notifications.services import NotificationDraft, notify_many
+from notifications.services import NotificationDraft, notify_many, worded
 
 from .. import access, handoffs
 from ..models import Attachment, CommunityReport, CommunityReportStatus, CommunitySource, Report, Urgency
@@ -136,23 +136,24 @@ def _announce(found: CommunityReport) -> None:
     """Tell the commune's officers: a report waits to be verified (urgent when the child is in danger now).
     No child's name: the message may travel by email, SMS or Zalo."""
     officers = list(get_user_model().objects.filter(pk__in=handoffs.commune_officer_ids(found.commune), is_active=True))
-    with translation.override("vi"):
-        title = _("New report to verify – %(commune)s (%(source)s)") % {
-            "commune": found.commune.name,
-            "source": found.get_source_display(),
-        }
-        drafts = [
-            NotificationDraft(
-                user=officer,
-                title=title,
-                body=str(found.get_urgency_display()),
-                url=reverse("cases:community_detail", args=[found.pk]),
-                is_urgent=found.urgency == Urgency.DANGER_NOW,
-                key=f"community-report:{found.pk}",
-                province_id=province_pk_of(found.commune),
-            )
-            for officer in officers
-        ]
+    words = worded(
+        lambda: (
+            _("New report to verify – %(commune)s (%(source)s)")
+            % {"commune": found.commune.name, "source": found.get_source_display()},
+            str(found.get_urgency_display()),
+        )
+    )
+    drafts = [
+        NotificationDraft(
+            user=officer,
+            **words,
+            url=reverse("cases:community_detail", args=[found.pk]),
+            is_urgent=found.urgency == Urgency.DANGER_NOW,
+            key=f"community-report:{found.pk}",
+            province_id=province_pk_of(found.commune),
+        )
+        for officer in officers
+    ]
     notify_many(drafts)
 
 

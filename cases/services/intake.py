@@ -10,7 +10,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Count
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from agencies.access import province_pk_of
@@ -18,7 +18,7 @@ from agencies.models import AdministrativeUnit
 from audit.recorder import record, together
 from config import names
 from notifications import phones
-from notifications.services import NotificationDraft, notify_many
+from notifications.services import NotificationDraft, notify_many, worded
 
 from .. import access, events, handoffs, lists, name_search
 from ..ages import CHILD_AGE_LIMIT, age_on
@@ -327,22 +327,23 @@ def _announce_new_report(report: Report, cases: list[CaseFile], actor) -> None:
         return  # the commune's only officer recorded it
     officers = list(get_user_model().objects.filter(pk__in=others, is_active=True))
     drafts = []
-    with translation.override("vi"):
-        for case in cases:
-            values = {"reference": case.reference, "commune": report.commune.name}
-            for officer in officers:
-                drafts.append(
-                    NotificationDraft(
-                        user=officer,
-                        title=_("[%(reference)s] New report received – %(commune)s") % values,
-                        body=_(
-                            "A new case file was opened from a report. "
-                            "Assess the risk: emergency measures within 12 hours."
-                        ),
-                        url=reverse("cases:detail", args=[case.pk]),
-                        is_urgent=True,
-                        province_id=province_pk_of(report.commune),
-                        about=case,
-                    )
+    for case in cases:
+        values = {"reference": case.reference, "commune": report.commune.name}
+        words = worded(
+            lambda values=values: (
+                _("[%(reference)s] New report received – %(commune)s") % values,
+                _("A new case file was opened from a report. Assess the risk: emergency measures within 12 hours."),
+            )
+        )
+        for officer in officers:
+            drafts.append(
+                NotificationDraft(
+                    user=officer,
+                    **words,
+                    url=reverse("cases:detail", args=[case.pk]),
+                    is_urgent=True,
+                    province_id=province_pk_of(report.commune),
+                    about=case,
                 )
+            )
     notify_many(drafts)

@@ -9,13 +9,12 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.urls import reverse
-from django.utils import translation
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from agencies.access import province_pk_of
-from notifications.services import NotificationDraft, notify_many
+from notifications.services import NotificationDraft, notify_many, worded
 
 from .. import access, events, handoffs
 from ..choices import OPEN_STATES
@@ -224,8 +223,8 @@ def _announce_handover(result: Handover, *, actor, reason: str, token: str) -> N
         "reason": reason,
     }
     cases_url = reverse("cases:list")
-    drafts = []
-    with translation.override("vi"):
+
+    def left_with_you() -> str:
         kept = (
             ngettext(
                 "%(kept)s restricted case file stays with you: it does not name the new officer.",
@@ -246,40 +245,51 @@ def _announce_handover(result: Handover, *, actor, reason: str, token: str) -> N
             if result.unconfirmed
             else ""
         )
-        if result.handed and result.to_officer.pk in people:
-            drafts.append(
-                NotificationDraft(
-                    user=people[result.to_officer.pk],
-                    title=ngettext(
-                        "%(count)s case file of %(commune)s handed over to you",
-                        "%(count)s case files of %(commune)s handed over to you",
-                        len(result.handed),
+        return " ".join(filter(None, [_("Reason: %(reason)s") % values, kept, unconfirmed]))
+
+    drafts = []
+    if result.handed and result.to_officer.pk in people:
+        drafts.append(
+            NotificationDraft(
+                user=people[result.to_officer.pk],
+                **worded(
+                    lambda: (
+                        ngettext(
+                            "%(count)s case file of %(commune)s handed over to you",
+                            "%(count)s case files of %(commune)s handed over to you",
+                            len(result.handed),
+                        )
+                        % values,
+                        _("You now answer for them (from %(from)s). Reason: %(reason)s") % values,
                     )
-                    % values,
-                    body=_("You now answer for them (from %(from)s). Reason: %(reason)s") % values,
-                    url=f"{cases_url}?{urlencode({'officer': result.to_officer.pk})}",
-                    key=f"handover:{token}",
-                    shown_at_once=True,
-                    may_hold=True,
-                    province_id=province_pk_of(result.commune),
-                )
+                ),
+                url=f"{cases_url}?{urlencode({'officer': result.to_officer.pk})}",
+                key=f"handover:{token}",
+                shown_at_once=True,
+                may_hold=True,
+                province_id=province_pk_of(result.commune),
             )
-        if result.handed and result.from_officer.pk in people:
-            drafts.append(
-                NotificationDraft(
-                    user=people[result.from_officer.pk],
-                    title=ngettext(
-                        "%(count)s of your case files in %(commune)s handed over to %(to)s",
-                        "%(count)s of your case files in %(commune)s handed over to %(to)s",
-                        len(result.handed),
+        )
+    if result.handed and result.from_officer.pk in people:
+        drafts.append(
+            NotificationDraft(
+                user=people[result.from_officer.pk],
+                **worded(
+                    lambda: (
+                        ngettext(
+                            "%(count)s of your case files in %(commune)s handed over to %(to)s",
+                            "%(count)s of your case files in %(commune)s handed over to %(to)s",
+                            len(result.handed),
+                        )
+                        % values,
+                        left_with_you(),
                     )
-                    % values,
-                    body=" ".join(filter(None, [_("Reason: %(reason)s") % values, kept, unconfirmed])),
-                    url=f"{cases_url}?{urlencode({'officer': result.from_officer.pk})}",
-                    key=f"handover:{token}",
-                    shown_at_once=True,
-                    may_hold=True,
-                    province_id=province_pk_of(result.commune),
-                )
+                ),
+                url=f"{cases_url}?{urlencode({'officer': result.from_officer.pk})}",
+                key=f"handover:{token}",
+                shown_at_once=True,
+                may_hold=True,
+                province_id=province_pk_of(result.commune),
             )
+        )
     notify_many(drafts)
