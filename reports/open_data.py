@@ -14,12 +14,12 @@ from .models import PeriodicReport, ReportStatus
 
 SCHEMA = "baove-open-data-report"
 # Major: a field removed or its meaning changed; minor: a field added. Readers check the major.
-SCHEMA_VERSION = "1.0"
+SCHEMA_VERSION = "1.1"  # 1.1: period.figures_until
 PUBLISHED_STATES = (ReportStatus.SUBMITTED, ReportStatus.ACCEPTED)
 CSV_COLUMNS = [
     "schema_version", "unit_code", "unit_name", "unit_level", "period_code", "period_start", "period_end",
     "report_version", "indicator_id", "indicator_code", "indicator_name", "path", "breakdown", "breakdown_labels",
-    "value",
+    "value", "figures_until",
 ]  # fmt: skip
 # A breakdown key's dimension: by_sex → sex; assisted_by_group → group (its measure: assisted).
 _KINDS = {key: kind for key, (_title, kind) in BREAKDOWN_LABELS.items()}
@@ -116,6 +116,8 @@ def document(report: PeriodicReport) -> dict:
             "start": period.get("start", ""),
             "end": period.get("end", ""),
             "label": period.get("label", ""),
+            # The day the figures stop at, for a report submitted before its period ended (else null).
+            "figures_until": period.get("figures_until"),
         },
         "subunits": [{"code": code, "name": name} for code, name in (data.get("subunits") or {}).items()],
         "indicators": indicators,
@@ -139,6 +141,7 @@ def as_csv(opened: dict) -> str:
                     ";".join(f"{cell['dimension']}={cell['code']}" for cell in figure["breakdown"]),
                     "; ".join(str(cell["label"]) for cell in figure["breakdown"]),
                     "" if figure["value"] is None else figure["value"],
+                    period.get("figures_until") or "",
                 ]
             )  # fmt: skip
     return output.getvalue()

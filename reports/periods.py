@@ -30,9 +30,9 @@ class Period:
             text = _("first half of %(year)s") if m[2] == "1" else _("second half of %(year)s")
             return text % {"year": m[1]}
         if m := re.fullmatch(r"(\d{4})-Q([1-4])", self.code):
-            return _("quarter %(quarter)s of %(year)s") % {"quarter": m[2], "year": m[1]}
+            return _("Q%(quarter)s %(year)s") % {"quarter": m[2], "year": m[1]}
         if m := re.fullmatch(r"(\d{4})-(\d{2})", self.code):
-            return _("month %(month)s of %(year)s") % {"month": int(m[2]), "year": m[1]}
+            return _("%(month)s/%(year)s") % {"month": int(m[2]), "year": m[1]}
         return _("from %(start)s to %(end)s") % {"start": f"{self.start:%d/%m/%Y}", "end": f"{self.end:%d/%m/%Y}"}
 
     @property

@@ -6,6 +6,7 @@ from django.core.cache import cache
 from django.db import connection
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 from agencies.access import active_memberships, jurisdiction_of
@@ -227,7 +228,7 @@ def _key_figures(unit: AdministrativeUnit, clock) -> Section:
             section="figures",
             title=_("Reports received"),
             detail=_("%(period)s: %(now)s (previous period: %(before)s)")
-            % {"period": period.label, "now": now_count, "before": before_count},
+            % {"period": capfirst(period.label), "now": now_count, "before": before_count},
             url=dashboard_url,
             action=_("See the figures"),
         ),

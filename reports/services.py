@@ -121,6 +121,8 @@ def report_submit(*, actor, report: PeriodicReport) -> PeriodicReport:
     require_author(actor, report.unit)
     if report.status not in (ReportStatus.DRAFT, ReportStatus.RETURNED):
         raise ValidationError(_("This report has already been submitted."))
+    if timezone.localdate() < report.period_start:
+        raise ValidationError(_("This period has not started yet: its report can be submitted once it has."))
     period = Period(report.period_start, report.period_end, report.period_code)
     data = compute(report.unit, period)
     rows = rollup(report, data)

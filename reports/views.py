@@ -1,3 +1,5 @@
+import datetime
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -149,9 +151,15 @@ def detail(request, pk):
             "issuing_bodies": issuing_bodies_of(report.unit) if editable else [],
             "editable": editable,
             "is_frozen": data is not None,
+            # Submitted before its period ended: the reviewer reads up to when its figures go.
+            "figures_until": _day((data or {}).get("period", {}).get("figures_until")),
             "can_review": report.status == ReportStatus.SUBMITTED and access.may_review(request.user, report),
         },
     )
+
+
+def _day(iso: str | None):
+    return datetime.date.fromisoformat(iso) if iso else None
 
 
 @login_required
@@ -170,6 +178,7 @@ def submit_confirm(request, pk):
             messages.success(request, _("The report is submitted: its figures and files are frozen."))
             return redirect("reports:detail", pk=report.pk)
     period = Period(report.period_start, report.period_end, report.period_code)
+    today = timezone.localdate()
     return render(
         request,
         "reports/submit.html",
@@ -179,9 +188,11 @@ def submit_confirm(request, pk):
             "figures": selectors.key_figures(report.unit, period),
             "missing": selectors.not_reported(report),
             "issuer": services.issue_preview(report),
-            # Before the period's end the figures stop at today, and the document says so.
-            "early": timezone.localdate() < report.period_end,
-            "today": timezone.localdate(),
+            # Before the period's end the figures stop at today, and the document says so; a period not begun
+            # has nothing to report.
+            "early": today <= report.period_end,
+            "not_started": today < report.period_start,
+            "today": today,
         },
     )
 

@@ -38,7 +38,8 @@ def compute(unit: AdministrativeUnit | None, period: Period, *, today: datetime.
             "label": period.label_vi,
             # Computed before the period ends (a report due early, as offices often ask): the figures go up to
             # this day only, and the documents say so. None once the period is over.
-            "figures_until": today.isoformat() if today < period.end else None,
+            # (On the period's last day too: the day is not over.)
+            "figures_until": today.isoformat() if today <= period.end else None,
         },
         "subunits": context.sub.names,
         # Every commune of the area, with the sub-unit it lies under: the annex of a roll-up lists them all.

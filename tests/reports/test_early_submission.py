@@ -83,3 +83,41 @@ def test_a_report_of_a_period_that_is_over_says_nothing_of_the_kind(tree, cast):
     assert "(từ ngày 01/07/2026 đến ngày 31/12/2026)" in pdf
     assert "số liệu tính đến" not in pdf
     assert "số liệu tính đến" not in xlsx
+
+
+@time_machine.travel(datetime.datetime(2026, 12, 31, 3, 0, tzinfo=datetime.UTC), tick=False)
+def test_on_the_periods_last_day_the_figures_are_said_to_stop_at_that_day(tree, cast):
+    """The day is not over: a record made that evening is not in the report."""
+    officer_client = _signed_in(cast.officer)
+    period = Period(datetime.date(2026, 7, 1), datetime.date(2026, 12, 31), "2026-H2")
+    report = services.report_draft(actor=cast.officer, unit=tree.commune_c1, period=period)
+    assert 'data-testid="period-not-ended"' in officer_client.get(f"/reports/{report.pk}/submit/").content.decode()
+    officer_client.post(f"/reports/{report.pk}/submit/")
+    report.refresh_from_db()
+    assert report.data["period"]["figures_until"] == "2026-12-31"
+    # The level above reads it on the report's page, and the open data carries it.
+    page = officer_client.get(f"/reports/{report.pk}/").content.decode()
+    assert 'data-testid="figures-until"' in page
+    assert "31/12/2026" in page
+    opened = officer_client.get(f"/reports/{report.pk}/open-data.json").json()
+    assert opened["period"]["figures_until"] == "2026-12-31"
+    assert opened["schema_version"] == "1.1"
+    csv_text = officer_client.get(f"/reports/{report.pk}/open-data.csv").content.decode("utf-8-sig")
+    header, first = csv_text.splitlines()[:2]
+    assert header.endswith(",figures_until")
+    assert first.endswith(",2026-12-31")
+
+
+@time_machine.travel(datetime.datetime(2026, 12, 2, 3, 0, tzinfo=datetime.UTC), tick=False)
+def test_a_period_not_begun_has_nothing_to_submit(tree, cast):
+    officer_client = _signed_in(cast.officer)
+    period = Period(datetime.date(2027, 1, 1), datetime.date(2027, 6, 30), "2027-H1")
+    report = services.report_draft(actor=cast.officer, unit=tree.commune_c1, period=period)
+    page = officer_client.get(f"/reports/{report.pk}/submit/").content.decode()
+    assert 'data-testid="period-not-started"' in page
+    assert 'data-testid="confirm-submit"' not in page
+    response = officer_client.post(f"/reports/{report.pk}/submit/", follow=True)
+    report.refresh_from_db()
+    assert report.status == "draft"
+    assert report.document is None
+    assert "chưa bắt đầu" in response.content.decode()
