@@ -582,12 +582,12 @@ def seed(*, children: int, cases: int, deadlines: int, seed_value: int = 2026, a
             for _ in range(2):
                 number += 1
                 yield (number, f"[HS-{opened:%Y}-{case:06d}] Thời hạn sắp đến", "", f"/cases/{case}/", None, False, opened,
-                       None, None, None, staff[commune]["officer"][0], "")  # fmt: skip
+                       None, None, None, staff[commune]["officer"][0], "", "{}")  # fmt: skip
 
     copy_rows(
         "notifications_notification",
         ["id", "title", "body", "url", "step", "is_urgent", "created_at", "read_at", "digested_at", "deadline_id", "user_id",
-         "key"],
+         "key", "translations"],
         notifications(),
         written,
     )  # fmt: skip
