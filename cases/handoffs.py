@@ -10,7 +10,6 @@ by email, SMS or Zalo. They are not urgent: outside working hours they wait for 
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.urls import reverse
 from django.utils import translation
@@ -22,7 +21,7 @@ from agencies.models import AdministrativeUnit, Role, StaffMembership
 from notifications import config_cache
 from notifications.models import RecipientRole
 from notifications.recipients import AgencyStaff, Area
-from notifications.services import NotificationDraft, forget_counts_after_commit, notify_many
+from notifications.services import NotificationDraft, forget_counts_after_commit, in_other_languages, notify_many
 
 from .access import named_on
 from .choices import CaseEventKind as K
@@ -324,11 +323,7 @@ def announce(event, *, case, actor) -> int:
         notices = rule(event, case)
         words = [(str(notice.title), str(notice.body)) for notice in notices]
     # The same notices' words in the pages' other languages (the rule asked again: its people are the same).
-    others = {}
-    for code, _name in settings.LANGUAGES:
-        if code != "vi":
-            with translation.override(code):
-                others[code] = [(str(notice.title), str(notice.body)) for notice in rule(event, case)]
+    others = in_other_languages(lambda: [(str(notice.title), str(notice.body)) for notice in rule(event, case)])
     allowed = named_on(case) if case.is_restricted else None
     drafts = [
         NotificationDraft(

@@ -6,6 +6,7 @@ below 10 and the months 1 and 2 take a leading zero).
 """
 
 import datetime
+import unicodedata
 from decimal import ROUND_HALF_UP, Decimal
 
 
@@ -76,29 +77,21 @@ def upper(text: str) -> str:
 # The Vietnamese alphabet's order: ă and â after a, đ after d, ê after e, ô and ơ after o, ư after u; the tones
 # (grave, hook, tilde, acute, dot below) only break ties, in that order.
 _ALPHABET = "aăâbcdđeêghiklmnoôơpqrstuưvxy"
-_LETTER_MARKS = {"\u0306": "ă", "\u0302": "â"}
+# A letter and its mark (breve, circumflex, horn) as NFD writes them, and the letter they make.
+_MARKED = {"a\u0306": "ă", "a\u0302": "â", "e\u0302": "ê", "o\u0302": "ô", "o\u031b": "ơ", "u\u031b": "ư"}
+_MARKS = {"\u0306", "\u0302", "\u031b"}
 _TONES = {"\u0300": 1, "\u0309": 2, "\u0303": 3, "\u0301": 4, "\u0323": 5}
 
 
 def sort_key(text: str) -> tuple:
     """TEXT ordered as a Vietnamese reader expects (Đà Nẵng among the D's, after Đ's D's), not by code point
     (every Đ after Z)."""
-    import unicodedata
-
     letters, tones = [], []
     for char in unicodedata.normalize("NFD", (text or "").lower()):
         if char in _TONES:
             tones.append(_TONES[char])
-        elif char in ("\u0306", "\u0302", "\u031b") and letters:
-            base = letters[-1]
-            letters[-1] = {
-                "a\u0306": "ă",
-                "a\u0302": "â",
-                "e\u0302": "ê",
-                "o\u0302": "ô",
-                "o\u031b": "ơ",
-                "u\u031b": "ư",
-            }.get(base + char, base)
+        elif char in _MARKS and letters:
+            letters[-1] = _MARKED.get(letters[-1] + char, letters[-1])
         else:
             letters.append(char)
     # Syllable by syllable: a space comes before any letter (Cà Mau before Cao Bằng).

@@ -221,28 +221,24 @@ class Notification(models.Model):
             models.UniqueConstraint(fields=["user", "key"], condition=~Q(key=""), name="notification_once_per_key"),
         ]
 
-    def _in_page_language(self, part: str) -> str:
+    @property
+    def shown_language(self) -> str:
+        """The language the notice is shown in: the page's, or Vietnamese for a notice made before translations
+        were kept."""
         language = (get_language() or "vi").split("-")[0]
-        if language != "vi":
-            translated = (self.translations or {}).get(language, {}).get(part)
-            if translated:
-                return translated
-        return getattr(self, part)
+        return language if (self.translations or {}).get(language) else "vi"
+
+    def _shown(self, part: str) -> str:
+        language = self.shown_language
+        return getattr(self, part) if language == "vi" else self.translations[language].get(part, "")
 
     @property
     def shown_title(self) -> str:
-        """The title in the page's language (Vietnamese when no translation was made)."""
-        return self._in_page_language("title")
+        return self._shown("title")
 
     @property
     def shown_body(self) -> str:
-        return self._in_page_language("body")
-
-    @property
-    def shown_language(self) -> str:
-        """The language of what is shown ("vi" for a notice made before translations were kept)."""
-        language = (get_language() or "vi").split("-")[0]
-        return language if (self.translations or {}).get(language) else "vi"
+        return self._shown("body")
 
 
 class DeliveryState(models.TextChoices):

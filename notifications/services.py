@@ -108,18 +108,26 @@ class NotificationDraft:
     translations: dict = field(default_factory=dict)
 
 
+def in_other_languages(make: Callable):
+    """MAKE() in each language of the pages but Vietnamese, as {code: result}."""
+    made = {}
+    for code, _name in settings.LANGUAGES:
+        if code != "vi":
+            with translation.override(code):
+                made[code] = make()
+    return made
+
+
 def worded(make: Callable[[], tuple[str, str]]) -> dict:
     """A notice's words from MAKE (its title and body in the active language), made in Vietnamese — kept, and
     sent by email, SMS and Zalo — and in each other language of the pages, shown in the bell to whoever reads
     in it. Returns the title, body and translations of a NotificationDraft."""
     with translation.override("vi"):
         title, body = make()
-    translations = {}
-    for code, _name in settings.LANGUAGES:
-        if code != "vi":
-            with translation.override(code):
-                other_title, other_body = make()
-            translations[code] = {"title": str(other_title)[:255], "body": str(other_body)}
+    translations = {
+        code: {"title": str(other_title)[:255], "body": str(other_body)}
+        for code, (other_title, other_body) in in_other_languages(make).items()
+    }
     return {"title": str(title), "body": str(body), "translations": translations}
 
 

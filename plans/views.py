@@ -63,27 +63,25 @@ def _tasks_page(request, failed=None):
     """FAILED: (occurrence pk, its bound form) of a report refused: shown again, open, with what was typed and
     its errors at their fields."""
     occurrences = selectors.my_occurrences(request.user)
+    refused, refused_form = failed if failed else (None, None)
+    # The refused one stays open too when it has just closed (another agency's report came first): what was
+    # typed is shown with why, not thrown away.
+    shown_open = [o for o in occurrences if o.is_reportable or o.pk == refused]
     open_rows = [
         (
             occurrence,
-            failed[1]
-            if failed and failed[0] == occurrence.pk
+            refused_form
+            if occurrence.pk == refused
             else forms.ProgressForm(
                 initial={"version": occurrence.version, "status": _initial_status(occurrence)},
                 prefix=f"o{occurrence.pk}",
                 is_lead=occurrence.is_lead,
             ),
         )
-        for occurrence in occurrences
-        # The refused one too when it has just closed (another agency's report came first): what was typed is
-        # shown with why, not thrown away.
-        if occurrence.is_reportable or (failed and failed[0] == occurrence.pk)
+        for occurrence in shown_open
     ]
-    closed = [
-        occurrence
-        for occurrence in occurrences
-        if not occurrence.is_reportable and not (failed and failed[0] == occurrence.pk)
-    ]
+    open_pks = {occurrence.pk for occurrence in shown_open}
+    closed = [occurrence for occurrence in occurrences if occurrence.pk not in open_pks]
     return render(
         request,
         "plans/my_tasks.html",
@@ -91,7 +89,7 @@ def _tasks_page(request, failed=None):
             "open_rows": open_rows,
             "closed": closed,
             "today": timezone.localdate(),
-            "failed": failed[0] if failed else None,
+            "failed": refused,
         },
     )
 

@@ -5,6 +5,7 @@ import datetime
 import re
 from dataclasses import dataclass
 
+from django.utils import translation
 from django.utils.translation import gettext as _
 
 from config.vietnamese import date as vn_date
@@ -37,15 +38,9 @@ class Period:
 
     @property
     def label_vi(self) -> str:
-        if re.fullmatch(r"\d{4}", self.code):
-            return f"năm {self.code}"
-        if m := re.fullmatch(r"(\d{4})-H([12])", self.code):
-            return f"{'6 tháng đầu' if m[2] == '1' else '6 tháng cuối'} năm {m[1]}"
-        if m := re.fullmatch(r"(\d{4})-Q([1-4])", self.code):
-            return f"quý {m[2]} năm {m[1]}"
-        if m := re.fullmatch(r"(\d{4})-(\d{2})", self.code):
-            return f"tháng {int(m[2])} năm {m[1]}"
-        return f"từ {self.start:%d/%m/%Y} đến {self.end:%d/%m/%Y}"
+        """The period as documents name it ("6 tháng đầu năm 2026"), whatever the page's language."""
+        with translation.override("vi"):
+            return self.label
 
     def previous(self) -> "Period":
         """The period of the same length just before (H1 2026 → H2 2025)."""

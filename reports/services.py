@@ -309,17 +309,21 @@ def reports_open_for_period(*, period: Period, level: str = "commune") -> int:
             province=AdministrativeUnit(pk=province_pk_of(units_by_pk[report.unit_id])),
         )
     officers = StaffMembership.objects.filter(unit_id__in=by_unit, role=Role.COMMUNE_OFFICER, is_active=True)
+    words = {
+        unit_id: worded(
+            lambda unit_id=unit_id: (
+                _("The %(period)s report of %(unit)s is ready to fill in")
+                % {"period": period.label, "unit": units_by_pk[unit_id].name},
+                "",
+            )
+        )
+        for unit_id in by_unit
+    }
     notify_many(
         [
             NotificationDraft(
                 user=membership.user,
-                **worded(
-                    lambda membership=membership: (
-                        _("The %(period)s report of %(unit)s is ready to fill in")
-                        % {"period": period.label, "unit": units_by_pk[membership.unit_id].name},
-                        "",
-                    )
-                ),
+                **words[membership.unit_id],
                 url=f"/reports/{by_unit[membership.unit_id].pk}/",
             )
             for membership in officers.select_related("user")

@@ -247,49 +247,46 @@ def _announce_handover(result: Handover, *, actor, reason: str, token: str) -> N
         )
         return " ".join(filter(None, [_("Reason: %(reason)s") % values, kept, unconfirmed]))
 
+    def draft(officer, make) -> NotificationDraft:
+        return NotificationDraft(
+            user=people[officer.pk],
+            **worded(make),
+            url=f"{cases_url}?{urlencode({'officer': officer.pk})}",
+            key=f"handover:{token}",
+            shown_at_once=True,
+            may_hold=True,
+            province_id=province_pk_of(result.commune),
+        )
+
     drafts = []
     if result.handed and result.to_officer.pk in people:
         drafts.append(
-            NotificationDraft(
-                user=people[result.to_officer.pk],
-                **worded(
-                    lambda: (
-                        ngettext(
-                            "%(count)s case file of %(commune)s handed over to you",
-                            "%(count)s case files of %(commune)s handed over to you",
-                            len(result.handed),
-                        )
-                        % values,
-                        _("You now answer for them (from %(from)s). Reason: %(reason)s") % values,
+            draft(
+                result.to_officer,
+                lambda: (
+                    ngettext(
+                        "%(count)s case file of %(commune)s handed over to you",
+                        "%(count)s case files of %(commune)s handed over to you",
+                        len(result.handed),
                     )
+                    % values,
+                    _("You now answer for them (from %(from)s). Reason: %(reason)s") % values,
                 ),
-                url=f"{cases_url}?{urlencode({'officer': result.to_officer.pk})}",
-                key=f"handover:{token}",
-                shown_at_once=True,
-                may_hold=True,
-                province_id=province_pk_of(result.commune),
             )
         )
     if result.handed and result.from_officer.pk in people:
         drafts.append(
-            NotificationDraft(
-                user=people[result.from_officer.pk],
-                **worded(
-                    lambda: (
-                        ngettext(
-                            "%(count)s of your case files in %(commune)s handed over to %(to)s",
-                            "%(count)s of your case files in %(commune)s handed over to %(to)s",
-                            len(result.handed),
-                        )
-                        % values,
-                        left_with_you(),
+            draft(
+                result.from_officer,
+                lambda: (
+                    ngettext(
+                        "%(count)s of your case files in %(commune)s handed over to %(to)s",
+                        "%(count)s of your case files in %(commune)s handed over to %(to)s",
+                        len(result.handed),
                     )
+                    % values,
+                    left_with_you(),
                 ),
-                url=f"{cases_url}?{urlencode({'officer': result.from_officer.pk})}",
-                key=f"handover:{token}",
-                shown_at_once=True,
-                may_hold=True,
-                province_id=province_pk_of(result.commune),
             )
         )
     notify_many(drafts)

@@ -43,21 +43,32 @@ def _signed_in(user) -> Client:
     return client
 
 
+H2 = Period(datetime.date(2026, 7, 1), datetime.date(2026, 12, 31), "2026-H2")
+
+
+def _draft(tree, cast, period=H2):
+    """The officer's draft of PERIOD and its check page, as they open it: (client, report, page)."""
+    client = _signed_in(cast.officer)
+    report = services.report_draft(actor=cast.officer, unit=tree.commune_c1, period=period)
+    return client, report, client.get(f"/reports/{report.pk}/submit/").content.decode()
+
+
+def _submit(client, report, **options):
+    response = client.post(f"/reports/{report.pk}/submit/", **options)
+    report.refresh_from_db()
+    return response
+
+
 # 07:30 in Hanoi on 2 December is still 1 December on a server in UTC: Vietnam's day is the one that counts.
 @time_machine.travel(datetime.datetime(2026, 12, 2, 0, 30, tzinfo=datetime.UTC), tick=False)
 def test_a_report_submitted_before_its_period_ends_says_the_day_its_figures_stop_at(tree, cast):
-    officer_client = _signed_in(cast.officer)
-    period = Period(datetime.date(2026, 7, 1), datetime.date(2026, 12, 31), "2026-H2")
-    report = services.report_draft(actor=cast.officer, unit=tree.commune_c1, period=period)
-
-    page = officer_client.get(f"/reports/{report.pk}/submit/").content.decode()
+    officer_client, report, page = _draft(tree, cast)
     assert 'data-testid="confirm-submit"' in page
     assert 'data-testid="period-not-ended"' in page
     assert "31/12/2026" in page
     assert "02/12/2026" in page
 
-    officer_client.post(f"/reports/{report.pk}/submit/")
-    report.refresh_from_db()
+    _submit(officer_client, report)
     assert report.status == "submitted"
     assert report.data["period"]["figures_until"] == "2026-12-02"
     pdf, xlsx = _text(report)
@@ -68,15 +79,10 @@ def test_a_report_submitted_before_its_period_ends_says_the_day_its_figures_stop
 
 @time_machine.travel(datetime.datetime(2027, 1, 5, 3, 0, tzinfo=datetime.UTC), tick=False)
 def test_a_report_of_a_period_that_is_over_says_nothing_of_the_kind(tree, cast):
-    officer_client = _signed_in(cast.officer)
-    period = Period(datetime.date(2026, 7, 1), datetime.date(2026, 12, 31), "2026-H2")
-    report = services.report_draft(actor=cast.officer, unit=tree.commune_c1, period=period)
-
-    page = officer_client.get(f"/reports/{report.pk}/submit/").content.decode()
+    officer_client, report, page = _draft(tree, cast)
     assert 'data-testid="confirm-submit"' in page
     assert 'data-testid="period-not-ended"' not in page
-    officer_client.post(f"/reports/{report.pk}/submit/")
-    report.refresh_from_db()
+    _submit(officer_client, report)
     assert report.status == "submitted"
     assert report.data["period"]["figures_until"] is None
     pdf, xlsx = _text(report)
@@ -88,12 +94,9 @@ def test_a_report_of_a_period_that_is_over_says_nothing_of_the_kind(tree, cast):
 @time_machine.travel(datetime.datetime(2026, 12, 31, 3, 0, tzinfo=datetime.UTC), tick=False)
 def test_on_the_periods_last_day_the_figures_are_said_to_stop_at_that_day(tree, cast):
     """The day is not over: a record made that evening is not in the report."""
-    officer_client = _signed_in(cast.officer)
-    period = Period(datetime.date(2026, 7, 1), datetime.date(2026, 12, 31), "2026-H2")
-    report = services.report_draft(actor=cast.officer, unit=tree.commune_c1, period=period)
-    assert 'data-testid="period-not-ended"' in officer_client.get(f"/reports/{report.pk}/submit/").content.decode()
-    officer_client.post(f"/reports/{report.pk}/submit/")
-    report.refresh_from_db()
+    officer_client, report, page = _draft(tree, cast)
+    assert 'data-testid="period-not-ended"' in page
+    _submit(officer_client, report)
     assert report.data["period"]["figures_until"] == "2026-12-31"
     # The level above reads it on the report's page, and the open data carries it.
     page = officer_client.get(f"/reports/{report.pk}/").content.decode()
@@ -110,14 +113,12 @@ def test_on_the_periods_last_day_the_figures_are_said_to_stop_at_that_day(tree, 
 
 @time_machine.travel(datetime.datetime(2026, 12, 2, 3, 0, tzinfo=datetime.UTC), tick=False)
 def test_a_period_not_begun_has_nothing_to_submit(tree, cast):
-    officer_client = _signed_in(cast.officer)
-    period = Period(datetime.date(2027, 1, 1), datetime.date(2027, 6, 30), "2027-H1")
-    report = services.report_draft(actor=cast.officer, unit=tree.commune_c1, period=period)
-    page = officer_client.get(f"/reports/{report.pk}/submit/").content.decode()
+    officer_client, report, page = _draft(
+        tree, cast, Period(datetime.date(2027, 1, 1), datetime.date(2027, 6, 30), "2027-H1")
+    )
     assert 'data-testid="period-not-started"' in page
     assert 'data-testid="confirm-submit"' not in page
-    response = officer_client.post(f"/reports/{report.pk}/submit/", follow=True)
-    report.refresh_from_db()
+    response = _submit(officer_client, report, follow=True)
     assert report.status == "draft"
     assert report.document is None
     assert "chưa bắt đầu" in response.content.decode()
