@@ -140,6 +140,14 @@ def kept_for(user, name: str, compute, *, fresh: bool = False):
     return kept.values[name]
 
 
+def access_generation(user) -> str | None:
+    """The generation under which the user's memberships (and what is kept with them) were read: it changes
+    whenever access data changes anywhere. None: nothing is kept (the shared cache is down, no user)."""
+    active_memberships(user)
+    kept = getattr(user, _KEPT_ATTRIBUTE, None)
+    return kept.generation if kept is not None else None
+
+
 def _query_memberships(user) -> list[StaffMembership]:
     # Always from the primary: a lagging replica's rows would be kept under the newest generation.
     return list(

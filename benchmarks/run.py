@@ -108,11 +108,14 @@ class Samples(list):
         self.queries: list[int] = []
 
 
-def timed(function, repeat: int, warmup: int = 2) -> Samples:
+def timed(function, repeat: int, warmup: int = 2, setup=None) -> Samples:
+    """FUNCTION timed REPEAT times; SETUP (untimed) before each call."""
     for _ in range(warmup):
         function()
     samples = Samples()
     for _ in range(repeat):
+        if setup is not None:
+            setup()
         with counting_queries(samples.queries):
             started = time.perf_counter()
             function()
@@ -120,14 +123,17 @@ def timed(function, repeat: int, warmup: int = 2) -> Samples:
     return samples
 
 
-def timed_side_by_side(function, floor, repeat: int, warmup: int = 2) -> tuple[Samples, Samples]:
+def timed_side_by_side(function, floor, repeat: int, warmup: int = 2, setup=None) -> tuple[Samples, Samples]:
     """FUNCTION and its FLOOR timed in turn, call after call: a change of the machine's speed during the
-    measure (another process, the CPU's clock) weighs on both alike, and their ratio stays true."""
+    measure (another process, the CPU's clock) weighs on both alike, and their ratio stays true. SETUP
+    (untimed) before each call of FUNCTION."""
     for _ in range(warmup):
         function()
         floor()
     samples, floor_samples = Samples(), Samples()
     for _ in range(repeat):
+        if setup is not None:
+            setup()
         for call, into in ((function, samples), (floor, floor_samples)):
             with counting_queries(into.queries):
                 started = time.perf_counter()
@@ -303,6 +309,17 @@ def _client(user):
 # ---------------------------------------------------------------------------------------------- measures
 
 
+def _forget_kept_lists() -> None:
+    """The kept case lists forgotten (cases.selectors), and the rows' HTML this process made: the next list is
+    read from the database and made, as after a change of one of its files."""
+    from django.core.cache import cache
+
+    from cases.views import lists
+
+    cache.delete_pattern("case-list:*")
+    lists.forget_made_rows()
+
+
 def measure_lists(results: Results, who: dict, repeat: int, suffix: str = "") -> None:
     officer, coordinator = _client(who["officer"]), _client(who["coordinator"])
     paths = ["/cases/", "/cases/?state=in_intervention", "/cases/?risk_level=high", "/cases/?page=3"]
@@ -321,14 +338,28 @@ def measure_lists(results: Results, who: dict, repeat: int, suffix: str = "") ->
         [commune],
     )
     count = _sql("SELECT count(*) FROM cases_casefile WHERE commune_id = %s", [commune])
-    results.add(
-        f"officer_case_list{suffix}",
-        timed(officer_list, repeat),
-        "s",
-        target={"p95": 0.100},
-        floor_samples=timed(lambda: (floor(), count()), repeat),
-        description="commune officer's case list (own commune, filters, page of 50), full Django stack",
-    )
+    floor_samples = timed(lambda: (floor(), count()), repeat)
+
+    def officer_list_kept():
+        response = officer.get("/cases/")
+        assert response.status_code == 200, response.status_code
+
+    for name, function, setup, description in (
+        ("officer_case_list", officer_list, _forget_kept_lists,
+         "commune officer's case list (own commune, filters, page of 50), full Django stack, read from the "
+         "database (as after a change of one of its files)"),
+        ("officer_case_list_kept", officer_list_kept, None,
+         "the same list opened again, nothing in it changed since: kept (its communes' stamps read, the read "
+         "recorded)"),
+    ):  # fmt: skip
+        results.add(
+            f"{name}{suffix}",
+            timed(function, repeat, setup=setup),
+            "s",
+            target={"p95": 0.100},
+            floor_samples=floor_samples,
+            description=description,
+        )
 
     # The same page's data through the ORM (access door, filters, paginator, deadlines, the read's audit row)
     # against the same data fetched, and the same row written, by hand-written SQL: the "≤ 2× its SQL floor"
@@ -371,6 +402,7 @@ def measure_lists(results: Results, who: dict, repeat: int, suffix: str = "") ->
         officer_query,
         lambda: (memberships_sql(), transfers_sql(), floor(), count(), deadlines_sql(), audit_sql()),
         repeat,
+        setup=_forget_kept_lists,  # the data path itself, not the kept list
     )
     results.add(
         f"officer_case_list_query{suffix}",
@@ -1120,6 +1152,29 @@ def _rss_mb(pid: int) -> float:
 HTTP_MIN_RATIO = 0.5
 
 
+def _gunicorn(database: str, **env) -> tuple[subprocess.Popen, int]:
+    """The benchmark's URLs served by gunicorn (2 workers) on a free port, once it answers."""
+    port = _free_port()
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "benchmarks.settings",
+        "DATABASE_URL": databases.url(database),
+        **env,
+    }
+    server = subprocess.Popen(
+        [sys.executable, "-m", "gunicorn", "benchmarks.wsgi", "--workers", "2", "--bind", f"127.0.0.1:{port}",
+         "--log-level", "warning", "--access-logfile", "-", "--access-logformat", ""],
+        cwd=ROOT, env=env, stdout=subprocess.DEVNULL,
+    )  # fmt: skip
+    for _ in range(100):
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=0.2):
+                break
+        except OSError:
+            time.sleep(0.1)
+    return server, port
+
+
 def measure_http(results: Results, who: dict, database: str, seconds: float) -> None:
     from django.conf import settings
 
@@ -1130,40 +1185,39 @@ def measure_http(results: Results, who: dict, database: str, seconds: float) -> 
     bare_queries = timed(lambda: client.get("/bench/bare/"), 3, warmup=1).queries
     session = _client(who["officer"]).session
     cookie = f"{settings.SESSION_COOKIE_NAME}={session.session_key}"
-    port = _free_port()
-    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "benchmarks.settings", "DATABASE_URL": databases.url(database)}
-    server = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "benchmarks.wsgi", "--workers", "2", "--bind", f"127.0.0.1:{port}",
-         "--log-level", "warning", "--access-logfile", "-", "--access-logformat", ""],
-        cwd=ROOT, env=env, stdout=subprocess.DEVNULL,
-    )  # fmt: skip
+    # The list as served between two changes of its files (kept), and read from the database every time (a
+    # server that keeps nothing: CASE_LIST_KEPT_SECONDS=0), in the same turns.
+    server, port = _gunicorn(database)
+    fresh_server, fresh_port = _gunicorn(database, CASE_LIST_KEPT_SECONDS="0")
     try:
-        for _ in range(100):
-            try:
-                with socket.create_connection(("127.0.0.1", port), timeout=0.2):
-                    break
-            except OSError:
-                time.sleep(0.1)
         _load(port, "/bench/bare/", cookie, 1.5)
         _load(port, "/cases/", cookie, 1.5)
-        # In turns of two seconds each: a change of the machine's speed during the measure weighs on both.
-        bare_ok = bare_errors = list_ok = list_errors = 0
+        _load(fresh_port, "/cases/", cookie, 1.5)
+        # In turns of two seconds each: a change of the machine's speed during the measure weighs on all.
+        bare_ok = list_ok = fresh_ok = errors = 0
         for _ in range(max(1, round(seconds / 2))):
-            ok, errors = _load(port, "/bench/bare/", cookie, 2)
-            bare_ok, bare_errors = bare_ok + ok, bare_errors + errors
-            ok, errors = _load(port, "/cases/", cookie, 2)
-            list_ok, list_errors = list_ok + ok, list_errors + errors
+            for into, at, path in (("bare", port, "/bench/bare/"), ("list", port, "/cases/"),
+                                   ("fresh", fresh_port, "/cases/")):  # fmt: skip
+                ok, bad = _load(at, path, cookie, 2)
+                errors += bad
+                if into == "bare":
+                    bare_ok += ok
+                elif into == "list":
+                    list_ok += ok
+                else:
+                    fresh_ok += ok
         seconds = 2 * max(1, round(seconds / 2))
         served = list_ok + bare_ok
         while served < 2100:  # the memory target is for a worker after 1,000 requests at least
             more, more_errors = _load(port, "/cases/", cookie, 2)
-            served, list_errors = served + more, list_errors + more_errors
+            served, errors = served + more, errors + more_errors
         children = [int(p) for p in Path(f"/proc/{server.pid}/task/{server.pid}/children").read_text().split()]
         rss = max(_rss_mb(pid) for pid in children)
     finally:
-        server.terminate()
-        server.wait(timeout=30)
-    bare_rate, list_rate = bare_ok / seconds, list_ok / seconds
+        for process in (server, fresh_server):
+            process.terminate()
+            process.wait(timeout=30)
+    bare_rate, list_rate, fresh_rate = bare_ok / seconds, list_ok / seconds, fresh_ok / seconds
     # Gunicorn's workers open a connection per request (the test settings' CONN_MAX_AGE = 0).
     load = results.take_load(own_connections_churn=True)
     results.add(
@@ -1175,16 +1229,24 @@ def measure_http(results: Results, who: dict, database: str, seconds: float) -> 
         query_counts=list_queries,
         floor_query_counts=bare_queries,
         load=load,
-        description="officer's case list under gunicorn (2 workers), keep-alive load generator on loopback",
-        errors=list_errors + bare_errors,
+        description="officer's case list under gunicorn (2 workers), keep-alive load generator on loopback, "
+        "as served between two changes of its files (kept)",
+        errors=errors,
     )
     entry = results.entries[-1]
     entry["floor"] = round(bare_rate, 1)
     entry["ratio"] = round(list_rate / bare_rate, 3) if bare_rate else None
     entry["target"] = {"min_ratio_to_bare_view": HTTP_MIN_RATIO}
     entry["meets_target"] = bool(entry["ratio"] and entry["ratio"] >= HTTP_MIN_RATIO and not entry["errors"])
+    entry["read_every_time"] = {
+        "value": round(fresh_rate, 1),
+        "ratio": round(fresh_rate / bare_rate, 3) if bare_rate else None,
+        "description": "the same list from a server that keeps nothing (CASE_LIST_KEPT_SECONDS=0): the page "
+        "right after a change of one of its files",
+    }
     print(
         f"{'':34} bare view {bare_rate:.0f} req/s, ratio {entry['ratio']}  {'yes' if entry['meets_target'] else 'NO'}"
+        f"; read every time {fresh_rate:.1f} req/s, ratio {entry['read_every_time']['ratio']}"
     )
     results.add(
         "web_worker_rss",

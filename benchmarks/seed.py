@@ -8,6 +8,7 @@ commune's plan tasks) and notifications.
 """
 
 import collections
+import contextlib
 import datetime
 import itertools
 import json
@@ -65,7 +66,7 @@ CASE_TABLES = [
     "cases_caseevent", "cases_note", "cases_casefile", "cases_reportabuseform", "cases_report",
     "cases_childcircumstance", "cases_caregiver", "cases_child", "plans_taskoccurrence", "plans_plantask",
     "plans_plansection", "plans_plan", "reports_periodicreport", "agencies_staffmembership", "agencies_agency",
-    "auth_user_groups", "auth_user",
+    "auth_user_groups", "auth_user", "cases_caseliststamp",
 ]  # fmt: skip
 
 
@@ -132,8 +133,7 @@ def seed(*, children: int, cases: int, deadlines: int, seed_value: int = 2026, a
     now = as_of or timezone.now().replace(microsecond=0)
     written = Written()
 
-    from agencies.models import AdministrativeUnit, AgencyType
-    from notifications.models import EscalationLadder
+    from agencies.models import AdministrativeUnit
     from notifications.services import ladders_ensure_defaults
 
     if AdministrativeUnit.objects.filter(level="commune").count() < 3000:
@@ -141,6 +141,51 @@ def seed(*, children: int, cases: int, deadlines: int, seed_value: int = 2026, a
     ladders_ensure_defaults()
     with connection.cursor() as cursor:
         cursor.execute(f"TRUNCATE {', '.join(CASE_TABLES)} RESTART IDENTITY CASCADE")
+    with _list_stamps_after():
+        _seed_rows(rng, now, written, log, started, children=children, cases=cases, deadlines=deadlines)
+    from agencies.access import access_changed
+
+    access_changed()  # users and memberships were written by COPY: nothing kept from an earlier seed holds
+    with connection.cursor() as cursor:
+        # As autovacuum would leave them in production: statistics, and the visibility map that lets
+        # counts be answered from indexes alone.
+        cursor.execute("VACUUM ANALYZE")
+    return {"rows": written.rows, "seconds": round(time.perf_counter() - started, 1), "seed": seed_value}
+
+
+# The tables whose triggers stamp the case lists (cases.list_stamps), and each one's triggers.
+_STAMPING = {
+    "cases_casefile": ["cases_casefile_stamp_lists"],
+    "notifications_deadline": ["cases_deadline_stamp_lists", "cases_deadline_changed_stamp_lists"],
+    "cases_child": ["cases_child_stamp_lists"],
+}
+
+
+@contextlib.contextmanager
+def _list_stamps_after():
+    """The case lists' stamps written once for every commune at the end, not by a trigger per row copied (a
+    million rows): every commune holding or receiving a file is stamped anew."""
+    with connection.cursor() as cursor:
+        for table, triggers in _STAMPING.items():
+            for trigger in triggers:
+                cursor.execute(f"ALTER TABLE {table} DISABLE TRIGGER {trigger}")
+    try:
+        yield
+    finally:
+        with connection.cursor() as cursor:
+            for table, triggers in _STAMPING.items():
+                for trigger in triggers:
+                    cursor.execute(f"ALTER TABLE {table} ENABLE TRIGGER {trigger}")
+            cursor.execute(
+                "SELECT cases_stamp_lists(VARIADIC ARRAY(SELECT commune_id FROM cases_casefile "
+                "UNION SELECT transfer_to_id FROM cases_casefile WHERE transfer_to_id IS NOT NULL))"
+            )
+
+
+def _seed_rows(rng, now, written, log, started, *, children: int, cases: int, deadlines: int) -> None:
+    from agencies.models import AdministrativeUnit, AgencyType
+    from notifications.models import EscalationLadder
+
     # The timeline and the audit trail are partitioned by month: a partition for every month the data
     # spans (five years back), made while the default partition is empty, as in service.
     oldest = (now - datetime.timedelta(days=5 * 365 + 31)).date()
@@ -600,14 +645,6 @@ def seed(*, children: int, cases: int, deadlines: int, seed_value: int = 2026, a
     )  # fmt: skip
     log(f"deadlines: {len(deadline_rows)} open; analysing ({time.perf_counter() - started:.0f} s)")
     contact_rules()
-    from agencies.access import access_changed
-
-    access_changed()  # users and memberships were written by COPY: nothing kept from an earlier seed holds
-    with connection.cursor() as cursor:
-        # As autovacuum would leave them in production: statistics, and the visibility map that lets
-        # counts be answered from indexes alone.
-        cursor.execute("VACUUM ANALYZE")
-    return {"rows": written.rows, "seconds": round(time.perf_counter() - started, 1), "seed": seed_value}
 
 
 def contact_rules() -> int:

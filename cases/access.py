@@ -15,6 +15,7 @@ Leaders see aggregates only.
 """
 
 import enum
+import hashlib
 from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -26,6 +27,7 @@ from django.utils.translation import gettext_lazy
 
 from agencies.access import (
     access_changed,
+    access_generation,
     active_memberships,
     ancestor_paths,
     ancestor_pks,
@@ -195,14 +197,24 @@ def cases_visible_to(user) -> QuerySet[CaseFile]:
     jurisdiction = jurisdiction_of(user, VIEW_ROLES)
     incoming = jurisdiction_of(user, EDIT_ROLES)
     scope = jurisdiction.communes_q("commune")
-    if not incoming.is_empty:
-        transfers = Q(state="transfer_pending") & incoming.communes_q("transfer_to")
-        # Only when such a transfer waits: without the OR the list is read in index order.
-        # From the primary, as every value kept with the memberships (a lagging replica's answer would be
-        # kept under the newest generation).
-        if _kept(user, "transfers_waiting", CaseFile.objects.using(DEFAULT_DB_ALIAS).filter(transfers).exists):
-            scope |= transfers
+    # Only when such a transfer waits: without the OR the list is read in index order.
+    if _transfers_waiting(user, incoming):
+        scope |= _transfers_to(incoming)
     return CaseFile.objects.filter(scope).filter(_unrestricted_or_named(user))
+
+
+def _transfers_to(incoming) -> Q:
+    return Q(state="transfer_pending") & incoming.communes_q("transfer_to")
+
+
+def _transfers_waiting(user, incoming) -> bool:
+    """Whether a transfer waits for the user's communes (INCOMING: their area as an officer), kept with their
+    memberships. From the primary, as every value kept with them (a lagging replica's answer would be kept
+    under the newest generation)."""
+    if incoming.is_empty:
+        return False
+    waiting = CaseFile.objects.using(DEFAULT_DB_ALIAS).filter(_transfers_to(incoming)).exists
+    return _kept(user, "transfers_waiting", waiting)
 
 
 def transfers_waiting_for(user) -> QuerySet[CaseFile]:
@@ -258,6 +270,26 @@ def commune_names_at_hand(user) -> dict[int, str]:
         if membership.unit is not None and membership.unit.path in scope.paths
     }
     return names if len(names) == len(set(scope.paths)) else {}
+
+
+def list_kept_under(user) -> tuple[tuple[int, ...], str] | None:
+    """What the user's unfiltered case list may be kept under (cases.selectors): the communes whose stamps
+    (CaseListStamp) cover every file it can show — those of their area, made of communes they are members of,
+    and those a transfer to them comes in to — and the generation of everything the door keeps about users (a
+    membership, a restriction, a naming or a transfer waiting changes it). None: not kept (a province's or the
+    country's list, or the shared cache is down)."""
+    names = commune_names_at_hand(user)
+    incoming = jurisdiction_of(user, EDIT_ROLES)
+    if not names or incoming.is_nationwide or set(incoming.paths) != set(incoming.commune_paths):
+        return None
+    generation = access_generation(user)
+    if generation is None:
+        return None
+    communes = tuple(sorted({*names, *(ancestor_pks(path)[-1] for path in incoming.paths)}))
+    # What else decides which files the list holds, as the door has kept it: a naming or a transfer written
+    # without a signal (hand-written SQL) changes the list as soon as the door knows of it.
+    held = f"{sorted(_named_case_ids(user))}:{_transfers_waiting(user, incoming)}"
+    return communes, f"{generation}:{hashlib.blake2b(held.encode(), digest_size=8).hexdigest()}"
 
 
 def commune_choices(user) -> list[tuple[int, str]]:

@@ -20,6 +20,12 @@ _LOCAL: dict[tuple, tuple] = {}
 _SEEN = {"version": None, "at": -VERSION_SECONDS}
 
 
+def _first_version() -> int:
+    """A version never seen before (the shared cache may lose the key: a restarted Redis keeps nothing), so
+    that nothing kept under an earlier one is taken for current."""
+    return time.time_ns() // 1000
+
+
 def _version():
     """The shared version, read at most every VERSION_SECONDS (None: the shared cache is unreachable, and
     is not asked again before then either — a hung Redis must not slow every report)."""
@@ -35,11 +41,17 @@ def _read_version():
     try:
         version = cache.get(VERSION_KEY)
         if version is None:
-            cache.add(VERSION_KEY, 1, timeout=None)
+            cache.add(VERSION_KEY, _first_version(), timeout=None)
             version = cache.get(VERSION_KEY)
     except CACHE_ERRORS:
         return None
     return version
+
+
+def version():
+    """The shared version (None: the shared cache is unreachable): a value computed from what it guards holds
+    while it does."""
+    return _version()
 
 
 def cached(name: str, key, compute):
@@ -63,7 +75,7 @@ def changed(*args, **kwargs) -> None:
         try:
             cache.incr(VERSION_KEY)
         except ValueError:  # no version yet
-            cache.add(VERSION_KEY, 1, timeout=None)
+            cache.add(VERSION_KEY, _first_version(), timeout=None)
 
 
 def connect(*models) -> None:

@@ -115,7 +115,7 @@ def unread_count(user) -> int:
     the time the next held notice appears (which ends it sooner); forgotten when a notice arrives or is read."""
     from .work import cached_unread
 
-    return cached_unread(user.pk, lambda: _unread_figures(user))
+    return cached_unread(user, lambda: _unread_figures(user))
 
 
 def _unread_figures(user) -> tuple[int, datetime.datetime | None]:

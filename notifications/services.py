@@ -283,8 +283,9 @@ def _forget_unread_if(read: int, user) -> int:
     """Some notices were READ: the bell's kept count is read again, now and once more after the commit (a page
     served meanwhile may have kept the count from before)."""
     if read:
-        from .work import forget_unread
+        from .work import forget_kept_figures, forget_unread
 
+        forget_kept_figures(user)
         forget_unread([user.pk])
         transaction.on_commit(lambda: forget_unread([user.pk]))
     return read

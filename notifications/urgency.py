@@ -6,9 +6,10 @@ from dataclasses import dataclass
 
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import ngettext
 
+from . import config_cache
 from .calendar import LOCAL, WorkingCalendar
 
 # Within this many working days (or hours before the due time), a deadline is "due soon".
@@ -48,6 +49,45 @@ class Urgency:
         return RANK[self.level]
 
 
+# ngettext's answers by (language, singular, count): a few hundred at most (counts of days and hours).
+_PLURALS: dict[tuple[str | None, str, int], str] = {}
+
+
+def _totals(today: datetime.date, end: datetime.date) -> list[int]:
+    """The number of working days after TODAY up to each day until END (index: days after today)."""
+    calendar = WorkingCalendar(today, end)
+    totals, count, current = [0], 0, today
+    while current < end:
+        current += datetime.timedelta(days=1)
+        count += calendar.is_working_day(current)
+        totals.append(count)
+    return totals
+
+
+def next_midnight(now: datetime.datetime) -> datetime.datetime:
+    """The start of the local day after NOW's: every count of days changes then."""
+    tomorrow = now.astimezone(LOCAL).date() + datetime.timedelta(days=1)
+    return datetime.datetime.combine(tomorrow, datetime.time(), tzinfo=LOCAL)
+
+
+def next_change(due_at: datetime.datetime, starts_at: datetime.datetime, now: datetime.datetime) -> datetime.datetime:
+    """The first instant after NOW at which what a page says of an open deadline due at DUE_AT (allowed from
+    STARTS_AT) may differ from what it says at NOW — Clock.of's level and words, deadline_status's status: a
+    badge made at NOW holds until then. Early rather than late: the next local midnight (days counted, "due
+    today"), each whole hour from the due time within a day of it (hours left, hours overdue), the due time,
+    the start of "due soon". A change that comes just after a moment (a deadline is overdue once its due time
+    has passed) is at that moment and a microsecond, the first instant with the new words."""
+    hour, day, instant = datetime.timedelta(hours=1), datetime.timedelta(days=1), datetime.timedelta(microseconds=1)
+    soon = due_at - max((due_at - starts_at) / 4, 2 * hour)  # as deadline_status (notifications.selectors)
+    moments = [next_midnight(now), soon, due_at + instant, due_at + day, due_at - day + instant]
+    left, late = due_at - now, now - due_at
+    if datetime.timedelta(0) < left <= day:  # "N hours left" drops once fewer than N whole hours are left
+        moments.append(due_at - (left // hour) * hour + instant)
+    if datetime.timedelta(0) < late < day:  # "overdue by N hours" grows at each whole hour past the due time
+        moments.append(due_at + (late // hour + 1) * hour)
+    return min(moment for moment in moments if moment > now)
+
+
 class Clock:
     """Tells, for due times, how urgent each is now (local time, working days)."""
 
@@ -56,32 +96,29 @@ class Clock:
         self.now = now or timezone.now()
         self.working_days = working_days
         self.today = self.now.astimezone(LOCAL).date()
-        self._calendar = None
         self._totals: list[int] = [0]
-        self._plurals: dict[tuple[str, int], str] = {}
+        self._language = get_language()
 
     def ngettext(self, singular: str, plural: str, count: int) -> str:
-        """ngettext, remembered for the page: a list's badges repeat a few counts, and each lookup of the active
-        language goes through asgiref's context-local storage. (Named so that makemessages finds the words.)"""
-        key = (singular, count)
-        if key not in self._plurals:
-            self._plurals[key] = ngettext(singular, plural, count)
-        return self._plurals[key]
+        """ngettext, remembered by the process for the page's language: a list's badges repeat a few counts, and
+        each lookup of the active language goes through asgiref's context-local storage. (Named so that
+        makemessages finds the words.)"""
+        key = (self._language, singular, count)
+        if key not in _PLURALS:
+            _PLURALS[key] = ngettext(singular, plural, count)
+        return _PLURALS[key]
 
     def _working_days_until(self, day: datetime.date) -> int:
-        """Working days after today up to and including DAY (running totals kept: one calendar walk a page)."""
+        """Working days after today up to and including DAY: running totals from today on, kept by the process
+        for the day while the calendar's corrections hold (config_cache)."""
         offset = (day - self.today).days
         if offset <= 0:
             return 0
-        if self._calendar is None or offset >= len(self._totals):
-            self._calendar_end = max(day, self.today + datetime.timedelta(days=60))
-            self._calendar = WorkingCalendar(self.today, self._calendar_end)
-            totals, count, current = [0], 0, self.today
-            while current < self._calendar_end:
-                current += datetime.timedelta(days=1)
-                count += self._calendar.is_working_day(current)
-                totals.append(count)
-            self._totals = totals
+        if offset >= len(self._totals):
+            end = max(day, self.today + datetime.timedelta(days=60))
+            self._totals = config_cache.cached(
+                "working-day-totals", (self.today, end), lambda: _totals(self.today, end)
+            )
         return self._totals[offset]
 
     def of(self, due_at: datetime.datetime | None, *, state: str = "open") -> Urgency | None:

@@ -60,48 +60,69 @@ def _count_key(user_id: int) -> str:
     return f"work-count:{user_id}"
 
 
-def cached_count(user_id: int, compute) -> int:
-    """The user's count of waiting work, from the cache when fresh (the cache failing is not fatal)."""
-    from django.core.cache import cache
-
-    try:
-        value = cache.get(_count_key(user_id))
-    except CACHE_ERRORS:  # the menu's badge must never break a page: Redis may be down
-        value = None
-    if value is None:
-        value = compute()
-        with contextlib.suppress(CACHE_ERRORS):
-            cache.set(_count_key(user_id), value, COUNT_SECONDS)
-    return value
-
-
 def _unread_key(user_id: int) -> str:
     return f"unread-count:{user_id}"
 
 
-def cached_unread(user_id: int, compute) -> int:
+_MENU_ATTRIBUTE = "_baove_menu_figures"
+
+
+def _kept_figures(user) -> dict:
+    """The menu's two kept figures (work waiting, unread notices) in one round trip, once per user object (i.e.
+    per request): every page shows both."""
+    from django.core.cache import cache
+
+    figures = getattr(user, _MENU_ATTRIBUTE, None)
+    if figures is None:
+        try:
+            figures = cache.get_many([_count_key(user.pk), _unread_key(user.pk)])
+        except CACHE_ERRORS:  # the menu's figures must never break a page: Redis may be down
+            figures = {}
+        setattr(user, _MENU_ATTRIBUTE, figures)
+    return figures
+
+
+def cached_count(user, compute) -> int:
+    """The user's count of waiting work, from the cache when fresh (the cache failing is not fatal)."""
+    from django.core.cache import cache
+
+    key, figures = _count_key(user.pk), _kept_figures(user)
+    value = figures.get(key)
+    if value is None:
+        value = figures[key] = compute()
+        with contextlib.suppress(CACHE_ERRORS):
+            cache.set(key, value, COUNT_SECONDS)
+    return value
+
+
+def cached_unread(user, compute) -> int:
     """The bell's count of unread notices: COMPUTE gives (count, when the next held notice appears or None);
     kept until then, a minute at most, or until forgotten (the cache failing is not fatal)."""
     from django.core.cache import cache
     from django.utils import timezone
 
-    try:
-        value = cache.get(_unread_key(user_id))
-    except CACHE_ERRORS:
-        value = None
+    key, figures = _unread_key(user.pk), _kept_figures(user)
+    value = figures.get(key)
     if value is None or (value[1] is not None and value[1] <= timezone.now()):
-        value = compute()
+        value = figures[key] = compute()
         with contextlib.suppress(CACHE_ERRORS):
-            cache.set(_unread_key(user_id), value, COUNT_SECONDS)
+            cache.set(key, value, COUNT_SECONDS)
     return value[0]
 
 
-def remember_count(user_id: int, value: int) -> None:
+def remember_count(user, value: int) -> None:
     """The home page has just counted the work: the menu uses that count."""
     from django.core.cache import cache
 
+    _kept_figures(user)[_count_key(user.pk)] = value
     with contextlib.suppress(CACHE_ERRORS):
-        cache.set(_count_key(user_id), value, COUNT_SECONDS)
+        cache.set(_count_key(user.pk), value, COUNT_SECONDS)
+
+
+def forget_kept_figures(user) -> None:
+    """The figures this request read for USER are stale (it has just read notices): read them again."""
+    if hasattr(user, _MENU_ATTRIBUTE):
+        delattr(user, _MENU_ATTRIBUTE)
 
 
 def forget_counts(user_ids) -> None:

@@ -55,4 +55,4 @@ def work_for(user, clock: Clock | None = None) -> Work:
 
 def work_count(user) -> int:
     """The number shown beside "Việc cần làm" in the menu (kept a minute; forgotten when a notice arrives)."""
-    return cached_count(user.pk, lambda: work_for(user).count)
+    return cached_count(user, lambda: work_for(user).count)

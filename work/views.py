@@ -32,7 +32,7 @@ def home(request):
     """Home is work: what waits for this person, the most urgent first, each one tap from its action."""
     memberships = active_memberships(request.user)
     work = work_for(request.user)
-    remember_count(request.user.pk, work.count)  # the menu's badge, without counting twice
+    remember_count(request.user, work.count)  # the menu's badge, without counting twice
     return render(
         request,
         "home.html",

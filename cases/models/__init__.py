@@ -3,6 +3,7 @@
 from .assignments import ACTIVE_ASSIGNMENT_STATUSES, Assignment, AssignmentProgress, AssignmentStatus
 from .case_files import (
     CaseFile,
+    CaseListStamp,
     EmergencyMeasure,
     InitialAssessment,
     InterventionPlan,
@@ -41,6 +42,7 @@ __all__ = [
     "CaseFileGroupObjectPermission",
     "CaseFileUserObjectPermission",
     "CaseFlag",
+    "CaseListStamp",
     "Child",
     "ChildCircumstance",
     "ChildMerge",

@@ -215,3 +215,16 @@ class Review(models.Model):
     closure_reason = models.CharField(_("closure reason"), max_length=30, choices=closure_reason_choices, blank=True)
     reviewed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     reviewed_at = models.DateTimeField(_("reviewed at"))
+
+
+class CaseListStamp(models.Model):
+    """When the case files a commune's list shows last changed: a number that grows with every change
+    of a case file of the commune (or transferred to it), of their open deadlines or of their children's
+    names. Written by the database's own triggers (migration 0031), whatever wrote the rows; read by the case
+    list to know whether the page it keeps is still the one the database would give (cases.selectors)."""
+
+    commune_id = models.BigIntegerField(primary_key=True)
+    stamp = models.BigIntegerField()
+
+    class Meta:
+        verbose_name = _("case list stamp")

@@ -1,12 +1,17 @@
 """Reads of case files that list or show them: always scoped by the access door, which records them."""
 
+import contextlib
 import datetime
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
+from django.core.cache import cache
 from django.core.paginator import Paginator
+from django.db import connections, router
 from django.db.models import Count, Exists, Max, OuterRef, Prefetch, Q, QuerySet, prefetch_related_objects
 from django.utils import timezone
+from redis.exceptions import RedisError
 
 from agencies.models import AdministrativeUnit
 from audit.models import READ_ACTIONS, AuditEvent
@@ -15,7 +20,7 @@ from notifications.selectors import OpenDeadline, open_deadlines_column, open_de
 
 from .. import access
 from ..choices import OPEN_STATES, CaseState, RiskLevel
-from ..models import CaseEvent, CaseFile, CaseFlag, InterventionPlan, PlanMeasure, ReportAbuseForm
+from ..models import CaseEvent, CaseFile, CaseFlag, CaseListStamp, InterventionPlan, PlanMeasure, ReportAbuseForm
 from ..text import fold, number
 
 
@@ -107,25 +112,25 @@ ROW_FIELDS = ("pk", "reference", "state", "risk_level", "opened_at", "child__ful
 def case_list_page(user, filters: CaseFilters | None, number, *, per_page: int = 50, query_string: str = ""):
     """A page of the case list, its read recorded: the paginator counts on the bare filtered query (no
     joins), the page's rows come as plain values with their open deadlines (in the same query where the
-    database allows). Returns (page, rows)."""
-    cases = case_list(user, filters, as_values=True)
-    page = Paginator(cases, per_page).get_page(number)
+    database allows). An unfiltered page of a commune's list is kept in the shared cache until the database
+    stamps one of its communes anew (`_kept_page`): the officer's list, opened many times a day, is read once
+    per change. Returns (page, rows)."""
+    # The communes' names from the user's memberships when their area is made of them (no join); a file
+    # another commune transfers to them is named by one more query.
+    names = access.commune_names_at_hand(user)
+    kept = _kept_page(user, filters, number, per_page, router.db_for_read(CaseFile))
+    if kept is not None and kept.rows is not None:
+        found = kept.rows
+        page = Paginator(_KeptRows(kept.count, found), per_page).get_page(number)
+    else:
+        cases = case_list(user, filters, as_values=True)
+        page = Paginator(cases, per_page).get_page(number)
+        found = _page_rows(cases, page, per_page, names) if page.paginator.count else []
+        if kept is not None:
+            kept.store(page.paginator.count, found)
     rows = []
-    if page.paginator.count:
-        start = page.start_index() - 1
+    if found:
         today, flags = timezone.localdate(), flags_in_area(user)
-        # The communes' names from the user's memberships when their area is made of them (no join); a file
-        # another commune transfers to them is named by one more query.
-        names = access.commune_names_at_hand(user)
-        fields = (*ROW_FIELDS[:-1], "commune_id") if names else ROW_FIELDS
-        deadlines = open_deadlines_column(CaseFile, cases.db)
-        if deadlines is None:
-            found = cases.values_list(*fields)[start : start + per_page]
-            held = open_deadlines_for_targets(CaseFile, [row[0] for row in found])
-            found = [(*row, held.get(row[0], ())) for row in found]
-        else:
-            found = cases.annotate(open_deadlines=deadlines).values_list(*fields, "open_deadlines")
-            found = [(*row[:-1], open_deadlines_in(row[0], row[-1])) for row in found[start : start + per_page]]
         if names:
             if missing := {row[6] for row in found} - names.keys():
                 names = {**names, **dict(AdministrativeUnit.objects.filter(pk__in=missing).values_list("pk", "name"))}
@@ -136,6 +141,96 @@ def case_list_page(user, filters: CaseFilters | None, number, *, per_page: int =
         ]
     access.record_read("view", "case_list", fields={"cases": [row.pk for row in rows], "query": query_string})
     return page, rows
+
+
+def _page_rows(cases, page, per_page: int, names: dict) -> list[tuple]:
+    """The page's rows as plain values, each ending with its open deadlines (a commune's id in the place of its
+    name when NAMES has them)."""
+    start = page.start_index() - 1
+    fields = (*ROW_FIELDS[:-1], "commune_id") if names else ROW_FIELDS
+    deadlines = open_deadlines_column(CaseFile, cases.db)
+    if deadlines is None:
+        found = cases.values_list(*fields)[start : start + per_page]
+        held = open_deadlines_for_targets(CaseFile, [row[0] for row in found])
+        return [(*row, held.get(row[0], ())) for row in found]
+    found = cases.annotate(open_deadlines=deadlines).values_list(*fields, "open_deadlines")
+    return [(*row[:-1], open_deadlines_in(row[0], row[-1])) for row in found[start : start + per_page]]
+
+
+# Part of the key: a release that keeps the rows in another form never reads the form before it.
+KEPT_FORMAT = 1
+_CACHE_ERRORS = (OSError, RedisError)
+
+
+@dataclass
+class _Kept:
+    """Where a page of the list is kept, and what was found there (ROWS None: nothing)."""
+
+    key: str
+    count: int = 0
+    rows: list[tuple] | None = None
+
+    def store(self, count: int, rows: list[tuple]) -> None:
+        # Deadlines as plain tuples: unpickling a dataclass per deadline cost more than making it.
+        plain = [(*row[:-1], [(d.kind, d.starts_at, d.due_at) for d in row[-1]]) for row in rows]
+        with contextlib.suppress(*_CACHE_ERRORS):
+            cache.set(self.key, (count, plain), settings.CASE_LIST_KEPT_SECONDS)
+
+    def read(self) -> None:
+        with contextlib.suppress(*_CACHE_ERRORS):
+            found = cache.get(self.key)
+            if found is not None:
+                self.count, plain = found
+                self.rows = [(*row[:-1], [OpenDeadline(row[0], *d) for d in row[-1]]) for row in plain]
+
+
+class _KeptRows:
+    """A kept page's rows as the paginator's list: their count, and the page it asks for."""
+
+    def __init__(self, count: int, rows: list[tuple]):
+        self._count, self._rows = count, rows
+
+    def count(self) -> int:
+        return self._count
+
+    def __len__(self) -> int:
+        return self._count
+
+    def __getitem__(self, index):
+        return self._rows
+
+
+def _kept_page(user, filters: CaseFilters | None, number, per_page: int, using: str) -> _Kept | None:
+    """Where an unfiltered page of a commune's list is kept, read (None: such a list is not kept). The key holds
+    the stamps of the user's communes, read from the database BEFORE the rows are: a change committed in between
+    stamps a commune anew, so rows are never kept under a stamp older than they are; and the door's generation
+    and the user (cases.access.list_kept_under)."""
+    if settings.CASE_LIST_KEPT_SECONDS <= 0 or connections[using].vendor != "postgresql":
+        return None  # not kept by the operator's choice, or no triggers (SQLite)
+    if filters is not None and filters != CaseFilters():
+        return None  # a filter may read what no stamp covers (forms of abuse, officers)
+    number = str(number or "1")
+    if not number.isdigit() or len(number) > 6:
+        return None
+    kept_under = access.list_kept_under(user)
+    if kept_under is None:
+        return None
+    communes, generation = kept_under
+    stamps = _stamps(using, communes)
+    listed = ",".join(f"{commune}.{stamps.get(commune, 0)}" for commune in communes)
+    database = connections[using].settings_dict["NAME"]
+    kept = _Kept(f"case-list:{KEPT_FORMAT}:{database}:{generation}:{user.pk}:{per_page}:{number}:{listed}")
+    kept.read()
+    return kept
+
+
+def _stamps(using: str, communes: tuple[int, ...]) -> dict[int, int]:
+    """The communes' stamps (a commune without one has never held a case file): a primary-key lookup written by
+    hand, the ORM's building of it costing more than the query."""
+    table = connections[using].ops.quote_name(CaseListStamp._meta.db_table)
+    with connections[using].cursor() as cursor:
+        cursor.execute(f"SELECT commune_id, stamp FROM {table} WHERE commune_id = ANY(%s)", [list(communes)])  # noqa: S608
+        return dict(cursor.fetchall())
 
 
 def flags_in_area(user) -> dict[int, datetime.date]:

@@ -39,6 +39,7 @@ from .. import access, events, name_search
 from ..ages import CHILD_AGE_LIMIT, age_on
 from ..choices import ENDED_STATES, CaseState, ClosureReason, ContactKind, DeadlineKind, ReceivingPoint, Setting
 from ..deadlines import due_at, rules_for
+from ..list_stamps import stamped_at_the_end
 from ..models import (
     CaseFile,
     Child,
@@ -783,7 +784,8 @@ def register_import_run(register_import_id: int) -> str:
         return "refused"
     try:
         _refuse_rows_outside(actor, register_import)
-        with transaction.atomic():
+        # The commune's list stamped at the end: a report received meanwhile in the commune does not wait.
+        with transaction.atomic(), stamped_at_the_end():
             # One import of a commune at a time (two uploads of the same register cannot both bring a row in).
             RegisterMapping.objects.select_for_update().filter(commune=register_import.commune).first()
             if not RegisterImport.objects.filter(pk=register_import_id, status=ImportStatus.IMPORTING).exists():

@@ -13,6 +13,7 @@ from audit.recorder import record
 
 from ..ages import age_group
 from ..choices import CaseState
+from ..list_stamps import stamped_at_the_end
 from ..models import (
     Assignment,
     AssignmentProgress,
@@ -81,7 +82,8 @@ def pseudonymise_expired(*, now: datetime.datetime | None = None, batch: int = 5
     cutoff = retention_cutoff(now)
     done = {"case_files": 0, "children": 0, "reports": 0, "attachments": 0}
     while True:
-        with transaction.atomic():
+        # A batch spans the country: its communes' list stamps at its end, not held while it writes.
+        with transaction.atomic(), stamped_at_the_end():
             cases = list(
                 CaseFile.objects.select_for_update(skip_locked=True, of=("self",))
                 .filter(_ended_before(cutoff), pseudonymised_at__isnull=True)

@@ -1,20 +1,25 @@
 """The case list (phone cards and desktop table); its exports are in views/exports.py."""
 
+import threading
+from collections import OrderedDict
 from dataclasses import dataclass
 from html import escape
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.shortcuts import render
-from django.urls import reverse
+from django.urls import get_script_prefix, get_urlconf, reverse
 from django.utils import timezone
 from django.utils.safestring import SafeString
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
+from notifications import config_cache
 from notifications.selectors import deadline_status
-from notifications.urgency import Clock
+from notifications.urgency import Clock, next_change, next_midnight
 
 from .. import access, forms, lists, selectors
 from ..choices import CaseState, RiskLevel
@@ -87,16 +92,54 @@ class ListRows:
         return self.count > 0
 
 
+# The rows' HTML of the last pages this process made. The same rows (their values and flags) in the same
+# language, time zone and working-day calendar make the same HTML until one of their deadlines' badges can
+# say something else (notifications.urgency.next_change): a page asked again meanwhile (the officer coming back
+# to the list) is not made twice.
+MADE_KEPT = 64
+_made: OrderedDict = OrderedDict()
+_made_lock = threading.Lock()
+
+
 def _list_rows(cases) -> ListRows:
+    now = timezone.now()
+    calendar = config_cache.version()
+    if calendar is None or settings.CASE_LIST_KEPT_SECONDS <= 0:
+        # The shared cache is down (the calendar's corrections cannot be known to hold), or nothing is kept.
+        return _made_rows(cases, now)
+    where = (get_language(), timezone.get_current_timezone_name(), get_script_prefix(), get_urlconf())
+    key = (*where, calendar, tuple(cases))
+    with _made_lock:
+        made = _made.get(key)
+        if made is not None and now < made[0]:
+            _made.move_to_end(key)
+            return made[1]
+    rows = _made_rows(cases, now)
+    deadlines = (deadline for case in cases for deadline in case.deadlines)
+    until = min((next_change(d.due_at, d.starts_at, now) for d in deadlines), default=next_midnight(now))
+    with _made_lock:
+        _made[key] = (until, rows)
+        _made.move_to_end(key)
+        while len(_made) > MADE_KEPT:
+            _made.popitem(last=False)
+    return rows
+
+
+def forget_made_rows() -> None:
+    """The rows' HTML this process made, forgotten (the benchmark's cold path)."""
+    with _made_lock:
+        _made.clear()
+
+
+def _made_rows(cases, now) -> ListRows:
     # Translations, the time zone and the URL pattern read once for the fifty rows: each lookup of
     # the active language or time zone goes through asgiref's context-local storage.
     detail = reverse("cases:detail", args=[987654321])
-    now = timezone.now()
     tz = timezone.get_current_timezone()
     risk_word = escape(_("Risk"))
     states = {value: escape(str(label)) for value, label in CaseState.choices}
     risks = {value: escape(str(label)) for value, label in RiskLevel.choices}
-    badge = badge_maker(Clock())
+    badge = badge_maker(Clock(now))
     flagged = escape(_("Flagged"))
     flag = f'<span class="badge text-bg-danger" data-testid="flag-badge">⚑ {flagged}</span> '
     cards, table_rows = [], []

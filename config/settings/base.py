@@ -190,6 +190,9 @@ REPLICA_PIN_SECONDS = env.int("REPLICA_PIN_SECONDS", default=30)
 # The dashboard's figures (counts per unit and period) are kept this long in the cache (reports.selectors).
 REPORT_FIGURES_SECONDS = env.int("REPORT_FIGURES_SECONDS", default=120)
 REPORT_FIGURES_CLOSED_SECONDS = env.int("REPORT_FIGURES_CLOSED_SECONDS", default=1800)
+# A commune's unfiltered case list is kept in the cache until one of its files changes, this long at most
+# (cases.selectors; 0: read from the database every time).
+CASE_LIST_KEPT_SECONDS = env.int("CASE_LIST_KEPT_SECONDS", default=900)
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
