@@ -51,9 +51,9 @@ def test_every_page_measure_records_the_queries_of_each_request(agency_types, de
 
     entries = {entry["name"]: entry for entry in results.entries}
     assert set(entries) == {
-        "officer_case_list", "officer_case_list_query", "province_case_list", "child_search", "case_page",
-        "history_snapshot", "intake_rate", "province_indicators_json", "duplicate_suggestion",
-        "duplicate_suggestion_child", "export_case_rows_xlsx", "export_case_rows_csv",
+        "officer_case_list", "officer_case_list_kept", "officer_case_list_query", "province_case_list",
+        "child_search", "case_page", "history_snapshot", "intake_rate", "province_indicators_json",
+        "duplicate_suggestion", "duplicate_suggestion_child", "export_case_rows_xlsx", "export_case_rows_csv",
     }  # fmt: skip
     for entry in entries.values():
         assert entry["queries_per_request"]["min"] > 0, entry["name"]
@@ -65,6 +65,11 @@ def test_every_page_measure_records_the_queries_of_each_request(agency_types, de
         assert entry["machine_load"]["seconds"] > 0
         assert len(entry["machine_load"]["load_average_before"]) == 3
         assert isinstance(entry["machine_load"]["busy"], bool)
+
+    # The list opened again unchanged is kept (its stamps read, no count and no rows); the measure of the list reads
+    # them each time (its unfiltered pages: count and rows).
+    kept, read = entries["officer_case_list_kept"], entries["officer_case_list"]
+    assert kept["queries_per_request"]["max"] < read["queries_per_request"]["max"]
 
     # The recorded counts are those of a request, as Django's own capture counts one taken alone.
     case_url = f"/cases/{who['case'].pk}/"
