@@ -82,32 +82,33 @@ def _kept_figures(user) -> dict:
     return figures
 
 
-def cached_count(user, compute) -> int:
-    """The user's count of waiting work, from the cache when fresh (the cache failing is not fatal)."""
+def _kept_figure(user, key: str, compute, *, holds=lambda value: True):
+    """One of the menu's figures: the kept one while it HOLDS, else COMPUTE()'s, kept a minute (the cache
+    failing is not fatal)."""
     from django.core.cache import cache
 
-    key, figures = _count_key(user.pk), _kept_figures(user)
+    figures = _kept_figures(user)
     value = figures.get(key)
-    if value is None:
+    if value is None or not holds(value):
         value = figures[key] = compute()
         with contextlib.suppress(CACHE_ERRORS):
             cache.set(key, value, COUNT_SECONDS)
     return value
 
 
+def cached_count(user, compute) -> int:
+    """The user's count of waiting work, from the cache when fresh."""
+    return _kept_figure(user, _count_key(user.pk), compute)
+
+
 def cached_unread(user, compute) -> int:
     """The bell's count of unread notices: COMPUTE gives (count, when the next held notice appears or None);
-    kept until then, a minute at most, or until forgotten (the cache failing is not fatal)."""
-    from django.core.cache import cache
+    kept until then, a minute at most, or until forgotten."""
     from django.utils import timezone
 
-    key, figures = _unread_key(user.pk), _kept_figures(user)
-    value = figures.get(key)
-    if value is None or (value[1] is not None and value[1] <= timezone.now()):
-        value = figures[key] = compute()
-        with contextlib.suppress(CACHE_ERRORS):
-            cache.set(key, value, COUNT_SECONDS)
-    return value[0]
+    return _kept_figure(
+        user, _unread_key(user.pk), compute, holds=lambda value: value[1] is None or value[1] > timezone.now()
+    )[0]
 
 
 def remember_count(user, value: int) -> None:
